@@ -1,0 +1,146 @@
+// Builds Instant's attribute catalog (the `attrs` sent in init-ok) from an `i.schema(...)` object.
+// Attribute ids are derived from the app id and the attribute's name, so they are stable across
+// restarts and schema reloads: triples written before a restart still point at the same attrs.
+import { createHash } from 'node:crypto';
+
+export type SchemaJson = {
+  entities: Record<
+    string,
+    { attrs: Record<string, { valueType: string; required?: boolean; config?: { unique?: boolean; indexed?: boolean } }> }
+  >;
+  links: Record<
+    string,
+    {
+      forward: { on: string; has: 'one' | 'many'; label: string; onDelete?: 'cascade' };
+      reverse: { on: string; has: 'one' | 'many'; label: string; onDelete?: 'cascade' };
+    }
+  >;
+};
+
+/** An attribute as Instant sends it in `attrs` (the client SDK's InstantDBAttr). */
+export type Attr = {
+  id: string;
+  'value-type': 'blob' | 'ref';
+  cardinality: 'one' | 'many';
+  'forward-identity': [string, string, string];
+  'reverse-identity'?: [string, string, string] | null;
+  'unique?': boolean;
+  'index?': boolean;
+  'required?'?: boolean;
+  'inferred-types': string[] | null;
+  catalog: 'system' | 'user';
+  'on-delete'?: 'cascade' | null;
+  'on-delete-reverse'?: 'cascade' | null;
+  'checked-data-type'?: 'string' | 'number' | 'boolean' | 'date' | null;
+};
+
+export function derivedUuid(...parts: string[]): string {
+  const h = createHash('sha1').update(parts.join('\u0000')).digest('hex');
+  // Shape it as a v4-looking UUID (version and variant nibbles set) so clients validate it.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const CHECKED_TYPES = new Set(['string', 'number', 'boolean', 'date']);
+
+// Instant's own system namespaces: `$users` always exists, with `email` unique and indexed.
+const SYSTEM_ENTITIES: SchemaJson['entities'] = {
+  $users: { attrs: { email: { valueType: 'string', config: { unique: true, indexed: true } } } },
+};
+
+export function attrsFromSchema(appId: string, schema: SchemaJson | undefined): Attr[] {
+  const entities = { ...SYSTEM_ENTITIES, ...(schema?.entities ?? {}) };
+  const attrs: Attr[] = [];
+  for (const [etype, def] of Object.entries(entities)) {
+    const system = etype.startsWith('$');
+    attrs.push(blobAttr(appId, etype, 'id', { unique: false, indexed: false }, undefined, system));
+    const labels = { ...(SYSTEM_ENTITIES[etype]?.attrs ?? {}), ...def.attrs };
+    for (const [label, a] of Object.entries(labels)) {
+      attrs.push(blobAttr(appId, etype, label, a.config ?? {}, a.valueType, system, a.required));
+    }
+  }
+  for (const link of Object.values(schema?.links ?? {})) {
+    const { forward, reverse } = link;
+    attrs.push({
+      id: derivedUuid(appId, 'attr', forward.on, forward.label),
+      'forward-identity': [derivedUuid(appId, 'fwd', forward.on, forward.label), forward.on, forward.label],
+      'reverse-identity': [derivedUuid(appId, 'rev', reverse.on, reverse.label), reverse.on, reverse.label],
+      'value-type': 'ref',
+      cardinality: forward.has === 'one' ? 'one' : 'many',
+      'unique?': reverse.has === 'one',
+      'index?': false,
+      'inferred-types': null,
+      catalog: forward.on.startsWith('$') && reverse.on.startsWith('$') ? 'system' : 'user',
+      'on-delete': forward.onDelete ?? null,
+      'on-delete-reverse': reverse.onDelete ?? null,
+    });
+  }
+  return attrs;
+}
+
+function blobAttr(
+  appId: string,
+  etype: string,
+  label: string,
+  config: { unique?: boolean; indexed?: boolean },
+  valueType: string | undefined,
+  system: boolean,
+  required?: boolean,
+): Attr {
+  return {
+    id: derivedUuid(appId, 'attr', etype, label),
+    'forward-identity': [derivedUuid(appId, 'fwd', etype, label), etype, label],
+    'value-type': 'blob',
+    cardinality: 'one',
+    'unique?': label === 'id' ? true : Boolean(config.unique),
+    'index?': label === 'id' ? true : Boolean(config.indexed),
+    'required?': Boolean(required),
+    'inferred-types': null,
+    catalog: system ? 'system' : 'user',
+    'checked-data-type': valueType && CHECKED_TYPES.has(valueType) ? (valueType as 'string') : null,
+  };
+}
+
+/** Index over a catalog for the lookups every module needs. */
+export class AttrCatalog {
+  readonly byId = new Map<string, Attr>();
+  private readonly fwd = new Map<string, Attr>();
+  private readonly rev = new Map<string, Attr>();
+
+  constructor(readonly list: Attr[]) {
+    for (const a of list) this.add(a);
+  }
+
+  add(a: Attr) {
+    this.byId.set(a.id, a);
+    this.fwd.set(`${a['forward-identity'][1]}\u0000${a['forward-identity'][2]}`, a);
+    const r = a['reverse-identity'];
+    if (r) this.rev.set(`${r[1]}\u0000${r[2]}`, a);
+    if (!this.list.includes(a)) this.list.push(a);
+  }
+
+  /** The attribute named `label` on `etype`: a field, a forward link, or a reverse link. */
+  find(etype: string, label: string): { attr: Attr; reverse: boolean } | undefined {
+    const f = this.fwd.get(`${etype}\u0000${label}`);
+    if (f) return { attr: f, reverse: false };
+    const r = this.rev.get(`${etype}\u0000${label}`);
+    if (r) return { attr: r, reverse: true };
+    return undefined;
+  }
+
+  field(etype: string, label: string): Attr | undefined {
+    const f = this.fwd.get(`${etype}\u0000${label}`);
+    return f && f['value-type'] === 'blob' ? f : undefined;
+  }
+
+  idAttr(etype: string): Attr | undefined {
+    return this.field(etype, 'id');
+  }
+
+  fieldsOf(etype: string): Attr[] {
+    return this.list.filter((a) => a['value-type'] === 'blob' && a['forward-identity'][1] === etype);
+  }
+
+  etypes(): string[] {
+    return [...new Set(this.list.map((a) => a['forward-identity'][1]))];
+  }
+}

@@ -1,0 +1,59 @@
+// Errors in the shape Instant's server sends them: `{type, message, hint}` over HTTP (status 400,
+// 429 for rate limits, 401 for auth), and `{op: 'error', status, type, message, hint,
+// 'client-event-id', 'original-event'}` over the WebSocket.
+
+export type InstantErrorType =
+  | 'param-missing'
+  | 'param-malformed'
+  | 'record-not-found'
+  | 'record-not-unique'
+  | 'record-expired'
+  | 'validation-failed'
+  | 'permission-denied'
+  | 'permission-evaluation-failed'
+  | 'rate-limited';
+
+export class InstantLocalError extends Error {
+  constructor(
+    readonly type: InstantErrorType,
+    message: string,
+    readonly hint: Record<string, unknown> = {},
+    readonly status = type === 'rate-limited' ? 429 : 400,
+  ) {
+    super(message);
+  }
+
+  toJSON() {
+    return { type: this.type, message: this.message, hint: this.hint };
+  }
+}
+
+export function validationError(dataType: string, input: unknown, messages: string[]) {
+  const base = `Validation failed for ${dataType}`;
+  const message = messages.length ? `${base}: ${messages.join(', ')}` : base;
+  return new InstantLocalError('validation-failed', message, {
+    'data-type': dataType,
+    input,
+    errors: messages.map((m) => ({ message: m })),
+  });
+}
+
+export function permissionDenied(action: string, input: unknown) {
+  return new InstantLocalError('permission-denied', `Permission denied: not ${action}`, {
+    input,
+    expected: action,
+  });
+}
+
+export function notFound(recordType: string, extra: Record<string, unknown> = {}) {
+  return new InstantLocalError('record-not-found', `Record not found: ${recordType}`, {
+    'record-type': recordType,
+    ...extra,
+  });
+}
+
+export function toInstantError(e: unknown): InstantLocalError {
+  if (e instanceof InstantLocalError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new InstantLocalError('validation-failed', message, { errors: [{ message }] });
+}
