@@ -1,0 +1,72 @@
+import Stripe from 'stripe';
+
+/** The API version every request and webhook endpoint uses: the installed SDK's own. */
+export const STRIPE_API_VERSION = Stripe.API_VERSION;
+
+type Env = Record<string, string | undefined>;
+
+export class StripeConfigError extends Error {
+  override name = 'StripeConfigError';
+}
+
+/** Host, port and protocol for the SDK from `STRIPE_API_BASE` (local stand-in only). */
+export function parseApiBase(base: string): { host: string; port: number; protocol: 'http' | 'https' } {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new StripeConfigError(`STRIPE_API_BASE must be a URL such as http://127.0.0.1:12111 (got "${base}").`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new StripeConfigError(`STRIPE_API_BASE must start with http:// or https:// (got "${base}").`);
+  }
+  if (url.pathname !== '/' && url.pathname !== '') {
+    throw new StripeConfigError(`STRIPE_API_BASE must be an origin without a path, e.g. http://127.0.0.1:12111 (got "${base}").`);
+  }
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  const port = url.port ? Number(url.port) : protocol === 'http' ? 80 : 443;
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port, protocol };
+}
+
+/** Checks `STRIPE_SECRET_KEY` and says exactly what is wrong and where to find the right key. */
+export function checkSecretKey(key: string | undefined): string {
+  const where = 'Find it at https://dashboard.stripe.com/test/apikeys (locally, `npm run dev` sets it for you).';
+  if (!key || !key.trim()) {
+    throw new StripeConfigError(`STRIPE_SECRET_KEY is not set. It must be your Stripe secret key, which starts with sk_test_ or sk_live_. ${where}`);
+  }
+  const trimmed = key.trim();
+  if (trimmed.startsWith('pk_')) {
+    throw new StripeConfigError(
+      `STRIPE_SECRET_KEY holds a publishable key (pk_…). The server needs the secret key, which starts with sk_ (sk_test_ or sk_live_). ${where}`,
+    );
+  }
+  if (!/^(sk|rk)_(test|live)_/.test(trimmed)) {
+    throw new StripeConfigError(`STRIPE_SECRET_KEY does not look like a Stripe secret key: it must start with sk_test_ or sk_live_. ${where}`);
+  }
+  return trimmed;
+}
+
+/** Builds a client from environment variables; `createStripe(process.env)` is what `getStripe` caches. */
+export function createStripe(env: Env): Stripe {
+  const key = checkSecretKey(env.STRIPE_SECRET_KEY);
+  const base = env.STRIPE_API_BASE?.trim();
+  return new Stripe(key, {
+    apiVersion: STRIPE_API_VERSION,
+    maxNetworkRetries: 2,
+    appInfo: { name: 'instant-shop' },
+    ...(base ? parseApiBase(base) : {}),
+  });
+}
+
+let client: Stripe | null = null;
+
+/** The app's one Stripe client, made on first use so a missing key fails where it is needed. */
+export function getStripe(): Stripe {
+  client ??= createStripe(process.env);
+  return client;
+}
+
+/** For tests that change the environment between cases. */
+export function resetStripeClientForTests(): void {
+  client = null;
+}

@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LocalAccount } from './account.ts';
+import { authenticateRequest } from './auth.ts';
+import { StripeApiError, invalidRequest } from './errors.ts';
+import { applyExpand, type Expanders } from './expand.ts';
+import { parseForm, type FormObject } from './form-encoding.ts';
+import { readBody, sendJson } from './http-io.ts';
+import { randomToken } from './ids.ts';
+import { expandPaths } from './params.ts';
+import type { Router } from './router.ts';
+
+export interface ApiHandlerOptions {
+  router: Router;
+  expanders: Expanders;
+  /** Only this key is accepted when set; otherwise any `sk_test_…` key. */
+  requiredKey: string | null;
+}
+
+function errorBody(err: StripeApiError): unknown {
+  return { error: err.body };
+}
+
+/** Serves `/v1/*` with Stripe's wire conventions (auth, form bodies, idempotency, expand). */
+export async function handleApi(
+  account: LocalAccount,
+  options: ApiHandlerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const requestId = `req_${randomToken(14)}`;
+  const method = req.method ?? 'GET';
+  const idempotencyKey = (req.headers['idempotency-key'] as string | undefined)?.trim() || null;
+  const headers: Record<string, string> = {
+    'request-id': requestId,
+    'stripe-version': (req.headers['stripe-version'] as string | undefined) ?? account.apiVersion,
+  };
+  if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+  const respond = (status: number, body: unknown, extra: Record<string, string> = {}): void =>
+    sendJson(res, status, body, { ...headers, ...extra });
+
+  let params: FormObject = {};
+  try {
+    authenticateRequest(req.headers.authorization, options.requiredKey);
+    const body = await readBody(req);
+    const contentType = req.headers['content-type'] ?? '';
+    if (body && method !== 'GET' && !contentType.includes('application/x-www-form-urlencoded') && !contentType.includes('multipart')) {
+      if (contentType.includes('json')) {
+        throw invalidRequest('Invalid request: Stripe expects form-encoded bodies (application/x-www-form-urlencoded), not JSON.');
+      }
+    }
+    params = { ...parseForm(url.search.slice(1)), ...parseForm(method === 'GET' ? '' : body) };
+
+    if (idempotencyKey && method === 'POST') {
+      if (idempotencyKey.length > 255) throw invalidRequest('Idempotency-Key must be at most 255 characters.', 'Idempotency-Key');
+      const replay = account.idempotency.lookup(idempotencyKey, method, url.pathname, params);
+      if (replay) {
+        respond(replay.status, replay.body, { 'idempotent-replayed': 'true', 'original-request': replay.requestId });
+        return;
+      }
+    }
+
+    const match = options.router.match(method, url.pathname);
+    if (match === null || match === 'method') {
+      throw new StripeApiError(404, {
+        type: 'invalid_request_error',
+        message: `Unrecognized request URL (${method}: ${url.pathname}). The local Stripe stand-in does not implement it; see local/stripe/README.md.`,
+      });
+    }
+    const result = match.handler({
+      account,
+      params,
+      path: match.path,
+      request: { id: requestId, idempotency_key: idempotencyKey },
+      url: url.pathname,
+    });
+    // Respond with a private copy: later changes must not leak into this answer.
+    const out = structuredClone(result) as Record<string, unknown>;
+    applyExpand(out, expandPaths(params), account, options.expanders);
+    if (idempotencyKey && method === 'POST') {
+      account.idempotency.remember(idempotencyKey, method, url.pathname, params, { status: 200, body: out, requestId });
+    }
+    respond(200, out);
+  } catch (err) {
+    if (err instanceof StripeApiError) {
+      // Stripe saves the outcome of requests that started executing, errors included,
+      // but not validation failures, which a corrected retry may reuse the key for.
+      const saved = err.status !== 401 && err.body.type !== 'idempotency_error' && !err.body.code?.startsWith('parameter_');
+      if (idempotencyKey && method === 'POST' && saved) {
+        account.idempotency.remember(idempotencyKey, method, url.pathname, params, { status: err.status, body: errorBody(err), requestId });
+      }
+      respond(err.status, errorBody(err));
+      return;
+    }
+    console.error(`[stripe-local] ${method} ${url.pathname} failed:`, err);
+    respond(500, { error: { type: 'api_error', message: 'An unexpected error occurred in the local Stripe stand-in.' } });
+  }
+}

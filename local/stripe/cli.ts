@@ -1,0 +1,185 @@
+/**
+ * `npm run stripe:local -- …`, in the manner of the Stripe CLI.
+ *
+ *   --port 12111 [--host 127.0.0.1] [--forward-to URL] [--events a,b] [--async-delay-ms N]
+ *                               serve the stand-in (default command)
+ *   trigger <event> [--count N] run a fixture that causes <event>
+ *   resend <evt_…> [--copies N] [--delay-ms N] [--endpoint we_…]
+ *   events [--type T] [--limit N]   list recent events
+ *   deliveries [--event evt_…]      the webhook delivery log
+ *   pay <cs_…> [--card N] [--email E] [--delayed succeeded|failed]
+ *   authenticate <cs_…> approve|fail
+ *   settle <cs_…> [succeeded|failed]
+ *   expire <cs_…>
+ *   refund <pi_…|ch_…> [--amount N]
+ *   fail-refund <re_…>
+ *   dispute <ch_…> [--reason R]
+ *   close-dispute <dp_…> won|lost
+ *   hold | release [--order fifo|reverse|shuffle] | reset
+ *
+ * Client commands talk to a running stand-in at --url, else $STRIPE_API_BASE,
+ * else http://127.0.0.1:12111.
+ */
+import { parseArgs } from 'node:util';
+import { encodeForm } from './form-encoding.ts';
+import { DEFAULT_TEST_KEY, startStripeLocal } from './server.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    url: { type: 'string' },
+    key: { type: 'string' },
+    'forward-to': { type: 'string' },
+    events: { type: 'string' },
+    'async-delay-ms': { type: 'string' },
+    count: { type: 'string' },
+    copies: { type: 'string' },
+    'delay-ms': { type: 'string' },
+    endpoint: { type: 'string' },
+    type: { type: 'string' },
+    limit: { type: 'string' },
+    event: { type: 'string' },
+    card: { type: 'string' },
+    email: { type: 'string' },
+    delayed: { type: 'string' },
+    amount: { type: 'string' },
+    reason: { type: 'string' },
+    order: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+const [command = 'serve', ...args] = positionals;
+const base = (values.url ?? process.env.STRIPE_API_BASE ?? 'http://127.0.0.1:12111').replace(/\/$/, '');
+const key = values.key ?? (process.env.STRIPE_SECRET_KEY?.startsWith('sk_test_') ? process.env.STRIPE_SECRET_KEY : DEFAULT_TEST_KEY);
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+function int(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number`);
+  return n;
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const isApi = path.startsWith('/v1/');
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, {
+      method,
+      headers: isApi
+        ? { authorization: `Bearer ${key}`, 'content-type': 'application/x-www-form-urlencoded' }
+        : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : isApi ? encodeForm(body as Record<string, unknown>) : JSON.stringify(body),
+    });
+  } catch {
+    fail(`Cannot reach the Stripe stand-in at ${base}. Start it with \`npm run stripe:local -- --port 12111\` or pass --url.`);
+  }
+  const json: unknown = await res.json();
+  if (!res.ok) fail(JSON.stringify(json, null, 2));
+  return json;
+}
+
+function need(arg: string | undefined, what: string): string {
+  if (!arg) fail(`Missing ${what}. Run with --help for usage.`);
+  return arg;
+}
+
+async function serve(): Promise<void> {
+  const port = int(values.port, 'port') ?? 12111;
+  const asyncDelay = values['async-delay-ms'] === undefined ? 10_000 : int(values['async-delay-ms'], 'async-delay-ms')!;
+  const forwardTo = values['forward-to'];
+  const stripe = await startStripeLocal({
+    port,
+    host: values.host,
+    secretKey: values.key,
+    asyncPaymentDelayMs: asyncDelay,
+    webhookEndpoints: forwardTo ? [{ url: forwardTo, enabled_events: values.events?.split(',') ?? ['*'] }] : [],
+  });
+  console.log(`Stripe stand-in ready at ${stripe.url}`);
+  console.log(`  STRIPE_API_BASE=${stripe.url}`);
+  console.log(`  STRIPE_SECRET_KEY=${stripe.secretKey}   (test mode; any sk_test_… key is accepted)`);
+  for (const e of stripe.webhookEndpoints) {
+    console.log(`  Forwarding events to ${e.url}; webhook signing secret: ${e.secret}`);
+  }
+  console.log(`  Dashboard-like overview: ${stripe.url}/   test controls: ${stripe.url}/_local`);
+  stripe.onDelivery((d) => {
+    console.log(`${new Date(d.finished_at).toISOString()}  --> ${d.event_type} [${d.event_id}]  <-- ${d.response_status ?? d.error} (attempt ${d.attempt}, ${d.status})`);
+  });
+  const stop = (): void => {
+    void stripe.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function main(): Promise<void> {
+  if (values.help) {
+    console.log('Usage: see the comment at the top of local/stripe/cli.ts or local/stripe/README.md');
+    return;
+  }
+  const out = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
+  switch (command) {
+    case 'serve':
+      return serve();
+    case 'trigger':
+      return out(await call('POST', '/_local/trigger', { event: need(args[0], 'event type'), count: int(values.count, 'count') }));
+    case 'resend':
+      return out(
+        await call('POST', `/_local/events/${need(args[0], 'event id')}/resend`, {
+          copies: int(values.copies, 'copies'),
+          delay_ms: int(values['delay-ms'], 'delay-ms'),
+          endpoint: values.endpoint,
+        }),
+      );
+    case 'events': {
+      const q = encodeForm({ type: values.type, limit: values.limit ?? '20' });
+      const list = (await call('GET', `/v1/events?${q}`)) as { data: { id: string; type: string; created: number; pending_webhooks: number }[] };
+      for (const e of list.data) console.log(`${new Date(e.created * 1000).toISOString()}  ${e.id}  ${e.type}  pending_webhooks=${e.pending_webhooks}`);
+      return;
+    }
+    case 'deliveries':
+      return out(await call('GET', `/_local/deliveries${values.event ? `?event=${encodeURIComponent(values.event)}` : ''}`));
+    case 'pay':
+      return out(
+        await call('POST', `/_local/checkout_sessions/${need(args[0], 'session id')}/pay`, {
+          email: values.email ?? 'buyer@example.com',
+          card: values.card ?? '4242424242424242',
+          method: values.delayed ? 'delayed' : 'card',
+          outcome: values.delayed,
+        }),
+      );
+    case 'authenticate':
+      return out(await call('POST', `/_local/checkout_sessions/${need(args[0], 'session id')}/authenticate`, { outcome: need(args[1], 'approve|fail') }));
+    case 'settle':
+      return out(await call('POST', `/_local/checkout_sessions/${need(args[0], 'session id')}/settle`, { outcome: args[1] }));
+    case 'expire':
+      return out(await call('POST', `/_local/checkout_sessions/${need(args[0], 'session id')}/expire`));
+    case 'refund': {
+      const id = need(args[0], 'payment intent or charge id');
+      return out(await call('POST', '/v1/refunds', { [id.startsWith('ch_') ? 'charge' : 'payment_intent']: id, amount: values.amount }));
+    }
+    case 'fail-refund':
+      return out(await call('POST', `/_local/refunds/${need(args[0], 'refund id')}/fail`, {}));
+    case 'dispute':
+      return out(await call('POST', `/_local/charges/${need(args[0], 'charge id')}/dispute`, { reason: values.reason }));
+    case 'close-dispute':
+      return out(await call('POST', `/_local/disputes/${need(args[0], 'dispute id')}/close`, { status: need(args[1], 'won|lost') }));
+    case 'hold':
+      return out(await call('POST', '/_local/webhooks/hold', {}));
+    case 'release':
+      return out(await call('POST', '/_local/webhooks/release', { order: values.order }));
+    case 'reset':
+      return out(await call('POST', '/_local/reset', {}));
+    default:
+      fail(`Unknown command ${command}. Run with --help for usage.`);
+  }
+}
+
+await main();

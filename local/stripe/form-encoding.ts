@@ -1,0 +1,84 @@
+/**
+ * Stripe's request encoding: `application/x-www-form-urlencoded` with bracket
+ * keys (`line_items[0][price_data][product_data][name]=T-shirt`, `expand[]=customer`).
+ * The SDK sends indexed arrays (`expand[0]`); curl users send `expand[]`. Both parse.
+ */
+export type FormValue = string | FormValue[] | FormObject;
+export interface FormObject {
+  [key: string]: FormValue;
+}
+
+/** Splits `a[b][0][]` into `['a', 'b', '0', '']`. */
+export function splitKey(key: string): string[] {
+  const first = key.indexOf('[');
+  if (first === -1) return [key];
+  const parts = [key.slice(0, first)];
+  const re = /\[([^\]]*)\]/g;
+  let match: RegExpExecArray | null;
+  while ((match = re.exec(key.slice(first))) !== null) parts.push(match[1]);
+  return parts;
+}
+
+function setPath(root: FormObject, parts: string[], value: string): void {
+  let node: FormObject = root;
+  for (let i = 0; i < parts.length; i++) {
+    const last = i === parts.length - 1;
+    let part = parts[i];
+    // `[]` appends: pick the next free index in this (still object-shaped) node.
+    if (part === '') part = String(Object.keys(node).length);
+    if (last) {
+      node[part] = value;
+      return;
+    }
+    const existing = node[part];
+    if (existing === undefined || typeof existing === 'string') {
+      const child: FormObject = {};
+      node[part] = child;
+      node = child;
+    } else {
+      node = existing as FormObject;
+    }
+  }
+}
+
+/** Objects whose keys are all 0..n-1 become arrays, except metadata (user keys). */
+function arrayify(value: FormValue, key: string | null): FormValue {
+  if (typeof value === 'string' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  const converted: FormObject = {};
+  for (const k of keys) converted[k] = arrayify(value[k], k);
+  const isArray =
+    key !== 'metadata' && keys.length > 0 && keys.every((k) => /^\d+$/.test(k));
+  if (!isArray) return converted;
+  return keys
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((i) => converted[String(i)]);
+}
+
+/** Parses a query string or form body into nested objects and arrays. */
+export function parseForm(body: string): FormObject {
+  const root: FormObject = {};
+  if (!body) return root;
+  for (const [key, value] of new URLSearchParams(body)) {
+    setPath(root, splitKey(key), value);
+  }
+  return arrayify(root, null) as FormObject;
+}
+
+/** The inverse, for the CLI and tests: Stripe's indexed bracket format. */
+export function encodeForm(data: Record<string, unknown>): string {
+  const pairs: string[] = [];
+  const walk = (key: string, value: unknown): void => {
+    if (value === undefined) return;
+    if (value === null || typeof value !== 'object') {
+      pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value ?? ''))}`);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(`${key}[${i}]`, v));
+    } else {
+      for (const [k, v] of Object.entries(value)) walk(`${key}[${k}]`, v);
+    }
+  };
+  for (const [k, v] of Object.entries(data)) walk(k, v);
+  return pairs.join('&');
+}

@@ -1,0 +1,192 @@
+import type Stripe from 'stripe';
+import { z } from 'zod';
+import { invalidRequest } from '../errors.ts';
+import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { matchesRange, paginate } from '../lists.ts';
+import { boolParam, currencyParam, intParam, mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
+import type { Router } from '../router.ts';
+import { applyChanges } from '../updates.ts';
+import { listParams } from './shared-params.ts';
+
+const couponCreate = z.strictObject({
+  id: z.string().optional(),
+  name: z.string().optional(),
+  percent_off: z
+    .string()
+    .transform(Number)
+    .refine((n) => n > 0 && n <= 100, 'must be greater than 0 and at most 100')
+    .optional(),
+  amount_off: positiveInt.optional(),
+  currency: currencyParam.optional(),
+  duration: z.enum(['once', 'forever', 'repeating']).optional(),
+  duration_in_months: positiveInt.optional(),
+  max_redemptions: positiveInt.optional(),
+  redeem_by: intParam.optional(),
+  metadata: metadataParam.optional(),
+});
+
+const couponUpdate = z.strictObject({ name: z.string().optional(), metadata: metadataParam.optional() });
+
+const promoCreate = z.strictObject({
+  promotion: z.strictObject({ type: z.literal('coupon'), coupon: z.string() }),
+  code: z.string().regex(/^[a-zA-Z0-9_-]{1,500}$/, 'may only contain letters, digits, - and _').optional(),
+  active: boolParam.optional(),
+  customer: z.string().optional(),
+  expires_at: intParam.optional(),
+  max_redemptions: positiveInt.optional(),
+  metadata: metadataParam.optional(),
+});
+
+const promoUpdate = z.strictObject({ active: boolParam.optional(), metadata: metadataParam.optional() });
+
+const promoList = z.strictObject({
+  ...listParams,
+  active: boolParam.optional(),
+  code: z.string().optional(),
+  coupon: z.string().optional(),
+  customer: z.string().optional(),
+});
+
+/** The discount a coupon gives on an amount, never more than the amount. */
+export function discountFor(coupon: Stripe.Coupon, amount: number, currency: string): number {
+  if (coupon.percent_off !== null) return Math.round((amount * coupon.percent_off) / 100);
+  if (coupon.amount_off !== null && coupon.currency === currency) return Math.min(coupon.amount_off, amount);
+  return 0;
+}
+
+/** A promotion code by its customer-facing code (case-insensitive, as Checkout treats it). */
+export function findPromotionCode(store: import('../store.ts').Store, code: string): Stripe.PromotionCode | undefined {
+  const wanted = code.trim().toLowerCase();
+  return store.all<Stripe.PromotionCode>('promotion_code').find((p) => p.active && p.code.toLowerCase() === wanted);
+}
+
+/** Why a promotion code cannot be used now, or null when it can. */
+export function promotionCodeProblem(promo: Stripe.PromotionCode, coupon: Stripe.Coupon): string | null {
+  if (!promo.active) return 'This code is not active.';
+  if (promo.expires_at !== null && promo.expires_at < nowSeconds()) return 'This code has expired.';
+  if (promo.max_redemptions !== null && promo.times_redeemed >= promo.max_redemptions) return 'This code has been fully redeemed.';
+  if (!coupon.valid) return 'This code is no longer valid.';
+  return null;
+}
+
+export function couponRoutes(router: Router): void {
+  router.post('/v1/coupons', ({ account, params, request }) => {
+    const p = parseParams(couponCreate, params);
+    if ((p.percent_off === undefined) === (p.amount_off === undefined)) {
+      throw invalidRequest('You must pass exactly one of percent_off or amount_off.', 'percent_off');
+    }
+    if (p.amount_off !== undefined && !p.currency) {
+      throw invalidRequest('You must pass currency when passing amount_off.', 'currency', 'parameter_missing');
+    }
+    if (p.id && account.store.lookup(p.id)) throw invalidRequest('Coupon already exists.', 'id', 'resource_already_exists');
+    const coupon = {
+      id: p.id ?? randomToken(8),
+      object: 'coupon',
+      amount_off: p.amount_off ?? null,
+      applies_to: undefined,
+      created: nowSeconds(),
+      currency: p.amount_off !== undefined ? p.currency! : null,
+      duration: p.duration ?? 'once',
+      duration_in_months: p.duration_in_months ?? null,
+      livemode: false,
+      max_redemptions: p.max_redemptions ?? null,
+      metadata: mergeMetadata({}, p.metadata),
+      name: p.name ?? null,
+      percent_off: p.percent_off ?? null,
+      redeem_by: p.redeem_by ?? null,
+      times_redeemed: 0,
+      valid: true,
+    } as unknown as Stripe.Coupon;
+    account.store.put(coupon);
+    account.emit('coupon.created', coupon, { request });
+    return coupon;
+  });
+
+  router.get('/v1/coupons/:id', ({ account, path }) => account.store.require('coupon', path.id));
+
+  router.post('/v1/coupons/:id', ({ account, params, path, request }) => {
+    const coupon = account.store.require<Stripe.Coupon>('coupon', path.id);
+    const p = parseParams(couponUpdate, params);
+    const previous = applyChanges(coupon, {
+      name: p.name,
+      metadata: p.metadata === undefined ? undefined : mergeMetadata(coupon.metadata ?? {}, p.metadata),
+    });
+    if (previous) account.emit('coupon.updated', coupon, { previous_attributes: previous, request });
+    return coupon;
+  });
+
+  router.delete('/v1/coupons/:id', ({ account, path, request }) => {
+    const coupon = account.store.require<Stripe.Coupon>('coupon', path.id);
+    account.store.delete(coupon.id);
+    account.emit('coupon.deleted', coupon, { request });
+    return { id: coupon.id, object: 'coupon', deleted: true };
+  });
+
+  router.get('/v1/coupons', ({ account, params, url }) => {
+    parseParams(z.strictObject(listParams), params);
+    const items = account.store.all<Stripe.Coupon>('coupon').filter((c) => matchesRange(c.created, params.created, 'created'));
+    return paginate(items, params, url);
+  });
+
+  router.post('/v1/promotion_codes', ({ account, params, request }) => {
+    const p = parseParams(promoCreate, params);
+    account.store.require('coupon', p.promotion.coupon, 'coupon', 'promotion[coupon]');
+    if (p.customer) account.store.require('customer', p.customer, 'customer', 'customer');
+    const code = p.code ?? randomToken(8).toUpperCase();
+    if (findPromotionCode(account.store, code)) {
+      throw invalidRequest('An active promotion code with `code` already exists.', 'code');
+    }
+    const promo = {
+      id: newId('promo', 24),
+      object: 'promotion_code',
+      active: p.active ?? true,
+      code,
+      created: nowSeconds(),
+      customer: p.customer ?? null,
+      customer_account: null,
+      expires_at: p.expires_at ?? null,
+      livemode: false,
+      max_redemptions: p.max_redemptions ?? null,
+      metadata: mergeMetadata({}, p.metadata),
+      promotion: { coupon: p.promotion.coupon, type: 'coupon' },
+      restrictions: {
+        currency_options: {},
+        first_time_transaction: false,
+        minimum_amount: null,
+        minimum_amount_currency: null,
+      },
+      times_redeemed: 0,
+    } as unknown as Stripe.PromotionCode;
+    account.store.put(promo);
+    account.emit('promotion_code.created', promo, { request });
+    return promo;
+  });
+
+  router.get('/v1/promotion_codes/:id', ({ account, path }) => account.store.require('promotion_code', path.id));
+
+  router.post('/v1/promotion_codes/:id', ({ account, params, path, request }) => {
+    const promo = account.store.require<Stripe.PromotionCode>('promotion_code', path.id);
+    const p = parseParams(promoUpdate, params);
+    const previous = applyChanges(promo, {
+      active: p.active,
+      metadata: p.metadata === undefined ? undefined : mergeMetadata(promo.metadata ?? {}, p.metadata),
+    });
+    if (previous) account.emit('promotion_code.updated', promo, { previous_attributes: previous, request });
+    return promo;
+  });
+
+  router.get('/v1/promotion_codes', ({ account, params, url }) => {
+    const p = parseParams(promoList, params);
+    const items = account.store
+      .all<Stripe.PromotionCode>('promotion_code')
+      .filter(
+        (x) =>
+          (p.active === undefined || x.active === p.active) &&
+          (p.code === undefined || x.code === p.code) &&
+          (p.coupon === undefined || x.promotion.coupon === p.coupon) &&
+          (p.customer === undefined || x.customer === p.customer) &&
+          matchesRange(x.created, params.created, 'created'),
+      );
+    return paginate(items, params, url);
+  });
+}

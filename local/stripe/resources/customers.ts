@@ -1,0 +1,93 @@
+import type Stripe from 'stripe';
+import { z } from 'zod';
+import type { LocalAccount, EventRequest } from '../account.ts';
+import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { matchesRange, paginate } from '../lists.ts';
+import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
+import type { Router } from '../router.ts';
+import { listParams } from './shared-params.ts';
+import { applyChanges } from '../updates.ts';
+
+const fields = {
+  email: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  phone: z.string().optional(),
+  metadata: metadataParam.optional(),
+};
+const createSchema = z.strictObject(fields);
+const updateSchema = z.strictObject(fields);
+const listSchema = z.strictObject({ ...listParams, email: z.string().optional() });
+
+export function createCustomer(
+  account: LocalAccount,
+  input: { email?: string | null; name?: string | null; description?: string; phone?: string; metadata?: Record<string, string> },
+  request?: EventRequest,
+): Stripe.Customer {
+  const customer = {
+    id: newId('cus', 14),
+    object: 'customer',
+    address: null,
+    balance: 0,
+    created: nowSeconds(),
+    currency: null,
+    default_source: null,
+    delinquent: false,
+    description: input.description ?? null,
+    discount: null,
+    email: input.email ?? null,
+    invoice_prefix: randomToken(8).toUpperCase(),
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    livemode: false,
+    metadata: input.metadata ?? {},
+    name: input.name ?? null,
+    next_invoice_sequence: 1,
+    phone: input.phone ?? null,
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: 'none',
+    test_clock: null,
+  } as unknown as Stripe.Customer;
+  account.store.put(customer);
+  account.emit('customer.created', customer, { request });
+  return customer;
+}
+
+export function customerRoutes(router: Router): void {
+  router.post('/v1/customers', ({ account, params, request }) => {
+    const p = parseParams(createSchema, params);
+    return createCustomer(account, { ...p, metadata: mergeMetadata({}, p.metadata) }, request);
+  });
+
+  router.get('/v1/customers/:id', ({ account, path }) => account.store.require('customer', path.id));
+
+  router.post('/v1/customers/:id', ({ account, params, path, request }) => {
+    const customer = account.store.require<Stripe.Customer>('customer', path.id);
+    const p = parseParams(updateSchema, params);
+    const previous = applyChanges(customer, {
+      email: p.email,
+      name: p.name,
+      description: p.description,
+      phone: p.phone,
+      metadata: p.metadata === undefined ? undefined : mergeMetadata(customer.metadata, p.metadata),
+    });
+    if (previous) account.emit('customer.updated', customer, { previous_attributes: previous, request });
+    return customer;
+  });
+
+  router.delete('/v1/customers/:id', ({ account, path, request }) => {
+    const customer = account.store.require<Stripe.Customer>('customer', path.id);
+    account.store.delete(customer.id);
+    account.emit('customer.deleted', customer, { request });
+    return { id: customer.id, object: 'customer', deleted: true };
+  });
+
+  router.get('/v1/customers', ({ account, params, url }) => {
+    const p = parseParams(listSchema, params);
+    const items = account.store
+      .all<Stripe.Customer>('customer')
+      // Stripe's email filter is exact and case-sensitive.
+      .filter((c) => (p.email === undefined || c.email === p.email) && matchesRange(c.created, params.created, 'created'));
+    return paginate(items, params, url);
+  });
+}

@@ -1,0 +1,87 @@
+import type Stripe from 'stripe';
+import { z } from 'zod';
+import type { EndpointSecret } from '../account.ts';
+import { invalidRequest } from '../errors.ts';
+import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { paginate } from '../lists.ts';
+import { boolParam, mergeMetadata, metadataParam, parseParams } from '../params.ts';
+import type { Router } from '../router.ts';
+import { applyChanges } from '../updates.ts';
+import { listParams } from './shared-params.ts';
+
+const urlParam = z.string().refine((u) => {
+  try {
+    const parsed = new URL(u);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
+
+const createSchema = z.strictObject({
+  url: urlParam,
+  enabled_events: z.array(z.string().min(1)).min(1),
+  api_version: z.string().optional(),
+  description: z.string().optional(),
+  metadata: metadataParam.optional(),
+  connect: boolParam.optional(),
+});
+
+const updateSchema = z.strictObject({
+  url: urlParam.optional(),
+  enabled_events: z.array(z.string().min(1)).min(1).optional(),
+  description: z.string().optional(),
+  disabled: boolParam.optional(),
+  metadata: metadataParam.optional(),
+});
+
+export function webhookEndpointRoutes(router: Router): void {
+  router.post('/v1/webhook_endpoints', ({ account, params }) => {
+    const p = parseParams(createSchema, params);
+    if (p.connect) throw invalidRequest('Connect webhook endpoints are not supported by the local stand-in.', 'connect');
+    const endpoint = {
+      id: newId('we', 24),
+      object: 'webhook_endpoint',
+      api_version: p.api_version ?? null,
+      application: null,
+      created: nowSeconds(),
+      description: p.description ?? null,
+      enabled_events: p.enabled_events,
+      livemode: false,
+      metadata: mergeMetadata({}, p.metadata),
+      status: 'enabled',
+      url: p.url,
+    } as unknown as Stripe.WebhookEndpoint;
+    const secret = `whsec_${randomToken(32)}`;
+    account.store.put(endpoint);
+    account.store.extra<EndpointSecret>(endpoint.id).secret = secret;
+    // Like Stripe, the secret is shown only in the create response.
+    return { ...endpoint, secret };
+  });
+
+  router.get('/v1/webhook_endpoints/:id', ({ account, path }) => account.store.require('webhook_endpoint', path.id));
+
+  router.post('/v1/webhook_endpoints/:id', ({ account, params, path }) => {
+    const endpoint = account.store.require<Stripe.WebhookEndpoint>('webhook_endpoint', path.id);
+    const p = parseParams(updateSchema, params);
+    applyChanges(endpoint, {
+      url: p.url,
+      enabled_events: p.enabled_events,
+      description: p.description,
+      status: p.disabled === undefined ? undefined : p.disabled ? 'disabled' : 'enabled',
+      metadata: p.metadata === undefined ? undefined : mergeMetadata(endpoint.metadata, p.metadata),
+    });
+    return endpoint;
+  });
+
+  router.delete('/v1/webhook_endpoints/:id', ({ account, path }) => {
+    const endpoint = account.store.require<Stripe.WebhookEndpoint>('webhook_endpoint', path.id);
+    account.store.delete(endpoint.id);
+    return { id: endpoint.id, object: 'webhook_endpoint', deleted: true };
+  });
+
+  router.get('/v1/webhook_endpoints', ({ account, params, url }) => {
+    parseParams(z.strictObject(listParams), params);
+    return paginate(account.store.all('webhook_endpoint'), params, url);
+  });
+}

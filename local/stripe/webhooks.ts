@@ -1,0 +1,232 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { newId } from './ids.ts';
+import { signPayload } from './webhook-signature.ts';
+
+/** What the dispatcher needs to know about an endpoint. */
+export interface WebhookTarget {
+  id: string;
+  url: string;
+  secret: string;
+}
+
+export interface WebhookOptions {
+  /** First retry delay; each further retry doubles it. Stripe waits hours, tests cannot. */
+  retryBaseDelayMs: number;
+  /** Attempts per delivery including the first (Stripe tries for up to 3 days). */
+  maxAttempts: number;
+  /** An endpoint that has not answered by then counts as failed and is retried, as with Stripe. */
+  timeoutMs: number;
+  /** Deliveries in flight at once across all endpoints. */
+  concurrency: number;
+}
+
+export const defaultWebhookOptions: WebhookOptions = {
+  retryBaseDelayMs: 1000,
+  maxAttempts: 5,
+  timeoutMs: 10_000,
+  concurrency: 64,
+};
+
+export interface DeliveryAttempt {
+  id: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  url: string;
+  attempt: number;
+  /** `succeeded` on a 2xx; `retrying` when another attempt is scheduled; `failed` when out of attempts. */
+  status: 'succeeded' | 'retrying' | 'failed';
+  response_status: number | null;
+  error: string | null;
+  /** Wall-clock ms when the payload was signed and when the endpoint answered. */
+  signed_at: number;
+  finished_at: number;
+  /** Signing-to-answer time, from a monotonic clock. */
+  duration_ms: number;
+  /** Retry copy or `resend` copy number (0 for the original). */
+  copy: number;
+}
+
+interface Job {
+  eventId: string;
+  eventType: string;
+  payload: () => string;
+  target: WebhookTarget;
+  attempt: number;
+  copy: number;
+  onSuccess: () => void;
+}
+
+const LOG_LIMIT = 20_000;
+
+/**
+ * Sends events to endpoints outside the request that caused them: jobs are
+ * queued, run with bounded concurrency, retried with exponential backoff on
+ * non-2xx or timeout, and every attempt is logged.
+ */
+export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]; idle: [] }> {
+  readonly options: WebhookOptions;
+  readonly log: DeliveryAttempt[] = [];
+  private queue: Job[] = [];
+  private held: Job[] = [];
+  private holding = false;
+  private running = 0;
+  private timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(options: Partial<WebhookOptions> = {}) {
+    super();
+    this.options = { ...defaultWebhookOptions, ...options };
+  }
+
+  /** Queues one delivery of an event to an endpoint, optionally after a delay. */
+  send(job: Omit<Job, 'attempt'>, delayMs = 0): void {
+    const full: Job = { ...job, attempt: 1 };
+    if (delayMs > 0) this.after(delayMs, () => this.enqueue(full));
+    else this.enqueue(full);
+  }
+
+  /** Stops sending: new deliveries wait until `release`, to simulate an outage or reorder them. */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Sends what was held, in the order asked for. Returns how many were released. */
+  release(order: 'fifo' | 'reverse' | 'shuffle' = 'fifo'): number {
+    this.holding = false;
+    const jobs = this.held;
+    this.held = [];
+    if (order === 'reverse') jobs.reverse();
+    if (order === 'shuffle') {
+      for (let i = jobs.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [jobs[i], jobs[j]] = [jobs[j], jobs[i]];
+      }
+    }
+    // Start them one after another so the endpoint sees the requested order.
+    for (const job of jobs) this.queue.push(job);
+    this.pump();
+    return jobs.length;
+  }
+
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** True when nothing is queued, in flight or waiting for a retry. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.running === 0 && this.timers.size === 0;
+  }
+
+  /** Resolves once every queued, in-flight and scheduled delivery is done (held ones excepted). */
+  whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.once('idle', resolve));
+  }
+
+  clear(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.queue = [];
+    this.held = [];
+    this.holding = false;
+    this.log.length = 0;
+    this.checkIdle();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.clear();
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+      this.checkIdle();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private enqueue(job: Job): void {
+    if (this.closed) return;
+    if (this.holding) this.held.push(job);
+    else {
+      this.queue.push(job);
+      this.pump();
+    }
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running < this.options.concurrency && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.running++;
+      void this.attempt(job).finally(() => {
+        this.running--;
+        this.pump();
+        this.checkIdle();
+      });
+    }
+  }
+
+  private checkIdle(): void {
+    if (this.idle) this.emit('idle');
+  }
+
+  private async attempt(job: Job): Promise<void> {
+    const payload = job.payload();
+    const signedAtWall = Date.now();
+    const start = performance.now();
+    const signature = signPayload(payload, job.target.secret, Math.floor(signedAtWall / 1000));
+    let responseStatus: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(job.target.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'stripe-signature': signature,
+          'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+          'cache-control': 'no-cache',
+        },
+        body: payload,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      responseStatus = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status < 200 || res.status >= 300) error = `endpoint answered HTTP ${res.status}`;
+    } catch (err) {
+      error =
+        err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+          ? `timed out after ${this.options.timeoutMs} ms`
+          : `could not connect: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
+    }
+    if (this.closed) return;
+    const ok = error === null;
+    const retry = !ok && job.attempt < this.options.maxAttempts;
+    const record: DeliveryAttempt = {
+      id: newId('wda'),
+      event_id: job.eventId,
+      event_type: job.eventType,
+      endpoint_id: job.target.id,
+      url: job.target.url,
+      attempt: job.attempt,
+      status: ok ? 'succeeded' : retry ? 'retrying' : 'failed',
+      response_status: responseStatus,
+      error,
+      signed_at: signedAtWall,
+      finished_at: Date.now(),
+      duration_ms: performance.now() - start,
+      copy: job.copy,
+    };
+    this.log.push(record);
+    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
+    if (ok) job.onSuccess();
+    if (retry) {
+      const delay = this.options.retryBaseDelayMs * 2 ** (job.attempt - 1);
+      this.after(delay, () => this.enqueue({ ...job, attempt: job.attempt + 1 }));
+    }
+    this.emit('attempt', record);
+  }
+}
