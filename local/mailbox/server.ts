@@ -1,0 +1,113 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MailStore, type MailFilter, type MailMessage } from './mail-store.ts';
+import { renderMailboxPage } from './mailbox-page.ts';
+import { ResendApi } from './resend-api.ts';
+
+export interface MailboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** The key returned for the app's RESEND_API_KEY; any `re_…` key works unless `strictKey`. */
+  apiKey?: string;
+  strictKey?: boolean;
+}
+
+/** What `deliver` takes: a mail dropped in without HTTP (e.g. by the local Instant server). */
+export interface DirectMail {
+  to: string | string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  from?: string;
+}
+
+export interface Mailbox {
+  /** Origin; the app's Resend SDK uses it as RESEND_BASE_URL. */
+  url: string;
+  apiKey: string;
+  deliver(mail: DirectMail): MailMessage;
+  /** Received mail, newest first, optionally only to one address. */
+  messages(filter?: MailFilter): MailMessage[];
+  /** The newest matching mail, waiting for it if none has arrived. */
+  waitForMessage(filter?: MailFilter): Promise<MailMessage>;
+  clear(): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_RESEND_KEY = 're_local_mailbox';
+
+function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Starts the Resend-compatible mail catcher on 127.0.0.1. */
+export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbox> {
+  const apiKey = options.apiKey ?? DEFAULT_RESEND_KEY;
+  if (!apiKey.startsWith('re_')) throw new Error('apiKey must start with re_');
+  const store = new MailStore();
+  const api = new ResendApi(store, options.strictKey ? apiKey : null);
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const work = async (): Promise<void> => {
+      if (await api.handle(req, res, url)) return;
+      if (url.pathname === '/_local/mailbox' && req.method === 'GET') {
+        const html = renderMailboxPage(store.list());
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
+        return;
+      }
+      if (url.pathname === '/_local/mailbox/messages') {
+        if (req.method === 'GET') return json(res, 200, { object: 'list', data: store.list({ to: url.searchParams.get('to') ?? undefined }) });
+        if (req.method === 'DELETE') {
+          api.clear();
+          return json(res, 200, { deleted: store.clear() });
+        }
+      }
+      json(res, 404, { statusCode: 404, name: 'not_found', message: 'The requested endpoint does not exist.' });
+    };
+    work().catch((err: unknown) => {
+      console.error('[mailbox] request failed:', err);
+      if (!res.headersSent) json(res, 500, { statusCode: 500, name: 'application_error', message: 'Internal error in the local mailbox.' });
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+  return {
+    url,
+    apiKey,
+    deliver: (mail) =>
+      store.add({
+        from: mail.from ?? 'Local <noreply@localhost>',
+        to: Array.isArray(mail.to) ? mail.to : [mail.to],
+        cc: [],
+        bcc: [],
+        reply_to: [],
+        subject: mail.subject,
+        text: mail.text ?? null,
+        html: mail.html ?? null,
+        headers: {},
+        tags: [],
+        source: 'direct',
+      }),
+    messages: (filter) => store.list(filter),
+    waitForMessage: (filter) => store.waitFor(filter),
+    clear: () => {
+      store.clear();
+      api.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
