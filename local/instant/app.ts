@@ -16,7 +16,9 @@ export type Mail = { to: string; subject: string; text: string; code: string; ap
 export const MAGIC_CODE_TTL_MS = 24 * 60 * 60 * 1000; // Instant's default: 1440 minutes
 export const MAGIC_CODES_PER_HOUR = 20; // Instant's default per email per app
 
-export type Subscriber = { refresh(app: App, txId: number): void };
+/** Results computed during one refresh pass, shared by sessions that run the same query as the same user. */
+export type RefreshMemo = Map<string, { result: unknown; json: string } | Error>;
+export type Subscriber = { refresh(app: App, txId: number, memo: RefreshMemo): void };
 
 export class App {
   readonly catalog: AttrCatalog;
@@ -111,7 +113,8 @@ export class App {
     this.refreshScheduled = true;
     setImmediate(() => {
       this.refreshScheduled = false;
-      for (const s of this.subscribers) s.refresh(this, this.txId);
+      const memo: RefreshMemo = new Map();
+      for (const s of this.subscribers) s.refresh(this, this.txId, memo);
     });
   }
 

@@ -62,7 +62,7 @@ class RunContext {
 
   top(etype: string, form: Form) {
     const opts = form.$ ?? {};
-    let list = this.filter(etype, this.store.all(etype), opts.where);
+    let list = this.filter(etype, this.candidates(etype, opts.where), opts.where);
     list = this.sort(etype, list, opts.order);
     const offset = nonNegInt(opts.offset, 'offset') ?? 0;
     const limit = nonNegInt(opts.limit ?? opts.first ?? opts.last, 'limit');
@@ -84,6 +84,24 @@ class RunContext {
           }
         : undefined;
     return { nodes, pageInfo };
+  }
+
+  /** An equality on an indexed (or unique) field narrows the scan to the index's entities. */
+  private candidates(etype: string, where: unknown): Iterable<Entity> {
+    if (isObj(where)) {
+      for (const [label, cond] of Object.entries(where)) {
+        if (label.includes('.') || cond === null || typeof cond === 'object') continue;
+        const attr = this.catalog.field(etype, label);
+        if (!attr) continue;
+        if (attr['unique?'] && label !== 'id') {
+          const hit = this.store.byUnique(attr, cond);
+          return hit ? [this.store.get(etype, hit)].filter((e): e is Entity => Boolean(e)) : [];
+        }
+        const ids = label === 'id' ? new Set([String(cond)]) : this.store.byIndexed(attr, cond);
+        if (ids) return [...ids].map((x) => this.store.get(etype, x)).filter((e): e is Entity => Boolean(e));
+      }
+    }
+    return this.store.all(etype);
   }
 
   private node(e: Entity, form: Form): Node {

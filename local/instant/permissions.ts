@@ -95,7 +95,8 @@ export class Permissions {
 
   /** Runs a program; a rule that fails to evaluate denies (view) or raises Instant's error (writes). */
   check(program: Program | null, auth: AuthUser, vars: EvalVars, onError: 'deny' | 'throw' = 'deny'): boolean {
-    if (!program) return true;
+    if (!program || program.code === 'true') return true;
+    if (program.code === 'false') return false;
     const ctx: Record<string, unknown> = {
       auth: this.authMap(auth),
       ruleParams: celMap({ ...(vars.ruleParams ?? {}) }),

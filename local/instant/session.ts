@@ -3,7 +3,7 @@
 // queries returns. Errors go to this client only, in Instant's shape.
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import type { App, Subscriber } from './app.ts';
+import type { App, RefreshMemo, Subscriber } from './app.ts';
 import { InstantLocalError, notFound, toInstantError, validationError } from './errors.ts';
 import { toWireResult } from './instaql.ts';
 import type { AuthUser } from './permissions.ts';
@@ -106,17 +106,24 @@ export class RuntimeSession implements Subscriber {
   }
 
   /** Recomputes every query of this session; sends the ones whose result changed. */
-  refresh(app: App, txId: number) {
+  refresh(app: App, txId: number, memo: RefreshMemo) {
     if (app !== this.app || this.ws.readyState !== this.ws.OPEN) return;
     const computations: unknown[] = [];
     for (const sub of this.subs.values()) {
-      let result: unknown;
-      try {
-        result = this.compute(app, sub.q);
-      } catch {
-        continue; // a query that now fails keeps its last result, as a stale subscription would
+      const key = `${this.admin}\u0000${this.user?.id ?? ''}\u0000${JSON.stringify(sub.q)}`;
+      let computed = memo.get(key);
+      if (!computed) {
+        try {
+          const r = this.compute(app, sub.q);
+          computed = { result: r, json: JSON.stringify(r) };
+        } catch (e) {
+          computed = e as Error;
+        }
+        memo.set(key, computed);
       }
-      const json = JSON.stringify(result);
+      // A query that now fails keeps its last result, as a stale subscription would.
+      if (computed instanceof Error) continue;
+      const { result, json } = computed;
       if (json === sub.last) continue;
       sub.last = json;
       computations.push({ 'instaql-query': sub.q, 'instaql-result': result });

@@ -22,6 +22,8 @@ export class TripleStore {
   private readonly entities = new Map<string, Map<string, Entity>>();
   private readonly links = new Map<string, LinkIndex>();
   private readonly unique = new Map<string, Map<string, string>>();
+  /** Value index for `indexed` attributes: what lets an equality `where` skip a scan. */
+  private readonly indexed = new Map<string, Map<string, Set<string>>>();
   private undo: (() => void)[] | null = null;
   private changes: Change[] | null = null;
 
@@ -48,6 +50,12 @@ export class TripleStore {
 
   byUnique(attr: Attr, v: unknown): string | undefined {
     return this.unique.get(attr.id)?.get(uniqueKey(v));
+  }
+
+  /** Ids of entities whose indexed `attr` equals `v`, or undefined when `attr` has no index. */
+  byIndexed(attr: Attr, v: unknown): Set<string> | undefined {
+    if (!attr['index?'] || attr['value-type'] !== 'blob') return undefined;
+    return this.indexed.get(attr.id)?.get(uniqueKey(v)) ?? new Set();
   }
 
   /** Ids linked from `id` through `attr` (forward: id is the source; reverse: id is the target). */
@@ -144,9 +152,13 @@ export class TripleStore {
       });
     }
     e.fields.set(attr.id, { v, t: prev?.t ?? t });
-    this.record(['set', etype, id, attr.id, v, t], () =>
-      prev ? e.fields.set(attr.id, prev) : e.fields.delete(attr.id),
-    );
+    if (prev) this.unindex(attr, prev.v, id);
+    this.index(attr, v, id);
+    this.record(['set', etype, id, attr.id, v, t], () => {
+      this.unindex(attr, v, id);
+      if (prev) this.index(attr, prev.v, id);
+      return prev ? e.fields.set(attr.id, prev) : e.fields.delete(attr.id);
+    });
   }
 
   unset(etype: string, id: string, attr: Attr) {
@@ -159,7 +171,11 @@ export class TripleStore {
       idx.delete(uniqueKey(prev.v));
       this.undo!.push(() => idx.set(uniqueKey(prev.v), id));
     }
-    this.record(['unset', etype, id, attr.id], () => e.fields.set(attr.id, prev));
+    this.unindex(attr, prev.v, id);
+    this.record(['unset', etype, id, attr.id], () => {
+      this.index(attr, prev.v, id);
+      e.fields.set(attr.id, prev);
+    });
   }
 
   /** Adds the triple [from attr to]. A has-one forward side replaces the old target. */
@@ -230,11 +246,14 @@ export class TripleStore {
     }
     for (const [attrId, { v }] of e.fields) {
       const attr = this.catalog.byId.get(attrId);
-      if (attr?.['unique?'] && attr['forward-identity'][2] !== 'id') {
+      if (!attr) continue;
+      if (attr['unique?'] && attr['forward-identity'][2] !== 'id') {
         const idx = this.uniqueIndex(attr);
         idx.delete(uniqueKey(v));
         this.undo!.push(() => idx.set(uniqueKey(v), id));
       }
+      this.unindex(attr, v, id);
+      this.undo!.push(() => this.index(attr, v, id));
     }
     const byId = this.entities.get(etype)!;
     byId.delete(id);
@@ -252,6 +271,24 @@ export class TripleStore {
     const a = this.catalog.byId.get(id);
     if (!a) throw new Error(`unknown attr ${id} in log`);
     return a;
+  }
+
+  private index(attr: Attr, v: unknown, id: string) {
+    if (!attr['index?'] || attr['forward-identity'][2] === 'id') return;
+    let byValue = this.indexed.get(attr.id);
+    if (!byValue) this.indexed.set(attr.id, (byValue = new Map()));
+    const key = uniqueKey(v);
+    let ids = byValue.get(key);
+    if (!ids) byValue.set(key, (ids = new Set()));
+    ids.add(id);
+  }
+
+  private unindex(attr: Attr, v: unknown, id: string) {
+    if (!attr['index?']) return;
+    const byValue = this.indexed.get(attr.id);
+    const ids = byValue?.get(uniqueKey(v));
+    ids?.delete(id);
+    if (ids && !ids.size) byValue!.delete(uniqueKey(v));
   }
 
   private uniqueIndex(attr: Attr) {
