@@ -1,0 +1,95 @@
+// Client-side transactions and nested queries through the unmodified @instantdb/core client.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { id, lookup } from '@instantdb/core';
+import { adminFor, clientFor, nextResult } from '../../tests/support/instant-clients.ts';
+import { startInstantLocal, type InstantLocal } from './server.ts';
+import { testRules, testSchema } from './fixtures.test-schema.ts';
+
+let server: InstantLocal;
+const clients: ReturnType<typeof clientFor>[] = [];
+const rules = {
+  ...testRules,
+  // Open `slots` and item links for this file only, to drive every transaction kind from a client.
+  slots: { allow: { view: 'true', create: 'true', update: 'true', delete: 'true' } },
+};
+
+beforeAll(async () => {
+  server = await startInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(testSchema)), rules });
+});
+afterAll(async () => {
+  clients.forEach((c) => c.shutdown());
+  await server.close();
+});
+
+const client = () => {
+  const c = clientFor(server, testSchema);
+  clients.push(c);
+  return c;
+};
+
+describe('client transactions', () => {
+  it('pushes one client\'s write to another client\'s live query', async () => {
+    const writer = client();
+    const reader = client();
+    await nextResult(reader, { slots: {} }, (r) => Boolean(r.data));
+    const seen = nextResult(reader, { slots: {} }, (r) => Boolean(r.data?.slots?.some((s: any) => s.key === 'from-writer')));
+    await writer.transact(writer.tx.slots[id()].update({ key: 'from-writer' }));
+    expect((await seen).data!.slots.map((s: any) => s.key)).toContain('from-writer');
+  });
+
+  it('updates, deletes and upserts through lookups on unique attributes', async () => {
+    const db = client();
+    await db.transact(db.tx.slots[lookup('key', 'by-lookup')].update({}));
+    const admin = adminFor(server);
+    const created = (await admin.query({ slots: { $: { where: { key: 'by-lookup' } } } })).slots;
+    expect(created).toHaveLength(1);
+    await db.transact(db.tx.slots[lookup('key', 'by-lookup')].delete());
+    expect((await admin.query({ slots: { $: { where: { key: 'by-lookup' } } } })).slots).toEqual([]);
+  });
+
+  it('refuses a client create of an id that exists and a client update mode on a missing id', async () => {
+    const db = client();
+    const sid = id();
+    await db.transact(db.tx.slots[sid].create({ key: 'mode-a' }));
+    await expect(db.transact(db.tx.slots[sid].create({ key: 'mode-b' }))).rejects.toMatchObject({ message: expect.stringContaining('exist') });
+    await expect(db.transact(db.tx.slots[id()].update({ key: 'mode-c' }, { upsert: false }))).rejects.toMatchObject({ message: expect.stringContaining("don't exist") });
+  });
+});
+
+describe('nested queries', () => {
+  it('returns linked entities a level down, and only those the viewer may see', async () => {
+    const admin = adminFor(server);
+    const item = id();
+    await admin.transact([
+      admin.tx.items[item].update({ name: 'nested', order: 1 }),
+      admin.tx.purchases[id()].update({ token: 'nest-tok', email: 'nest@x.io', status: 'paid' }).link({ items: item }),
+    ]);
+    const asAdmin = await admin.query({ items: { $: { where: { id: item } }, purchases: {} } });
+    expect(asAdmin.items[0].purchases.map((p: any) => p.token)).toEqual(['nest-tok']);
+
+    const guest = client();
+    const r = await nextResult(guest, { items: { $: { where: { id: item } }, purchases: {} } }, (x) => Boolean(x.data?.items?.length));
+    expect(r.data!.items[0].name).toBe('nested');
+    expect(r.data!.items[0].purchases).toEqual([]);
+
+    const token = await admin.auth.createToken({ email: 'nest@x.io' });
+    const owner = client();
+    await owner.auth.signInWithToken(token);
+    const mine = await nextResult(owner, { items: { $: { where: { id: item } }, purchases: {} } }, (x) => Boolean(x.data?.items?.[0]?.purchases?.length));
+    expect(mine.data!.items[0].purchases.map((p: any) => p.token)).toEqual(['nest-tok']);
+  });
+
+  it('merges JSON values deeply and unlinks', async () => {
+    const admin = adminFor(server);
+    const item = id();
+    const p = id();
+    await admin.transact([
+      admin.tx.items[item].update({ name: 'json', order: 1, tags: { a: 1, b: { c: 2 } } }),
+      admin.tx.purchases[p].update({ token: 'unlink-tok', email: 'u@x.io', status: 'paid' }).link({ items: item }),
+    ]);
+    await admin.transact([admin.tx.items[item].merge({ tags: { b: { d: 3 }, a: null } }), admin.tx.purchases[p].unlink({ items: item })]);
+    const got = (await admin.query({ items: { $: { where: { id: item } }, purchases: {} } })).items[0];
+    expect(got.tags).toEqual({ b: { c: 2, d: 3 } });
+    expect(got.purchases).toEqual([]);
+  });
+});
