@@ -1,5 +1,5 @@
 /**
- * `npm run bench:stripe [-- --events 2000 --concurrency 64]`
+ * `npm run bench:stripe [-- --events 2000 --concurrency 16]`
  *
  * Webhook throughput of the Stripe stand-in: triggers N events against a
  * trivial local endpoint that verifies each with `constructEvent`, then prints
@@ -14,7 +14,7 @@ import { startStripeLocal } from '../local/stripe/server.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, concurrency: { type: 'string' } } });
 const total = Number(values.events ?? 2000);
-const concurrency = Number(values.concurrency ?? 64);
+const concurrency = Number(values.concurrency ?? 16);
 if (!Number.isInteger(total) || total < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
   console.error('--events and --concurrency must be positive integers');
   process.exit(1);

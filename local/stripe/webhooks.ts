@@ -25,7 +25,7 @@ export const defaultWebhookOptions: WebhookOptions = {
   retryBaseDelayMs: 1000,
   maxAttempts: 5,
   timeoutMs: 10_000,
-  concurrency: 64,
+  concurrency: 16,
 };
 
 export interface DeliveryAttempt {
@@ -74,6 +74,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   private running = 0;
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  private pumpScheduled = false;
 
   constructor(options: Partial<WebhookOptions> = {}) {
     super();
@@ -106,7 +107,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     }
     // Start them one after another so the endpoint sees the requested order.
     for (const job of jobs) this.queue.push(job);
-    this.pump();
+    this.schedulePump();
     return jobs.length;
   }
 
@@ -116,7 +117,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
 
   /** True when nothing is queued, in flight or waiting for a retry. */
   get idle(): boolean {
-    return this.queue.length === 0 && this.running === 0 && this.timers.size === 0;
+    return this.queue.length === 0 && this.running === 0 && this.timers.size === 0 && !this.pumpScheduled;
   }
 
   /** Resolves once every queued, in-flight and scheduled delivery is done (held ones excepted). */
@@ -154,8 +155,18 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     if (this.holding) this.held.push(job);
     else {
       this.queue.push(job);
-      this.pump();
+      this.schedulePump();
     }
+  }
+
+  /** Starts sending on a later tick, so deliveries never run inside the API call that caused them. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private pump(): void {
