@@ -139,6 +139,8 @@ function completeSession(
 ): void {
   session.status = 'complete';
   session.payment_status = paymentStatus;
+  // As with Stripe, the page URL is only given out while the session is open.
+  session.url = null;
   session.customer = customer;
   session.customer_details = {
     address: null,
