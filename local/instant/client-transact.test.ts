@@ -65,7 +65,7 @@ describe('nested queries', () => {
       admin.tx.purchases[id()].update({ token: 'nest-tok', email: 'nest@x.io', status: 'paid' }).link({ items: item }),
     ]);
     const asAdmin = await admin.query({ items: { $: { where: { id: item } }, purchases: {} } });
-    expect(asAdmin.items[0].purchases.map((p: any) => p.token)).toEqual(['nest-tok']);
+    expect((asAdmin.items[0] as any).purchases.map((p: any) => p.token)).toEqual(['nest-tok']);
 
     const guest = client();
     const r = await nextResult(guest, { items: { $: { where: { id: item } }, purchases: {} } }, (x) => Boolean(x.data?.items?.length));

@@ -1,0 +1,129 @@
+// The whole shop on one machine: the local Instant server, the Stripe stand-in and the mailbox
+// (each only when the real service is not configured), and Vite serving the SPA with the `api/`
+// functions at /api/*. `npm run dev` runs it; browser tests start it on free ports.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createServer, type ViteDevServer } from 'vite';
+import { startInstantLocal, type InstantLocal } from '../instant/server.ts';
+import { loadProjectConfig } from '../instant/project-config.ts';
+import { startMailbox, type Mailbox } from '../mailbox/index.ts';
+import { startStripeLocal, type StripeLocal } from '../stripe/index.ts';
+import type { DevSettings } from './settings.ts';
+
+export type DevStackOptions = {
+  settings: DevSettings;
+  /** Where local data and `local.json` go (default `.data`). */
+  dataDir?: string;
+  /** Keep nothing on disk (tests). */
+  memory?: boolean;
+  /** Quiet Vite's own logging (tests). */
+  quiet?: boolean;
+};
+
+export type DevStack = {
+  url: string;
+  instant: { url: string; appId: string; adminToken: string; local: InstantLocal | null };
+  stripe: StripeLocal | null;
+  mailbox: Mailbox | null;
+  close(): Promise<void>;
+};
+
+export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
+  const { settings } = opts;
+  const dataDir = resolve(opts.dataDir ?? '.data');
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const mailbox = settings.RESEND_API_KEY ? null : await startMailbox();
+    if (mailbox) closers.push(() => mailbox.close());
+
+    let instantLocal: InstantLocal | null = null;
+    if (!settings.INSTANT_APP_ID) {
+      const { schema, rules } = await loadProjectConfig();
+      instantLocal = await startInstantLocal({
+        dataDir: join(dataDir, 'instant'),
+        memory: opts.memory,
+        schema,
+        rules,
+        // Magic codes land in the mailbox, as a real Instant app's emails land in an inbox.
+        sendMail: async (m) => {
+          console.log(`[instant-local] magic code for ${m.to}: ${m.code}`);
+          mailbox?.deliver({ to: m.to, subject: m.subject, text: m.text, from: 'Instant <auth@instant.local>' });
+        },
+      });
+      closers.push(() => instantLocal!.close());
+    }
+    const instant = instantLocal
+      ? { url: instantLocal.url, appId: instantLocal.appId, adminToken: instantLocal.adminToken, local: instantLocal }
+      : { url: settings.INSTANT_API_URI ?? 'https://api.instantdb.com', appId: settings.INSTANT_APP_ID!, adminToken: settings.INSTANT_ADMIN_TOKEN!, local: null };
+
+    const stripe = settings.STRIPE_SECRET_KEY ? null : await startStripeLocal();
+    if (stripe) closers.push(() => stripe.close());
+
+    // The api/ functions read their configuration from the environment, as on Vercel.
+    Object.assign(process.env, {
+      INSTANT_APP_ID: instant.appId,
+      INSTANT_ADMIN_TOKEN: instant.adminToken,
+      ...(instantLocal || settings.INSTANT_API_URI ? { INSTANT_API_URI: instant.url } : {}),
+      VITE_INSTANT_APP_ID: instant.appId,
+      ...(instantLocal
+        ? { VITE_INSTANT_API_URI: instant.url, VITE_INSTANT_WEBSOCKET_URI: `${instant.url.replace(/^http/, 'ws')}/runtime/session` }
+        : {
+            ...(settings.INSTANT_API_URI ? { VITE_INSTANT_API_URI: settings.INSTANT_API_URI } : {}),
+            ...(settings.INSTANT_WEBSOCKET_URI ? { VITE_INSTANT_WEBSOCKET_URI: settings.INSTANT_WEBSOCKET_URI } : {}),
+          }),
+      ...(stripe ? { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.url } : {}),
+      ...(mailbox ? { RESEND_API_KEY: mailbox.apiKey, RESEND_BASE_URL: mailbox.url } : {}),
+    });
+
+    const vite: ViteDevServer = await createServer({
+      configFile: resolve('vite.config.ts'),
+      logLevel: opts.quiet ? 'silent' : 'info',
+      server: {
+        port: settings.PORT,
+        host: '127.0.0.1',
+        ...(mailbox ? { proxy: { '/_local/mailbox': { target: mailbox.url } } } : {}),
+      },
+    });
+    await vite.listen();
+    closers.push(() => vite.close());
+    const address = vite.httpServer?.address();
+    const port = typeof address === 'object' && address ? address.port : settings.PORT;
+    const url = `http://localhost:${port}`;
+    process.env.APP_URL = url;
+
+    if (stripe) {
+      const endpoint = stripe.addWebhookEndpoint(`http://127.0.0.1:${port}/api/stripe/webhook`);
+      process.env.STRIPE_WEBHOOK_SECRET = endpoint.secret;
+    }
+
+    if (!opts.memory) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(
+        join(dataDir, 'local.json'),
+        JSON.stringify(
+          {
+            app: { url },
+            instant: { url: instant.url, appId: instant.appId, adminToken: instant.adminToken, local: Boolean(instantLocal) },
+            stripe: stripe ? { url: stripe.url, secretKey: stripe.secretKey, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET } : null,
+            mailbox: mailbox ? { url: mailbox.url, apiKey: mailbox.apiKey, page: `${url}/_local/mailbox` } : null,
+          },
+          null,
+          2,
+        ),
+      );
+    }
+
+    return {
+      url,
+      instant,
+      stripe,
+      mailbox,
+      close: async () => {
+        for (const c of closers.reverse()) await c();
+      },
+    };
+  } catch (e) {
+    for (const c of closers.reverse()) await c().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,37 @@
+// Debian's Chromium driven by playwright-core. Failures keep a screenshot and the console log
+// under test-results/ so a red run can be read without re-running it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/** A fresh profile (its own localStorage) with its console captured. */
+export async function openPage(browser: Browser): Promise<{ page: Page; console: string[]; close(): Promise<void> }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const lines: string[] = [];
+  page.on('console', (m) => lines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`[pageerror] ${e.message}`));
+  return { page, console: lines, close: () => context.close() };
+}
+
+/** Runs a browser step; on failure saves a screenshot and the console before rethrowing. */
+export async function withEvidence<T>(name: string, page: Page, lines: string[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const dir = join('test-results', name.replace(/[^a-z0-9-]+/gi, '-'));
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, 'page.png'), fullPage: true }).catch(() => {});
+    writeFileSync(join(dir, 'console.log'), lines.join('\n'));
+    throw e;
+  }
+}
