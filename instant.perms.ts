@@ -1,5 +1,6 @@
 // Permission rules. Instant allows whatever has no rule, so this starts from deny-all and
-// opens only what the shop needs; every opening has a test that a stranger is still refused.
+// opens only what the shop needs; every opening has a test that a stranger is still refused
+// (tests/permissions.test.ts). Every write to shop data goes through the api/ functions.
 import type { InstantRules } from '@instantdb/core';
 
 const rules = {
@@ -8,6 +9,22 @@ const rules = {
   attrs: { allow: { create: 'false' } },
   // Sign-in creates users (Instant evaluates `create` during sign-up); a user sees only itself.
   $users: { allow: { view: 'auth.id == data.id', create: 'true', update: 'false', delete: 'false' } },
+  wallpapers: {
+    allow: { view: 'true', create: 'false', update: 'false', delete: 'false' },
+    fields: {
+      // The buyer's tokens ride in ruleParams; a paid purchase of this wallpaper carries one of
+      // them as `unlockToken`. Refunds and disputes clear it, and the field disappears, live.
+      fullResUrl: "ruleParams.tokens != null && ruleParams.tokens.exists(t, t in data.ref('purchases.unlockToken'))",
+    },
+  },
+  purchases: {
+    // The buyer's own: by signed-in email (recovery), or by holding the purchase's token.
+    bind: [
+      'isOwnerByEmail', 'auth.email != null && auth.email == data.email',
+      'holdsToken', 'ruleParams.tokens != null && data.token in ruleParams.tokens',
+    ],
+    allow: { view: 'isOwnerByEmail || holdsToken', create: 'false', update: 'false', delete: 'false' },
+  },
 } satisfies InstantRules;
 
 export default rules;

@@ -58,12 +58,13 @@ export function createStripe(env: Env): Stripe {
   });
 }
 
-let client: Stripe | null = null;
+let client: { key: string; stripe: Stripe } | null = null;
 
 /** The app's one Stripe client, made on first use so a missing key fails where it is needed. */
 export function getStripe(): Stripe {
-  client ??= createStripe(process.env);
-  return client;
+  const key = `${process.env.STRIPE_SECRET_KEY}|${process.env.STRIPE_API_BASE ?? ''}`;
+  if (client?.key !== key) client = { key, stripe: createStripe(process.env) };
+  return client.stripe;
 }
 
 /** For tests that change the environment between cases. */

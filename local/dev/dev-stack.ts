@@ -9,6 +9,7 @@ import { loadProjectConfig } from '../instant/project-config.ts';
 import { startMailbox, type Mailbox } from '../mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../stripe/index.ts';
 import type { DevSettings } from './settings.ts';
+import { seedCatalog } from '../../scripts/seed.ts';
 
 export type DevStackOptions = {
   settings: DevSettings;
@@ -74,6 +75,9 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       ...(stripe ? { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.url } : {}),
       ...(mailbox ? { RESEND_API_KEY: mailbox.apiKey, RESEND_BASE_URL: mailbox.url } : {}),
     });
+
+    // The catalog's wallpapers (idempotent upserts), so a fresh database has a shop to show.
+    await seedCatalog();
 
     const vite: ViteDevServer = await createServer({
       configFile: resolve('vite.config.ts'),

@@ -14,6 +14,8 @@ export function toWebRequest(req: IncomingMessage, origin: string, extraQuery: R
     if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
     else if (v !== undefined) headers.set(k, v);
   }
+  // As on Vercel, the caller's address arrives in x-forwarded-for.
+  if (!headers.has('x-forwarded-for') && req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress);
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   return new Request(url, {
     method: req.method,

@@ -1,0 +1,108 @@
+// The one fulfilment path. The webhook (for every checkout and charge event) and the success
+// page's confirm call both end here, whichever comes first, any number of times, on any number
+// of machines at once. It re-reads the session from Stripe, derives the purchase's state from
+// Stripe's objects (purchase-status.ts), and writes the one purchase whose id is derived from
+// the session id. Side effects that must happen once (the receipt) are create-only writes.
+import type Stripe from 'stripe';
+import { WALLPAPERS } from '../../catalog/wallpapers.ts';
+import type { Product } from '../../catalog/products.ts';
+import { derivedId } from './derived-id.ts';
+import { adminDb } from './instant-admin.ts';
+import { purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
+import { resolvePurchaseType } from './resolve-purchase-type.ts';
+import { sendReceiptOnce } from './send-receipt.ts';
+import { getStripe } from './stripe-client.ts';
+
+export type FulfilResult = { purchaseId: string; status: PurchaseStatus; token: string | null };
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+export const purchaseIdFor = (sessionId: string) => derivedId('purchase', sessionId);
+export const wallpaperIdFor = (slug: string) => derivedId('wallpaper', slug);
+
+export function normalizeEmail(email: string | null | undefined): string | null {
+  const e = email?.trim().toLowerCase();
+  return e ? e : null;
+}
+
+type StripeView = { session: Stripe.Checkout.Session; disputes: Stripe.Dispute[] };
+
+async function readStripe(sessionId: string): Promise<StripeView> {
+  const stripe = getStripe();
+  const session = await stripe.checkout.sessions.retrieve(sessionId, {
+    expand: ['line_items.data.price.product', 'payment_intent.latest_charge'],
+  });
+  const pi = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+  const disputes = pi ? (await stripe.disputes.list({ payment_intent: pi, limit: 100 })).data : [];
+  return { session, disputes };
+}
+
+export async function fulfillCheckout(sessionId: string): Promise<FulfilResult> {
+  // Write, then re-read: a writer holding a stale view (say, "paid" read just before a refund)
+  // sees the newer state on the re-read and writes again, so concurrent writers converge.
+  let view = await readStripe(sessionId);
+  for (let round = 0; ; round++) {
+    const result = await writePurchase(view);
+    const again = await readStripe(sessionId);
+    if (purchaseStatus(again.session, again.disputes) === result.status || round === 3) {
+      if (WAS_PAID.has(result.status) && result.email) {
+        const { amount_total, currency } = view.session;
+        await sendReceiptOnce({ sessionId, purchaseId: result.purchaseId, email: result.email, product: result.product, amount: amount_total, currency });
+      }
+      return { purchaseId: result.purchaseId, status: result.status, token: result.token };
+    }
+    view = again;
+  }
+}
+
+async function writePurchase({ session, disputes }: StripeView) {
+  const db = adminDb();
+  const status = purchaseStatus(session, disputes);
+  const purchaseId = purchaseIdFor(session.id);
+  const resolution = status === 'pending' || status === 'expired' ? null : resolvePurchaseType(session);
+  const product: Product | null = resolution?.product ?? productFromMetadata(session);
+  // The buyer's token: from metadata, else a payment link's client_reference_id, else (a paid
+  // session that lost it) one derived from the session, findable by email recovery.
+  const token = [session.metadata?.token, session.client_reference_id].find((t) => t && UUID_V4.test(t)) ?? derivedId('token', session.id);
+  const email = normalizeEmail(session.customer_details?.email ?? session.customer_email);
+  const pi = session.payment_intent;
+  const grants = status === 'paid';
+  const unresolved = resolution && !resolution.product ? resolution.reason : null;
+
+  const steps = [
+    db.tx.purchases[purchaseId].update({
+      sessionId: session.id,
+      token,
+      unlockToken: grants && !unresolved ? token : (null as unknown as string),
+      status,
+      email: email ?? (null as unknown as string),
+      productId: product?.id ?? (null as unknown as string),
+      purchaseType: product?.id ?? (null as unknown as string),
+      amount: session.amount_total ?? 0,
+      currency: session.currency ?? 'usd',
+      paymentIntentId: (typeof pi === 'string' ? pi : pi?.id) ?? (null as unknown as string),
+      unfulfilledReason: unresolved ?? (null as unknown as string),
+      createdAt: session.created * 1000,
+      updatedAt: Date.now(),
+    }),
+  ];
+  if (product?.kind === 'wallpaper-pack') {
+    steps.push(db.tx.purchases[purchaseId].link({ wallpapers: product.wallpapers.map(wallpaperIdFor) }));
+  }
+  await db.transact(steps);
+  return { purchaseId, status, token, email, product };
+}
+
+function productFromMetadata(session: Stripe.Checkout.Session): Product | null {
+  const type = session.metadata?.type;
+  return type ? (resolvePurchaseType({ ...session, line_items: undefined } as Stripe.Checkout.Session).product ?? null) : null;
+}
+
+/** The Checkout Session behind a payment intent (refund and dispute events carry only the charge). */
+export async function sessionIdForPaymentIntent(paymentIntentId: string): Promise<string | null> {
+  const { data } = await getStripe().checkout.sessions.list({ payment_intent: paymentIntentId, limit: 1 });
+  return data[0]?.id ?? null;
+}
+
+/** Known catalog wallpapers must exist before purchases link to them (see scripts/seed.ts). */
+export const WALLPAPER_IDS = WALLPAPERS.map((w) => ({ slug: w.slug, id: wallpaperIdFor(w.slug) }));

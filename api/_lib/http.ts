@@ -1,0 +1,83 @@
+// Request parsing and error answers shared by every function: bodies are size-capped and
+// validated with zod, and every error is JSON `{error}` with a status and a message that names the fix.
+import type { z } from 'zod';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A setting the deployment lacks or has wrong: the function cannot work until it is fixed. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const DEFAULT_MAX_BODY = 8 * 1024;
+
+export async function readBody(req: Request, maxBytes = DEFAULT_MAX_BODY): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes.`);
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new HttpError(413, `Request body is larger than ${maxBytes} bytes.`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readJson<S extends z.ZodType>(req: Request, schema: S, maxBytes = DEFAULT_MAX_BODY): Promise<z.infer<S>> {
+  const text = await readBody(req, maxBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'The request body must be JSON (Content-Type: application/json).');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? `\`${issue.path.join('.')}\`: ` : '';
+    throw new HttpError(400, `${where}${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { 'cache-control': 'no-store', ...headers } });
+}
+
+/** Wraps a handler: known errors become their answers; anything else is a logged 500. */
+export function handler(fn: (req: Request) => Promise<Response>): (req: Request) => Promise<Response> {
+  return async (req) => {
+    try {
+      return await fn(req);
+    } catch (e) {
+      if (e instanceof HttpError) return json({ error: e.message }, e.status, e.headers);
+      if (e instanceof ConfigError || (e as Error)?.name === 'StripeConfigError') {
+        console.error(`config: ${(e as Error).message}`);
+        return json({ error: (e as Error).message }, 500);
+      }
+      console.error(`${new URL(req.url).pathname}: ${(e as Error)?.stack ?? e}`);
+      return json({ error: 'Something went wrong on our side; please try again.' }, 500);
+    }
+  };
+}
+
+/** The caller's address as the platform reports it (Vercel sets x-forwarded-for). */
+export function clientAddress(req: Request): string {
+  return (req.headers.get('x-forwarded-for') ?? '').split(',')[0].trim() || req.headers.get('x-real-ip') || 'unknown';
+}

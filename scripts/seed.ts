@@ -1,0 +1,26 @@
+// Seeds the catalog's wallpapers into Instant (idempotent: ids derive from slugs, writes are
+// upserts). `npm run dev` runs it at start; `npm run seed` runs it against any configured app.
+import { WALLPAPERS, fullResFile, thumbnailPath } from '../catalog/wallpapers.ts';
+import { wallpaperIdFor } from '../api/_lib/fulfill-checkout.ts';
+import { adminDb } from '../api/_lib/instant-admin.ts';
+
+export async function seedCatalog(db = adminDb()): Promise<number> {
+  await db.transact(
+    WALLPAPERS.map((w) =>
+      db.tx.wallpapers[wallpaperIdFor(w.slug)].update({
+        slug: w.slug,
+        name: w.name,
+        description: w.description,
+        thumbnailUrl: thumbnailPath(w.slug),
+        fullResUrl: fullResFile(w.slug),
+        order: w.order,
+      }),
+    ),
+  );
+  return WALLPAPERS.length;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const n = await seedCatalog();
+  console.log(`seeded ${n} wallpapers`);
+}

@@ -1,0 +1,73 @@
+// The shop's back end against the local stand-ins, for integration tests: the local Instant
+// server with the project's schema and rules, the Stripe stand-in, the mailbox, and the api/
+// functions over HTTP. The real SDKs do all the talking.
+import Stripe from 'stripe';
+import { startApiServer } from '../../local/dev/api-server.ts';
+import { loadProjectConfig } from '../../local/instant/project-config.ts';
+import { startInstantLocal, type InstantLocal } from '../../local/instant/server.ts';
+import { startMailbox, type Mailbox } from '../../local/mailbox/index.ts';
+import { startStripeLocal, type StripeLocal } from '../../local/stripe/index.ts';
+import { seedCatalog } from '../../scripts/seed.ts';
+import { adminDb } from '../../api/_lib/instant-admin.ts';
+import { adminFor } from './instant-clients.ts';
+
+export type ShopStack = {
+  api: string;
+  instant: InstantLocal;
+  stripeLocal: StripeLocal;
+  stripe: Stripe;
+  mailbox: Mailbox;
+  admin: ReturnType<typeof adminFor>;
+  mails: { to: string; code: string }[];
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Pays a session as the hosted page would; resolves with the control's answer. */
+  pay(sessionId: string, body?: Record<string, unknown>): Promise<Response>;
+  local(path: string, body?: unknown): Promise<Response>;
+  close(): Promise<void>;
+};
+
+export async function startShopStack(opts: { webhookAttempts?: number } = {}): Promise<ShopStack> {
+  const mails: { to: string; code: string }[] = [];
+  const { schema, rules } = await loadProjectConfig();
+  const mailbox = await startMailbox();
+  const instant = await startInstantLocal({ memory: true, schema, rules, sendMail: async (m) => void mails.push(m) });
+  const stripeLocal = await startStripeLocal({ webhooks: { retryBaseDelayMs: 50, maxAttempts: opts.webhookAttempts ?? 5, timeoutMs: 5000 }, asyncPaymentDelayMs: null });
+  const api = await startApiServer();
+  const endpoint = stripeLocal.addWebhookEndpoint(`${api.url}/api/stripe/webhook`);
+  Object.assign(process.env, {
+    INSTANT_APP_ID: instant.appId,
+    INSTANT_ADMIN_TOKEN: instant.adminToken,
+    INSTANT_API_URI: instant.url,
+    STRIPE_SECRET_KEY: stripeLocal.secretKey,
+    STRIPE_API_BASE: stripeLocal.url,
+    STRIPE_WEBHOOK_SECRET: endpoint.secret,
+    RESEND_API_KEY: mailbox.apiKey,
+    RESEND_BASE_URL: mailbox.url,
+    APP_URL: api.url,
+  });
+  await seedCatalog(adminDb());
+  const url = new URL(stripeLocal.url);
+  const stripe = new Stripe(stripeLocal.secretKey, { host: url.hostname, port: Number(url.port), protocol: 'http' });
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const local = (path: string, body: unknown = {}) =>
+    fetch(`${stripeLocal.url}/_local/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return {
+    api: api.url,
+    instant,
+    stripeLocal,
+    stripe,
+    mailbox,
+    admin: adminFor(instant),
+    mails,
+    post,
+    local,
+    pay: (sessionId, body = { email: 'buyer@example.com', card: '4242424242424242' }) => local(`checkout_sessions/${sessionId}/pay`, body),
+    close: async () => {
+      await stripeLocal.close();
+      await api.close();
+      await instant.close();
+      await mailbox.close();
+    },
+  };
+}
