@@ -25,6 +25,14 @@ const rules = {
     ],
     allow: { view: 'isOwnerByEmail || holdsToken', create: 'false', update: 'false', delete: 'false' },
   },
+  // A user's own ledger and haikus; all written by api/ functions with the admin SDK.
+  ledgerEntries: {
+    allow: { view: 'auth.id != null && auth.id == data.userId', create: 'false', update: 'false', delete: 'false' },
+  },
+  haikus: {
+    bind: ['isAuthor', "auth.id != null && auth.id in data.ref('author.id')"],
+    allow: { view: 'isAuthor', create: 'false', update: 'false', delete: 'isAuthor' },
+  },
 } satisfies InstantRules;
 
 export default rules;

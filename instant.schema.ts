@@ -6,6 +6,10 @@ const _schema = i.schema({
   entities: {
     $users: i.entity({
       email: i.string().unique().indexed().optional(),
+      // The user's Stripe customer (made once, on the first credits or plan checkout).
+      stripeCustomerId: i.string().unique().indexed().optional(),
+      // The highest plan bought (one-time purchase); reverted by a refund or a lost dispute.
+      plan: i.string().optional(),
     }),
     wallpapers: i.entity({
       slug: i.string().unique().indexed(),
@@ -44,6 +48,27 @@ const _schema = i.schema({
       sentAt: i.date().optional(),
       createdAt: i.date().indexed(),
     }),
+    // The credits ledger: every grant, spend and clawback is an entry, and a user's balance is the
+    // `balance` of their entry with the highest `seq`. Instant has no increment, so an append
+    // claims the unique slot `<userId>:<seq+1>`: of two concurrent appends one wins and the other
+    // re-reads and retries. `ref` (unique) names what caused the entry (a Stripe session, a use),
+    // so a grant can never be applied twice.
+    ledgerEntries: i.entity({
+      slot: i.string().unique().indexed(),
+      ref: i.string().unique().indexed(),
+      userId: i.string().indexed(),
+      seq: i.number().indexed(),
+      amount: i.number(),
+      balance: i.number(),
+      reason: i.string(),
+      sessionId: i.string().indexed().optional(),
+      createdAt: i.date().indexed(),
+    }),
+    haikus: i.entity({
+      topic: i.string(),
+      content: i.string(),
+      createdAt: i.date().indexed(),
+    }),
     // Rate-limit slots: one unique slot per request in a window; a full window refuses.
     rateSlots: i.entity({
       slot: i.string().unique().indexed(),
@@ -52,6 +77,18 @@ const _schema = i.schema({
     }),
   },
   links: {
+    purchaseOwner: {
+      forward: { on: 'purchases', has: 'one', label: 'owner' },
+      reverse: { on: '$users', has: 'many', label: 'purchases' },
+    },
+    ledgerOwner: {
+      forward: { on: 'ledgerEntries', has: 'one', label: 'owner', onDelete: 'cascade' },
+      reverse: { on: '$users', has: 'many', label: 'ledger' },
+    },
+    haikuAuthor: {
+      forward: { on: 'haikus', has: 'one', label: 'author', onDelete: 'cascade' },
+      reverse: { on: '$users', has: 'many', label: 'haikus' },
+    },
     purchaseWallpapers: {
       forward: { on: 'purchases', has: 'many', label: 'wallpapers' },
       reverse: { on: 'wallpapers', has: 'many', label: 'purchases' },
