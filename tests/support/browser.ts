@@ -35,3 +35,10 @@ export async function withEvidence<T>(name: string, page: Page, lines: string[],
     throw e;
   }
 }
+
+/** With UPDATE_SCREENSHOTS=1, saves the page for README (docs/screenshots); otherwise does nothing. */
+export async function screenshotForDocs(page: Page, name: string) {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  mkdirSync('docs/screenshots', { recursive: true });
+  await page.screenshot({ path: join('docs/screenshots', `${name}.png`), fullPage: true });
+}

@@ -1,18 +1,25 @@
 import { Link, Route, Routes } from 'react-router';
 import { db } from './instant.ts';
-import { HomePage } from './pages/HomePage.tsx';
+import { RecoverPage } from './pages/RecoverPage.tsx';
+import { ShopPage } from './pages/ShopPage.tsx';
+import { SuccessPage } from './pages/SuccessPage.tsx';
 
 export function App() {
   const status = db.useConnectionStatus();
   return (
     <div className="page">
       <header className="top">
-        <Link to="/" className="brand">instant-shop</Link>
+        <nav className="row">
+          <Link to="/" className="brand">instant-shop</Link>
+          <Link to="/recover">Recover</Link>
+        </nav>
         <span className={`status status-${status}`} data-testid="connection-status">{status}</span>
       </header>
       <main>
         <Routes>
-          <Route path="/" element={<HomePage />} />
+          <Route path="/" element={<ShopPage />} />
+          <Route path="/success" element={<SuccessPage />} />
+          <Route path="/recover" element={<RecoverPage />} />
           <Route path="*" element={<p>Nothing here. <Link to="/">Back to the shop</Link>.</p>} />
         </Routes>
       </main>

@@ -12,6 +12,7 @@ if (!env.VITE_INSTANT_APP_ID) {
 export const db = init({
   appId: env.VITE_INSTANT_APP_ID,
   schema,
+  devtool: false,
   ...(env.VITE_INSTANT_API_URI ? { apiURI: env.VITE_INSTANT_API_URI } : {}),
   ...(env.VITE_INSTANT_WEBSOCKET_URI ? { websocketURI: env.VITE_INSTANT_WEBSOCKET_URI } : {}),
 });

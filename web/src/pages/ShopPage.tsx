@@ -1,0 +1,31 @@
+import { Link } from 'react-router';
+import { PRODUCTS } from '../../../catalog/products.ts';
+import { db } from '../instant.ts';
+import { BuyButton } from '../shop/BuyButton.tsx';
+import { PurchaseList } from '../shop/PurchaseList.tsx';
+import { useTokens } from '../shop/purchase-tokens.ts';
+import { WallpaperCard } from '../shop/WallpaperCard.tsx';
+
+/** The wallpaper shop. Tokens in ruleParams make Instant reveal `fullResUrl` for what they paid for. */
+export function ShopPage() {
+  const tokens = useTokens();
+  const { data, isLoading, error } = db.useQuery(
+    { wallpapers: { $: { order: { order: 'asc' } } }, purchases: { $: { order: { createdAt: 'desc' } } } },
+    { ruleParams: { tokens } },
+  );
+  if (error) return <p className="error">Could not load the shop: {error.message}</p>;
+  const packs = PRODUCTS.filter((p) => p.kind === 'wallpaper-pack');
+  return (
+    <section>
+      <h1>Wallpapers</h1>
+      <p className="muted">Buy once, no account. Lost your purchase? <Link to="/recover">Recover it by email</Link>.</p>
+      <div className="products">{packs.map((p) => <BuyButton key={p.id} product={p} />)}</div>
+      <PurchaseList purchases={data?.purchases ?? []} />
+      {isLoading ? <p>Loading…</p> : (
+        <div className="grid">
+          {data!.wallpapers.map((w) => <WallpaperCard key={w.id} w={w} tokens={tokens} />)}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,45 @@
+import { useEffect, useState } from 'react';
+import { wallpaperUrl } from './api.ts';
+
+export type WallpaperView = { id: string; slug: string; name: string; description: string; thumbnailUrl: string; fullResUrl?: string };
+
+/** A wallpaper: its public thumbnail, or, once unlocked, the full-resolution image and a download. */
+export function WallpaperCard({ w, tokens }: { w: WallpaperView; tokens: string[] }) {
+  const unlocked = Boolean(w.fullResUrl);
+  const [src, setSrc] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  // Re-sign when the set of tokens changes, not on every render.
+  const tokensKey = tokens.join(',');
+  useEffect(() => {
+    if (!unlocked) return setSrc(null);
+    let live = true;
+    wallpaperUrl(tokensKey.split(','), w.id, 'inline').then((u) => live && setSrc(u), (e) => live && setError((e as Error).message));
+    return () => {
+      live = false;
+    };
+  }, [unlocked, w.id, tokensKey]);
+
+  const download = async () => {
+    try {
+      window.location.assign(await wallpaperUrl(tokens, w.id, 'attachment'));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  return (
+    <figure className={`wallpaper ${unlocked ? 'unlocked' : 'locked'}`} data-testid={`wallpaper-${w.slug}`} data-unlocked={unlocked}>
+      <img src={src ?? w.thumbnailUrl} alt={w.name} width={320} height={180} />
+      <figcaption>
+        <strong>{w.name}</strong> <span className="muted">{w.description}</span>
+        {unlocked ? (
+          <button onClick={download} data-testid={`download-${w.slug}`}>Download</button>
+        ) : (
+          <span className="badge">Locked</span>
+        )}
+        {error ? <span className="error">{error}</span> : null}
+      </figcaption>
+    </figure>
+  );
+}
