@@ -14,6 +14,8 @@ export function apiFunctions(apiDir = resolve('api')): Plugin {
         const route = resolveApiRoute(apiDir, pathname);
         if (!route) return pathname.startsWith('/api/') ? void notFound(res, pathname) : next();
         try {
+          // Wrap the body before any await, so no byte of it can be missed while the module loads.
+          const request = toWebRequest(req, `http://${req.headers.host ?? 'localhost'}`, route.params);
           const mod = (await server.ssrLoadModule(route.file)) as Record<string, WebHandler | undefined>;
           const handler = mod[req.method ?? 'GET'];
           if (!handler) {
@@ -21,8 +23,7 @@ export function apiFunctions(apiDir = resolve('api')): Plugin {
             res.writeHead(405, { allow: allowed.join(', '), 'content-type': 'application/json' });
             return void res.end(JSON.stringify({ error: `Method ${req.method} not allowed; use ${allowed.join(' or ')}.` }));
           }
-          const origin = `http://${req.headers.host ?? 'localhost'}`;
-          await sendWebResponse(res, await handler(toWebRequest(req, origin, route.params)));
+          await sendWebResponse(res, await handler(request));
         } catch (e) {
           server.config.logger.error(`api ${pathname}: ${(e as Error).stack ?? e}`);
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

@@ -1,0 +1,145 @@
+// The buy-once functions' edges: signatures, bad input, signed file URLs, rate limits.
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signPayload } from '../local/stripe/index.ts';
+import { wallpaperIdFor } from '../api/_lib/fulfill-checkout.ts';
+import { signedPath } from '../api/_lib/signed-urls.ts';
+import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+
+let shop: ShopStack;
+let paidToken: string;
+
+beforeAll(async () => {
+  shop = await startShopStack();
+  paidToken = randomUUID();
+  const { url } = await (await shop.post('/api/checkout', { token: paidToken, productId: 'wallpapers-warm' })).json();
+  await shop.pay(new URL(url).pathname.split('/').pop()!, { email: 'edges@example.com', card: '4242424242424242' });
+  await shop.stripeLocal.whenDeliveriesIdle();
+});
+afterAll(() => shop.close());
+
+describe('webhook signature', () => {
+  const event = () => JSON.stringify({ id: 'evt_forged', object: 'event', type: 'checkout.session.completed', data: { object: { id: 'cs_test_forged', object: 'checkout.session' } } });
+
+  it('answers 400 and writes nothing when the signature is missing, forged or stale', async () => {
+    const body = event();
+    const missing = await shop.post('/api/stripe/webhook', body);
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error).toMatch(/Stripe-Signature/);
+
+    const forged = await shop.post('/api/stripe/webhook', body, { 'stripe-signature': signPayload(body, 'whsec_not_the_secret') });
+    expect(forged.status).toBe(400);
+
+    const stale = signPayload(body, process.env.STRIPE_WEBHOOK_SECRET!, Math.floor(Date.now() / 1000) - 3600);
+    const old = await shop.post('/api/stripe/webhook', body, { 'stripe-signature': stale });
+    expect(old.status).toBe(400);
+    expect((await old.json()).error).toMatch(/tolerance/i);
+
+    const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId: 'cs_test_forged' } } } });
+    expect(purchases).toEqual([]);
+  });
+
+  it('answers 200 to events it does not handle', async () => {
+    const body = JSON.stringify({ id: 'evt_other', object: 'event', type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } });
+    const res = await shop.post('/api/stripe/webhook', body, { 'stripe-signature': signPayload(body, process.env.STRIPE_WEBHOOK_SECRET!) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, handled: false });
+  });
+
+  it('answers 500 naming the variable when the webhook secret is not configured', async () => {
+    const saved = process.env.STRIPE_WEBHOOK_SECRET;
+    delete process.env.STRIPE_WEBHOOK_SECRET;
+    try {
+      const res = await shop.post('/api/stripe/webhook', event(), { 'stripe-signature': 't=1,v1=x' });
+      expect(res.status).toBe(500);
+      expect((await res.json()).error).toMatch(/STRIPE_WEBHOOK_SECRET/);
+    } finally {
+      process.env.STRIPE_WEBHOOK_SECRET = saved;
+    }
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['/api/checkout', '{not json', 400, /JSON/],
+    ['/api/checkout', { token: 'abc', productId: 'wallpapers-warm' }, 400, /UUID v4/],
+    ['/api/checkout', { token: randomUUID() }, 400, /productId/],
+    ['/api/checkout', { token: randomUUID(), productId: 'nope' }, 400, /Unknown productId "nope"/],
+    ['/api/checkout/confirm', { sessionId: 'pi_123' }, 400, /cs_/],
+    ['/api/checkout/confirm', { sessionId: 'cs_test_doesnotexist' }, 404, /No Checkout Session/],
+    ['/api/wallpapers/download', { tokens: [], wallpaperId: randomUUID() }, 400, /at least one/],
+    ['/api/wallpapers/download', { tokens: [randomUUID()], wallpaperId: 'x' }, 400, /wallpaperId/],
+  ])('%s with %j answers %i', async (path, body, status, message) => {
+    const res = await shop.post(path, body);
+    expect(res.status).toBe(status);
+    expect((await res.json()).error).toMatch(message);
+  });
+
+  it('caps body sizes (413) on every function', async () => {
+    for (const path of ['/api/checkout', '/api/checkout/confirm', '/api/wallpapers/download']) {
+      const res = await shop.post(path, { pad: 'x'.repeat(20_000) });
+      expect(res.status).toBe(413);
+    }
+  });
+});
+
+describe('signed file URLs', () => {
+  const dune = wallpaperIdFor('dune');
+
+  it('issues a URL only to a holder of a paid token, and serves the file with the right headers', async () => {
+    const denied = await shop.post('/api/wallpapers/download', { tokens: [randomUUID()], wallpaperId: dune });
+    expect(denied.status).toBe(403);
+    const other = await shop.post('/api/wallpapers/download', { tokens: [paidToken], wallpaperId: wallpaperIdFor('aurora') });
+    expect(other.status).toBe(403);
+
+    const res = await shop.post('/api/wallpapers/download', { tokens: [paidToken], wallpaperId: dune });
+    const { url } = await res.json();
+    expect(url).not.toContain(paidToken);
+    const file = await fetch(`${shop.api}${url}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(file.headers.get('content-disposition')).toBe('attachment; filename="dune.png"');
+    expect(file.headers.get('cache-control')).toBe('private, no-store');
+    const bytes = Buffer.from(await file.arrayBuffer());
+    expect(bytes.length).toBe(Number(file.headers.get('content-length')));
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('refuses a tampered URL (403) and an expired one (410)', async () => {
+    const { url } = await (await shop.post('/api/wallpapers/download', { tokens: [paidToken], wallpaperId: dune })).json();
+    const tampered = url.replace(`id=${dune}`, `id=${wallpaperIdFor('aurora')}`);
+    expect((await fetch(`${shop.api}${tampered}`)).status).toBe(403);
+    const expired = signedPath({ kind: 'wallpaper', id: dune, disposition: 'inline' }, Date.now() - 60 * 60 * 1000);
+    const res = await fetch(`${shop.api}${expired}`);
+    expect(res.status).toBe(410);
+    expect((await res.json()).error).toMatch(/expired/);
+  });
+});
+
+describe('rate limits', () => {
+  it('refuses checkout calls past the limit with 429 and Retry-After, counting concurrent calls exactly', async () => {
+    const ip = '203.0.113.77';
+    // 45 calls at once: more than two full windows of 20, so even a burst that straddles a window
+    // boundary must see refusals.
+    const answers = await Promise.all(
+      Array.from({ length: 45 }, () => shop.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' }, { 'x-forwarded-for': ip })),
+    );
+    const ok = answers.filter((r) => r.status === 200).length;
+    const refused = answers.filter((r) => r.status === 429);
+    expect(ok + refused.length).toBe(45);
+    expect(refused.length).toBeGreaterThanOrEqual(5);
+    expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await refused[0].json()).error).toMatch(/Too many requests/);
+
+    // Every admitted call holds one slot, and no window holds more than the limit.
+    const prefix = `checkout:${createHash('sha256').update(ip).digest('hex').slice(0, 16)}:`;
+    const { rateSlots } = await shop.admin.query({ rateSlots: { $: { where: { bucket: { $like: `${prefix}%` } } } } });
+    expect(rateSlots).toHaveLength(ok);
+    const perWindow = new Map<string, number>();
+    for (const slot of rateSlots as any[]) perWindow.set(slot.bucket, (perWindow.get(slot.bucket) ?? 0) + 1);
+    expect(Math.max(...perWindow.values())).toBe(20);
+
+    // Another client is not affected.
+    expect((await shop.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' }, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(200);
+  });
+});
