@@ -106,6 +106,9 @@ export class Transactor {
       const deletes: { etype: string; id: string; data: Record<string, unknown> }[] = [];
       const linkChecks: (() => void)[] = [];
       const newlyLinked = new Map<string, string>();
+      // Entities that existed before this transaction and had a field written: each is an update,
+      // checked by the update rule even when the value did not change (as Instant does).
+      const updatedExisting = new Set<string>();
 
       const snapshot = (etype: string, id: string) => {
         const key = `${etype}\u0000${id}`;
@@ -185,6 +188,7 @@ export class Transactor {
               linkChecks.push(() => this.checkLink(attr, id, to, 'link', access, before, ruleParams));
               break;
             }
+            if (before.get(`${etype}\u0000${id}`)) updatedExisting.add(`${etype}\u0000${id}`);
             if (label === 'id') {
               this.store.ensure(etype, id, now);
               break;
@@ -207,6 +211,7 @@ export class Transactor {
               this.store.unlink(attr, id, to);
               linkChecks.push(() => this.checkLink(attr, id, to, 'unlink', access, before, ruleParams));
             } else {
+              if (before.get(`${etype}\u0000${id}`)) updatedExisting.add(`${etype}\u0000${id}`);
               this.store.unset(etype, id, attr);
             }
             break;
@@ -252,7 +257,7 @@ export class Transactor {
           if (!this.perms.check(this.perms.program(etype, 'create'), access.user, { data: after, newData: this.store.toObject(after), ruleParams: params }, 'throw')) {
             throw permissionDenied('create', { etype, id });
           }
-        } else if (prev && changed(prev, this.store.toObject(after))) {
+        } else if (prev && (updatedExisting.has(key) || changed(prev, this.store.toObject(after)))) {
           if (!this.perms.check(this.perms.program(etype, 'update'), access.user, { data: prev!, newData: this.store.toObject(after), ruleParams: params }, 'throw')) {
             throw permissionDenied('update', { etype, id });
           }

@@ -1,0 +1,113 @@
+// instant.perms.ts starts from deny-all; each opening is checked here from the other side:
+// a stranger (guest, or another signed-in user) is still refused. Queries and writes go through
+// the admin SDK's impersonation, which applies the rules exactly as for a browser client.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { id } from '@instantdb/admin';
+import { clientFor, nextResult } from './support/instant-clients.ts';
+import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+
+let shop: ShopStack;
+let owner: { id: string; token: string };
+let stranger: { id: string; token: string };
+const ownerToken = randomUUID();
+
+const denied = { body: { type: 'permission-denied' } };
+
+beforeAll(async () => {
+  shop = await startShopStack();
+  const session = await (await shop.post('/api/checkout', { token: ownerToken, productId: 'wallpapers-warm' })).json();
+  await shop.pay(new URL(session.url).pathname.split('/').pop()!, { email: 'owner@example.com', card: '4242424242424242' });
+  await shop.stripeLocal.whenDeliveriesIdle();
+  const signIn = async (email: string) => {
+    const token = await shop.admin.auth.createToken({ email });
+    return { id: (await shop.admin.auth.verifyToken(token)).id, token };
+  };
+  owner = await signIn('owner@example.com');
+  stranger = await signIn('stranger@example.com');
+  await shop.admin.transact([
+    shop.admin.tx.haikus[id()].update({ topic: 'mine', content: 'a b c', createdAt: Date.now() }).link({ author: owner.id }),
+    shop.admin.tx.ledgerEntries[id()].update({ slot: `${owner.id}:1`, ref: `test:${owner.id}`, userId: owner.id, seq: 1, amount: 5, balance: 5, reason: 'test', createdAt: Date.now() }).link({ owner: owner.id }),
+  ]);
+});
+afterAll(() => shop.close());
+
+const as = (who: { token: string } | 'guest') => (who === 'guest' ? shop.admin.asUser({ guest: true }) : shop.admin.asUser({ token: who.token }));
+
+describe('$users', () => {
+  it('shows a user only itself', async () => {
+    expect((await as(owner).query({ $users: {} })).$users.map((u: any) => u.id)).toEqual([owner.id]);
+    expect((await as('guest').query({ $users: {} })).$users).toEqual([]);
+  });
+
+  it('lets no one change their own user (plan, Stripe customer, email)', async () => {
+    await expect(as(owner).transact(shop.admin.tx.$users[owner.id].update({ plan: 'plan-large' }))).rejects.toMatchObject(denied);
+    await expect(as(owner).transact(shop.admin.tx.$users[owner.id].update({ stripeCustomerId: 'cus_forged' }))).rejects.toMatchObject(denied);
+  });
+});
+
+describe('purchases', () => {
+  it('are visible to the owner by email and to the token holder, never to a stranger or a guest', async () => {
+    expect((await as(owner).query({ purchases: {} })).purchases.map((p: any) => p.token)).toEqual([ownerToken]);
+    expect((await as('guest').query({ purchases: {} }, { ruleParams: { tokens: [ownerToken] } })).purchases).toHaveLength(1);
+    expect((await as(stranger).query({ purchases: {} })).purchases).toEqual([]);
+    expect((await as('guest').query({ purchases: {} })).purchases).toEqual([]);
+    expect((await as('guest').query({ purchases: {} }, { ruleParams: { tokens: [randomUUID()] } })).purchases).toEqual([]);
+    // A where on a purchase field cannot fish for tokens either.
+    expect((await as(stranger).query({ purchases: { $: { where: { token: { $like: '%' } } } } })).purchases).toEqual([]);
+  });
+
+  it('cannot be written from a client, not even by their owner', async () => {
+    const [p] = (await as(owner).query({ purchases: {} })).purchases as any[];
+    await expect(as(owner).transact(shop.admin.tx.purchases[p.id].update({ status: 'paid' }))).rejects.toMatchObject(denied);
+    await expect(as(owner).transact(shop.admin.tx.purchases[id()].update({ sessionId: 'cs_x', token: randomUUID(), status: 'paid', createdAt: Date.now(), updatedAt: Date.now() }))).rejects.toMatchObject(denied);
+    await expect(as(owner).transact(shop.admin.tx.purchases[p.id].delete())).rejects.toMatchObject(denied);
+  });
+});
+
+describe('wallpapers', () => {
+  it('are public to read but closed to writes and to linking', async () => {
+    const { wallpapers } = await as('guest').query({ wallpapers: {} });
+    expect(wallpapers.length).toBeGreaterThanOrEqual(8);
+    const w = wallpapers[0] as any;
+    await expect(as(stranger).transact(shop.admin.tx.wallpapers[w.id].update({ name: 'defaced' }))).rejects.toMatchObject(denied);
+    const [p] = (await as(owner).query({ purchases: {} })).purchases as any[];
+    // Linking a wallpaper to one's own purchase (to unlock it) is refused.
+    await expect(as(owner).transact(shop.admin.tx.purchases[p.id].link({ wallpapers: w.id }))).rejects.toMatchObject(denied);
+  });
+});
+
+describe('ledger, haikus and internal records', () => {
+  it('shows ledger entries and haikus to their owner only; neither can be written from a client', async () => {
+    expect((await as(owner).query({ ledgerEntries: {} })).ledgerEntries).toHaveLength(1);
+    expect((await as(stranger).query({ ledgerEntries: {} })).ledgerEntries).toEqual([]);
+    expect((await as(owner).query({ haikus: {} })).haikus).toHaveLength(1);
+    expect((await as(stranger).query({ haikus: {} })).haikus).toEqual([]);
+    await expect(
+      as(owner).transact(shop.admin.tx.ledgerEntries[id()].update({ slot: `${owner.id}:2`, ref: 'forged', userId: owner.id, seq: 2, amount: 1000, balance: 1005, reason: 'forged', createdAt: Date.now() })),
+    ).rejects.toMatchObject(denied);
+    await expect(as(owner).transact(shop.admin.tx.haikus[id()].update({ topic: 'x', content: 'y', createdAt: Date.now() }))).rejects.toMatchObject(denied);
+    const [h] = (await as(owner).query({ haikus: {} })).haikus as any[];
+    await expect(as(stranger).transact(shop.admin.tx.haikus[h.id].delete())).rejects.toMatchObject(denied);
+  });
+
+  it('hides receipts and rate-limit slots from everyone', async () => {
+    for (const who of [owner, stranger, 'guest'] as const) {
+      const r = await as(who).query({ receipts: {}, rateSlots: {} });
+      expect(r.receipts).toEqual([]);
+      expect(r.rateSlots).toEqual([]);
+    }
+    expect((await shop.admin.query({ receipts: {} })).receipts.length).toBeGreaterThan(0);
+  });
+});
+
+describe('attributes', () => {
+  it('refuses a browser client that tries to create a new attribute', async () => {
+    // No schema on this client, so the SDK sends the new attribute to the server (add-attr).
+    const db = clientFor(shop.instant);
+    await db.auth.signInWithToken(owner.token);
+    await nextResult(db, { wallpapers: {} }, (r) => Boolean(r.data));
+    await expect(db.transact((db.tx as any).sneaky[id()].update({ anything: 1 }))).rejects.toMatchObject({ message: expect.stringContaining('Permission denied') });
+    db.shutdown();
+  });
+});
