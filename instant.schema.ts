@@ -62,6 +62,8 @@ const _schema = i.schema({
       balance: i.number(),
       reason: i.string(),
       sessionId: i.string().indexed().optional(),
+      // A clawback larger than the balance takes what is there (never below zero); the rest is recorded here.
+      shortfall: i.number().optional(),
       createdAt: i.date().indexed(),
     }),
     haikus: i.entity({

@@ -18,7 +18,8 @@ export const productSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('wallpaper-pack'), wallpapers: z.array(z.string()).min(1) }),
   z.object({ ...base, kind: z.literal('credits'), credits: z.number().int().positive() }),
   z.object({ ...base, kind: z.literal('plan'), plan: z.string().min(1), level: z.number().int().positive() }),
-  z.object({ ...base, kind: z.literal('download'), file: z.string().min(1) }),
+  // `file` is relative to private/products/; `withdrawn` stops sales and downloads (410).
+  z.object({ ...base, kind: z.literal('download'), file: z.string().min(1), withdrawn: z.boolean().optional() }),
 ]);
 
 export type Product = z.infer<typeof productSchema>;
@@ -42,6 +43,23 @@ const PRODUCTS_INPUT: Product[] = [
     description: 'Dune, Ember and Citrus in full resolution.',
     price: { amount: 500, currency: 'usd' },
     wallpapers: ['dune', 'ember', 'citrus'],
+  },
+  // Credit packs: bought signed in at /credits; each haiku costs one credit.
+  {
+    id: 'credits-small',
+    kind: 'credits',
+    title: '10 credits',
+    description: 'Ten haikus, written on demand.',
+    price: { amount: 500, currency: 'usd' },
+    credits: 10,
+  },
+  {
+    id: 'credits-large',
+    kind: 'credits',
+    title: '50 credits',
+    description: 'Fifty haikus, for a fifth off.',
+    price: { amount: 2000, currency: 'usd' },
+    credits: 50,
   },
 ];
 

@@ -7,6 +7,7 @@ import type Stripe from 'stripe';
 import { WALLPAPERS } from '../../catalog/wallpapers.ts';
 import type { Product } from '../../catalog/products.ts';
 import { derivedId } from './derived-id.ts';
+import { applyEntitlements } from './entitlements.ts';
 import { adminDb } from './instant-admin.ts';
 import { purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { resolvePurchaseType } from './resolve-purchase-type.ts';
@@ -45,6 +46,8 @@ export async function fulfillCheckout(sessionId: string): Promise<FulfilResult> 
     const result = await writePurchase(view);
     const again = await readStripe(sessionId);
     if (purchaseStatus(again.session, again.disputes) === result.status || round === 3) {
+      // Credits and the like: idempotent and derived from Stripe's current objects (entitlements.ts).
+      await applyEntitlements({ session: view.session, status: result.status, product: result.product, purchaseId: result.purchaseId });
       if (WAS_PAID.has(result.status) && result.email) {
         const { amount_total, currency } = view.session;
         await sendReceiptOnce({ sessionId, purchaseId: result.purchaseId, email: result.email, product: result.product, amount: amount_total, currency });
