@@ -61,6 +61,14 @@ const PRODUCTS_INPUT: Product[] = [
     price: { amount: 2000, currency: 'usd' },
     credits: 50,
   },
+  {
+    id: 'field-guide',
+    kind: 'download',
+    title: 'The Wallpaper Field Guide',
+    description: 'A short PDF on how the wallpapers were made.',
+    price: { amount: 300, currency: 'usd' },
+    file: 'wallpaper-field-guide.pdf',
+  },
 ];
 
 export const PRODUCTS: Product[] = z
