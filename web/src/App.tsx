@@ -1,5 +1,6 @@
 import { Link, Route, Routes } from 'react-router';
 import { db } from './instant.ts';
+import { CreditsPage } from './pages/CreditsPage.tsx';
 import { RecoverPage } from './pages/RecoverPage.tsx';
 import { ShopPage } from './pages/ShopPage.tsx';
 import { SuccessPage } from './pages/SuccessPage.tsx';
@@ -12,6 +13,7 @@ export function App() {
         <nav className="row">
           <Link to="/" className="brand">instant-shop</Link>
           <Link to="/recover">Recover</Link>
+          <Link to="/credits">Credits</Link>
         </nav>
         <span className={`status status-${status}`} data-testid="connection-status">{status}</span>
       </header>
@@ -20,6 +22,7 @@ export function App() {
           <Route path="/" element={<ShopPage />} />
           <Route path="/success" element={<SuccessPage />} />
           <Route path="/recover" element={<RecoverPage />} />
+          <Route path="/credits" element={<CreditsPage />} />
           <Route path="*" element={<p>Nothing here. <Link to="/">Back to the shop</Link>.</p>} />
         </Routes>
       </main>

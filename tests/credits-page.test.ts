@@ -1,0 +1,64 @@
+// The credits page in Chromium against `npm run dev`'s stack: sign in with the code from the
+// mailbox, buy a pack in another tab, see the balance rise live in the open page, write haikus
+// until the 402 message.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startDevStack, type DevStack } from '../local/dev/dev-stack.ts';
+import { launchBrowser, openPage, withEvidence } from './support/browser.ts';
+
+let stack: DevStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startDevStack({ settings: { PORT: 0 }, memory: true, quiet: true });
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+describe('credits page in a browser', () => {
+  it('signs in with a mailed code, buys a pack, sees the balance rise live, writes haikus until 402', async () => {
+    const { page, console: lines, close } = await openPage(browser);
+    await withEvidence('credits-page', page, lines, async () => {
+      const email = 'haiku-writer@example.com';
+      await page.goto(`${stack.url}/credits`);
+      await page.getByLabel('Email').fill(email);
+      await page.getByRole('button', { name: 'Send code' }).click();
+      await page.getByLabel('Code').waitFor();
+      const mail = stack.mailbox!.messages({ to: email }).at(-1)!;
+      const code = /\b(\d{6})\b/.exec(mail.text ?? '')![1];
+      await page.getByLabel('Code').fill(code);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('signed-in-as').waitFor();
+      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('0');
+
+      // Pay in a second tab of the same profile; the first one is never reloaded.
+      const checkoutTab = await page.context().newPage();
+      await checkoutTab.goto(`${stack.url}/credits`);
+      await checkoutTab.getByTestId('buy-credits-small').click();
+      await checkoutTab.getByTestId('checkout-form').waitFor();
+      await checkoutTab.fill('#card', '4242 4242 4242 4242');
+      await checkoutTab.getByRole('button', { name: /^Pay/ }).click();
+      await checkoutTab.waitForURL(/\/success\?session_id=cs_/);
+      await page.locator('[data-testid="balance"]:text-is("10")').waitFor();
+
+      for (let left = 9; left >= 0; left--) {
+        await page.getByLabel('Topic').fill(`snow ${left}`);
+        await page.getByTestId('generate').click();
+        await page.locator(`[data-testid="balance"]:text-is("${left}")`).waitFor();
+      }
+      expect(await page.getByTestId('haikus').locator('li').count()).toBe(10);
+      await page.getByLabel('Topic').fill('one more');
+      await page.getByTestId('generate').click();
+      await expect.poll(() => page.getByTestId('generate-error').textContent()).toMatch(/no credits left/i);
+      expect(await page.getByTestId('ledger').locator('tbody tr').count()).toBe(11);
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Email').waitFor();
+    });
+    await close();
+  }, 90_000); // the first page load compiles the SPA
+});
