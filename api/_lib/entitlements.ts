@@ -19,16 +19,22 @@ import { clawback, grant } from './credits-ledger.ts';
 import { WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { getStripe } from './stripe-client.ts';
 
-export type EntitlementInput = { session: Stripe.Checkout.Session; status: PurchaseStatus; product: Product | null; purchaseId: string };
+export type EntitlementInput = {
+  session: Stripe.Checkout.Session;
+  status: PurchaseStatus;
+  product: Product | null;
+  purchaseId: string;
+  /** The buyer's user (identify-buyer.ts): from metadata, a payment link's reference, or the email. */
+  userId: string | null;
+};
 
 const SETTLED_FOR_SELLER = new Set(['won', 'warning_closed']);
 const UNDONE_REFUND = new Set(['failed', 'canceled']);
 
-export async function applyEntitlements({ session, status, product }: EntitlementInput): Promise<void> {
+export async function applyEntitlements({ session, status, product, userId }: EntitlementInput): Promise<void> {
   if (product?.kind !== 'credits') return;
-  const userId = session.metadata?.userId;
   if (!userId) {
-    console.error(`credits session ${session.id} has no metadata.userId; nothing granted (was it created outside /api/credits/checkout?)`);
+    console.error(`credits session ${session.id} has no buyer (no user, no email); nothing granted`);
     return;
   }
   const credits = packCredits(session, product.credits);

@@ -8,6 +8,7 @@ import { WALLPAPERS } from '../../catalog/wallpapers.ts';
 import type { Product } from '../../catalog/products.ts';
 import { derivedId } from './derived-id.ts';
 import { applyEntitlements } from './entitlements.ts';
+import { identifyBuyer } from './identify-buyer.ts';
 import { adminDb } from './instant-admin.ts';
 import { purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { resolvePurchaseType } from './resolve-purchase-type.ts';
@@ -15,8 +16,6 @@ import { sendReceiptOnce } from './send-receipt.ts';
 import { getStripe } from './stripe-client.ts';
 
 export type FulfilResult = { purchaseId: string; status: PurchaseStatus; token: string | null };
-
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 export const purchaseIdFor = (sessionId: string) => derivedId('purchase', sessionId);
 export const wallpaperIdFor = (slug: string) => derivedId('wallpaper', slug);
@@ -47,7 +46,7 @@ export async function fulfillCheckout(sessionId: string): Promise<FulfilResult> 
     const again = await readStripe(sessionId);
     if (purchaseStatus(again.session, again.disputes) === result.status || round === 3) {
       // Credits and the like: idempotent and derived from Stripe's current objects (entitlements.ts).
-      await applyEntitlements({ session: view.session, status: result.status, product: result.product, purchaseId: result.purchaseId });
+      await applyEntitlements({ session: view.session, status: result.status, product: result.product, purchaseId: result.purchaseId, userId: result.userId });
       if (WAS_PAID.has(result.status) && result.email) {
         const { amount_total, currency } = view.session;
         await sendReceiptOnce({ sessionId, purchaseId: result.purchaseId, email: result.email, product: result.product, amount: amount_total, currency });
@@ -64,10 +63,8 @@ async function writePurchase({ session, disputes }: StripeView) {
   const purchaseId = purchaseIdFor(session.id);
   const resolution = status === 'pending' || status === 'expired' ? null : resolvePurchaseType(session);
   const product: Product | null = resolution?.product ?? productFromMetadata(session);
-  // The buyer's token: from metadata, else a payment link's client_reference_id, else (a paid
-  // session that lost it) one derived from the session, findable by email recovery.
-  const token = [session.metadata?.token, session.client_reference_id].find((t) => t && UUID_V4.test(t)) ?? derivedId('token', session.id);
   const email = normalizeEmail(session.customer_details?.email ?? session.customer_email);
+  const { token, userId } = await identifyBuyer(session, product, email);
   const pi = session.payment_intent;
   const grants = status === 'paid';
   const unresolved = resolution && !resolution.product ? resolution.reason : null;
@@ -89,11 +86,12 @@ async function writePurchase({ session, disputes }: StripeView) {
       updatedAt: Date.now(),
     }),
   ];
+  if (userId) steps.push(db.tx.purchases[purchaseId].link({ owner: userId }));
   if (product?.kind === 'wallpaper-pack') {
     steps.push(db.tx.purchases[purchaseId].link({ wallpapers: product.wallpapers.map(wallpaperIdFor) }));
   }
   await db.transact(steps);
-  return { purchaseId, status, token, email, product };
+  return { purchaseId, status, token, email, product, userId };
 }
 
 function productFromMetadata(session: Stripe.Checkout.Session): Product | null {

@@ -10,6 +10,8 @@ import { startMailbox, type Mailbox } from '../mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../stripe/index.ts';
 import type { DevSettings } from './settings.ts';
 import { seedCatalog } from '../../scripts/seed.ts';
+import { createServer as createNetServer } from 'node:net';
+import { createLocalPaymentLinks } from './payment-links.ts';
 
 export type DevStackOptions = {
   settings: DevSettings;
@@ -79,21 +81,30 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     // The catalog's wallpapers (idempotent upserts), so a fresh database has a shop to show.
     await seedCatalog();
 
+    // The app's URL must be known before Vite starts: payment links redirect to it, and their
+    // URLs are VITE_ settings that Vite reads once, at start.
+    const port = settings.PORT === 0 ? await freePort() : settings.PORT;
+    const url = `http://localhost:${port}`;
+    process.env.APP_URL = url;
+    if (stripe) Object.assign(process.env, await createLocalPaymentLinks(stripe.url, stripe.secretKey, url));
+
     const vite: ViteDevServer = await createServer({
       configFile: resolve('vite.config.ts'),
       logLevel: opts.quiet ? 'silent' : 'info',
       server: {
-        port: settings.PORT,
+        port,
+        strictPort: true,
         host: '127.0.0.1',
         ...(mailbox ? { proxy: { '/_local/mailbox': { target: mailbox.url } } } : {}),
       },
     });
-    await vite.listen();
+    try {
+      await vite.listen();
+    } catch (e) {
+      await vite.close();
+      throw new Error(`Port ${port} is in use: stop what runs there, or set PORT to another port (${(e as Error).message}).`);
+    }
     closers.push(() => vite.close());
-    const address = vite.httpServer?.address();
-    const port = typeof address === 'object' && address ? address.port : settings.PORT;
-    const url = `http://localhost:${port}`;
-    process.env.APP_URL = url;
 
     if (stripe) {
       const endpoint = stripe.addWebhookEndpoint(`http://127.0.0.1:${port}/api/stripe/webhook`);
@@ -130,4 +141,15 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     for (const c of closers.reverse()) await c().catch(() => {});
     throw e;
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }

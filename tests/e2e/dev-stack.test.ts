@@ -17,12 +17,14 @@ afterAll(async () => {
   await stack?.close();
 });
 
-it('serves the SPA, which connects to the local Instant server', async () => {
+it('serves the SPA, which connects to the local Instant server and shows the seeded catalog', async () => {
   const { page, console: lines, close } = await openPage(browser);
   await withEvidence('dev-stack-spa', page, lines, async () => {
     await page.goto(stack.url);
     await page.getByTestId('connection-status').filter({ hasText: 'authenticated' }).waitFor();
-    expect(await page.getByTestId('who').textContent()).toBe('Browsing as a guest');
+    await page.getByTestId('wallpaper-aurora').waitFor();
+    expect(await page.locator('[data-testid^="wallpaper-"]').count()).toBe(8);
+    expect(await page.getByTestId('payment-links').textContent()).toContain('Every wallpaper');
   });
   await close();
 });

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { PRODUCTS } from '../../../catalog/products.ts';
 import { db } from '../instant.ts';
 import { BuyButton } from '../shop/BuyButton.tsx';
+import { PaymentLinks } from '../shop/PaymentLinks.tsx';
 import { PurchaseList } from '../shop/PurchaseList.tsx';
 import { useTokens } from '../shop/purchase-tokens.ts';
 import { WallpaperCard } from '../shop/WallpaperCard.tsx';
@@ -14,12 +15,13 @@ export function ShopPage() {
     { ruleParams: { tokens } },
   );
   if (error) return <p className="error">Could not load the shop: {error.message}</p>;
-  const packs = PRODUCTS.filter((p) => p.kind === 'wallpaper-pack');
+  const packs = PRODUCTS.filter((p) => p.kind === 'wallpaper-pack' || p.kind === 'download');
   return (
     <section>
       <h1>Wallpapers</h1>
       <p className="muted">Buy once, no account. Lost your purchase? <Link to="/recover">Recover it by email</Link>.</p>
       <div className="products">{packs.map((p) => <BuyButton key={p.id} product={p} />)}</div>
+      <PaymentLinks />
       <PurchaseList purchases={data?.purchases ?? []} />
       {isLoading ? <p>Loading…</p> : (
         <div className="grid">
