@@ -61,6 +61,25 @@ const PRODUCTS_INPUT: Product[] = [
     price: { amount: 2000, currency: 'usd' },
     credits: 50,
   },
+  // Plans: one-time purchases that raise the signed-in user's plan; only a higher one can be bought.
+  {
+    id: 'plan-medium',
+    kind: 'plan',
+    title: 'Medium plan',
+    description: 'Haikus with a signature line, for good.',
+    price: { amount: 1500, currency: 'usd' },
+    plan: 'medium',
+    level: 1,
+  },
+  {
+    id: 'plan-large',
+    kind: 'plan',
+    title: 'Large plan',
+    description: 'Everything in Medium, and a gold badge.',
+    price: { amount: 3000, currency: 'usd' },
+    plan: 'large',
+    level: 2,
+  },
   {
     id: 'field-guide',
     kind: 'download',

@@ -1,4 +1,5 @@
-// What a purchase entitles its buyer to beyond the purchase record itself. For credit packs:
+// What a purchase entitles its buyer to beyond the purchase record itself. For plans: the
+// user's plan, recomputed from their paid plan purchases (user-plan.ts). For credit packs:
 // ledger entries, each keyed by the Stripe object that caused it (the session, a refund, a
 // dispute), derived from Stripe's current objects on every call. Any number of calls, in any
 // order, on any number of machines, append each entry at most once (its unique `ref`) and
@@ -18,6 +19,7 @@ import type { Product } from '../../catalog/products.ts';
 import { clawback, grant } from './credits-ledger.ts';
 import { WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { getStripe } from './stripe-client.ts';
+import { syncPlan } from './user-plan.ts';
 
 export type EntitlementInput = {
   session: Stripe.Checkout.Session;
@@ -32,6 +34,10 @@ const SETTLED_FOR_SELLER = new Set(['won', 'warning_closed']);
 const UNDONE_REFUND = new Set(['failed', 'canceled']);
 
 export async function applyEntitlements({ session, status, product, userId }: EntitlementInput): Promise<void> {
+  if (product?.kind === 'plan') {
+    if (userId) await syncPlan(userId);
+    return;
+  }
   if (product?.kind !== 'credits') return;
   if (!userId) {
     console.error(`credits session ${session.id} has no buyer (no user, no email); nothing granted`);
