@@ -33,6 +33,10 @@ const rules = {
     bind: ['isAuthor', "auth.id != null && auth.id in data.ref('author.id')"],
     allow: { view: 'isAuthor', create: 'false', update: 'false', delete: 'isAuthor' },
   },
+  // Operator data: nobody but the admin SDK (api/ops/*, `npm run ops`) reads or writes it.
+  webhookEvents: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
+  opsActions: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
+  receiptResends: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
 } satisfies InstantRules;
 
 export default rules;

@@ -77,6 +77,39 @@ const _schema = i.schema({
       bucket: i.string().indexed(),
       createdAt: i.date().indexed(),
     }),
+    // Operators only (api/ops/*, read with the admin SDK; instant.perms.ts hides them from
+    // everyone else). One entry per webhook delivery received, and per replay.
+    webhookEvents: i.entity({
+      eventId: i.string().indexed().optional(),
+      type: i.string().indexed(),
+      // fulfilled | ignored | no-session | failed | rejected
+      outcome: i.string().indexed(),
+      purchaseStatus: i.string().optional(),
+      source: i.string().indexed(),
+      durationMs: i.number(),
+      error: i.string().optional(),
+      sessionId: i.string().indexed().optional(),
+      receivedAt: i.date().indexed(),
+    }),
+    // The audit trail: who did what to which target, and how it ended.
+    opsActions: i.entity({
+      operator: i.string().indexed(),
+      action: i.string().indexed(),
+      target: i.string().indexed().optional(),
+      detail: i.string().optional(),
+      ok: i.boolean(),
+      createdAt: i.date().indexed(),
+    }),
+    // Claims on re-sending a receipt (reconcile, operators): the unique slot `<sessionId>:<n>`
+    // lets exactly one of concurrent re-senders send the n-th copy.
+    receiptResends: i.entity({
+      slot: i.string().unique().indexed(),
+      sessionId: i.string().indexed(),
+      by: i.string(),
+      outcome: i.string().optional(),
+      createdAt: i.date().indexed(),
+      finishedAt: i.date().optional(),
+    }),
   },
   links: {
     purchaseOwner: {
