@@ -45,7 +45,10 @@ describe('guest purchase', () => {
     const [p] = await purchase(sessionId);
     expect(p).toMatchObject({ status: 'paid', token, unlockToken: token, email: 'guest.one@example.com', productId: 'wallpapers-warm', amount: 500 });
     expect(p.wallpapers.map((w: any) => w.slug).sort()).toEqual(['citrus', 'dune', 'ember']);
-    expect(receiptsFor('guest.one@example.com')).toHaveLength(1);
+    const [receipt] = receiptsFor('guest.one@example.com');
+    expect(receipt.subject).toBe('Your receipt: Warm trio');
+    expect(receipt.text).toContain('/recover');
+    expect(receipt.text).not.toMatch(/\/api\/files|\.png/);
 
     // The success page's confirm call after the webhook changes nothing.
     const confirm = await shop.post('/api/checkout/confirm', { sessionId });

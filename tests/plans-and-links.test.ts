@@ -114,6 +114,8 @@ describe('payment links', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     const { ledgerEntries } = await shop.admin.query({ ledgerEntries: { $: { where: { userId: user.id } } } });
     expect(ledgerEntries.map((e: any) => e.amount)).toEqual([10]);
+    const [receipt] = shop.mailbox.messages({ to: 'somebody-else@example.com' });
+    expect(receipt.text).toContain('/credits');
   });
 
   it('falls back to the email when the link carries no reference, making the user if needed', async () => {

@@ -44,14 +44,19 @@ function receiptEmail(r: ReceiptInput) {
   const appUrl = process.env.APP_URL ?? 'http://localhost:5173';
   const what = r.product?.title ?? 'your purchase';
   const paid = r.amount !== null && r.currency ? new Intl.NumberFormat('en-US', { style: 'currency', currency: r.currency.toUpperCase() }).format(r.amount / 100) : null;
-  const text = [
-    `Thank you for buying ${what}${paid ? ` (${paid})` : ''}.`,
-    '',
-    `Open the shop in the browser you bought with to see it: ${appUrl}/`,
-    `On another device, recover it with this email address: ${appUrl}/recover`,
-    '',
-    `Reference: ${r.sessionId}`,
-  ].join('\n');
+  // How to get back to it: where the buyer finds it again, never a raw file link.
+  const howToReturn =
+    r.product?.kind === 'credits'
+      ? [`Your credits are on your account: ${appUrl}/credits`]
+      : r.product?.kind === 'plan'
+        ? [`Your plan is on your account: ${appUrl}/account`]
+        : r.product?.kind === 'download'
+          ? [`Download it from your account page (sign in with this email address): ${appUrl}/account`]
+          : [
+              `Open the shop in the browser you bought with to see it: ${appUrl}/`,
+              `On another device, recover it with this email address: ${appUrl}/recover`,
+            ];
+  const text = [`Thank you for buying ${what}${paid ? ` (${paid})` : ''}.`, '', ...howToReturn, '', `Reference: ${r.sessionId}`].join('\n');
   return {
     from: process.env.MAIL_FROM ?? 'instant-shop <receipts@instant-shop.local>',
     to: r.email,

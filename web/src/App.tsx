@@ -1,5 +1,6 @@
 import { Link, Route, Routes } from 'react-router';
 import { db } from './instant.ts';
+import { AccountPage } from './pages/AccountPage.tsx';
 import { CreditsPage } from './pages/CreditsPage.tsx';
 import { RecoverPage } from './pages/RecoverPage.tsx';
 import { ShopPage } from './pages/ShopPage.tsx';
@@ -14,6 +15,7 @@ export function App() {
           <Link to="/" className="brand">instant-shop</Link>
           <Link to="/recover">Recover</Link>
           <Link to="/credits">Credits</Link>
+          <Link to="/account">Account</Link>
         </nav>
         <span className={`status status-${status}`} data-testid="connection-status">{status}</span>
       </header>
@@ -23,6 +25,7 @@ export function App() {
           <Route path="/success" element={<SuccessPage />} />
           <Route path="/recover" element={<RecoverPage />} />
           <Route path="/credits" element={<CreditsPage />} />
+          <Route path="/account" element={<AccountPage />} />
           <Route path="*" element={<p>Nothing here. <Link to="/">Back to the shop</Link>.</p>} />
         </Routes>
       </main>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { postAsUser } from './api.ts';
+import { postJson } from '../api-client.ts';
 
 const MAX_TOPIC = 80;
 
@@ -13,7 +13,7 @@ export function HaikuForm({ refreshToken }: { refreshToken: string }) {
     setBusy(true);
     setError(null);
     try {
-      await postAsUser('/api/generate', refreshToken, { topic });
+      await postJson('/api/generate', { topic }, { refreshToken });
       setTopic(''); // the haiku and the new balance arrive through the live queries
     } catch (err) {
       setError((err as Error).message);

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { formatPrice, PRODUCTS } from '../../../catalog/products.ts';
-import { postAsUser } from './api.ts';
+import { postJson } from '../api-client.ts';
 
 /** One button per credit pack; the server makes the Checkout Session for the signed-in user. */
 export function PackList({ refreshToken }: { refreshToken: string }) {
@@ -11,7 +11,7 @@ export function PackList({ refreshToken }: { refreshToken: string }) {
     setBusy(packId);
     setError(null);
     try {
-      const { url } = await postAsUser<{ url: string }>('/api/credits/checkout', refreshToken, { packId });
+      const { url } = await postJson<{ url: string }>('/api/credits/checkout', { packId }, { refreshToken });
       window.location.assign(url);
     } catch (e) {
       setError((e as Error).message);

@@ -1,13 +1,15 @@
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { findProduct } from '../../../catalog/products.ts';
+import { downloadUrl, postJson } from '../api-client.ts';
 import { db } from '../instant.ts';
-import { postJson } from '../shop/api.ts';
 import { useTokens } from '../shop/purchase-tokens.ts';
 import { WallpaperCard } from '../shop/WallpaperCard.tsx';
 
 /**
  * Back from Stripe. Asks the server to confirm the session (in case the webhook is slower) and
- * shows the purchase live: "confirming payment" turns into the unlocked content without a reload.
+ * shows the purchase live: "confirming payment" turns into what was bought without a reload.
+ * The purchase is visible to the holder of its token, or to its signed-in buyer by email.
  */
 export function SuccessPage() {
   const [params] = useSearchParams();
@@ -44,13 +46,42 @@ export function SuccessPage() {
       </section>
     );
   }
+  const product = findProduct(purchase.productId ?? '');
   return (
     <section data-testid="success-paid">
       <h1>Thank you!</h1>
-      <p>Your wallpapers are unlocked in this browser. <Link to="/">Back to the shop</Link>.</p>
-      <div className="grid">
-        {purchase.wallpapers.map((w) => <WallpaperCard key={w.id} w={w} tokens={tokens} />)}
-      </div>
+      {purchase.unfulfilledReason ? (
+        <p>We received your payment but could not tell what it was for. The shop has been told and will sort it out; your receipt has the reference.</p>
+      ) : product?.kind === 'credits' ? (
+        <p>{product.credits} credits are on your account. <Link to="/credits">Write haikus</Link>.</p>
+      ) : product?.kind === 'plan' ? (
+        <p>You now have the {product.title}. <Link to="/account">See your account</Link>.</p>
+      ) : product?.kind === 'download' ? (
+        <DownloadButton purchaseId={purchase.id} token={purchase.token} />
+      ) : (
+        <>
+          <p>Your wallpapers are unlocked in this browser. <Link to="/">Back to the shop</Link>.</p>
+          <div className="grid">
+            {purchase.wallpapers.map((w) => <WallpaperCard key={w.id} w={w} tokens={tokens} />)}
+          </div>
+        </>
+      )}
     </section>
+  );
+}
+
+function DownloadButton({ purchaseId, token }: { purchaseId: string; token: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const go = async () => {
+    try {
+      window.location.assign(await downloadUrl(purchaseId, { token }));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <p>
+      <button onClick={() => void go()} data-testid="download-purchase">Download</button> {error ? <span className="error">{error}</span> : null}
+    </p>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { formatPrice, type Product } from '../../../catalog/products.ts';
-import { postJson } from './api.ts';
+import { postJson } from '../api-client.ts';
 import { newPurchaseToken } from './purchase-tokens.ts';
 
 /** Makes and saves the purchase token first, then opens Stripe Checkout. */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { wallpaperUrl } from './api.ts';
+import { wallpaperUrl } from '../api-client.ts';
 
 export type WallpaperView = { id: string; slug: string; name: string; description: string; thumbnailUrl: string; fullResUrl?: string };
 

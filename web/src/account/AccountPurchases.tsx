@@ -1,0 +1,38 @@
+import { useState } from 'react';
+import { findProduct } from '../../../catalog/products.ts';
+import { downloadUrl } from '../api-client.ts';
+import { db } from '../instant.ts';
+
+/** Every purchase recorded for the signed-in email, live, with downloads for what they bought. */
+export function AccountPurchases({ refreshToken }: { refreshToken: string }) {
+  const { data, isLoading } = db.useQuery({ purchases: { $: { order: { createdAt: 'desc' } } } });
+  const [error, setError] = useState<string | null>(null);
+  if (isLoading || !data) return null;
+  if (!data.purchases.length) return <p className="muted">No purchases yet.</p>;
+  const download = async (purchaseId: string) => {
+    setError(null);
+    try {
+      window.location.assign(await downloadUrl(purchaseId, { refreshToken }));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <div className="card">
+      <ul className="purchases" data-testid="account-purchases">
+        {data.purchases.map((p) => {
+          const product = findProduct(p.productId ?? '');
+          return (
+            <li key={p.id} data-status={p.status}>
+              {product?.title ?? 'Purchase'}: {p.status}{' '}
+              {product?.kind === 'download' && p.status === 'paid' ? (
+                <button className="link" data-testid={`download-${p.id}`} onClick={() => void download(p.id)}>Download</button>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+      {error ? <p className="error" role="alert">{error}</p> : null}
+    </div>
+  );
+}
