@@ -2,14 +2,17 @@
 // to the one fulfilment path, which re-reads Stripe, so duplicates, retries, replays and events
 // out of order all converge. A failed write answers 500, and Stripe delivers again.
 import type Stripe from 'stripe';
-import { fulfillCheckout, sessionIdForPaymentIntent } from '../_lib/fulfill-checkout.ts';
 import { ConfigError, handler, HttpError, json, readBody } from '../_lib/http.ts';
 import { getStripe } from '../_lib/stripe-client.ts';
-import { isHandledStripeEvent } from '../_lib/stripe-events.ts';
+import { processStripeEvent } from '../_lib/stripe-event-session.ts';
+import { withWebhookLog, type DeliveryNote } from '../_lib/webhook-log.ts';
 
 const MAX_EVENT_BYTES = 512 * 1024;
 
-export const POST = handler(async (req) => {
+// Every delivery, accepted or not, is recorded in the webhook log for operators (webhook-log.ts).
+export const POST = handler((req) => withWebhookLog('webhook', (note) => receive(req, note)));
+
+async function receive(req: Request, note: DeliveryNote): Promise<Response> {
   const secret = process.env.STRIPE_WEBHOOK_SECRET?.trim();
   if (!secret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is not set: run `npm run stripe:setup` and set the whsec_… it prints.');
   const signature = req.headers.get('stripe-signature');
@@ -22,22 +25,10 @@ export const POST = handler(async (req) => {
   } catch (e) {
     throw new HttpError(400, `Webhook signature check failed: ${(e as Error).message}`);
   }
-  if (!isHandledStripeEvent(event.type)) return json({ received: true, handled: false });
-
-  const sessionId = await sessionOf(event);
-  const outcome = sessionId ? await fulfillCheckout(sessionId) : null;
-  return json({ received: true, handled: true, status: outcome?.status ?? 'no-session' });
-});
-
-/** The Checkout Session an event is about: directly, or through the charge's payment intent. */
-async function sessionOf(event: Stripe.Event): Promise<string | null> {
-  const obj = event.data.object as { object: string; id: string; payment_intent?: string | { id: string } | null; charge?: string | { id: string } };
-  if (obj.object === 'checkout.session') return obj.id;
-  let pi = obj.payment_intent;
-  if (!pi && obj.charge) {
-    const chargeId = typeof obj.charge === 'string' ? obj.charge : obj.charge.id;
-    pi = (await getStripe().charges.retrieve(chargeId)).payment_intent;
-  }
-  const piId = typeof pi === 'string' ? pi : pi?.id;
-  return piId ? sessionIdForPaymentIntent(piId) : null;
+  note.event = event;
+  // The event's session (api/_lib/stripe-event-session.ts, shared with replays and reconcile),
+  // then the one fulfilment path.
+  const result = (note.result = await processStripeEvent(event));
+  if (!result.handled) return json({ received: true, handled: false });
+  return json({ received: true, handled: true, status: result.status ?? 'no-session' });
 }

@@ -19,6 +19,8 @@ export type ShopStack = {
   mailbox: Mailbox;
   admin: ReturnType<typeof adminFor>;
   mails: { to: string; code: string }[];
+  /** The stand-in's endpoint for /api/stripe/webhook (disable it to drop deliveries). */
+  webhookEndpointId: string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   /** Pays a session as the hosted page would; resolves with the control's answer. */
   pay(sessionId: string, body?: Record<string, unknown>): Promise<Response>;
@@ -30,7 +32,11 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
   const mails: { to: string; code: string }[] = [];
   const { schema, rules } = await loadProjectConfig();
   const mailbox = await startMailbox();
-  const instant = await startInstantLocal({ memory: true, schema, rules, sendMail: async (m) => void mails.push(m) });
+  const instant = await startInstantLocal({ memory: true, schema, rules, sendMail: async (m) => {
+    mails.push(m);
+    // Also into the mailbox, as under `npm run dev`, for tests that wait for a code there.
+    mailbox.deliver({ to: m.to, subject: m.subject, text: m.text, from: 'Instant <auth@instant.local>' });
+  } });
   const stripeLocal = await startStripeLocal({ webhooks: { retryBaseDelayMs: 50, maxAttempts: opts.webhookAttempts ?? 5, timeoutMs: 5000 }, asyncPaymentDelayMs: null });
   const api = await startApiServer();
   const endpoint = stripeLocal.addWebhookEndpoint(`${api.url}/api/stripe/webhook`);
@@ -60,6 +66,7 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
     mailbox,
     admin: adminFor(instant),
     mails,
+    webhookEndpointId: endpoint.id,
     post,
     local,
     pay: (sessionId, body = { email: 'buyer@example.com', card: '4242424242424242' }) => local(`checkout_sessions/${sessionId}/pay`, body),

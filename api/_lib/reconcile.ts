@@ -1,0 +1,132 @@
+// Brings Instant to the state Stripe implies, for when webhooks were missed. It never decides a
+// purchase's state itself: every Checkout Session that completed or expired since `since`, and
+// every session behind a handled event since then (a refund or dispute of an older purchase, a
+// delayed payment that settled), goes through the same idempotent `fulfillCheckout` the webhook
+// uses, which derives everything from Stripe and writes only create-only or derived-id records.
+// Then receipts that failed (or whose send never finished) are re-sent through claims
+// (receipt-resend.ts). So any number of runs, alongside live webhooks, converge on one state and
+// never send or grant twice. What changed is found by comparing each purchase before and after.
+import type Stripe from 'stripe';
+import { fulfillCheckout } from './fulfill-checkout.ts';
+import { HttpError } from './http.ts';
+import { adminDb } from './instant-admin.ts';
+import { needsResend, resendReceipt, type ResendResult } from './receipt-resend.ts';
+import { getStripe } from './stripe-client.ts';
+import { sessionOfEvent } from './stripe-event-session.ts';
+import { HANDLED_STRIPE_EVENTS } from './stripe-events.ts';
+
+export type Repair = { sessionId: string; email: string | null; changes: string[] };
+export type ReconcileReport = {
+  since: string;
+  sessionsChecked: number;
+  eventsChecked: number;
+  repaired: Repair[];
+  receiptsResent: ResendResult[];
+  /** What could not be checked (a session or an event), to look at or run again. */
+  errors: { target: string; error: string }[];
+};
+
+const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `24h`, `30m`, `7d` (ago) or an ISO date; Stripe keeps events for 30 days. */
+export function parseSince(input: string | undefined, now = Date.now()): Date {
+  const text = (input ?? '24h').trim();
+  const rel = /^(\d+)\s*([mhd])$/.exec(text);
+  const date = rel ? new Date(now - Number(rel[1]) * UNITS[rel[2]]) : new Date(text);
+  if (Number.isNaN(date.getTime())) throw new HttpError(400, `since must be an ISO date or a duration such as 24h, 30m or 7d (got "${text}").`);
+  if (date.getTime() > now) throw new HttpError(400, 'since must be in the past.');
+  return date;
+}
+
+export async function reconcile({ since, by, concurrency = 4 }: { since: Date; by: string; concurrency?: number }): Promise<ReconcileReport> {
+  const stripe = getStripe();
+  const gte = Math.floor(since.getTime() / 1000);
+  const sessionIds = new Set<string>();
+  let sessionsChecked = 0;
+  // The SDK's auto-pagination walks the list with `starting_after`.
+  for await (const s of stripe.checkout.sessions.list({ created: { gte }, limit: 100 })) {
+    sessionsChecked++;
+    if (s.status === 'complete' || s.status === 'expired') sessionIds.add(s.id);
+  }
+  let eventsChecked = 0;
+  const events: Stripe.Event[] = [];
+  for await (const e of stripe.events.list({ created: { gte }, types: [...HANDLED_STRIPE_EVENTS], limit: 100 })) {
+    eventsChecked++;
+    events.push(e);
+  }
+  const errors: ReconcileReport['errors'] = [];
+  await pool(events, concurrency, async (e) => {
+    try {
+      const id = await sessionOfEvent(e);
+      if (id) sessionIds.add(id);
+    } catch (err) {
+      errors.push({ target: e.id, error: (err as Error).message });
+    }
+  });
+
+  const repaired: Repair[] = [];
+  await pool([...sessionIds], concurrency, async (sessionId) => {
+    try {
+      const before = await snapshot(sessionId);
+      await fulfillCheckout(sessionId);
+      const after = await snapshot(sessionId);
+      const changes = diff(before, after);
+      if (changes.length) repaired.push({ sessionId, email: after.email, changes });
+    } catch (e) {
+      errors.push({ target: sessionId, error: (e as Error).message });
+    }
+  });
+
+  const receiptsResent: ResendResult[] = [];
+  const { receipts } = await adminDb().query({
+    receipts: { $: { where: { status: { $in: ['failed', 'sending'] }, createdAt: { $gte: since } } } },
+  });
+  await pool(receipts.filter((r) => needsResend(r as any)), concurrency, async (r) => {
+    try {
+      const result = await resendReceipt(r.sessionId, by);
+      if (result.result !== 'skipped') receiptsResent.push(result);
+    } catch (e) {
+      errors.push({ target: r.sessionId, error: (e as Error).message });
+    }
+  });
+
+  return { since: since.toISOString(), sessionsChecked, eventsChecked, repaired, receiptsResent, errors };
+}
+
+type Snapshot = { status: string | null; access: boolean; email: string | null; receipt: string | null; ledger: string[]; plan: string | null };
+
+async function snapshot(sessionId: string): Promise<Snapshot> {
+  const { purchases, receipts, ledgerEntries } = await adminDb().query({
+    purchases: { $: { where: { sessionId } }, owner: {} },
+    receipts: { $: { where: { sessionId } } },
+    ledgerEntries: { $: { where: { sessionId } } },
+  });
+  const p = purchases[0] as any;
+  const owner = [p?.owner].flat()[0];
+  return {
+    status: p?.status ?? null,
+    access: Boolean(p?.unlockToken),
+    email: p?.email ?? null,
+    receipt: receipts[0]?.status ?? null,
+    ledger: ledgerEntries.map((e) => `${e.ref} ${e.amount > 0 ? '+' : ''}${e.amount}`).sort(),
+    plan: owner?.plan ?? null,
+  };
+}
+
+function diff(a: Snapshot, b: Snapshot): string[] {
+  const out: string[] = [];
+  if (a.status !== b.status) out.push(`status ${a.status ?? 'missing'} → ${b.status}`);
+  if (a.access !== b.access) out.push(b.access ? 'access granted' : 'access revoked');
+  if (a.receipt !== b.receipt) out.push(`receipt ${a.receipt ?? 'none'} → ${b.receipt}`);
+  for (const entry of b.ledger.filter((x) => !a.ledger.includes(x))) out.push(`ledger ${entry}`);
+  if (a.plan !== b.plan) out.push(`plan ${a.plan ?? 'none'} → ${b.plan ?? 'none'}`);
+  return out;
+}
+
+async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}

@@ -1,0 +1,85 @@
+// The webhook log: one `webhookEvents` entry per delivery received (and per operator replay),
+// with its outcome and time taken. Writing the log never changes what Stripe is answered: a
+// failed log write is reported on the console only.
+import { id as newId } from '@instantdb/admin';
+import type Stripe from 'stripe';
+import { derivedId } from './derived-id.ts';
+import { adminDb, isAlreadyRecorded } from './instant-admin.ts';
+import type { EventOutcome } from './stripe-event-session.ts';
+
+export type WebhookOutcome = 'fulfilled' | 'ignored' | 'no-session' | 'failed' | 'rejected';
+export type WebhookEventRow = {
+  id: string;
+  eventId?: string;
+  type: string;
+  outcome: WebhookOutcome;
+  purchaseStatus?: string;
+  source: string;
+  durationMs: number;
+  error?: string;
+  sessionId?: string;
+  receivedAt: number | string;
+};
+
+/** Filled in by the handler as it learns what the delivery is. */
+export type DeliveryNote = { event?: Stripe.Event; result?: EventOutcome };
+
+export async function withWebhookLog<T>(source: 'webhook' | 'replay', fn: (note: DeliveryNote) => Promise<T>): Promise<T> {
+  const note: DeliveryNote = {};
+  const started = performance.now();
+  try {
+    const value = await fn(note);
+    await record(source, note, performance.now() - started, null);
+    return value;
+  } catch (e) {
+    await record(source, note, performance.now() - started, e);
+    throw e;
+  }
+}
+
+function outcomeOf(note: DeliveryNote, error: unknown): WebhookOutcome {
+  // Before the signature is verified nothing about the delivery can be trusted.
+  if (!note.event) return 'rejected';
+  if (error) return 'failed';
+  if (!note.result) return 'failed';
+  if (!note.result.handled) return 'ignored';
+  return note.result.sessionId ? 'fulfilled' : 'no-session';
+}
+
+async function record(source: string, note: DeliveryNote, durationMs: number, error: unknown): Promise<void> {
+  const outcome = outcomeOf(note, error);
+  const result = note.result?.handled ? note.result : null;
+  const row = {
+    type: note.event?.type ?? '(unverified)',
+    outcome,
+    source,
+    durationMs: Math.round(durationMs),
+    receivedAt: Date.now(),
+    ...(note.event ? { eventId: note.event.id } : {}),
+    ...(result?.sessionId ? { sessionId: result.sessionId } : {}),
+    ...(result?.status ? { purchaseStatus: result.status } : {}),
+    ...(error ? { error: String((error as Error)?.message ?? error).slice(0, 500) } : {}),
+  };
+  // Anyone can post to the endpoint, so unsigned deliveries are logged at most once a minute:
+  // enough to show an operator a wrong STRIPE_WEBHOOK_SECRET, too little to flood the log.
+  const id = outcome === 'rejected' ? derivedId('webhook-rejected', String(Math.floor(Date.now() / 60_000))) : newId();
+  try {
+    const db = adminDb();
+    await db.transact(db.tx.webhookEvents[id].create(row));
+  } catch (e) {
+    if (!isAlreadyRecorded(e)) console.error(`webhook log: could not record ${row.eventId ?? row.type}: ${(e as Error).message}`);
+  }
+}
+
+export type WebhookFilter = { type?: string; outcome?: string; eventId?: string; sessionIds?: string[]; limit?: number };
+
+export async function listWebhookEvents({ type, outcome, eventId, sessionIds, limit = 100 }: WebhookFilter = {}): Promise<WebhookEventRow[]> {
+  if (sessionIds && sessionIds.length === 0) return [];
+  const where: Record<string, unknown> = {};
+  if (type) where.type = type;
+  if (outcome) where.outcome = outcome;
+  if (eventId) where.eventId = eventId;
+  if (sessionIds) where.sessionId = { $in: sessionIds };
+  const { webhookEvents } = await adminDb().query({ webhookEvents: { $: { where: where as any, order: { receivedAt: 'desc' }, limit } } });
+  return webhookEvents as unknown as WebhookEventRow[];
+}

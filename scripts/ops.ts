@@ -1,0 +1,115 @@
+/**
+ * `npm run ops -- <command>`: the operator page's abilities from a terminal, with the server's
+ * credentials (no sign-in), recorded in the audit trail as `cli:<os user>`.
+ *
+ *   find <email>                      purchases, receipts, ledger, plan and downloads for an email
+ *   recover <email>                   mail the buyer a sign-in (recovery) code
+ *   resend-receipt <sessionId>        send a purchase's receipt again
+ *   refund <sessionId> [--amount n]   refund in Stripe (n in cents; default: all that is left)
+ *   reconcile [--since 24h|<ISO>]     repair what missed webhooks left undone
+ *   webhooks [--type t] [--outcome o] [--q email|cs_…|evt_…] [--limit n]
+ *   replay <eventId> [--via reprocess|resend]
+ *   audit [--limit n]
+ *
+ * Settings come from the environment, else `.env.local`, else `.data/local.json` (written by
+ * `npm run dev`, so the CLI works against the running local stack with no setup).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ZodError } from 'zod';
+import { HttpError } from '../api/_lib/http.ts';
+import { runOps, type OpsCommand } from '../api/_lib/ops-commands.ts';
+import type { FindResult } from '../api/_lib/find-by-email.ts';
+import type { ReconcileReport } from '../api/_lib/reconcile.ts';
+import { parseDotenv } from '../local/dev/settings.ts';
+
+const USAGE = 'usage: npm run ops -- find <email> | recover <email> | resend-receipt <sessionId> | refund <sessionId> [--amount n] | reconcile [--since 24h] | webhooks [--type t] [--outcome o] [--q x] | replay <eventId> [--via resend] | audit [--limit n]';
+
+/** Fills unset settings from `.env.local`, then from the local stack's `.data/local.json`. */
+export function loadOpsEnv(env: Record<string, string | undefined> = process.env, cwd = '.'): void {
+  const dotenv = `${cwd}/.env.local`;
+  if (existsSync(dotenv)) for (const [k, v] of Object.entries(parseDotenv(readFileSync(dotenv, 'utf8')))) if (v && !env[k]) env[k] = v;
+  const localFile = `${cwd}/.data/local.json`;
+  if (env.INSTANT_APP_ID || !existsSync(localFile)) return;
+  const local = JSON.parse(readFileSync(localFile, 'utf8'));
+  const set = (k: string, v: unknown) => void (typeof v === 'string' && !env[k] && (env[k] = v));
+  set('INSTANT_APP_ID', local.instant?.appId);
+  set('INSTANT_ADMIN_TOKEN', local.instant?.adminToken);
+  set('INSTANT_API_URI', local.instant?.url);
+  set('STRIPE_SECRET_KEY', local.stripe?.secretKey);
+  set('STRIPE_API_BASE', local.stripe?.url);
+  set('RESEND_API_KEY', local.mailbox?.apiKey);
+  set('RESEND_BASE_URL', local.mailbox?.url);
+  set('APP_URL', local.app?.url);
+}
+
+export function inputFor(argv: string[]): { command: OpsCommand; input: Record<string, unknown> } {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { amount: { type: 'string' }, since: { type: 'string' }, type: { type: 'string' }, outcome: { type: 'string' }, q: { type: 'string' }, limit: { type: 'string' }, via: { type: 'string' } },
+  });
+  const [command, arg] = positionals;
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  switch (command) {
+    case 'find':
+    case 'recover':
+      return { command, input: { email: arg } };
+    case 'resend-receipt':
+      return { command, input: { sessionId: arg } };
+    case 'refund':
+      return { command, input: { sessionId: arg, amount: num(values.amount) } };
+    case 'reconcile':
+      return { command, input: { since: values.since } };
+    case 'webhooks':
+      return { command, input: { type: values.type, outcome: values.outcome, q: values.q, limit: num(values.limit) } };
+    case 'replay':
+      return { command, input: { eventId: arg, via: values.via } };
+    case 'audit':
+      return { command, input: { limit: num(values.limit) } };
+    default:
+      throw new HttpError(400, USAGE);
+  }
+}
+
+/** Runs one command; returns the text to print (tests call this directly). */
+export async function runCli(argv: string[], operator = `cli:${userInfo().username}`): Promise<{ result: unknown; text: string }> {
+  const { command, input } = inputFor(argv);
+  const result = await runOps(command, operator, input);
+  return { result, text: format(command, result) };
+}
+
+function format(command: OpsCommand, result: unknown): string {
+  if (command === 'reconcile') {
+    const r = result as ReconcileReport;
+    const lines = [`checked ${r.sessionsChecked} sessions and ${r.eventsChecked} events since ${r.since}`];
+    for (const p of r.repaired) lines.push(`repaired ${p.sessionId} (${p.email ?? 'no email'}): ${p.changes.join('; ')}`);
+    for (const x of r.receiptsResent) lines.push(`receipt ${x.sessionId} to ${x.to}: ${x.result}`);
+    for (const e of r.errors) lines.push(`error ${e.target}: ${e.error}`);
+    lines.push(`${r.repaired.length} repaired, ${r.receiptsResent.length} receipts re-sent, ${r.errors.length} errors`);
+    return lines.join('\n');
+  }
+  if (command === 'find') {
+    const r = result as FindResult;
+    const lines = [`${r.email}: ${r.user ? `user ${r.user.id}, plan ${r.user.plan ?? 'none'}, customer ${r.user.stripeCustomerId ?? 'none'}` : 'no account'}; balance ${r.balance}`];
+    for (const p of r.purchases) {
+      lines.push(`  ${p.status.padEnd(9)} ${p.title} ${p.amount ?? '?'} ${p.currency ?? ''} ${p.sessionId} ${p.paymentIntentId ?? '-'} receipt ${p.receipt?.status ?? 'none'}`);
+    }
+    for (const d of r.downloads) lines.push(`  download ${d.title}: ${d.available ? d.file : d.reason}`);
+    return lines.join('\n');
+  }
+  return JSON.stringify(result, null, 2);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  loadOpsEnv();
+  try {
+    console.log((await runCli(process.argv.slice(2))).text);
+  } catch (e) {
+    const message = e instanceof ZodError ? e.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : (e as Error).message;
+    console.error(e instanceof HttpError || e instanceof ZodError ? message : `ops: ${message}`);
+    process.exit(1);
+  }
+}
