@@ -78,6 +78,9 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       ...(mailbox ? { RESEND_API_KEY: mailbox.apiKey, RESEND_BASE_URL: mailbox.url } : {}),
     });
 
+    // A local operator for /ops (sign in with ops@example.com; its code lands in the mailbox).
+    if (instantLocal && !process.env.OPERATOR_EMAILS?.trim()) process.env.OPERATOR_EMAILS = 'ops@example.com';
+
     // The catalog's wallpapers (idempotent upserts), so a fresh database has a shop to show.
     await seedCatalog();
 

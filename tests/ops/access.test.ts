@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe('operator functions', () => {
   it.each(CALLS)('%s answers 401 without a sign-in and with a bad token', async (command, body) => {
-    for (const headers of [{}, { authorization: `Bearer ${randomUUID()}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${randomUUID()}` }] as Record<string, string>[]) {
       const res = await shop.post(`/api/ops/${command}`, body, headers);
       expect(res.status).toBe(401);
       expect((await res.json()).error).toMatch(/sign in/i);
