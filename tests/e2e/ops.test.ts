@@ -1,0 +1,90 @@
+// The operator page in Chromium against `npm run dev`'s stack (whose local operator is
+// ops@example.com): sign in with the code from the mailbox, find a buyer by email typed in
+// another case, refund, and see the webhook's revocation; a non-operator is told so.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
+import { launchBrowser, openPage, withEvidence } from '../support/browser.ts';
+
+let stack: DevStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  delete process.env.OPERATOR_EMAILS;
+  stack = await startDevStack({ settings: { PORT: 0 }, memory: true, quiet: true });
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** A guest buys the warm trio as the shop does it: api/checkout, then the hosted page's pay. */
+async function guestPurchase(email: string): Promise<string> {
+  const res = await fetch(`${stack.url}/api/checkout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: crypto.randomUUID(), productId: 'wallpapers-warm' }),
+  });
+  const sessionId = new URL((await res.json()).url).pathname.split('/').pop()!;
+  const paid = await fetch(`${stack.stripe!.url}/_local/checkout_sessions/${sessionId}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, card: '4242424242424242' }),
+  });
+  expect(paid.status).toBe(200);
+  await stack.stripe!.whenDeliveriesIdle();
+  return sessionId;
+}
+
+async function signInOnOps(page: Page, email: string) {
+  await page.goto(`${stack.url}/ops`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Send code' }).click();
+  await page.getByLabel('Code').waitFor();
+  const mail = await stack.mailbox!.waitForMessage({ to: email });
+  const code = /\b(\d{6})\b/.exec(mail.subject)![1];
+  await page.getByLabel('Code').fill(code);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('operator page in a browser', () => {
+  it('signs an operator in with the mailed code, finds a buyer by email, refunds, and sees access revoked', async () => {
+    const sessionId = await guestPurchase('buyer.ops@example.com');
+    const { page, console: lines, close } = await openPage(browser);
+    await withEvidence('ops-page', page, lines, async () => {
+      await signInOnOps(page, 'ops@example.com');
+      await page.getByTestId('ops-console').waitFor();
+      await page.getByTestId('ops-find-email').fill('Buyer.Ops@Example.com');
+      await page.getByTestId('ops-find-submit').click();
+      const row = page.getByTestId(`ops-purchase-${sessionId}`);
+      await row.and(page.locator('[data-status="paid"]')).waitFor();
+      expect(await row.textContent()).toContain('Warm trio');
+      expect(await row.textContent()).toMatch(/pi_\w+/);
+      expect(await page.getByTestId('ops-find-result').getAttribute('data-email')).toBe('buyer.ops@example.com');
+
+      await row.getByTestId('ops-refund').click();
+      await row.getByTestId('ops-action-result').filter({ hasText: /Refund re_\w+/ }).waitFor();
+      // Access goes when Stripe's charge.refunded webhook has been handled; then a refresh shows it.
+      await stack.stripe!.whenDeliveriesIdle();
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.locator(`[data-testid="ops-purchase-${sessionId}"][data-status="refunded"]`).waitFor();
+      expect(await page.getByTestId(`ops-purchase-${sessionId}`).locator('td').nth(2).textContent()).toBe('refunded');
+      await page.getByTestId('ops-audit-rows').locator('tr[data-action="refund"]').first().waitFor();
+      expect(await page.getByTestId('ops-audit-rows').locator('tr[data-action="refund"]').first().textContent()).toContain('ops@example.com');
+    });
+    await close();
+  }, 90_000); // the first page load compiles the SPA
+
+  it('tells a signed-in non-operator that the account is not an operator', async () => {
+    const { page, console: lines, close } = await openPage(browser);
+    await withEvidence('ops-not-operator', page, lines, async () => {
+      await signInOnOps(page, 'not-ops@example.com');
+      await page.getByTestId('not-operator').waitFor();
+      expect(await page.getByTestId('not-operator').textContent()).toBe('This account is not an operator.');
+      expect(await page.getByTestId('ops-console').count()).toBe(0);
+    });
+    await close();
+  });
+});

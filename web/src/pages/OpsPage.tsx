@@ -1,0 +1,73 @@
+import { useCallback, useEffect, useState } from 'react';
+import { MagicCodeSignIn } from '../auth/MagicCodeSignIn.tsx';
+import { db } from '../instant.ts';
+import { opsCall, OpsError } from '../ops/api.ts';
+import { AuditTrail } from '../ops/AuditTrail.tsx';
+import { FindBuyer } from '../ops/FindBuyer.tsx';
+import { Reconcile } from '../ops/Reconcile.tsx';
+import { WebhookLog } from '../ops/WebhookLog.tsx';
+
+type Access = { state: 'checking' } | { state: 'operator' } | { state: 'denied'; message: string } | { state: 'error'; message: string };
+
+/** The operator page. Who is an operator is the server's answer (OPERATOR_EMAILS), never the page's. */
+export function OpsPage() {
+  const { isLoading, user, error } = db.useAuth();
+  if (isLoading) return <p>Loading…</p>;
+  if (error) return <p className="error">Could not check your sign-in: {error.message}</p>;
+  if (!user) {
+    return (
+      <section>
+        <h1>Operators</h1>
+        <MagicCodeSignIn intro="Sign in with an operator's email (listed in OPERATOR_EMAILS). Locally, `npm run dev` makes ops@example.com an operator; its code arrives in the mailbox at /_local/mailbox." />
+      </section>
+    );
+  }
+  return <OpsConsole email={user.email ?? ''} refreshToken={user.refresh_token} />;
+}
+
+function OpsConsole({ email, refreshToken }: { email: string; refreshToken: string }) {
+  const [access, setAccess] = useState<Access>({ state: 'checking' });
+  const [version, setVersion] = useState(0);
+  const bump = useCallback(() => setVersion((v) => v + 1), []);
+  useEffect(() => {
+    let live = true;
+    opsCall('me', refreshToken)
+      .then(() => live && setAccess({ state: 'operator' }))
+      .catch((e: Error) => {
+        if (!live) return;
+        setAccess(e instanceof OpsError && e.status === 403 ? { state: 'denied', message: e.message } : { state: 'error', message: e.message });
+      });
+    return () => {
+      live = false;
+    };
+  }, [refreshToken]);
+
+  const header = (
+    <div className="row">
+      <span className="muted" data-testid="signed-in-as">Signed in as {email}</span>
+      <button className="link" onClick={() => void db.auth.signOut()}>Sign out</button>
+    </div>
+  );
+  if (access.state === 'checking') return <section><h1>Operators</h1>{header}<p>Checking access…</p></section>;
+  if (access.state === 'denied' || access.state === 'error') {
+    return (
+      <section>
+        <h1>Operators</h1>
+        {header}
+        {access.state === 'denied'
+          ? <p className="error" role="alert" data-testid="not-operator">This account is not an operator.</p>
+          : <p className="error" role="alert">Could not check operator access: {access.message}</p>}
+      </section>
+    );
+  }
+  return (
+    <section data-testid="ops-console">
+      <h1>Operators</h1>
+      {header}
+      <FindBuyer refreshToken={refreshToken} onAction={bump} />
+      <Reconcile refreshToken={refreshToken} onAction={bump} />
+      <WebhookLog refreshToken={refreshToken} onAction={bump} />
+      <AuditTrail refreshToken={refreshToken} version={version} />
+    </section>
+  );
+}
