@@ -32,8 +32,10 @@ async function readStripe(sessionId: string): Promise<StripeView> {
   const session = await stripe.checkout.sessions.retrieve(sessionId, {
     expand: ['line_items.data.price.product', 'payment_intent.latest_charge'],
   });
-  const pi = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
-  const disputes = pi ? (await stripe.disputes.list({ payment_intent: pi, limit: 100 })).data : [];
+  const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
+  const charge = intent && typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
+  // Only a disputed charge has disputes to read (their status decides whether access returns).
+  const disputes = intent && charge?.disputed ? (await stripe.disputes.list({ payment_intent: intent.id, limit: 100 })).data : [];
   return { session, disputes };
 }
 

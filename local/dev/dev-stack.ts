@@ -12,6 +12,7 @@ import type { DevSettings } from './settings.ts';
 import { seedCatalog } from '../../scripts/seed.ts';
 import { createServer as createNetServer } from 'node:net';
 import { createLocalPaymentLinks } from './payment-links.ts';
+import { HANDLED_STRIPE_EVENTS } from '../../api/_lib/stripe-events.ts';
 
 export type DevStackOptions = {
   settings: DevSettings;
@@ -21,6 +22,8 @@ export type DevStackOptions = {
   memory?: boolean;
   /** Quiet Vite's own logging (tests). */
   quiet?: boolean;
+  /** Webhook delivery of the Stripe stand-in (benchmarks set its concurrency). */
+  stripeWebhooks?: Parameters<typeof startStripeLocal>[0] extends infer O ? (O extends { webhooks?: infer W } ? W : never) : never;
 };
 
 export type DevStack = {
@@ -59,7 +62,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       ? { url: instantLocal.url, appId: instantLocal.appId, adminToken: instantLocal.adminToken, local: instantLocal }
       : { url: settings.INSTANT_API_URI ?? 'https://api.instantdb.com', appId: settings.INSTANT_APP_ID!, adminToken: settings.INSTANT_ADMIN_TOKEN!, local: null };
 
-    const stripe = settings.STRIPE_SECRET_KEY ? null : await startStripeLocal();
+    const stripe = settings.STRIPE_SECRET_KEY ? null : await startStripeLocal({ webhooks: opts.stripeWebhooks });
     if (stripe) closers.push(() => stripe.close());
 
     // The api/ functions read their configuration from the environment, as on Vercel.
@@ -110,7 +113,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     closers.push(() => vite.close());
 
     if (stripe) {
-      const endpoint = stripe.addWebhookEndpoint(`http://127.0.0.1:${port}/api/stripe/webhook`);
+      // Subscribed to exactly the events the shop handles, as `npm run stripe:setup` does.
+      const endpoint = stripe.addWebhookEndpoint(`http://127.0.0.1:${port}/api/stripe/webhook`, [...HANDLED_STRIPE_EVENTS]);
       process.env.STRIPE_WEBHOOK_SECRET = endpoint.secret;
     }
 

@@ -1,0 +1,43 @@
+// npm run bench:credits — 100 spends at once against a balance of 40, through the credits
+// ledger (the code /api/generate runs, without its per-user rate limit): spends per second,
+// latency, and the check that exactly 40 succeed and the balance never goes below zero.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { balanceOf, grant, spend } from '../api/_lib/credits-ledger.ts';
+import { adminDb } from '../api/_lib/instant-admin.ts';
+import { ms, printTable, summarize, type Row } from './support/report.ts';
+import { startBenchStack } from './support/stack.ts';
+
+export async function run(spends = 100, balance = 40): Promise<Row[]> {
+  const stack = await startBenchStack();
+  try {
+    const db = adminDb();
+    const userId = (await db.auth.verifyToken(await db.auth.createToken({ email: `bench-${randomUUID()}@example.com` }))).id;
+    await grant(userId, balance, `bench-grant:${userId}`, 'bench');
+    const lat: number[] = [];
+    const t0 = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: spends }, async (_, n) => {
+        const s = performance.now();
+        const r = await spend(userId, `bench-spend:${userId}:${n}`, 'bench spend');
+        lat.push(performance.now() - s);
+        return r.ok;
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const { ledgerEntries } = await db.query({ ledgerEntries: { $: { where: { userId } } } });
+    const l = summarize(lat);
+    return [
+      { metric: `concurrent spends vs balance ${balance}`, value: String(spends) },
+      { metric: 'spends/s', value: (spends / seconds).toFixed(0) },
+      { metric: 'spend latency p50', value: ms(l.p50) },
+      { metric: 'spend latency p99', value: ms(l.p99) },
+      { metric: 'successful spends', value: String(results.filter(Boolean).length), target: `= ${balance}` },
+      { metric: 'final balance / lowest balance', value: `${await balanceOf(userId)} / ${Math.min(...ledgerEntries.map((e) => e.balance))}`, target: '0 / >= 0' },
+    ];
+  } finally {
+    await stack.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) printTable('bench:credits', await run());

@@ -1,0 +1,37 @@
+// The benches run against `npm run dev`'s stack (local Instant, Stripe stand-in, mailbox, Vite
+// serving the api/ functions), started on free ports with nothing kept on disk.
+import Stripe from 'stripe';
+import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
+
+export type BenchStack = DevStack & {
+  stripeSdk: Stripe;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  local(path: string, body?: unknown): Promise<Response>;
+  admin(q: unknown): Promise<any>;
+};
+
+export async function startBenchStack(webhookConcurrency = 16): Promise<BenchStack> {
+  // One browser and one load generator make every request: the per-client limits would
+  // measure themselves instead of the shop.
+  process.env.RATE_LIMIT_SCALE = '1000';
+  const stack = await startDevStack({ settings: { PORT: 0 }, memory: true, quiet: true, stripeWebhooks: { concurrency: webhookConcurrency, retryBaseDelayMs: 100 } });
+  const u = new URL(stack.stripe!.url);
+  return {
+    ...stack,
+    stripeSdk: new Stripe(stack.stripe!.secretKey, { host: u.hostname, port: Number(u.port), protocol: 'http' }),
+    post: (path, body, headers = {}) =>
+      fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+    local: (path, body = {}) =>
+      fetch(`${stack.stripe!.url}/_local/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    admin: async (q) => {
+      const res = await fetch(`${stack.instant.url}/admin/query?app_id=${stack.instant.appId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.instant.adminToken}`, 'app-id': stack.instant.appId },
+        body: JSON.stringify({ query: q }),
+      });
+      return res.json();
+    },
+  };
+}
+
+export const sessionIdOf = (checkoutUrl: string) => new URL(checkoutUrl).pathname.split('/').pop()!;
