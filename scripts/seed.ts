@@ -3,6 +3,7 @@
 import { WALLPAPERS, fullResFile, thumbnailPath } from '../catalog/wallpapers.ts';
 import { wallpaperIdFor } from '../api/_lib/fulfill-checkout.ts';
 import { adminDb } from '../api/_lib/instant-admin.ts';
+import { loadEnvFile } from './load-env-file.ts';
 
 export async function seedCatalog(db = adminDb()): Promise<number> {
   await db.transact(
@@ -21,6 +22,7 @@ export async function seedCatalog(db = adminDb()): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  loadEnvFile();
   const n = await seedCatalog();
   console.log(`seeded ${n} wallpapers`);
 }

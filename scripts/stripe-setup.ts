@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import type Stripe from 'stripe';
 import { STRIPE_API_VERSION, StripeConfigError, createStripe } from '../api/_lib/stripe-client.ts';
 import { HANDLED_STRIPE_EVENTS } from '../api/_lib/stripe-events.ts';
+import { loadEnvFile } from './load-env-file.ts';
 
 export const WEBHOOK_PATH = '/api/stripe/webhook';
 
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  loadEnvFile();
   main().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
