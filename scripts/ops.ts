@@ -28,11 +28,11 @@ import { parseDotenv } from '../local/dev/settings.ts';
 const USAGE = 'usage: npm run ops -- find <email> | recover <email> | resend-receipt <sessionId> | refund <sessionId> [--amount n] | reconcile [--since 24h] | webhooks [--type t] [--outcome o] [--q x] | replay <eventId> [--via resend] | audit [--limit n]';
 
 /** Fills unset settings from `.env.local`, then from the local stack's `.data/local.json`. */
-export function loadOpsEnv(env: Record<string, string | undefined> = process.env, cwd = '.'): void {
+export function loadOpsEnv(env: Record<string, string | undefined> = process.env, cwd = '.'): 'env' | 'local.json' {
   const dotenv = `${cwd}/.env.local`;
   if (existsSync(dotenv)) for (const [k, v] of Object.entries(parseDotenv(readFileSync(dotenv, 'utf8')))) if (v && !env[k]) env[k] = v;
   const localFile = `${cwd}/.data/local.json`;
-  if (env.INSTANT_APP_ID || !existsSync(localFile)) return;
+  if (env.INSTANT_APP_ID || !existsSync(localFile)) return 'env';
   const local = JSON.parse(readFileSync(localFile, 'utf8'));
   const set = (k: string, v: unknown) => void (typeof v === 'string' && !env[k] && (env[k] = v));
   set('INSTANT_APP_ID', local.instant?.appId);
@@ -43,6 +43,7 @@ export function loadOpsEnv(env: Record<string, string | undefined> = process.env
   set('RESEND_API_KEY', local.mailbox?.apiKey);
   set('RESEND_BASE_URL', local.mailbox?.url);
   set('APP_URL', local.app?.url);
+  return 'local.json';
 }
 
 export function inputFor(argv: string[]): { command: OpsCommand; input: Record<string, unknown> } {
@@ -104,12 +105,13 @@ function format(command: OpsCommand, result: unknown): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  loadOpsEnv();
+  const source = loadOpsEnv();
   try {
     console.log((await runCli(process.argv.slice(2))).text);
   } catch (e) {
     const message = e instanceof ZodError ? e.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : (e as Error).message;
-    console.error(e instanceof HttpError || e instanceof ZodError ? message : `ops: ${message}`);
+    const hint = source === 'local.json' && /fetch failed|ECONNREFUSED/.test(message) ? ' (settings from .data/local.json: is `npm run dev` running?)' : '';
+    console.error(e instanceof HttpError || e instanceof ZodError ? message : `ops: ${message}${hint}`);
     process.exit(1);
   }
 }
