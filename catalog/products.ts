@@ -1,31 +1,12 @@
-// Every product the shop sells, in one typed list, validated when it is loaded (so a mistake
-// fails at start and in CI, not at checkout). Used by the SPA (titles, prices) and the api/.
-import { z } from 'zod';
+// Every product the shop sells, in one typed list. It is plain data, so the SPA can import it
+// without a validation library; catalog/product-schema.ts validates it where it matters (the
+// api/ functions at cold start, `npm run dev` at start, and CI).
+import type { Product } from './product-schema.ts';
 import { WALLPAPERS } from './wallpapers.ts';
 
-const price = z.union([
-  // An inline price: works on any Stripe account with no setup.
-  z.object({ amount: z.number().int().positive(), currency: z.string().regex(/^[a-z]{3}$/, 'currency must be a lower-case ISO code') }),
-  // A Stripe price looked up by its lookup_key, so that test and live accounts switch by configuration.
-  z.object({ lookupKey: z.string().min(1) }),
-  // Price ids per environment (local/test/live), chosen by STRIPE_PRICE_ENV.
-  z.object({ priceIds: z.record(z.string(), z.string().startsWith('price_')) }),
-]);
+export type { Product, ProductKind } from './product-schema.ts';
 
-const base = { id: z.string().regex(/^[a-z0-9-]+$/), title: z.string().min(1), description: z.string().min(1), price };
-
-export const productSchema = z.discriminatedUnion('kind', [
-  z.object({ ...base, kind: z.literal('wallpaper-pack'), wallpapers: z.array(z.string()).min(1) }),
-  z.object({ ...base, kind: z.literal('credits'), credits: z.number().int().positive() }),
-  z.object({ ...base, kind: z.literal('plan'), plan: z.string().min(1), level: z.number().int().positive() }),
-  // `file` is relative to private/products/; `withdrawn` stops sales and downloads (410).
-  z.object({ ...base, kind: z.literal('download'), file: z.string().min(1), withdrawn: z.boolean().optional() }),
-]);
-
-export type Product = z.infer<typeof productSchema>;
-export type ProductKind = Product['kind'];
-
-const PRODUCTS_INPUT: Product[] = [
+export const PRODUCTS: readonly Product[] = [
   {
     id: 'wallpapers-all',
     kind: 'wallpaper-pack',
@@ -89,22 +70,6 @@ const PRODUCTS_INPUT: Product[] = [
     file: 'wallpaper-field-guide.pdf',
   },
 ];
-
-export const PRODUCTS: Product[] = z
-  .array(productSchema)
-  .superRefine((list, ctx) => {
-    const ids = new Set<string>();
-    for (const p of list) {
-      if (ids.has(p.id)) ctx.addIssue({ code: 'custom', message: `Duplicate product id ${p.id}` });
-      ids.add(p.id);
-      if (p.kind === 'wallpaper-pack') {
-        for (const slug of p.wallpapers) {
-          if (!WALLPAPERS.some((w) => w.slug === slug)) ctx.addIssue({ code: 'custom', message: `${p.id} lists unknown wallpaper ${slug}` });
-        }
-      }
-    }
-  })
-  .parse(PRODUCTS_INPUT);
 
 export function findProduct(id: string): Product | undefined {
   return PRODUCTS.find((p) => p.id === id);

@@ -3,16 +3,16 @@ import { watch } from 'node:fs';
 import { startDevStack } from '../local/dev/dev-stack.ts';
 import { loadProjectConfig, PERMS_FILE, SCHEMA_FILE } from '../local/instant/project-config.ts';
 import { loadDevSettings, SettingsError } from '../local/dev/settings.ts';
+import { validateCatalog } from '../catalog/product-schema.ts';
+import { PRODUCTS } from '../catalog/products.ts';
 
 let settings;
 try {
+  validateCatalog(PRODUCTS);
   settings = loadDevSettings();
 } catch (e) {
-  if (e instanceof SettingsError) {
-    console.error(`Settings: ${e.message}. See .env.example.`);
-    process.exit(1);
-  }
-  throw e;
+  console.error(e instanceof SettingsError ? `Settings: ${e.message}. See .env.example.` : (e as Error).message);
+  process.exit(1);
 }
 
 const stack = await startDevStack({ settings });

@@ -1,6 +1,7 @@
 // Request parsing and error answers shared by every function: bodies are size-capped and
 // validated with zod, and every error is JSON `{error}` with a status and a message that names the fix.
 import type { z } from 'zod';
+import './catalog-check.ts';
 
 export class HttpError extends Error {
   constructor(

@@ -1,11 +1,14 @@
+import { lazy, Suspense } from 'react';
 import { Link, Route, Routes } from 'react-router';
 import { db } from './instant.ts';
-import { AccountPage } from './pages/AccountPage.tsx';
-import { CreditsPage } from './pages/CreditsPage.tsx';
-import { OpsPage } from './pages/OpsPage.tsx';
-import { RecoverPage } from './pages/RecoverPage.tsx';
 import { ShopPage } from './pages/ShopPage.tsx';
 import { SuccessPage } from './pages/SuccessPage.tsx';
+
+// The shop and the success page ship in the first bundle; the rest load when visited.
+const AccountPage = lazy(() => import('./pages/AccountPage.tsx').then((m) => ({ default: m.AccountPage })));
+const CreditsPage = lazy(() => import('./pages/CreditsPage.tsx').then((m) => ({ default: m.CreditsPage })));
+const OpsPage = lazy(() => import('./pages/OpsPage.tsx').then((m) => ({ default: m.OpsPage })));
+const RecoverPage = lazy(() => import('./pages/RecoverPage.tsx').then((m) => ({ default: m.RecoverPage })));
 
 export function App() {
   const status = db.useConnectionStatus();
@@ -16,21 +19,23 @@ export function App() {
           <Link to="/" className="brand">instant-shop</Link>
           <Link to="/recover">Recover</Link>
           <Link to="/credits">Credits</Link>
-          <Link to="/ops">Ops</Link>
           <Link to="/account">Account</Link>
+          <Link to="/ops">Ops</Link>
         </nav>
         <span className={`status status-${status}`} data-testid="connection-status">{status}</span>
       </header>
       <main>
-        <Routes>
-          <Route path="/" element={<ShopPage />} />
-          <Route path="/success" element={<SuccessPage />} />
-          <Route path="/recover" element={<RecoverPage />} />
-          <Route path="/credits" element={<CreditsPage />} />
-          <Route path="/ops" element={<OpsPage />} />
-          <Route path="/account" element={<AccountPage />} />
-          <Route path="*" element={<p>Nothing here. <Link to="/">Back to the shop</Link>.</p>} />
-        </Routes>
+        <Suspense fallback={<p>Loading…</p>}>
+          <Routes>
+            <Route path="/" element={<ShopPage />} />
+            <Route path="/success" element={<SuccessPage />} />
+            <Route path="/recover" element={<RecoverPage />} />
+            <Route path="/credits" element={<CreditsPage />} />
+            <Route path="/ops" element={<OpsPage />} />
+            <Route path="/account" element={<AccountPage />} />
+            <Route path="*" element={<p>Nothing here. <Link to="/">Back to the shop</Link>.</p>} />
+          </Routes>
+        </Suspense>
       </main>
     </div>
   );

@@ -1,0 +1,18 @@
+// The catalog is validated in CI (here), at every function's cold start, and by `npm run dev`.
+import { describe, expect, it } from 'vitest';
+import { validateCatalog } from '../catalog/product-schema.ts';
+import { PRODUCTS } from '../catalog/products.ts';
+
+describe('catalog', () => {
+  it('is valid and sells every kind', () => {
+    expect(validateCatalog(PRODUCTS).map((p) => p.kind).sort()).toEqual(expect.arrayContaining(['credits', 'download', 'plan', 'wallpaper-pack']));
+  });
+
+  it('names each problem: duplicate ids, unknown wallpapers, bad prices', () => {
+    const pack = PRODUCTS.find((p) => p.kind === 'wallpaper-pack')!;
+    expect(() => validateCatalog([pack, pack])).toThrow(`Duplicate product id ${pack.id}`);
+    expect(() => validateCatalog([{ ...pack, wallpapers: ['nope'] }])).toThrow(`${pack.id} lists unknown wallpaper nope`);
+    expect(() => validateCatalog([{ ...pack, price: { amount: 5, currency: 'USD' } }])).toThrow(/\[0\.price/);
+    expect(() => validateCatalog([{ ...pack, price: { priceIds: { live: 'prod_123' } } }])).toThrow(/catalog\/products.ts is not valid/);
+  });
+});
