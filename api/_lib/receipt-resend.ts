@@ -53,14 +53,16 @@ export async function resendReceipt(sessionId: string, by: string, { force = fal
     if (isAlreadyRecorded(e)) return skip('another re-send claimed it');
     throw e;
   }
-  const result = await deliverReceipt(receipt.id, {
+  const input = {
     sessionId,
     purchaseId: purchase.id,
     email: to,
     product: findProduct(purchase.productId ?? '') ?? null,
     amount: purchase.amount ?? null,
     currency: purchase.currency ?? null,
-  });
+  };
+  // Repairing a failed send keeps the first send's key; an operator's extra copy is a new email.
+  const result = await deliverReceipt(receipt.id, input, force ? { idempotencyKey: `receipt/${sessionId}/copy/${slot}` } : {});
   await db.transact(db.tx.receiptResends[claimId].update({ outcome: result, finishedAt: Date.now() }));
   return { sessionId, to, result };
 }

@@ -21,14 +21,17 @@ export async function sendReceiptOnce(r: ReceiptInput): Promise<'sent' | 'failed
   return deliverReceipt(receiptId, r);
 }
 
-/** Sends (or re-sends, for reconcile) and records the outcome; a failure is recorded, never thrown. */
-export async function deliverReceipt(receiptId: string, r: ReceiptInput): Promise<'sent' | 'failed'> {
+/**
+ * Sends (or re-sends) and records the outcome; a failure is recorded, never thrown. The default
+ * idempotency key makes a retry of the first send one email; an operator's extra copy passes its own.
+ */
+export async function deliverReceipt(receiptId: string, r: ReceiptInput, { idempotencyKey = `receipt/${r.sessionId}` } = {}): Promise<'sent' | 'failed'> {
   const db = adminDb();
   let error: string | null = null;
   try {
     const key = process.env.RESEND_API_KEY?.trim();
     if (!key) throw new Error('RESEND_API_KEY is not set, so receipts cannot be sent (see .env.example).');
-    const { error: sendError } = await new Resend(key).emails.send(receiptEmail(r), { idempotencyKey: `receipt/${r.sessionId}` });
+    const { error: sendError } = await new Resend(key).emails.send(receiptEmail(r), { idempotencyKey });
     if (sendError) throw new Error(`${sendError.name}: ${sendError.message}`);
   } catch (e) {
     error = (e as Error).message;

@@ -85,6 +85,10 @@ describe('resend receipt', () => {
     expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({ status: 'sent' });
     const { receiptResends } = await shop.admin.query({ receiptResends: { $: { where: { sessionId } } } });
     expect(receiptResends).toMatchObject([{ slot: `${sessionId}:1`, by: 'ops@example.com', outcome: 'sent' }]);
+
+    // Asked again, the operator gets another copy (its own idempotency key), not a silent no-op.
+    expect(await ops(shop, operator, 'resend-receipt', { sessionId })).toEqual({ sessionId, to: email, result: 'sent' });
+    expect(receiptsTo(shop, email)).toHaveLength(2);
   });
 
   it('says so when no receipt is owed', async () => {
