@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { i, id } from '@instantdb/core';
 import { init as initAdmin } from '@instantdb/admin';
-import { spawnInstant, type SpawnedInstant as InstantLocal } from './support/spawn-instant.ts';
+import { spawnInstantLocal, type SpawnedInstantLocal as InstantLocal } from '../local/instant/spawn.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
 
 const schema = i.schema({
@@ -112,13 +112,13 @@ async function queryLatency(server: InstantLocal, entities: number, rounds: numb
 const dir = mkdtempSync(join(tmpdir(), 'bench-instant-'));
 const rows: Row[] = [];
 try {
-  const durable = await spawnInstant({ dataDir: dir, schema: JSON.parse(JSON.stringify(schema)), rules });
+  const durable = await spawnInstantLocal({ dataDir: dir, schema: JSON.parse(JSON.stringify(schema)), rules });
   const w = await writeThroughput(durable, 4000, 32);
   rows.push({ metric: 'admin transact/s (durable, 32 in flight)', value: w.perSec.toFixed(0), target: '>= 2000' });
   rows.push({ metric: 'admin transact p50', value: ms(w.p50) }, { metric: 'admin transact p99', value: ms(w.p99) });
   await durable.close();
 
-  const server = await spawnInstant({ schema: JSON.parse(JSON.stringify(schema)), rules });
+  const server = await spawnInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(schema)), rules });
   for (const n of [1, 100, 500]) {
     const s = await writeToUpdate(server, n, n === 500 ? 20 : 50);
     rows.push({ metric: `write->update p50, ${n} subscriber(s)`, value: ms(s.p50) });

@@ -4,8 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createServer, type ViteDevServer } from 'vite';
-import { startInstantLocal, type InstantLocal } from '../instant/server.ts';
-import { loadProjectConfig } from '../instant/project-config.ts';
+import { spawnInstantLocal } from '../instant/spawn.ts';
 import { startMailbox, type Mailbox } from '../mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../stripe/index.ts';
 import type { DevSettings } from './settings.ts';
@@ -28,7 +27,8 @@ export type DevStackOptions = {
 
 export type DevStack = {
   url: string;
-  instant: { url: string; appId: string; adminToken: string; local: InstantLocal | null };
+  /** `local` is true when the local Instant server (a process of its own) is serving. */
+  instant: { url: string; appId: string; adminToken: string; local: boolean };
   stripe: StripeLocal | null;
   mailbox: Mailbox | null;
   close(): Promise<void>;
@@ -42,25 +42,16 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const mailbox = settings.RESEND_API_KEY ? null : await startMailbox();
     if (mailbox) closers.push(() => mailbox.close());
 
-    let instantLocal: InstantLocal | null = null;
-    if (!settings.INSTANT_APP_ID) {
-      const { schema, rules } = await loadProjectConfig();
-      instantLocal = await startInstantLocal({
-        dataDir: join(dataDir, 'instant'),
-        memory: opts.memory,
-        schema,
-        rules,
-        // Magic codes land in the mailbox, as a real Instant app's emails land in an inbox.
-        sendMail: async (m) => {
-          console.log(`[instant-local] magic code for ${m.to}: ${m.code}`);
-          mailbox?.deliver({ to: m.to, subject: m.subject, text: m.text, from: 'Instant <auth@instant.local>' });
-        },
-      });
-      closers.push(() => instantLocal!.close());
-    }
+    // The local Instant server runs in a process of its own, as a real one is a server of its own;
+    // it serves (and reloads on change) instant.schema.ts and instant.perms.ts, and mails magic
+    // codes to the mailbox as a real Instant app mails them to an inbox.
+    const instantLocal = settings.INSTANT_APP_ID
+      ? null
+      : await spawnInstantLocal({ dataDir: join(dataDir, 'instant'), memory: opts.memory, ...(mailbox ? { mailbox: { url: mailbox.url, apiKey: mailbox.apiKey } } : {}) });
+    if (instantLocal) closers.push(() => instantLocal.close());
     const instant = instantLocal
-      ? { url: instantLocal.url, appId: instantLocal.appId, adminToken: instantLocal.adminToken, local: instantLocal }
-      : { url: settings.INSTANT_API_URI ?? 'https://api.instantdb.com', appId: settings.INSTANT_APP_ID!, adminToken: settings.INSTANT_ADMIN_TOKEN!, local: null };
+      ? { url: instantLocal.url, appId: instantLocal.appId, adminToken: instantLocal.adminToken, local: true }
+      : { url: settings.INSTANT_API_URI ?? 'https://api.instantdb.com', appId: settings.INSTANT_APP_ID!, adminToken: settings.INSTANT_ADMIN_TOKEN!, local: false };
 
     const stripe = settings.STRIPE_SECRET_KEY ? null : await startStripeLocal({ webhooks: opts.stripeWebhooks });
     if (stripe) closers.push(() => stripe.close());

@@ -24,6 +24,8 @@ export interface MailMessage {
 
 export interface MailFilter {
   to?: string;
+  /** Only mails that carry a sign-in code (Instant's magic-code mails). */
+  withCode?: boolean;
 }
 
 export type NewMail = Omit<MailMessage, 'id' | 'created_at' | 'magic_code'>;
@@ -69,6 +71,7 @@ export class MailStore extends EventEmitter<{ mail: [MailMessage] }> {
     const to = filter.to ? normalizeEmail(filter.to) : null;
     return this.messages
       .filter((m) => !to || [...m.to, ...m.cc, ...m.bcc].some((addr) => normalizeEmail(addr) === to))
+      .filter((m) => !filter.withCode || m.magic_code !== null)
       .slice()
       .reverse();
   }

@@ -79,7 +79,7 @@ describe('guest purchase in a browser', () => {
       await page.goto(`${stack.url}/recover`);
       await page.getByLabel('Email').fill('recover.me@example.com');
       await page.getByRole('button', { name: 'Send code' }).click();
-      const mail = await stack.mailbox!.waitForMessage({ to: 'recover.me@example.com' });
+      const mail = await stack.mailbox!.waitForMessage({ to: 'recover.me@example.com', withCode: true });
       const code = /\b(\d{6})\b/.exec(mail.subject)![1];
       await page.getByLabel('Code').fill(code);
       await page.getByRole('button', { name: 'Sign in' }).click();

@@ -46,6 +46,6 @@ it('delivers Instant magic codes to the mailbox', async () => {
     body: JSON.stringify({ 'app-id': stack.instant.appId, email: 'Newcomer@Example.com' }),
   });
   expect(res.status).toBe(200);
-  const mail = await stack.mailbox!.waitForMessage({ to: 'newcomer@example.com' });
+  const mail = await stack.mailbox!.waitForMessage({ to: 'newcomer@example.com', withCode: true });
   expect(mail.subject).toMatch(/^\d{6} is your verification code/);
 });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
-import { launchBrowser, openPage, withEvidence } from '../support/browser.ts';
+import { launchBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
 
 let stack: DevStack;
 let browser: Browser;
@@ -43,7 +43,7 @@ async function signInOnOps(page: Page, email: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Send code' }).click();
   await page.getByLabel('Code').waitFor();
-  const mail = await stack.mailbox!.waitForMessage({ to: email });
+  const mail = await stack.mailbox!.waitForMessage({ to: email, withCode: true });
   const code = /\b(\d{6})\b/.exec(mail.subject)![1];
   await page.getByLabel('Code').fill(code);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -63,6 +63,7 @@ describe('operator page in a browser', () => {
       expect(await row.textContent()).toContain('Warm trio');
       expect(await row.textContent()).toMatch(/pi_\w+/);
       expect(await page.getByTestId('ops-find-result').getAttribute('data-email')).toBe('buyer.ops@example.com');
+      await screenshotForDocs(page, 'ops-page');
 
       await row.getByTestId('ops-refund').click();
       await row.getByTestId('ops-action-result').filter({ hasText: /Refund re_\w+/ }).waitFor();

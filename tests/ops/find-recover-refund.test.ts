@@ -56,7 +56,7 @@ describe('recover', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await ops(shop, operator, 'recover', { email: email.toUpperCase() })).toEqual({ sent: true, to: email });
     // Instant mails the code before answering, so it is the newest mail to the buyer.
-    const mail = await shop.mailbox.waitForMessage({ to: email });
+    const mail = await shop.mailbox.waitForMessage({ to: email, withCode: true });
     expect(mail.subject).toMatch(/^\d{6} is your verification code/);
     const code = /\b(\d{6})\b/.exec(mail.subject)![1];
     const { user } = await shop.admin.auth.checkMagicCode(email, code);

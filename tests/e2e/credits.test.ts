@@ -3,8 +3,8 @@
 // until the 402 message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startDevStack, type DevStack } from '../local/dev/dev-stack.ts';
-import { launchBrowser, openPage, withEvidence } from './support/browser.ts';
+import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
+import { launchBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
 
 let stack: DevStack;
 let browser: Browser;
@@ -55,6 +55,7 @@ describe('credits page in a browser', () => {
       await page.getByTestId('generate').click();
       await expect.poll(() => page.getByTestId('generate-error').textContent()).toMatch(/no credits left/i);
       expect(await page.getByTestId('ledger').locator('tbody tr').count()).toBe(11);
+      await screenshotForDocs(page, 'credits-page');
 
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByLabel('Email').waitFor();
