@@ -1,6 +1,7 @@
 // The benches run against `npm run dev`'s stack (local Instant, Stripe stand-in, mailbox, Vite
 // serving the api/ functions), started on free ports with nothing kept on disk.
 import Stripe from 'stripe';
+import { startApiServer } from '../../local/dev/api-server.ts';
 import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
 
 export type BenchStack = DevStack & {
@@ -10,15 +11,31 @@ export type BenchStack = DevStack & {
   admin(q: unknown): Promise<any>;
 };
 
-export async function startBenchStack(webhookConcurrency = 16): Promise<BenchStack> {
+/**
+ * `webhooksToPlainApi`: Stripe's webhooks go to the api/ functions served as Vercel serves them
+ * (plain handlers), not through Vite's dev middleware, which would be most of what is measured.
+ */
+export async function startBenchStack({ webhookConcurrency = 16, webhooksToPlainApi = false } = {}): Promise<BenchStack> {
   // One browser and one load generator make every request: the per-client limits would
   // measure themselves instead of the shop.
   process.env.RATE_LIMIT_SCALE = '1000';
   const stack = await startDevStack({ settings: { PORT: 0 }, memory: true, quiet: true, stripeWebhooks: { concurrency: webhookConcurrency, retryBaseDelayMs: 100 } });
   const u = new URL(stack.stripe!.url);
+  const stripeSdk = new Stripe(stack.stripe!.secretKey, { host: u.hostname, port: Number(u.port), protocol: 'http' });
+  let close = stack.close;
+  if (webhooksToPlainApi) {
+    const api = await startApiServer();
+    const [endpoint] = (await stripeSdk.webhookEndpoints.list()).data;
+    await stripeSdk.webhookEndpoints.update(endpoint.id, { url: `${api.url}/api/stripe/webhook` });
+    close = async () => {
+      await stack.close();
+      await api.close();
+    };
+  }
   return {
     ...stack,
-    stripeSdk: new Stripe(stack.stripe!.secretKey, { host: u.hostname, port: Number(u.port), protocol: 'http' }),
+    close,
+    stripeSdk,
     post: (path, body, headers = {}) =>
       fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
     local: (path, body = {}) =>
