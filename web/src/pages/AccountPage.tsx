@@ -1,33 +1,27 @@
 import { Link } from 'react-router';
 import { AccountPurchases } from '../account/AccountPurchases.tsx';
 import { PlanCard } from '../account/PlanCard.tsx';
-import { MagicCodeSignIn } from '../auth/MagicCodeSignIn.tsx';
+import { RequireSignIn, SignedInAs } from '../auth/RequireSignIn.tsx';
 import { db } from '../instant.ts';
 
 /** The signed-in buyer's plan, purchases and downloads, all live. */
 export function AccountPage() {
-  const { isLoading, user } = db.useAuth();
-  const { data } = db.useQuery(user ? { $users: { $: { where: { id: user.id } } } } : null);
-  if (isLoading) return <p>Loading…</p>;
-  if (!user) {
-    return (
-      <section>
-        <h1>Your account</h1>
-        <MagicCodeSignIn intro="Sign in with your email to see your plan, purchases and downloads." />
-      </section>
-    );
-  }
-  const me = data?.$users[0];
+  return (
+    <RequireSignIn title="Your account" intro="Sign in with your email to see your plan, purchases and downloads.">
+      {(user) => <Account userId={user.id} email={user.email} refreshToken={user.refresh_token} />}
+    </RequireSignIn>
+  );
+}
+
+function Account({ userId, email, refreshToken }: { userId: string; email: string | null | undefined; refreshToken: string }) {
+  const { data } = db.useQuery({ $users: { $: { where: { id: userId } } } });
   return (
     <section>
       <h1>Your account</h1>
-      <div className="row">
-        <span className="muted">Signed in as {user.email}</span>
-        <button className="link" onClick={() => void db.auth.signOut()}>Sign out</button>
-      </div>
-      <PlanCard planId={me?.plan ?? null} refreshToken={user.refresh_token} />
+      <SignedInAs email={email} />
+      <PlanCard planId={data?.$users[0]?.plan ?? null} refreshToken={refreshToken} />
       <h2>Purchases and downloads</h2>
-      <AccountPurchases refreshToken={user.refresh_token} />
+      <AccountPurchases refreshToken={refreshToken} />
       <p>
         Credits and haikus are on the <Link to="/credits">credits page</Link>.
       </p>

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { MagicCodeSignIn } from '../auth/MagicCodeSignIn.tsx';
-import { db } from '../instant.ts';
+import { RequireSignIn, SignedInAs } from '../auth/RequireSignIn.tsx';
 import { opsCall, OpsError } from '../ops/api.ts';
 import { AuditTrail } from '../ops/AuditTrail.tsx';
 import { FindBuyer } from '../ops/FindBuyer.tsx';
@@ -11,18 +10,14 @@ type Access = { state: 'checking' } | { state: 'operator' } | { state: 'denied';
 
 /** The operator page. Who is an operator is the server's answer (OPERATOR_EMAILS), never the page's. */
 export function OpsPage() {
-  const { isLoading, user, error } = db.useAuth();
-  if (isLoading) return <p>Loading…</p>;
-  if (error) return <p className="error">Could not check your sign-in: {error.message}</p>;
-  if (!user) {
-    return (
-      <section>
-        <h1>Operators</h1>
-        <MagicCodeSignIn intro="Sign in with an operator's email (listed in OPERATOR_EMAILS). Locally, `npm run dev` makes ops@example.com an operator; its code arrives in the mailbox at /_local/mailbox." />
-      </section>
-    );
-  }
-  return <OpsConsole email={user.email ?? ''} refreshToken={user.refresh_token} />;
+  return (
+    <RequireSignIn
+      title="Operators"
+      intro="Sign in with an operator's email (listed in OPERATOR_EMAILS). Locally, `npm run dev` makes ops@example.com an operator; its code arrives in the mailbox at /_local/mailbox."
+    >
+      {(user) => <OpsConsole email={user.email ?? ''} refreshToken={user.refresh_token} />}
+    </RequireSignIn>
+  );
 }
 
 function OpsConsole({ email, refreshToken }: { email: string; refreshToken: string }) {
@@ -42,12 +37,7 @@ function OpsConsole({ email, refreshToken }: { email: string; refreshToken: stri
     };
   }, [refreshToken]);
 
-  const header = (
-    <div className="row">
-      <span className="muted" data-testid="signed-in-as">Signed in as {email}</span>
-      <button className="link" onClick={() => void db.auth.signOut()}>Sign out</button>
-    </div>
-  );
+  const header = <SignedInAs email={email} />;
   if (access.state === 'checking') return <section><h1>Operators</h1>{header}<p>Checking access…</p></section>;
   if (access.state === 'denied' || access.state === 'error') {
     return (
