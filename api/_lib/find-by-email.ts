@@ -6,8 +6,11 @@ import { downloadFile } from './download-asset.ts';
 import { normalizeEmail } from './fulfill-checkout.ts';
 import { HttpError } from './http.ts';
 import { adminDb } from './instant-admin.ts';
+import type { FindResult } from '../../contracts/ops.ts';
 
-export async function findByEmail(rawEmail: string) {
+export type { FindResult } from '../../contracts/ops.ts';
+
+export async function findByEmail(rawEmail: string): Promise<FindResult> {
   const email = normalizeEmail(rawEmail);
   if (!email) throw new HttpError(400, '`email` is required.');
   const db = adminDb();
@@ -36,6 +39,8 @@ export async function findByEmail(rawEmail: string) {
         paymentIntentId: (p.paymentIntentId as string | undefined) ?? null,
         status: p.status as string,
         access: Boolean(p.unlockToken),
+        // Paid but of an unknown type (seed 003's troubleshooting): the reason names the fix.
+        unfulfilledReason: (p.unfulfilledReason as string | undefined) ?? null,
         email: (p.email as string | undefined) ?? null,
         productId: (p.productId as string | undefined) ?? null,
         title: product?.title ?? p.productId ?? '(unknown product)',
@@ -69,4 +74,3 @@ export async function findByEmail(rawEmail: string) {
   };
 }
 
-export type FindResult = Awaited<ReturnType<typeof findByEmail>>;

@@ -3,7 +3,9 @@
 import { id as newId } from '@instantdb/admin';
 import { adminDb } from './instant-admin.ts';
 
-export type OpsAction = { id: string; operator: string; action: string; target?: string; detail?: string; ok: boolean; createdAt: number | string };
+import type { OpsAction } from '../../contracts/ops.ts';
+
+export type { OpsAction } from '../../contracts/ops.ts';
 
 const MAX_DETAIL = 2000;
 

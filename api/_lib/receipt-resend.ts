@@ -7,11 +7,12 @@ import { findProduct } from '../../catalog/products.ts';
 import { derivedId } from './derived-id.ts';
 import { adminDb, isAlreadyRecorded } from './instant-admin.ts';
 import { deliverReceipt } from './send-receipt.ts';
+import type { ResendResult } from '../../contracts/ops.ts';
 
 /** A send that started this long ago without recording its end is taken to have crashed. */
 export const STUCK_MS = 5 * 60_000;
 
-export type ResendResult = { sessionId: string; to: string | null; result: 'sent' | 'failed' | 'skipped'; reason?: string };
+export type { ResendResult } from '../../contracts/ops.ts';
 type Receipt = { id: string; sessionId: string; to?: string; status: string; createdAt: number | string };
 type Claim = { id: string; slot: string; outcome?: string; createdAt: number | string };
 

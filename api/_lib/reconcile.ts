@@ -13,18 +13,10 @@ import { adminDb } from './instant-admin.ts';
 import { needsResend, resendReceipt, type ResendResult } from './receipt-resend.ts';
 import { getStripe } from './stripe-client.ts';
 import { sessionOfEvent } from './stripe-event-session.ts';
+import type { ReconcileReport, Repair } from '../../contracts/ops.ts';
 import { HANDLED_STRIPE_EVENTS } from './stripe-events.ts';
 
-export type Repair = { sessionId: string; email: string | null; changes: string[] };
-export type ReconcileReport = {
-  since: string;
-  sessionsChecked: number;
-  eventsChecked: number;
-  repaired: Repair[];
-  receiptsResent: ResendResult[];
-  /** What could not be checked (a session or an event), to look at or run again. */
-  errors: { target: string; error: string }[];
-};
+export type { ReconcileReport, Repair } from '../../contracts/ops.ts';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -6,20 +6,9 @@ import type Stripe from 'stripe';
 import { derivedId } from './derived-id.ts';
 import { adminDb, isAlreadyRecorded } from './instant-admin.ts';
 import type { EventOutcome } from './stripe-event-session.ts';
+import type { WebhookEventRow, WebhookOutcome } from '../../contracts/ops.ts';
 
-export type WebhookOutcome = 'fulfilled' | 'ignored' | 'no-session' | 'failed' | 'rejected';
-export type WebhookEventRow = {
-  id: string;
-  eventId?: string;
-  type: string;
-  outcome: WebhookOutcome;
-  purchaseStatus?: string;
-  source: string;
-  durationMs: number;
-  error?: string;
-  sessionId?: string;
-  receivedAt: number | string;
-};
+export type { WebhookEventRow, WebhookOutcome } from '../../contracts/ops.ts';
 
 /** Filled in by the handler as it learns what the delivery is. */
 export type DeliveryNote = { event?: Stripe.Event; result?: EventOutcome };

@@ -47,6 +47,19 @@ describe('find by email', () => {
     const nobody = await ops(shop, operator, 'find', { email: 'nobody-here@example.com' });
     expect(nobody).toMatchObject({ user: null, purchases: [], ledger: [], balance: 0, downloads: [] });
   });
+
+  it('shows a paid purchase of unknown type as not fulfilled, with the reason and the fix', async () => {
+    const email = `mystery.${randomUUID().slice(0, 6)}@example.com`;
+    const session = await shop.stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'No type anywhere' } } }],
+      success_url: `${shop.api}/success?session_id={CHECKOUT_SESSION_ID}`,
+    });
+    await shop.pay(session.id, { email, card: '4242424242424242' });
+    await shop.stripeLocal.whenDeliveriesIdle();
+    const found = await ops(shop, operator, 'find', { email });
+    expect(found.purchases).toMatchObject([{ sessionId: session.id, status: 'paid', access: false, unfulfilledReason: expect.stringMatching(/STRIPE_PRODUCT_MAP/) }]);
+  });
 });
 
 describe('recover', () => {

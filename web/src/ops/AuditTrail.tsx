@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { OpsAction } from '../../../api/_lib/ops-audit.ts';
+import type { OpsAction } from '../../../contracts/ops.ts';
 import { opsCall, when } from './api.ts';
 
 /** Who did what, when, newest first; reloaded after each action on the page. */

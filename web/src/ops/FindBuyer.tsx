@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { FindResult } from '../../../api/_lib/find-by-email.ts';
+import type { FindResult } from '../../../contracts/ops.ts';
 import { money, opsCall, when } from './api.ts';
 import { PurchaseActions } from './PurchaseActions.tsx';
 import { useOpsAction } from './useOpsAction.ts';
@@ -52,7 +52,10 @@ export function FindBuyer({ refreshToken, onAction }: { refreshToken: string; on
                 {result.purchases.map((p) => (
                   <tr key={p.id} data-testid={`ops-purchase-${p.sessionId}`} data-status={p.status}>
                     <td>{when(p.createdAt)}</td>
-                    <td>{p.title}</td>
+                    <td>
+                      {p.title}
+                      {p.unfulfilledReason ? <p className="error" data-testid="ops-unfulfilled">Not fulfilled: {p.unfulfilledReason}</p> : null}
+                    </td>
                     <td><span className={`badge status-${p.status}`}>{p.status}</span>{p.access ? ' · access' : ''}</td>
                     <td className="num">{money(p.amount, p.currency)}</td>
                     <td className="ids"><code>{p.sessionId}</code><br /><code>{p.paymentIntentId ?? '—'}</code></td>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { FindResult } from '../../../api/_lib/find-by-email.ts';
+import type { FindResult } from '../../../contracts/ops.ts';
 import { opsCall } from './api.ts';
 import { useOpsAction } from './useOpsAction.ts';
 

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ReconcileReport } from '../../../api/_lib/reconcile.ts';
+import type { ReconcileReport } from '../../../contracts/ops.ts';
 import { opsCall } from './api.ts';
 import { useOpsAction } from './useOpsAction.ts';
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { WebhookEventRow } from '../../../api/_lib/webhook-log.ts';
+import type { WebhookEventRow } from '../../../contracts/ops.ts';
 import { opsCall, when } from './api.ts';
 import { useOpsAction } from './useOpsAction.ts';
 
