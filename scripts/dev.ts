@@ -3,6 +3,10 @@ import { startDevStack } from '../local/dev/dev-stack.ts';
 import { loadDevSettings, SettingsError } from '../local/dev/settings.ts';
 import { validateCatalog } from '../catalog/product-schema.ts';
 import { PRODUCTS } from '../catalog/products.ts';
+import { loadEnvFile } from './load-env-file.ts';
+
+// Everything in .env.local reaches the api/ functions' environment, as deployment settings do.
+loadEnvFile();
 
 let settings;
 try {

@@ -129,6 +129,26 @@ describe('payment links', () => {
   });
 });
 
+describe('every kind through a payment link', () => {
+  it('sets the plan of the user named by the reference (a link cannot refuse a plan before paying, so it is recorded and the plan stays the highest)', async () => {
+    const user = await signedIn('link-plan@example.com');
+    const sessionId = await openLink('plan-medium', { client_reference_id: `user_${user.id}`, prefilled_email: 'link-plan@example.com' });
+    await shop.pay(sessionId, { email: 'link-plan@example.com', card: '4242424242424242' });
+    await shop.stripeLocal.whenDeliveriesIdle();
+    expect(await planOf(user.id)).toBe('plan-medium');
+  });
+
+  it('sells a download to a guest token, fetchable with that token', async () => {
+    const token = randomUUID();
+    const sessionId = await openLink('field-guide', { client_reference_id: `token_${token}` });
+    await shop.pay(sessionId, { email: 'link-reader@example.com', card: '4242424242424242' });
+    await shop.stripeLocal.whenDeliveriesIdle();
+    const res = await shop.post(`/api/downloads/${purchaseIdFor(sessionId)}`, { token });
+    expect(res.status).toBe(200);
+    expect(shop.mailbox.messages({ to: 'link-reader@example.com' }).filter((m) => m.subject.startsWith('Your receipt'))).toHaveLength(1);
+  });
+});
+
 describe('unresolvable purchases', () => {
   it('records a paid session of unknown type as unfulfilled with the reason and the fix, granting nothing', async () => {
     const session = await shop.stripe.checkout.sessions.create({

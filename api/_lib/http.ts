@@ -1,7 +1,10 @@
 // Request parsing and error answers shared by every function: bodies are size-capped and
 // validated with zod, and every error is JSON `{error}` with a status and a message that names the fix.
 import type { z } from 'zod';
-import './catalog-check.ts';
+import { ConfigError } from './config-error.ts';
+import './startup-check.ts';
+
+export { ConfigError };
 
 export class HttpError extends Error {
   constructor(
@@ -13,10 +16,6 @@ export class HttpError extends Error {
   }
 }
 
-/** A setting the deployment lacks or has wrong: the function cannot work until it is fixed. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 export const DEFAULT_MAX_BODY = 8 * 1024;
 

@@ -57,7 +57,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     if (stripe) closers.push(() => stripe.close());
 
     // The api/ functions read their configuration from the environment, as on Vercel.
-    Object.assign(process.env, {
+    setEnv({
       INSTANT_APP_ID: instant.appId,
       INSTANT_ADMIN_TOKEN: instant.adminToken,
       ...(instantLocal || settings.INSTANT_API_URI ? { INSTANT_API_URI: instant.url } : {}),
@@ -68,8 +68,10 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
             ...(settings.INSTANT_API_URI ? { VITE_INSTANT_API_URI: settings.INSTANT_API_URI } : {}),
             ...(settings.INSTANT_WEBSOCKET_URI ? { VITE_INSTANT_WEBSOCKET_URI: settings.INSTANT_WEBSOCKET_URI } : {}),
           }),
-      ...(stripe ? { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.url } : {}),
-      ...(mailbox ? { RESEND_API_KEY: mailbox.apiKey, RESEND_BASE_URL: mailbox.url } : {}),
+      ...(stripe
+        ? { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.url }
+        : { STRIPE_SECRET_KEY: settings.STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET: settings.STRIPE_WEBHOOK_SECRET }),
+      ...(mailbox ? { RESEND_API_KEY: mailbox.apiKey, RESEND_BASE_URL: mailbox.url } : { RESEND_API_KEY: settings.RESEND_API_KEY }),
     });
 
     // A local operator for /ops (sign in with ops@example.com; its code lands in the mailbox).
@@ -150,4 +152,9 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** Sets the variables that have a value (assigning undefined to process.env would store "undefined"). */
+function setEnv(vars: Record<string, string | undefined>) {
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined) process.env[k] = v;
 }

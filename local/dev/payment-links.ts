@@ -5,7 +5,7 @@
 import Stripe from 'stripe';
 import { findProduct } from '../../catalog/products.ts';
 
-export const LINKED_PRODUCTS = ['wallpapers-all', 'credits-small', 'field-guide'];
+export const LINKED_PRODUCTS = ['wallpapers-all', 'credits-small', 'plan-medium', 'field-guide'];
 
 export const checkoutUrlVar = (productId: string) => `VITE_CHECKOUT_URL_${productId.toUpperCase().replace(/-/g, '_')}`;
 
