@@ -231,3 +231,29 @@ describe('state machine', () => {
     expect(purchaseIdFor(sessionId)).toBe((await purchase(sessionId))[0].id);
   });
 });
+
+describe('recovery by email', () => {
+  async function recover(email: string) {
+    const db = clientFor(shop.instant, schema);
+    clients.push(db);
+    const sent = await db.auth.sendMagicCode({ email });
+    const code = [...shop.mails].reverse().find((m) => m.to === email.trim().toLowerCase())!.code;
+    await db.auth.signInWithMagicCode({ email, code });
+    const r = await nextResult(db, { purchases: {} }, (x) => Boolean(x.data));
+    await db.auth.signOut();
+    return { sent, purchases: r.data!.purchases as any[] };
+  }
+
+  it('finds the purchases of an email typed in another case, and answers an email without purchases the same way', async () => {
+    const { token, sessionId } = await startCheckout();
+    await shop.pay(sessionId, { email: 'Recovering.Buyer@Example.com', card: '4242424242424242' });
+    await shop.stripeLocal.whenDeliveriesIdle();
+
+    const found = await recover('  RECOVERING.buyer@example.COM ');
+    expect(found.purchases.map((p) => p.token)).toEqual([token]);
+    const none = await recover('never-bought@example.com');
+    expect(none.purchases).toEqual([]);
+    // The same answer whether or not the email bought anything: no enumeration.
+    expect(none.sent).toEqual(found.sent);
+  });
+});
