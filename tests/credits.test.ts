@@ -143,6 +143,20 @@ describe('buy, grant, spend', () => {
     expect(haikus).toHaveLength(10);
   });
 
+  it('spends once for a request retried with the same requestId, even at the same time', async () => {
+    const u = await signIn();
+    await buy(u);
+    const requestId = randomUUID();
+    const body = { topic: 'retried', requestId };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => shop.post('/api/generate', body, { authorization: `Bearer ${u.token}` })));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const haikus = await Promise.all(answers.map((r) => r.json()));
+    expect(new Set(haikus.map((h) => h.haiku.id)).size).toBe(1);
+    const entries = await ledger(u);
+    expect(entries.filter((e) => e.ref.startsWith('use:'))).toHaveLength(1);
+    expect(entries.at(-1)!.balance).toBe(9);
+  });
+
   it('loses nothing when grants and spends happen at once', async () => {
     const u = await signIn();
     await buy(u);

@@ -13,7 +13,7 @@ export function HaikuForm({ refreshToken }: { refreshToken: string }) {
     setBusy(true);
     setError(null);
     try {
-      await postJson('/api/generate', { topic }, { refreshToken });
+      await postJson('/api/generate', { topic, requestId: crypto.randomUUID() }, { refreshToken });
       setTopic(''); // the haiku and the new balance arrive through the live queries
     } catch (err) {
       setError((err as Error).message);
