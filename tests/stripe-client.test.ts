@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startStripeLocal, type StripeLocal } from '../../local/stripe/server.ts';
+import { startStripeLocal, type StripeLocal } from '../local/stripe/server.ts';
 import {
   STRIPE_API_VERSION,
   StripeConfigError,
@@ -9,8 +9,8 @@ import {
   getStripe,
   parseApiBase,
   resetStripeClientForTests,
-} from './stripe-client.ts';
-import { HANDLED_STRIPE_EVENTS, isHandledStripeEvent } from './stripe-events.ts';
+} from '../api/_lib/stripe-client.ts';
+import { HANDLED_STRIPE_EVENTS, isHandledStripeEvent } from '../api/_lib/stripe-events.ts';
 
 let local: StripeLocal;
 const saved = { key: process.env.STRIPE_SECRET_KEY, base: process.env.STRIPE_API_BASE };
