@@ -33,7 +33,7 @@ describe('credits page in a browser', () => {
       await page.getByLabel('Code').fill(code);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('signed-in-as').waitFor();
-      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('0');
+      await page.locator('[data-testid="balance"]:text-is("0")').waitFor();
 
       // Pay in a second tab of the same profile; the first one is never reloaded.
       const checkoutTab = await page.context().newPage();
@@ -53,7 +53,7 @@ describe('credits page in a browser', () => {
       expect(await page.getByTestId('haikus').locator('li').count()).toBe(10);
       await page.getByLabel('Topic').fill('one more');
       await page.getByTestId('generate').click();
-      await expect.poll(() => page.getByTestId('generate-error').textContent()).toMatch(/no credits left/i);
+      await page.getByTestId('generate-error').filter({ hasText: /no credits left/i }).waitFor();
       expect(await page.getByTestId('ledger').locator('tbody tr').count()).toBe(11);
       await screenshotForDocs(page, 'credits-page');
 
