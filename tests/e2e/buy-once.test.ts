@@ -1,26 +1,14 @@
 // The guest's whole experience in Chromium against `npm run dev`'s stack: buy with 4242…, come
 // back to the success page and see the wallpapers unlock without a reload, download one; a
 // declined card; recovery in a fresh profile; a refund revoking access in an open tab.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
-import { launchBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { devStackWithBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
 
-let stack: DevStack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startDevStack({ settings: { PORT: 0 }, memory: true, quiet: true });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const e2e = devStackWithBrowser();
 
 async function buyWarmTrio(page: Page, card: string, email: string) {
-  await page.goto(stack.url);
+  await page.goto(e2e.stack.url);
   await page.getByTestId('wallpaper-dune').waitFor();
   await page.getByTestId('buy-wallpapers-warm').click();
   await page.getByTestId('checkout-form').waitFor();
@@ -31,7 +19,7 @@ async function buyWarmTrio(page: Page, card: string, email: string) {
 
 describe('guest purchase in a browser', () => {
   it('pays, returns to the success page, sees the wallpapers unlock live, and downloads one', async () => {
-    const { page, console: lines, close } = await openPage(browser);
+    const { page, console: lines, close } = await openPage(e2e.browser);
     await withEvidence('guest-buys', page, lines, async () => {
       await buyWarmTrio(page, '4242 4242 4242 4242', 'browser-buyer@example.com');
       await page.waitForURL(/\/success\?session_id=cs_/);
@@ -46,7 +34,7 @@ describe('guest purchase in a browser', () => {
       const { readFileSync } = await import('node:fs');
       expect(readFileSync(path).subarray(1, 4).toString()).toBe('PNG');
       // Back in the shop the three are unlocked and the rest stay locked.
-      await page.goto(stack.url);
+      await page.goto(e2e.stack.url);
       await page.locator('[data-testid="wallpaper-ember"][data-unlocked="true"]').waitFor();
       expect(await page.locator('[data-testid="wallpaper-aurora"]').getAttribute('data-unlocked')).toBe('false');
       await screenshotForDocs(page, 'shop-page');
@@ -55,7 +43,7 @@ describe('guest purchase in a browser', () => {
   });
 
   it('shows a declined card on the checkout page and records nothing as paid', async () => {
-    const { page, console: lines, close } = await openPage(browser);
+    const { page, console: lines, close } = await openPage(e2e.browser);
     await withEvidence('declined-card', page, lines, async () => {
       await buyWarmTrio(page, '4000 0000 0000 0002', 'declined-browser@example.com');
       await expect(page.getByRole('alert').textContent()).resolves.toMatch(/declined/i);
@@ -66,43 +54,43 @@ describe('guest purchase in a browser', () => {
   });
 
   it('recovers a purchase in a fresh browser profile with the code from the mailbox', async () => {
-    const buyer = await openPage(browser);
+    const buyer = await openPage(e2e.browser);
     await withEvidence('recover-buy', buyer.page, buyer.console, async () => {
       await buyWarmTrio(buyer.page, '4242424242424242', 'Recover.Me@Example.com');
       await buyer.page.locator('[data-testid="wallpaper-dune"][data-unlocked="true"]').waitFor();
     });
     await buyer.close();
 
-    const fresh = await openPage(browser);
+    const fresh = await openPage(e2e.browser);
     await withEvidence('recover-fresh', fresh.page, fresh.console, async () => {
       const { page } = fresh;
-      await page.goto(`${stack.url}/recover`);
+      await page.goto(`${e2e.stack.url}/recover`);
       await page.getByLabel('Email').fill('recover.me@example.com');
       await page.getByRole('button', { name: 'Send code' }).click();
-      const mail = await stack.mailbox!.waitForMessage({ to: 'recover.me@example.com', withCode: true });
+      const mail = await e2e.stack.mailbox!.waitForMessage({ to: 'recover.me@example.com', withCode: true });
       const code = /\b(\d{6})\b/.exec(mail.subject)![1];
       await page.getByLabel('Code').fill(code);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('recovered').waitFor();
       expect(await page.getByTestId('purchases').textContent()).toContain('Warm trio');
       // Signed out again; the token alone now unlocks.
-      await page.goto(stack.url);
+      await page.goto(e2e.stack.url);
       await page.locator('[data-testid="wallpaper-citrus"][data-unlocked="true"]').waitFor();
     });
     await fresh.close();
   });
 
   it('revokes access live in an open tab when the payment is refunded', async () => {
-    const { page, console: lines, close } = await openPage(browser);
+    const { page, console: lines, close } = await openPage(e2e.browser);
     await withEvidence('refund-revokes', page, lines, async () => {
       await buyWarmTrio(page, '4242424242424242', 'refund-browser@example.com');
       await page.locator('[data-testid="wallpaper-dune"][data-unlocked="true"]').waitFor();
-      await page.goto(stack.url);
+      await page.goto(e2e.stack.url);
       await page.locator('[data-testid="wallpaper-dune"][data-unlocked="true"]').waitFor();
       const { purchases } = await adminQuery({ purchases: { $: { where: { email: 'refund-browser@example.com' } } } });
-      const res = await fetch(`${stack.stripe!.url}/v1/refunds`, {
+      const res = await fetch(`${e2e.stack.stripe!.url}/v1/refunds`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${stack.stripe!.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { authorization: `Bearer ${e2e.stack.stripe!.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ payment_intent: purchases[0].paymentIntentId }),
       });
       expect(res.status).toBe(200);
@@ -114,9 +102,9 @@ describe('guest purchase in a browser', () => {
 });
 
 async function adminQuery(q: unknown): Promise<any> {
-  const res = await fetch(`${stack.instant.url}/admin/query?app_id=${stack.instant.appId}`, {
+  const res = await fetch(`${e2e.stack.instant.url}/admin/query?app_id=${e2e.stack.instant.appId}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.instant.adminToken}`, 'app-id': stack.instant.appId },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${e2e.stack.instant.adminToken}`, 'app-id': e2e.stack.instant.appId },
     body: JSON.stringify({ query: q }),
   });
   return res.json();

@@ -1,34 +1,21 @@
 // The credits page in Chromium against `npm run dev`'s stack: sign in with the code from the
 // mailbox, buy a pack in another tab, see the balance rise live in the open page, write haikus
 // until the 402 message.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
-import { launchBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { devStackWithBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
 
-let stack: DevStack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startDevStack({ settings: { PORT: 0 }, memory: true, quiet: true });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const e2e = devStackWithBrowser();
 
 describe('credits page in a browser', () => {
   it('signs in with a mailed code, buys a pack, sees the balance rise live, writes haikus until 402', async () => {
-    const { page, console: lines, close } = await openPage(browser);
+    const { page, console: lines, close } = await openPage(e2e.browser);
     await withEvidence('credits-page', page, lines, async () => {
       const email = 'haiku-writer@example.com';
-      await page.goto(`${stack.url}/credits`);
+      await page.goto(`${e2e.stack.url}/credits`);
       await page.getByLabel('Email').fill(email);
       await page.getByRole('button', { name: 'Send code' }).click();
       await page.getByLabel('Code').waitFor();
-      const mail = stack.mailbox!.messages({ to: email }).at(-1)!;
+      const mail = e2e.stack.mailbox!.messages({ to: email }).at(-1)!;
       const code = /\b(\d{6})\b/.exec(mail.text ?? '')![1];
       await page.getByLabel('Code').fill(code);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -37,7 +24,7 @@ describe('credits page in a browser', () => {
 
       // Pay in a second tab of the same profile; the first one is never reloaded.
       const checkoutTab = await page.context().newPage();
-      await checkoutTab.goto(`${stack.url}/credits`);
+      await checkoutTab.goto(`${e2e.stack.url}/credits`);
       await checkoutTab.getByTestId('buy-credits-small').click();
       await checkoutTab.getByTestId('checkout-form').waitFor();
       await checkoutTab.fill('#card', '4242 4242 4242 4242');

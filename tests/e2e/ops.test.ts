@@ -1,49 +1,36 @@
 // The operator page in Chromium against `npm run dev`'s stack (whose local operator is
 // ops@example.com): sign in with the code from the mailbox, find a buyer by email typed in
 // another case, refund, and see the webhook's revocation; a non-operator is told so.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
-import { launchBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { devStackWithBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
 
-let stack: DevStack;
-let browser: Browser;
-
-beforeAll(async () => {
-  delete process.env.OPERATOR_EMAILS;
-  stack = await startDevStack({ settings: { PORT: 0 }, memory: true, quiet: true });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const e2e = devStackWithBrowser({ before: () => { delete process.env.OPERATOR_EMAILS; } });
 
 /** A guest buys the warm trio as the shop does it: api/checkout, then the hosted page's pay. */
 async function guestPurchase(email: string): Promise<string> {
-  const res = await fetch(`${stack.url}/api/checkout`, {
+  const res = await fetch(`${e2e.stack.url}/api/checkout`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token: crypto.randomUUID(), productId: 'wallpapers-warm' }),
   });
   const sessionId = new URL((await res.json()).url).pathname.split('/').pop()!;
-  const paid = await fetch(`${stack.stripe!.url}/_local/checkout_sessions/${sessionId}/pay`, {
+  const paid = await fetch(`${e2e.stack.stripe!.url}/_local/checkout_sessions/${sessionId}/pay`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, card: '4242424242424242' }),
   });
   expect(paid.status).toBe(200);
-  await stack.stripe!.whenDeliveriesIdle();
+  await e2e.stack.stripe!.whenDeliveriesIdle();
   return sessionId;
 }
 
 async function signInOnOps(page: Page, email: string) {
-  await page.goto(`${stack.url}/ops`);
+  await page.goto(`${e2e.stack.url}/ops`);
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Send code' }).click();
   await page.getByLabel('Code').waitFor();
-  const mail = await stack.mailbox!.waitForMessage({ to: email, withCode: true });
+  const mail = await e2e.stack.mailbox!.waitForMessage({ to: email, withCode: true });
   const code = /\b(\d{6})\b/.exec(mail.subject)![1];
   await page.getByLabel('Code').fill(code);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -52,7 +39,7 @@ async function signInOnOps(page: Page, email: string) {
 describe('operator page in a browser', () => {
   it('signs an operator in with the mailed code, finds a buyer by email, refunds, and sees access revoked', async () => {
     const sessionId = await guestPurchase('buyer.ops@example.com');
-    const { page, console: lines, close } = await openPage(browser);
+    const { page, console: lines, close } = await openPage(e2e.browser);
     await withEvidence('ops-page', page, lines, async () => {
       await signInOnOps(page, 'ops@example.com');
       await page.getByTestId('ops-console').waitFor();
@@ -68,7 +55,7 @@ describe('operator page in a browser', () => {
       await row.getByTestId('ops-refund').click();
       await row.getByTestId('ops-action-result').filter({ hasText: /Refund re_\w+/ }).waitFor();
       // Access goes when Stripe's charge.refunded webhook has been handled; then a refresh shows it.
-      await stack.stripe!.whenDeliveriesIdle();
+      await e2e.stack.stripe!.whenDeliveriesIdle();
       await page.getByRole('button', { name: 'Refresh' }).click();
       await page.locator(`[data-testid="ops-purchase-${sessionId}"][data-status="refunded"]`).waitFor();
       expect(await page.getByTestId(`ops-purchase-${sessionId}`).locator('td').nth(2).textContent()).toBe('refunded');
@@ -79,7 +66,7 @@ describe('operator page in a browser', () => {
   }, 90_000); // the first page load compiles the SPA
 
   it('tells a signed-in non-operator that the account is not an operator', async () => {
-    const { page, console: lines, close } = await openPage(browser);
+    const { page, console: lines, close } = await openPage(e2e.browser);
     await withEvidence('ops-not-operator', page, lines, async () => {
       await signInOnOps(page, 'not-ops@example.com');
       await page.getByTestId('not-operator').waitFor();

@@ -3,6 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -41,4 +43,29 @@ export async function screenshotForDocs(page: Page, name: string) {
   if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   mkdirSync('docs/screenshots', { recursive: true });
   await page.screenshot({ path: join('docs/screenshots', `${name}.png`), fullPage: true });
+}
+
+/**
+ * For a browser test file: `npm run dev`'s stack on free ports (nothing kept on disk) and one
+ * Chromium, started before the file's tests and closed after them.
+ */
+export function devStackWithBrowser(opts: { before?: () => void } = {}) {
+  const ctx: { stack?: DevStack; browser?: Browser } = {};
+  beforeAll(async () => {
+    opts.before?.();
+    ctx.stack = await startDevStack({ settings: { PORT: 0 }, memory: true, quiet: true });
+    ctx.browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.stack?.close();
+  });
+  return {
+    get stack(): DevStack {
+      return ctx.stack!;
+    },
+    get browser(): Browser {
+      return ctx.browser!;
+    },
+  };
 }
