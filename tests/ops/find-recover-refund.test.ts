@@ -4,20 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/ops.ts';
-import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, signIn, type SignedIn } from '../support/ops.ts';
-import { startShopStack, type ShopStack } from '../support/shop-stack.ts';
+import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import type { ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;
 let operator: SignedIn;
 
 beforeAll(async () => {
-  shop = await startShopStack();
-  process.env.OPERATOR_EMAILS = 'ops@example.com';
-  operator = await signIn(shop, 'ops@example.com');
+  ({ shop, operator } = await startShopWithOperator());
 });
-afterAll(async () => {
-  await shop.close();
-});
+afterAll(() => shop.close());
 
 describe('find by email', () => {
   it('finds a guest purchase, a credits pack with its ledger, and a download, for an email typed in another case', async () => {

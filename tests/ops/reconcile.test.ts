@@ -6,21 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reconcile, parseSince } from '../../api/_lib/reconcile.ts';
 import { runCli } from '../../scripts/ops.ts';
-import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, setWebhooks, signIn, type SignedIn } from '../support/ops.ts';
-import { startShopStack, type ShopStack } from '../support/shop-stack.ts';
+import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, setWebhooks, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import type { ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;
 let operator: SignedIn;
 let since: Date;
 
 beforeAll(async () => {
-  shop = await startShopStack();
-  process.env.OPERATOR_EMAILS = 'ops@example.com';
-  operator = await signIn(shop, 'ops@example.com');
+  ({ shop, operator } = await startShopWithOperator());
 });
-afterAll(async () => {
-  await shop.close();
-});
+afterAll(() => shop.close());
 beforeEach(async () => {
   await setWebhooks(shop, true);
   await shop.stripeLocal.whenDeliveriesIdle();

@@ -3,20 +3,16 @@
 // through the webhook's own path again, or have the stand-in resend it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guestCheckout, ops, purchaseOf, signIn, type SignedIn } from '../support/ops.ts';
-import { startShopStack, type ShopStack } from '../support/shop-stack.ts';
+import { guestCheckout, ops, purchaseOf, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import type { ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;
 let operator: SignedIn;
 
 beforeAll(async () => {
-  shop = await startShopStack();
-  process.env.OPERATOR_EMAILS = 'ops@example.com';
-  operator = await signIn(shop, 'ops@example.com');
+  ({ shop, operator } = await startShopWithOperator());
 });
-afterAll(async () => {
-  await shop.close();
-});
+afterAll(() => shop.close());
 
 describe('webhook log', () => {
   it('records each delivery with its outcome and duration, and filters by email, session, type and outcome', async () => {

@@ -2,7 +2,7 @@
 // way buyers make them (api/checkout, the hosted page's pay control, webhooks).
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { ShopStack } from './shop-stack.ts';
+import { startShopStack, type ShopStack } from './shop-stack.ts';
 
 export type SignedIn = { id: string; token: string; email: string };
 
@@ -55,4 +55,11 @@ export const receiptsTo = (shop: ShopStack, to: string) => shop.mailbox.messages
 /** Stops (or restarts) webhook deliveries to the shop, as an outage or a misconfigured endpoint would. */
 export async function setWebhooks(shop: ShopStack, enabled: boolean) {
   await shop.stripe.webhookEndpoints.update(shop.webhookEndpointId, { disabled: !enabled });
+}
+
+/** The shop's back end with ops@example.com as its operator, signed in. */
+export async function startShopWithOperator(): Promise<{ shop: ShopStack; operator: SignedIn }> {
+  const shop = await startShopStack();
+  process.env.OPERATOR_EMAILS = 'ops@example.com';
+  return { shop, operator: await signIn(shop, 'ops@example.com') };
 }
