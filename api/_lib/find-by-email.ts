@@ -3,7 +3,7 @@
 // plan and credits ledger, and which downloads are available.
 import { findProduct } from '../../catalog/products.ts';
 import { downloadFile } from './download-asset.ts';
-import { normalizeEmail } from './fulfill-checkout.ts';
+import { normalizeEmail } from './normalize-email.ts';
 import { HttpError } from './http.ts';
 import { adminDb } from './instant-admin.ts';
 import type { FindResult } from '../../contracts/ops.ts';

@@ -4,11 +4,11 @@
 // Stripe's objects (purchase-status.ts), and writes the one purchase whose id is derived from
 // the session id. Side effects that must happen once (the receipt) are create-only writes.
 import type Stripe from 'stripe';
-import { WALLPAPERS } from '../../catalog/wallpapers.ts';
 import type { Product } from '../../catalog/products.ts';
 import { derivedId } from './derived-id.ts';
 import { applyEntitlements } from './entitlements.ts';
 import { identifyBuyer } from './identify-buyer.ts';
+import { normalizeEmail } from './normalize-email.ts';
 import { adminDb } from './instant-admin.ts';
 import { purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { resolvePurchaseType } from './resolve-purchase-type.ts';
@@ -19,11 +19,6 @@ export type FulfilResult = { purchaseId: string; status: PurchaseStatus; token: 
 
 export const purchaseIdFor = (sessionId: string) => derivedId('purchase', sessionId);
 export const wallpaperIdFor = (slug: string) => derivedId('wallpaper', slug);
-
-export function normalizeEmail(email: string | null | undefined): string | null {
-  const e = email?.trim().toLowerCase();
-  return e ? e : null;
-}
 
 type StripeView = { session: Stripe.Checkout.Session; disputes: Stripe.Dispute[] };
 
@@ -106,6 +101,3 @@ export async function sessionIdForPaymentIntent(paymentIntentId: string): Promis
   const { data } = await getStripe().checkout.sessions.list({ payment_intent: paymentIntentId, limit: 1 });
   return data[0]?.id ?? null;
 }
-
-/** Known catalog wallpapers must exist before purchases link to them (see scripts/seed.ts). */
-export const WALLPAPER_IDS = WALLPAPERS.map((w) => ({ slug: w.slug, id: wallpaperIdFor(w.slug) }));

@@ -1,6 +1,6 @@
 // Who may run the shop: the signed-in users whose email is listed in OPERATOR_EMAILS. Checked on
 // the server by every operator function; the page only reflects what the server answers.
-import { normalizeEmail } from './fulfill-checkout.ts';
+import { normalizeEmail } from './normalize-email.ts';
 import { HttpError } from './http.ts';
 import { verifyUser, type VerifiedUser } from './verify-user.ts';
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { findByEmail } from './find-by-email.ts';
-import { normalizeEmail } from './fulfill-checkout.ts';
+import { normalizeEmail } from './normalize-email.ts';
 import { handler, json, readJson } from './http.ts';
 import { adminDb } from './instant-admin.ts';
 import { audited, listOpsActions } from './ops-audit.ts';

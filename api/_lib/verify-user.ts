@@ -2,7 +2,7 @@
 // server through the admin SDK. The user id always comes from here, never from a request body.
 import { HttpError } from './http.ts';
 import { adminDb } from './instant-admin.ts';
-import { normalizeEmail } from './fulfill-checkout.ts';
+import { normalizeEmail } from './normalize-email.ts';
 
 export type VerifiedUser = { id: string; email: string | null; refreshToken: string };
 
