@@ -40,6 +40,8 @@ export type ReconcileReport = {
   receiptsResent: ResendResult[];
   /** What could not be checked (a session or an event), to look at or run again. */
   errors: { target: string; error: string }[];
+  /** Housekeeping: expired rate-limit slots and webhook-log rows past Stripe's 30 days. */
+  pruned: { rateSlots: number; webhookEvents: number };
 };
 
 export type WebhookOutcome = 'fulfilled' | 'ignored' | 'no-session' | 'failed' | 'rejected';

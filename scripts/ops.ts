@@ -89,6 +89,7 @@ function format(command: OpsCommand, result: unknown): string {
     for (const p of r.repaired) lines.push(`repaired ${p.sessionId} (${p.email ?? 'no email'}): ${p.changes.join('; ')}`);
     for (const x of r.receiptsResent) lines.push(`receipt ${x.sessionId} to ${x.to}: ${x.result}`);
     for (const e of r.errors) lines.push(`error ${e.target}: ${e.error}`);
+    lines.push(`pruned ${r.pruned.rateSlots} rate-limit slots, ${r.pruned.webhookEvents} webhook-log rows`);
     lines.push(`${r.repaired.length} repaired, ${r.receiptsResent.length} receipts re-sent, ${r.errors.length} errors`);
     return lines.join('\n');
   }

@@ -14,6 +14,7 @@ import { needsResend, resendReceipt, type ResendResult } from './receipt-resend.
 import { getStripe } from './stripe-client.ts';
 import { sessionOfEvent } from './stripe-event-session.ts';
 import type { ReconcileReport, Repair } from '../../contracts/ops.ts';
+import { prune } from './prune.ts';
 import { HANDLED_STRIPE_EVENTS } from './stripe-events.ts';
 
 export type { ReconcileReport, Repair } from '../../contracts/ops.ts';
@@ -82,7 +83,7 @@ export async function reconcile({ since, by, concurrency = 4 }: { since: Date; b
     }
   });
 
-  return { since: since.toISOString(), sessionsChecked, eventsChecked, repaired, receiptsResent, errors };
+  return { since: since.toISOString(), sessionsChecked, eventsChecked, repaired, receiptsResent, errors, pruned: await prune() };
 }
 
 type Snapshot = { status: string | null; access: boolean; email: string | null; receipt: string | null; ledger: string[]; plan: string | null };

@@ -151,6 +151,24 @@ describe('reconcile', () => {
     expect(report.receiptsResent).toEqual([{ sessionId, to: email, result: 'sent' }]);
   });
 
+  it('prunes rate-limit slots of past windows and webhook-log rows past 30 days, keeping recent ones', async () => {
+    const now = Date.now();
+    const oldSlot = randomUUID();
+    const freshSlot = randomUUID();
+    const oldLog = randomUUID();
+    await shop.admin.transact([
+      shop.admin.tx.rateSlots[oldSlot].update({ slot: `test:old:${oldSlot}`, bucket: 'test:old', createdAt: now - 2 * 3_600_000 }),
+      shop.admin.tx.rateSlots[freshSlot].update({ slot: `test:fresh:${freshSlot}`, bucket: 'test:fresh', createdAt: now }),
+      shop.admin.tx.webhookEvents[oldLog].update({ type: 'checkout.session.completed', outcome: 'fulfilled', source: 'webhook', durationMs: 1, receivedAt: now - 31 * 86_400_000 }),
+    ]);
+    const report = await reconcile({ since: new Date(now - 60_000), by: 'test:prune' });
+    expect(report.pruned.rateSlots).toBeGreaterThanOrEqual(1);
+    expect(report.pruned.webhookEvents).toBe(1);
+    const left = await shop.admin.query({ rateSlots: { $: { where: { id: { $in: [oldSlot, freshSlot] } } } }, webhookEvents: { $: { where: { id: oldLog } } } });
+    expect(left.rateSlots.map((r: any) => r.id)).toEqual([freshSlot]);
+    expect(left.webhookEvents).toEqual([]);
+  });
+
   it('reads since as a duration or an ISO date, and refuses anything else', () => {
     const now = Date.parse('2026-01-02T00:00:00Z');
     expect(parseSince('24h', now).toISOString()).toBe('2026-01-01T00:00:00.000Z');

@@ -26,7 +26,7 @@ export function Reconcile({ refreshToken, onAction }: { refreshToken: string; on
       {action.error ? <p className="error" role="alert">{action.error}</p> : null}
       {report ? (
         <div data-testid="ops-reconcile-report" data-repaired={report.repaired.length}>
-          <p>{action.message} {report.repaired.length} repaired, {report.receiptsResent.length} receipts re-sent, {report.errors.length} errors.</p>
+          <p>{action.message} {report.repaired.length} repaired, {report.receiptsResent.length} receipts re-sent, {report.errors.length} errors; pruned {report.pruned.rateSlots} rate-limit slots and {report.pruned.webhookEvents} old webhook-log rows.</p>
           <ul>
             {report.repaired.map((r) => <li key={r.sessionId}><code>{r.sessionId}</code> {r.email ?? ''}: {r.changes.join('; ')}</li>)}
             {report.receiptsResent.map((r) => <li key={`receipt-${r.sessionId}`}>Receipt for <code>{r.sessionId}</code> to {r.to}: {r.result}</li>)}
