@@ -7,10 +7,10 @@ import { devStackWithBrowser, openPage, screenshotForDocs, withEvidence } from '
 
 const e2e = devStackWithBrowser();
 
-async function buyWarmTrio(page: Page, card: string, email: string) {
+async function buyWarmTrio(page: Page, card: string, email: string, productId = 'wallpapers-warm') {
   await page.goto(e2e.stack.url);
   await page.getByTestId('wallpaper-dune').waitFor();
-  await page.getByTestId('buy-wallpapers-warm').click();
+  await page.getByTestId(`buy-${productId}`).click();
   await page.getByTestId('checkout-form').waitFor();
   await page.fill('#email', email);
   await page.fill('#card', card);
@@ -38,6 +38,23 @@ describe('guest purchase in a browser', () => {
       await page.locator('[data-testid="wallpaper-ember"][data-unlocked="true"]').waitFor();
       expect(await page.locator('[data-testid="wallpaper-aurora"]').getAttribute('data-unlocked')).toBe('false');
       await screenshotForDocs(page, 'shop-page');
+    });
+    await close();
+  });
+
+  it('buys a download as a guest and downloads it from the success page and from the shop', async () => {
+    const { page, console: lines, close } = await openPage(e2e.browser);
+    await withEvidence('guest-download', page, lines, async () => {
+      await buyWarmTrio(page, '4242424242424242', 'guide-reader@example.com', 'field-guide');
+      await page.waitForURL(/\/success\?session_id=cs_/);
+      const [fromSuccess] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-purchase').click()]);
+      expect(fromSuccess.suggestedFilename()).toBe('wallpaper-field-guide.pdf');
+      const { readFileSync } = await import('node:fs');
+      expect(readFileSync(await fromSuccess.path()).subarray(0, 5).toString()).toBe('%PDF-');
+      await page.goto(e2e.stack.url);
+      const again = page.locator('[data-testid^="download-purchase-"]');
+      const [fromShop] = await Promise.all([page.waitForEvent('download'), again.first().click()]);
+      expect(fromShop.suggestedFilename()).toBe('wallpaper-field-guide.pdf');
     });
     await close();
   });
