@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseIdFor } from '../api/_lib/fulfill-checkout.ts';
 import { createLocalPaymentLinks } from '../local/dev/payment-links.ts';
 import { clientFor, nextResult } from './support/instant-clients.ts';
-import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+import { startShopStack, withReceiptsFailing, type ShopStack } from './support/shop-stack.ts';
 import schema from '../instant.schema.ts';
 
 let shop: ShopStack;
@@ -181,17 +181,12 @@ describe('delayed payments for signed-in kinds', () => {
 
 describe('receipts', () => {
   it('records a failed send without failing the webhook, and never sends on a replay', async () => {
-    const saved = process.env.RESEND_API_KEY;
-    process.env.RESEND_API_KEY = 'not-a-resend-key';
-    const token = randomUUID();
-    const { url } = await (await shop.post('/api/checkout', { token, productId: 'wallpapers-warm' })).json();
+    const { url } = await (await shop.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' })).json();
     const sessionId = new URL(url).pathname.split('/').pop()!;
-    try {
+    await withReceiptsFailing(async () => {
       await shop.pay(sessionId, { email: 'unlucky@example.com', card: '4242424242424242' });
       await shop.stripeLocal.whenDeliveriesIdle();
-    } finally {
-      process.env.RESEND_API_KEY = saved;
-    }
+    });
     const deliveries = shop.stripeLocal.deliveries().filter((d) => d.event_type === 'checkout.session.completed' && d.status === 'succeeded');
     expect(deliveries.length).toBeGreaterThan(0);
     const [receipt] = (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts as any[];

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/ops.ts';
 import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
-import type { ShopStack } from '../support/shop-stack.ts';
+import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;
 let operator: SignedIn;
@@ -76,15 +76,11 @@ describe('recover', () => {
 describe('resend receipt', () => {
   it('sends a receipt that failed, once, and records who asked', async () => {
     const email = `noreceipt.${randomUUID().slice(0, 6)}@example.com`;
-    const key = process.env.RESEND_API_KEY;
-    delete process.env.RESEND_API_KEY;
-    let sessionId: string;
-    try {
-      ({ sessionId } = await guestCheckout(shop, 'wallpapers-warm', email));
+    const { sessionId } = await withReceiptsFailing(async () => {
+      const bought = await guestCheckout(shop, 'wallpapers-warm', email);
       await shop.stripeLocal.whenDeliveriesIdle();
-    } finally {
-      process.env.RESEND_API_KEY = key;
-    }
+      return bought;
+    });
     const { receipts } = await shop.admin.query({ receipts: { $: { where: { sessionId } } } });
     expect(receipts[0]).toMatchObject({ status: 'failed' });
     expect(receiptsTo(shop, email)).toHaveLength(0);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reconcile, parseSince } from '../../api/_lib/reconcile.ts';
 import { runCli } from '../../scripts/ops.ts';
 import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, setWebhooks, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
-import type { ShopStack } from '../support/shop-stack.ts';
+import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;
 let operator: SignedIn;
@@ -117,15 +117,11 @@ describe('reconcile', () => {
 
   it('re-sends a failed receipt exactly once, however many runs race', async () => {
     const email = `failed-receipt.${tag()}@example.com`;
-    const key = process.env.RESEND_API_KEY;
-    delete process.env.RESEND_API_KEY;
-    let sessionId: string;
-    try {
-      ({ sessionId } = await guestCheckout(shop, 'wallpapers-warm', email));
+    const { sessionId } = await withReceiptsFailing(async () => {
+      const bought = await guestCheckout(shop, 'wallpapers-warm', email);
       await shop.stripeLocal.whenDeliveriesIdle();
-    } finally {
-      process.env.RESEND_API_KEY = key;
-    }
+      return bought;
+    });
     expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({ status: 'failed' });
     expect(receiptsTo(shop, email)).toHaveLength(0);
 

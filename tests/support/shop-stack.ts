@@ -78,3 +78,14 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
     },
   };
 }
+
+/** Runs `fn` while Resend refuses the app's key, so receipts sent meanwhile fail (and are recorded as failed). */
+export async function withReceiptsFailing<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.RESEND_API_KEY;
+  process.env.RESEND_API_KEY = 'not-a-resend-key';
+  try {
+    return await fn();
+  } finally {
+    process.env.RESEND_API_KEY = saved;
+  }
+}

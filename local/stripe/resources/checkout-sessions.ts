@@ -114,11 +114,12 @@ export function recomputeAmounts(account: LocalAccount, session: Stripe.Checkout
   session.total_details = { amount_discount: discount, amount_shipping: 0, amount_tax: 0 };
 }
 
-function lineItemFor(account: LocalAccount, price: Stripe.Price, quantity: number): Stripe.LineItem {
+/** A line item as Stripe shows one, for a session or a payment link (which gives a stable id). */
+export function lineItemFor(account: LocalAccount, price: Stripe.Price, quantity: number, id = newId('li', 24)): Stripe.LineItem {
   const product = account.store.get<Stripe.Product>('product', String(price.product));
   const amount = (price.unit_amount ?? 0) * quantity;
   return {
-    id: newId('li', 24),
+    id,
     object: 'item',
     amount_discount: 0,
     amount_subtotal: amount,

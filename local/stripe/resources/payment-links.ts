@@ -6,7 +6,7 @@ import { paginate } from '../lists.ts';
 import { boolParam, mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
-import { createSession } from './checkout-sessions.ts';
+import { createSession, lineItemFor } from './checkout-sessions.ts';
 import { listParams } from './shared-params.ts';
 
 const afterCompletionSchema = z.discriminatedUnion('type', [
@@ -125,23 +125,9 @@ export function paymentLinkRoutes(router: Router): void {
   router.get('/v1/payment_links/:id/line_items', ({ account, params, path, url }) => {
     const link = account.store.require<Stripe.PaymentLink>('payment_link', path.id);
     parseParams(z.strictObject(listParams), params);
-    const items = account.store.extra<LinkExtras>(link.id).lineItems.map((li, i) => {
-      const price = account.store.require<Stripe.Price>('price', li.price);
-      const product = account.store.get<Stripe.Product>('product', String(price.product));
-      const amount = (price.unit_amount ?? 0) * li.quantity;
-      return {
-        id: `li_${link.id.slice(6, 20)}${i}`,
-        object: 'item',
-        amount_discount: 0,
-        amount_subtotal: amount,
-        amount_tax: 0,
-        amount_total: amount,
-        currency: price.currency,
-        description: product?.name ?? null,
-        price: structuredClone(price),
-        quantity: li.quantity,
-      };
-    });
+    const items = account.store
+      .extra<LinkExtras>(link.id)
+      .lineItems.map((li, i) => lineItemFor(account, account.store.require<Stripe.Price>('price', li.price), li.quantity, `li_${link.id.slice(6, 20)}${i}`));
     return paginate(items, params, url);
   });
 }
