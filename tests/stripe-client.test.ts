@@ -8,7 +8,6 @@ import {
   createStripe,
   getStripe,
   parseApiBase,
-  resetStripeClientForTests,
 } from '../api/_lib/stripe-client.ts';
 import { HANDLED_STRIPE_EVENTS, isHandledStripeEvent } from '../api/_lib/stripe-events.ts';
 
@@ -24,7 +23,6 @@ afterEach(() => {
   process.env.STRIPE_API_BASE = saved.base;
   if (saved.key === undefined) delete process.env.STRIPE_SECRET_KEY;
   if (saved.base === undefined) delete process.env.STRIPE_API_BASE;
-  resetStripeClientForTests();
 });
 
 describe('stripe client', () => {

@@ -58,13 +58,14 @@ async function writePurchase({ session, disputes }: StripeView) {
   const db = adminDb();
   const status = purchaseStatus(session, disputes);
   const purchaseId = purchaseIdFor(session.id);
-  const resolution = status === 'pending' || status === 'expired' ? null : resolvePurchaseType(session);
-  const product: Product | null = resolution?.product ?? productFromMetadata(session);
+  const resolution = resolvePurchaseType(session);
+  const product: Product | null = resolution.product;
   const email = normalizeEmail(session.customer_details?.email ?? session.customer_email);
   const { token, userId } = await identifyBuyer(session, product, email);
   const pi = session.payment_intent;
   const grants = status === 'paid';
-  const unresolved = resolution && !resolution.product ? resolution.reason : null;
+  // Only a paid session of unknown type needs fixing; a pending or expired one just sits there.
+  const unresolved = !resolution.product && WAS_PAID.has(status) ? resolution.reason : null;
 
   const steps = [
     db.tx.purchases[purchaseId].update({
@@ -89,11 +90,6 @@ async function writePurchase({ session, disputes }: StripeView) {
   }
   await db.transact(steps);
   return { purchaseId, status, token, email, product, userId };
-}
-
-function productFromMetadata(session: Stripe.Checkout.Session): Product | null {
-  const type = session.metadata?.type;
-  return type ? (resolvePurchaseType({ ...session, line_items: undefined } as Stripe.Checkout.Session).product ?? null) : null;
 }
 
 /** The Checkout Session behind a payment intent (refund and dispute events carry only the charge). */

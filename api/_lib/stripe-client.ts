@@ -60,14 +60,10 @@ export function createStripe(env: Env): Stripe {
 
 let client: { key: string; stripe: Stripe } | null = null;
 
-/** The app's one Stripe client, made on first use so a missing key fails where it is needed. */
+/** The app's one Stripe client, made on first use so a missing key fails where it is needed (and again if the key changes). */
 export function getStripe(): Stripe {
   const key = `${process.env.STRIPE_SECRET_KEY}|${process.env.STRIPE_API_BASE ?? ''}`;
   if (client?.key !== key) client = { key, stripe: createStripe(process.env) };
   return client.stripe;
 }
 
-/** For tests that change the environment between cases. */
-export function resetStripeClientForTests(): void {
-  client = null;
-}

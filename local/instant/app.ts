@@ -1,8 +1,8 @@
 // One Instant app: its attributes, data, rules, users and live subscriptions. Everything the
 // HTTP and WebSocket front ends do goes through here, and every commit is made durable (when a
 // log is attached) before it is acknowledged or pushed to subscribers.
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { AttrCatalog, attrsFromSchema, derivedUuid, type Attr, type SchemaJson } from './attrs.ts';
+import { randomInt, randomUUID } from 'node:crypto';
+import { AttrCatalog, attrsFromSchema, inferredAttrs, type Attr, type SchemaJson } from './attrs.ts';
 import { InstantLocalError, notFound, permissionDenied } from './errors.ts';
 import { QueryRunner, type Access } from './instaql.ts';
 import { Permissions, type AuthUser, type RuleSet } from './permissions.ts';
@@ -120,32 +120,12 @@ export class App {
 
   private makeTransactor() {
     return new Transactor(this.catalog, this.store, this.perms, (etype, label, ref) => {
-      const attr: Attr = ref
-        ? {
-            id: derivedUuid(this.config.id, 'attr', etype, label),
-            'forward-identity': [derivedUuid(this.config.id, 'fwd', etype, label), etype, label],
-            'reverse-identity': [derivedUuid(this.config.id, 'rev', label, etype), label, etype],
-            'value-type': 'ref',
-            cardinality: 'many',
-            'unique?': false,
-            'index?': false,
-            'inferred-types': null,
-            catalog: 'user',
-          }
-        : {
-            id: derivedUuid(this.config.id, 'attr', etype, label),
-            'forward-identity': [derivedUuid(this.config.id, 'fwd', etype, label), etype, label],
-            'value-type': 'blob',
-            cardinality: 'one',
-            'unique?': label === 'id',
-            'index?': label === 'id',
-            'inferred-types': null,
-            catalog: 'user',
-          };
-      this.catalog.add(attr);
-      if (!this.catalog.idAttr(etype)) this.catalog.add({ ...attr, id: derivedUuid(this.config.id, 'attr', etype, 'id'), 'forward-identity': [derivedUuid(this.config.id, 'fwd', etype, 'id'), etype, 'id'], 'value-type': 'blob', 'unique?': true, 'index?': true, 'reverse-identity': undefined });
-      void this.persist({ k: 'attr', app: this.config.id, attr });
-      return attr;
+      const created = inferredAttrs(this.config.id, this.catalog, etype, label, ref);
+      for (const attr of created) {
+        this.catalog.add(attr);
+        void this.persist({ k: 'attr', app: this.config.id, attr });
+      }
+      return created[created.length - 1];
     });
   }
 
@@ -258,10 +238,6 @@ export class App {
     const { user, created } = await this.findOrCreateUser(clean);
     const refresh_token = await this.issueRefreshToken(user.id);
     return { user: { ...user, refresh_token, isGuest: false }, created };
-  }
-
-  newAdminToken() {
-    return randomBytes(16).toString('hex');
   }
 }
 

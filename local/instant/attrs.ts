@@ -77,6 +77,32 @@ export function attrsFromSchema(appId: string, schema: SchemaJson | undefined): 
   return attrs;
 }
 
+/**
+ * Attributes the admin SDK names that no schema declares (Instant creates them on the fly when
+ * the schema is not enforced): the attribute, and the namespace's `id` when the namespace is new.
+ * A new link points at a namespace named after its label, as Instant's inference does.
+ */
+export function inferredAttrs(appId: string, catalog: AttrCatalog, etype: string, label: string, ref: boolean): Attr[] {
+  const out: Attr[] = [];
+  if (!catalog.idAttr(etype)) out.push(blobAttr(appId, etype, 'id', {}, undefined, false));
+  if (!ref) {
+    out.push(blobAttr(appId, etype, label, {}, undefined, false));
+    return out;
+  }
+  out.push({
+    id: derivedUuid(appId, 'attr', etype, label),
+    'forward-identity': [derivedUuid(appId, 'fwd', etype, label), etype, label],
+    'reverse-identity': [derivedUuid(appId, 'rev', label, etype), label, etype],
+    'value-type': 'ref',
+    cardinality: 'many',
+    'unique?': false,
+    'index?': false,
+    'inferred-types': null,
+    catalog: 'user',
+  });
+  return out;
+}
+
 function blobAttr(
   appId: string,
   etype: string,

@@ -40,6 +40,18 @@ describe('durable log', () => {
     await second.close();
   });
 
+  it('keeps attributes the admin SDK made on the fly (a namespace no schema declares) across a restart', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    const raw = adminFor(first); // no schema: the server infers the new namespace's attributes
+    const note = id();
+    await raw.transact(raw.tx.scribbles[note].update({ text: 'inferred' }));
+    await first.close();
+    const second = await start(dir);
+    expect((await adminFor(second).query({ scribbles: {} })).scribbles).toEqual([{ id: note, text: 'inferred' }]);
+    await second.close();
+  });
+
   it('drops a torn last record with a warning and serves what came before it', async () => {
     const dir = tempDir();
     const first = await start(dir);
