@@ -6,6 +6,7 @@ import { AttrCatalog, attrsFromSchema, inferredAttrs, type Attr, type SchemaJson
 import { InstantLocalError, notFound, permissionDenied } from './errors.ts';
 import { QueryRunner, type Access } from './instaql.ts';
 import { Permissions, type AuthUser, type RuleSet } from './permissions.ts';
+import { assertValidRules } from './rule-validation.ts';
 import { Transactor, type TxAccess } from './transact.ts';
 import { TripleStore, type Change } from './triple-store.ts';
 import type { LogRecord } from './durable-log.ts';
@@ -38,6 +39,7 @@ export class App {
     private readonly persist: (r: LogRecord) => Promise<void>,
     private readonly mail: (m: Mail) => Promise<void>,
   ) {
+    if (config.rules) assertValidRules(config.rules);
     this.catalog = new AttrCatalog(attrsFromSchema(config.id, config.schema));
     this.store = new TripleStore(this.catalog);
     this.perms = new Permissions(config.rules ?? {}, this.catalog, this.store);
@@ -49,8 +51,12 @@ export class App {
     return this.catalog.list;
   }
 
-  /** New schema and rules (`npm run dev` reloads them on change). Existing data is kept. */
+  /**
+   * New schema and rules (`npm run dev` reloads them on change). Existing data is kept. Invalid
+   * rules throw Instant's `validation-failed` error and leave schema and rules as they were.
+   */
   reload(schema: SchemaJson | undefined, rules: RuleSet | undefined) {
+    if (rules) assertValidRules(rules);
     this.config = { ...this.config, schema, rules };
     for (const a of attrsFromSchema(this.config.id, schema)) {
       const existing = this.catalog.byId.get(a.id);
