@@ -228,6 +228,15 @@ export class App {
     return { user: { ...user, refresh_token: await this.issueRefreshToken(user.id) }, created: !existing };
   }
 
+  /** A guest user (`type: "guest"`, no email), subject to the sign-up check unless an admin makes it. */
+  async signInAsGuest(extraFields: unknown, admin: boolean) {
+    const fields = extraFieldsOf(extraFields);
+    const id = randomUUID();
+    this.assertSignup({ id }, fields, admin);
+    const user = await this.createUser({ id, type: 'guest' }, fields);
+    return { user: { ...user, refresh_token: await this.issueRefreshToken(id) } };
+  }
+
   async issueRefreshToken(userId: string): Promise<string> {
     const token = randomUUID();
     this.refreshTokens.set(token, userId);
@@ -291,11 +300,13 @@ export class App {
    * email's hourly bucket; a new user passes the sign-up check before the code is consumed, so a
    * refused sign-up leaves the code usable; then the code is consumed and the user created.
    */
-  async verifyMagicCode(email: string, code: string, opts: { extraFields?: unknown; admin?: boolean } = {}) {
+  async verifyMagicCode(email: string, code: string, opts: { extraFields?: unknown; admin?: boolean; guestId?: string } = {}) {
     const clean = normalizeEmail(email);
     if (!this.verifyLimit.tryTake(clean)) throw emailRateLimited();
     const existing = this.userByEmail(clean);
-    const id = randomUUID();
+    // A guest signing in with a new email becomes that user (same id); with a known email, the
+    // guest is left as it is (Instant links it to the user, which is not emulated).
+    const id = opts.guestId ?? randomUUID();
     const fields = existing ? {} : extraFieldsOf(opts.extraFields);
     if (!existing) this.assertSignup({ id, email: clean }, fields, Boolean(opts.admin));
     const codes = this.magicCodes.get(clean) ?? [];

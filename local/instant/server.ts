@@ -87,9 +87,12 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       return { sent: true };
     },
     'POST /runtime/auth/verify_magic_code': async (c) => {
-      const { app, email, code } = c.magicCodeParams(() => appById(c.p.required(['body', 'app-id'], P.uuid)));
-      return app.verifyMagicCode(email, code, { extraFields: c.body['extra-fields'] });
+      const { app, email, code, guestId } = c.magicCodeParams(() => appById(c.p.required(['body', 'app-id'], P.uuid)));
+      return app.verifyMagicCode(email, code, { extraFields: c.body['extra-fields'], guestId });
     },
+    'POST /runtime/auth/sign_in_guest': async (c) =>
+      appById(c.p.required(['body', 'app-id'], P.uuid)).signInAsGuest(c.body['extra-fields'], false),
+    'POST /admin/sign_in_guest': async (c) => c.adminApp().signInAsGuest(c.body['extra-fields'], true),
     'POST /runtime/auth/verify_refresh_token': async (c) => {
       const token = c.p.required(['body', 'refresh-token'], P.uuid);
       const user = appById(c.p.required(['body', 'app-id'], P.uuid)).userByRefreshToken(token);
@@ -122,8 +125,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     },
     'POST /admin/verify_magic_code': async (c) => {
       const app = c.adminApp();
-      const { email, code } = c.magicCodeParams(() => app);
-      return app.verifyMagicCode(email, code, { extraFields: c.body['extra-fields'], admin: true });
+      const { email, code, guestId } = c.magicCodeParams(() => app);
+      return app.verifyMagicCode(email, code, { extraFields: c.body['extra-fields'], admin: true, guestId });
     },
     'POST /admin/refresh_tokens': async (c) => {
       const app = c.adminApp();
@@ -178,14 +181,16 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       });
     }
 
-    /** The body of a code check: `email`, `code`, and a guest's `refresh-token`, which must be a live one. */
+    /** The body of a code check: `email`, `code`, and the signed-in user's `refresh-token` (must be live). */
     magicCodeParams(appOf: () => App) {
       const email = this.p.required(['body', 'email'], P.email);
       const code = this.p.required(['body', 'code'], P.trimmed);
       const app = appOf();
-      const guestToken = this.p.optional(['body', 'refresh-token'], P.uuid);
-      if (guestToken && !app.userByRefreshToken(guestToken)) throw notFound('app-user');
-      return { app, email, code };
+      const token = this.p.optional(['body', 'refresh-token'], P.uuid);
+      const current = token ? app.userByRefreshToken(token) : undefined;
+      if (current === null) throw notFound('app-user');
+      // Only a guest's token upgrades it; any other user's token is ignored, as upstream does.
+      return { app, email, code, guestId: current?.type === 'guest' ? current.id : undefined };
     }
 
     /**
