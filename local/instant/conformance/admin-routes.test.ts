@@ -188,9 +188,9 @@ describe('users', () => {
     expect(await call(app, 'GET', `/admin/users?email=${email}`, undefined, headersOf(app))).toEqual({ status: 200, body: { user: null } });
     const token = await app.admin.auth.createToken({ email });
     const user = await app.admin.auth.verifyToken(token);
-    expect((await app.admin.auth.getUser({ email })).email).toBe(email);
-    expect((await app.admin.auth.getUser({ id: user.id })).id).toBe(user.id);
-    expect((await app.admin.auth.getUser({ refresh_token: token })).email).toBe(email);
+    expect((await app.admin.auth.getUser({ email }))?.email).toBe(email);
+    expect((await app.admin.auth.getUser({ id: user.id }))?.id).toBe(user.id);
+    expect((await app.admin.auth.getUser({ refresh_token: token }))?.email).toBe(email);
     expect(await call(app, 'GET', '/admin/users', undefined, headersOf(app))).toMatchObject({
       status: 400,
       body: { type: 'validation-failed', message: 'Validation failed for params: Please provide a user id, email, or refresh_token' },
