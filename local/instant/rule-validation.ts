@@ -184,6 +184,18 @@ function idents(node: unknown, out = new Set<string>()): Set<string> {
   return out;
 }
 
+/**
+ * The code validation type-checks for one rule: the binds it uses inlined as `cel.bind(…)`,
+ * dependencies outermost, exactly as upstream's `with-binds` writes it. Throws on a bind cycle.
+ */
+export function inlinedRule(rules: Record<string, unknown>, etype: string, expr: string | boolean): string {
+  try {
+    return withBinds(rules, etype, String(expr));
+  } catch (e) {
+    throw e instanceof CelIssue ? new InstantLocalError('validation-failed', e.message) : e;
+  }
+}
+
 /** Inlines the binds a rule uses, dependencies first; a cycle is upstream's error. */
 function withBinds(rules: Record<string, unknown>, etype: string, expr: string): string {
   const binds = [...normalizeBind(getIn(rules, ['$default', 'bind'])), ...normalizeBind(getIn(rules, [etype, 'bind']))];

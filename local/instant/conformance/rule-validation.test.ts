@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { i, id } from '@instantdb/core';
 import { InstantLocalError } from '../errors.ts';
-import { ruleValidationErrors } from '../rule-validation.ts';
+import { inlinedRule, ruleValidationErrors } from '../rule-validation.ts';
 import { startInstantLocal } from '../server.ts';
 import { conformanceServer, from, throwawayApp } from './harness.ts';
 
@@ -109,6 +109,44 @@ describe('validation errors (upstream cases)', () => {
       { message: "found no matching overload for '!_' applied to '(int)' (candidates: (bool))", in: at('myetype', 'fields', 'email') },
     ]);
     expect(ruleValidationErrors({ myetype: { bind: ['test', '1 + 1'], fields: { email: 'test' } } })).toEqual([]);
+  });
+});
+
+describe('binds inlined as upstream compiles them (the code validation type-checks)', () => {
+  it(from(F, 'allow-booleans', 'a boolean rule is the code "true"'), () => {
+    expect(inlinedRule({ myetype: { allow: { view: true } } }, 'myetype', true)).toBe('true');
+  });
+
+  it(from(F, 'binds-works', 'used binds wrap the rule'), () => {
+    expect(inlinedRule({ myetype: { bind: ['test', 'true'] } }, 'myetype', 'test')).toBe('cel.bind(test, true, test)');
+    expect(inlinedRule({ myetype: { bind: ['test', 'true', 'test2', 'false'] } }, 'myetype', 'test && test2')).toBe(
+      'cel.bind(test2, false, cel.bind(test, true, test && test2))',
+    );
+  });
+
+  it(from(F, 'binds-works-with-kv-format', 'binds given as an object'), () => {
+    expect(inlinedRule({ myetype: { bind: { test: 'true' } } }, 'myetype', 'test')).toBe('cel.bind(test, true, test)');
+  });
+
+  it(from(F, 'binds-can-reference-other-binds', 'a bind used by a bind is bound outside it'), () => {
+    expect(inlinedRule({ myetype: { bind: ['parent', 'true', 'child', 'parent || true'] } }, 'myetype', 'child')).toBe(
+      'cel.bind(parent, true, cel.bind(child, parent || true, child))',
+    );
+  });
+
+  it(from(F, 'ignores-unused-binds', 'unused binds are left out'), () => {
+    const rules = { myetype: { bind: ['parent', 'true', 'child', 'parent || true'] } };
+    expect(inlinedRule(rules, 'myetype', 'true')).toBe('true');
+    expect(inlinedRule(rules, 'myetype', 'parent')).toBe('cel.bind(parent, true, parent)');
+  });
+
+  it(from(F, 'field-programs-compile', 'a field rule without binds is its own code'), () => {
+    expect(inlinedRule({ myetype: { fields: { email: '1 + 1' } } }, 'myetype', '1 + 1')).toBe('1 + 1');
+    expect(ruleValidationErrors({ myetype: { fields: { email: '1 + 1' } } })).toEqual([]);
+  });
+
+  it(from(F, 'field-programs-can-use-bind', 'field rules use binds too'), () => {
+    expect(inlinedRule({ myetype: { bind: ['test', '1 + 1'] } }, 'myetype', 'test')).toBe('cel.bind(test, 1 + 1, test)');
   });
 });
 
