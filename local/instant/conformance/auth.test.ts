@@ -97,6 +97,21 @@ describe('magic codes', () => {
     expect(verified.body.user).toEqual(body.user);
   });
 
+  it(from(R, 'verify-refresh-token-reactive-cache-test', 'a token verifies until signed out; an unknown one never'), async () => {
+    const app = await throwawayApp();
+    const { user } = (await verifyRuntime(app, { email: 'a@b.c', code: await sendRuntime(app, 'a@b.c') })).body;
+    const verify = (t: string) => runtime(app, '/runtime/auth/verify_refresh_token', { 'refresh-token': t });
+    for (let n = 0; n < 3; n++) expect((await verify(user.refresh_token)).body.user).toMatchObject({ id: user.id, email: 'a@b.c', refresh_token: user.refresh_token });
+    expect((await verify(id())).status).toBe(400);
+    const out = await fetch(`${app.url}/runtime/signout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app_id: app.appId, refresh_token: user.refresh_token }),
+    });
+    expect([out.status, await out.json()]).toEqual([200, {}]);
+    expect(await verify(user.refresh_token)).toMatchObject({ status: 400, body: { type: 'record-not-found' } });
+  });
+
   it(from(R, 'default-magic-code-body-renders-app-title', 'the mail names the app, the code and the expiry'), async () => {
     const mails: { subject: string; text: string; code: string }[] = [];
     const server = await startInstantLocal({ memory: true, title: 'MyApp', sendMail: async (m) => void mails.push(m) });
