@@ -337,7 +337,7 @@ function extraFieldsOf(v: unknown): ExtraFields {
 }
 
 function emailRateLimited() {
-  return new InstantLocalError('rate-limited', 'Too many verification codes requested for this email. Please try again later.');
+  return new InstantLocalError('rate-limited', 'Too many verification codes requested for this email. Please try again later.', null);
 }
 
 /** Instant lower-cases and trims emails; so does every comparison here. */

@@ -17,7 +17,8 @@ export class InstantLocalError extends Error {
   constructor(
     readonly type: InstantErrorType,
     message: string,
-    readonly hint: Record<string, unknown> = {},
+    /** `null` where Instant's server sends no hint (e.g. the magic-code limits). */
+    readonly hint: Record<string, unknown> | null = {},
     readonly status = type === 'rate-limited' ? 429 : 400,
   ) {
     super(message);

@@ -12,6 +12,7 @@ import { InstantLocalError, notFound, toInstantError, validationError } from './
 import * as P from './params.ts';
 import { toJsonTree } from './instaql.ts';
 import type { AuthUser, RuleSet } from './permissions.ts';
+import { assertValidRules } from './rule-validation.ts';
 import { RuntimeSession } from './session.ts';
 
 export type InstantLocalOptions = {
@@ -44,6 +45,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
   const sendMail = opts.sendMail ?? (async (m: Mail) => console.log(`[instant-local] magic code for ${m.to}: ${m.code}`));
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
 
+  // Refused before anything is opened, so a bad rules file leaves nothing behind.
+  if (opts.rules) assertValidRules(opts.rules);
   let log: DurableLog | null = null;
   let records: LogRecord[] = [];
   if (!opts.memory) {

@@ -152,7 +152,7 @@ describe('magic codes', () => {
     for (let n = 0; n < MAGIC_CODES_PER_HOUR; n++) expect((await runtime(app, '/runtime/auth/send_magic_code', { email: 'a@b.c' })).status).toBe(200);
     expect(await runtime(app, '/runtime/auth/send_magic_code', { email: 'a@b.c' })).toEqual({
       status: 429,
-      body: { type: 'rate-limited', message: 'Too many verification codes requested for this email. Please try again later.', hint: {} },
+      body: { type: 'rate-limited', message: 'Too many verification codes requested for this email. Please try again later.', hint: null },
     });
     // The same bucket, however the address is written.
     expect((await runtime(app, '/runtime/auth/send_magic_code', { email: ' A@B.C ' })).status).toBe(429);
@@ -171,7 +171,7 @@ describe('guessing magic codes (attacker)', () => {
     const refused = await verifyRuntime(app, { email: 'victim@b.c', code: right });
     expect(refused).toEqual({
       status: 429,
-      body: { type: 'rate-limited', message: 'Too many verification codes requested for this email. Please try again later.', hint: {} },
+      body: { type: 'rate-limited', message: 'Too many verification codes requested for this email. Please try again later.', hint: null },
     });
     // Rewriting the address does not reach a fresh bucket; the client SDK is refused the same way.
     expect((await verifyRuntime(app, { email: ' VICTIM@b.c', code: right })).status).toBe(429);
