@@ -136,7 +136,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       const email = c.p.optional(['body', 'email'], P.email);
       const id = c.p.optional(['body', 'id'], P.uuid);
       if (!email && !id) throw validationError('body', c.body, ['Please provide an `email` or `id`']);
-      return app.createToken(email ? { email } : { id }, c.body['extra-fields']);
+      // As upstream: the email finds the user if both are given; the id names a new one.
+      return app.createToken({ email, id }, c.body['extra-fields']);
     },
     'GET /admin/users': async (c) => ({ user: c.findUser(c.adminApp()) }),
     'DELETE /admin/users': async (c) => {

@@ -138,6 +138,9 @@ describe('users', () => {
     const uid = id();
     const byId = await call(app, 'POST', '/admin/refresh_tokens', { id: uid }, headersOf(app));
     expect(byId).toMatchObject({ status: 200, body: { created: true, user: { id: uid, email: null, refresh_token: expect.any(String) } } });
+    const both = id();
+    const withBoth = await call(app, 'POST', '/admin/refresh_tokens', { email: 'both@instantdb.com', id: both }, headersOf(app));
+    expect(withBoth.body).toMatchObject({ created: true, user: { id: both, email: 'both@instantdb.com' } });
     // The admin SDK's createToken({ id }) finds that same user.
     const token = await app.admin.auth.createToken({ id: uid });
     expect((await app.admin.auth.verifyToken(token)).id).toBe(uid);
