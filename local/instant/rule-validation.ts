@@ -20,6 +20,8 @@ function environment(withNewData: boolean): Environment {
   for (const v of ['data', 'auth', 'ruleParams', 'request', 'rateLimit']) env.registerVariable(v, 'map');
   if (withNewData) env.registerVariable('newData', 'map');
   env.registerFunction({ name: 'ref', receiverType: 'map', returnType: 'list', params: [{ name: 'path', type: 'string' }], handler: () => [] });
+  // Instant's own additions to CEL: `timestamp.getTime()` (epoch millis) and `rateLimit.<name>.limit(key[, tokens])`.
+  env.registerFunction({ name: 'getTime', receiverType: 'dyn', returnType: 'int', params: [], handler: () => 0n });
   env.registerFunction({ name: 'limit', receiverType: 'dyn', returnType: 'bool', params: [{ name: 'key', type: 'dyn' }], handler: () => true });
   env.registerFunction({
     name: 'limit',

@@ -177,6 +177,19 @@ describe('validation errors (upstream compiler behaviour)', () => {
     ]);
   });
 
+  it(from('cel.clj', 'custom-fns', "Instant's CEL functions and the usual macros are accepted"), () => {
+    const valid = [
+      "auth.id in data.ref('owner.id')",
+      "'admin' in auth.ref('$user.role.type')",
+      'request.time.getTime() > 0',
+      "timestamp(data.createdAt) > request.time - duration('1h')",
+      "data.tags.exists(t, t == 'a') && data.tags.all(t, t.size() < 10)",
+      "request.origin == 'https://example.com' && 'title' in request.modifiedFields",
+      'auth.id != null ? data.n % 2 == 0 : false',
+    ];
+    for (const view of valid) expect(ruleValidationErrors({ docs: { allow: { view } } }), view).toEqual([]);
+  });
+
   it(from('rule.clj', 'validation-errors', "the shop's own rules are valid"), async () => {
     const { default: rules } = await import('../../../instant.perms.ts');
     expect(ruleValidationErrors(rules)).toEqual([]);
