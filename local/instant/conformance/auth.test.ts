@@ -340,6 +340,24 @@ describe('extra fields', () => {
     expect((await app.admin.query({ $users: { $: { where: { email: 'evil@test.com' } } } })).$users).toHaveLength(0);
   });
 
+  it(from('runtime/routes.clj', 'verify-magic-code-post', 'malformed extra fields and codes are 400s naming the parameter'), async () => {
+    const app = await throwawayApp({ schema, rules: createTrue });
+    const code = await sendRuntime(app, 'input@test.com');
+    expect(await verifyRuntime(app, { email: 'input@test.com', code, 'extra-fields': 'username' })).toMatchObject({
+      status: 400,
+      body: { type: 'validation-failed', hint: { 'data-type': 'extra-fields' } },
+    });
+    expect(await verifyRuntime(app, { email: 'input@test.com', code: Number(code) })).toMatchObject({
+      status: 400,
+      body: { type: 'param-malformed', message: 'Malformed parameter: ["body" "code"]' },
+    });
+    expect(await verifyRuntime(app, { email: 'input@test.com', code, 'extra-fields': { username: 42 } })).toMatchObject({
+      status: 400,
+      body: { type: 'validation-failed', message: expect.stringContaining('$users.username') },
+    });
+    expect((await verifyRuntime(app, { email: 'input@test.com', code: ` ${code} ` })).body.created).toBe(true);
+  });
+
   it(from(R, 'extra-fields-admin-refresh-tokens-test', 'createToken writes extra fields on a new user only'), async () => {
     const app = await throwawayApp({ schema });
     const first = await admin(app, '/admin/refresh_tokens', { email: 'admin@test.com', 'extra-fields': { username: 'admin_user' } });
