@@ -18,7 +18,10 @@ export function cliEnv(target: CliTarget, base: NodeJS.ProcessEnv = process.env)
 }
 
 /** Runs `instant-cli <args> --yes` in `cwd` (where instant.schema.ts and instant.perms.ts are). */
-export function runInstantCli(args: string[], opts: { cwd: string; target: CliTarget; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
+export function runInstantCli(
+  args: string[],
+  opts: { cwd: string; target: CliTarget; env?: NodeJS.ProcessEnv; onOutput?: (chunk: string) => void },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [INSTANT_CLI_BIN, ...args, '--yes'], {
       cwd: opts.cwd,
@@ -28,8 +31,15 @@ export function runInstantCli(args: string[], opts: { cwd: string; target: CliTa
     let stdout = '';
     let stderr = '';
     let output = '';
-    child.stdout.on('data', (d) => ((stdout += d), (output += d)));
-    child.stderr.on('data', (d) => ((stderr += d), (output += d)));
+    const take = (to: 'out' | 'err') => (d: Buffer) => {
+      const text = d.toString();
+      if (to === 'out') stdout += text;
+      else stderr += text;
+      output += text;
+      opts.onOutput?.(text);
+    };
+    child.stdout.on('data', take('out'));
+    child.stderr.on('data', take('err'));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr, output: plain(output) }));
   });
@@ -37,6 +47,5 @@ export function runInstantCli(args: string[], opts: { cwd: string; target: CliTa
 
 /** The CLI's output without its terminal colours and cursor moves. */
 export function plain(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 }
