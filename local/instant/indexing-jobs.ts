@@ -5,6 +5,7 @@
 // write can slip in between; the CLI polls the group as it does against Instant.
 import { randomUUID } from 'node:crypto';
 import type { App } from './app.ts';
+import type { Attr } from './attrs.ts';
 import { checkType } from './transact.ts';
 import { uniqueKey } from './triple-store.ts';
 import type { JobStep } from './schema-steps.ts';
@@ -37,10 +38,10 @@ const jsonType = (v: unknown) => (v === null || v === undefined ? 'null' : Array
 /** What the stored data says about one constraint step: null when it holds. */
 function violation(app: App, step: JobStep): Pick<ClientJob, 'error' | 'invalid_unique_value' | 'invalid_triples_sample' | 'error_data'> | null {
   const [, etype, label] = step.attr['forward-identity'];
-  const stored = app.catalog.find(etype, label);
-  const rows = [...app.store.all(etype)].map((e) => ({ id: e.id, v: stored ? e.fields.get(stored.attr.id)?.v : undefined }));
-  const sample = (xs: typeof rows) => xs.slice(0, SAMPLE).map((r) => ({ entity_id: r.id, value: r.v ?? null, json_type: jsonType(r.v) }));
-  if (step.attr['value-type'] === 'ref') return null; // links: nothing stored to check in a blob sense
+  const stored = app.catalog.find(etype, label)?.attr;
+  const sample = (xs: { id: string; v: unknown }[]) => xs.slice(0, SAMPLE).map((r) => ({ entity_id: r.id, value: r.v ?? null, json_type: jsonType(r.v) }));
+  if (step.attr['value-type'] === 'ref') return stored ? linkViolation(app, step, stored, sample) : null;
+  const rows = [...app.store.all(etype)].map((e) => ({ id: e.id, v: stored ? e.fields.get(stored.id)?.v : undefined }));
   switch (step.type) {
     case 'unique': {
       const seen = new Map<string, typeof rows>();
@@ -75,6 +76,26 @@ function violation(app: App, step: JobStep): Pick<ClientJob, 'error' | 'invalid_
   }
 }
 
+/** A link's reverse side made has-one (unique) while a target has several sources; or required while a source has none. */
+function linkViolation(app: App, step: JobStep, attr: Attr, sample: (xs: { id: string; v: unknown }[]) => ClientJob['invalid_triples_sample']) {
+  const [, etype] = attr['forward-identity'];
+  if (step.type === 'unique') {
+    for (const target of app.store.all(attr['reverse-identity']![1])) {
+      const sources = [...app.store.linked(attr, target.id, true).keys()];
+      if (sources.length > 1) {
+        return { error: 'triple-not-unique-error', invalid_unique_value: target.id, invalid_triples_sample: sample(sources.map((id) => ({ id, v: target.id }))), error_data: null };
+      }
+    }
+  }
+  if (step.type === 'required') {
+    const missing = [...app.store.all(etype)].filter((e) => !app.store.linked(attr, e.id, false).size).map((e) => ({ id: e.id, v: null }));
+    if (missing.length) {
+      return { error: 'missing-required-error', invalid_unique_value: null, invalid_triples_sample: sample(missing), error_data: { 'entity-ids': missing.map((m) => m.id).slice(0, SAMPLE) } };
+    }
+  }
+  return null;
+}
+
 /** Jobs of pushes, by group id, for the CLI to poll (kept for the life of the server). */
 export class IndexingJobs {
   private readonly groups = new Map<string, { appId: string; jobs: ClientJob[] }>();
@@ -87,6 +108,7 @@ export class IndexingJobs {
     if (!steps.length) return { passed: [], group: null };
     const groupId = randomUUID();
     const now = new Date().toISOString();
+    const later = new Date(Date.now() + 1).toISOString();
     const passed: JobStep[] = [];
     const waiting: ClientJob[] = [];
     const done: ClientJob[] = [];
@@ -102,7 +124,7 @@ export class IndexingJobs {
       const bad = violation(app, step);
       if (!bad) passed.push(step);
       const count = app.store.count(etype);
-      done.push({ ...base, ...(bad ?? {}), job_status: bad ? 'errored' : 'completed', work_estimate: count, work_completed: count, done_at: now });
+      done.push({ ...base, ...(bad ?? {}), job_status: bad ? 'errored' : 'completed', work_estimate: count, work_completed: count, updated_at: later, done_at: later });
     }
     this.groups.set(groupId, { appId: app.config.id, jobs: done });
     return { passed, group: { 'group-id': groupId, jobs: waiting } };

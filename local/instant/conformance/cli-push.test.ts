@@ -155,6 +155,20 @@ export default i.schema({ entities: { posts: i.entity({ title: i.string(), n: i.
     expect(res.output).toContain('INVALID DATA setting type of posts.n to number.');
     expect(res.output).toContain('"not a number"');
   });
+
+  it(from('indexing_jobs.clj', 'unique', 'a link made has-one on the reverse while a target has two sources is refused'), async () => {
+    const link = (rev: string) => `import { i } from "@instantdb/core";
+export default i.schema({ entities: { posts: i.entity({ t: i.string() }), tags: i.entity({ n: i.string() }) },
+  links: { postTags: { forward: { on: "posts", has: "many", label: "tags" }, reverse: { on: "tags", has: "${rev}", label: "posts" } } } });`;
+    const app = await throwawayApp();
+    expect((await cli(['push', 'schema'], await project({ schema: link('many') }), app)).code).toBe(0);
+    const [tag, p1, p2] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const tx = app.admin.tx;
+    await app.admin.transact([tx.tags[tag].update({ n: 'x' }), tx.posts[p1].update({ t: 'a' }).link({ tags: tag }), tx.posts[p2].update({ t: 'b' }).link({ tags: tag })]);
+    const res = await cli(['push', 'schema'], await project({ schema: link('one') }), app);
+    expect(res.code, res.output).toBe(1);
+    expect(res.output).toContain('INVALID DATA adding uniqueness constraint to posts.tags.');
+  });
 });
 
 describe('push perms', () => {
