@@ -70,6 +70,7 @@ export class App {
       if (existing) Object.assign(existing, a);
       else this.catalog.add(a);
     }
+    this.store.reindex(); // a new unique or index covers the data already stored
     this.perms = new Permissions(rules ?? {}, this.catalog, this.store);
     this.queries = new QueryRunner(this.catalog, this.store, this.perms);
     this.tx = this.makeTransactor();
@@ -80,6 +81,9 @@ export class App {
 
   restore(r: LogRecord) {
     switch (r.k) {
+      case 'config': // a schema or rules push (dash-routes.ts)
+        this.reload(r.schema as SchemaJson | undefined, r.rules as RuleSet | undefined);
+        break;
       case 'attr':
         if (!this.catalog.byId.has((r.attr as Attr).id)) this.catalog.add(r.attr as Attr);
         break;

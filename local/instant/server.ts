@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { App, normalizeEmail, type AppConfig, type Mail } from './app.ts';
 import type { SchemaJson } from './attrs.ts';
+import { dashRoutes } from './dash-routes.ts';
 import { DurableLog, type LogRecord } from './durable-log.ts';
 import { InstantLocalError, notFound, toInstantError, validationError } from './errors.ts';
 import * as P from './params.ts';
@@ -164,6 +165,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     },
   };
 
+  const dash = dashRoutes({ apps, persist });
+
   // Where the admin API takes the app id: the `app-id` header, else `?app_id=` (the admin SDK sends both).
   const ADMIN_APP_ID: P.ParamPath[] = [
     ['headers', 'app-id'],
@@ -254,7 +257,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     cors(res);
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const handler = handlers[`${req.method} ${url.pathname}`];
+    const handler = handlers[`${req.method} ${url.pathname}`] ?? dash(req.method, url.pathname);
     if (!handler) {
       if (req.method === 'GET' && url.pathname === '/') return json(res, 200, { name: 'instant-local', appId: mainApp.config.id });
       return json(res, 404, { type: 'record-not-found', message: `No route ${req.method} ${url.pathname}`, hint: {} });
