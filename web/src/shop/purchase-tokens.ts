@@ -41,8 +41,11 @@ export function parseSaved(raw: string | null, now = Date.now()): SavedToken[] {
 
 function read() {
   if (!cache) {
-    const saved = parseSaved(localStorage.getItem(KEY));
+    const raw = localStorage.getItem(KEY);
+    const saved = parseSaved(raw);
     cache = { saved, tokens: saved.map((s) => s.token) };
+    // An older plain list is dated once, now, so that its abandoned tokens age like new ones.
+    if (raw !== null && raw !== JSON.stringify(saved)) localStorage.setItem(KEY, JSON.stringify(saved));
   }
   return cache;
 }
