@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RULE_TOKENS } from '../contracts/purchase-tokens.ts';
 import { derivedId } from '../api/_lib/derived-id.ts';
-import { ABANDONED_AFTER_MS, prunableTokens, type SavedToken } from '../web/src/shop/purchase-tokens.ts';
+import { ABANDONED_AFTER_MS, parseSaved, prunableTokens, type SavedToken } from '../web/src/shop/purchase-tokens.ts';
 import { subscribeWithTokens, type TokenQueryState } from '../web/src/shop/token-query.ts';
 import schema from '../instant.schema.ts';
 import { guestCheckout } from './support/ops.ts';
@@ -179,5 +179,25 @@ describe('a buyer with more tokens than the cap', () => {
     const after = await settle(kept);
     expect(sent.length).toBe(Math.ceil(kept.length / MAX_RULE_TOKENS));
     expect(unlocked(after.data.wallpapers)).toEqual(wallpapers.map((w) => w.slug).sort());
+  });
+});
+
+describe('the stored token list', () => {
+  it('reads the older plain list (dated now), drops junk and duplicates, and survives garbage', () => {
+    const [a, b] = fillers(2);
+    expect(parseSaved(JSON.stringify([a, a, 7, null, { token: b, savedAt: 5 }, { nope: 1 }]), 1000)).toEqual([
+      { token: a, savedAt: 1000 },
+      { token: b, savedAt: 5 },
+    ]);
+    expect(parseSaved('{not json', 1)).toEqual([]);
+    expect(parseSaved('{"a":1}', 1)).toEqual([]);
+    expect(parseSaved(null, 1)).toEqual([]);
+  });
+
+  it('keeps a token with any pending or paid purchase, even alongside an expired one', () => {
+    const [t] = fillers(1);
+    const saved = [{ token: t, savedAt: 0 }];
+    expect(prunableTokens(saved, [{ token: t, status: 'expired' }, { token: t, status: 'paid' }], Date.now()).size).toBe(0);
+    expect(prunableTokens(saved, [{ token: t, status: 'expired' }, { token: t, status: 'failed' }], Date.now()).size).toBe(1);
   });
 });
