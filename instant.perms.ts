@@ -2,6 +2,12 @@
 // opens only what the shop needs; every opening has a test that a stranger is still refused
 // (tests/permissions.test.ts). Every write to shop data goes through the api/ functions.
 import type { InstantRules } from '@instantdb/core';
+import { MAX_RULE_TOKENS } from './contracts/purchase-tokens.ts';
+
+// The buyer's tokens ride in ruleParams. Checked before anything else, cheapest first: a list
+// (missing, a string or a map hides the field rather than failing the query), at most
+// MAX_RULE_TOKENS long (each evaluation walks it, on every commit for a live query), of strings.
+const TOKENS_OK = `type(ruleParams.tokens) == list && size(ruleParams.tokens) <= ${MAX_RULE_TOKENS} && ruleParams.tokens.all(t, type(t) == string)`;
 
 const rules = {
   $default: { allow: { $default: 'false' } },
@@ -12,16 +18,16 @@ const rules = {
   wallpapers: {
     allow: { view: 'true', create: 'false', update: 'false', delete: 'false' },
     fields: {
-      // The buyer's tokens ride in ruleParams; a paid purchase of this wallpaper carries one of
-      // them as `unlockToken`. Refunds and disputes clear it, and the field disappears, live.
-      fullResUrl: "ruleParams.tokens != null && ruleParams.tokens.exists(t, t in data.ref('purchases.unlockToken'))",
+      // A paid purchase of this wallpaper carries one of the buyer's tokens as `unlockToken`.
+      // Refunds and disputes clear it, and the field disappears, live.
+      fullResUrl: `${TOKENS_OK} && data.ref('purchases.unlockToken').exists(u, u in ruleParams.tokens)`,
     },
   },
   purchases: {
     // The buyer's own: by signed-in email (recovery), or by holding the purchase's token.
     bind: [
       'isOwnerByEmail', 'auth.email != null && auth.email == data.email',
-      'holdsToken', 'ruleParams.tokens != null && data.token in ruleParams.tokens',
+      'holdsToken', `${TOKENS_OK} && data.token in ruleParams.tokens`,
     ],
     allow: { view: 'isOwnerByEmail || holdsToken', create: 'false', update: 'false', delete: 'false' },
   },

@@ -1,6 +1,29 @@
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { apiFunctions } from './local/dev/vite-api-plugin.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
+const escapeGlob = (path: string) => path.replace(/[\\*?[\]{}()!+@]/g, '\\$&');
+const under = (...parts: string[]) => `${escapeGlob(here)}/${parts.join('/')}`;
+
+// The dev server may serve only what the SPA loads (Vite's /@fs/ reads any allowed file). Denied
+// even if an allow entry would cover them: secrets (.data/ holds the local admin token and Stripe
+// keys, .env*), the paid files (private/), and server-side code (api/, local/, scripts/).
+export const SERVED = ['web', 'catalog', 'contracts', 'instant.schema.ts', 'node_modules'].map((p) => `${here}/${p}`);
+export const REFUSED = [
+  under('.data', '**'),
+  under('private', '**'),
+  under('.env*'),
+  under('local', '**'),
+  under('api', '**'),
+  under('scripts', '**'),
+  // Vite's own defaults, which setting `deny` replaces.
+  '.env',
+  '.env.*',
+  '*.{crt,pem}',
+  '**/.git/**',
+];
 
 // The SPA lives in web/; `npm run dev` also serves api/ at /api/* (Vercel serves them in production).
 export default defineConfig({
@@ -8,5 +31,5 @@ export default defineConfig({
   envDir: '..',
   plugins: [react(), apiFunctions()],
   build: { outDir: '../dist', emptyOutDir: true },
-  server: { strictPort: false },
+  server: { strictPort: false, fs: { strict: true, allow: SERVED, deny: REFUSED } },
 });

@@ -3,9 +3,10 @@
 // so there is never a haiku without its credit spent, nor a credit spent without its haiku.
 // A client that retries (say, after a lost answer) sends the same `requestId`: the spend's ledger
 // ref and the haiku's id derive from it, so the retry answers the same haiku and spends nothing.
+// If the author deleted that haiku meanwhile, the retry answers 410 (the credit stays spent once).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { spend } from './_lib/credits-ledger.ts';
+import { balanceOf, spend } from './_lib/credits-ledger.ts';
 import { derivedId } from './_lib/derived-id.ts';
 import { haikuWriter } from './_lib/haiku-writer.ts';
 import { handler, HttpError, json, readJson } from './_lib/http.ts';
@@ -20,6 +21,7 @@ const Body = z.object({
 });
 
 export const NO_CREDITS = 'You have no credits left. Buy a pack to keep writing haikus.';
+export const HAIKU_DELETED = 'The haiku this request wrote has since been deleted; send a new requestId to write another.';
 
 export const POST = handler(async (req) => {
   const user = await verifyUser(req);
@@ -36,5 +38,6 @@ export const POST = handler(async (req) => {
   // The haiku as stored: on a retry, the one the first request wrote.
   const { haikus } = await db.query({ haikus: { $: { where: { id: haikuId } } } });
   const stored = haikus[0];
+  if (!stored) return json({ error: HAIKU_DELETED, balance: await balanceOf(user.id) }, 410);
   return json({ haiku: { id: haikuId, topic: stored.topic, content: stored.content, createdAt: stored.createdAt }, balance: spent.balance });
 });

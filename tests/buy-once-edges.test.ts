@@ -1,9 +1,11 @@
 // The buy-once functions' edges: signatures, bad input, signed file URLs, rate limits.
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signPayload } from '../local/stripe/index.ts';
 import { wallpaperIdFor } from '../api/_lib/fulfill-checkout.ts';
 import { signedPath } from '../api/_lib/signed-urls.ts';
+import { UNAVAILABLE } from '../api/_lib/http.ts';
+import { postJsonFrom } from './support/from-address.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
 let shop: ShopStack;
@@ -46,14 +48,19 @@ describe('webhook signature', () => {
     expect(await res.json()).toEqual({ received: true, handled: false });
   });
 
-  it('answers 500 naming the variable when the webhook secret is not configured', async () => {
+  it('answers a generic 503 when the webhook secret is not configured, naming the variable only in the log', async () => {
     const saved = process.env.STRIPE_WEBHOOK_SECRET;
     delete process.env.STRIPE_WEBHOOK_SECRET;
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const res = await shop.post('/api/stripe/webhook', event(), { 'stripe-signature': 't=1,v1=x' });
-      expect(res.status).toBe(500);
-      expect((await res.json()).error).toMatch(/STRIPE_WEBHOOK_SECRET/);
+      expect(res.status).toBe(503);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ error: UNAVAILABLE });
+      expect(text).not.toMatch(/STRIPE|whsec|secret|not set/i);
+      expect(logged.mock.calls.flat().join('\n')).toMatch(/STRIPE_WEBHOOK_SECRET is not set/);
     } finally {
+      logged.mockRestore();
       process.env.STRIPE_WEBHOOK_SECRET = saved;
     }
   });
@@ -117,29 +124,58 @@ describe('signed file URLs', () => {
 });
 
 describe('rate limits', () => {
+  const checkoutFrom = (address: string, headers: Record<string, string> = {}) =>
+    postJsonFrom(address, `${shop.api}/api/checkout`, { token: randomUUID(), productId: 'wallpapers-warm' }, headers);
+  const bucketPrefix = (address: string) => `checkout:${createHash('sha256').update(address).digest('hex').slice(0, 16)}:`;
+
   it('refuses checkout calls past the limit with 429 and Retry-After, counting concurrent calls exactly', async () => {
-    const ip = '203.0.113.77';
+    const address = '127.0.0.77';
     // 45 calls at once: more than two full windows of 20, so even a burst that straddles a window
     // boundary must see refusals.
-    const answers = await Promise.all(
-      Array.from({ length: 45 }, () => shop.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' }, { 'x-forwarded-for': ip })),
-    );
+    const answers = await Promise.all(Array.from({ length: 45 }, () => checkoutFrom(address)));
     const ok = answers.filter((r) => r.status === 200).length;
     const refused = answers.filter((r) => r.status === 429);
     expect(ok + refused.length).toBe(45);
     expect(refused.length).toBeGreaterThanOrEqual(5);
-    expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await refused[0].json()).error).toMatch(/Too many requests/);
+    expect(Number(refused[0].headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(refused[0].text).error).toMatch(/Too many requests/);
 
     // Every admitted call holds one slot, and no window holds more than the limit.
-    const prefix = `checkout:${createHash('sha256').update(ip).digest('hex').slice(0, 16)}:`;
-    const { rateSlots } = await shop.admin.query({ rateSlots: { $: { where: { bucket: { $like: `${prefix}%` } } } } });
+    const { rateSlots } = await shop.admin.query({ rateSlots: { $: { where: { bucket: { $like: `${bucketPrefix(address)}%` } } } } });
     expect(rateSlots).toHaveLength(ok);
     const perWindow = new Map<string, number>();
     for (const slot of rateSlots as any[]) perWindow.set(slot.bucket, (perWindow.get(slot.bucket) ?? 0) + 1);
     expect(Math.max(...perWindow.values())).toBe(20);
 
-    // Another client is not affected.
-    expect((await shop.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' }, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(200);
+    // Another client (another source address) is not affected.
+    expect((await checkoutFrom('127.0.0.78')).status).toBe(200);
+  });
+
+  it('keys on the connection, never on forwarding headers the caller sends', async () => {
+    const attacker = '127.0.0.81';
+    const victim = '127.0.0.82';
+    // Each call claims to come from somewhere else, the victim's address included: all of them
+    // still count against the attacker's own address, and none against the victim or the claims.
+    const answers = await Promise.all(
+      Array.from({ length: 45 }, (_, n) =>
+        checkoutFrom(attacker, {
+          'x-forwarded-for': n % 3 ? `198.51.100.${n}` : victim,
+          'x-real-ip': `203.0.113.${n}`,
+          'x-vercel-forwarded-for': `192.0.2.${n}`,
+          forwarded: `for=192.0.2.${n}`,
+        }),
+      ),
+    );
+    const ok = answers.filter((r) => r.status === 200).length;
+    expect(answers.filter((r) => r.status === 429).length).toBe(45 - ok);
+    expect(45 - ok).toBeGreaterThanOrEqual(5);
+    const slots = async (address: string) =>
+      (await shop.admin.query({ rateSlots: { $: { where: { bucket: { $like: `${bucketPrefix(address)}%` } } } } })).rateSlots.length;
+    expect(await slots(attacker)).toBe(ok);
+    expect(await slots(victim)).toBe(0);
+    expect(await slots('198.51.100.1')).toBe(0);
+    expect(await slots('203.0.113.1')).toBe(0);
+    expect(await slots('192.0.2.1')).toBe(0);
+    expect((await checkoutFrom(victim)).status).toBe(200);
   });
 });

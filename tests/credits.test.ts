@@ -157,6 +157,28 @@ describe('buy, grant, spend', () => {
     expect(entries.at(-1)!.balance).toBe(9);
   });
 
+  it('answers 410 with the current balance to a retry whose haiku the author deleted, spending nothing more', async () => {
+    const u = await signIn();
+    await buy(u);
+    const body = { topic: 'ephemeral', requestId: randomUUID() };
+    const first = await shop.post('/api/generate', body, bearer(u));
+    expect(first.status).toBe(200);
+    const { haiku } = await first.json();
+    expect((await generate(u, 'another')).status).toBe(200);
+    const asU = shop.admin.asUser({ token: u.token });
+    await asU.transact(asU.tx.haikus[haiku.id].delete());
+
+    const retries = await Promise.all(Array.from({ length: 3 }, () => shop.post('/api/generate', body, bearer(u))));
+    for (const r of retries) {
+      expect(r.status).toBe(410);
+      expect(await r.json()).toEqual({ error: expect.stringMatching(/deleted.*new requestId/), balance: 8 });
+    }
+    const entries = await ledger(u);
+    expect(entries.filter((e) => e.ref.startsWith('use:'))).toHaveLength(2);
+    expect(entries.at(-1)!.balance).toBe(8);
+    expect((await shop.admin.query({ haikus: { $: { where: { id: haiku.id } } } })).haikus).toEqual([]);
+  });
+
   it('loses nothing when grants and spends happen at once', async () => {
     const u = await signIn();
     await buy(u);

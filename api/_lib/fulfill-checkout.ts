@@ -10,7 +10,7 @@ import { applyEntitlements } from './entitlements.ts';
 import { identifyBuyer } from './identify-buyer.ts';
 import { normalizeEmail } from './normalize-email.ts';
 import { adminDb } from './instant-admin.ts';
-import { purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
+import { NEVER_PAID, purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { resolvePurchaseType } from './resolve-purchase-type.ts';
 import { sendReceiptOnce } from './send-receipt.ts';
 import { getStripe } from './stripe-client.ts';
@@ -20,9 +20,9 @@ export type FulfilResult = { purchaseId: string; status: PurchaseStatus; token: 
 export const purchaseIdFor = (sessionId: string) => derivedId('purchase', sessionId);
 export const wallpaperIdFor = (slug: string) => derivedId('wallpaper', slug);
 
-type StripeView = { session: Stripe.Checkout.Session; disputes: Stripe.Dispute[] };
+export type StripeView = { session: Stripe.Checkout.Session; disputes: Stripe.Dispute[] };
 
-async function readStripe(sessionId: string): Promise<StripeView> {
+export async function readStripe(sessionId: string): Promise<StripeView> {
   const stripe = getStripe();
   const session = await stripe.checkout.sessions.retrieve(sessionId, {
     expand: ['line_items.data.price.product', 'payment_intent.latest_charge'],
@@ -54,7 +54,8 @@ export async function fulfillCheckout(sessionId: string): Promise<FulfilResult> 
   }
 }
 
-async function writePurchase({ session, disputes }: StripeView) {
+/** Writes the purchase that `view` implies (exported so tests can play a writer holding a stale view). */
+export async function writePurchase({ session, disputes }: StripeView) {
   const db = adminDb();
   const status = purchaseStatus(session, disputes);
   const purchaseId = purchaseIdFor(session.id);
@@ -86,7 +87,13 @@ async function writePurchase({ session, disputes }: StripeView) {
   ];
   if (userId) steps.push(db.tx.purchases[purchaseId].link({ owner: userId }));
   if (product?.kind === 'wallpaper-pack') {
-    steps.push(db.tx.purchases[purchaseId].link({ wallpapers: product.wallpapers.map(wallpaperIdFor) }));
+    // What it buys is linked only once paid, so an unpaid checkout adds nothing to what anyone can
+    // query through a wallpaper. Paid is for good (WAS_PAID), so a writer seeing it is never wrong
+    // to link; only a session that can never be paid is unlinked (a writer seeing `pending` may be
+    // stale and leaves the links alone), so no stale writer ever unlinks a paid purchase.
+    const wallpapers = product.wallpapers.map(wallpaperIdFor);
+    if (WAS_PAID.has(status)) steps.push(db.tx.purchases[purchaseId].link({ wallpapers }));
+    else if (NEVER_PAID.has(status)) steps.push(db.tx.purchases[purchaseId].unlink({ wallpapers }));
   }
   await db.transact(steps);
   return { purchaseId, status, token, email, product, userId };

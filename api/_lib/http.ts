@@ -17,6 +17,9 @@ export class HttpError extends Error {
 }
 
 
+/** What a caller hears when the deployment is misconfigured (the details are in the log). */
+export const UNAVAILABLE = 'This service is temporarily unavailable; please try again later.';
+
 export const DEFAULT_MAX_BODY = 8 * 1024;
 
 export async function readBody(req: Request, maxBytes = DEFAULT_MAX_BODY): Promise<string> {
@@ -68,8 +71,9 @@ export function handler(fn: (req: Request) => Promise<Response>): (req: Request)
     } catch (e) {
       if (e instanceof HttpError) return json({ error: e.message }, e.status, e.headers);
       if (e instanceof ConfigError || (e as Error)?.name === 'StripeConfigError') {
-        console.error(`config: ${(e as Error).message}`);
-        return json({ error: (e as Error).message }, 500);
+        // The variable and its fix are for the operator's log; a stranger learns nothing of the setup.
+        console.error(`config: ${new URL(req.url).pathname}: ${(e as Error).message}`);
+        return json({ error: UNAVAILABLE }, 503, { 'retry-after': '60' });
       }
       console.error(`${new URL(req.url).pathname}: ${(e as Error)?.stack ?? e}`);
       return json({ error: 'Something went wrong on our side; please try again.' }, 500);
@@ -77,7 +81,12 @@ export function handler(fn: (req: Request) => Promise<Response>): (req: Request)
   };
 }
 
-/** The caller's address as the platform reports it (Vercel sets x-forwarded-for). */
+/**
+ * The caller's address as the platform vouches for it, for per-client rate limits. Vercel
+ * overwrites x-forwarded-for with the address it accepted the connection from (a client's own
+ * value never gets through), and the dev adapter sets it from the socket the same way. No other
+ * header is trusted: x-real-ip and the like are whatever the client sent wherever no proxy sets them.
+ */
 export function clientAddress(req: Request): string {
-  return (req.headers.get('x-forwarded-for') ?? '').split(',')[0].trim() || req.headers.get('x-real-ip') || 'unknown';
+  return (req.headers.get('x-forwarded-for') ?? '').split(',')[0].trim() || 'unknown';
 }

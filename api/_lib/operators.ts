@@ -19,7 +19,7 @@ export function isOperator(user: Pick<VerifiedUser, 'email'>, env = process.env)
 export async function requireOperator(req: Request): Promise<Operator> {
   const user = await verifyUser(req);
   if (!isOperator(user)) {
-    throw new HttpError(403, `This account${user.email ? ` (${user.email})` : ''} is not an operator: only emails listed in OPERATOR_EMAILS may use operator functions.`);
+    throw new HttpError(403, `This account${user.email ? ` (${user.email})` : ''} is not an operator: only the shop's operators may use these functions.`);
   }
   return { email: user.email!, userId: user.id };
 }

@@ -13,6 +13,9 @@ export type PurchaseStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refund
 /** Statuses that mean the buyer paid at some point (a receipt is owed). */
 export const WAS_PAID: ReadonlySet<PurchaseStatus> = new Set(['paid', 'refunded', 'disputed']);
 
+/** Final statuses of a session that was never paid: it can never be paid from here (Stripe ends it). */
+export const NEVER_PAID: ReadonlySet<PurchaseStatus> = new Set(['expired', 'failed']);
+
 /** Disputes that no longer take the money away. */
 const SETTLED_FOR_SELLER = new Set(['won', 'warning_closed']);
 

@@ -15,6 +15,7 @@ import { getStripe } from './stripe-client.ts';
 import { sessionOfEvent } from './stripe-event-session.ts';
 import type { ReconcileReport, Repair } from '../../contracts/ops.ts';
 import { prune } from './prune.ts';
+import { NEVER_PAID } from './purchase-status.ts';
 import { HANDLED_STRIPE_EVENTS } from './stripe-events.ts';
 
 export type { ReconcileReport, Repair } from '../../contracts/ops.ts';
@@ -57,6 +58,11 @@ export async function reconcile({ since, by, concurrency = 4 }: { since: Date; b
     }
   });
 
+  // Unpaid purchases that an older version linked to their wallpapers before payment, whatever
+  // their age: fulfilment unlinks each whose session can no longer be paid (an open one keeps its
+  // links until Stripe expires it, at most a day, and the next run), so this finds each once.
+  for (const id of await unpaidButLinked()) sessionIds.add(id);
+
   const repaired: Repair[] = [];
   await pool([...sessionIds], concurrency, async (sessionId) => {
     try {
@@ -86,11 +92,26 @@ export async function reconcile({ since, by, concurrency = 4 }: { since: Date; b
   return { since: since.toISOString(), sessionsChecked, eventsChecked, repaired, receiptsResent, errors, pruned: await prune() };
 }
 
-type Snapshot = { status: string | null; access: boolean; email: string | null; receipt: string | null; ledger: string[]; plan: string | null };
+async function unpaidButLinked(): Promise<string[]> {
+  const { purchases } = await adminDb().query({
+    purchases: { $: { where: { status: { $in: ['pending', ...NEVER_PAID] }, 'wallpapers.id': { $isNull: false } }, fields: ['sessionId'] } },
+  });
+  return purchases.map((p) => p.sessionId);
+}
+
+type Snapshot = {
+  status: string | null;
+  access: boolean;
+  linked: number;
+  email: string | null;
+  receipt: string | null;
+  ledger: string[];
+  plan: string | null;
+};
 
 async function snapshot(sessionId: string): Promise<Snapshot> {
   const { purchases, receipts, ledgerEntries } = await adminDb().query({
-    purchases: { $: { where: { sessionId } }, owner: {} },
+    purchases: { $: { where: { sessionId } }, owner: {}, wallpapers: { $: { fields: ['id'] } } },
     receipts: { $: { where: { sessionId } } },
     ledgerEntries: { $: { where: { sessionId } } },
   });
@@ -99,6 +120,7 @@ async function snapshot(sessionId: string): Promise<Snapshot> {
   return {
     status: p?.status ?? null,
     access: Boolean(p?.unlockToken),
+    linked: p?.wallpapers?.length ?? 0,
     email: p?.email ?? null,
     receipt: receipts[0]?.status ?? null,
     ledger: ledgerEntries.map((e) => `${e.ref} ${e.amount > 0 ? '+' : ''}${e.amount}`).sort(),
@@ -110,6 +132,7 @@ function diff(a: Snapshot, b: Snapshot): string[] {
   const out: string[] = [];
   if (a.status !== b.status) out.push(`status ${a.status ?? 'missing'} → ${b.status}`);
   if (a.access !== b.access) out.push(b.access ? 'access granted' : 'access revoked');
+  if (a.linked && !b.linked) out.push(`unpaid: unlinked from ${a.linked} wallpapers`);
   if (a.receipt !== b.receipt) out.push(`receipt ${a.receipt ?? 'none'} → ${b.receipt}`);
   for (const entry of b.ledger.filter((x) => !a.ledger.includes(x))) out.push(`ledger ${entry}`);
   if (a.plan !== b.plan) out.push(`plan ${a.plan ?? 'none'} → ${b.plan ?? 'none'}`);

@@ -5,9 +5,13 @@ import { z } from 'zod';
 import { handler, HttpError, json, readJson } from '../_lib/http.ts';
 import { adminDb } from '../_lib/instant-admin.ts';
 import { signedPath } from '../_lib/signed-urls.ts';
+import { MAX_RULE_TOKENS } from '../../contracts/purchase-tokens.ts';
 
 const Body = z.object({
-  tokens: z.array(z.string().uuid('each token must be a UUID')).min(1, 'tokens must hold at least one purchase token').max(50),
+  tokens: z
+    .array(z.string().uuid('each token must be a UUID'))
+    .min(1, 'tokens must hold at least one purchase token')
+    .max(MAX_RULE_TOKENS, `tokens may hold at most ${MAX_RULE_TOKENS} tokens per request`),
   wallpaperId: z.string().uuid('wallpaperId must be a wallpaper id'),
   disposition: z.enum(['inline', 'attachment']).default('attachment'),
 });

@@ -4,6 +4,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
+/** Address headers a proxy sets: whatever a client sent in them is dropped, as Vercel does. */
+const CLIENT_ADDRESS_HEADERS = new Set(['x-forwarded-for', 'x-real-ip', 'x-vercel-forwarded-for', 'forwarded']);
+
 export type WebHandler = (req: Request) => Response | Promise<Response>;
 
 export function toWebRequest(req: IncomingMessage, origin: string, extraQuery: Record<string, string> = {}): Request {
@@ -11,11 +14,13 @@ export function toWebRequest(req: IncomingMessage, origin: string, extraQuery: R
   for (const [k, v] of Object.entries(extraQuery)) url.searchParams.set(k, v);
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
+    if (CLIENT_ADDRESS_HEADERS.has(k)) continue;
     if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
     else if (v !== undefined) headers.set(k, v);
   }
-  // As on Vercel, the caller's address arrives in x-forwarded-for.
-  if (!headers.has('x-forwarded-for') && req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress);
+  // As on Vercel, the caller's address arrives in x-forwarded-for, set from the connection and
+  // never from what the caller sent (rate limits key on it).
+  if (req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress);
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   return new Request(url, {
     method: req.method,

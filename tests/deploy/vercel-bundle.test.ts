@@ -33,7 +33,7 @@ beforeAll(async () => {
   // Compile as Vercel's Node builder does: TypeScript to ESM JavaScript, `.ts` imports to `.js`.
   const { config } = ts.readConfigFile('tsconfig.json', ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
-  const sources = [...walk('api'), ...walk('catalog'), 'instant.schema.ts', 'instant.perms.ts'].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  const sources = [...walk('api'), ...walk('catalog'), ...walk('contracts'), 'instant.schema.ts', 'instant.perms.ts'].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
   for (const file of sources) {
     const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { ...options, noEmit: false, module: ts.ModuleKind.ESNext }, fileName: file }).outputText;
     mkdirSync(dirname(join(out, file)), { recursive: true });

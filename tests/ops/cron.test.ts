@@ -1,5 +1,5 @@
 // The daily reconcile that Vercel Cron runs: only with the cron secret, recorded as `cron`.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startShopStack, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;
@@ -10,11 +10,24 @@ afterAll(() => shop.close());
 
 const call = (authorization?: string) => fetch(`${shop.api}/api/cron/reconcile`, { headers: authorization ? { authorization } : {} });
 
-it('answers 500 naming CRON_SECRET when it is not configured', async () => {
-  delete process.env.CRON_SECRET;
-  const res = await call('Bearer anything');
-  expect(res.status).toBe(500);
-  expect((await res.json()).error).toMatch(/CRON_SECRET/);
+it('answers a stranger 401 whether or not CRON_SECRET is set, naming it only in the log', async () => {
+  const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+  try {
+    delete process.env.CRON_SECRET;
+    const unset = await Promise.all([call(), call('Bearer anything'), call('Bearer ')]);
+    process.env.CRON_SECRET = 'cron-secret-for-tests';
+    const set = await Promise.all([call(), call('Bearer anything'), call('Bearer ')]);
+    const bodies = await Promise.all([...unset, ...set].map((r) => r.text()));
+    expect([...unset, ...set].map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 401]);
+    // The same answer either way: a stranger cannot tell whether the secret is configured.
+    expect(new Set(bodies).size).toBe(1);
+    expect(bodies[0]).not.toMatch(/CRON_SECRET|not set|configur/i);
+    expect(logged.mock.calls.flat().join('\n')).toMatch(/CRON_SECRET is not set/);
+  } finally {
+    logged.mockRestore();
+  }
+  const { opsActions } = await shop.admin.query({ opsActions: { $: { where: { operator: 'cron' } } } });
+  expect(opsActions).toEqual([]);
 });
 
 it('refuses a caller without the secret and reconciles for the scheduler, in the audit trail', async () => {

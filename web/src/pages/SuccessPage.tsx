@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl, postJson } from '../api-client.ts';
-import { db } from '../instant.ts';
 import { useTokens } from '../shop/purchase-tokens.ts';
+import { useTokenQuery } from '../shop/use-token-query.ts';
 import { WallpaperCard } from '../shop/WallpaperCard.tsx';
 
 /**
@@ -22,10 +22,7 @@ export function SuccessPage() {
     postJson('/api/checkout/confirm', { sessionId }).catch((e) => setConfirmError((e as Error).message));
   }, [sessionId]);
 
-  const { data } = db.useQuery(
-    sessionId ? { purchases: { $: { where: { sessionId } }, wallpapers: { $: { order: { order: 'asc' } } } } } : null,
-    { ruleParams: { tokens } },
-  );
+  const { data } = useTokenQuery(sessionId ? { purchases: { $: { where: { sessionId } }, wallpapers: { $: { order: { order: 'asc' } } } } } : null, tokens);
   const purchase = data?.purchases[0];
   if (!sessionId) return <p>No checkout to confirm. <Link to="/">Back to the shop</Link>.</p>;
 
@@ -62,7 +59,7 @@ export function SuccessPage() {
         <>
           <p>Your wallpapers are unlocked in this browser. <Link to="/">Back to the shop</Link>.</p>
           <div className="grid">
-            {purchase.wallpapers.map((w) => <WallpaperCard key={w.id} w={w} tokens={tokens} />)}
+            {purchase.wallpapers.map((w) => <WallpaperCard key={w.id} w={w} tokens={[purchase.token]} />)}
           </div>
         </>
       )}

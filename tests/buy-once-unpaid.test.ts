@@ -1,0 +1,110 @@
+// An unpaid checkout gives nothing away: a purchase is linked to the wallpapers it buys only once
+// paid, so a guest holding the tokens of many unpaid checkouts reaches nothing through them
+// (and cannot make a wallpaper → purchases → wallpapers → … query grow). Purchases an older
+// version linked before payment are unlinked by reconcile, once, and only when their session can
+// no longer be paid; a writer holding a stale unpaid view never unlinks a paid purchase.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readStripe, wallpaperIdFor, writePurchase, purchaseIdFor } from '../api/_lib/fulfill-checkout.ts';
+import { reconcile } from '../api/_lib/reconcile.ts';
+import { guestCheckout, setWebhooks } from './support/ops.ts';
+import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+
+let shop: ShopStack;
+beforeAll(async () => {
+  shop = await startShopStack();
+});
+afterAll(() => shop.close());
+beforeEach(async () => {
+  await setWebhooks(shop, true);
+  await shop.stripeLocal.whenDeliveriesIdle();
+});
+
+async function linked(sessionId: string): Promise<string[]> {
+  const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId } }, wallpapers: {} } });
+  return (purchases[0] as any).wallpapers.map((w: any) => w.slug).sort();
+}
+
+const WARM = ['citrus', 'dune', 'ember'];
+
+describe('unpaid checkouts', () => {
+  it('link nothing, whether confirmed by the success page, pending a delayed payment, expired or failed', async () => {
+    const confirmed = await guestCheckout(shop, 'wallpapers-all');
+    expect(await (await shop.post('/api/checkout/confirm', { sessionId: confirmed.sessionId })).json()).toEqual({ status: 'pending' });
+    const delayed = await guestCheckout(shop, 'wallpapers-all');
+    expect((await shop.pay(delayed.sessionId, { email: 'slow@example.com', method: 'delayed' })).status).toBe(200);
+    const expired = await guestCheckout(shop, 'wallpapers-all');
+    expect((await shop.local(`checkout_sessions/${expired.sessionId}/expire`)).status).toBe(200);
+    const failed = await guestCheckout(shop, 'wallpapers-all');
+    expect((await shop.pay(failed.sessionId, { email: 'fails@example.com', method: 'delayed', outcome: 'failed' })).status).toBe(200);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    await shop.local(`checkout_sessions/${failed.sessionId}/settle`, { outcome: 'failed' });
+    await shop.stripeLocal.whenDeliveriesIdle();
+
+    const mine = [confirmed, delayed, expired, failed];
+    const tokens = mine.map((c) => c.token);
+    // The attacker's view: holding every token, through the wallpapers and through its purchases.
+    const guest = shop.admin.asUser({ guest: true });
+    const deep = await guest.query({ wallpapers: { purchases: { wallpapers: { purchases: {} } } } }, { ruleParams: { tokens } });
+    expect(deep.wallpapers.length).toBeGreaterThanOrEqual(8);
+    expect(deep.wallpapers.flatMap((w: any) => w.purchases)).toEqual([]);
+    const own = await guest.query({ purchases: { wallpapers: {} } }, { ruleParams: { tokens } });
+    expect(own.purchases.map((p: any) => p.status).sort()).toEqual(['expired', 'failed', 'pending', 'pending']);
+    expect(own.purchases.flatMap((p: any) => p.wallpapers)).toEqual([]);
+    for (const c of mine) expect(await linked(c.sessionId)).toEqual([]);
+
+    // Paying is what links: the delayed payment settles.
+    await shop.local(`checkout_sessions/${delayed.sessionId}/settle`, { outcome: 'succeeded' });
+    await shop.stripeLocal.whenDeliveriesIdle();
+    expect((await linked(delayed.sessionId)).length).toBe(8);
+  });
+
+  it('keeps a paid purchase linked when a writer holding a stale unpaid view writes after it', async () => {
+    const c = await guestCheckout(shop, 'wallpapers-warm');
+    const stale = await readStripe(c.sessionId);
+    expect((await shop.pay(c.sessionId, { email: 'stale@example.com', card: '4242424242424242' })).status).toBe(200);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    expect(await linked(c.sessionId)).toEqual(WARM);
+    await writePurchase(stale);
+    expect(await linked(c.sessionId)).toEqual(WARM);
+    // Its own next write (the fulfilment loop re-reads Stripe) puts the status right again.
+    await shop.post('/api/checkout/confirm', { sessionId: c.sessionId });
+    const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId: c.sessionId } } } });
+    expect(purchases[0]).toMatchObject({ status: 'paid', unlockToken: c.token });
+  });
+});
+
+describe('purchases linked before payment by an older version', () => {
+  it('are unlinked by reconcile once their session can no longer be paid, once, and paid ones stay linked', async () => {
+    await setWebhooks(shop, false);
+    const open = await guestCheckout(shop, 'wallpapers-warm');
+    const toExpire = await guestCheckout(shop, 'wallpapers-warm');
+    const paid = await guestCheckout(shop, 'wallpapers-warm', `paid-legacy.${randomUUID().slice(0, 6)}@example.com`);
+    await shop.local(`checkout_sessions/${toExpire.sessionId}/expire`);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    // What the older version wrote at checkout: pending purchases linked to what they buy.
+    const wallpapers = WARM.map(wallpaperIdFor);
+    await shop.admin.transact([open, toExpire, paid].map((c) => shop.admin.tx.purchases[purchaseIdFor(c.sessionId)].link({ wallpapers })));
+    for (const c of [open, toExpire, paid]) expect(await linked(c.sessionId)).toEqual(WARM);
+
+    const since = new Date(Date.now() - 60_000);
+    const first = await reconcile({ since, by: 'test' });
+    expect(first.errors).toEqual([]);
+    const changes = Object.fromEntries(first.repaired.map((r) => [r.sessionId, r.changes]));
+    expect(changes[toExpire.sessionId]).toEqual(['status pending → expired', 'unpaid: unlinked from 3 wallpapers']);
+    expect(await linked(toExpire.sessionId)).toEqual([]);
+    // The buyer may still be paying this one: it keeps its links until Stripe ends the session.
+    expect(await linked(open.sessionId)).toEqual(WARM);
+    expect(await linked(paid.sessionId)).toEqual(WARM);
+
+    const second = await reconcile({ since, by: 'test' });
+    expect(second.repaired.filter((r) => [toExpire.sessionId, open.sessionId].includes(r.sessionId))).toEqual([]);
+
+    await shop.local(`checkout_sessions/${open.sessionId}/expire`);
+    const third = await reconcile({ since, by: 'test' });
+    expect(third.repaired.find((r) => r.sessionId === open.sessionId)?.changes).toEqual(['status pending → expired', 'unpaid: unlinked from 3 wallpapers']);
+    expect(await linked(open.sessionId)).toEqual([]);
+    expect(await linked(paid.sessionId)).toEqual(WARM);
+
+  });
+});
