@@ -1,23 +1,30 @@
 // npm run instant:local -- --port <n> [--data-dir <dir>] [--memory]
 // Serves the project's schema and rules on 127.0.0.1, reloading them when the files change.
 import { watch } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { cliArgs, UsageError } from '../cli-args.ts';
 import { loadProjectConfig, PERMS_FILE, SCHEMA_FILE } from './project-config.ts';
 import { startInstantLocal } from './server.ts';
 
-const { values } = parseArgs({
+const INSTANT_CLI = {
+  usage: `usage: npm run instant:local -- [--port n] [--data-dir dir] [--memory]
+
+Serves the project's schema and rules (instant.schema.ts, instant.perms.ts) on 127.0.0.1,
+reloading them when the files change.
+  --port n          port to listen on (default 8888; 0 picks a free one)
+  --data-dir dir    where the data is kept (default .data/instant)
+  --memory          keep nothing on disk`,
   options: {
     port: { type: 'string', default: '8888' },
     'data-dir': { type: 'string', default: '.data/instant' },
     memory: { type: 'boolean', default: false },
   },
-});
+} as const;
 
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number (0-65535), got "${values.port}"`);
-  process.exit(1);
-}
+const { values, port } = cliArgs(INSTANT_CLI, ({ values }) => {
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${values.port}"`);
+  return { values, port };
+});
 
 const { schema, rules } = await loadProjectConfig();
 const server = await startInstantLocal({ port, dataDir: values['data-dir'], memory: values.memory, schema, rules });
