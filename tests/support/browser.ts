@@ -32,12 +32,13 @@ export async function openPage(browser: Browser): Promise<OpenPage> {
   const errors: string[] = [];
   const expected: RegExp[] = [];
   context.on('console', (m) => {
-    const line = `[${m.type()}] ${m.text()} (${m.page()?.url() ?? 'no page'})`;
+    // For a failed request, location is the resource's URL; otherwise the script's.
+    const line = `[${m.type()}] ${m.text()} (at ${m.location().url || 'unknown'}, page ${m.page()?.url() ?? 'none'})`;
     lines.push(line);
     if (m.type() === 'error') errors.push(line);
   });
   context.on('weberror', (e) => {
-    const line = `[pageerror] ${e.error().message} (${e.page()?.url() ?? 'no page'})`;
+    const line = `[pageerror] ${e.error().message} (page ${e.page()?.url() ?? 'none'})`;
     lines.push(line);
     errors.push(line);
   });
