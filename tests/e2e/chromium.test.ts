@@ -1,11 +1,10 @@
 // The browser tests' Chromium comes with `npm ci`: the pinned @sparticuz/chromium package's binary,
 // unpacked once, driven by the pinned playwright-core (CHROMIUM_PATH, when set, replaces it).
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
-import { chromiumPath, packagedChromiumDir } from '../support/chromium.ts';
+import { chromiumPath, packagedChromiumDir, packagedChromiumVersion } from '../support/chromium.ts';
 
 it('launches the packaged Chromium (or CHROMIUM_PATH) and drives a page with it', async () => {
   const path = await chromiumPath();
@@ -18,9 +17,7 @@ it('launches the packaged Chromium (or CHROMIUM_PATH) and drives a page with it'
   const browser = await launchBrowser();
   try {
     if (!process.env.CHROMIUM_PATH) {
-      const entry = createRequire(import.meta.url).resolve('@sparticuz/chromium');
-      const { version } = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
-      expect(browser.version().split('.')[0]).toBe(version.split('.')[0]);
+      expect(browser.version().split('.')[0]).toBe(packagedChromiumVersion().split('.')[0]);
     }
     const page = await browser.newPage();
     await page.setContent('<button onclick="this.textContent = 2 + 2">add</button>');

@@ -10,12 +10,16 @@ import { promisify } from 'node:util';
 
 const require = createRequire(import.meta.url);
 
-/** Where the pinned package's Chromium is unpacked: one folder per package version. */
-export function packagedChromiumDir(): string {
+/** The pinned @sparticuz/chromium version (its major is Chromium's). */
+export function packagedChromiumVersion(): string {
   // The package exports no ./package.json: read it beside its entry point (build/index.js).
   const manifest = join(dirname(require.resolve('@sparticuz/chromium')), '..', 'package.json');
-  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
-  return join(tmpdir(), `instant-shop-chromium-${version}`);
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+/** Where the pinned package's Chromium is unpacked: one folder per package version. */
+export function packagedChromiumDir(): string {
+  return join(tmpdir(), `instant-shop-chromium-${packagedChromiumVersion()}`);
 }
 
 /**
