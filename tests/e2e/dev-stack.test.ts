@@ -1,4 +1,5 @@
 // `npm run dev`'s stack, started on free ports, in a real browser.
+import type { WebSocketRoute } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { devStackWithBrowser, openPage, withEvidence } from '../support/browser.ts';
 
@@ -33,6 +34,30 @@ it('shows a guest products and payment links in buyer words, and no connection b
     expect(await page.getByTestId('product-plan-medium').getByTestId('link-note-plan-medium').textContent()).toMatch(/^The plan goes to the account/);
     expect(await page.getByText(/authenticated|connecting/i).count()).toBe(0);
     expect(await page.getByTestId('connection-problem').count()).toBe(0);
+  });
+  await close();
+});
+
+it('tells a guest, in words, only while the shop cannot be reached', async () => {
+  const { page, console: lines, close } = await openPage(e2e.browser);
+  await withEvidence('dev-stack-connection-problem', page, lines, async () => {
+    // The browser goes offline and its socket to Instant drops; back online, it reconnects.
+    const sockets: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/runtime\/session/, (ws) => {
+      sockets.push(ws);
+      ws.connectToServer();
+    });
+    await page.goto(e2e.stack.url);
+    await page.locator('[data-connection="authenticated"]').waitFor();
+    const notice = page.getByTestId('connection-problem');
+    expect(await notice.count()).toBe(0);
+    await page.context().setOffline(true);
+    await Promise.all(sockets.map((ws) => ws.close({ code: 1006, reason: 'network gone' })));
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/can't reach the shop right now/i);
+    await page.context().setOffline(false);
+    await page.locator('[data-connection="authenticated"]').waitFor();
+    expect(await notice.count()).toBe(0);
   });
   await close();
 });
