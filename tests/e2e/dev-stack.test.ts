@@ -39,7 +39,8 @@ it('shows a guest products and payment links in buyer words, and no connection b
 });
 
 it('tells a guest, in words, only while the shop cannot be reached', async () => {
-  const { page, console: lines, close } = await openPage(e2e.browser);
+  const { page, console: lines, close, expectError } = await openPage(e2e.browser);
+  expectError(/net::ERR_INTERNET_DISCONNECTED/); // what the page was still loading when the network went
   await withEvidence('dev-stack-connection-problem', page, lines, async () => {
     // The browser goes offline and its socket to Instant drops; back online, it reconnects.
     const sockets: WebSocketRoute[] = [];
