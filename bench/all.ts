@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { run as bundle } from './bundle.ts';
 import { run as credits } from './credits-contention.ts';
 import { run as unlock } from './payment-to-unlock.ts';
-import { machine, printTable, type Row } from './support/report.ts';
+import { exitOnMissedTargets, machine, printTable, type Row } from './support/report.ts';
 import { run as webhooks } from './webhook-burst.ts';
 
 const sections: [string, () => Promise<Row[]>][] = [
@@ -20,10 +20,12 @@ for (const [section, run] of sections) {
   process.stderr.write(`bench: ${section}…\n`);
   results.push({ section, rows: await run() });
 }
-printTable('npm run bench', results.flatMap(({ section, rows }) => rows.map((r) => ({ ...r, metric: `${section}: ${r.metric}` }))));
+const all = results.flatMap(({ section, rows }) => rows.map((r) => ({ ...r, metric: `${section}: ${r.metric}` })));
+printTable('npm run bench', all);
 
 const m = machine();
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}-${m.rev}.json`;
 writeFileSync(file, JSON.stringify({ machine: m, at: new Date().toISOString(), results }, null, 2));
 console.log(`\nwritten to ${file}`);
+exitOnMissedTargets(all);

@@ -73,7 +73,7 @@ export async function run(purchases = 30): Promise<Row[]> {
   try {
     const page = await (await browser.newContext()).newPage();
     await page.goto(stack.url);
-    await page.getByTestId('connection-status').filter({ hasText: 'authenticated' }).waitFor();
+    await page.locator('[data-connection="authenticated"]').waitFor();
     const webhook: number[] = [];
     for (let i = 0; i < purchases; i++) webhook.push(await viaWebhook(stack, page));
     await stack.local('webhooks/hold');

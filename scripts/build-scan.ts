@@ -13,10 +13,16 @@ export const DECOY_SECRETS = {
   SIGNING_SECRET: 'bench-signing-secret-0123456789',
 };
 
-export function buildSpa(outDir: string) {
-  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir'], {
+/**
+ * Builds in a child with the mode and NODE_ENV set explicitly: Vite bakes `process.env.NODE_ENV`
+ * (when set) into the bundle, and a dev server or test runner earlier in this process sets it.
+ */
+export function buildSpa(outDir: string, opts: { mode?: 'production' | 'development'; sourcemap?: boolean } = {}) {
+  const mode = opts.mode ?? 'production';
+  const args = ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--mode', mode, ...(opts.sourcemap ? ['--sourcemap'] : [])];
+  execFileSync('npx', args, {
     stdio: 'ignore',
-    env: { ...process.env, ...DECOY_SECRETS, VITE_INSTANT_APP_ID: '00000000-0000-4000-8000-000000000000' },
+    env: { ...process.env, ...DECOY_SECRETS, NODE_ENV: mode, VITE_INSTANT_APP_ID: '00000000-0000-4000-8000-000000000000' },
   });
 }
 

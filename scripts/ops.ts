@@ -2,14 +2,7 @@
  * `npm run ops -- <command>`: the operator page's abilities from a terminal, with the server's
  * credentials (no sign-in), recorded in the audit trail as `cli:<os user>`.
  *
- *   find <email>                      purchases, receipts, ledger, plan and downloads for an email
- *   recover <email>                   mail the buyer a sign-in (recovery) code
- *   resend-receipt <sessionId>        send a purchase's receipt again
- *   refund <sessionId> [--amount n]   refund in Stripe (n in cents; default: all that is left)
- *   reconcile [--since 24h|<ISO>]     repair what missed webhooks left undone
- *   webhooks [--type t] [--outcome o] [--q email|cs_…|evt_…] [--limit n]
- *   replay <eventId> [--via reprocess|resend]
- *   audit [--limit n]
+ * Commands and options: `npm run ops -- --help` (OPS_CLI below).
  *
  * Settings come from the environment, else `.env.local`, else `.data/local.json` (written by
  * `npm run dev`, so the CLI works against the running local stack with no setup).
@@ -17,15 +10,40 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { HttpError } from '../api/_lib/http.ts';
 import { runOps, type OpsCommand } from '../api/_lib/ops-commands.ts';
 import type { FindResult } from '../api/_lib/find-by-email.ts';
 import type { ReconcileReport } from '../api/_lib/reconcile.ts';
+import { cliArgs, parseCliArgs, UsageError } from '../local/cli-args.ts';
 import { parseDotenv } from '../local/dev/settings.ts';
 
-const USAGE = 'usage: npm run ops -- find <email> | recover <email> | resend-receipt <sessionId> | refund <sessionId> [--amount n] | reconcile [--since 24h] | webhooks [--type t] [--outcome o] [--q x] | replay <eventId> [--via resend] | audit [--limit n]';
+export const OPS_CLI = {
+  usage: `usage: npm run ops -- <command> [options]
+
+  find <email>                      purchases, receipts, ledger, plan and downloads for an email
+  recover <email>                   mail the buyer a sign-in (recovery) code
+  resend-receipt <sessionId>        send a purchase's receipt again
+  refund <sessionId> [--amount n]   refund in Stripe (n in cents; default: all that is left)
+  reconcile [--since 24h|<ISO>]     repair what missed webhooks left undone
+  webhooks [--type t] [--outcome o] [--q email|cs_…|evt_…] [--limit n]
+  replay <eventId> [--via reprocess|resend]
+  audit [--limit n]
+
+Settings come from the environment, else .env.local, else .data/local.json (npm run dev's).`,
+  options: {
+    amount: { type: 'string' },
+    since: { type: 'string' },
+    type: { type: 'string' },
+    outcome: { type: 'string' },
+    q: { type: 'string' },
+    limit: { type: 'string' },
+    via: { type: 'string' },
+  },
+  positionals: true,
+} as const;
+
+type OpsArgs = ReturnType<typeof parseCliArgs<typeof OPS_CLI.options>>;
 
 /** Fills unset settings from `.env.local`, then from the local stack's `.data/local.json`. */
 export function loadOpsEnv(env: Record<string, string | undefined> = process.env, cwd = '.'): 'env' | 'local.json' {
@@ -46,38 +64,44 @@ export function loadOpsEnv(env: Record<string, string | undefined> = process.env
   return 'local.json';
 }
 
-export function inputFor(argv: string[]): { command: OpsCommand; input: Record<string, unknown> } {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { amount: { type: 'string' }, since: { type: 'string' }, type: { type: 'string' }, outcome: { type: 'string' }, q: { type: 'string' }, limit: { type: 'string' }, via: { type: 'string' } },
-  });
-  const [command, arg] = positionals;
+/** The command and its input, from parsed arguments; a missing command or argument is a UsageError. */
+export function inputFor({ positionals, values }: OpsArgs): { command: OpsCommand; input: Record<string, unknown> } {
+  const [command, arg, ...extra] = positionals;
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const needArg = (what: string) => {
+    if (!arg) throw new UsageError(`${command} needs ${what}`);
+    return arg;
+  };
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   switch (command) {
     case 'find':
     case 'recover':
-      return { command, input: { email: arg } };
+      return { command, input: { email: needArg('an email') } };
     case 'resend-receipt':
-      return { command, input: { sessionId: arg } };
+      return { command, input: { sessionId: needArg('a checkout session id (cs_…)') } };
     case 'refund':
-      return { command, input: { sessionId: arg, amount: num(values.amount) } };
+      return { command, input: { sessionId: needArg('a checkout session id (cs_…)'), amount: num(values.amount) } };
     case 'reconcile':
       return { command, input: { since: values.since } };
     case 'webhooks':
       return { command, input: { type: values.type, outcome: values.outcome, q: values.q, limit: num(values.limit) } };
     case 'replay':
-      return { command, input: { eventId: arg, via: values.via } };
+      return { command, input: { eventId: needArg('an event id (evt_…)'), via: values.via } };
     case 'audit':
       return { command, input: { limit: num(values.limit) } };
     default:
-      throw new HttpError(400, USAGE);
+      throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
   }
 }
 
+type OpsRequest = ReturnType<typeof inputFor>;
+
 /** Runs one command; returns the text to print (tests call this directly). */
 export async function runCli(argv: string[], operator = `cli:${userInfo().username}`): Promise<{ result: unknown; text: string }> {
-  const { command, input } = inputFor(argv);
+  return runRequest(inputFor(parseCliArgs(OPS_CLI, argv)), operator);
+}
+
+async function runRequest({ command, input }: OpsRequest, operator: string): Promise<{ result: unknown; text: string }> {
   const result = await runOps(command, operator, input);
   return { result, text: format(command, result) };
 }
@@ -106,9 +130,10 @@ function format(command: OpsCommand, result: unknown): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const request = cliArgs(OPS_CLI, inputFor);
   const source = loadOpsEnv();
   try {
-    console.log((await runCli(process.argv.slice(2))).text);
+    console.log((await runRequest(request, `cli:${userInfo().username}`)).text);
   } catch (e) {
     const message = e instanceof ZodError ? e.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : (e as Error).message;
     const hint = source === 'local.json' && /fetch failed|ECONNREFUSED/.test(message) ? ' (settings from .data/local.json: is `npm run dev` running?)' : '';

@@ -9,13 +9,23 @@
  * created; `--recreate` replaces an existing endpoint to get a new one.
  */
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import type Stripe from 'stripe';
 import { STRIPE_API_VERSION, StripeConfigError, createStripe } from '../api/_lib/stripe-client.ts';
 import { HANDLED_STRIPE_EVENTS } from '../api/_lib/stripe-events.ts';
+import { cliArgs, UsageError } from '../local/cli-args.ts';
 import { loadEnvFile } from './load-env-file.ts';
 
 export const WEBHOOK_PATH = '/api/stripe/webhook';
+
+export const SETUP_CLI = {
+  usage: `usage: npm run stripe:setup -- --url https://shop.example.com [--recreate]
+
+Creates or updates the webhook endpoint <url>/api/stripe/webhook on the Stripe account of
+STRIPE_SECRET_KEY (or the stand-in at STRIPE_API_BASE) and prints its signing secret.
+  --url URL     the shop's public origin (default: $SHOP_URL, else $APP_URL)
+  --recreate    replace an existing endpoint to get a new signing secret`,
+  options: { url: { type: 'string' }, recreate: { type: 'boolean' } },
+} as const;
 
 export interface SetupResult {
   action: 'created' | 'updated' | 'unchanged' | 'recreated';
@@ -72,13 +82,7 @@ export async function setupWebhookEndpoint(
   return { action: 'updated', endpoint: updated, secret: null, apiVersionMismatch: mismatch };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { url: { type: 'string' }, recreate: { type: 'boolean' } } });
-  const shopUrl = values.url ?? process.env.SHOP_URL ?? process.env.APP_URL;
-  if (!shopUrl) {
-    console.error('Pass the shop URL: npm run stripe:setup -- --url https://shop.example.com (or set SHOP_URL).');
-    process.exit(1);
-  }
+async function main(shopUrl: string, recreate: boolean): Promise<void> {
   let stripe: Stripe;
   let webhookUrl: string;
   try {
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const target = process.env.STRIPE_API_BASE ? `the local Stripe stand-in at ${process.env.STRIPE_API_BASE}` : 'Stripe';
-  const result = await setupWebhookEndpoint(stripe, { webhookUrl, recreate: values.recreate });
+  const result = await setupWebhookEndpoint(stripe, { webhookUrl, recreate });
   console.log(`Webhook endpoint ${result.endpoint.id} ${result.action} on ${target}`);
   console.log(`  url:     ${result.endpoint.url}`);
   console.log(`  events:  ${result.endpoint.enabled_events.join(', ')}`);
@@ -106,8 +110,13 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  loadEnvFile();
-  main().catch((err: unknown) => {
+  const { shopUrl, recreate } = cliArgs(SETUP_CLI, ({ values }) => {
+    loadEnvFile();
+    const shopUrl = values.url ?? process.env.SHOP_URL ?? process.env.APP_URL;
+    if (!shopUrl) throw new UsageError('Pass the shop URL with --url (or set SHOP_URL).');
+    return { shopUrl, recreate: values.recreate ?? false };
+  });
+  main(shopUrl, recreate).catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
   });

@@ -23,7 +23,8 @@ export function machine() {
   return { cores: cpus().length, node: process.version, rev };
 }
 
-export type Row = { metric: string; value: string; target?: string };
+/** `ok: false` marks a row whose target is missed: the bench prints it and exits non-zero. */
+export type Row = { metric: string; value: string; target?: string; ok?: boolean };
 
 export function printTable(title: string, rows: Row[]) {
   const m = machine();
@@ -31,7 +32,16 @@ export function printTable(title: string, rows: Row[]) {
   const w = Math.max(...rows.map((r) => r.metric.length), 6);
   const v = Math.max(...rows.map((r) => r.value.length), 5);
   console.log(`${'metric'.padEnd(w)}  ${'value'.padStart(v)}  target`);
-  for (const r of rows) console.log(`${r.metric.padEnd(w)}  ${r.value.padStart(v)}  ${r.target ?? ''}`);
+  const mark = (r: Row) => (r.ok === undefined ? '' : r.ok ? ' ✔' : ' ✘');
+  for (const r of rows) console.log(`${r.metric.padEnd(w)}  ${r.value.padStart(v)}  ${r.target ?? ''}${mark(r)}`);
+}
+
+/** Exits 1 after the table when a row missed its target. */
+export function exitOnMissedTargets(rows: Row[]) {
+  const missed = rows.filter((r) => r.ok === false);
+  if (!missed.length) return;
+  console.error(`\nmissed: ${missed.map((r) => r.metric).join('; ')}`);
+  process.exitCode = 1;
 }
 
 export const ms = (x: number) => `${x.toFixed(2)} ms`;

@@ -1,22 +1,29 @@
 // npm run instant:local -- --port <n> [--data-dir <dir>] [--memory]
 // Serves on 127.0.0.1; instant-cli pushes the project's schema and rules to it on start and on change.
-import { parseArgs } from 'node:util';
+import { cliArgs, UsageError } from '../cli-args.ts';
 import { pushProjectOnChange } from './push-on-change.ts';
 import { startInstantLocal } from './server.ts';
 
-const { values } = parseArgs({
+const INSTANT_CLI = {
+  usage: `usage: npm run instant:local -- [--port n] [--data-dir dir] [--memory]
+
+Serves on 127.0.0.1 and pushes the project's schema and rules (instant.schema.ts,
+instant.perms.ts) to it with instant-cli, on start and whenever a file changes.
+  --port n          port to listen on (default 8888; 0 picks a free one)
+  --data-dir dir    where the data is kept (default .data/instant)
+  --memory          keep nothing on disk`,
   options: {
     port: { type: 'string', default: '8888' },
     'data-dir': { type: 'string', default: '.data/instant' },
     memory: { type: 'boolean', default: false },
   },
-});
+} as const;
 
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number (0-65535), got "${values.port}"`);
-  process.exit(1);
-}
+const { values, port } = cliArgs(INSTANT_CLI, ({ values }) => {
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${values.port}"`);
+  return { values, port };
+});
 
 const server = await startInstantLocal({ port, dataDir: values['data-dir'], memory: values.memory });
 console.log(`instant-local ready

@@ -29,6 +29,6 @@ describe('stripe:local CLI', () => {
   it('triggers a session expiry, and refuses an unknown command', async () => {
     const session = JSON.parse(await cli('trigger', 'checkout.session.expired'));
     expect(session.events.map((e: { type: string }) => e.type)).toContain('checkout.session.expired');
-    await expect(cli('frobnicate')).rejects.toMatchObject({ code: 1 });
+    await expect(cli('frobnicate')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run stripe:local') });
   });
 });

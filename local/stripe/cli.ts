@@ -1,31 +1,29 @@
-/**
- * `npm run stripe:local -- …`, in the manner of the Stripe CLI.
- *
- *   --port 12111 [--host 127.0.0.1] [--forward-to URL] [--events a,b] [--async-delay-ms N]
- *                               serve the stand-in (default command)
- *   trigger <event> [--count N] run a fixture that causes <event>
- *   resend <evt_…> [--copies N] [--delay-ms N] [--endpoint we_…]
- *   events [--type T] [--limit N]   list recent events
- *   deliveries [--event evt_…]      the webhook delivery log
- *   pay <cs_…> [--card N] [--email E] [--delayed succeeded|failed]
- *   authenticate <cs_…> approve|fail
- *   settle <cs_…> [succeeded|failed]
- *   expire <cs_…>
- *   refund <pi_…|ch_…> [--amount N]
- *   fail-refund <re_…>
- *   dispute <ch_…> [--reason R]
- *   close-dispute <dp_…> won|lost
- *   hold | release [--order fifo|reverse|shuffle] | reset
- *
- * Client commands talk to a running stand-in at --url, else $STRIPE_API_BASE,
- * else http://127.0.0.1:12111.
- */
-import { parseArgs } from 'node:util';
+// `npm run stripe:local -- …`, in the manner of the Stripe CLI: serves the stand-in, or drives a
+// running one (commands and options: STRIPE_CLI's usage, `npm run stripe:local -- --help`).
+import { cliArgs, UsageError } from '../cli-args.ts';
 import { encodeForm } from './form-encoding.ts';
 import { DEFAULT_TEST_KEY, startStripeLocal } from './server.ts';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
+const STRIPE_CLI = {
+  usage: `usage: npm run stripe:local -- [command] [options]
+
+  serve (default)  --port 12111 [--host 127.0.0.1] [--key sk_test_…] [--forward-to URL] [--events a,b]
+                   [--async-delay-ms N]    serve the stand-in
+  trigger <event> [--count N]              run a fixture that causes <event>
+  resend <evt_…> [--copies N] [--delay-ms N] [--endpoint we_…]
+  events [--type T] [--limit N]            list recent events
+  deliveries [--event evt_…]               the webhook delivery log
+  pay <cs_…> [--card N] [--email E] [--delayed succeeded|failed]
+  authenticate <cs_…> approve|fail
+  settle <cs_…> [succeeded|failed]
+  expire <cs_…>
+  refund <pi_…|ch_…> [--amount N]
+  fail-refund <re_…>
+  dispute <ch_…> [--reason R]
+  close-dispute <dp_…> won|lost
+  hold | release [--order fifo|reverse|shuffle] | reset
+
+Client commands talk to a running stand-in at --url, else $STRIPE_API_BASE, else http://127.0.0.1:12111.`,
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
@@ -47,8 +45,43 @@ const { values, positionals } = parseArgs({
     amount: { type: 'string' },
     reason: { type: 'string' },
     order: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
   },
+  positionals: true,
+} as const;
+
+/** Each command and the arguments it requires, in order. */
+const COMMANDS: Record<string, string[]> = {
+  serve: [],
+  trigger: ['an event type'],
+  resend: ['an event id'],
+  events: [],
+  deliveries: [],
+  pay: ['a checkout session id'],
+  authenticate: ['a checkout session id', 'approve|fail'],
+  settle: ['a checkout session id'],
+  expire: ['a checkout session id'],
+  refund: ['a payment intent or charge id'],
+  'fail-refund': ['a refund id'],
+  dispute: ['a charge id'],
+  'close-dispute': ['a dispute id', 'won|lost'],
+  hold: [],
+  release: [],
+  reset: [],
+};
+const WHOLE_NUMBERS = ['port', 'async-delay-ms', 'count', 'copies', 'delay-ms', 'limit', 'amount'] as const;
+
+const { values, positionals } = cliArgs(STRIPE_CLI, (parsed) => {
+  const [command = 'serve', ...rest] = parsed.positionals;
+  const needs = COMMANDS[command];
+  if (!needs) throw new UsageError(`unknown command "${command}"`);
+  needs.forEach((what, i) => {
+    if (!rest[i]) throw new UsageError(`${command} needs ${what}`);
+  });
+  for (const name of WHOLE_NUMBERS) {
+    const v = parsed.values[name];
+    if (v !== undefined && !/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
+  }
+  return parsed;
 });
 
 const [command = 'serve', ...args] = positionals;
@@ -60,11 +93,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function int(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number`);
-  return n;
+function int(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
 }
 
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -86,14 +116,9 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
   return json;
 }
 
-function need(arg: string | undefined, what: string): string {
-  if (!arg) fail(`Missing ${what}. Run with --help for usage.`);
-  return arg;
-}
-
 async function serve(): Promise<void> {
-  const port = int(values.port, 'port') ?? 12111;
-  const asyncDelay = values['async-delay-ms'] === undefined ? 10_000 : int(values['async-delay-ms'], 'async-delay-ms')!;
+  const port = int(values.port) ?? 12111;
+  const asyncDelay = values['async-delay-ms'] === undefined ? 10_000 : int(values['async-delay-ms'])!;
   const forwardTo = values['forward-to'];
   const stripe = await startStripeLocal({
     port,
@@ -120,21 +145,17 @@ async function serve(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (values.help) {
-    console.log('Usage: see the comment at the top of local/stripe/cli.ts or local/stripe/README.md');
-    return;
-  }
   const out = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
   switch (command) {
     case 'serve':
       return serve();
     case 'trigger':
-      return out(await call('POST', '/_local/trigger', { event: need(args[0], 'event type'), count: int(values.count, 'count') }));
+      return out(await call('POST', '/_local/trigger', { event: args[0], count: int(values.count) }));
     case 'resend':
       return out(
-        await call('POST', `/_local/events/${need(args[0], 'event id')}/resend`, {
-          copies: int(values.copies, 'copies'),
-          delay_ms: int(values['delay-ms'], 'delay-ms'),
+        await call('POST', `/_local/events/${args[0]}/resend`, {
+          copies: int(values.copies),
+          delay_ms: int(values['delay-ms']),
           endpoint: values.endpoint,
         }),
       );
@@ -148,7 +169,7 @@ async function main(): Promise<void> {
       return out(await call('GET', `/_local/deliveries${values.event ? `?event=${encodeURIComponent(values.event)}` : ''}`));
     case 'pay':
       return out(
-        await call('POST', `/_local/checkout_sessions/${need(args[0], 'session id')}/pay`, {
+        await call('POST', `/_local/checkout_sessions/${args[0]}/pay`, {
           email: values.email ?? 'buyer@example.com',
           card: values.card ?? '4242424242424242',
           method: values.delayed ? 'delayed' : 'card',
@@ -156,21 +177,21 @@ async function main(): Promise<void> {
         }),
       );
     case 'authenticate':
-      return out(await call('POST', `/_local/checkout_sessions/${need(args[0], 'session id')}/authenticate`, { outcome: need(args[1], 'approve|fail') }));
+      return out(await call('POST', `/_local/checkout_sessions/${args[0]}/authenticate`, { outcome: args[1] }));
     case 'settle':
-      return out(await call('POST', `/_local/checkout_sessions/${need(args[0], 'session id')}/settle`, { outcome: args[1] }));
+      return out(await call('POST', `/_local/checkout_sessions/${args[0]}/settle`, { outcome: args[1] }));
     case 'expire':
-      return out(await call('POST', `/_local/checkout_sessions/${need(args[0], 'session id')}/expire`));
+      return out(await call('POST', `/_local/checkout_sessions/${args[0]}/expire`));
     case 'refund': {
-      const id = need(args[0], 'payment intent or charge id');
+      const id = args[0];
       return out(await call('POST', '/v1/refunds', { [id.startsWith('ch_') ? 'charge' : 'payment_intent']: id, amount: values.amount }));
     }
     case 'fail-refund':
-      return out(await call('POST', `/_local/refunds/${need(args[0], 'refund id')}/fail`, {}));
+      return out(await call('POST', `/_local/refunds/${args[0]}/fail`, {}));
     case 'dispute':
-      return out(await call('POST', `/_local/charges/${need(args[0], 'charge id')}/dispute`, { reason: values.reason }));
+      return out(await call('POST', `/_local/charges/${args[0]}/dispute`, { reason: values.reason }));
     case 'close-dispute':
-      return out(await call('POST', `/_local/disputes/${need(args[0], 'dispute id')}/close`, { status: need(args[1], 'won|lost') }));
+      return out(await call('POST', `/_local/disputes/${args[0]}/close`, { status: args[1] }));
     case 'hold':
       return out(await call('POST', '/_local/webhooks/hold', {}));
     case 'release':
@@ -178,7 +199,7 @@ async function main(): Promise<void> {
     case 'reset':
       return out(await call('POST', '/_local/reset', {}));
     default:
-      fail(`Unknown command ${command}. Run with --help for usage.`);
+      throw new Error(`unhandled command ${command}`);
   }
 }
 

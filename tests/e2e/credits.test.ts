@@ -8,7 +8,9 @@ const e2e = devStackWithBrowser();
 
 describe('credits page in a browser', () => {
   it('signs in with a mailed code, buys a pack, sees the balance rise live, writes haikus until 402', async () => {
-    const { page, console: lines, close } = await openPage(e2e.browser);
+    const { page, console: lines, close, expectError } = await openPage(e2e.browser);
+    // The last haiku is refused with 402 (no credits left), which Chromium logs.
+    expectError(/status of 402 \(Payment Required\) \(at http:\/\/localhost:\d+\/api\/generate,/);
     await withEvidence('credits-page', page, lines, async () => {
       const email = 'haiku-writer@example.com';
       await page.goto(`${e2e.stack.url}/credits`);

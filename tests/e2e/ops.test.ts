@@ -66,7 +66,9 @@ describe('operator page in a browser', () => {
   }, 90_000); // the first page load compiles the SPA
 
   it('tells a signed-in non-operator that the account is not an operator', async () => {
-    const { page, console: lines, close } = await openPage(e2e.browser);
+    const { page, console: lines, close, expectError } = await openPage(e2e.browser);
+    // The page asks api/ops/me, which refuses a non-operator with 403; Chromium logs it.
+    expectError(/status of 403 \(Forbidden\) \(at http:\/\/localhost:\d+\/api\/ops\/me,/);
     await withEvidence('ops-not-operator', page, lines, async () => {
       await signInOnOps(page, 'not-ops@example.com');
       await page.getByTestId('not-operator').waitFor();

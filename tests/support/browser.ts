@@ -1,28 +1,58 @@
-// Debian's Chromium driven by playwright-core. Failures keep a screenshot and the console log
+// The pinned package's Chromium (or CHROMIUM_PATH) driven by playwright-core. Every page's console
+// is collected and an error in it fails the test; failures keep a screenshot and the console log
 // under test-results/ so a red run can be read without re-running it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { chromiumPath } from './chromium.ts';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: await chromiumPath(),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
 }
 
-/** A fresh profile (its own localStorage) with its console captured. */
-export async function openPage(browser: Browser): Promise<{ page: Page; console: string[]; close(): Promise<void> }> {
+export type OpenPage = {
+  page: Page;
+  /** Every console line and page error of every tab in the profile, in order. */
+  console: string[];
+  /** Declares an error the test provokes on purpose (e.g. the 402 of a refused request). */
+  expectError(pattern: RegExp): void;
+  /** Closes the profile and fails if any tab logged an error that was not expected. */
+  close(): Promise<void>;
+};
+
+/** A fresh profile (its own localStorage) with the console of all its tabs captured. */
+export async function openPage(browser: Browser): Promise<OpenPage> {
   const context = await browser.newContext();
-  const page = await context.newPage();
   const lines: string[] = [];
-  page.on('console', (m) => lines.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => lines.push(`[pageerror] ${e.message}`));
-  return { page, console: lines, close: () => context.close() };
+  const errors: string[] = [];
+  const expected: RegExp[] = [];
+  context.on('console', (m) => {
+    // For a failed request, location is the resource's URL; otherwise the script's.
+    const line = `[${m.type()}] ${m.text()} (at ${m.location().url || 'unknown'}, page ${m.page()?.url() ?? 'none'})`;
+    lines.push(line);
+    if (m.type() === 'error') errors.push(line);
+  });
+  context.on('weberror', (e) => {
+    const line = `[pageerror] ${e.error().message} (page ${e.page()?.url() ?? 'none'})`;
+    lines.push(line);
+    errors.push(line);
+  });
+  const page = await context.newPage();
+  return {
+    page,
+    console: lines,
+    expectError: (pattern) => void expected.push(pattern),
+    close: async () => {
+      await context.close();
+      const unexpected = errors.filter((e) => !expected.some((p) => p.test(e)));
+      if (unexpected.length) throw new Error(`errors in the browser console:\n${unexpected.join('\n')}`);
+    },
+  };
 }
 
 /** Runs a browser step; on failure saves a screenshot and the console before rethrowing. */

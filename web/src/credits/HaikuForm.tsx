@@ -14,7 +14,9 @@ export function HaikuForm({ refreshToken }: { refreshToken: string }) {
     setError(null);
     try {
       await postJson('/api/generate', { topic, requestId: crypto.randomUUID() }, { refreshToken });
-      setTopic(''); // the haiku and the new balance arrive through the live queries
+      // The haiku and the new balance arrive through the live queries, often before this answer:
+      // clear the field only if it still holds this topic, not one typed since.
+      setTopic((now) => (now === topic ? '' : now));
     } catch (err) {
       setError((err as Error).message);
     } finally {

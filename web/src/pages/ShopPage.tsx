@@ -1,8 +1,10 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router';
-import { PRODUCTS } from '../../../catalog/products.ts';
+import { PRODUCTS, type Product } from '../../../catalog/products.ts';
 import { BuyButton } from '../shop/BuyButton.tsx';
-import { PaymentLinks } from '../shop/PaymentLinks.tsx';
+import { configuredPaymentLinks } from '../shop/payment-links.ts';
+import { PaymentLinkOption } from '../shop/PaymentLinks.tsx';
+import { ProductCard } from '../shop/ProductCard.tsx';
 import { PurchaseList } from '../shop/PurchaseList.tsx';
 import { pruneTokens, useTokens } from '../shop/purchase-tokens.ts';
 import { useTokenQuery } from '../shop/use-token-query.ts';
@@ -19,20 +21,43 @@ export function ShopPage() {
   useEffect(() => {
     if (data) pruneTokens(data.purchases);
   }, [data]);
+  const links = new Map(configuredPaymentLinks().map(({ product, url }) => [product.id, url]));
   if (error) return <p className="error">Could not load the shop: {error.message}</p>;
-  const packs = PRODUCTS.filter((p) => p.kind === 'wallpaper-pack' || p.kind === 'download');
+  // Buy buttons sell wallpapers and downloads; credits and plans sold here only by a payment link.
+  const sellsHere = (p: Product) => p.kind === 'wallpaper-pack' || p.kind === 'download';
+  const packs = PRODUCTS.filter(sellsHere);
+  const linkedOnly = PRODUCTS.filter((p) => !sellsHere(p) && links.has(p.id));
   return (
     <section>
       <h1>Wallpapers</h1>
       <p className="muted">Buy once, no account. Lost your purchase? <Link to="/recover">Recover it by email</Link>.</p>
-      <div className="products">{packs.map((p) => <BuyButton key={p.id} product={p} />)}</div>
-      <PaymentLinks />
+      <div className="products" data-testid="products">
+        {packs.map((p) => (
+          <ProductCard key={p.id} product={p}>
+            <BuyButton product={p} />
+            {links.has(p.id) ? <PaymentLinkOption product={p} url={links.get(p.id)!} /> : null}
+          </ProductCard>
+        ))}
+      </div>
       <PurchaseList purchases={data?.purchases ?? []} />
       {isLoading ? <p>Loading…</p> : (
         <div className="grid">
           {data!.wallpapers.map((w) => <WallpaperCard key={w.id} w={w} tokens={unlockingTokens(w.purchases)} />)}
         </div>
       )}
+      {linkedOnly.length ? (
+        <>
+          <h2>Credits and plans</h2>
+          <p className="muted">For the <Link to="/credits">haiku writer</Link>: they belong to an account, named by the email you pay with.</p>
+          <div className="products" data-testid="account-products">
+            {linkedOnly.map((p) => (
+              <ProductCard key={p.id} product={p}>
+                <PaymentLinkOption product={p} url={links.get(p.id)!} primary />
+              </ProductCard>
+            ))}
+          </div>
+        </>
+      ) : null}
     </section>
   );
 }
