@@ -74,6 +74,11 @@ export class App {
         this.store.replay(r.changes as Change[]);
         this.txId = Math.max(this.txId, r.txId as number);
         break;
+      case 'attr-delete': {
+        const attr = this.catalog.byId.get(r.attrId as string);
+        if (attr) this.catalog.remove(attr);
+        break;
+      }
       case 'token':
         this.refreshTokens.set(r.token as string, r.userId as string);
         break;
@@ -90,18 +95,20 @@ export class App {
   }
 
   async transact(steps: unknown, access: TxAccess): Promise<number> {
-    const { changes, newAttrs } = this.tx.run(steps, access);
-    return this.commit(changes, newAttrs);
+    const { changes, newAttrs, deletedAttrs } = this.tx.run(steps, access);
+    return this.commit(changes, newAttrs, deletedAttrs);
   }
 
   async transactOps(ops: unknown[], throwOnMissingAttrs: boolean, access: TxAccess): Promise<number> {
     return this.transact(this.tx.opsToSteps(ops, throwOnMissingAttrs), access);
   }
 
-  private async commit(changes: Change[], newAttrs: Attr[]): Promise<number> {
+  private async commit(changes: Change[], newAttrs: Attr[], deletedAttrs: string[] = []): Promise<number> {
     const txId = ++this.txId;
     const writes = newAttrs.map((attr) => this.persist({ k: 'attr', app: this.config.id, attr }));
+    // Triples of a deleted attr are retracted by `changes`, which replay before the attr goes.
     if (changes.length) writes.push(this.persist({ k: 'tx', app: this.config.id, txId, changes }));
+    writes.push(...deletedAttrs.map((attrId) => this.persist({ k: 'attr-delete', app: this.config.id, attrId })));
     await Promise.all(writes);
     this.scheduleRefresh();
     return txId;
@@ -119,8 +126,10 @@ export class App {
   }
 
   private makeTransactor() {
-    return new Transactor(this.catalog, this.store, this.perms, (etype, label, ref) => {
+    return new Transactor(this.catalog, this.store, this.perms, (etype, label, ref, unique) => {
       const created = inferredAttrs(this.config.id, this.catalog, etype, label, ref);
+      // A lookup's attribute is made unique and indexed, as Instant's admin transact does.
+      if (unique) Object.assign(created[created.length - 1], { 'unique?': true, 'index?': true }, ref ? { cardinality: 'one' } : {});
       for (const attr of created) {
         this.catalog.add(attr);
         void this.persist({ k: 'attr', app: this.config.id, attr });
@@ -159,8 +168,8 @@ export class App {
     const emailAttr = this.catalog.field('$users', 'email')!;
     const { changes } = this.store.transaction(() => {
       this.store.set('$users', id, emailAttr, clean, Date.now());
-      const ok = this.perms.check(this.perms.program('$users', 'create'), null, { data: this.store.get('$users', id)! }, 'throw');
-      if (!ok) throw permissionDenied('create', { etype: '$users' });
+      const ok = this.perms.check(this.perms.program('$users', 'create'), null, { data: this.store.get('$users', id)! });
+      if (!ok) throw permissionDenied('$users');
     });
     await this.commit(changes, []);
     return { user: this.userJson(id), created: true };
