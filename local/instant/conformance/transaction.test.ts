@@ -1,0 +1,495 @@
+// Cases ported from upstream's server/test/instant/db/transaction_test.clj (permissioned
+// transactions). Upstream's tests send tx-steps with attr ids; here raw WebSocket `transact` frames
+// do the same (`rawSession`), and the SDKs where the case is about what they send.
+import { afterEach, describe, expect, it } from 'vitest';
+import { i, id, lookup } from '@instantdb/core';
+import { adminFor } from '../../../tests/support/instant-clients.ts';
+import { from, lastCode, throwawayApp, type ThrowawayApp } from './harness.ts';
+import { rawSession, type RawSession } from './raw-session.ts';
+
+const F = 'transaction_test.clj';
+
+const schema = i.schema({
+  entities: {
+    $users: i.entity({ email: i.string().unique().indexed().optional(), nickname: i.string().optional() }),
+    posts: i.entity({
+      title: i.string().unique().indexed().optional(),
+      body: i.string().optional(),
+      ownerId: i.string().optional(),
+      likes: i.number().optional(),
+      viewCount: i.number().optional(),
+      featured: i.boolean().optional(),
+      localId: i.string().optional(),
+      tag: i.string().indexed().optional(),
+    }),
+    comments: i.entity({ text: i.string().optional(), localId: i.string().optional(), key: i.string().unique().indexed().optional() }),
+    users: i.entity({ email: i.string().unique().indexed().optional() }),
+  },
+  links: {
+    postComments: {
+      forward: { on: 'comments', has: 'one', label: 'post', onDelete: 'cascade' },
+      reverse: { on: 'posts', has: 'many', label: 'comments' },
+    },
+    postRef: { forward: { on: 'posts', has: 'many', label: 'ref' }, reverse: { on: 'users', has: 'many', label: 'rev-ref' } },
+    postOwner: { forward: { on: 'posts', has: 'one', label: 'owner' }, reverse: { on: '$users', has: 'many', label: 'posts' } },
+  },
+});
+
+const sessions: RawSession[] = [];
+afterEach(() => sessions.splice(0).forEach((s) => s.close()));
+
+async function appWith(rules?: unknown) {
+  return throwawayApp({ schema, rules });
+}
+
+/** A raw client session, signed in as `email` when given. */
+async function client(app: ThrowawayApp, email?: string): Promise<RawSession & { userId?: string }> {
+  let refreshToken: string | undefined;
+  let userId: string | undefined;
+  if (email) {
+    refreshToken = await app.admin.auth.createToken({ email });
+    userId = (await app.admin.auth.verifyToken(refreshToken)).id;
+  }
+  const s = await rawSession(app, { refreshToken });
+  sessions.push(s);
+  return Object.assign(s, { userId });
+}
+
+/** A client SDK instance that has finished its handshake (before that, `transact` only enqueues). */
+async function sdk(app: ThrowawayApp) {
+  const db = app.client();
+  await new Promise<void>((resolve) => {
+    const unsub = db.subscribeConnectionStatus((st: string) => {
+      if (st === 'authenticated') {
+        queueMicrotask(() => unsub());
+        resolve();
+      }
+    });
+  });
+  return db;
+}
+
+const ok = (f: Record<string, any>) => expect(f, JSON.stringify(f)).toMatchObject({ op: 'transact-ok' });
+const refused = (f: Record<string, any>, type: string, message?: string | RegExp) => {
+  expect(f, JSON.stringify(f)).toMatchObject({ op: 'error', type });
+  if (message) expect(f.message).toMatch(message);
+};
+
+describe('update modes and lookups', () => {
+  it(from(F, 'update-modes', 'create mode fails on an existing id or lookup, update mode on a missing one'), async () => {
+    const app = await appWith();
+    const s = await client(app);
+    const title = s.attr('posts', 'title');
+    const body = s.attr('posts', 'body');
+    const book1 = id();
+    ok(await s.transact([['add-triple', book1, title, 'book 1'], ['add-triple', id(), title, 'book 2']]));
+    for (const op of ['add-triple', 'deep-merge-triple']) {
+      const fresh = id();
+      ok(await s.transact([[op, fresh, title, `t-${op}`, { mode: 'create' }], [op, fresh, body, 'd', { mode: 'create' }]]));
+      ok(await s.transact([[op, [title, `new-${op}`], body, 'd', { mode: 'create' }]]));
+      refused(await s.transact([[op, book1, title, 'x', { mode: 'create' }]]), 'validation-failed', `Creating entities that exist: ${book1}`);
+      refused(await s.transact([[op, [title, 'book 2'], body, 'x', { mode: 'create' }]]), 'validation-failed', /Creating entities that exist/);
+      const missing = id();
+      refused(await s.transact([[op, missing, title, 'x', { mode: 'update' }]]), 'validation-failed', `Updating entities that don't exist: ${missing}`);
+      refused(await s.transact([[op, [title, 'book 3'], body, 'x', { mode: 'update' }]]), 'validation-failed', /Updating entities that don't exist/);
+      ok(await s.transact([[op, book1, body, 'y', { mode: 'update' }], [op, [title, 'book 2'], body, 'y', { mode: 'update' }]]));
+    }
+  });
+
+  it(from(F, 'update-modes', 'update(…, {upsert: false}) on a missing entity fails through both SDKs'), async () => {
+    const app = await appWith();
+    await expect(app.admin.transact(app.admin.tx.posts[id()].update({ title: 'nope' }, { upsert: false }))).rejects.toMatchObject({
+      body: { type: 'validation-failed', message: expect.stringContaining("Updating entities that don't exist") },
+    });
+    const db = await sdk(app);
+    await expect(db.transact(db.tx.posts[id()].update({ title: 'nope' }, { upsert: false }))).rejects.toMatchObject({
+      message: expect.stringContaining("Updating entities that don't exist"),
+    });
+    expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
+  });
+
+  it(from(F, 'add-attr-lookup-ref', 'a lookup on a schemaless app creates the attribute, unique, and upserts by it'), async () => {
+    const app = await throwawayApp();
+    const admin = adminFor(app);
+    await admin.transact(admin.tx.books[lookup('isbn', '978-1')].update({ title: 'first' }));
+    await admin.transact(admin.tx.books[lookup('isbn', '978-1')].update({ title: 'second' }));
+    const books = (await admin.query({ books: {} })).books;
+    expect(books).toHaveLength(1);
+    expect(books[0]).toMatchObject({ isbn: '978-1', title: 'second' });
+    const attrs = (await rawSession(app)).attrs as any[];
+    expect(attrs.find((a) => a['forward-identity'][1] === 'books' && a['forward-identity'][2] === 'isbn')).toMatchObject({ 'unique?': true, 'index?': true });
+  });
+
+  it(from(F, 'link-unlink-non-existing-entities', 'link and unlink on a lookup that names nothing yet create the entity'), async () => {
+    const app = await appWith();
+    const post = id();
+    await app.admin.transact(app.admin.tx.posts[post].update({ title: 'p' }));
+    await app.admin.transact(app.admin.tx.users[lookup('email', 'linked@example.com')].link({ 'rev-ref': post }));
+    await app.admin.transact(app.admin.tx.users[lookup('email', 'unlinked@example.com')].unlink({ 'rev-ref': post }));
+    const users = (await app.admin.query({ users: { 'rev-ref': {} } })).users as any[];
+    expect(users.map((u) => [u.email, u['rev-ref'].length]).sort()).toEqual([['linked@example.com', 1], ['unlinked@example.com', 0]]);
+  });
+
+  it(from(F, 'rejects-large-values-for-indexed-data', 'values over 1024 bytes are refused for indexed and unique attributes'), async () => {
+    const app = await appWith();
+    const big = 'a'.repeat(2000);
+    const s = await client(app);
+    const eid = id();
+    const indexed = await s.transact([['add-triple', eid, s.attr('posts', 'tag'), big]]);
+    refused(indexed, 'validation-failed', 'Value is too large for an indexed attribute.');
+    expect(indexed.hint).toMatchObject({ namespace: 'posts', attribute: 'tag', 'entity-id': eid, 'value-too-large?': true });
+    refused(await s.transact([['add-triple', id(), s.attr('posts', 'title'), big]]), 'validation-failed', 'Value is too large for a unique attribute.');
+    ok(await s.transact([['add-triple', id(), s.attr('posts', 'body'), big]]));
+  });
+
+  it(from(F, 'validations', 'entity ids must be UUIDs or lookups; link values UUIDs'), async () => {
+    const app = await appWith();
+    const s = await client(app);
+    refused(await s.transact([['add-triple', 'not-a-uuid', s.attr('posts', 'title'), 'x']]), 'validation-failed', /Invalid entity ID 'not-a-uuid'. Entity IDs must be UUIDs/);
+    refused(await s.transact([['add-triple', id(), s.attr('comments', 'post'), 'nope']]), 'validation-failed', 'Expected link value to be a uuid.');
+    refused(await s.transact([['add-triple', [s.attr('posts', 'id'), 'x'], s.attr('posts', 'title'), 'x']]), 'validation-failed', /the lookup value is not a valid UUID/);
+    refused(
+      await s.transact([['add-triple', [s.attr('comments', 'key'), 'k'], s.attr('posts', 'title'), 'x']]),
+      'validation-failed',
+      /namespace in the lookup attribute is different/,
+    );
+  });
+});
+
+describe('when rules run: before the writes or after', () => {
+  it(from(F, 'write-perms', 'update rules see the data before the transaction: a link the same transaction makes does not satisfy data.ref'), async () => {
+    const app = await appWith({ posts: { allow: { update: "auth.id in data.ref('owner.id')", view: 'true' } } });
+    const s = await client(app, 'owner@example.com');
+    const post = id();
+    await app.admin.transact(app.admin.tx.posts[post].update({ title: 'mine?' }));
+    refused(
+      await s.transact([['add-triple', post, s.attr('posts', 'owner'), s.userId], ['add-triple', post, s.attr('posts', 'body'), 'taken']]),
+      'permission-denied',
+      'Permission denied: not perms-pass?',
+    );
+    expect((await app.admin.query({ posts: { owner: {} } })).posts[0]).not.toHaveProperty('body');
+    await app.admin.transact(app.admin.tx.posts[post].link({ owner: s.userId! }));
+    ok(await s.transact([['add-triple', post, s.attr('posts', 'body'), 'mine']]));
+  });
+
+  it(from(F, 'write-perms', 'create rules see the data the transaction produces: data.ref follows its own links'), async () => {
+    const app = await appWith({ posts: { allow: { create: "auth.id in data.ref('owner.id')" } } });
+    const s = await client(app, 'creator@example.com');
+    const mine = id();
+    ok(await s.transact([['add-triple', mine, s.attr('posts', 'id'), mine], ['add-triple', mine, s.attr('posts', 'owner'), s.userId]]));
+    const orphan = id();
+    refused(await s.transact([['add-triple', orphan, s.attr('posts', 'id'), orphan], ['add-triple', orphan, s.attr('posts', 'body'), 'x']]), 'permission-denied');
+  });
+
+  it(from(F, 'write-perms', 'delete rules see the entity and its links as they were'), async () => {
+    const app = await appWith({ posts: { allow: { delete: "auth.id in data.ref('owner.id')", update: 'true' } } });
+    const s = await client(app, 'deleter@example.com');
+    const post = id();
+    await app.admin.transact(app.admin.tx.posts[post].update({ title: 'to go' }).link({ owner: s.userId! }));
+    // The unlink in the same transaction does not hide the owner from the delete rule.
+    ok(await s.transact([['retract-triple', post, s.attr('posts', 'owner'), s.userId], ['delete-entity', post, 'posts']]));
+    expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
+  });
+
+  it(from(F, 'link-actions-perm', 'actions.data / actions.linkedData say create or update for each side of a link'), async () => {
+    const app = await appWith({
+      posts: { allow: { link: { ref: 'actions.data == ruleParams.post_post_action && actions.linkedData == ruleParams.post_user_action' } } },
+      users: { allow: { link: { 'rev-ref': 'actions.data == ruleParams.user_user_action && actions.linkedData == ruleParams.user_post_action' } } },
+    });
+    const s = await client(app);
+    const acts = ['create', 'update'] as const;
+    let n = 0;
+    for (const postAction of acts) for (const userAction of acts) for (const pp of acts) for (const pu of acts) for (const up of acts) for (const uu of acts) {
+      const userId = id();
+      const postId = id();
+      const userTx = [['add-triple', userId, s.attr('users', 'id'), userId], ['add-triple', userId, s.attr('users', 'email'), `u${n++}@example.com`]];
+      const postTx = [['add-triple', postId, s.attr('posts', 'id'), postId], ['add-triple', postId, s.attr('posts', 'title'), `post ${n}`]];
+      const setup = [...(postAction === 'update' ? postTx : []), ...(userAction === 'update' ? userTx : [])];
+      if (setup.length) ok(await s.transact(setup));
+      const tx = [
+        ...(postAction === 'create' ? postTx : []),
+        ...(userAction === 'create' ? userTx : []),
+        ['add-triple', postId, s.attr('posts', 'ref'), userId],
+        ['rule-params', postId, 'posts', { post_post_action: pp, post_user_action: pu }],
+        ['rule-params', userId, 'users', { user_post_action: up, user_user_action: uu }],
+      ];
+      const expected = postAction === pp && pp === up && userAction === pu && pu === uu;
+      const answer = await s.transact(tx);
+      expect(answer.op, `${postAction} ${userAction} ${pp} ${pu} ${up} ${uu}`).toBe(expected ? 'transact-ok' : 'error');
+    }
+  });
+
+  it(from(F, 'default-link-unlink-perms', 'without link rules, linking needs update on the source and view on the target'), async () => {
+    const app = await appWith({ posts: { allow: { update: 'false', view: 'true' } }, users: { allow: { view: 'data.email == "seen@example.com"' } } });
+    const s = await client(app);
+    const post = id();
+    const seen = id();
+    const hidden = id();
+    await app.admin.transact([
+      app.admin.tx.posts[post].update({ title: 'p' }),
+      app.admin.tx.users[seen].update({ email: 'seen@example.com' }),
+      app.admin.tx.users[hidden].update({ email: 'hidden@example.com' }),
+    ]);
+    refused(await s.transact([['add-triple', post, s.attr('posts', 'ref'), seen]]), 'permission-denied');
+    const fresh = id();
+    ok(await s.transact([['add-triple', fresh, s.attr('posts', 'id'), fresh], ['add-triple', fresh, s.attr('posts', 'ref'), seen]]));
+    const fresh2 = id();
+    refused(await s.transact([['add-triple', fresh2, s.attr('posts', 'id'), fresh2], ['add-triple', fresh2, s.attr('posts', 'ref'), hidden]]), 'permission-denied');
+  });
+
+  it(from(F, 'unlink-perms', 'unlink rules guard unlinking on either side'), async () => {
+    const app = await appWith({ posts: { allow: { unlink: { ref: 'ruleParams.ok == true' } } } });
+    const s = await client(app);
+    const post = id();
+    const user = id();
+    await app.admin.transact([app.admin.tx.users[user].update({ email: 'x@example.com' }), app.admin.tx.posts[post].update({ title: 'p' }).link({ ref: user })]);
+    refused(await s.transact([['retract-triple', post, s.attr('posts', 'ref'), user]]), 'permission-denied');
+    ok(await s.transact([['rule-params', post, 'posts', { ok: true }], ['retract-triple', post, s.attr('posts', 'ref'), user]]));
+    expect((await app.admin.query({ posts: { ref: {} } })).posts[0].ref).toEqual([]);
+  });
+});
+
+describe('ruleParams', () => {
+  it(from(F, 'create-perms-rule-params', 'params given after the steps they guard, by id or by lookup, still apply'), async () => {
+    const app = await appWith({ posts: { allow: { create: "ruleParams.secret == 'open'", update: "ruleParams.secret == 'open'" } } });
+    const s = await client(app);
+    const post = id();
+    refused(await s.transact([['add-triple', post, s.attr('posts', 'id'), post]]), 'permission-denied');
+    ok(await s.transact([['add-triple', post, s.attr('posts', 'id'), post], ['rule-params', post, 'posts', { secret: 'open' }]]));
+    const byTitle = [s.attr('posts', 'title'), 'by lookup'];
+    refused(await s.transact([['add-triple', byTitle, s.attr('posts', 'body'), 'b']]), 'permission-denied');
+    ok(await s.transact([['add-triple', byTitle, s.attr('posts', 'body'), 'b'], ['rule-params', byTitle, 'posts', { secret: 'open' }]]));
+    expect((await app.admin.query({ posts: { $: { where: { title: 'by lookup' } } } })).posts).toHaveLength(1);
+  });
+
+  it(from(F, 'update-perms-rule-params', 'update and delete by lookup with params by lookup (SDK ruleParams)'), async () => {
+    const app = await appWith({ posts: { allow: { update: 'data.localId == ruleParams.localId', delete: 'data.localId == ruleParams.localId', view: 'true' } } });
+    await app.admin.transact(app.admin.tx.posts[id()].update({ title: 'kept', localId: 'me' }));
+    const db = await sdk(app);
+    await expect(db.transact(db.tx.posts[lookup('title', 'kept')].ruleParams({ localId: 'them' }).update({ body: 'no' }))).rejects.toMatchObject({
+      message: expect.stringContaining('Permission denied'),
+    });
+    await db.transact(db.tx.posts[lookup('title', 'kept')].update({ body: 'yes' }).ruleParams({ localId: 'me' }));
+    expect((await app.admin.query({ posts: {} })).posts[0].body).toBe('yes');
+    await db.transact(db.tx.posts[lookup('title', 'kept')].delete().ruleParams({ localId: 'me' }));
+    expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
+  });
+
+  it(from(F, 'cascade-delete-with-rule-params', 'cascaded deletes are checked with the params of the entity whose delete reached them'), async () => {
+    const app = await appWith({
+      posts: { allow: { delete: 'isCreator' }, bind: ['isCreator', 'data.localId == ruleParams.localId'] },
+      comments: { allow: { delete: 'isCreator' }, bind: ['isCreator', 'data.localId == ruleParams.localId'] },
+    });
+    const s = await client(app);
+    const post = id();
+    const mine = id();
+    await app.admin.transact([app.admin.tx.posts[post].update({ title: 'p', localId: 'u1' }), app.admin.tx.comments[mine].update({ text: 'c', localId: 'u1' }).link({ post })]);
+    refused(await s.transact([['delete-entity', post, 'posts'], ['rule-params', post, 'posts', { localId: 'wrong' }]]), 'permission-denied');
+    ok(await s.transact([['delete-entity', post, 'posts'], ['rule-params', post, 'posts', { localId: 'u1' }]]));
+    expect((await app.admin.query({ comments: {} })).comments).toEqual([]);
+  });
+
+  it(from(F, 'cascade-delete-with-mulitple-rule-params', 'a cascaded child that the params do not match stops the delete'), async () => {
+    const app = await appWith({
+      posts: { allow: { delete: 'data.localId == ruleParams.localId' } },
+      comments: { allow: { delete: 'data.localId == ruleParams.localId' } },
+    });
+    const s = await client(app);
+    const post = id();
+    await app.admin.transact([
+      app.admin.tx.posts[post].update({ title: 'p', localId: 'u1' }),
+      app.admin.tx.comments[id()].update({ text: 'theirs', localId: 'u2' }).link({ post }),
+    ]);
+    refused(await s.transact([['delete-entity', post, 'posts'], ['rule-params', post, 'posts', { localId: 'u1' }]]), 'permission-denied');
+    expect((await app.admin.query({ posts: {} })).posts).toHaveLength(1);
+  });
+
+  it(from(F, 'cascade-delete-with-lookup-ref-rule-params', 'delete by lookup with params by lookup cascades with those params'), async () => {
+    const app = await appWith({
+      posts: { allow: { delete: 'data.localId == ruleParams.localId' } },
+      comments: { allow: { delete: 'data.localId == ruleParams.localId' } },
+    });
+    const s = await client(app);
+    const post = id();
+    await app.admin.transact([
+      app.admin.tx.posts[post].update({ title: 'by-title', localId: 'u1' }),
+      app.admin.tx.comments[id()].update({ text: 'c', localId: 'u1' }).link({ post }),
+    ]);
+    const byTitle = [s.attr('posts', 'title'), 'by-title'];
+    ok(await s.transact([['rule-params', byTitle, 'posts', { localId: 'u1' }], ['delete-entity', byTitle, 'posts']]));
+    expect((await app.admin.query({ posts: {}, comments: {} }))).toEqual({ posts: [], comments: [] });
+  });
+
+  it(from(F, 'rule-params-view-check-on-link', 'the view check on a link target sees the params of both sides'), async () => {
+    const app = await appWith({ posts: { allow: { view: "ruleParams.key == 'k'", update: 'true' } }, comments: { allow: { create: 'true' } } });
+    const s = await client(app);
+    const post = id();
+    await app.admin.transact(app.admin.tx.posts[post].update({ title: 'p' }));
+    const c1 = id();
+    refused(await s.transact([['add-triple', c1, s.attr('comments', 'id'), c1], ['add-triple', c1, s.attr('comments', 'post'), post]]), 'permission-denied');
+    const c2 = id();
+    ok(await s.transact([['add-triple', c2, s.attr('comments', 'id'), c2], ['add-triple', c2, s.attr('comments', 'post'), post], ['rule-params', c2, 'comments', { key: 'k' }]]));
+  });
+});
+
+describe('request.modifiedFields', () => {
+  it(from(F, 'modified-fields-update-permissions', 'update rules see the labels the transaction writes'), async () => {
+    const rule = (fields: string[]) => ({
+      posts: { allow: { update: `auth.id == data.ownerId || request.modifiedFields.all(field, field in ${JSON.stringify(fields)})` } },
+    });
+    const post = id();
+    const app = await appWith(rule(['likes']));
+    const other = await client(app, 'other@example.com');
+    const owner = await client(app, 'owner2@example.com');
+    await app.admin.transact(app.admin.tx.posts[post].update({ ownerId: owner.userId, likes: 0, viewCount: 0, title: 'Original' }));
+    ok(await other.transact([['add-triple', post, other.attr('posts', 'likes'), 1]]));
+    refused(await other.transact([['add-triple', post, other.attr('posts', 'title'), 'Hacked']]), 'permission-denied');
+    ok(await owner.transact([['add-triple', post, owner.attr('posts', 'title'), 'New']]));
+    refused(await other.transact([['add-triple', post, other.attr('posts', 'likes'), 4], ['add-triple', post, other.attr('posts', 'title'), 'Hacked']]), 'permission-denied');
+    const app2 = await appWith(rule(['likes', 'viewCount']));
+    const other2 = await client(app2, 'other@example.com');
+    await app2.admin.transact(app2.admin.tx.posts[post].update({ ownerId: 'someone', likes: 0 }));
+    ok(await other2.transact([['add-triple', post, other2.attr('posts', 'likes'), 2], ['add-triple', post, other2.attr('posts', 'viewCount'), 100]]));
+    ok(await other2.transact([['add-triple', post, other2.attr('posts', 'likes'), 3]]));
+  });
+
+  it(from(F, 'modified-fields-create-permissions', 'create rules see the labels written, never id'), async () => {
+    const app = await appWith({ posts: { allow: { create: "!('featured' in request.modifiedFields) && !('id' in request.modifiedFields)" } } });
+    const s = await client(app);
+    const a = id();
+    ok(await s.transact([['add-triple', a, s.attr('posts', 'id'), a], ['add-triple', a, s.attr('posts', 'title'), 'My Post']]));
+    const b = id();
+    refused(await s.transact([['add-triple', b, s.attr('posts', 'id'), b], ['add-triple', b, s.attr('posts', 'featured'), true]]), 'permission-denied');
+    const db = await sdk(app);
+    await expect(db.transact(db.tx.posts[id()].update({ title: 'sdk', featured: true }))).rejects.toMatchObject({ message: expect.stringContaining('Permission denied') });
+    await db.transact(db.tx.posts[id()].update({ title: 'sdk ok' }));
+  });
+});
+
+describe('rules that fail to evaluate', () => {
+  it(from(F, 'write-perms', 'a write whose rule cannot be evaluated answers permission-evaluation-failed'), async () => {
+    const app = await appWith({ posts: { allow: { update: 'data.likes > 5' } } });
+    const post = id();
+    await app.admin.transact(app.admin.tx.posts[post].update({ title: 'no likes' }));
+    const s = await client(app);
+    const answer = await s.transact([['add-triple', post, s.attr('posts', 'body'), 'x']]);
+    refused(answer, 'permission-evaluation-failed', 'Could not evaluate permission rule for `posts.update`. You may have a typo.');
+    expect(answer.hint).toMatchObject({ rule: ['posts', 'update'] });
+    const as = app.admin.asUser({ guest: true });
+    await expect(as.transact(as.tx.posts[post].update({ body: 'y' }))).rejects.toMatchObject({ body: { type: 'permission-evaluation-failed' } });
+  });
+
+  it(from(F, 'write-perms', 'a query whose view rule cannot be evaluated answers permission-evaluation-failed, not an empty result'), async () => {
+    const app = await appWith({ posts: { allow: { view: 'data.likes > 5' } } });
+    await app.admin.transact(app.admin.tx.posts[id()].update({ title: 'no likes' }));
+    const s = await client(app);
+    const answer = await s.query({ posts: {} });
+    refused(answer, 'permission-evaluation-failed', /Could not evaluate permission rule for `posts.view`/);
+    await expect(app.admin.asUser({ guest: true }).query({ posts: {} })).rejects.toMatchObject({ body: { type: 'permission-evaluation-failed' } });
+  });
+});
+
+describe('$users and system columns', () => {
+  it(from(F, 'perms-rejects-writes-to-reserved-users-columns', 'clients cannot write $users.email, even on themselves'), async () => {
+    const app = await appWith({ $users: { allow: { update: 'auth.id == data.id' } } });
+    const s = await client(app, 'me@example.com');
+    refused(
+      await s.transact([['add-triple', s.userId, s.attr('$users', 'email'), 'else@example.com']]),
+      'validation-failed',
+      "$users.email is a system column. You aren't allowed to change this directly.",
+    );
+    expect((await app.admin.query({ $users: {} })).$users.map((u: any) => u.email)).toEqual(['me@example.com']);
+  });
+
+  it(from(F, 'perms-accepts-writes-to-custom-user-columns', 'clients can write their own custom $users columns when the rule allows'), async () => {
+    const app = await appWith({ $users: { allow: { update: 'auth.id == data.id', view: 'auth.id == data.id' } } });
+    const s = await client(app, 'custom@example.com');
+    ok(await s.transact([['add-triple', s.userId, s.attr('$users', 'id'), s.userId], ['add-triple', s.userId, s.attr('$users', 'nickname'), 'nick']]));
+    const other = await client(app, 'other3@example.com');
+    refused(await other.transact([['add-triple', s.userId, other.attr('$users', 'nickname'), 'pwned']]), 'permission-denied');
+  });
+
+  it(from(F, 'users-write-perms', 'no client transaction creates $users: with or without an id triple, by lookup, or via the SDK'), async () => {
+    // Even a rule that opens $users create to everyone: sign-in creates users, transactions never.
+    const app = await appWith({ $users: { allow: { create: 'true', update: 'true', view: 'true' } } });
+    const s = await client(app);
+    const attacker = await client(app, 'attacker@example.com');
+    const victim = 'victim@example.com';
+    const USERS_MSG = "$users is a system entity. You aren't allowed to create this directly.";
+    const u1 = id();
+    refused(await s.transact([['add-triple', u1, s.attr('$users', 'id'), u1]]), 'validation-failed', USERS_MSG);
+    refused(await s.transact([['add-triple', id(), s.attr('$users', 'nickname'), 'planted']]), 'validation-failed', USERS_MSG);
+    refused(await attacker.transact([['add-triple', [s.attr('$users', 'email'), victim], s.attr('$users', 'nickname'), 'planted']]), 'validation-failed', USERS_MSG);
+    refused(
+      await s.transact([['add-triple', u1, s.attr('$users', 'id'), u1], ['add-triple', u1, s.attr('$users', 'email'), victim], ['add-triple', u1, s.attr('$users', 'nickname'), 'planted']]),
+      'validation-failed',
+      /system (column|entity)/,
+    );
+    const db = await sdk(app);
+    await expect(db.transact(db.tx.$users[id()].update({ nickname: 'planted' }))).rejects.toMatchObject({ message: expect.stringContaining('$users is a system entity') });
+    const as = app.admin.asUser({ guest: true });
+    await expect(as.transact(as.tx.$users[lookup('email', victim)].update({ nickname: 'planted' }))).rejects.toMatchObject({ body: { type: 'validation-failed' } });
+    expect((await app.admin.query({ $users: {} })).$users.map((u: any) => u.email)).toEqual(['attacker@example.com']);
+
+    // The victim signs in later and inherits nothing.
+    await fetch(`${app.url}/runtime/auth/send_magic_code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'app-id': app.appId, email: victim }) });
+    const res = await fetch(`${app.url}/runtime/auth/verify_magic_code`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ 'app-id': app.appId, email: victim, code: lastCode(victim) }),
+    });
+    const { user } = (await res.json()) as { user: Record<string, unknown> };
+    expect(user.email).toBe(victim);
+    expect(user).not.toHaveProperty('nickname');
+    const stored = (await app.admin.query({ $users: { $: { where: { email: victim } } } })).$users;
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).not.toHaveProperty('nickname');
+  });
+
+  it(from(F, 'admins-can-write-to-users-table', 'the admin SDK may write $users'), async () => {
+    const app = await appWith();
+    const u = id();
+    await app.admin.transact(app.admin.tx.$users[u].update({ email: 'made@example.com', nickname: 'by admin' }));
+    expect((await app.admin.query({ $users: {} })).$users).toEqual([expect.objectContaining({ id: u, email: 'made@example.com', nickname: 'by admin' })]);
+  });
+
+  it(from(F, 'users-write-perms', 'clients cannot delete $users'), async () => {
+    const app = await appWith({ $users: { allow: { delete: 'true' } } });
+    const s = await client(app, 'stay@example.com');
+    refused(await s.transact([['delete-entity', s.userId, '$users']]), 'validation-failed', "$users is a system entity. You aren't allowed to delete this directly.");
+    expect((await app.admin.query({ $users: {} })).$users).toHaveLength(1);
+  });
+});
+
+describe('attribute steps', () => {
+  it(from(F, 'attrs-create-delete', 'add-attr then delete-attr (admin) removes the attribute and its values; clients may not delete attrs'), async () => {
+    const app = await appWith();
+    const admin = await rawSession(app, { admin: true });
+    sessions.push(admin);
+    const attrId = id();
+    const e = id();
+    ok(await admin.transact([
+      ['add-attr', { id: attrId, 'forward-identity': [id(), 'posts', 'color'], 'value-type': 'blob', cardinality: 'one', 'unique?': false, 'index?': false }],
+      ['add-triple', e, admin.attr('posts', 'id'), e],
+      ['add-triple', e, attrId, 'red'],
+    ]));
+    expect((await app.admin.query({ posts: {} })).posts[0]).toMatchObject({ color: 'red' });
+    const s = await client(app);
+    refused(await s.transact([['delete-attr', attrId]]), 'permission-denied');
+    ok(await admin.transact([['delete-attr', attrId]]));
+    const after = await rawSession(app);
+    sessions.push(after);
+    expect(after.attrs.some((a) => a.id === attrId)).toBe(false);
+    expect((await app.admin.query({ posts: {} })).posts[0]).not.toHaveProperty('color');
+  });
+
+  it(from(F, 'attrs-create-delete', 'a client add-attr obeys the attrs create rule'), async () => {
+    const app = await appWith({ attrs: { allow: { create: 'false' } } });
+    const s = await client(app);
+    const step = ['add-attr', { id: id(), 'forward-identity': [id(), 'posts', 'sneaky'], 'value-type': 'blob', cardinality: 'one', 'unique?': false, 'index?': false }];
+    refused(await s.transact([step]), 'permission-denied');
+    const open = await appWith();
+    const s2 = await client(open);
+    ok(await s2.transact([step]));
+  });
+});
