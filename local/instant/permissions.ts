@@ -69,7 +69,11 @@ export class Permissions {
         returnType: 'list',
         params: [{ name: 'path', type: 'string' }],
         handler: (m: object, path: string) => this.ref(m, path),
-      });
+      })
+      // Instant's extra overloads: a stored number is a date in epoch milliseconds, and
+      // `t.getTime()` answers milliseconds. (`timestamp(int)` stays cel's seconds: see notes/cel.md.)
+      .registerFunction('timestamp(double): google.protobuf.Timestamp', (ms: number) => new Date(ms))
+      .registerFunction('google.protobuf.Timestamp.getTime(): int', (t: Date) => BigInt(t.getTime()));
   }
 
   /** The program for an action on an etype, or null when no rule applies (allowed). */
