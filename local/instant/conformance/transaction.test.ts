@@ -493,3 +493,96 @@ describe('attribute steps', () => {
     ok(await s2.transact([step]));
   });
 });
+
+describe('more write semantics', () => {
+  it(from(F, 'delete-with-updates', 'steps run grouped by kind, groups in the order each kind first appears'), async () => {
+    const app = await appWith();
+    const s = await client(app);
+    const e = id();
+    const idA = s.attr('posts', 'id');
+    const body = s.attr('posts', 'body');
+    ok(await s.transact([['add-triple', e, idA, e], ['add-triple', e, body, 'value'], ['delete-entity', e, 'posts']]));
+    expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
+    ok(await s.transact([['delete-entity', e, 'posts'], ['add-triple', e, idA, e], ['add-triple', e, body, 'value']]));
+    expect((await app.admin.query({ posts: {} })).posts).toEqual([{ id: e, body: 'value' }]);
+    // Upstream records this as its current (undesirable) behaviour: both deletes run first.
+    ok(await s.transact([['delete-entity', e, 'posts'], ['add-triple', e, idA, e], ['add-triple', e, body, 'again'], ['delete-entity', e, 'posts']]));
+    expect((await app.admin.query({ posts: {} })).posts).toEqual([{ id: e, body: 'again' }]);
+  });
+
+  it(from(F, 'unlink-perms-during-delete', 'deleting an entity checks its delete rule, not unlink rules (by id and by lookup)'), async () => {
+    const app = await appWith({
+      posts: { allow: { update: 'ruleParams.posts_update == true', delete: 'ruleParams.posts_delete == true', unlink: { ref: 'ruleParams.posts_unlink == true' } } },
+      users: { allow: { view: 'true', unlink: { 'rev-ref': 'ruleParams.users_unlink == true' } } },
+    });
+    const s = await client(app);
+    for (const byLookup of [false, true]) {
+      const post = id();
+      const user = id();
+      const title = `post ${byLookup}`;
+      await app.admin.transact([app.admin.tx.users[user].update({ email: `${title}@example.com` }), app.admin.tx.posts[post].update({ title }).link({ ref: user })]);
+      const ref = byLookup ? [s.attr('posts', 'title'), title] : post;
+      refused(await s.transact([['delete-entity', ref, 'posts']]), 'permission-denied');
+      ok(await s.transact([['delete-entity', ref, 'posts'], ['rule-params', ref, 'posts', { posts_delete: true }]]));
+    }
+    expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
+  });
+
+  it(from(F, 'linked-data-perm', 'linkedData is the other side of the link, before (pre-checks) and after (post-checks)'), async () => {
+    const app = await appWith({
+      posts: { allow: { link: { ref: 'newData.title == linkedData.email' }, unlink: { ref: 'data.title == linkedData.email' } } },
+      users: { allow: { link: { 'rev-ref': 'newData.email == linkedData.title' }, unlink: { 'rev-ref': 'data.email == linkedData.title' } } },
+    });
+    const s = await client(app);
+    const [uid, uemail, pid, ptitle] = [s.attr('users', 'id'), s.attr('users', 'email'), s.attr('posts', 'id'), s.attr('posts', 'title')];
+    const ref = s.attr('posts', 'ref');
+    const user = id();
+    const post = id();
+    ok(await s.transact([['add-triple', user, uid, user], ['add-triple', user, uemail, 'same@example.com'], ['add-triple', post, pid, post], ['add-triple', post, ptitle, 'same@example.com']]));
+    ok(await s.transact([['add-triple', post, ref, user]]));
+    ok(await s.transact([['retract-triple', post, ref, user]]));
+    const user2 = id();
+    const post2 = id();
+    ok(await s.transact([
+      ['add-triple', user2, uid, user2], ['add-triple', user2, uemail, 'new@example.com'],
+      ['add-triple', post2, pid, post2], ['add-triple', post2, ptitle, 'new@example.com'], ['add-triple', post2, ref, user2],
+    ]));
+    const user3 = id();
+    const post3 = id();
+    refused(await s.transact([
+      ['add-triple', user3, uid, user3], ['add-triple', user3, uemail, 'a@example.com'],
+      ['add-triple', post3, pid, post3], ['add-triple', post3, ptitle, 'b@example.com'], ['add-triple', post3, ref, user3],
+    ]), 'permission-denied');
+  });
+
+  it(from(F, 'perms-rejects-updates-to-lookups', 'create rules see the lookup value; update rules see newData through a lookup'), async () => {
+    const app = await appWith({ posts: { allow: { create: "data.title != 'a'", update: "newData.title != 'b'" } } });
+    const s = await client(app);
+    const title = s.attr('posts', 'title');
+    const idA = s.attr('posts', 'id');
+    await app.admin.transact(app.admin.tx.posts[id()].update({ title: 'c' }));
+    refused(await s.transact([['add-triple', [title, 'a'], idA, [title, 'a']]]), 'permission-denied');
+    refused(await s.transact([['add-triple', [title, 'c'], title, 'b']]), 'permission-denied');
+    ok(await s.transact([['add-triple', [title, 'z'], idA, [title, 'z']]]));
+  });
+
+  it(from(F, 'delete-without-etype', 'a delete-entity without a namespace deletes the id in every namespace that holds it'), async () => {
+    const app = await appWith();
+    const s = await client(app);
+    const shared = id();
+    await app.admin.transact([app.admin.tx.posts[shared].update({ title: 'p' }), app.admin.tx.comments[shared].update({ text: 'c' })]);
+    ok(await s.transact([['delete-entity', shared]]));
+    expect(await app.admin.query({ posts: {}, comments: {} })).toEqual({ posts: [], comments: [] });
+  });
+
+  it(from(F, 'deep-merge-deep', 'merge deep-merges objects, null deletes a key, a scalar replaces'), async () => {
+    const app = await throwawayApp();
+    const admin = adminFor(app);
+    const e = id();
+    await admin.transact(admin.tx.docs[e].update({ meta: { a: { b: 1, c: 2 }, keep: true } }));
+    await admin.transact(admin.tx.docs[e].merge({ meta: { a: { b: 10, c: null, d: 4 } } }));
+    expect((await admin.query({ docs: {} })).docs[0].meta).toEqual({ a: { b: 10, d: 4 }, keep: true });
+    await admin.transact(admin.tx.docs[e].merge({ meta: { a: 'scalar' } }));
+    expect((await admin.query({ docs: {} })).docs[0].meta).toEqual({ a: 'scalar', keep: true });
+  });
+});
