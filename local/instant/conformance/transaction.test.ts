@@ -586,3 +586,37 @@ describe('more write semantics', () => {
     expect((await admin.query({ docs: {} })).docs[0].meta).toEqual({ a: 'scalar', keep: true });
   });
 });
+
+describe('rule lookup order', () => {
+  const refRule = "!('e@mail.com' in data.ref('owner.email'))";
+  it(from(F, 'refs-in-default-perms', 'data.ref works in $default rules at every level of the lookup order'), async () => {
+    for (const rules of [
+      { posts: { allow: { $default: 'true', update: refRule } } },
+      { $default: { allow: { update: 'true' } }, posts: { allow: { $default: refRule } } },
+      { $default: { allow: { update: refRule } } },
+      { $default: { allow: { $default: refRule } } },
+    ]) {
+      const app = await appWith(rules);
+      const owner = await app.admin.auth.createToken({ email: 'e@mail.com' }).then((t) => app.admin.auth.verifyToken(t));
+      const post = id();
+      await app.admin.transact(app.admin.tx.posts[post].update({ title: 'title' }).link({ owner: owner.id }));
+      const s = await client(app);
+      refused(await s.transact([['add-triple', post, s.attr('posts', 'id'), post], ['add-triple', post, s.attr('posts', 'title'), 'new title']]), 'permission-denied');
+    }
+  });
+
+  it(from(F, 'bind-in-default-perms', 'binds of the namespace and of $default apply to its rules'), async () => {
+    for (const rules of [
+      { posts: { bind: ['bind', 'false'], allow: { update: 'bind' } } },
+      { posts: { bind: ['bind', 'false'], allow: { $default: 'bind' } } },
+      { $default: { bind: ['bind', 'false'], allow: { update: 'bind' } } },
+      { $default: { bind: ['bind', 'false'], allow: { $default: 'bind' } } },
+    ]) {
+      const app = await appWith(rules);
+      const post = id();
+      await app.admin.transact(app.admin.tx.posts[post].update({ title: 'title' }));
+      const s = await client(app);
+      refused(await s.transact([['add-triple', post, s.attr('posts', 'title'), 'new title']]), 'permission-denied');
+    }
+  });
+});
