@@ -409,7 +409,7 @@ describe('$users and system columns', () => {
     refused(await other.transact([['add-triple', s.userId, other.attr('$users', 'nickname'), 'pwned']]), 'permission-denied');
   });
 
-  it(from(F, 'users-write-perms', 'no client transaction creates $users: with or without an id triple, by lookup, or via the SDK'), async () => {
+  it(from('permissioned_transaction.clj', 'post-create-checks', 'no client transaction creates $users: with or without an id triple, by lookup, or via the SDK'), async () => {
     // Even a rule that opens $users create to everyone: sign-in creates users, transactions never.
     const app = await appWith({ $users: { allow: { create: 'true', update: 'true', view: 'true' } } });
     const s = await client(app);
@@ -453,7 +453,7 @@ describe('$users and system columns', () => {
     expect((await app.admin.query({ $users: {} })).$users).toEqual([expect.objectContaining({ id: u, email: 'made@example.com', nickname: 'by admin' })]);
   });
 
-  it(from(F, 'users-write-perms', 'clients cannot delete $users'), async () => {
+  it(from('permissioned_transaction.clj', 'prevent-system-column-updates', 'clients cannot delete $users'), async () => {
     const app = await appWith({ $users: { allow: { delete: 'true' } } });
     const s = await client(app, 'stay@example.com');
     refused(await s.transact([['delete-entity', s.userId, '$users']]), 'validation-failed', "$users is a system entity. You aren't allowed to delete this directly.");
@@ -618,5 +618,34 @@ describe('rule lookup order', () => {
       const s = await client(app);
       refused(await s.transact([['add-triple', post, s.attr('posts', 'title'), 'new title']]), 'permission-denied');
     }
+  });
+});
+
+describe('auth.ref and newData', () => {
+  it(from(F, 'users-write-perms', "auth.ref('$user…') follows the signed-in user's links in an update rule"), async () => {
+    const app = await appWith({ posts: { allow: { update: "'1234' in auth.ref('$user.posts.localId')" } } });
+    const creator = await client(app, 'creator2@example.com');
+    const stranger = await client(app, 'stranger@example.com');
+    const guest = await client(app);
+    const post = id();
+    await app.admin.transact(app.admin.tx.posts[post].update({ localId: '1234' }).link({ owner: creator.userId! }));
+    const step = (s: RawSession) => [['add-triple', post, s.attr('posts', 'body'), 'Free Land']];
+    refused(await guest.transact(step(guest)), 'permission-denied');
+    refused(await stranger.transact(step(stranger)), 'permission-denied');
+    ok(await creator.transact(step(creator)));
+    expect((await app.admin.query({ posts: {} })).posts[0].body).toBe('Free Land');
+  });
+
+  it(from(F, 'write-perms-merged', 'newData applies the steps in order: an add then deep merges'), async () => {
+    const app = await throwawayApp({ rules: { users: { allow: { update: "newData.handle.foo == '1' && newData.handle.bar == '2' && newData.handle.baz == '3'" } } } });
+    const admin = adminFor(app);
+    const u = id();
+    await admin.transact(admin.tx.users[u].update({ handle: { foo: '0' } }));
+    const s = await rawSession(app);
+    sessions.push(s);
+    const h = s.attr('users', 'handle');
+    ok(await s.transact([['add-triple', u, h, { foo: '0', baz: '3' }], ['deep-merge-triple', u, h, { foo: '1' }], ['deep-merge-triple', u, h, { bar: '2' }]]));
+    expect((await admin.query({ users: {} })).users[0].handle).toEqual({ foo: '1', bar: '2', baz: '3' });
+    refused(await s.transact([['deep-merge-triple', u, h, { foo: '9' }]]), 'permission-denied');
   });
 });
