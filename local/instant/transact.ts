@@ -338,7 +338,7 @@ export class Transactor {
       return;
     }
     const v = s.op === 'deep-merge-triple' ? deepMerge(this.store.get(s.etype, id)?.fields.get(s.attr.id)?.v, s.value) : s.value;
-    checkType(s.attr, v);
+    checkType(s.attr, v, id);
     checkValue(s.attr, v, id);
     this.store.set(s.etype, id, s.attr, v, now);
   }
@@ -421,7 +421,7 @@ function isPlain(v: unknown): v is Record<string, unknown> {
 }
 
 /** Instant's checked data types, enforced on every write. */
-export function checkType(attr: Attr, v: unknown) {
+export function checkType(attr: Attr, v: unknown, eid?: string) {
   const t = attr['checked-data-type'];
   if (!t || v === null || v === undefined) return;
   const ok =
@@ -435,7 +435,7 @@ export function checkType(attr: Attr, v: unknown) {
     throw new InstantLocalError(
       'validation-failed',
       `Invalid value type for ${etype}.${label}. Value must be a ${t} but the provided value type is ${Array.isArray(v) ? 'array' : typeof v}.`,
-      { 'data-type': 'tx-step', input: v, errors: [{ message: `${etype}.${label} must be a ${t}` }] },
+      { namespace: etype, attribute: label, value: v, 'checked-data-type': t, 'attr-id': attr.id, ...(eid ? { 'entity-id': eid } : {}) },
     );
   }
 }

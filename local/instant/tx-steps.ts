@@ -98,7 +98,13 @@ export function parseSteps(raw: unknown[], attrOf: (id: string) => Attr | undefi
           if (isLookup(value)) {
             const la = attr(value[0], step);
             if (la['forward-identity'][1] !== revEtype) throw namespaceMismatch(step);
-            value = la['forward-identity'][2] === 'id' ? String(value[1]).toLowerCase() : [la.id, value[1]];
+            const idLookup = la['forward-identity'][2] === 'id';
+            if (idLookup && !(typeof value[1] === 'string' && UUID_RE.test(value[1]))) {
+              throw validationError('tx-steps', step, [
+                `Invalid lookup '${JSON.stringify(value)}'. The lookup attribute is '${revEtype}.id', but the lookup value is not a valid UUID.`,
+              ]);
+            }
+            value = idLookup ? String(value[1]).toLowerCase() : [la.id, value[1]];
           } else if (typeof value === 'string' && UUID_RE.test(value)) {
             value = value.toLowerCase();
           } else {

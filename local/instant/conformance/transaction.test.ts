@@ -142,17 +142,53 @@ describe('update modes and lookups', () => {
     ok(await s.transact([['add-triple', id(), s.attr('posts', 'body'), big]]));
   });
 
-  it(from(F, 'validations', 'entity ids must be UUIDs or lookups; link values UUIDs'), async () => {
+  it(from(F, 'validations', 'entity ids must be UUIDs or lookups'), async () => {
     const app = await appWith();
     const s = await client(app);
     refused(await s.transact([['add-triple', 'not-a-uuid', s.attr('posts', 'title'), 'x']]), 'validation-failed', /Invalid entity ID 'not-a-uuid'. Entity IDs must be UUIDs/);
-    refused(await s.transact([['add-triple', id(), s.attr('comments', 'post'), 'nope']]), 'validation-failed', 'Expected link value to be a uuid.');
-    refused(await s.transact([['add-triple', [s.attr('posts', 'id'), 'x'], s.attr('posts', 'title'), 'x']]), 'validation-failed', /the lookup value is not a valid UUID/);
+    refused(await s.transact([['add-triple', id(), 'not-an-attr', 'x']]), 'validation-failed');
+    refused(await s.transact('not a list' as any), 'validation-failed');
+  });
+
+  it(from(F, 'good-error-for-invalid-ref-uuid', 'a link value that is not a UUID is a validation error'), async () => {
+    const app = await appWith();
+    const s = await client(app);
+    refused(await s.transact([['add-triple', id(), s.attr('comments', 'post'), '']]), 'validation-failed', 'Expected link value to be a uuid.');
+  });
+
+  it(from(F, 'checks-for-invalid-id-lookups', 'a lookup on id must carry a UUID, as entity and as link value'), async () => {
+    const app = await appWith();
+    const s = await client(app);
+    const idAttr = s.attr('posts', 'id');
+    refused(await s.transact([['add-triple', [idAttr, { id: id() }], s.attr('posts', 'title'), 'x']]), 'validation-failed', /Invalid lookup/);
+    refused(await s.transact([['add-triple', id(), s.attr('comments', 'post'), [idAttr, { id: id() }]]]), 'validation-failed', /Invalid lookup/);
+  });
+
+  it(from(F, 'rejects-bad-lookups', "a lookup attr of one namespace can't address an entity of another"), async () => {
+    const app = await appWith();
+    const s = await client(app);
     refused(
       await s.transact([['add-triple', [s.attr('comments', 'key'), 'k'], s.attr('posts', 'title'), 'x']]),
       'validation-failed',
       /namespace in the lookup attribute is different/,
     );
+  });
+
+  it(from(F, 'rejects-invalid-data-for-checked-attrs', 'a value of the wrong type for a typed attribute is refused, naming both'), async () => {
+    const app = await appWith();
+    const s = await client(app);
+    const eid = id();
+    const answer = await s.transact([['add-triple', eid, s.attr('users', 'email'), 10]]);
+    refused(answer, 'validation-failed', 'Invalid value type for users.email. Value must be a string but the provided value type is number.');
+    expect(answer.hint).toEqual({ namespace: 'users', attribute: 'email', value: 10, 'checked-data-type': 'string', 'attr-id': s.attr('users', 'email'), 'entity-id': eid });
+    ok(await s.transact([['add-triple', id(), s.attr('users', 'email'), 'test@example.com']]));
+  });
+
+  it(from(F, 'obj-unique', 'a second entity with a taken unique value is refused with record-not-unique'), async () => {
+    const app = await appWith();
+    const s = await client(app);
+    ok(await s.transact([['add-triple', id(), s.attr('posts', 'title'), 'taken']]));
+    refused(await s.transact([['add-triple', id(), s.attr('posts', 'title'), 'taken']]), 'record-not-unique');
   });
 });
 
