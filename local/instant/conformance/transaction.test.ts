@@ -685,3 +685,49 @@ describe('auth.ref and newData', () => {
     refused(await s.transact([['deep-merge-triple', u, h, { foo: '9' }]]), 'permission-denied');
   });
 });
+
+describe('links to $users and deletes by lookup', () => {
+  it(from(F, 'perms-accepts-writes-to-reverse-links-to-users-table', 'linking to a $users entity needs the $users view rule (by default: only yourself)'), async () => {
+    const app = await appWith();
+    const me = await client(app, 'linker@example.com');
+    const guest = await client(app);
+    const post = id();
+    const steps = (s: RawSession) => [['add-triple', post, s.attr('posts', 'id'), post], ['add-triple', post, s.attr('posts', 'owner'), me.userId]];
+    refused(await guest.transact(steps(guest)), 'permission-denied');
+    ok(await me.transact(steps(me)));
+  });
+
+  it(from(F, 'perms-accepts-writes-to-reverse-links-to-users-table-with-lookups', 'the same with lookups on both sides'), async () => {
+    const app = await appWith();
+    const me = await client(app, 'lookups@example.com');
+    const guest = await client(app);
+    await app.admin.transact(app.admin.tx.posts[id()].update({ title: '1234' }));
+    const steps = (s: RawSession) => [['add-triple', [s.attr('posts', 'title'), '1234'], s.attr('posts', 'owner'), [s.attr('$users', 'email'), 'lookups@example.com']]];
+    refused(await guest.transact(steps(guest)), 'permission-denied');
+    ok(await me.transact(steps(me)));
+    const posts = (await app.admin.query({ posts: { owner: {} } })).posts as any[];
+    expect(posts[0].owner).toMatchObject({ id: me.userId, email: 'lookups@example.com' });
+  });
+
+  it(from(F, 'delete-perms-rule-params', 'a delete by lookup is checked with the params given for that lookup'), async () => {
+    const app = await appWith({ users: { allow: { delete: 'data.email == ruleParams.email' } } });
+    await app.admin.transact(app.admin.tx.users[id()].update({ email: 'stopa@example.com' }));
+    const s = await client(app);
+    const byEmail = [s.attr('users', 'email'), 'stopa@example.com'];
+    refused(await s.transact([['delete-entity', byEmail, 'users']]), 'permission-denied');
+    refused(await s.transact([['rule-params', byEmail, 'users', { email: 'not-stopa@example.com' }], ['delete-entity', byEmail, 'users']]), 'permission-denied');
+    ok(await s.transact([['rule-params', byEmail, 'users', { email: 'stopa@example.com' }], ['delete-entity', byEmail, 'users']]));
+    expect((await app.admin.query({ users: {} })).users).toEqual([]);
+  });
+
+  it(from(F, 'delete-without-etype-perms-rule-params', 'the same for a delete by lookup that names no namespace'), async () => {
+    const app = await appWith({ users: { allow: { delete: 'data.email == ruleParams.email' } } });
+    await app.admin.transact(app.admin.tx.users[id()].update({ email: 'user@example.com' }));
+    const s = await client(app);
+    const byEmail = [s.attr('users', 'email'), 'user@example.com'];
+    refused(await s.transact([['delete-entity', byEmail]]), 'permission-denied');
+    refused(await s.transact([['rule-params', byEmail, 'users', { email: 'not-user@example.com' }], ['delete-entity', byEmail]]), 'permission-denied');
+    ok(await s.transact([['rule-params', byEmail, 'users', { email: 'user@example.com' }], ['delete-entity', byEmail]]));
+    expect((await app.admin.query({ users: {} })).users).toEqual([]);
+  });
+});
