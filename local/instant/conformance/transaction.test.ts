@@ -731,3 +731,83 @@ describe('links to $users and deletes by lookup', () => {
     expect((await app.admin.query({ users: {} })).users).toEqual([]);
   });
 });
+
+describe('link rules matrix', () => {
+  const linkSchema = i.schema({
+    entities: {
+      posts: i.entity({ title: i.string().unique().indexed().optional() }),
+      users: i.entity({ email: i.string().unique().indexed().optional() }),
+    },
+    links: Object.fromEntries(
+      ['fallback', 'fwd-only', 'rev-only', 'fwd-rev'].map((l) => [
+        l,
+        { forward: { on: 'posts', has: 'many', label: l }, reverse: { on: 'users', has: 'many', label: `rev-${l}` } },
+      ]),
+    ) as any,
+  });
+  const rules = {
+    posts: {
+      allow: {
+        create: 'ruleParams.posts_create', update: 'ruleParams.posts_update',
+        link: { 'fwd-only': 'ruleParams.posts_fwd_only', 'fwd-rev': 'ruleParams.posts_fwd_rev' },
+      },
+    },
+    users: {
+      allow: {
+        view: 'ruleParams.users_view', create: 'ruleParams.users_create', update: 'ruleParams.users_update',
+        link: { 'rev-rev-only': 'ruleParams.users_rev_only', 'rev-fwd-rev': 'ruleParams.users_fwd_rev' },
+      },
+    },
+  };
+  const combos = (names: string[]) =>
+    names.reduce<Record<string, boolean>[]>((acc, n) => acc.flatMap((c) => [{ ...c, [n]: false }, { ...c, [n]: true }]), [{}]);
+
+  it(from(F, 'link-perms', 'link rules on either side, or the create/update/view fallback, for new and existing entities by id and lookup'), async () => {
+    const app = await throwawayApp({ schema: linkSchema, rules });
+    const s = await rawSession(app);
+    sessions.push(s);
+    const a = (etype: string, label: string) => s.attr(etype, label);
+    let n = 0;
+    let cases = 0;
+    for (const userAction of ['create', 'update']) for (const postAction of ['create', 'update']) for (const refType of ['id', 'lookup']) {
+      for (const attr of ['fallback', 'fwd-only', 'rev-only', 'fwd-rev']) {
+        const params =
+          attr === 'fallback' ? combos([postAction === 'create' ? 'posts_create' : 'posts_update', 'users_view'])
+            : attr === 'fwd-only' ? combos(['posts_fwd_only'])
+              : attr === 'rev-only' ? combos(['users_rev_only'])
+                : combos(['posts_fwd_rev', 'users_fwd_rev']);
+        for (const ruleParams of params) for (const pos of ['post', 'user']) {
+          const userId = id();
+          const email = `lp${++n}@example.com`;
+          const postId = id();
+          const title = `lp post ${n}`;
+          const userRef = refType === 'id' ? userId : [a('users', 'email'), email];
+          const postRef = refType === 'id' ? postId : [a('posts', 'title'), title];
+          const userTx = refType === 'id'
+            ? [['add-triple', userId, a('users', 'id'), userId], ['add-triple', userId, a('users', 'email'), email], ['rule-params', userId, 'users', { users_create: true }]]
+            : [['add-triple', userRef, a('users', 'id'), userRef], ['rule-params', userRef, 'users', { users_create: true }]];
+          const postCreate = ruleParams.posts_create ?? true;
+          const postTx = refType === 'id'
+            ? [['add-triple', postId, a('posts', 'id'), postId], ['add-triple', postId, a('posts', 'title'), title], ['rule-params', postId, 'posts', { posts_create: postCreate }]]
+            : [['add-triple', postRef, a('posts', 'id'), postRef], ['rule-params', postRef, 'posts', { posts_create: postCreate }]];
+          const setup = [...(userAction === 'update' ? userTx : []), ...(postAction === 'update' ? postTx : [])];
+          if (setup.length) ok(await s.transact(setup));
+          const tx = [
+            ...(userAction === 'create' ? userTx : []),
+            ...(postAction === 'create' ? postTx : []),
+            pos === 'user' ? ['rule-params', userRef, 'users', ruleParams] : ['rule-params', postRef, 'posts', ruleParams],
+            ['add-triple', postRef, a('posts', attr), userRef],
+          ];
+          const expected = Object.values(ruleParams).every(Boolean);
+          const answer = await s.transact(tx);
+          expect(answer.op, `${userAction} ${postAction} ${refType} ${attr} ${JSON.stringify(ruleParams)} on ${pos}: ${JSON.stringify(answer)}`).toBe(
+            expected ? 'transact-ok' : 'error',
+          );
+          if (!expected) expect(answer.type).toBe('permission-denied');
+          cases++;
+        }
+      }
+    }
+    expect(cases).toBe(192);
+  });
+});
