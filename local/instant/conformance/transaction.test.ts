@@ -811,3 +811,46 @@ describe('link rules matrix', () => {
     expect(cases).toBe(192);
   });
 });
+
+describe('linkedData.ref', () => {
+  it(from(F, 'linked-data-etype', 'linkedData.ref follows links from the other side of the link, in link and unlink rules'), async () => {
+    const s4 = i.schema({
+      entities: { profiles: i.entity({}), users: i.entity({}), posts: i.entity({}), comments: i.entity({}) },
+      links: {
+        userProfile: { forward: { on: 'users', has: 'one', label: 'profile' }, reverse: { on: 'profiles', has: 'one', label: 'user' } },
+        postUser: { forward: { on: 'posts', has: 'one', label: 'user' }, reverse: { on: 'users', has: 'many', label: 'posts' } },
+        commentPost: { forward: { on: 'comments', has: 'one', label: 'post' }, reverse: { on: 'posts', has: 'many', label: 'comments' } },
+      },
+    });
+    const app = await throwawayApp({
+      schema: s4,
+      rules: {
+        posts: { allow: { link: { user: "ruleParams.profile_id in linkedData.ref('profile.id')" }, unlink: { user: "ruleParams.comment_id in linkedData.ref('posts.comments.id')" } } },
+        users: { allow: { link: { posts: "ruleParams.comment_id in linkedData.ref('comments.id')" }, unlink: { posts: "ruleParams.profile_id in linkedData.ref('user.profile.id')" } } },
+      },
+    });
+    const [profile, user, post, comment] = [id(), id(), id(), id()];
+    const admin = adminFor(app, s4);
+    await admin.transact([
+      admin.tx.profiles[profile].update({}), admin.tx.users[user].update({}).link({ profile }),
+      admin.tx.posts[post].update({}), admin.tx.comments[comment].update({}).link({ post }),
+    ]);
+    const s = await rawSession(app);
+    sessions.push(s);
+    const userAttr = s.attr('posts', 'user');
+    // The passing link leaves the pair linked, so the unlink matrix that follows has a link to remove.
+    for (const [op, postParams, userParams] of [
+      ['add-triple', { profile_id: profile }, { comment_id: comment }],
+      ['retract-triple', { comment_id: comment }, { profile_id: profile }],
+    ] as const) {
+      for (const withPost of [false, true]) for (const withUser of [false, true]) {
+        const answer = await s.transact([
+          [op, post, userAttr, user],
+          ...(withPost ? [['rule-params', post, 'posts', postParams]] : []),
+          ...(withUser ? [['rule-params', user, 'users', userParams]] : []),
+        ]);
+        expect(answer.op, `${op} post:${withPost} user:${withUser} ${JSON.stringify(answer)}`).toBe(withPost && withUser ? 'transact-ok' : 'error');
+      }
+    }
+  });
+});
