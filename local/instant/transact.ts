@@ -136,6 +136,7 @@ export class Transactor {
   private apply(rawSteps: unknown[], access: TxAccess, added: Attr[], deleted: Attr[]) {
     const now = Date.now();
     const pending = new Map<string, Attr>();
+    // Attrs this transaction adds are visible to all its steps (upstream's optimistic attrs).
     for (const s of rawSteps) {
       if (Array.isArray(s) && s[0] === 'add-attr' && s[1] && typeof s[1] === 'object') pending.set((s[1] as Attr).id, s[1] as Attr);
     }
@@ -147,7 +148,11 @@ export class Transactor {
     // Attribute steps: clients may add attributes (the `attrs` create rule decides), never change them.
     for (const s of steps) {
       if (s.op === 'add-attr') {
-        if (this.catalog.byId.has(s.attr.id) || this.catalog.find(s.attr['forward-identity'][1], s.attr['forward-identity'][2])) continue;
+        if (this.catalog.byId.has(s.attr.id)) continue;
+        const [, etype, label] = s.attr['forward-identity'];
+        if (this.catalog.find(etype, label)) {
+          throw new InstantLocalError('record-not-unique', `\`${label}\` already exists on \`${etype}\``, { 'record-type': 'ident', etype, label });
+        }
         if (!access.admin && !this.perms.check(this.perms.program('attrs', 'create'), access.user, { data: { ...s.attr }, ...checkOpts })) {
           throw permissionDenied('attrs', 'attr');
         }
@@ -198,7 +203,7 @@ export class Transactor {
       before,
       updated: (etype, eid) => updated.get(entityKey(etype, eid)) ?? before(etype, eid),
       params: (etype, eid) => ruleParams.get(entityKey(etype, eid)),
-      modifiedFields: (eid) => modifiedFields(triples, eid),
+      modifiedFields: modifiedFieldsOf(triples),
     };
     if (!access.admin) runChecks(preChecks(steps, data), this.perms, access.user, checkOpts);
 
@@ -375,11 +380,16 @@ export class Transactor {
 
 }
 
-/** The labels a transaction writes on an entity: `request.modifiedFields` (never `id`). */
-function modifiedFields(triples: TripleStep[], eid: Eid): string[] {
-  const key = JSON.stringify(eid);
-  const labels = triples.filter((s) => s.op !== 'retract-triple' && JSON.stringify(s.eid) === key).map((s) => s.label);
-  return [...new Set(labels.filter((l) => l !== 'id'))];
+/** The labels a transaction writes on each entity: `request.modifiedFields` (never `id`). */
+function modifiedFieldsOf(triples: TripleStep[]): (eid: Eid) => string[] {
+  const byEntity = new Map<string, Set<string>>();
+  for (const s of triples) {
+    if (s.op === 'retract-triple' || s.label === 'id') continue;
+    const key = JSON.stringify(s.eid);
+    if (!byEntity.has(key)) byEntity.set(key, new Set());
+    byEntity.get(key)!.add(s.label);
+  }
+  return (eid) => [...(byEntity.get(JSON.stringify(eid)) ?? [])];
 }
 
 // Instant's triples table refuses indexed (unique or indexed) values whose column is over 1024 bytes.

@@ -854,3 +854,13 @@ describe('linkedData.ref', () => {
     }
   });
 });
+
+describe('attribute idents', () => {
+  it(from(F, 'duplicate-ident-data-test', 'adding an attr whose name exists is record-not-unique, naming it'), async () => {
+    const app = await appWith();
+    const s = await client(app);
+    const answer = await s.transact([['add-attr', { id: id(), 'forward-identity': [id(), 'posts', 'title'], 'value-type': 'blob', cardinality: 'one', 'unique?': false, 'index?': true }]]);
+    refused(answer, 'record-not-unique', '`title` already exists on `posts`');
+    expect(answer.hint).toEqual({ 'record-type': 'ident', etype: 'posts', label: 'title' });
+  });
+});
