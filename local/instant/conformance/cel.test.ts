@@ -96,9 +96,30 @@ describe('request', () => {
     expect(await s.transact([['add-triple', n, s.attr('notes', 'title'), 'y']])).toMatchObject({ op: 'error', type: 'permission-denied' });
   });
 
-  it(from(F, 'invalid-request-field-throws', 'request.origin and request.ip read as "" when unknown, as an unset proto field'), async () => {
+  it(from(F, 'invalid-request-field-throws', 'request.origin and request.ip are the caller\'s; "" when unknown (an unset proto field)'), async () => {
     const { app } = await session({ notes: { allow: { view: "request.origin == '' && request.ip == '' && size(request.modifiedFields) == 0" } } });
     await app.admin.transact(app.admin.tx.notes[id()].update({ title: 'x' }));
     expect((await app.admin.asUser({ guest: true }).query({ notes: {} })).notes).toHaveLength(1);
+
+    const shop = await throwawayApp({ schema, rules: { notes: { allow: { create: "request.origin == 'https://shop.example' && request.ip != ''" } } } });
+    const step = (s: RawSession) => { const n = id(); return [['add-triple', n, s.attr('notes', 'id'), n]]; };
+    const fromShop = await rawSession(shop, { origin: 'https://shop.example' });
+    const fromElsewhere = await rawSession(shop, { origin: 'https://evil.example' });
+    const noOrigin = await rawSession(shop);
+    sessions.push(fromShop, fromElsewhere, noOrigin);
+    expect((await fromShop.transact(step(fromShop))).op).toBe('transact-ok');
+    expect(await fromElsewhere.transact(step(fromElsewhere))).toMatchObject({ op: 'error', type: 'permission-denied' });
+    expect(await noOrigin.transact(step(noOrigin))).toMatchObject({ op: 'error', type: 'permission-denied' });
+  });
+
+  it(from(F, 'unknown-results-throw', 'admin routes show CEL\'s own error text (show-cel-errors?), runtime sessions "You may have a typo"'), async () => {
+    const { app, s } = await session({ notes: { allow: { create: 'newData.missing.deeper == 1' } } });
+    const as = app.admin.asUser({ guest: true });
+    const err = await as.transact(as.tx.notes[id()].update({ title: 'x' })).catch((e) => e);
+    expect(err.body).toMatchObject({ type: 'permission-evaluation-failed' });
+    expect(err.body.message).toMatch(/^Could not evaluate permission rule for `notes.create`\. /);
+    expect(err.body.message).not.toContain('You may have a typo');
+    const n = id();
+    expect((await s.transact([['add-triple', n, s.attr('notes', 'id'), n]])).message).toContain('You may have a typo');
   });
 });
