@@ -864,3 +864,89 @@ describe('attribute idents', () => {
     expect(answer.hint).toEqual({ 'record-type': 'ident', etype: 'posts', label: 'title' });
   });
 });
+
+describe('onDelete: cascade', () => {
+  const link = (from: string, fl: string, to: string, tl: string, opts: { fwdHas?: 'one' | 'many'; revHas?: 'one' | 'many'; cascade: 'forward' | 'reverse' }) => ({
+    forward: { on: from, has: opts.fwdHas ?? 'one', label: fl, ...(opts.cascade === 'forward' ? { onDelete: 'cascade' } : {}) },
+    reverse: { on: to, has: opts.revHas ?? 'many', label: tl, ...(opts.cascade === 'reverse' ? { onDelete: 'cascade' } : {}) },
+  });
+  const names = async (app: ThrowawayApp, etypes: string[]) => {
+    const r = (await app.admin.query(Object.fromEntries(etypes.map((e) => [e, {}])))) as Record<string, { id: string }[]>;
+    return etypes.flatMap((e) => r[e].map((x) => `${e}:${x.id}`)).sort();
+  };
+
+  it(from(F, 'on-delete-cascade', 'deleting the target of a cascading link deletes its sources, not the other way'), async () => {
+    const sch = i.schema({ entities: { user: i.entity({ name: i.string() }), book: i.entity({ title: i.string() }) }, links: { author: link('book', 'author', 'user', 'books', { cascade: 'forward' }) } as any });
+    const app = await throwawayApp({ schema: sch });
+    const admin = adminFor(app, sch);
+    const [a, b1, b2] = [id(), id(), id()];
+    await admin.transact([admin.tx.user[a].update({ name: 'Leo' }), admin.tx.book[b1].update({ title: 'W&P' }).link({ author: a }), admin.tx.book[b2].update({ title: 'AK' }).link({ author: a })]);
+    await admin.transact(admin.tx.book[b1].delete());
+    expect(await names(app, ['user', 'book'])).toEqual([`book:${b2}`, `user:${a}`].sort());
+    await admin.transact(admin.tx.user[a].delete());
+    expect(await names(app, ['user', 'book'])).toEqual([]);
+  });
+
+  it(from(F, 'on-delete-cascade-reverse', 'onDelete on the reverse side: deleting the source deletes its targets'), async () => {
+    const sch = i.schema({ entities: { user: i.entity({ name: i.string() }), book: i.entity({ title: i.string() }) }, links: { books: link('user', 'books', 'book', 'author', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }) } as any });
+    const app = await throwawayApp({ schema: sch });
+    const admin = adminFor(app, sch);
+    const [a, b1, b2] = [id(), id(), id()];
+    await admin.transact([admin.tx.book[b1].update({ title: 'x' }), admin.tx.book[b2].update({ title: 'y' }), admin.tx.user[a].update({ name: 'Leo' }).link({ books: [b1, b2] })]);
+    await admin.transact(admin.tx.book[b1].delete());
+    expect(await names(app, ['user', 'book'])).toEqual([`book:${b2}`, `user:${a}`].sort());
+    await admin.transact(admin.tx.user[a].delete());
+    expect(await names(app, ['user', 'book'])).toEqual([]);
+  });
+
+  it(from(F, 'on-delete-cascade-mixed', 'cascades chain through both directions: A <- B -> C <- D -> E <- F'), async () => {
+    const ents = Object.fromEntries(['A', 'B', 'C', 'D', 'E', 'F'].map((e) => [e, i.entity({ n: i.string().optional() })]));
+    const sch = i.schema({
+      entities: ents,
+      links: {
+        ba: link('B', 'a', 'A', 'bs', { cascade: 'forward' }),
+        bc: link('B', 'c', 'C', 'bs', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
+        dc: link('D', 'c', 'C', 'ds', { cascade: 'forward' }),
+        de: link('D', 'e', 'E', 'ds', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
+        fe: link('F', 'e', 'E', 'fs', { cascade: 'forward' }),
+      } as any,
+    });
+    const app = await throwawayApp({ schema: sch });
+    const admin = adminFor(app, sch) as any;
+    const [a, b, c, d, e, f] = [id(), id(), id(), id(), id(), id()];
+    await admin.transact([
+      admin.tx.A[a].update({}), admin.tx.C[c].update({}), admin.tx.E[e].update({}),
+      admin.tx.B[b].update({}).link({ a, c }), admin.tx.D[d].update({}).link({ c, e }), admin.tx.F[f].update({}).link({ e }),
+    ]);
+    expect(await names(app, ['A', 'B', 'C', 'D', 'E', 'F'])).toHaveLength(6);
+    await admin.transact(admin.tx.A[a].delete());
+    expect(await names(app, ['A', 'B', 'C', 'D', 'E', 'F'])).toEqual([]);
+  });
+
+  it(from(F, 'on-delete-cascade-cycle', 'a cascade cycle ends'), async () => {
+    const sch = i.schema({ entities: { users: i.entity({ name: i.string() }) }, links: { friend: link('users', 'friend', 'users', 'friendOf', { revHas: 'one', cascade: 'forward' }) } as any });
+    const app = await throwawayApp({ schema: sch });
+    const admin = adminFor(app, sch) as any;
+    const [a, b] = [id(), id()];
+    await admin.transact([admin.tx.users[a].update({ name: 'Ivan' }), admin.tx.users[b].update({ name: 'Oleg' }).link({ friend: a })]);
+    await admin.transact(admin.tx.users[a].link({ friend: b }));
+    await admin.transact(admin.tx.users[a].delete());
+    expect(await names(app, ['users'])).toEqual([]);
+  });
+
+  it(from(F, 'on-delete-cascade-etypes', 'a cascade deletes the entity in the linked namespace only; the same id elsewhere stays'), async () => {
+    const sch = i.schema({
+      entities: { users: i.entity({ name: i.string() }), posts: i.entity({ n: i.number() }), person: i.entity({ height: i.number() }), car: i.entity({ model: i.string() }) },
+      links: { author: link('posts', 'author', 'users', 'posts', { revHas: 'many', cascade: 'forward' }) } as any,
+    });
+    const app = await throwawayApp({ schema: sch });
+    const admin = adminFor(app, sch) as any;
+    const [a, b] = [id(), id()];
+    await admin.transact([
+      admin.tx.users[a].update({ name: 'Ivan' }), admin.tx.person[a].update({ height: 170 }),
+      admin.tx.posts[b].update({ n: 123 }).link({ author: a }), admin.tx.car[b].update({ model: 'BMW' }),
+    ]);
+    await admin.transact(admin.tx.users[a].delete());
+    expect(await names(app, ['users', 'posts', 'person', 'car'])).toEqual([`car:${b}`, `person:${a}`].sort());
+  });
+});
