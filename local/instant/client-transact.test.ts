@@ -4,6 +4,7 @@ import { id, lookup } from '@instantdb/core';
 import { adminFor, clientFor, nextResult } from '../../tests/support/instant-clients.ts';
 import { startInstantLocal, type InstantLocal } from './server.ts';
 import { testRules, testSchema } from './fixtures.test-schema.ts';
+import { rawSession } from './conformance/raw-session.ts';
 
 let server: InstantLocal;
 const clients: ReturnType<typeof clientFor>[] = [];
@@ -91,5 +92,43 @@ describe('nested queries', () => {
     const got = (await admin.query({ items: { $: { where: { id: item } }, purchases: {} } })).items[0];
     expect(got.tags).toEqual({ b: { c: 2, d: 3 } });
     expect(got.purchases).toEqual([]);
+  });
+});
+
+describe('raw frames from a stranger', () => {
+  it('cannot retract fields of an entity it may not update (stricter than Instant, which checks no rule)', async () => {
+    const admin = adminFor(server);
+    const p = id();
+    await admin.transact(admin.tx.purchases[p].update({ token: 'retract-tok', email: 'owner@x.io', status: 'paid' }));
+    const app = { url: server.url, appId: server.appId, adminToken: server.adminToken };
+    const s = await rawSession(app);
+    try {
+      const answer = await s.transact([['retract-triple', p, s.attr('purchases', 'status'), 'paid']]);
+      expect(answer).toMatchObject({ op: 'error', type: 'permission-denied' });
+    } finally {
+      s.close();
+    }
+    expect((await admin.query({ purchases: { $: { where: { id: p } } } })).purchases[0].status).toBe('paid');
+  });
+
+  it('cannot create $users, write their system columns or plant fields for a future sign-in', async () => {
+    const app = { url: server.url, appId: server.appId, adminToken: server.adminToken };
+    const s = await rawSession(app);
+    try {
+      const u = id();
+      const steps = [
+        [['add-triple', u, s.attr('$users', 'id'), u]],
+        [['add-triple', u, s.attr('$users', 'credits'), 1000]],
+        [['add-triple', [s.attr('$users', 'email'), 'future@x.io'], s.attr('$users', 'credits'), 1000]],
+        [['add-triple', u, s.attr('$users', 'email'), 'future@x.io']],
+      ];
+      for (const tx of steps) expect(await s.transact(tx)).toMatchObject({ op: 'error', type: 'validation-failed', message: expect.stringMatching(/\$users/) });
+    } finally {
+      s.close();
+    }
+    const admin = adminFor(server);
+    const token = await admin.auth.createToken({ email: 'future@x.io' });
+    const user = await admin.auth.verifyToken(token);
+    expect(user).not.toHaveProperty('credits');
   });
 });

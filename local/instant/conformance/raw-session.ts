@@ -19,7 +19,7 @@ export type RawSession = {
 
 let counter = 0;
 
-export async function rawSession(app: ThrowawayApp, opts: { refreshToken?: string; admin?: boolean; origin?: string } = {}): Promise<RawSession> {
+export async function rawSession(app: Pick<ThrowawayApp, 'url' | 'appId' | 'adminToken'>, opts: { refreshToken?: string; admin?: boolean; origin?: string } = {}): Promise<RawSession> {
   const ws = new WebSocket(`${app.url.replace(/^http/, 'ws')}/runtime/session?app_id=${app.appId}`, opts.origin ? { origin: opts.origin } : {});
   const waiting = new Map<string, (f: Frame) => void>();
   ws.on('message', (data) => {
