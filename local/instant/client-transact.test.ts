@@ -1,4 +1,7 @@
 // Client-side transactions and nested queries through the unmodified @instantdb/core client.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { id, lookup } from '@instantdb/core';
 import { adminFor, clientFor, nextResult } from '../../tests/support/instant-clients.ts';
@@ -130,5 +133,35 @@ describe('raw frames from a stranger', () => {
     const token = await admin.auth.createToken({ email: 'future@x.io' });
     const user = await admin.auth.verifyToken(token);
     expect(user).not.toHaveProperty('credits');
+  });
+});
+
+describe('attribute deletes', () => {
+  it('survive a restart: the attr and its values stay gone, the rest stays', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'instant-local-'));
+    try {
+      const first = await startInstantLocal({ dataDir: dir, schema: JSON.parse(JSON.stringify(testSchema)), rules });
+      const admin = adminFor(first);
+      const item = id();
+      await admin.transact((admin.tx as any).items[item].update({ name: 'kept', order: 1, colour: 'red' }));
+      const s = await rawSession({ url: first.url, appId: first.appId, adminToken: first.adminToken }, { admin: true });
+      const answer = await s.transact([['delete-attr', s.attr('items', 'colour')]]);
+      s.close();
+      expect(answer.op).toBe('transact-ok');
+      await first.close();
+      const second = await startInstantLocal({ dataDir: dir, schema: JSON.parse(JSON.stringify(testSchema)), rules });
+      try {
+        const got = (await adminFor(second).query({ items: { $: { where: { id: item } } } })).items[0] as Record<string, unknown>;
+        expect(got).toMatchObject({ name: 'kept', order: 1 });
+        expect(got).not.toHaveProperty('colour');
+        const after = await rawSession({ url: second.url, appId: second.appId, adminToken: second.adminToken });
+        after.close();
+        expect(after.attrs.some((a) => a['forward-identity'][1] === 'items' && a['forward-identity'][2] === 'colour')).toBe(false);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
