@@ -98,7 +98,11 @@ export class Permissions {
 
   linkProgram(etype: string, label: string, action: 'link' | 'unlink'): Program | null {
     return this.cached(`${etype}\u0000${action}\u0000${label}`, () =>
-      withRule(this.compile(etype, [etype, 'allow', action, label]) ?? this.compile(etype, [etype, 'allow', action, '$default']), etype, action),
+      withRule(
+        this.compile(etype, [etype, 'allow', action, label]) ?? this.compile(etype, [etype, 'allow', action, '$default']),
+        etype,
+        action,
+      ),
     );
   }
 
@@ -284,7 +288,9 @@ function evaluationFailed(program: Program, e: Error, showCelErrors: boolean): I
   const rule = program.rule ?? [etype, action ?? kind];
   const detail = (e.message ?? '').split('\n')[0].trim();
   const cause = showCelErrors && detail ? detail : 'You may have a typo';
-  const message = `Could not evaluate permission rule for \`${rule.join('.')}\`. ${cause}. Debug this in the sandbox and then update your permission rules.`;
+  const message =
+    `Could not evaluate permission rule for \`${rule.join('.')}\`. ${cause}. ` +
+    'Debug this in the sandbox and then update your permission rules.';
   return new InstantLocalError('permission-evaluation-failed', message, {
     rule,
     error: { type: celErrorCode(detail), message, hint: cause },

@@ -10,7 +10,9 @@ import { InstantLocalError, permissionDenied, validationError } from './errors.t
 import type { AuthUser, Permissions, RequestInfo } from './permissions.ts';
 import type { Change, Entity, TripleStore } from './triple-store.ts';
 import { postChecks, preChecks, runChecks, type CheckData } from './tx-checks.ts';
-import { entityKey, groupByOp, guardSystemColumns, isLookup, parseSteps, type Eid, type Step, type TripleStep } from './tx-steps.ts';
+import {
+  entityKey, groupByOp, guardSystemColumns, isLookup, isTriple, parseSteps, type Eid, type Step, type TripleStep,
+} from './tx-steps.ts';
 
 export type TxStep = unknown[];
 
@@ -43,7 +45,9 @@ export class Transactor {
           throw validationError('lookup', label, [`${label} is not a valid lookup attribute.`]);
         }
         const found = this.catalog.find(etype, refLabel[0]);
-        if (!found && throwOnMissingAttrs) throw validationError('tx-step', [etype, label], [`\`${etype}.${refLabel[0]}\` is not in the schema`]);
+        if (!found && throwOnMissingAttrs) {
+          throw validationError('tx-step', [etype, label], [`\`${etype}.${refLabel[0]}\` is not in the schema`]);
+        }
         return found?.attr ?? this.createAttr(etype, refLabel[0], true, true);
       }
       const found = this.catalog.find(etype, label);
@@ -73,7 +77,8 @@ export class Transactor {
       const [action, etype, rawId, args, opts] = op as [string, string, unknown, Record<string, unknown>?, Record<string, unknown>?];
       const eid = eidOf(etype, rawId);
       const idAttr = attrFor(etype, 'id');
-      const mode = action === 'create' ? { mode: 'create' } : opts?.upsert === false ? { mode: 'update' } : opts?.upsert === true ? { mode: 'upsert' } : undefined;
+      const upsert = opts?.upsert === false ? { mode: 'update' } : opts?.upsert === true ? { mode: 'upsert' } : undefined;
+      const mode = action === 'create' ? { mode: 'create' } : upsert;
       const obj = { ...(args ?? {}) };
       delete obj.id;
       switch (action) {
@@ -151,7 +156,8 @@ export class Transactor {
         if (this.catalog.byId.has(s.attr.id)) continue;
         const [, etype, label] = s.attr['forward-identity'];
         if (this.catalog.find(etype, label)) {
-          throw new InstantLocalError('record-not-unique', `\`${label}\` already exists on \`${etype}\``, { 'record-type': 'ident', etype, label });
+          const hint = { 'record-type': 'ident', etype, label };
+          throw new InstantLocalError('record-not-unique', `\`${label}\` already exists on \`${etype}\``, hint);
         }
         if (!access.admin && !this.perms.check(this.perms.program('attrs', 'create'), access.user, { data: { ...s.attr }, ...checkOpts })) {
           throw permissionDenied('attrs', 'attr');
@@ -176,7 +182,7 @@ export class Transactor {
       return beforeCache.get(key)!;
     };
     // Lookups resolve against the data before the transaction; new ones stay lookups until written.
-    const triples = steps.filter((s): s is TripleStep => s.op === 'add-triple' || s.op === 'deep-merge-triple' || s.op === 'retract-triple');
+    const triples = steps.filter(isTriple);
     for (const s of triples) {
       s.eid = this.lookupNow(s.eid) ?? s.eid;
       if (s.revEtype) s.value = this.lookupNow(s.value as Eid) ?? s.value;
@@ -295,7 +301,8 @@ export class Transactor {
   private validateModes(triples: TripleStep[], before: (etype: string, eid: Eid) => Record<string, unknown> | null) {
     const existing = triples.filter((s) => s.op !== 'retract-triple' && s.mode === 'create' && before(s.etype, s.eid));
     if (existing.length) {
-      throw validationError('tx-step', existing.map((s) => s.raw), [`Creating entities that exist: ${[...new Set(existing.map((s) => s.eid))].join(', ')}`]);
+      const ids = [...new Set(existing.map((s) => s.eid))];
+      throw validationError('tx-step', existing.map((s) => s.raw), [`Creating entities that exist: ${ids.join(', ')}`]);
     }
     const missing = triples.filter((s) => s.op !== 'retract-triple' && s.mode === 'update' && !before(s.etype, s.eid));
     if (missing.length) {
@@ -444,7 +451,9 @@ export function checkType(attr: Attr, v: unknown, eid?: string) {
     const [, etype, label] = attr['forward-identity'];
     throw new InstantLocalError(
       'validation-failed',
-      `Invalid value type for ${etype}.${label}. Value must be a ${t} but the provided value type is ${Array.isArray(v) ? 'array' : typeof v}.`,
+      `Invalid value type for ${etype}.${label}. Value must be a ${t} but the provided value type is ${
+        Array.isArray(v) ? 'array' : typeof v
+      }.`,
       { namespace: etype, attribute: label, value: v, 'checked-data-type': t, 'attr-id': attr.id, ...(eid ? { 'entity-id': eid } : {}) },
     );
   }

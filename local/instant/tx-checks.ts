@@ -5,7 +5,7 @@
 // links to new entities) run after the writes, so `data.ref` sees what the transaction made.
 import { permissionDenied, validationError } from './errors.ts';
 import type { AuthUser, EvalVars, Permissions, Program, RequestInfo } from './permissions.ts';
-import type { Eid, Step, TripleStep } from './tx-steps.ts';
+import { isTriple, type Eid, type Step } from './tx-steps.ts';
 
 type Obj = Record<string, unknown>;
 export type Check = { etype: string; program: Program | null; vars: EvalVars };
@@ -21,13 +21,13 @@ export type CheckData = {
   modifiedFields(eid: Eid): string[];
 };
 
-const isTriple = (s: Step): s is TripleStep => s.op === 'add-triple' || s.op === 'deep-merge-triple' || s.op === 'retract-triple';
-
 export function preChecks(steps: Step[], d: CheckData): Check[] {
   const out: Check[] = [];
   for (const s of steps) {
     if (s.op === 'delete-entity') {
-      if (s.etype) out.push({ etype: s.etype, program: d.perms.program(s.etype, 'delete'), vars: { data: d.before(s.etype, s.eid) ?? {}, ruleParams: d.params(s.etype, s.eid) } });
+      if (!s.etype) continue;
+      const vars = { data: d.before(s.etype, s.eid) ?? {}, ruleParams: d.params(s.etype, s.eid) };
+      out.push({ etype: s.etype, program: d.perms.program(s.etype, 'delete'), vars });
       continue;
     }
     if (!isTriple(s)) continue;
@@ -62,7 +62,10 @@ export function preChecks(steps: Step[], d: CheckData): Check[] {
         }
       } else {
         if (entity) out.push({ ...update(), vars: { ...update().vars, ruleParams: { ...revParams, ...params } } });
-        if (rev) out.push({ etype: s.revEtype, program: d.perms.program(s.revEtype, 'view'), vars: { data: rev, newData: d.updated(s.revEtype, target), ruleParams: { ...params, ...revParams } } });
+        if (rev) {
+          const vars = { data: rev, newData: d.updated(s.revEtype, target), ruleParams: { ...params, ...revParams } };
+          out.push({ etype: s.revEtype, program: d.perms.program(s.revEtype, 'view'), vars });
+        }
       }
       continue;
     }
@@ -111,7 +114,10 @@ export function postChecks(steps: Step[], d: CheckData & { after(etype: string, 
         }
       } else {
         if (created) out.push(create({ ...revParams, ...params }));
-        if (rev && !revBefore) out.push({ etype: s.revEtype, program: d.perms.program(s.revEtype, 'view'), vars: { data: rev, newData: rev, ruleParams: { ...params, ...revParams } } });
+        if (rev && !revBefore) {
+          const vars = { data: rev, newData: rev, ruleParams: { ...params, ...revParams } };
+          out.push({ etype: s.revEtype, program: d.perms.program(s.revEtype, 'view'), vars });
+        }
       }
       continue;
     }
@@ -121,7 +127,12 @@ export function postChecks(steps: Step[], d: CheckData & { after(etype: string, 
 }
 
 /** Runs checks in order; the first that does not pass refuses the transaction. */
-export function runChecks(checks: Check[], perms: Permissions, user: AuthUser, request: { request?: RequestInfo; showCelErrors?: boolean }) {
+export function runChecks(
+  checks: Check[],
+  perms: Permissions,
+  user: AuthUser,
+  request: { request?: RequestInfo; showCelErrors?: boolean },
+) {
   const seen = new Set<string>();
   for (const c of checks) {
     // Identical checks (one per step of one entity) are evaluated once, as Instant's `distinct`.

@@ -31,6 +31,8 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 export const isLookup = (e: unknown): e is Lookup => Array.isArray(e);
 
+export const isTriple = (s: Step): s is TripleStep => s.op === 'add-triple' || s.op === 'deep-merge-triple' || s.op === 'retract-triple';
+
 /** One key per entity as a transaction names it (an id, or a lookup not yet resolved). */
 export const entityKey = (etype: string, eid: Eid) => `${etype}\u0000${isLookup(eid) ? JSON.stringify(eid) : eid}`;
 
@@ -60,7 +62,8 @@ export function parseSteps(raw: unknown[], attrOf: (id: string) => Attr | undefi
       return [la.id, e[1]];
     }
     throw validationError('tx-steps', step, [
-      `Invalid entity ID '${typeof e === 'string' ? e : JSON.stringify(e)}'. Entity IDs must be UUIDs. Use id() or lookup() to generate a valid UUID.`,
+      `Invalid entity ID '${typeof e === 'string' ? e : JSON.stringify(e)}'. Entity IDs must be UUIDs. ` +
+        'Use id() or lookup() to generate a valid UUID.',
     ]);
   };
 
@@ -101,7 +104,8 @@ export function parseSteps(raw: unknown[], attrOf: (id: string) => Attr | undefi
             const idLookup = la['forward-identity'][2] === 'id';
             if (idLookup && !(typeof value[1] === 'string' && UUID_RE.test(value[1]))) {
               throw validationError('tx-steps', step, [
-                `Invalid lookup '${JSON.stringify(value)}'. The lookup attribute is '${revEtype}.id', but the lookup value is not a valid UUID.`,
+                `Invalid lookup '${JSON.stringify(value)}'. The lookup attribute is '${revEtype}.id', ` +
+                  'but the lookup value is not a valid UUID.',
               ]);
             }
             value = idLookup ? String(value[1]).toLowerCase() : [la.id, value[1]];
