@@ -10,7 +10,12 @@ const F = 'cel_test.clj';
 
 const schema = i.schema({
   entities: {
-    notes: i.entity({ title: i.string().optional(), isFavorite: i.boolean().optional(), created: i.any().optional(), likes: i.number().optional() }),
+    notes: i.entity({
+      title: i.string().optional(),
+      isFavorite: i.boolean().optional(),
+      created: i.any().optional(),
+      likes: i.number().optional(),
+    }),
   },
 });
 
@@ -28,7 +33,10 @@ async function session(rules: unknown) {
 async function createAllowed(rule: string): Promise<boolean> {
   const { s } = await session({ notes: { allow: { create: rule } } });
   const n = id();
-  const answer = await s.transact([['add-triple', n, s.attr('notes', 'id'), n], ['add-triple', n, s.attr('notes', 'title'), 't']]);
+  const answer = await s.transact([
+    ['add-triple', n, s.attr('notes', 'id'), n],
+    ['add-triple', n, s.attr('notes', 'title'), 't'],
+  ]);
   if (answer.op === 'error' && answer.type !== 'permission-denied') throw new Error(JSON.stringify(answer));
   return answer.op === 'transact-ok';
 }
@@ -54,7 +62,10 @@ describe('evaluation', () => {
 
   it(from(F, 'parse-false-correctly', 'a false field denies and its negation allows'), async () => {
     const { app } = await session({ notes: { allow: { view: 'data.isFavorite' } } });
-    await app.admin.transact([app.admin.tx.notes[id()].update({ title: 'fav', isFavorite: true }), app.admin.tx.notes[id()].update({ title: 'meh', isFavorite: false })]);
+    await app.admin.transact([
+      app.admin.tx.notes[id()].update({ title: 'fav', isFavorite: true }),
+      app.admin.tx.notes[id()].update({ title: 'meh', isFavorite: false }),
+    ]);
     const seen = await app.admin.asUser({ guest: true }).query({ notes: {} });
     expect(seen.notes.map((n: any) => n.title)).toEqual(['fav']);
     const neg = await session({ notes: { allow: { view: '!data.isFavorite' } } });
@@ -69,7 +80,9 @@ describe('evaluation', () => {
     expect(answer).toMatchObject({
       op: 'error',
       type: 'permission-evaluation-failed',
-      message: 'Could not evaluate permission rule for `notes.create`. You may have a typo. Debug this in the sandbox and then update your permission rules.',
+      message:
+        'Could not evaluate permission rule for `notes.create`. You may have a typo. ' +
+        'Debug this in the sandbox and then update your permission rules.',
       hint: { rule: ['notes', 'create'] },
     });
   });
@@ -89,37 +102,53 @@ describe('request', () => {
   });
 
   it(from(F, 'request-modified-fields-type-checking', 'a string in request.modifiedFields, and .all() over it'), async () => {
-    const { app, s } = await session({ notes: { allow: { update: '"likes" in request.modifiedFields && request.modifiedFields.all(f, f in ["likes"])' } } });
+    const { app, s } = await session({
+      notes: { allow: { update: '"likes" in request.modifiedFields && request.modifiedFields.all(f, f in ["likes"])' } },
+    });
     const n = id();
     await app.admin.transact(app.admin.tx.notes[n].update({ title: 'x', likes: 0 }));
     expect((await s.transact([['add-triple', n, s.attr('notes', 'likes'), 1]])).op).toBe('transact-ok');
     expect(await s.transact([['add-triple', n, s.attr('notes', 'title'), 'y']])).toMatchObject({ op: 'error', type: 'permission-denied' });
   });
 
-  it(from(F, 'invalid-request-field-throws', 'request.origin and request.ip are the caller\'s; "" when unknown (an unset proto field)'), async () => {
-    const { app } = await session({ notes: { allow: { view: "request.origin == '' && request.ip == '' && size(request.modifiedFields) == 0" } } });
-    await app.admin.transact(app.admin.tx.notes[id()].update({ title: 'x' }));
-    expect((await app.admin.asUser({ guest: true }).query({ notes: {} })).notes).toHaveLength(1);
+  it(
+    from(F, 'invalid-request-field-throws', 'request.origin and request.ip are the caller\'s; "" when unknown (an unset proto field)'),
+    async () => {
+      const { app } = await session({
+        notes: { allow: { view: "request.origin == '' && request.ip == '' && size(request.modifiedFields) == 0" } },
+      });
+      await app.admin.transact(app.admin.tx.notes[id()].update({ title: 'x' }));
+      expect((await app.admin.asUser({ guest: true }).query({ notes: {} })).notes).toHaveLength(1);
 
-    const shop = await throwawayApp({ schema, rules: { notes: { allow: { create: "request.origin == 'https://shop.example' && request.ip != ''" } } } });
-    const step = (s: RawSession) => { const n = id(); return [['add-triple', n, s.attr('notes', 'id'), n]]; };
-    const fromShop = await rawSession(shop, { origin: 'https://shop.example' });
-    const fromElsewhere = await rawSession(shop, { origin: 'https://evil.example' });
-    const noOrigin = await rawSession(shop);
-    sessions.push(fromShop, fromElsewhere, noOrigin);
-    expect((await fromShop.transact(step(fromShop))).op).toBe('transact-ok');
-    expect(await fromElsewhere.transact(step(fromElsewhere))).toMatchObject({ op: 'error', type: 'permission-denied' });
-    expect(await noOrigin.transact(step(noOrigin))).toMatchObject({ op: 'error', type: 'permission-denied' });
-  });
+      const shop = await throwawayApp({
+        schema,
+        rules: { notes: { allow: { create: "request.origin == 'https://shop.example' && request.ip != ''" } } },
+      });
+      const step = (s: RawSession) => {
+        const n = id();
+        return [['add-triple', n, s.attr('notes', 'id'), n]];
+      };
+      const fromShop = await rawSession(shop, { origin: 'https://shop.example' });
+      const fromElsewhere = await rawSession(shop, { origin: 'https://evil.example' });
+      const noOrigin = await rawSession(shop);
+      sessions.push(fromShop, fromElsewhere, noOrigin);
+      expect((await fromShop.transact(step(fromShop))).op).toBe('transact-ok');
+      expect(await fromElsewhere.transact(step(fromElsewhere))).toMatchObject({ op: 'error', type: 'permission-denied' });
+      expect(await noOrigin.transact(step(noOrigin))).toMatchObject({ op: 'error', type: 'permission-denied' });
+    },
+  );
 
-  it(from(F, 'unknown-results-throw', 'admin routes show CEL\'s own error text (show-cel-errors?), runtime sessions "You may have a typo"'), async () => {
-    const { app, s } = await session({ notes: { allow: { create: 'newData.missing.deeper == 1' } } });
-    const as = app.admin.asUser({ guest: true });
-    const err = await as.transact(as.tx.notes[id()].update({ title: 'x' })).catch((e) => e);
-    expect(err.body).toMatchObject({ type: 'permission-evaluation-failed' });
-    expect(err.body.message).toMatch(/^Could not evaluate permission rule for `notes.create`\. /);
-    expect(err.body.message).not.toContain('You may have a typo');
-    const n = id();
-    expect((await s.transact([['add-triple', n, s.attr('notes', 'id'), n]])).message).toContain('You may have a typo');
-  });
+  it(
+    from(F, 'unknown-results-throw', 'admin routes show CEL\'s own error text (show-cel-errors?), runtime sessions "You may have a typo"'),
+    async () => {
+      const { app, s } = await session({ notes: { allow: { create: 'newData.missing.deeper == 1' } } });
+      const as = app.admin.asUser({ guest: true });
+      const err = await as.transact(as.tx.notes[id()].update({ title: 'x' })).catch((e) => e);
+      expect(err.body).toMatchObject({ type: 'permission-evaluation-failed' });
+      expect(err.body.message).toMatch(/^Could not evaluate permission rule for `notes.create`\. /);
+      expect(err.body.message).not.toContain('You may have a typo');
+      const n = id();
+      expect((await s.transact([['add-triple', n, s.attr('notes', 'id'), n]])).message).toContain('You may have a typo');
+    },
+  );
 });

@@ -19,8 +19,14 @@ export type RawSession = {
 
 let counter = 0;
 
-export async function rawSession(app: Pick<ThrowawayApp, 'url' | 'appId' | 'adminToken'>, opts: { refreshToken?: string; admin?: boolean; origin?: string } = {}): Promise<RawSession> {
-  const ws = new WebSocket(`${app.url.replace(/^http/, 'ws')}/runtime/session?app_id=${app.appId}`, opts.origin ? { origin: opts.origin } : {});
+export async function rawSession(
+  app: Pick<ThrowawayApp, 'url' | 'appId' | 'adminToken'>,
+  opts: { refreshToken?: string; admin?: boolean; origin?: string } = {},
+): Promise<RawSession> {
+  const ws = new WebSocket(
+    `${app.url.replace(/^http/, 'ws')}/runtime/session?app_id=${app.appId}`,
+    opts.origin ? { origin: opts.origin } : {},
+  );
   const waiting = new Map<string, (f: Frame) => void>();
   ws.on('message', (data) => {
     const f = JSON.parse(String(data)) as Frame;
