@@ -3,7 +3,7 @@
 // log is attached) before it is acknowledged or pushed to subscribers.
 import { randomInt, randomUUID } from 'node:crypto';
 import { AttrCatalog, attrsFromSchema, inferredAttrs, type Attr, type SchemaJson } from './attrs.ts';
-import { InstantLocalError, notFound, permissionDenied, validationError } from './errors.ts';
+import { InstantLocalError, notFound, validationError } from './errors.ts';
 import { HourlyBuckets } from './hourly-buckets.ts';
 import { QueryRunner, type Access } from './instaql.ts';
 import { Permissions, type AuthUser, type RuleSet } from './permissions.ts';
@@ -91,6 +91,11 @@ export class App {
         this.store.replay(r.changes as Change[]);
         this.txId = Math.max(this.txId, r.txId as number);
         break;
+      case 'attr-delete': {
+        const attr = this.catalog.byId.get(r.attrId as string);
+        if (attr) this.catalog.remove(attr);
+        break;
+      }
       case 'token':
         this.refreshTokens.set(r.token as string, r.userId as string);
         break;
@@ -107,18 +112,20 @@ export class App {
   }
 
   async transact(steps: unknown, access: TxAccess): Promise<number> {
-    const { changes, newAttrs } = this.tx.run(steps, access);
-    return this.commit(changes, newAttrs);
+    const { changes, newAttrs, deletedAttrs } = this.tx.run(steps, access);
+    return this.commit(changes, newAttrs, deletedAttrs);
   }
 
   async transactOps(ops: unknown[], throwOnMissingAttrs: boolean, access: TxAccess): Promise<number> {
     return this.transact(this.tx.opsToSteps(ops, throwOnMissingAttrs), access);
   }
 
-  private async commit(changes: Change[], newAttrs: Attr[]): Promise<number> {
+  private async commit(changes: Change[], newAttrs: Attr[], deletedAttrs: string[] = []): Promise<number> {
     const txId = ++this.txId;
     const writes = newAttrs.map((attr) => this.persist({ k: 'attr', app: this.config.id, attr }));
+    // Triples of a deleted attr are retracted by `changes`, which replay before the attr goes.
     if (changes.length) writes.push(this.persist({ k: 'tx', app: this.config.id, txId, changes }));
+    writes.push(...deletedAttrs.map((attrId) => this.persist({ k: 'attr-delete', app: this.config.id, attrId })));
     await Promise.all(writes);
     this.scheduleRefresh();
     return txId;
@@ -136,8 +143,10 @@ export class App {
   }
 
   private makeTransactor() {
-    return new Transactor(this.catalog, this.store, this.perms, (etype, label, ref) => {
+    return new Transactor(this.catalog, this.store, this.perms, (etype, label, ref, unique) => {
       const created = inferredAttrs(this.config.id, this.catalog, etype, label, ref);
+      // A lookup's attribute is made unique and indexed, as Instant's admin transact does.
+      if (unique) Object.assign(created[created.length - 1], { 'unique?': true, 'index?': true }, ref ? { cardinality: 'one' } : {});
       for (const attr of created) {
         this.catalog.add(attr);
         void this.persist({ k: 'attr', app: this.config.id, attr });
@@ -184,14 +193,14 @@ export class App {
     }
     if (admin) return;
     const rule = this.perms.rules.$users?.allow?.create;
-    const denied = () => permissionDenied('perms-pass?', ['$users', 'create']);
+    const denied = () => new InstantLocalError('permission-denied', 'Permission denied: not perms-pass?', { input: ['$users', 'create'], expected: 'perms-pass?' });
     if (rule === undefined || rule === null) {
       if (Object.keys(extraFields).length) throw denied();
       return;
     }
     const data = { ...extraFields, id: user.id, ...(user.email ? { email: user.email } : {}) };
     // The would-be user is both `data` and `auth`, as on Instant.
-    if (!this.signupPerms().check(this.signupPerms().program('$users', 'create'), data, { data, newData: data }, 'throw')) throw denied();
+    if (!this.signupPerms().check(this.signupPerms().program('$users', 'create'), data, { data, newData: data })) throw denied();
   }
 
   /** Rules holding only `$users.allow.create` and its binds, so no other rule can stand in for it. */

@@ -151,6 +151,17 @@ export class AttrCatalog {
     if (!this.list.includes(a)) this.list.push(a);
   }
 
+  /** Takes an attribute out (admin `delete-attr`, or undoing a failed transaction's `add-attr`). */
+  remove(a: Attr) {
+    this.byId.delete(a.id);
+    const fk = `${a['forward-identity'][1]}\u0000${a['forward-identity'][2]}`;
+    if (this.fwd.get(fk) === a) this.fwd.delete(fk);
+    const r = a['reverse-identity'];
+    if (r && this.rev.get(`${r[1]}\u0000${r[2]}`) === a) this.rev.delete(`${r[1]}\u0000${r[2]}`);
+    const i = this.list.indexOf(a);
+    if (i >= 0) this.list.splice(i, 1);
+  }
+
   /** The attribute named `label` on `etype`: a field, a forward link, or a reverse link. */
   find(etype: string, label: string): { attr: Attr; reverse: boolean } | undefined {
     const f = this.fwd.get(`${etype}\u0000${label}`);

@@ -1,9 +1,13 @@
 // Client-side transactions and nested queries through the unmodified @instantdb/core client.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { id, lookup } from '@instantdb/core';
 import { adminFor, clientFor, nextResult } from '../../tests/support/instant-clients.ts';
 import { startInstantLocal, type InstantLocal } from './server.ts';
 import { testRules, testSchema } from './fixtures.test-schema.ts';
+import { rawSession } from './conformance/raw-session.ts';
 
 let server: InstantLocal;
 const clients: ReturnType<typeof clientFor>[] = [];
@@ -91,5 +95,74 @@ describe('nested queries', () => {
     const got = (await admin.query({ items: { $: { where: { id: item } }, purchases: {} } })).items[0];
     expect(got.tags).toEqual({ b: { c: 2, d: 3 } });
     expect(got.purchases).toEqual([]);
+  });
+});
+
+describe('raw frames from a stranger', () => {
+  it('cannot retract fields of an entity it may not update (stricter than Instant, which checks no rule)', async () => {
+    const admin = adminFor(server);
+    const p = id();
+    await admin.transact(admin.tx.purchases[p].update({ token: 'retract-tok', email: 'owner@x.io', status: 'paid' }));
+    const app = { url: server.url, appId: server.appId, adminToken: server.adminToken };
+    const s = await rawSession(app);
+    try {
+      const answer = await s.transact([['retract-triple', p, s.attr('purchases', 'status'), 'paid']]);
+      expect(answer).toMatchObject({ op: 'error', type: 'permission-denied' });
+    } finally {
+      s.close();
+    }
+    expect((await admin.query({ purchases: { $: { where: { id: p } } } })).purchases[0].status).toBe('paid');
+  });
+
+  it('cannot create $users, write their system columns or plant fields for a future sign-in', async () => {
+    const app = { url: server.url, appId: server.appId, adminToken: server.adminToken };
+    const s = await rawSession(app);
+    try {
+      const u = id();
+      const steps = [
+        [['add-triple', u, s.attr('$users', 'id'), u]],
+        [['add-triple', u, s.attr('$users', 'credits'), 1000]],
+        [['add-triple', [s.attr('$users', 'email'), 'future@x.io'], s.attr('$users', 'credits'), 1000]],
+        [['add-triple', u, s.attr('$users', 'email'), 'future@x.io']],
+      ];
+      const refusal = { op: 'error', type: 'validation-failed', message: expect.stringMatching(/\$users/) };
+      for (const tx of steps) expect(await s.transact(tx)).toMatchObject(refusal);
+    } finally {
+      s.close();
+    }
+    const admin = adminFor(server);
+    const token = await admin.auth.createToken({ email: 'future@x.io' });
+    const user = await admin.auth.verifyToken(token);
+    expect(user).not.toHaveProperty('credits');
+  });
+});
+
+describe('attribute deletes', () => {
+  it('survive a restart: the attr and its values stay gone, the rest stays', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'instant-local-'));
+    try {
+      const first = await startInstantLocal({ dataDir: dir, schema: JSON.parse(JSON.stringify(testSchema)), rules });
+      const admin = adminFor(first);
+      const item = id();
+      await admin.transact((admin.tx as any).items[item].update({ name: 'kept', order: 1, colour: 'red' }));
+      const s = await rawSession({ url: first.url, appId: first.appId, adminToken: first.adminToken }, { admin: true });
+      const answer = await s.transact([['delete-attr', s.attr('items', 'colour')]]);
+      s.close();
+      expect(answer.op).toBe('transact-ok');
+      await first.close();
+      const second = await startInstantLocal({ dataDir: dir, schema: JSON.parse(JSON.stringify(testSchema)), rules });
+      try {
+        const got = (await adminFor(second).query({ items: { $: { where: { id: item } } } })).items[0] as Record<string, unknown>;
+        expect(got).toMatchObject({ name: 'kept', order: 1 });
+        expect(got).not.toHaveProperty('colour');
+        const after = await rawSession({ url: second.url, appId: second.appId, adminToken: second.adminToken });
+        after.close();
+        expect(after.attrs.some((a) => a['forward-identity'][1] === 'items' && a['forward-identity'][2] === 'colour')).toBe(false);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

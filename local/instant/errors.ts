@@ -39,10 +39,11 @@ export function validationError(dataType: string, input: unknown, messages: stri
   });
 }
 
-export function permissionDenied(action: string, input: unknown) {
-  return new InstantLocalError('permission-denied', `Permission denied: not ${action}`, {
-    input,
-    expected: action,
+/** Instant's `assert-permitted!`: the failed check is named as `[etype, scope]`. */
+export function permissionDenied(etype: string, scope: 'object' | 'attr' = 'object') {
+  return new InstantLocalError('permission-denied', 'Permission denied: not perms-pass?', {
+    input: [etype, scope],
+    expected: 'perms-pass?',
   });
 }
 

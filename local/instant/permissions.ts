@@ -20,7 +20,8 @@ export type RuleSet = Record<
 
 export type AuthUser = { id: string; email?: string | null; [k: string]: unknown } | null;
 
-export type Program = { code: string; path: string[]; run: (vars: Record<string, unknown>) => unknown };
+/** A compiled rule; `rule` is what errors name: `[etype, action]` as asked, whichever path answered. */
+export type Program = { code: string; path: string[]; rule?: [string, string]; run: (vars: Record<string, unknown>) => unknown };
 
 export type EvalVars = {
   data?: Entity | Record<string, unknown> | null;
@@ -28,7 +29,15 @@ export type EvalVars = {
   linkedData?: Entity | Record<string, unknown> | null;
   actions?: Record<string, string>;
   ruleParams?: Record<string, unknown>;
+  /** `request.modifiedFields`: the labels a transaction writes on this entity (write rules only). */
+  modifiedFields?: string[];
+  /** Where the request came from: `request.origin` and `request.ip` ("" when unknown, as Instant's proto). */
+  request?: RequestInfo;
+  /** Admin HTTP callers see CEL's own error text; others "You may have a typo" (as Instant). */
+  showCelErrors?: boolean;
 };
+
+export type RequestInfo = { origin?: string | null; ip?: string | null };
 
 const USERS_FALLBACK = 'auth.id == data.id || (data.linkedPrimaryUser != null && auth.id == data.linkedPrimaryUser)';
 
@@ -60,7 +69,11 @@ export class Permissions {
         returnType: 'list',
         params: [{ name: 'path', type: 'string' }],
         handler: (m: object, path: string) => this.ref(m, path),
-      });
+      })
+      // Instant's extra overloads: a stored number is a date in epoch milliseconds, and
+      // `t.getTime()` answers milliseconds. (`timestamp(int)` stays cel's seconds: see notes/cel.md.)
+      .registerFunction('timestamp(double): google.protobuf.Timestamp', (ms: number) => new Date(ms))
+      .registerFunction('google.protobuf.Timestamp.getTime(): int', (t: Date) => BigInt(t.getTime()));
   }
 
   /** The program for an action on an etype, or null when no rule applies (allowed). */
@@ -74,7 +87,7 @@ export class Permissions {
         ['$default', 'allow', '$default'],
       ];
       const found = paths.map((p) => this.compile(etype, p)).find((p) => p !== null) ?? this.fallback(etype, action);
-      this.cache.set(key, found);
+      this.cache.set(key, found && { ...found, rule: [etype, action] });
     }
     return this.cache.get(key)!;
   }
@@ -85,7 +98,11 @@ export class Permissions {
 
   linkProgram(etype: string, label: string, action: 'link' | 'unlink'): Program | null {
     return this.cached(`${etype}\u0000${action}\u0000${label}`, () =>
-      this.compile(etype, [etype, 'allow', action, label]) ?? this.compile(etype, [etype, 'allow', action, '$default']),
+      withRule(
+        this.compile(etype, [etype, 'allow', action, label]) ?? this.compile(etype, [etype, 'allow', action, '$default']),
+        etype,
+        action,
+      ),
     );
   }
 
@@ -93,28 +110,36 @@ export class Permissions {
     return Boolean(this.rules[etype]?.fields && Object.keys(this.rules[etype].fields!).length);
   }
 
-  /** Runs a program; a rule that fails to evaluate denies (view) or raises Instant's error (writes). */
-  check(program: Program | null, auth: AuthUser, vars: EvalVars, onError: 'deny' | 'throw' = 'deny'): boolean {
+  /**
+   * Runs a program. Passing is Clojure truthiness (anything but null/false), as Instant's
+   * `(boolean result)`; a rule that fails to evaluate raises `permission-evaluation-failed`
+   * for reads and writes alike (Instant never turns it into a silent deny).
+   */
+  check(program: Program | null, auth: AuthUser, vars: EvalVars): boolean {
     if (!program || program.code === 'true') return true;
     if (program.code === 'false') return false;
     const ctx: Record<string, unknown> = {
       auth: this.authMap(auth),
       ruleParams: celMap({ ...(vars.ruleParams ?? {}) }),
-      request: celMap({ time: new Date(), origin: null, ip: null }),
+      // A message, not a map: an unknown field is an error, missing strings are "".
+      request: {
+        modifiedFields: [...(vars.modifiedFields ?? [])],
+        time: new Date(),
+        ip: vars.request?.ip ?? '',
+        origin: vars.request?.origin ?? '',
+      },
       data: this.asMap(vars.data ?? null),
     };
     if ('newData' in vars) ctx.newData = this.asMap(vars.newData ?? null);
     if ('linkedData' in vars) ctx.linkedData = this.asMap(vars.linkedData ?? null);
     if (vars.actions) ctx.actions = celMap(vars.actions);
+    let result: unknown;
     try {
-      return program.run(ctx) === true;
+      result = program.run(ctx);
     } catch (e) {
-      if (onError === 'deny') return false;
-      throw new InstantLocalError('permission-evaluation-failed', 'Could not evaluate permission rule', {
-        rule: program.path,
-        error: { type: 'cel', message: (e as Error).message, hint: {} },
-      });
+      throw evaluationFailed(program, e as Error, Boolean(vars.showCelErrors));
     }
+    return result !== null && result !== undefined && result !== false;
   }
 
   entityMap(e: Entity): Record<string, unknown> {
@@ -251,6 +276,33 @@ export class Permissions {
     if (etype.startsWith('$')) return this.build('false', [etype, 'fallback', action], []);
     return null;
   }
+}
+
+function withRule(p: Program | null, etype: string, action: string): Program | null {
+  return p && { ...p, rule: [etype, action] };
+}
+
+/** Instant's `permission-evaluation-failed`, naming the rule as `[etype, action]`. */
+function evaluationFailed(program: Program, e: Error, showCelErrors: boolean): InstantLocalError {
+  const [etype, kind, action] = program.path;
+  const rule = program.rule ?? [etype, action ?? kind];
+  const detail = (e.message ?? '').split('\n')[0].trim();
+  const cause = showCelErrors && detail ? detail : 'You may have a typo';
+  const message =
+    `Could not evaluate permission rule for \`${rule.join('.')}\`. ${cause}. ` +
+    'Debug this in the sandbox and then update your permission rules.';
+  return new InstantLocalError('permission-evaluation-failed', message, {
+    rule,
+    error: { type: celErrorCode(detail), message, hint: cause },
+  });
+}
+
+/** cel-java's error code names for what cel-js reports. */
+function celErrorCode(detail: string): string {
+  if (/no such overload/i.test(detail)) return 'OVERLOAD_NOT_FOUND';
+  if (/no such key|unknown variable|not found/i.test(detail)) return 'ATTRIBUTE_NOT_FOUND';
+  if (/division by zero|modulus by zero/i.test(detail)) return 'DIVIDE_BY_ZERO';
+  return 'INTERNAL_ERROR';
 }
 
 function isEntity(d: unknown): d is Entity {

@@ -119,7 +119,9 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     'POST /admin/transact': async (c) => {
       const { app, access } = c.perms();
       if (!Array.isArray(c.body.steps)) throw validationError('transact', c.body, ['`steps` must be a list']);
-      const txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), access);
+      // Admin routes show CEL's own error text, as Instant's do; rules see the caller's origin and ip.
+      const request = { origin: c.req.headers.origin ?? null, ip: c.req.socket.remoteAddress ?? null };
+      const txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), { ...access, showCelErrors: true, request });
       return { 'tx-id': txId };
     },
     'POST /admin/magic_code': async (c) => ({ code: c.adminApp().generateMagicCode(c.p.required(['body', 'email'], P.email)) }),
@@ -276,7 +278,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/runtime/session') return void socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new RuntimeSession(ws, (id) => apps.get(id), url.searchParams.get('app_id'));
+      const request = { origin: req.headers.origin ?? null, ip: req.socket.remoteAddress ?? null };
+      const session = new RuntimeSession(ws, (id) => apps.get(id), url.searchParams.get('app_id'), request);
       ws.on('message', (data) => void session.receive(data.toString()));
       ws.on('close', () => session.close());
       ws.on('error', () => session.close());

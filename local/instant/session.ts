@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws';
 import type { App, RefreshMemo, Subscriber } from './app.ts';
 import { InstantLocalError, notFound, toInstantError, validationError } from './errors.ts';
 import { toWireResult } from './instaql.ts';
-import type { AuthUser } from './permissions.ts';
+import type { AuthUser, RequestInfo } from './permissions.ts';
 
 type Msg = { op?: unknown; 'client-event-id'?: unknown; [k: string]: unknown };
 type Sub = { q: Record<string, unknown>; last: string };
@@ -23,6 +23,8 @@ export class RuntimeSession implements Subscriber {
     private readonly ws: WebSocket,
     private readonly lookupApp: (id: string) => App | undefined,
     private readonly appIdFromUrl: string | null,
+    /** The upgrade request's origin and ip: `request.origin`/`request.ip` in write rules. */
+    private readonly request: RequestInfo = {},
   ) {}
 
   async receive(raw: string) {
@@ -65,7 +67,7 @@ export class RuntimeSession implements Subscriber {
         return this.send({ op: 'remove-query-ok', 'client-event-id': eventId });
       case 'transact': {
         const app = this.requireInit();
-        const txId = await app.transact(msg['tx-steps'], { admin: this.admin, user: this.user });
+        const txId = await app.transact(msg['tx-steps'], { admin: this.admin, user: this.user, request: this.request });
         return this.send({ op: 'transact-ok', 'tx-id': txId, 'client-event-id': eventId });
       }
       case 'join-room':

@@ -1,27 +1,31 @@
 // Applies a transaction: Instant's tx-steps (as the client SDK sends them, with attr ids) or the
 // admin SDK's ops (with names), checked for types, modes, uniqueness and permissions, all or
-// nothing. Admin ops are first turned into tx-steps so that one path serves both.
+// nothing. Admin ops are first turned into tx-steps so that one path serves both. The flow is
+// upstream's permissioned transaction: parse and resolve lookups, expand cascading deletes, run
+// update/delete/link checks on the data as it was, write (steps grouped by kind), then run
+// create checks on the data as it is.
 import { randomUUID } from 'node:crypto';
 import type { Attr, AttrCatalog } from './attrs.ts';
 import { InstantLocalError, permissionDenied, validationError } from './errors.ts';
-import type { AuthUser, Permissions } from './permissions.ts';
+import type { AuthUser, Permissions, RequestInfo } from './permissions.ts';
 import type { Change, Entity, TripleStore } from './triple-store.ts';
+import { postChecks, preChecks, runChecks, type CheckData } from './tx-checks.ts';
+import {
+  entityKey, groupByOp, guardSystemColumns, isLookup, isTriple, parseSteps, type Eid, type Step, type TripleStep,
+} from './tx-steps.ts';
 
 export type TxStep = unknown[];
-type Lookup = [string, unknown];
-type Eid = string | Lookup;
 
-export type TxAccess = { admin: boolean; user: AuthUser };
-export type TxOutcome = { changes: Change[]; newAttrs: Attr[] };
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Who transacts; `request` feeds `request.origin`/`request.ip`; admin HTTP callers see CEL's error text. */
+export type TxAccess = { admin: boolean; user: AuthUser; request?: RequestInfo; showCelErrors?: boolean };
+export type TxOutcome = { changes: Change[]; newAttrs: Attr[]; deletedAttrs: string[] };
 
 export class Transactor {
   constructor(
     private readonly catalog: AttrCatalog,
     private readonly store: TripleStore,
     private readonly perms: Permissions,
-    private readonly createAttr: (etype: string, label: string, ref: boolean) => Attr,
+    private readonly createAttr: (etype: string, label: string, ref: boolean, unique?: boolean) => Attr,
   ) {}
 
   /** Admin ops `[action, etype, id, args, opts]` to tx-steps. */
@@ -33,16 +37,38 @@ export class Transactor {
       if (throwOnMissingAttrs) throw validationError('tx-step', [etype, label], [`\`${etype}.${label}\` is not in the schema`]);
       return this.createAttr(etype, label, ref);
     };
-    const eidOf = (etype: string, id: unknown): Eid => {
+    // A lookup names a unique attribute; on a schemaless app Instant creates it (unique, indexed).
+    const lookupAttr = (etype: string, label: string): Attr => {
+      const refLabel = label.includes('.') && !this.catalog.find(etype, label) ? label.split('.') : undefined;
+      if (refLabel) {
+        if (refLabel.length !== 2 || refLabel[1] !== 'id') {
+          throw validationError('lookup', label, [`${label} is not a valid lookup attribute.`]);
+        }
+        const found = this.catalog.find(etype, refLabel[0]);
+        if (!found && throwOnMissingAttrs) {
+          throw validationError('tx-step', [etype, label], [`\`${etype}.${refLabel[0]}\` is not in the schema`]);
+        }
+        return found?.attr ?? this.createAttr(etype, refLabel[0], true, true);
+      }
+      const found = this.catalog.find(etype, label);
+      if (found) return found.attr;
+      if (throwOnMissingAttrs) throw validationError('tx-step', [etype, label], [`\`${etype}.${label}\` is not in the schema`]);
+      return this.createAttr(etype, label, false, true);
+    };
+    const eidOf = (etype: string, id: unknown): Eid | unknown => {
+      let pair: [string, unknown] | undefined;
       if (typeof id === 'string' && id.startsWith('lookup__')) {
         const [, label, ...json] = id.split('__');
-        return [attrFor(etype, label).id, JSON.parse(json.join('__'))];
-      }
-      if (Array.isArray(id) && id.length === 2) return [attrFor(etype, String(id[0])).id, id[1]];
-      if (typeof id !== 'string' || !UUID_RE.test(id)) {
-        throw validationError('tx-step', id, [`Invalid id for ${etype}: ${JSON.stringify(id)} (ids are UUIDs)`]);
-      }
-      return id;
+        try {
+          pair = [label, JSON.parse(json.join('__'))];
+        } catch {
+          throw validationError('lookup', id, ['lookup value is invalid']);
+        }
+      } else if (Array.isArray(id) && id.length === 2) pair = [String(id[0]), id[1]];
+      if (!pair) return id; // checked with upstream's message by parseSteps
+      const attr = lookupAttr(etype, pair[0]);
+      if (!attr['unique?']) throw validationError('lookup', id, [`${pair[0]} is not a unique attribute on ${etype}`]);
+      return [attr.id, pair[1]];
     };
     for (const op of ops) {
       if (!Array.isArray(op) || typeof op[0] !== 'string' || typeof op[1] !== 'string') {
@@ -51,7 +77,8 @@ export class Transactor {
       const [action, etype, rawId, args, opts] = op as [string, string, unknown, Record<string, unknown>?, Record<string, unknown>?];
       const eid = eidOf(etype, rawId);
       const idAttr = attrFor(etype, 'id');
-      const mode = action === 'create' ? { mode: 'create' } : opts?.upsert === false ? { mode: 'update' } : undefined;
+      const upsert = opts?.upsert === false ? { mode: 'update' } : opts?.upsert === true ? { mode: 'upsert' } : undefined;
+      const mode = action === 'create' ? { mode: 'create' } : upsert;
       const obj = { ...(args ?? {}) };
       delete obj.id;
       switch (action) {
@@ -68,7 +95,8 @@ export class Transactor {
         }
         case 'link':
         case 'unlink': {
-          if (action === 'link' && Array.isArray(eid)) steps.push(['add-triple', eid, idAttr.id, eid]);
+          // A lookup that names no entity yet creates it, for link and unlink alike (as upstream).
+          if (Array.isArray(eid)) steps.push(['add-triple', eid, idAttr.id, eid]);
           for (const [label, targets] of Object.entries(obj)) {
             const a = attrFor(etype, label, true);
             const found = this.catalog.find(etype, label)!;
@@ -95,224 +123,304 @@ export class Transactor {
   }
 
   /** Runs tx-steps atomically. Throws Instant's error and leaves the store untouched on failure. */
-  run(steps: unknown, access: TxAccess): TxOutcome {
-    if (!Array.isArray(steps)) throw validationError('tx-steps', steps, ['tx-steps must be a list']);
-    const newAttrs: Attr[] = [];
-    const { changes } = this.store.transaction(() => {
-      const now = Date.now();
-      const before = new Map<string, Record<string, unknown> | null>();
-      const touched = new Map<string, { etype: string; id: string }>();
-      const ruleParams = new Map<string, Record<string, unknown>>();
-      const deletes: { etype: string; id: string; data: Record<string, unknown> }[] = [];
-      const linkChecks: (() => void)[] = [];
-      const newlyLinked = new Map<string, string>();
-      // Entities that existed before this transaction and had a field written: each is an update,
-      // checked by the update rule even when the value did not change (as Instant does).
-      const updatedExisting = new Set<string>();
-
-      const snapshot = (etype: string, id: string) => {
-        const key = `${etype}\u0000${id}`;
-        if (!before.has(key)) {
-          const e = this.store.get(etype, id);
-          before.set(key, e ? { ...this.store.toObject(e), __etype: etype } : null);
-        }
-        touched.set(key, { etype, id });
-      };
-      const resolve = (eid: unknown, etype: string, create: boolean): string | undefined => {
-        if (typeof eid === 'string') {
-          if (!UUID_RE.test(eid)) throw validationError('tx-step', eid, [`Invalid entity id ${JSON.stringify(eid)}`]);
-          return eid;
-        }
-        if (!Array.isArray(eid) || eid.length !== 2) throw validationError('tx-step', eid, ['Invalid entity id']);
-        const attr = this.attr(eid[0]);
-        if (!attr['unique?']) throw validationError('tx-step', eid, [`${attr['forward-identity'][2]} is not a unique attribute.`]);
-        if (attr['value-type'] === 'ref') {
-          // A lookup through a link (`owner.id`): the entity linked to the given id.
-          const owner = [...this.store.linked(attr, String(eid[1]), true).keys()][0];
-          return owner;
-        }
-        const key = JSON.stringify(eid);
-        const found = this.store.byUnique(attr, eid[1]) ?? newlyLinked.get(key);
-        if (found || !create) return found;
-        const id = randomUUID();
-        newlyLinked.set(key, id);
-        snapshot(etype, id);
-        this.store.set(etype, id, attr, eid[1], now);
-        return id;
-      };
-
-      for (const raw of steps) {
-        if (!Array.isArray(raw) || typeof raw[0] !== 'string') throw validationError('tx-step', raw, ['Malformed tx-step']);
-        const step = raw as unknown[];
-        switch (step[0]) {
-          case 'add-attr': {
-            const attr = step[1] as Attr;
-            if (!attr || typeof attr !== 'object' || !attr.id || !Array.isArray(attr['forward-identity'])) {
-              throw validationError('tx-step', step, ['Malformed attr']);
-            }
-            if (this.catalog.byId.has(attr.id)) break;
-            const existing = this.catalog.find(attr['forward-identity'][1], attr['forward-identity'][2]);
-            if (existing) break;
-            if (!access.admin && !this.perms.check(this.perms.program('attrs', 'create'), access.user, { data: { ...attr } }, 'throw')) {
-              throw permissionDenied('create', { etype: 'attrs', attr: attr['forward-identity'] });
-            }
-            const clean = { ...attr } as Attr & { isUnsynced?: boolean };
-            delete clean.isUnsynced;
-            this.catalog.add(clean);
-            newAttrs.push(clean);
-            break;
-          }
-          case 'add-triple':
-          case 'deep-merge-triple': {
-            const [op, rawE, attrId, rawV, opts] = step as [string, unknown, string, unknown, { mode?: string }?];
-            const attr = this.attr(attrId);
-            const [, etype, label] = attr['forward-identity'];
-            if (etype === '$users' && !access.admin && label === 'id' && !this.store.get('$users', String(rawE))) {
-              throw permissionDenied('create', { etype, reason: '$users are created by sign-in, not by transactions' });
-            }
-            const id = resolve(rawE, etype, true)!;
-            const exists = Boolean(this.store.get(etype, id));
-            if (opts?.mode === 'create' && exists && before.get(`${etype}\u0000${id}`) !== null && label === 'id') {
-              throw validationError('tx-step', step, [`Creating entities that exist: ${id}`]);
-            }
-            if (opts?.mode === 'update' && !exists) {
-              throw validationError('tx-step', step, [`Updating entities that don't exist: ${id}`]);
-            }
-            snapshot(etype, id);
-            if (attr['value-type'] === 'ref') {
-              const targetEtype = attr['reverse-identity']![1];
-              const to = resolve(rawV, targetEtype, false);
-              if (!to) throw validationError('tx-step', step, ['Link target not found']);
-              this.store.ensure(etype, id, now);
-              this.store.link(attr, id, to, now);
-              linkChecks.push(() => this.checkLink(attr, id, to, 'link', access, before, ruleParams));
-              break;
-            }
-            if (before.get(`${etype}\u0000${id}`)) updatedExisting.add(`${etype}\u0000${id}`);
-            if (label === 'id') {
-              this.store.ensure(etype, id, now);
-              break;
-            }
-            const v = op === 'deep-merge-triple' ? deepMerge(this.store.get(etype, id)?.fields.get(attr.id)?.v, rawV) : rawV;
-            checkType(attr, v);
-            this.store.set(etype, id, attr, v, now);
-            break;
-          }
-          case 'retract-triple': {
-            const [, rawE, attrId, rawV] = step as [string, unknown, string, unknown];
-            const attr = this.attr(attrId);
-            const etype = attr['forward-identity'][1];
-            const id = resolve(rawE, etype, false);
-            if (!id) break;
-            snapshot(etype, id);
-            if (attr['value-type'] === 'ref') {
-              const to = resolve(rawV, attr['reverse-identity']![1], false);
-              if (!to) break;
-              this.store.unlink(attr, id, to);
-              linkChecks.push(() => this.checkLink(attr, id, to, 'unlink', access, before, ruleParams));
-            } else {
-              if (before.get(`${etype}\u0000${id}`)) updatedExisting.add(`${etype}\u0000${id}`);
-              this.store.unset(etype, id, attr);
-            }
-            break;
-          }
-          case 'delete-entity': {
-            const [, rawE, etype] = step as [string, unknown, string];
-            if (typeof etype !== 'string') throw validationError('tx-step', step, ['delete-entity needs a namespace']);
-            const id = resolve(rawE, etype, false);
-            const e = id ? this.store.get(etype, id) : undefined;
-            if (!e) break;
-            deletes.push({ etype, id: e.id, data: { ...this.store.toObject(e), __etype: etype } });
-            if (!access.admin) {
-              // Delete rules see the entity as it was, before it goes.
-              const ok = this.perms.check(this.perms.program(etype, 'delete'), access.user, {
-                data: e,
-                ruleParams: ruleParams.get(`${etype}\u0000${e.id}`),
-              }, 'throw');
-              if (!ok) throw permissionDenied('delete', { etype, id: e.id });
-            }
-            this.store.remove(etype, e.id);
-            touched.delete(`${etype}\u0000${e.id}`);
-            break;
-          }
-          case 'rule-params': {
-            const [, rawE, etype, params] = step as [string, unknown, string, Record<string, unknown>];
-            const id = resolve(rawE, etype, false);
-            if (id) ruleParams.set(`${etype}\u0000${id}`, { ...(ruleParams.get(`${etype}\u0000${id}`) ?? {}), ...(params ?? {}) });
-            break;
-          }
-          default:
-            throw validationError('tx-step', step, [`Unknown tx-step \`${step[0]}\``]);
-        }
-      }
-
-      if (access.admin) return;
-      // Permission checks run against the state the transaction produces (data.ref sees it too).
-      for (const [key, { etype, id }] of touched) {
-        const after = this.store.get(etype, id);
-        if (!after) continue;
-        const prev = before.get(key);
-        const params = ruleParams.get(key);
-        if (prev === null) {
-          if (!this.perms.check(this.perms.program(etype, 'create'), access.user, { data: after, newData: this.store.toObject(after), ruleParams: params }, 'throw')) {
-            throw permissionDenied('create', { etype, id });
-          }
-        } else if (prev && (updatedExisting.has(key) || changed(prev, this.store.toObject(after)))) {
-          if (!this.perms.check(this.perms.program(etype, 'update'), access.user, { data: prev!, newData: this.store.toObject(after), ruleParams: params }, 'throw')) {
-            throw permissionDenied('update', { etype, id });
-          }
-        }
-      }
-      linkChecks.forEach((c) => c());
-    });
-    return { changes, newAttrs };
+  run(rawSteps: unknown, access: TxAccess): TxOutcome {
+    if (!Array.isArray(rawSteps)) throw validationError('tx-steps', rawSteps, ['tx-steps must be a list']);
+    const added: Attr[] = [];
+    const deleted: Attr[] = [];
+    try {
+      const { changes } = this.store.transaction(() => this.apply(rawSteps, access, added, deleted));
+      return { changes, newAttrs: added, deletedAttrs: deleted.map((a) => a.id) };
+    } catch (e) {
+      // The catalog is not part of the store's undo: put it back as it was.
+      added.forEach((a) => this.catalog.remove(a));
+      deleted.forEach((a) => this.catalog.add(a));
+      throw e;
+    }
   }
 
-  /** Link rules when either side defines one; else update on the source and view on the target. */
-  private checkLink(
-    attr: Attr,
-    from: string,
-    to: string,
-    action: 'link' | 'unlink',
-    access: TxAccess,
-    before: Map<string, Record<string, unknown> | null>,
-    ruleParams: Map<string, Record<string, unknown>>,
-  ) {
-    if (access.admin) return;
-    const [, fwdEtype, fwdLabel] = attr['forward-identity'];
-    const [, revEtype, revLabel] = attr['reverse-identity']!;
-    const src = this.store.get(fwdEtype, from);
-    const dst = this.store.get(revEtype, to);
-    const srcExisted = before.get(`${fwdEtype}\u0000${from}`) != null;
-    const params = { ...(ruleParams.get(`${revEtype}\u0000${to}`) ?? {}), ...(ruleParams.get(`${fwdEtype}\u0000${from}`) ?? {}) };
-    const fwdProgram = this.perms.linkProgram(fwdEtype, fwdLabel, action);
-    const revProgram = this.perms.linkProgram(revEtype, revLabel, action);
-    const deny = () => {
-      throw permissionDenied(action, { etype: fwdEtype, id: from, label: fwdLabel, target: to });
+  private apply(rawSteps: unknown[], access: TxAccess, added: Attr[], deleted: Attr[]) {
+    const now = Date.now();
+    const pending = new Map<string, Attr>();
+    // Attrs this transaction adds are visible to all its steps (upstream's optimistic attrs).
+    for (const s of rawSteps) {
+      if (Array.isArray(s) && s[0] === 'add-attr' && s[1] && typeof s[1] === 'object') pending.set((s[1] as Attr).id, s[1] as Attr);
+    }
+    const parsed = parseSteps(rawSteps, (id) => this.catalog.byId.get(id) ?? pending.get(id));
+    const steps = this.expandDeletes(parsed);
+    if (!access.admin) guardSystemColumns(steps);
+    const checkOpts = { request: access.request, showCelErrors: access.showCelErrors };
+
+    // Attribute steps: clients may add attributes (the `attrs` create rule decides), never change them.
+    for (const s of steps) {
+      if (s.op === 'add-attr') {
+        if (this.catalog.byId.has(s.attr.id)) continue;
+        const [, etype, label] = s.attr['forward-identity'];
+        if (this.catalog.find(etype, label)) {
+          const hint = { 'record-type': 'ident', etype, label };
+          throw new InstantLocalError('record-not-unique', `\`${label}\` already exists on \`${etype}\``, hint);
+        }
+        if (!access.admin && !this.perms.check(this.perms.program('attrs', 'create'), access.user, { data: { ...s.attr }, ...checkOpts })) {
+          throw permissionDenied('attrs', 'attr');
+        }
+        const clean = { ...s.attr } as Attr & { isUnsynced?: boolean };
+        delete clean.isUnsynced;
+        this.catalog.add(clean);
+        added.push(clean);
+      } else if (s.op === 'delete-attr' || s.op === 'update-attr' || s.op === 'restore-attr') {
+        if (!access.admin) throw permissionDenied('attrs', 'attr');
+        if (s.op !== 'delete-attr') throw validationError('tx-step', s.raw, [`${s.op} is not supported by instant-local`]);
+      }
+    }
+
+    const beforeCache = new Map<string, Record<string, unknown> | null>();
+    const before = (etype: string, eid: Eid) => {
+      const key = entityKey(etype, eid);
+      if (!beforeCache.has(key)) {
+        const e = typeof eid === 'string' ? this.store.get(etype, eid) : undefined;
+        beforeCache.set(key, e ? { ...this.store.toObject(e), __etype: etype } : null);
+      }
+      return beforeCache.get(key)!;
     };
-    if (fwdProgram || revProgram) {
-      if (fwdProgram && src && !this.perms.check(fwdProgram, access.user, { data: src, newData: this.store.toObject(src), linkedData: dst ?? null, ruleParams: params, actions: { data: 'update', linkedData: 'update' } }, 'throw')) deny();
-      if (revProgram && dst && !this.perms.check(revProgram, access.user, { data: dst, newData: this.store.toObject(dst), linkedData: src ?? null, ruleParams: params, actions: { data: 'update', linkedData: 'update' } }, 'throw')) deny();
+    // Lookups resolve against the data before the transaction; new ones stay lookups until written.
+    const triples = steps.filter(isTriple);
+    for (const s of triples) {
+      s.eid = this.lookupNow(s.eid) ?? s.eid;
+      if (s.revEtype) s.value = this.lookupNow(s.value as Eid) ?? s.value;
+      before(s.etype, s.eid);
+      if (s.revEtype) before(s.revEtype, s.value as Eid);
+    }
+    const ruleParams = new Map<string, Record<string, unknown>>();
+    for (const s of steps) {
+      if (s.op !== 'rule-params') continue;
+      s.eid = this.lookupNow(s.eid) ?? s.eid;
+      const key = entityKey(s.etype, s.eid);
+      ruleParams.set(key, { ...ruleParams.get(key), ...s.value });
+    }
+    // Cascaded deletes carry the params of the entity whose delete reached them.
+    for (const s of steps) {
+      if (s.op === 'delete-entity' && s.cascadedFrom && s.etype) {
+        const parent = ruleParams.get(s.cascadedFrom);
+        if (parent) ruleParams.set(entityKey(s.etype, s.eid), { ...parent, ...ruleParams.get(entityKey(s.etype, s.eid)) });
+      }
+    }
+    const updated = this.updatedEntities(triples, before);
+    const data: CheckData = {
+      perms: this.perms,
+      before,
+      updated: (etype, eid) => updated.get(entityKey(etype, eid)) ?? before(etype, eid),
+      params: (etype, eid) => ruleParams.get(entityKey(etype, eid)),
+      modifiedFields: modifiedFieldsOf(triples),
+    };
+    if (!access.admin) runChecks(preChecks(steps, data), this.perms, access.user, checkOpts);
+
+    this.validateModes(triples, before);
+    const created = new Map<string, string>();
+    for (const s of groupByOp(steps)) {
+      if (s.op === 'delete-attr') this.deleteAttr(s.attrId, s.raw, deleted);
+      else if (s.op === 'delete-entity') {
+        if (s.etype && typeof s.eid === 'string') this.store.remove(s.etype, s.eid);
+      } else if (s.op === 'add-triple' || s.op === 'deep-merge-triple') this.write(s, created, now);
+      else if (s.op === 'retract-triple') this.retract(s, created);
+    }
+    if (access.admin) return;
+
+    const resolved = (eid: Eid) => (typeof eid === 'string' ? eid : (created.get(JSON.stringify(eid)) ?? this.lookupNow(eid)));
+    const after = (etype: string, eid: Eid) => {
+      const base = data.updated(etype, eid);
+      const id = resolved(eid);
+      return base && id ? { ...base, id, __etype: etype } : null;
+    };
+    runChecks(postChecks(groupByOp(steps), { ...data, after }), this.perms, access.user, checkOpts);
+  }
+
+  /** Deletes by lookup resolve now; a delete without a namespace names every namespace holding the id; cascades expand. */
+  private expandDeletes(steps: Step[]): (Step & { cascadedFrom?: string })[] {
+    const out: (Step & { cascadedFrom?: string })[] = [];
+    const seen = new Set<string>();
+    const cascade = (etype: string, id: string, root: string) => {
+      for (const attr of this.catalog.list) {
+        if (attr['value-type'] !== 'ref') continue;
+        const [, fwdEtype] = attr['forward-identity'];
+        const [, revEtype] = attr['reverse-identity']!;
+        const next: [string, string][] = [];
+        if (fwdEtype === etype && attr['on-delete-reverse'] === 'cascade') {
+          for (const to of this.store.linked(attr, id, false).keys()) next.push([revEtype, to]);
+        }
+        if (revEtype === etype && attr['on-delete'] === 'cascade') {
+          for (const from of this.store.linked(attr, id, true).keys()) next.push([fwdEtype, from]);
+        }
+        for (const [et, cid] of next) {
+          const key = entityKey(et, cid);
+          if (seen.has(key) || !this.store.get(et, cid)) continue;
+          seen.add(key);
+          out.push({ op: 'delete-entity', eid: cid, etype: et, raw: ['delete-entity', cid, et], cascadedFrom: root });
+          cascade(et, cid, root);
+        }
+      }
+    };
+    for (const s of steps) {
+      if (s.op !== 'delete-entity') {
+        out.push(s);
+        continue;
+      }
+      const id = this.lookupNow(s.eid) ?? (typeof s.eid === 'string' ? s.eid : undefined);
+      if (!id) continue;
+      const etypes = s.etype ? [s.etype] : this.catalog.etypes().filter((et) => this.store.get(et, id));
+      for (const etype of etypes) {
+        const key = entityKey(etype, id);
+        seen.add(key);
+        out.push({ ...s, eid: id, etype });
+        cascade(etype, id, key);
+      }
+    }
+    return out;
+  }
+
+  /** Upstream's updated-entities-map: each entity with this transaction's steps applied. */
+  private updatedEntities(triples: TripleStep[], before: (etype: string, eid: Eid) => Record<string, unknown> | null) {
+    const updated = new Map<string, Record<string, unknown>>();
+    for (const s of triples) {
+      const key = entityKey(s.etype, s.eid);
+      let cur = updated.get(key) ?? (before(s.etype, s.eid) ? { ...before(s.etype, s.eid) } : undefined);
+      if (isLookup(s.eid) && s.op !== 'retract-triple') {
+        const label = this.catalog.byId.get(s.eid[0])?.['forward-identity'][2];
+        if (label) cur = { ...cur, [label]: s.eid[1] };
+      }
+      if (s.op === 'add-triple') cur = { ...cur, [s.label]: s.value };
+      else if (s.op === 'deep-merge-triple') cur = { ...cur, [s.label]: deepMerge(cur?.[s.label], s.value) };
+      else if (cur) {
+        cur = { ...cur };
+        delete cur[s.label];
+      }
+      if (cur) updated.set(key, cur);
+    }
+    return updated;
+  }
+
+  /** `create` mode fails on an entity that exists, `update` mode on one that does not (before any write). */
+  private validateModes(triples: TripleStep[], before: (etype: string, eid: Eid) => Record<string, unknown> | null) {
+    const existing = triples.filter((s) => s.op !== 'retract-triple' && s.mode === 'create' && before(s.etype, s.eid));
+    if (existing.length) {
+      const ids = [...new Set(existing.map((s) => s.eid))];
+      throw validationError('tx-step', existing.map((s) => s.raw), [`Creating entities that exist: ${ids.join(', ')}`]);
+    }
+    const missing = triples.filter((s) => s.op !== 'retract-triple' && s.mode === 'update' && !before(s.etype, s.eid));
+    if (missing.length) {
+      const ids = [...new Set(missing.map((s) => (typeof s.eid === 'string' ? s.eid : JSON.stringify(s.eid))))];
+      throw validationError('tx-step', missing.map((s) => s.raw), [`Updating entities that don't exist: ${ids.join(', ')}`]);
+    }
+  }
+
+  /** The id a lookup names now (in the store, as written so far), or undefined. */
+  private lookupNow(eid: Eid): string | undefined {
+    if (typeof eid === 'string') return eid;
+    const attr = this.catalog.byId.get(eid[0]);
+    if (!attr) return undefined;
+    if (attr['value-type'] === 'ref') return [...this.store.linked(attr, String(eid[1]), true).keys()][0];
+    return this.store.byUnique(attr, eid[1]);
+  }
+
+  /** The entity a step writes: by id, by a lookup that exists, or new with the lookup's value. */
+  private entityFor(eid: Eid, etype: string, created: Map<string, string>, now: number, create: boolean): string | undefined {
+    if (typeof eid === 'string') return eid;
+    const key = JSON.stringify(eid);
+    const found = this.lookupNow(eid) ?? created.get(key);
+    if (found || !create) return found;
+    const attr = this.catalog.byId.get(eid[0])!;
+    if (attr['value-type'] === 'ref') return undefined;
+    const id = randomUUID();
+    created.set(key, id);
+    checkValue(attr, eid[1], id);
+    this.store.set(etype, id, attr, eid[1], now);
+    return id;
+  }
+
+  private write(s: TripleStep, created: Map<string, string>, now: number) {
+    const id = this.entityFor(s.eid, s.etype, created, now, true);
+    if (!id) throw validationError('tx-step', s.raw, ['Could not find the entity for this lookup']);
+    if (s.revEtype) {
+      const to = this.entityFor(s.value as Eid, s.revEtype, created, now, false);
+      if (!to) throw validationError('tx-step', s.raw, ['Link target not found']);
+      this.store.ensure(s.etype, id, now);
+      this.store.link(s.attr, id, to, now);
       return;
     }
-    if (srcExisted && src && !this.perms.check(this.perms.program(fwdEtype, 'update'), access.user, { data: src, newData: this.store.toObject(src), ruleParams: params }, 'throw')) deny();
-    if (dst && !this.perms.check(this.perms.program(revEtype, 'view'), access.user, { data: dst, ruleParams: params }, 'throw')) deny();
+    if (s.label === 'id') {
+      this.store.ensure(s.etype, id, now);
+      return;
+    }
+    const v = s.op === 'deep-merge-triple' ? deepMerge(this.store.get(s.etype, id)?.fields.get(s.attr.id)?.v, s.value) : s.value;
+    checkType(s.attr, v, id);
+    checkValue(s.attr, v, id);
+    this.store.set(s.etype, id, s.attr, v, now);
   }
 
-  private attr(id: unknown): Attr {
-    const a = typeof id === 'string' ? this.catalog.byId.get(id) : undefined;
-    if (!a) throw validationError('tx-step', id, [`Attribute ${JSON.stringify(id)} does not exist`]);
-    return a;
+  private retract(s: TripleStep, created: Map<string, string>) {
+    const id = this.entityFor(s.eid, s.etype, created, 0, false);
+    if (!id) return;
+    if (s.revEtype) {
+      const to = this.entityFor(s.value as Eid, s.revEtype, created, 0, false);
+      if (to) this.store.unlink(s.attr, id, to);
+    } else {
+      this.store.unset(s.etype, id, s.attr);
+    }
   }
+
+  /** Admin `delete-attr`: the attribute goes, with every triple that used it. */
+  private deleteAttr(attrId: string, raw: unknown[], deleted: Attr[]) {
+    const attr = this.catalog.byId.get(attrId);
+    if (!attr) throw validationError('tx-step', raw, [`Attribute ${JSON.stringify(attrId)} does not exist`]);
+    const [, etype, label] = attr['forward-identity'];
+    if (attr.catalog === 'system' && (etype === '$users' ? label === 'id' || label === 'email' : true)) {
+      throw validationError('tx-step', raw, [`${etype}.${label} is a system attribute and cannot be deleted.`]);
+    }
+    if (attr['value-type'] === 'ref') {
+      for (const e of [...this.store.all(etype)]) {
+        for (const to of [...this.store.linked(attr, e.id, false).keys()]) this.store.unlink(attr, e.id, to);
+      }
+    } else {
+      for (const e of [...this.store.all(etype)]) this.store.unset(etype, e.id, attr);
+    }
+    this.catalog.remove(attr);
+    deleted.push(attr);
+  }
+
 }
 
-function changed(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const { __etype: _drop, ...prev } = a;
-  return JSON.stringify(sortKeys(prev)) !== JSON.stringify(sortKeys(b));
+/** The labels a transaction writes on each entity: `request.modifiedFields` (never `id`). */
+function modifiedFieldsOf(triples: TripleStep[]): (eid: Eid) => string[] {
+  const byEntity = new Map<string, Set<string>>();
+  for (const s of triples) {
+    if (s.op === 'retract-triple' || s.label === 'id') continue;
+    const key = JSON.stringify(s.eid);
+    if (!byEntity.has(key)) byEntity.set(key, new Set());
+    byEntity.get(key)!.add(s.label);
+  }
+  return (eid) => [...(byEntity.get(JSON.stringify(eid)) ?? [])];
 }
 
-function sortKeys(o: Record<string, unknown>) {
-  return Object.fromEntries(Object.entries(o).sort(([x], [y]) => (x < y ? -1 : 1)));
+// Instant's triples table refuses indexed (unique or indexed) values whose column is over 1024 bytes.
+const MAX_INDEXED_BYTES = 1024;
+
+/** Values too large for an indexed attribute are refused with upstream's message. */
+function checkValue(attr: Attr, v: unknown, eid: string) {
+  const [, etype, label] = attr['forward-identity'];
+  if (label === 'id' || !(attr['unique?'] || attr['index?']) || v === null || v === undefined) return;
+  const json = JSON.stringify(v);
+  if (Buffer.byteLength(json) <= MAX_INDEXED_BYTES) return;
+  throw new InstantLocalError(
+    'validation-failed',
+    attr['unique?'] ? 'Value is too large for a unique attribute.' : 'Value is too large for an indexed attribute.',
+    {
+      namespace: etype,
+      attribute: label,
+      value: `${json.slice(0, 64)}...`,
+      'checked-data-type': attr['checked-data-type'] ?? null,
+      'attr-id': attr.id,
+      'entity-id': eid,
+      'value-too-large?': true,
+    },
+  );
 }
 
 function deepMerge(prev: unknown, patch: unknown): unknown {
@@ -330,7 +438,7 @@ function isPlain(v: unknown): v is Record<string, unknown> {
 }
 
 /** Instant's checked data types, enforced on every write. */
-export function checkType(attr: Attr, v: unknown) {
+export function checkType(attr: Attr, v: unknown, eid?: string) {
   const t = attr['checked-data-type'];
   if (!t || v === null || v === undefined) return;
   const ok =
@@ -343,8 +451,10 @@ export function checkType(attr: Attr, v: unknown) {
     const [, etype, label] = attr['forward-identity'];
     throw new InstantLocalError(
       'validation-failed',
-      `Invalid value type for ${etype}.${label}. Value must be a ${t} but the provided value type is ${Array.isArray(v) ? 'array' : typeof v}.`,
-      { 'data-type': 'tx-step', input: v, errors: [{ message: `${etype}.${label} must be a ${t}` }] },
+      `Invalid value type for ${etype}.${label}. Value must be a ${t} but the provided value type is ${
+        Array.isArray(v) ? 'array' : typeof v
+      }.`,
+      { namespace: etype, attribute: label, value: v, 'checked-data-type': t, 'attr-id': attr.id, ...(eid ? { 'entity-id': eid } : {}) },
     );
   }
 }

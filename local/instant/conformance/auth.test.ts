@@ -290,8 +290,7 @@ describe('sign-up rules ($users.allow.create)', () => {
     const db = app.client();
     await db.queryOnce({ $users: {} }); // connected, so the transaction is sent now rather than enqueued
     await expect(db.transact(db.tx.$users[id()].update({ username: 'forged' }))).rejects.toMatchObject({
-      message: expect.stringMatching(/^Permission denied/),
-      hint: { input: { etype: '$users' } },
+      message: expect.stringContaining("$users is a system entity. You aren't allowed to create this directly."),
     });
     expect((await app.admin.query({ $users: {} })).$users).toHaveLength(0);
   });
