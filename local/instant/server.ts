@@ -11,6 +11,7 @@ import { DurableLog, type LogRecord } from './durable-log.ts';
 import { InstantLocalError, notFound, toInstantError, validationError } from './errors.ts';
 import { toJsonTree } from './instaql.ts';
 import type { AuthUser, RuleSet } from './permissions.ts';
+import { queryParam } from './query-options.ts';
 import { RuntimeSession } from './session.ts';
 
 export type InstantLocalOptions = {
@@ -91,8 +92,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     },
     'POST /admin/query': async (c) => {
       const { app, access } = c.admin();
-      const q = c.body.query as Record<string, unknown>;
-      if (!q || typeof q !== 'object') throw validationError('query', q, ['`query` must be an object']);
+      const q = queryParam(c.body);
       const ruleParams = (q.$$ruleParams as Record<string, unknown>) ?? {};
       const result = app.query(q, { ...access, ruleParams });
       return toJsonTree(result, app.catalog, Boolean(c.body['inference?']));
