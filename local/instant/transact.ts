@@ -17,6 +17,9 @@ export type TxOutcome = { changes: Change[]; newAttrs: Attr[] };
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class Transactor {
+  /** Commit times strictly increase, so `serverCreatedAt` orders entities as they were written. */
+  private lastNow = 0;
+
   constructor(
     private readonly catalog: AttrCatalog,
     private readonly store: TripleStore,
@@ -99,7 +102,7 @@ export class Transactor {
     if (!Array.isArray(steps)) throw validationError('tx-steps', steps, ['tx-steps must be a list']);
     const newAttrs: Attr[] = [];
     const { changes } = this.store.transaction(() => {
-      const now = Date.now();
+      const now = (this.lastNow = Math.max(Date.now(), this.lastNow + 1));
       const before = new Map<string, Record<string, unknown> | null>();
       const touched = new Map<string, { etype: string; id: string }>();
       const ruleParams = new Map<string, Record<string, unknown>>();
