@@ -1,0 +1,300 @@
+// InstaQL queries on instant-local, ported from upstream's server/test/instant/db/instaql_test.clj:
+// validation messages, ordering and cursor pagination with page info, `$not` through links,
+// date comparisons, and the stand-in's query-cost bound (refused with Instant's `timeout` error).
+import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { i, id } from '@instantdb/admin';
+import { from, throwawayApp, type ThrowawayApp } from './harness.ts';
+
+const F = 'instaql_test.clj';
+
+const zenecaSchema = i.schema({
+  entities: {
+    users: i.entity({
+      handle: i.string().unique().indexed(),
+      email: i.string().unique().indexed().optional(),
+      fullName: i.string().optional(),
+    }),
+    bookshelves: i.entity({ name: i.string(), order: i.number().indexed() }),
+  },
+  links: {
+    userShelves: { forward: { on: 'users', has: 'many', label: 'bookshelves' }, reverse: { on: 'bookshelves', has: 'many', label: 'users' } },
+  },
+});
+
+type Zeneca = ThrowawayApp & { ids: Record<string, string> };
+
+/** A small zeneca: four users created one after another (stopa, joe, alex, nicolegf), with shelves. */
+async function zeneca(): Promise<Zeneca> {
+  const app = await throwawayApp({ schema: zenecaSchema });
+  const ids: Record<string, string> = {};
+  const people = [
+    ['stopa', 'stopa@instantdb.com', 'Stepan Parunashvili'],
+    ['joe', 'joe@instantdb.com', 'Joe Averbukh'],
+    ['alex', 'alex@instantdb.com', 'Alex'],
+    ['nicolegf', 'nicole@instantdb.com', 'Nicole'],
+  ];
+  for (const [handle, email, fullName] of people) {
+    ids[handle] = id();
+    await app.admin.transact(app.admin.tx.users[ids[handle]].update({ handle, email, fullName }));
+  }
+  const shelves: [string, number, string][] = [['Worldview', 0, 'stopa'], ['Short Stories', 1, 'stopa'], ['Nonfiction', 2, 'alex'], ['2018', 3, 'joe']];
+  for (const [name, order, owner] of shelves) {
+    ids[name] = id();
+    await app.admin.transact(app.admin.tx.bookshelves[ids[name]].update({ name, order }).link({ users: ids[owner] }));
+  }
+  return Object.assign(app, { ids });
+}
+
+async function refused(app: ThrowawayApp, query: unknown, headers: Record<string, string> = {}) {
+  const res = await app.http('POST', '/admin/query', { query }, headers);
+  return { status: res.status, body: (await res.json()) as { type: string; message: string; hint: any } };
+}
+
+const handles = async (app: ThrowawayApp, $: Record<string, unknown>) =>
+  ((await app.admin.query({ users: { $ } } as never)) as { users: { handle: string }[] }).users.map((u) => u.handle);
+
+/** The client SDK's view of a query: what `queryOnce` answers, page info included. */
+async function clientView(app: ThrowawayApp, q: Record<string, unknown>) {
+  const r = (await app.client().queryOnce(q as never)) as { data: Record<string, any[]>; pageInfo?: Record<string, any> };
+  return r;
+}
+
+describe('validations', () => {
+  it(from(F, 'validations', 'refuses malformed queries with upstream messages'), async () => {
+    const app = await zeneca();
+    const cases: [unknown, Record<string, unknown>][] = [
+      [{ users: { bookshelves: 2 } }, { expected: 'map?', in: ['users', 'bookshelves'] }],
+      [{ users: { $: { where: ['foo'] } } }, { expected: 'map?', in: ['users', '$', 'where'] }],
+      [{ users: { $: { 'forgot-where': ['foo'] } } }, { message: 'We only support `where`, `order`, `limit`, `offset`, `before`, and `after` clauses.' }],
+      [{ users: { $: { where: { bookshelves: 'hello' } } } }, { expected: 'uuid?', message: 'Expected bookshelves to be a uuid, got "hello"' }],
+      [
+        { users: { $: { where: { bookshelves: { in: ['00000000-0000-0000-0000-000000000000', 'hello'] } } } } },
+        { message: 'Expected bookshelves to match on a uuid, found "hello" in ["00000000-0000-0000-0000-000000000000","hello"]' },
+      ],
+      [{ users: { $: { limit: -1 } } }, { in: ['users', '$', 'limit'], message: 'The limit field must be a positive integer. Got -1.' }],
+      [{ users: { $: { before: 10 } } }, { expected: 'join-row?', in: ['users', '$', 'before'], message: 'Expected a join row for the cursor, got 10.' }],
+      [{ users: { $: { order: { 'random-field': 'desc' } } } }, { expected: 'supported-order?', message: 'There is no `random-field` attribute for users.' }],
+      [
+        { users: { $: { order: { serverCreatedAt: 'DESC' } } } },
+        { expected: 'valid-direction?', in: ['users', '$', 'order', 'serverCreatedAt'], message: 'We only support "asc" or "desc" in the `order` clause. Got "DESC".' },
+      ],
+      [{ users: { $: { limit: 10, first: 10 } } }, { message: 'Only provide one of `limit` or `first`.' }],
+      [{ users: { $: { last: 10, first: 10 } } }, { message: 'Only provide one of `first` or `last`.' }],
+      [{ users: { $: { first: 0 } } }, { message: 'The first field must be a positive integer. Got 0.' }],
+      [{ users: { $: { last: -1 } } }, { message: 'The last field must be a positive integer. Got -1.' }],
+      [{ users: { $: { fields: {} } } }, { expected: 'array?', message: 'The `fields` property should be an array of field names.' }],
+      [{ users: { bookshelves: { $: { offset: 1 } } } }, { message: expect.stringContaining('only support `offset`, `before`, and `after` clauses on the top-level') }],
+    ];
+    for (const [query, error] of cases) {
+      const { status, body } = await refused(app, query);
+      expect(status, JSON.stringify(query)).toBe(400);
+      expect(body.type).toBe('validation-failed');
+      expect(body.hint['data-type']).toBe('query');
+      expect(body.hint.errors[0]).toMatchObject(error);
+      if (typeof error.message === 'string') expect(body.message).toBe(`Validation failed for query: ${error.message}`);
+    }
+    // A guest (impersonated) is refused the same way, and aggregates are admin-only upstream.
+    const guest = await refused(app, { users: { $: { aggregate: 'count' } } }, { 'as-guest': 'true' });
+    expect(guest).toMatchObject({ status: 400, body: { type: 'validation-failed', hint: { errors: [{ message: 'Aggregates are currently only available for admin queries.' }] } } });
+  });
+
+  it(from('admin/routes.clj', 'query-post', 'a missing or non-object query parameter is param-missing / param-malformed'), async () => {
+    const app = await throwawayApp();
+    const missing = await app.http('POST', '/admin/query', {});
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toEqual({ type: 'param-missing', message: 'Missing parameter: [:body :query]', hint: { in: ['body', 'query'] } });
+    const malformed = await app.http('POST', '/admin/query', { query: [1] });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ type: 'param-malformed', hint: { in: ['body', 'query'], 'original-input': [1] } });
+  });
+
+  it(from(F, 'pagination', 'a cursor from another order is refused, naming both orders'), async () => {
+    const app = await zeneca();
+    const { pageInfo } = await clientView(app, { users: { $: { limit: 1, order: { handle: 'asc' } } } });
+    const { status, body } = await refused(app, { users: { $: { limit: 1, after: pageInfo!.users.endCursor } } });
+    expect(status).toBe(400);
+    expect(body.hint.errors[0]).toMatchObject({
+      expected: 'valid-cursor?',
+      message: 'Invalid after cursor. The query orders by `serverCreatedAt`, but the query that returned the cursor orders by `handle`.',
+    });
+  });
+
+  it(from(F, 'validations-on-checked-data', 'ordering by an unindexed attribute is refused'), async () => {
+    const app = await zeneca();
+    const { status, body } = await refused(app, { users: { $: { order: { fullName: 'asc' } } } });
+    expect(status).toBe(400);
+    expect(body.message).toContain('The `users.fullName` attribute is not indexed. Only indexed and typed attributes can be used to order by.');
+  });
+});
+
+describe('pagination', () => {
+  it(from(F, 'pagination', 'limit, offset and cursors on serverCreatedAt'), async () => {
+    const app = await zeneca();
+    expect(await handles(app, { limit: 2, order: { serverCreatedAt: 'desc' } })).toEqual(['nicolegf', 'alex']);
+    expect(await handles(app, { offset: 2, order: { serverCreatedAt: 'desc' } })).toEqual(['joe', 'stopa']);
+    expect(await handles(app, { where: { handle: { in: ['joe', 'stopa', 'nicolegf'] } }, limit: 2, order: { serverCreatedAt: 'desc' } })).toEqual([
+      'nicolegf',
+      'joe',
+    ]);
+    const first = (await clientView(app, { users: { $: { limit: 1, order: { serverCreatedAt: 'desc' } } } })).pageInfo!.users;
+    expect(first.startCursor).toEqual(first.endCursor);
+    expect(first.startCursor.slice(0, 3)).toEqual([app.ids.nicolegf, expect.any(String), app.ids.nicolegf]);
+    const { endCursor, startCursor } = first;
+    expect(await handles(app, { limit: 1, after: endCursor, order: { serverCreatedAt: 'desc' } })).toEqual(['alex']);
+    expect(await handles(app, { limit: 1, after: endCursor, afterInclusive: true, order: { serverCreatedAt: 'desc' } })).toEqual(['nicolegf']);
+    expect(await handles(app, { limit: 1, before: startCursor, order: { serverCreatedAt: 'desc' } })).toEqual([]);
+    expect(await handles(app, { limit: 1, before: startCursor, order: { serverCreatedAt: 'asc' } })).toEqual(['stopa']);
+    expect(await handles(app, { limit: 1, before: startCursor, beforeInclusive: true, order: { serverCreatedAt: 'desc' } })).toEqual(['nicolegf']);
+    expect(await handles(app, { last: 1, before: startCursor, order: { serverCreatedAt: 'asc' } })).toEqual(['alex']);
+  });
+
+  it(from(F, 'pagination', 'first/last around a cursor, with has-next-page? and has-previous-page?'), async () => {
+    const app = await zeneca();
+    const cursorOf = async (handle: string) =>
+      (await clientView(app, { users: { $: { limit: 1, where: { handle } } } })).pageInfo!.users.startCursor;
+    const alex = await cursorOf('alex');
+    const asc = { serverCreatedAt: 'asc' };
+    expect(await handles(app, { order: asc })).toEqual(['stopa', 'joe', 'alex', 'nicolegf']);
+    expect(await handles(app, { limit: 2, order: asc })).toEqual(['stopa', 'joe']);
+    expect(await handles(app, { limit: 2, offset: 1, order: asc })).toEqual(['joe', 'alex']);
+    expect(await handles(app, { last: 1, before: alex, order: asc })).toEqual(['joe']);
+    expect(await handles(app, { last: 2, before: alex, order: asc })).toEqual(['stopa', 'joe']);
+    expect(await handles(app, { first: 1, after: alex, order: asc })).toEqual(['nicolegf']);
+    expect(await handles(app, { first: 1, after: alex, order: { serverCreatedAt: 'desc' } })).toEqual(['joe']);
+
+    const info = async ($: Record<string, unknown>) => {
+      const p = (await clientView(app, { users: { $ } })).pageInfo!.users;
+      return { next: p.hasNextPage, prev: p.hasPreviousPage };
+    };
+    expect(await info({ order: asc })).toEqual({ next: false, prev: false });
+    expect(await info({ limit: 2, order: asc })).toEqual({ next: true, prev: false });
+    expect(await info({ limit: 2, offset: 1, order: asc })).toEqual({ next: true, prev: true });
+    expect(await info({ limit: 1, offset: 999 })).toEqual({ next: false, prev: true });
+    expect(await info({ last: 1, before: alex, order: asc })).toEqual({ next: true, prev: true });
+    expect(await info({ last: 2, before: alex, order: asc })).toEqual({ next: true, prev: false });
+    expect(await info({ first: 1, after: alex, order: asc })).toEqual({ next: false, prev: true });
+    expect(await info({ after: alex, before: alex, beforeInclusive: true, order: asc })).toEqual({ next: false, prev: false });
+  });
+
+  it(from(F, 'pagination-with-checked-fields', 'limit on a typed, indexed string order'), async () => {
+    const app = await zeneca();
+    expect(await handles(app, { limit: 2, order: { handle: 'desc' } })).toEqual(['stopa', 'nicolegf']);
+    const { data, pageInfo } = await clientView(app, { users: { $: { limit: 2, order: { handle: 'desc' } } } });
+    expect(data.users.map((u) => u.handle)).toEqual(['stopa', 'nicolegf']);
+    expect(pageInfo!.users.endCursor.slice(0, 3)).toEqual([app.ids.nicolegf, expect.any(String), 'nicolegf']);
+    const next = await clientView(app, { users: { $: { limit: 2, after: pageInfo!.users.endCursor, order: { handle: 'desc' } } } });
+    expect(next.data.users.map((u) => u.handle)).toEqual(['joe', 'alex']);
+    expect(next.pageInfo!.users).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+  });
+
+  it(from(F, 'pagination-with-same-values', 'equal order values fall back to entity id, cursors included'), async () => {
+    const schema = i.schema({ entities: { etype: i.entity({ label: i.string().unique(), value: i.string().indexed() }) }, links: {} });
+    const app = await throwawayApp({ schema });
+    const stuid = (l: string) => `${'abcde'.indexOf(l) + 1}0000000-0000-4000-8000-000000000000`; // ascending ids
+    const labels = ['a', 'b', 'c', 'd', 'e'];
+    await app.admin.transact(labels.map((l) => app.admin.tx.etype[stuid(l)].update({ label: l, value: 'value' })));
+    const valueAttr = (await clientView(app, { etype: { $: { limit: 1, order: { value: 'asc' } } } })).pageInfo!.etype.startCursor[1];
+    const run = async ($: Record<string, unknown>) =>
+      ((await app.admin.query({ etype: { $: { order: { value: 'asc' }, ...$ } } } as never)) as { etype: { label: string }[] }).etype.map((x) => x.label);
+    const cur = (l: string) => [stuid(l), valueAttr, 'value', 0];
+    expect(await run({})).toEqual(labels);
+    expect(await run({ after: cur('a'), before: cur('e') })).toEqual(['b', 'c', 'd']);
+    expect(await run({ after: cur('a'), before: cur('e'), afterInclusive: true, beforeInclusive: true })).toEqual(labels);
+    expect(await run({ after: cur('b'), afterInclusive: true })).toEqual(['b', 'c', 'd', 'e']);
+    expect(await run({ before: cur('d'), beforeInclusive: true })).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it(from(F, 'pagination-with-null-values', 'entities without the order value sort first ascending, last descending'), async () => {
+    const app = await zeneca();
+    await app.admin.transact(app.admin.tx.users[id()].update({ handle: 'first' }));
+    expect(await handles(app, { order: { email: 'asc' } })).toEqual(['first', 'alex', 'joe', 'nicolegf', 'stopa']);
+    expect(await handles(app, { order: { email: 'desc' } })).toEqual(['stopa', 'nicolegf', 'joe', 'alex', 'first']);
+    // A cursor on the missing value pages on past it.
+    const { pageInfo } = await clientView(app, { users: { $: { limit: 1, order: { email: 'asc' } } } });
+    expect(pageInfo!.users.endCursor[2]).toBeNull();
+    expect(await handles(app, { limit: 2, after: pageInfo!.users.endCursor, order: { email: 'asc' } })).toEqual(['alex', 'joe']);
+  });
+
+  it(from(F, 'nested-order-by', 'nested forms are ordered by their own `order`'), async () => {
+    const app = await zeneca();
+    await app.admin.transact(app.admin.tx.users[app.ids.stopa].link({ bookshelves: [app.ids.Nonfiction, app.ids['2018']] }));
+    const shelves = async (dir: 'asc' | 'desc') =>
+      ((await app.admin.query({ users: { $: { where: { handle: 'stopa' } }, bookshelves: { $: { order: { order: dir } } } } })) as any).users[0].bookshelves.map(
+        (b: { order: number }) => b.order,
+      );
+    expect(await shelves('asc')).toEqual([0, 1, 2, 3]);
+    expect(await shelves('desc')).toEqual([3, 2, 1, 0]);
+  });
+});
+
+describe('where', () => {
+  it(from(F, 'where-$not', '$not and its alias $ne exclude a value'), async () => {
+    const app = await zeneca();
+    for (const op of ['$not', '$ne']) {
+      expect((await handles(app, { where: { and: [{ handle: { [op]: 'alex' } }, { handle: { [op]: 'nicolegf' } }] } })).sort()).toEqual(['joe', 'stopa']);
+    }
+  });
+
+  it(from(F, '$not-with-refs', '$not on a link keeps entities with no link, and through a link path'), async () => {
+    const app = await zeneca();
+    await app.admin.transact(app.admin.tx.users[id()].update({ handle: 'shelfless' }));
+    const all = await handles(app, {});
+    expect(await handles(app, { where: { bookshelves: { $not: '1b27ab60-d8b6-4327-93a2-5e9a296e9f02' } } })).toEqual(all);
+    const shelfNames = async (where: Record<string, unknown>) =>
+      ((await app.admin.query({ bookshelves: { $: { where } } } as never)) as { bookshelves: { name: string }[] }).bookshelves.map((b) => b.name);
+    expect(await shelfNames({ and: [{ users: { $not: app.ids.stopa } }, { users: { $not: app.ids.joe } }] })).toEqual(['Nonfiction']);
+    // Through a path: users with no shelf, or a shelf with another name.
+    expect((await handles(app, { where: { 'bookshelves.name': { $not: '2018' } } })).sort()).toEqual(['alex', 'nicolegf', 'shelfless', 'stopa']);
+    expect((await handles(app, { where: { 'bookshelves.name': { $ne: 'Nonfiction' } } })).sort()).toEqual(['joe', 'nicolegf', 'shelfless', 'stopa']);
+    expect((await handles(app, { where: { 'bookshelves.name': 'Nonfiction' } })).sort()).toEqual(['alex']);
+    // The client SDK agrees (it re-runs the where over the triples the server sends).
+    const view = await clientView(app, { users: { $: { where: { 'bookshelves.name': { $not: '2018' } } } } });
+    expect(view.data.users.map((u) => u.handle).sort()).toEqual(['alex', 'nicolegf', 'shelfless', 'stopa']);
+  });
+
+  it(from(F, 'where-$isNull', '$isNull through a link path matches a missing link'), async () => {
+    const app = await zeneca();
+    expect((await handles(app, { where: { 'bookshelves.name': { $isNull: true } } })).sort()).toEqual(['nicolegf']);
+    expect((await handles(app, { where: { bookshelves: { $isNull: false } } })).sort()).toEqual(['alex', 'joe', 'stopa']);
+  });
+
+  it(from(F, 'equality-on-dates-without-index', 'an unindexed date matches only its stored value'), async () => {
+    const schema = i.schema({ entities: { posts: i.entity({ date: i.date() }) }, links: {} });
+    const app = await throwawayApp({ schema });
+    const ms = 1_700_000_000_123;
+    await app.admin.transact(app.admin.tx.posts[id()].update({ date: ms }));
+    expect(((await app.admin.query({ posts: { $: { where: { date: ms } } } })) as any).posts.map((p: any) => p.date)).toEqual([ms]);
+    expect(((await app.admin.query({ posts: { $: { where: { date: new Date(ms).toISOString() } } } })) as any).posts).toEqual([]);
+  });
+
+  it(from(F, 'equality-on-dates-with-index', 'an indexed date matches the same instant as epoch millis or an ISO string'), async () => {
+    const schema = i.schema({ entities: { posts: i.entity({ date: i.date().indexed() }) }, links: {} });
+    const app = await throwawayApp({ schema });
+    const ms = 1_700_000_000_123;
+    await app.admin.transact(app.admin.tx.posts[id()].update({ date: ms }));
+    for (const v of [ms, new Date(ms).toISOString()]) {
+      expect(((await app.admin.query({ posts: { $: { where: { date: v } } } })) as any).posts.map((p: any) => p.date)).toEqual([ms]);
+      expect(((await app.admin.query({ posts: { $: { where: { date: { $in: [v] } } } } })) as any).posts).toHaveLength(1);
+    }
+  });
+
+  it(from(F, 'comparators', 'date comparators take epoch millis and ISO strings alike'), async () => {
+    const schema = i.schema({ entities: { etype: i.entity({ date: i.date().indexed(), n: i.number() }) }, links: {} });
+    const app = await throwawayApp({ schema });
+    const base = Date.UTC(2024, 0, 1);
+    await app.admin.transact([0, 1, 2, 3, 4].map((n) => app.admin.tx.etype[id()].update({ n, date: n % 2 ? base + n : new Date(base + n).toISOString() })));
+    const ns = async (where: Record<string, unknown>) =>
+      ((await app.admin.query({ etype: { $: { where } } } as never)) as { etype: { n: number }[] }).etype.map((x) => x.n).sort();
+    for (const at of [base + 2, new Date(base + 2).toISOString(), new Date(base + 2)]) {
+      expect(await ns({ date: { $gt: at } })).toEqual([3, 4]);
+      expect(await ns({ date: { $gte: at } })).toEqual([2, 3, 4]);
+      expect(await ns({ date: { $lt: at } })).toEqual([0, 1]);
+      expect(await ns({ date: { $lte: at } })).toEqual([0, 1, 2]);
+    }
+    expect(await ns({ date: { $not: base + 1 } })).toEqual([0, 2, 3, 4]);
+    // Ordering by a date mixes both representations by instant.
+    const ordered = ((await app.admin.query({ etype: { $: { order: { date: 'desc' } } } })) as any).etype.map((x: any) => x.n);
+    expect(ordered).toEqual([4, 3, 2, 1, 0]);
+  });
+});
