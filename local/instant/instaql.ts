@@ -25,7 +25,10 @@ export class QueryRunner {
 
   run(q: unknown, access: Access): QueryResult {
     if (!isObj(q)) throw queryError(q, { expected: 'map?', in: [] });
-    if (formDepth(q) - 1 > QUERY_LIMITS.maxDepth) throw queryTooCostly('maxDepth', formDepth(q) - 1);
+    for (const [etype, form] of Object.entries(q)) {
+      const depth = etype === '$$ruleParams' ? 0 : formDepth(form);
+      if (depth > QUERY_LIMITS.maxDepth) throw queryTooCostly('maxDepth', depth);
+    }
     const out: QueryResult = { roots: {}, triples: new Map(), pageInfo: {} };
     const ctx = new RunContext(this.catalog, this.store, this.perms, access, out.triples, q);
     for (const [etype, form] of Object.entries(q)) {

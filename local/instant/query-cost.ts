@@ -30,7 +30,7 @@ export function queryTooCostly(limit: keyof typeof QUERY_LIMITS, seen: number): 
   );
 }
 
-/** Depth of link nesting in a query form (a top-level namespace is depth 0). */
+/** Depth of link nesting below a top-level form (counting stops past the bound). */
 export function formDepth(form: unknown, level = 0): number {
   if (!form || typeof form !== 'object' || Array.isArray(form) || level > QUERY_LIMITS.maxDepth) return level;
   let max = level;

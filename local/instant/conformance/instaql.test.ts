@@ -298,3 +298,112 @@ describe('where', () => {
     expect(ordered).toEqual([4, 3, 2, 1, 0]);
   });
 });
+
+describe('query cost (stand-in bound; upstream bounds by a 30 s statement timeout)', () => {
+  const shopSchema = i.schema({
+    entities: { wallpapers: i.entity({ title: i.string() }), purchases: i.entity({ n: i.number() }) },
+    links: {
+      wallpaperPurchases: { forward: { on: 'wallpapers', has: 'many', label: 'purchases' }, reverse: { on: 'purchases', has: 'many', label: 'wallpapers' } },
+    },
+  });
+  /** wallpapers → purchases → wallpapers → … `levels` links deep. */
+  const deep = (levels: number) => {
+    let form: Record<string, unknown> = {};
+    for (let l = levels; l >= 1; l--) form = { [l % 2 ? 'purchases' : 'wallpapers']: form };
+    return { wallpapers: form };
+  };
+  const shop = async () => {
+    const app = await throwawayApp({ schema: shopSchema });
+    const w = id();
+    const p = id();
+    await app.admin.transact([app.admin.tx.wallpapers[w].update({ title: 'Dunes' }), app.admin.tx.purchases[p].update({ n: 1 }).link({ wallpapers: w })]);
+    return app;
+  };
+
+  async function rawSocket(app: ThrowawayApp) {
+    const ws = new WebSocket(`${app.url.replace(/^http/, 'ws')}/runtime/session?app_id=${app.appId}`);
+    const inbox: any[] = [];
+    const waiters: (() => void)[] = [];
+    ws.on('message', (d) => {
+      inbox.push(JSON.parse(d.toString()));
+      waiters.splice(0).forEach((f) => f());
+    });
+    await new Promise((r) => ws.once('open', r));
+    const next = async (pred: (m: any) => boolean) => {
+      for (;;) {
+        const hit = inbox.find(pred);
+        if (hit) return hit;
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    };
+    const send = (m: unknown) => ws.send(JSON.stringify(m));
+    send({ op: 'init', 'app-id': app.appId, 'client-event-id': 'init' });
+    await next((m) => m.op === 'init-ok');
+    return { ws, next, send };
+  }
+
+  it(from('instaql.clj', 'query timeout', 'a guest’s too-deep query over raw frames is refused; another client still answers'), async () => {
+    const app = await shop();
+    const attacker = await rawSocket(app);
+    const other = await rawSocket(app);
+    attacker.send({ op: 'add-query', q: deep(40), 'client-event-id': 'deep' });
+    const err = await attacker.next((m) => m['client-event-id'] === 'deep');
+    expect(err).toMatchObject({
+      op: 'error',
+      status: 500,
+      type: 'timeout',
+      message: 'The query took too long to complete.',
+      hint: { limit: 'maxDepth', message: expect.stringContaining('more than 12 levels') },
+      'original-event': { op: 'add-query', q: deep(40) },
+    });
+    other.send({ op: 'add-query', q: { wallpapers: { purchases: {} } }, 'client-event-id': 'ok' });
+    const ok = await other.next((m) => m['client-event-id'] === 'ok');
+    expect(ok.op).toBe('add-query-ok');
+    expect(JSON.stringify(ok.result)).toContain('Dunes');
+    // The refused socket keeps working too, and a query at the bound answers.
+    attacker.send({ op: 'add-query', q: deep(12), 'client-event-id': 'at-bound' });
+    expect((await attacker.next((m) => m['client-event-id'] === 'at-bound')).op).toBe('add-query-ok');
+    attacker.ws.close();
+    other.ws.close();
+  });
+
+  it(from('instaql.clj', 'query timeout', 'the client SDK gets the refusal as a query error; another SDK client still answers'), async () => {
+    const app = await shop();
+    const attacker = app.client();
+    const err = await new Promise<{ message: string; hint?: any }>((resolve) => {
+      const unsub = attacker.subscribeQuery(deep(30) as never, (r: any) => {
+        if (r.error) {
+          queueMicrotask(() => unsub());
+          resolve(r.error);
+        }
+      });
+    });
+    expect(err).toMatchObject({ message: 'The query took too long to complete.', hint: { limit: 'maxDepth' } });
+    const { data } = await app.client().queryOnce({ wallpapers: { purchases: {} } });
+    expect(data.wallpapers.map((x: any) => x.title)).toEqual(['Dunes']);
+  });
+
+  it(from('util/http.clj', 'wrap-errors', 'over HTTP the refusal is 429 {type: timeout, message, hint}'), async () => {
+    const app = await shop();
+    const { status, body } = await refused(app, deep(25), { 'as-guest': 'true' });
+    expect(status).toBe(429);
+    expect(body).toMatchObject({ type: 'timeout', message: 'The query took too long to complete.', hint: { limit: 'maxDepth', maxDepth: 12 } });
+    expect(((await app.admin.query({ wallpapers: {} })) as any).wallpapers).toHaveLength(1);
+  });
+
+  it(from('instaql.clj', 'query timeout', 'a shallow query that fans out past the work bound is refused, a paged one answers'), async () => {
+    const app = await throwawayApp({ schema: shopSchema });
+    const ws = Array.from({ length: 30 }, () => id());
+    const ps = Array.from({ length: 30 }, () => id());
+    await app.admin.transact([
+      ...ws.map((w, n) => app.admin.tx.wallpapers[w].update({ title: `w${n}` })),
+      ...ps.map((p, n) => app.admin.tx.purchases[p].update({ n }).link({ wallpapers: ws })),
+    ]);
+    // 30 × 30 × 30 × 30 × 30 entity visits: far past the bound, though only five levels deep.
+    const { status, body } = await refused(app, deep(4), { 'as-guest': 'true' });
+    expect(status).toBe(429);
+    expect(body).toMatchObject({ type: 'timeout', hint: { limit: 'maxVisits' } });
+    const paged = (await app.admin.query({ wallpapers: { $: { limit: 1 }, purchases: {} } })) as any;
+    expect(paged.wallpapers[0].purchases).toHaveLength(30);
+  });
+});
