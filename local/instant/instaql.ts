@@ -12,7 +12,8 @@ import type { Entity, TripleStore } from './triple-store.ts';
 export type Access = { admin: boolean; user: AuthUser; ruleParams: Record<string, unknown> };
 export type Triple = [string, string, unknown, number];
 type Form = { $?: unknown; [label: string]: unknown };
-type Node = { entity: Entity; fields: Record<string, unknown>; children: Record<string, Node[]> };
+/** `size` counts the entities of the subtree as rendered (a shared node counts once per occurrence). */
+type Node = { entity: Entity; fields: Record<string, unknown>; children: Record<string, Node[]>; size: number };
 
 export type QueryResult = { roots: Record<string, Node[]>; triples: Map<string, Triple>; pageInfo: Record<string, PageInfo> };
 
@@ -50,6 +51,9 @@ export class QueryRunner {
 class RunContext {
   private readonly viewCache = new Map<string, boolean>();
   private readonly budget = new Budget();
+  private readonly forms = new Map<object, { opts: FormOpts; ordering: Ordering }>();
+  private readonly rendered = new Map<string, Record<string, unknown>>();
+  private readonly nodes = new Map<object, Map<string, Node>>();
 
   constructor(
     private readonly catalog: AttrCatalog,
@@ -107,6 +111,15 @@ class RunContext {
   }
 
   private node(e: Entity, form: Form, fields: string[] | undefined, at: unknown[], level: number): Node {
+    // The same entity under the same form renders the same subtree: build it once, share it, and
+    // charge the budget for every occurrence (what the answer's tree holds).
+    let byId = this.nodes.get(form);
+    if (!byId) this.nodes.set(form, (byId = new Map()));
+    const hit = byId.get(e.id);
+    if (hit) {
+      this.budget.visit(hit.size);
+      return hit;
+    }
     this.budget.visit();
     const own = this.emitEntity(e, fields);
     const children: Record<string, Node[]> = {};
@@ -118,23 +131,37 @@ class RunContext {
       if (!found || found.attr['value-type'] !== 'ref') {
         throw queryError(this.root, { expected: 'valid-link?', in: here, message: `\`${e.etype}\` has no link named \`${label}\`` });
       }
-      // Child limits are applied by the client only (upstream ignores them on the server).
-      const opts = parseOptions(this.root, sub.$, here, level + 1, this.access.admin);
       const { attr, reverse } = found;
       const targetEtype = reverse ? attr['forward-identity'][1] : attr['reverse-identity']![1];
+      const { opts, ordering } = this.childForm(sub, targetEtype, here, level + 1);
       const linked: Entity[] = [];
       for (const id of this.store.linked(attr, e.id, reverse).keys()) {
         const t = this.store.get(targetEtype, id);
         if (t) linked.push(t);
       }
       const list = this.filter(targetEtype, linked, opts.where, here);
-      const ordering = new Ordering(targetEtype, opts.order ?? DEFAULT_ORDER, this.catalog, this.root, here);
       children[label] = ordering.sorted(list, ordering.order.dir).map(({ e: t }) => {
         this.emitLink(attr, reverse ? t : e, reverse ? e : t);
         return this.node(t, sub, opts.fields, here, level + 1);
       });
     }
-    return { entity: e, fields: own, children };
+    let size = 1;
+    for (const kids of Object.values(children)) for (const k of kids) size += k.size;
+    const n = { entity: e, fields: own, children, size };
+    byId.set(e.id, n);
+    return n;
+  }
+
+  /** A nested form's options, parsed once per form (not once per parent entity). */
+  private childForm(sub: Form, etype: string, at: unknown[], level: number) {
+    let parsed = this.forms.get(sub);
+    if (!parsed) {
+      // Child limits are applied by the client only (upstream ignores them on the server).
+      const opts = parseOptions(this.root, sub.$, at, level, this.access.admin);
+      parsed = { opts, ordering: new Ordering(etype, opts.order ?? DEFAULT_ORDER, this.catalog, this.root, at) };
+      this.forms.set(sub, parsed);
+    }
+    return parsed;
   }
 
   // ---- visibility (a rule that fails to evaluate raises; it is never swallowed here)
@@ -162,7 +189,12 @@ class RunContext {
   // ---- triples
 
   private emitEntity(e: Entity, only?: string[]): Record<string, unknown> {
+    // An entity reached again (nested forms revisit entities) renders the same; reuse it.
+    const key = only ? `${e.id}\u0000${only.join('\u0000')}` : e.id;
+    const seen = this.rendered.get(key);
+    if (seen) return seen;
     const obj: Record<string, unknown> = {};
+    this.rendered.set(key, obj);
     for (const [attrId, { v, t }] of e.fields) {
       const attr = this.catalog.byId.get(attrId);
       if (!attr) continue;
@@ -190,7 +222,10 @@ class RunContext {
   }
 
   private emit(t: Triple) {
-    this.triples.set(`${t[0]}\u0000${t[1]}\u0000${JSON.stringify(t[2])}`, t);
+    // A field has one value per entity; a link triple's value is the linked id.
+    const key = typeof t[2] === 'string' && this.catalog.byId.get(t[1])?.['value-type'] === 'ref' ? `${t[0]}\u0000${t[1]}\u0000${t[2]}` : `${t[0]}\u0000${t[1]}`;
+    if (this.triples.has(key)) return;
+    this.triples.set(key, t);
     this.budget.triples(this.triples.size);
   }
 
@@ -198,8 +233,8 @@ class RunContext {
 
   private filter(etype: string, candidates: Iterable<Entity>, where: unknown, at: unknown[]): Entity[] {
     const out: Entity[] = [];
+    // Not charged to the budget: a scan is linear in the data; the budget is for what nesting multiplies.
     for (const e of candidates) {
-      this.budget.visit();
       if (!this.visible(e)) continue;
       if (where !== undefined && !this.matches(e, where, at)) continue;
       out.push(e);

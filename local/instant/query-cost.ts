@@ -10,7 +10,7 @@ import { InstantLocalError } from './errors.ts';
 export const QUERY_LIMITS = {
   /** Levels of nested links below a top-level namespace. */
   maxDepth: 12,
-  /** Entities (and link hops of `where` paths) looked at while answering one query. */
+  /** Link hops of `where` paths plus every entity occurrence in the answer's tree. */
   maxVisits: 250_000,
   /** Triples in one answer. */
   maxTriples: 100_000,
@@ -19,7 +19,7 @@ export const QUERY_LIMITS = {
 export function queryTooCostly(limit: keyof typeof QUERY_LIMITS, seen: number): InstantLocalError {
   const what = {
     maxDepth: `it nests links more than ${QUERY_LIMITS.maxDepth} levels deep`,
-    maxVisits: `it looks at more than ${QUERY_LIMITS.maxVisits} entities`,
+    maxVisits: `it looks at or returns more than ${QUERY_LIMITS.maxVisits} entities`,
     maxTriples: `its answer has more than ${QUERY_LIMITS.maxTriples} triples`,
   }[limit];
   return new InstantLocalError(

@@ -407,3 +407,41 @@ describe('query cost (stand-in bound; upstream bounds by a 30 s statement timeou
     expect(paged.wallpapers[0].purchases).toHaveLength(30);
   });
 });
+
+describe('live queries that stop answering', () => {
+  it(from('reactive/session.clj', 'handle-refresh!', 'a live query that a commit pushes past the bound reports the error to its subscriber'), async () => {
+    const schema = i.schema({
+      entities: { wallpapers: i.entity({ title: i.string() }), purchases: i.entity({ n: i.number() }) },
+      links: {
+        wallpaperPurchases: { forward: { on: 'wallpapers', has: 'many', label: 'purchases' }, reverse: { on: 'purchases', has: 'many', label: 'wallpapers' } },
+      },
+    });
+    const app = await throwawayApp({ schema });
+    const q = { wallpapers: { purchases: { wallpapers: { purchases: { wallpapers: {} } } } } };
+    const db = app.client();
+    const seen: { ok: number; error?: { message: string; hint?: any } } = { ok: 0 };
+    let wake = () => {};
+    const unsub = db.subscribeQuery(q as never, (r: any) => {
+      if (r.error) seen.error = r.error;
+      else if (r.data) seen.ok++;
+      wake();
+    });
+    const until = (pred: () => boolean) =>
+      new Promise<void>((resolve) => {
+        wake = () => pred() && resolve();
+        wake();
+      });
+    await until(() => seen.ok > 0);
+    const ws = Array.from({ length: 30 }, () => id());
+    const ps = Array.from({ length: 30 }, () => id());
+    await app.admin.transact([
+      ...ws.map((w, n) => app.admin.tx.wallpapers[w].update({ title: `w${n}` })),
+      ...ps.map((p, n) => app.admin.tx.purchases[p].update({ n }).link({ wallpapers: ws })),
+    ]);
+    await until(() => Boolean(seen.error));
+    expect(seen.error).toMatchObject({ message: 'The query took too long to complete.', hint: { limit: 'maxVisits' } });
+    unsub();
+    // Everyone else is still answered.
+    expect((await app.client().queryOnce({ wallpapers: { $: { limit: 2 } } })).data.wallpapers).toHaveLength(2);
+  });
+});
