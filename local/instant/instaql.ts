@@ -2,7 +2,6 @@
 // two ways Instant's server does: as triples for the client SDK (which re-runs the query locally
 // over them, so every triple that a `where` needs is included) and as a JSON tree for the admin SDK.
 import type { Attr, AttrCatalog } from './attrs.ts';
-import { InstantLocalError } from './errors.ts';
 import type { AuthUser, Permissions } from './permissions.ts';
 import { Budget, formDepth, QUERY_LIMITS, queryTooCostly } from './query-cost.ts';
 import { isObj, parseOptions, queryError, type FormOpts } from './query-options.ts';
@@ -128,8 +127,13 @@ class RunContext {
       const here = [...at, label];
       if (!isObj(sub)) throw queryError(this.root, { expected: 'map?', in: here });
       const found = this.catalog.find(e.etype, label);
-      if (!found || found.attr['value-type'] !== 'ref') {
-        throw queryError(this.root, { expected: 'valid-link?', in: here, message: `\`${e.etype}\` has no link named \`${label}\`` });
+      // An unknown link answers nothing under its parents (upstream instaql_test missing-attrs).
+      if (!found) {
+        children[label] = [];
+        continue;
+      }
+      if (found.attr['value-type'] !== 'ref') {
+        throw queryError(this.root, { expected: 'valid-link?', in: here, message: `\`${e.etype}.${label}\` is not a link` });
       }
       const { attr, reverse } = found;
       const targetEtype = reverse ? attr['forward-identity'][1] : attr['reverse-identity']![1];
@@ -262,15 +266,14 @@ class RunContext {
   private matchPath(e: Entity, path: string[], cond: unknown, at: unknown[]): boolean {
     const [label, ...rest] = path;
     const found = label === 'id' ? undefined : this.catalog.find(e.etype, label);
-    if (label !== 'id' && !found) {
-      throw queryError(this.root, { expected: 'valid-attr?', in: at, message: `\`${e.etype}\` has no attribute \`${label}\`` });
-    }
+    // A where on an unknown attribute matches nothing (upstream instaql_test missing-attrs).
+    if (label !== 'id' && !found) return false;
     if (label === 'id' || found!.attr['value-type'] === 'blob') {
       if (rest.length) throw queryError(this.root, { expected: 'valid-path?', in: at, message: `\`${label}\` is not a link` });
       if (!this.fieldVisible(e, label)) return false; // a where on a hidden field drops the entity
       const attr = label === 'id' ? this.catalog.idAttr(e.etype)! : found!.attr;
       const value = label === 'id' ? e.id : this.store.value(e, label);
-      const ok = testValue(attr, value, cond);
+      const ok = testValue(attr, value, cond, this.root);
       if (ok) this.emitField(e, label);
       return ok;
     }
@@ -291,7 +294,7 @@ class RunContext {
       if (isObj(cond) && '$isNull' in cond) return (targets.length === 0) === Boolean(cond.$isNull);
       checkLinkValue(this.root, label, cond, at);
       if (negated && targets.length === 0) return true;
-      const hits = targets.filter((t) => testValue(this.catalog.idAttr(targetEtype)!, t.id, cond));
+      const hits = targets.filter((t) => testValue(this.catalog.idAttr(targetEtype)!, t.id, cond, this.root));
       hits.forEach(link);
       return hits.length > 0;
     }
@@ -335,26 +338,30 @@ function likeRegex(pattern: unknown, caseSensitive: boolean): RegExp | null {
 
 const millis = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? new Date(v).getTime() : NaN);
 
+/** Comparisons and `$like` need an indexed, typed attribute (upstream attr_pat.clj). */
+function assertComparable(attr: Attr, root: unknown) {
+  const name = `${attr['forward-identity'][1]}.${attr['forward-identity'][2]}`;
+  if (!attr['index?']) {
+    throw queryError(root, { expected: 'indexed?', in: [], message: `The \`${name}\` attribute must be indexed to use comparison operators.` });
+  }
+  if (!attr['checked-data-type']) {
+    throw queryError(root, { expected: 'checked-data-type?', in: [], message: `The \`${name}\` attribute must have an enforced type to use comparison operators.` });
+  }
+}
+
 /**
  * One value against one where condition, with the operators the client SDK sends. An indexed
  * date compares as a point in time (an ISO string equals the same instant in epoch millis);
  * an unindexed one matches its stored value exactly (instaql_test equality-on-dates-*).
  */
-export function testValue(attr: Attr, value: unknown, cond: unknown): boolean {
+function testValue(attr: Attr, value: unknown, cond: unknown, root: unknown): boolean {
   const date = attr['checked-data-type'] === 'date';
   const asTime = date && attr['index?'];
   const same = (a: unknown, b: unknown) =>
     a !== undefined && a !== null && (a === b || (asTime && b !== null && !Number.isNaN(millis(a)) && millis(a) === millis(b)));
   if (!isObj(cond)) return same(value, cond);
   const cmp = (op: string, fn: (a: number | string, b: number | string) => boolean) => {
-    if (!attr['index?']) {
-      const [, etype, label] = attr['forward-identity'];
-      throw new InstantLocalError('validation-failed', `The \`${etype}.${label}\` attribute must be indexed to use comparison operators like ${op}.`, {
-        'data-type': 'query',
-        input: cond,
-        errors: [{ message: `${etype}.${label} is not indexed` }],
-      });
-    }
+    assertComparable(attr, root);
     if (value === undefined || value === null) return false;
     const a = date ? millis(value) : (value as number);
     const b = date ? millis(cond[op]) : (cond[op] as number);
@@ -371,6 +378,7 @@ export function testValue(attr: Attr, value: unknown, cond: unknown): boolean {
   if ('$lt' in cond) return cmp('$lt', (a, b) => a < b);
   if ('$lte' in cond) return cmp('$lte', (a, b) => a <= b);
   if ('$like' in cond || '$ilike' in cond) {
+    assertComparable(attr, root);
     const re = likeRegex(cond.$like ?? cond.$ilike, '$like' in cond);
     return Boolean(re && typeof value === 'string' && re.test(value));
   }

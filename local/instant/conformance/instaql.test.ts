@@ -445,3 +445,142 @@ describe('live queries that stop answering', () => {
     expect((await app.client().queryOnce({ wallpapers: { $: { limit: 2 } } })).data.wallpapers).toHaveLength(2);
   });
 });
+
+describe('where, more operators', () => {
+  it(from(F, 'where-in', '`in` with and without matches'), async () => {
+    const app = await zeneca();
+    expect(await handles(app, { where: { handle: { in: ['nobody'] } } })).toEqual([]);
+    expect((await handles(app, { where: { handle: { in: ['joe', 'stopa'] } } })).sort()).toEqual(['joe', 'stopa']);
+    expect((await handles(app, { where: { handle: { $in: ['joe', 'stopa'] } } })).sort()).toEqual(['joe', 'stopa']);
+  });
+
+  it(from(F, 'where-$like', '$like matches whole values with % and _ wildcards, case-sensitively'), async () => {
+    const app = await zeneca();
+    expect(await handles(app, { where: { handle: { $like: '%moop%' } } })).toEqual([]);
+    expect(await handles(app, { where: { handle: { $like: 'joe' } } })).toEqual(['joe']);
+    expect(await handles(app, { where: { handle: { $like: 'al%' } } })).toEqual(['alex']);
+    expect(await handles(app, { where: { handle: { $like: '%gf' } } })).toEqual(['nicolegf']);
+    expect(await handles(app, { where: { handle: { $like: '_oe' } } })).toEqual(['joe']);
+    expect(await handles(app, { where: { handle: { $like: 'JOE' } } })).toEqual([]);
+  });
+
+  it(from(F, 'where-$ilike', '$ilike ignores case'), async () => {
+    const app = await zeneca();
+    expect(await handles(app, { where: { handle: { $ilike: '%moop%' } } })).toEqual([]);
+    expect(await handles(app, { where: { handle: { $ilike: 'JOE' } } })).toEqual(['joe']);
+    expect(await handles(app, { where: { handle: { $ilike: 'NICOLE%' } } })).toEqual(['nicolegf']);
+    // Over raw HTTP (past the SDK's own check) an unindexed attribute is refused as upstream does.
+    const { status, body } = await refused(app, { users: { $: { where: { fullName: { $ilike: '%AVERBUKH' } } } } });
+    expect(status).toBe(400);
+    expect(body.message).toBe('Validation failed for query: The `users.fullName` attribute must be indexed to use comparison operators.');
+  });
+
+  it(from(F, 'where-or', '`or` of clauses, including through links'), async () => {
+    const app = await zeneca();
+    expect((await handles(app, { where: { or: [{ handle: 'joe' }, { handle: 'stopa' }] } })).sort()).toEqual(['joe', 'stopa']);
+    expect((await handles(app, { where: { or: [{ handle: 'nicolegf' }, { 'bookshelves.name': 'Nonfiction' }] } })).sort()).toEqual(['alex', 'nicolegf']);
+  });
+
+  it(from(F, 'where-and', '`and` of clauses on the same attribute'), async () => {
+    const app = await zeneca();
+    expect(await handles(app, { where: { and: [{ 'bookshelves.name': 'Worldview' }, { 'bookshelves.name': 'Short Stories' }] } })).toEqual(['stopa']);
+    expect(await handles(app, { where: { and: [{ handle: 'joe' }, { handle: 'stopa' }] } })).toEqual([]);
+  });
+
+  it(from(F, 'where-$not-with-nils', '$not and $ne match null and missing values'), async () => {
+    const schema = i.schema({ entities: { books: i.entity({ title: i.string(), val: i.string().optional() }) }, links: {} });
+    const app = await throwawayApp({ schema });
+    await app.admin.transact([
+      app.admin.tx.books[id()].update({ title: 'a', val: 'a' }),
+      app.admin.tx.books[id()].update({ title: 'b', val: 'b' }),
+      app.admin.tx.books[id()].update({ title: 'null', val: null as never }),
+      app.admin.tx.books[id()].update({ title: 'undefined' }),
+    ]);
+    for (const op of ['$not', '$ne']) {
+      const r = (await app.admin.query({ books: { $: { where: { val: { [op]: 'a' } } } } } as never)) as { books: { title: string }[] };
+      expect(r.books.map((b) => b.title).sort()).toEqual(['b', 'null', 'undefined']);
+    }
+  });
+
+  it(from(F, '$isNull-and-$not-with-every-type', '$isNull and $not on string, number, date and boolean attributes'), async () => {
+    const schema = i.schema({
+      entities: {
+        etype: i.entity({
+          label: i.string(),
+          string: i.string().optional().indexed(),
+          number: i.number().optional().indexed(),
+          date: i.date().optional().indexed(),
+          boolean: i.boolean().optional().indexed(),
+        }),
+      },
+      links: {},
+    });
+    const app = await throwawayApp({ schema });
+    await app.admin.transact([
+      ...['a', 'b', 'c'].map((label, n) => app.admin.tx.etype[id()].update({ label, string: String(n), number: n, date: n, boolean: n % 2 === 0 })),
+      app.admin.tx.etype[id()].update({ label: 'null', string: null, number: null, date: null, boolean: null } as never),
+      app.admin.tx.etype[id()].update({ label: 'undefined' }),
+    ]);
+    const labels = async (where: Record<string, unknown>) =>
+      ((await app.admin.query({ etype: { $: { where } } } as never)) as { etype: { label: string }[] }).etype.map((x) => x.label).sort();
+    for (const attr of ['string', 'number', 'date', 'boolean']) {
+      expect(await labels({ [attr]: { $isNull: true } }), attr).toEqual(['null', 'undefined']);
+      expect(await labels({ [attr]: { $isNull: false } }), attr).toEqual(['a', 'b', 'c']);
+    }
+    expect(await labels({ string: { $not: '1' } })).toEqual(['a', 'c', 'null', 'undefined']);
+    expect(await labels({ number: { $not: 1 } })).toEqual(['a', 'c', 'null', 'undefined']);
+    expect(await labels({ date: { $not: 1 } })).toEqual(['a', 'c', 'null', 'undefined']);
+    expect(await labels({ boolean: { $not: false } })).toEqual(['a', 'c', 'null', 'undefined']);
+  });
+
+  it(from(F, 'where-$not-$isNull-with-links-1-to-1', '$isNull and $not through a has-one link'), async () => {
+    const schema = i.schema({
+      entities: { fwd: i.entity({ label: i.string(), prop: i.string().optional() }), rev: i.entity({ label: i.string(), prop: i.string().optional() }) },
+      links: { fr: { forward: { on: 'fwd', has: 'one', label: 'rev' }, reverse: { on: 'rev', has: 'one', label: 'fwd' } } },
+    });
+    const app = await throwawayApp({ schema });
+    const ids: Record<string, string> = {};
+    const steps = [];
+    for (const side of ['fwd', 'rev'] as const) {
+      for (const k of ['a', 'b', 'c', 'd', 'null', 'undefined']) {
+        const label = `${side}-${k}`;
+        ids[label] = id();
+        const prop = k === 'undefined' ? {} : { prop: k === 'null' ? null : k };
+        steps.push(app.admin.tx[side][ids[label]].update({ label, ...prop } as never));
+      }
+    }
+    await app.admin.transact(steps);
+    await app.admin.transact(app.admin.tx.fwd[ids['fwd-a']].link({ rev: ids['rev-a'] }));
+    const labels = async (etype: 'fwd' | 'rev', where: Record<string, unknown>) =>
+      ((await app.admin.query({ [etype]: { $: { where } } } as never)) as Record<string, { label: string }[]>)[etype].map((x) => x.label).sort();
+    const others = (side: string) => ['b', 'c', 'd', 'null', 'undefined'].map((k) => `${side}-${k}`);
+    expect(await labels('fwd', { 'rev.prop': { $isNull: true } })).toEqual(others('fwd'));
+    expect(await labels('fwd', { 'rev.prop': { $isNull: false } })).toEqual(['fwd-a']);
+    expect(await labels('fwd', { 'rev.prop': { $not: 'a' } })).toEqual(others('fwd'));
+    expect(await labels('rev', { 'fwd.prop': { $not: 'a' } })).toEqual(others('rev'));
+    expect(await labels('rev', { 'fwd.prop': { $isNull: true } })).toEqual(others('rev'));
+    expect(await labels('rev', { 'fwd.prop': { $isNull: false } })).toEqual(['rev-a']);
+  });
+});
+
+describe('missing attributes', () => {
+  it(from(F, 'missing-attrs', 'unknown namespaces, where attributes and links answer empty, not an error'), async () => {
+    const app = await zeneca();
+    // Raw HTTP: the SDKs check queries against their schema before sending.
+    const raw = async (query: unknown) => {
+      const res = await app.http('POST', '/admin/query', { query });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, any[]>;
+    };
+    expect(await raw({ zippy: {} })).toEqual({ zippy: [] });
+    expect((await raw({ users: { $: { where: { 'bookshelves.zippy': 'alex' } } } })).users).toEqual([]);
+    expect((await raw({ users: { $: { where: { or: [{ zippy: 1 }, { handle: 'joe' }] } } } })).users.map((u) => u.handle)).toEqual(['joe']);
+    const r = await raw({ users: { zippy: {} } });
+    expect(r.users.map((u) => [u.handle, u.zippy])).toEqual([
+      ['stopa', []],
+      ['joe', []],
+      ['alex', []],
+      ['nicolegf', []],
+    ]);
+  });
+});
