@@ -584,3 +584,40 @@ describe('missing attributes', () => {
     ]);
   });
 });
+
+describe('ordering every type', () => {
+  it(from(F, 'arbitrary-order-by-all-types', 'order, where + order and an `after` cursor on string, number, date and boolean'), async () => {
+    const schema = i.schema({
+      entities: {
+        etype: i.entity({ label: i.string(), string: i.string().indexed(), number: i.number().indexed(), date: i.date().indexed(), boolean: i.boolean().indexed() }),
+      },
+      links: {},
+    });
+    const app = await throwawayApp({ schema });
+    const ids = ['a', 'b', 'c', 'd', 'e'].map(() => id());
+    await app.admin.transact(
+      ids.map((x, n) => app.admin.tx.etype[x].update({ label: 'abcde'[n], string: String(n), number: n, date: n, boolean: n >= 2 })),
+    );
+    const attrId = async (label: string) =>
+      (await clientView(app, { etype: { $: { limit: 1, order: { [label]: 'asc' } } } })).pageInfo!.etype.startCursor[1] as string;
+    const run = async (field: string, $: Record<string, unknown>) =>
+      ((await app.admin.query({ etype: { $ } } as never)) as { etype: Record<string, unknown>[] }).etype.map((x) => x[field]);
+    for (const [field, v] of [['string', String], ['number', Number], ['date', Number]] as const) {
+      expect(await run(field, { order: { [field]: 'asc' } })).toEqual([0, 1, 2, 3, 4].map(v));
+      expect(await run(field, { order: { [field]: 'desc' } })).toEqual([4, 3, 2, 1, 0].map(v));
+      expect(await run(field, { where: { [field]: { $gte: v(2) } }, order: { [field]: 'desc' } })).toEqual([4, 3, 2].map(v));
+      expect(await run(field, { order: { [field]: 'asc' }, after: [ids[2], await attrId(field), v(2), 0] })).toEqual([3, 4].map(v));
+    }
+    expect(await run('boolean', { order: { boolean: 'asc' } })).toEqual([false, false, true, true, true]);
+    expect(await run('boolean', { order: { boolean: 'desc' } })).toEqual([true, true, true, false, false]);
+    expect(await run('boolean', { where: { boolean: { $gte: true } }, order: { boolean: 'desc' } })).toEqual([true, true, true]);
+  });
+
+  it(from(F, 'fields', '`fields` limits the attributes returned at every level'), async () => {
+    const app = await zeneca();
+    const r = (await app.admin.query({ users: { $: { where: { handle: 'stopa' }, fields: ['fullName'] }, bookshelves: { $: { fields: ['order'] } } } })) as any;
+    expect(r.users).toEqual([
+      { id: app.ids.stopa, fullName: 'Stepan Parunashvili', bookshelves: [{ id: app.ids.Worldview, order: 0 }, { id: app.ids['Short Stories'], order: 1 }] },
+    ]);
+  });
+});
