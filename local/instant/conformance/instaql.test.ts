@@ -602,7 +602,8 @@ describe('ordering every type', () => {
       (await clientView(app, { etype: { $: { limit: 1, order: { [label]: 'asc' } } } })).pageInfo!.etype.startCursor[1] as string;
     const run = async (field: string, $: Record<string, unknown>) =>
       ((await app.admin.query({ etype: { $ } } as never)) as { etype: Record<string, unknown>[] }).etype.map((x) => x[field]);
-    for (const [field, v] of [['string', String], ['number', Number], ['date', Number]] as const) {
+    const as: [string, (n: number) => unknown][] = [['string', String], ['number', (n) => n], ['date', (n) => n]];
+    for (const [field, v] of as) {
       expect(await run(field, { order: { [field]: 'asc' } })).toEqual([0, 1, 2, 3, 4].map(v));
       expect(await run(field, { order: { [field]: 'desc' } })).toEqual([4, 3, 2, 1, 0].map(v));
       expect(await run(field, { where: { [field]: { $gte: v(2) } }, order: { [field]: 'desc' } })).toEqual([4, 3, 2].map(v));
@@ -619,5 +620,39 @@ describe('ordering every type', () => {
     expect(r.users).toEqual([
       { id: app.ids.stopa, fullName: 'Stepan Parunashvili', bookshelves: [{ id: app.ids.Worldview, order: 0 }, { id: app.ids['Short Stories'], order: 1 }] },
     ]);
+  });
+});
+
+describe('links in where and child forms', () => {
+  it(from(F, 'eid-relations', 'a where on a link label matches the linked id, forward and reverse'), async () => {
+    const app = await zeneca();
+    expect(await handles(app, { where: { bookshelves: app.ids.Worldview } })).toEqual(['stopa']);
+    const shelves = (await app.admin.query({ bookshelves: { $: { where: { users: app.ids.alex } } } })) as unknown as { bookshelves: { name: string }[] };
+    expect(shelves.bookshelves.map((b) => b.name)).toEqual(['Nonfiction']);
+  });
+
+  it(from(F, 'child-forms', 'a child form’s where filters the children, not the parents'), async () => {
+    const app = await zeneca();
+    const q = async (where?: Record<string, unknown>) =>
+      ((await app.admin.query({ users: { $: { where: { handle: 'stopa' } }, bookshelves: where ? { $: { where } } : {} } } as never)) as any).users.map(
+        (u: any) => [u.handle, u.bookshelves.map((b: any) => b.name)],
+      );
+    expect(await q()).toEqual([['stopa', ['Worldview', 'Short Stories']]]);
+    expect(await q({ name: 'Short Stories' })).toEqual([['stopa', ['Short Stories']]]);
+    expect(await q({ name: 'nothing' })).toEqual([['stopa', []]]);
+  });
+
+  it(from(F, 'multiple-where', 'several conditions, one through a link, must all hold'), async () => {
+    const app = await zeneca();
+    expect(await handles(app, { where: { 'bookshelves.name': 'Worldview', handle: 'stopa' } })).toEqual(['stopa']);
+    expect(await handles(app, { where: { 'bookshelves.name': 'Worldview', handle: 'joe' } })).toEqual([]);
+  });
+
+  it(from(F, 'or-stress-test', 'nested and/or clauses'), async () => {
+    const app = await zeneca();
+    expect(await handles(app, { where: { and: [{ or: [{ and: [{ handle: 'stopa' }] }] }, { or: [{ handle: 'stopa' }, { handle: 'joe' }] }] } })).toEqual(['stopa']);
+    expect(
+      (await handles(app, { where: { or: [{ and: [{ handle: 'stopa' }, { 'bookshelves.name': 'Worldview' }] }, { and: [{ handle: 'alex' }, { bookshelves: { $isNull: false } }] }] } })).sort(),
+    ).toEqual(['alex', 'stopa']);
   });
 });
