@@ -533,10 +533,16 @@ describe('where, more operators', () => {
     expect(await labels({ boolean: { $not: false } })).toEqual(['a', 'c', 'null', 'undefined']);
   });
 
-  it(from(F, 'where-$not-$isNull-with-links-1-to-1', '$isNull and $not through a has-one link'), async () => {
+  const cardinalities = [
+    ['1-to-1', 'one', 'one'],
+    ['1-to-many', 'one', 'many'],
+    ['many-to-1', 'many', 'one'],
+    ['many-to-many', 'many', 'many'],
+  ] as const;
+  it.each(cardinalities)('%s: ' + from(F, 'where-$not-$isNull-with-links-*', '$isNull and $not through a link'), async (_name, fwdHas, revHas) => {
     const schema = i.schema({
       entities: { fwd: i.entity({ label: i.string(), prop: i.string().optional() }), rev: i.entity({ label: i.string(), prop: i.string().optional() }) },
-      links: { fr: { forward: { on: 'fwd', has: 'one', label: 'rev' }, reverse: { on: 'rev', has: 'one', label: 'fwd' } } },
+      links: { fr: { forward: { on: 'fwd', has: fwdHas, label: 'rev' }, reverse: { on: 'rev', has: revHas, label: 'fwd' } } },
     });
     const app = await throwawayApp({ schema });
     const ids: Record<string, string> = {};
@@ -560,6 +566,11 @@ describe('where, more operators', () => {
     expect(await labels('rev', { 'fwd.prop': { $not: 'a' } })).toEqual(others('rev'));
     expect(await labels('rev', { 'fwd.prop': { $isNull: true } })).toEqual(others('rev'));
     expect(await labels('rev', { 'fwd.prop': { $isNull: false } })).toEqual(['rev-a']);
+    await app.admin.transact([
+      app.admin.tx.fwd[ids['fwd-null']].link({ rev: ids['rev-b'] }),
+      app.admin.tx.fwd[ids['fwd-undefined']].link({ rev: ids['rev-c'] }),
+    ]);
+    expect(await labels('rev', { 'fwd.prop': { $isNull: true } })).toEqual(others('rev'));
   });
 });
 
