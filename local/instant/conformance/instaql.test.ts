@@ -667,3 +667,60 @@ describe('links in where and child forms', () => {
     ).toEqual(['alex', 'stopa']);
   });
 });
+
+describe('paging as a stranger', () => {
+  const schema = i.schema({ entities: { docs: i.entity({ n: i.number().indexed(), public: i.boolean() }) }, links: {} });
+  const rules = { docs: { allow: { view: 'data.public == true' } } };
+
+  it(from(F, 'read-perms', 'pages, cursors and has-next/previous never reveal rows the viewer may not see'), async () => {
+    const app = await throwawayApp({ schema, rules });
+    await app.admin.transact([1, 2, 3, 4, 5, 6].map((n) => app.admin.tx.docs[id()].update({ n, public: n <= 3 })));
+    const guest = app.client();
+    const first = (await guest.queryOnce({ docs: { $: { limit: 2, order: { n: 'asc' } } } })) as any;
+    expect(first.data.docs.map((d: any) => d.n)).toEqual([1, 2]);
+    expect(first.pageInfo.docs).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    const next = (await guest.queryOnce({ docs: { $: { limit: 2, after: first.pageInfo.docs.endCursor, order: { n: 'asc' } } } })) as any;
+    expect(next.data.docs.map((d: any) => d.n)).toEqual([3]);
+    // Rows 4–6 exist but are hidden: no next page, and the end cursor is the last visible row.
+    expect(next.pageInfo.docs).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    expect(next.pageInfo.docs.endCursor[2]).toBe(3);
+  });
+
+  it(from(F, 'validations', 'a stranger’s forged cursors over raw frames are refused or reveal nothing'), async () => {
+    const app = await throwawayApp({ schema, rules });
+    await app.admin.transact([1, 2, 3, 4].map((n) => app.admin.tx.docs[id()].update({ n, public: n === 1 })));
+    const ws = new WebSocket(`${app.url.replace(/^http/, 'ws')}/runtime/session?app_id=${app.appId}`);
+    const inbox: any[] = [];
+    let wake = () => {};
+    ws.on('message', (d) => {
+      inbox.push(JSON.parse(d.toString()));
+      wake();
+    });
+    await new Promise((r) => ws.once('open', r));
+    const reply = (eventId: string) =>
+      new Promise<any>((resolve) => {
+        wake = () => {
+          const m = inbox.find((x) => x['client-event-id'] === eventId);
+          if (m) resolve(m);
+        };
+        wake();
+      });
+    const send = (m: unknown) => ws.send(JSON.stringify(m));
+    send({ op: 'init', 'app-id': app.appId, 'client-event-id': 'i' });
+    await reply('i');
+    send({ op: 'add-query', q: { docs: { $: { after: 'x', order: { n: 'asc' } } } }, 'client-event-id': 'bad' });
+    expect(await reply('bad')).toMatchObject({ op: 'error', status: 400, type: 'validation-failed', message: expect.stringContaining('Expected a join row for the cursor') });
+    send({ op: 'add-query', q: { docs: { $: { after: ['e', 'not-a-uuid', 1, 0], order: { n: 'asc' } } } }, 'client-event-id': 'bad-attr' });
+    expect((await reply('bad-attr')).message).toContain('uuid attribute id in the second position');
+    // A well-formed cursor anywhere in the order sees only visible rows.
+    const { pageInfo } = (await app.client().queryOnce({ docs: { $: { limit: 1, order: { n: 'asc' } } } })) as any;
+    const [, attrId] = pageInfo.docs.startCursor;
+    send({ op: 'add-query', q: { docs: { $: { after: ['00000000-0000-4000-8000-000000000000', attrId, 0, 0], order: { n: 'asc' } } } }, 'client-event-id': 'probe' });
+    const probe = await reply('probe');
+    expect(probe.op).toBe('add-query-ok');
+    const values = probe.result[0].data['datalog-result']['join-rows'][0].filter((t: any[]) => t[1] === attrId).map((t: any[]) => t[2]);
+    expect(values).toEqual([1]);
+    expect(probe.result[0].data['page-info'].docs).toMatchObject({ 'has-next-page?': false, 'has-previous-page?': false });
+    ws.close();
+  });
+});
