@@ -13,7 +13,7 @@ export const QUERY_LIMITS = {
   /** Link hops of `where` paths plus every entity occurrence in the answer's tree. */
   maxVisits: 250_000,
   /** Triples in one answer. */
-  maxTriples: 100_000,
+  maxTriples: 500_000,
 };
 
 export function queryTooCostly(limit: keyof typeof QUERY_LIMITS, seen: number): InstantLocalError {

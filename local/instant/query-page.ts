@@ -109,8 +109,8 @@ function compareValues(a: unknown, b: unknown): number {
 }
 
 /**
- * One page of `list` (already filtered and visible) with its page info. `withInfo` is false for
- * a top-level form that asks for no ordering or paging, which gets no page info (as upstream).
+ * One page of `list` (already filtered to what the viewer may see) and its page info. The caller
+ * sends the page info only for a top-level form that orders or pages (upstream `page-info-of-form`).
  */
 export function paginate(ordering: Ordering, list: Entity[], opts: PageOpts): { page: Entity[]; info: PageInfo } {
   const { dir } = ordering.order;

@@ -222,4 +222,28 @@ describe('infinite queries through the client SDK', () => {
     sub.unsubscribe();
     expect(t.errors).toEqual([]);
   });
+
+  it(from(F, 'infinite scroll number line › adding new numbers', 'a where filter and a string order page together'), async () => {
+    const schema2 = i.schema({ entities: { items: i.entity({ name: i.string().indexed(), shown: i.boolean().indexed() }) }, links: {} });
+    const app = await throwawayApp({ schema: schema2 });
+    const db = app.client();
+    let resp: { data?: { items?: { name: string }[] }; canLoadNextPage: boolean } = { canLoadNextPage: false };
+    const errors: unknown[] = [];
+    const sub = db.subscribeInfiniteQuery({ items: { $: { limit: 2, where: { shown: true }, order: { name: 'desc' } } } } as never, (r: any) => {
+      if (r.error) errors.push(r.error);
+      resp = r;
+    });
+    const names = () => (resp.data?.items ?? []).map((x) => x.name);
+    await db.transact(['b', 'd', 'a', 'e', 'c'].map((name) => db.tx.items[id()].update({ name, shown: name !== 'd' })));
+    await expect.poll(names, poll).toEqual(['e', 'c']);
+    await expect.poll(() => resp.canLoadNextPage, poll).toBe(true);
+    sub.loadNextPage();
+    await expect.poll(names, poll).toEqual(['e', 'c', 'b', 'a']);
+    // An item that starts matching the filter joins its place in the order.
+    const { data } = await db.queryOnce({ items: { $: { where: { name: 'd' } } } });
+    await db.transact(db.tx.items[data.items[0].id].update({ shown: true }));
+    await expect.poll(names, poll).toEqual(['e', 'd', 'c', 'b', 'a']);
+    sub.unsubscribe();
+    expect(errors).toEqual([]);
+  });
 });
