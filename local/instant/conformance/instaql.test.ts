@@ -279,6 +279,36 @@ describe('where', () => {
     }
   });
 
+  it(from(F, 'comparators', 'string, number and boolean comparators, equality and $not'), async () => {
+    const schema = i.schema({
+      entities: { etype: i.entity({ string: i.string().indexed(), number: i.number().indexed(), boolean: i.boolean().indexed() }) },
+      links: {},
+    });
+    const app = await throwawayApp({ schema });
+    await app.admin.transact([0, 1, 2, 3, 4].map((n) => app.admin.tx.etype[id()].update({ string: String(n), number: n, boolean: n % 2 === 0 })));
+    const run = async (field: string, where: Record<string, unknown>) =>
+      new Set(((await app.admin.query({ etype: { $: { where } } } as never)) as { etype: Record<string, unknown>[] }).etype.map((x) => x[field]));
+    expect(await run('string', { string: { $gt: '2' } })).toEqual(new Set(['3', '4']));
+    expect(await run('string', { string: { $gte: '2' } })).toEqual(new Set(['2', '3', '4']));
+    expect(await run('string', { string: { $lt: '2' } })).toEqual(new Set(['0', '1']));
+    expect(await run('string', { string: { $lte: '2' } })).toEqual(new Set(['0', '1', '2']));
+    expect(await run('string', { string: '1' })).toEqual(new Set(['1']));
+    expect(await run('string', { string: { $not: '1' } })).toEqual(new Set(['0', '2', '3', '4']));
+    expect(await run('number', { number: { $gt: 2 } })).toEqual(new Set([3, 4]));
+    expect(await run('number', { number: { $gte: 2 } })).toEqual(new Set([2, 3, 4]));
+    expect(await run('number', { number: { $lt: 2 } })).toEqual(new Set([0, 1]));
+    expect(await run('number', { number: { $lte: 2 } })).toEqual(new Set([0, 1, 2]));
+    expect(await run('number', { number: 1 })).toEqual(new Set([1]));
+    expect(await run('number', { number: { $not: 1 } })).toEqual(new Set([0, 2, 3, 4]));
+    expect(await run('boolean', { boolean: { $gt: true } })).toEqual(new Set());
+    expect(await run('boolean', { boolean: { $gt: false } })).toEqual(new Set([true]));
+    expect(await run('boolean', { boolean: { $gte: true } })).toEqual(new Set([true]));
+    expect(await run('boolean', { boolean: { $lt: false } })).toEqual(new Set());
+    expect(await run('boolean', { boolean: { $lt: true } })).toEqual(new Set([false]));
+    expect(await run('boolean', { boolean: { $lte: true } })).toEqual(new Set([false, true]));
+    expect(await run('boolean', { boolean: true })).toEqual(new Set([true]));
+  });
+
   it(from(F, 'comparators', 'date comparators take epoch millis and ISO strings alike'), async () => {
     const schema = i.schema({ entities: { etype: i.entity({ date: i.date().indexed(), n: i.number() }) }, links: {} });
     const app = await throwawayApp({ schema });
