@@ -279,6 +279,25 @@ describe('where', () => {
     }
   });
 
+  it(from(F, 'in-with-types', '$in and equality on string, number, date and boolean attributes'), async () => {
+    const schema = i.schema({
+      entities: { etype: i.entity({ string: i.string().indexed(), number: i.number().indexed(), date: i.date().indexed(), boolean: i.boolean().indexed() }) },
+      links: {},
+    });
+    const app = await throwawayApp({ schema });
+    await app.admin.transact([0, 1, 2, 3, 4].map((n) => app.admin.tx.etype[id()].update({ string: String(n), number: n, date: n, boolean: n % 2 === 0 })));
+    const run = async (field: string, where: Record<string, unknown>) =>
+      new Set(((await app.admin.query({ etype: { $: { where } } } as never)) as { etype: Record<string, unknown>[] }).etype.map((x) => x[field]));
+    expect(await run('string', { string: { $in: ['3', '4'] } })).toEqual(new Set(['3', '4']));
+    expect(await run('string', { string: '2' })).toEqual(new Set(['2']));
+    expect(await run('number', { number: { $in: [3, 4] } })).toEqual(new Set([3, 4]));
+    expect(await run('number', { number: 2 })).toEqual(new Set([2]));
+    expect(await run('date', { date: { $in: [3, 4] } })).toEqual(new Set([3, 4]));
+    expect(await run('date', { date: 2 })).toEqual(new Set([2]));
+    expect(await run('boolean', { boolean: { $in: [true, false] } })).toEqual(new Set([true, false]));
+    expect(await run('boolean', { boolean: false })).toEqual(new Set([false]));
+  });
+
   it(from(F, 'comparators', 'string, number and boolean comparators, equality and $not'), async () => {
     const schema = i.schema({
       entities: { etype: i.entity({ string: i.string().indexed(), number: i.number().indexed(), boolean: i.boolean().indexed() }) },
