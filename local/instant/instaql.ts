@@ -382,8 +382,7 @@ function testValue(attr: Attr, value: unknown, cond: unknown, root: unknown): bo
     const re = likeRegex(cond.$like ?? cond.$ilike, '$like' in cond);
     return Boolean(re && typeof value === 'string' && re.test(value));
   }
-  // A JSON value compared whole.
-  return JSON.stringify(value) === JSON.stringify(cond);
+  return false; // unreachable: checkWhere admits only the operators above
 }
 
 /** The admin SDK's JSON tree; with schema inference a has-one link is an object, not a list. */

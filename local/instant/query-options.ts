@@ -112,8 +112,8 @@ export function parseOptions(root: unknown, raw: unknown, at: unknown[], level: 
   }
   let where: Record<string, unknown> | undefined;
   if (opts.where !== undefined && opts.where !== null) {
-    if (!isObj(opts.where)) throw queryError(root, { expected: 'map?', in: [...here, 'where'] });
-    where = opts.where;
+    checkWhere(root, opts.where, [...here, 'where']);
+    where = opts.where as Record<string, unknown>;
   }
   const order = parseOrder(root, opts.order, [...here, 'order']);
   const page: PageOpts = { limit: limit ?? first ?? last, last: last !== undefined, offset, after, afterInclusive, before, beforeInclusive };
@@ -156,4 +156,44 @@ function cursor(root: unknown, x: unknown, at: unknown[]): Cursor {
     throw err(`Expected a join row with an integer created_at in the last position, got ${json(t)}.`);
   }
   return t === undefined || t === null ? [String(e), a, v] : [String(e), a, v, t as number];
+}
+
+const WHERE_OPS = new Set(['in', '$in', '$not', '$ne', '$isNull', '$gt', '$gte', '$lt', '$lte', '$like', '$ilike']);
+const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/** The shape of a where clause (instaql.clj `::where-cond` specs): scalars or operator maps, non-empty and/or lists. */
+function checkWhere(root: unknown, where: unknown, at: unknown[]) {
+  if (!isObj(where)) throw queryError(root, { expected: 'map?', in: at });
+  for (const [k, v] of Object.entries(where)) {
+    const here = [...at, k];
+    if (k === 'or' || k === 'and') {
+      if (!Array.isArray(v)) throw queryError(root, { expected: 'vector?', in: here, message: `\`${k}\` takes a list of where clauses.` });
+      if (v.length === 0) throw queryError(root, { expected: 'non-empty-list?', in: here, message: `The list of \`${k}\` conditions can't be empty.` });
+      v.forEach((c, n) => checkWhere(root, c, [...here, n]));
+      continue;
+    }
+    if (scalar(v)) continue;
+    if (!isObj(v)) {
+      throw queryError(root, { expected: 'where-value-valid?', in: here, message: `\`${k}\` takes a string, number, boolean or an operator map, got ${json(v)}.` });
+    }
+    const unknown = Object.keys(v).filter((op) => !WHERE_OPS.has(op));
+    if (unknown.length) {
+      throw queryError(root, {
+        expected: 'where-value-valid-keys?',
+        in: here,
+        message: `Unknown operator ${unknown.map((o) => `\`${o}\``).join(', ')} for \`${k}\`; use one of ${[...WHERE_OPS].join(', ')}.`,
+      });
+    }
+    for (const [op, arg] of Object.entries(v)) {
+      if (op === 'in' || op === '$in') {
+        if (!Array.isArray(arg) || !arg.every((x) => x === null || scalar(x))) {
+          throw queryError(root, { expected: 'vector?', in: [...here, op], message: `\`${op}\` takes a list of values.` });
+        }
+      } else if (op === '$isNull') {
+        if (typeof arg !== 'boolean') throw queryError(root, { expected: 'boolean?', in: [...here, op], message: '`$isNull` takes true or false.' });
+      } else if (!scalar(arg)) {
+        throw queryError(root, { expected: 'where-value-valid?', in: [...here, op], message: `\`${op}\` takes a string, number or boolean, got ${json(arg)}.` });
+      }
+    }
+  }
 }

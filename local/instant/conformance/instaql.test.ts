@@ -67,6 +67,10 @@ describe('validations', () => {
       [{ users: { bookshelves: 2 } }, { expected: 'map?', in: ['users', 'bookshelves'] }],
       [{ users: { $: { where: ['foo'] } } }, { expected: 'map?', in: ['users', '$', 'where'] }],
       [{ users: { $: { 'forgot-where': ['foo'] } } }, { message: 'We only support `where`, `order`, `limit`, `offset`, `before`, and `after` clauses.' }],
+      [{ users: { $: { where: { handle: { in: {} } } } } }, { expected: 'vector?', in: ['users', '$', 'where', 'handle', 'in'] }],
+      [{ users: { $: { where: { handle: { is: 'stopa' } } } } }, { expected: 'where-value-valid-keys?', in: ['users', '$', 'where', 'handle'] }],
+      [{ users: { $: { where: { handle: { $isNull: 'a' } } } } }, { expected: 'boolean?', in: ['users', '$', 'where', 'handle', '$isNull'] }],
+      [{ users: { $: { where: { or: [] } } } }, { expected: 'non-empty-list?', message: "The list of `or` conditions can't be empty." }],
       [{ users: { $: { where: { bookshelves: 'hello' } } } }, { expected: 'uuid?', message: 'Expected bookshelves to be a uuid, got "hello"' }],
       [
         { users: { $: { where: { bookshelves: { in: ['00000000-0000-0000-0000-000000000000', 'hello'] } } } } },
