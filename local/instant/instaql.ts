@@ -319,6 +319,11 @@ function checkLinkValue(root: unknown, label: string, cond: unknown, at: unknown
     if (!uuid(cond)) throw queryError(root, { expected: 'uuid?', in: at, message: `Expected ${label} to be a uuid, got ${JSON.stringify(cond)}` });
     return;
   }
+  for (const op of ['$not', '$ne'] as const) {
+    if (op in cond && !uuid(cond[op])) {
+      throw queryError(root, { expected: 'uuid?', in: at, message: `Expected ${label} to be a uuid, got ${JSON.stringify(cond)}` });
+    }
+  }
   const list = cond.$in ?? cond.in;
   if (Array.isArray(list)) {
     const bad = list.find((v) => !uuid(v));

@@ -76,6 +76,7 @@ describe('validations', () => {
         { users: { $: { where: { bookshelves: { in: ['00000000-0000-0000-0000-000000000000', 'hello'] } } } } },
         { message: 'Expected bookshelves to match on a uuid, found "hello" in ["00000000-0000-0000-0000-000000000000","hello"]' },
       ],
+      [{ users: { $: { where: { bookshelves: { $not: 'hello' } } } } }, { expected: 'uuid?', message: 'Expected bookshelves to be a uuid, got {"$not":"hello"}' }],
       [{ users: { $: { limit: -1 } } }, { in: ['users', '$', 'limit'], message: 'The limit field must be a positive integer. Got -1.' }],
       [{ users: { $: { before: 10 } } }, { expected: 'join-row?', in: ['users', '$', 'before'], message: 'Expected a join row for the cursor, got 10.' }],
       [{ users: { $: { order: { 'random-field': 'desc' } } } }, { expected: 'supported-order?', message: 'There is no `random-field` attribute for users.' }],
