@@ -153,10 +153,11 @@ export function paginate(ordering: Ordering, list: Entity[], opts: PageOpts): { 
   else if (opts.limit !== undefined && !opts.before && !opts.last) hasNext = overfetched;
   else hasNext = beyond(last, 1);
   let hasPrev: boolean;
-  if (offset > 0) hasPrev = true; // a stale offset may still have rows before it (instaql_test pagination)
-  else if (!opts.after && !opts.last) hasPrev = false;
+  if (!opts.after && offset === 0 && !opts.last) hasPrev = false;
   else if (opts.last && opts.limit !== undefined && !opts.after) hasPrev = overfetched;
   else hasPrev = beyond(first, -1);
+  // An empty page past an offset or a cursor still has pages before it (datalog.clj).
+  if (!page.length && (offset > 0 || opts.after)) hasPrev = true;
   return {
     page: page.map((r) => r.e),
     info: {

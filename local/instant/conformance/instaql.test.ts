@@ -179,7 +179,9 @@ describe('pagination', () => {
     expect(await info({ last: 1, before: alex, order: asc })).toEqual({ next: true, prev: true });
     expect(await info({ last: 2, before: alex, order: asc })).toEqual({ next: true, prev: false });
     expect(await info({ first: 1, after: alex, order: asc })).toEqual({ next: false, prev: true });
-    expect(await info({ after: alex, before: alex, beforeInclusive: true, order: asc })).toEqual({ next: false, prev: false });
+    // An empty page past a cursor reports a previous page (datalog.clj), a full one looks for rows.
+    expect(await info({ after: alex, before: alex, beforeInclusive: true, order: asc })).toEqual({ next: false, prev: true });
+    expect(await info({ after: alex, order: asc })).toEqual({ next: false, prev: true });
   });
 
   it(from(F, 'pagination-with-checked-fields', 'limit on a typed, indexed string order'), async () => {
