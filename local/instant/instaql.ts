@@ -53,6 +53,7 @@ class RunContext {
   private readonly forms = new Map<object, { opts: FormOpts; ordering: Ordering }>();
   private readonly rendered = new Map<string, Record<string, unknown>>();
   private readonly nodes = new Map<object, Map<string, Node>>();
+  private readonly paths = new Map<string, string[]>();
 
   constructor(
     private readonly catalog: AttrCatalog,
@@ -240,36 +241,37 @@ class RunContext {
     // Not charged to the budget: a scan is linear in the data; the budget is for what nesting multiplies.
     for (const e of candidates) {
       if (!this.visible(e)) continue;
-      if (where !== undefined && !this.matches(e, where, at)) continue;
+      if (where !== undefined && !this.matches(e, where as Record<string, unknown>, at)) continue;
       out.push(e);
     }
     return out;
   }
 
-  /** Whether `e` satisfies a where clause; emits the triples of the path that made it match. */
-  private matches(e: Entity, where: unknown, at: unknown[]): boolean {
-    if (!isObj(where)) throw queryError(this.root, { expected: 'map?', in: [...at, '$', 'where'] });
+  /** Whether `e` satisfies a where clause (shape checked by `checkWhere`); emits the triples of the path that made it match. */
+  private matches(e: Entity, where: Record<string, unknown>, at: unknown[]): boolean {
     for (const [key, cond] of Object.entries(where)) {
       if (key === 'and' || key === 'or') {
-        if (!Array.isArray(cond)) {
-          throw queryError(this.root, { expected: 'vector?', in: [...at, '$', 'where', key], message: `\`${key}\` takes a list of clauses` });
-        }
-        const results = cond.map((c) => this.matches(e, c, at));
+        const results = (cond as Record<string, unknown>[]).map((c) => this.matches(e, c, at));
         if (key === 'and' ? !results.every(Boolean) : !results.some(Boolean)) return false;
         continue;
       }
-      if (!this.matchPath(e, key.split('.'), cond, [...at, '$', 'where', key])) return false;
+      let path = this.paths.get(key);
+      if (!path) this.paths.set(key, (path = key.split('.')));
+      if (!this.matchPath(e, path, 0, cond, at, key)) return false;
     }
     return true;
   }
 
-  private matchPath(e: Entity, path: string[], cond: unknown, at: unknown[]): boolean {
-    const [label, ...rest] = path;
+  /** `path[i…]` from `e`; `at` and `key` only name the clause in errors. */
+  private matchPath(e: Entity, path: string[], i: number, cond: unknown, at: unknown[], key: string): boolean {
+    const label = path[i];
+    const last = i === path.length - 1;
+    const here = () => [...at, '$', 'where', key];
     const found = label === 'id' ? undefined : this.catalog.find(e.etype, label);
     // A where on an unknown attribute matches nothing (upstream instaql_test missing-attrs).
     if (label !== 'id' && !found) return false;
     if (label === 'id' || found!.attr['value-type'] === 'blob') {
-      if (rest.length) throw queryError(this.root, { expected: 'valid-path?', in: at, message: `\`${label}\` is not a link` });
+      if (!last) throw queryError(this.root, { expected: 'valid-path?', in: here(), message: `\`${label}\` is not a link` });
       if (!this.fieldVisible(e, label)) return false; // a where on a hidden field drops the entity
       const attr = label === 'id' ? this.catalog.idAttr(e.etype)! : found!.attr;
       const value = label === 'id' ? e.id : this.store.value(e, label);
@@ -289,10 +291,10 @@ class RunContext {
     // `$not`/`$ne` (like `$isNull: true`) also match where the path ends early: the client SDK ORs
     // the negation with an `$isNull` at every step of the path.
     const negated = isObj(cond) && ('$not' in cond || '$ne' in cond || cond.$isNull === true);
-    if (rest.length === 0) {
+    if (last) {
       // A where on a link label compares the linked ids.
       if (isObj(cond) && '$isNull' in cond) return (targets.length === 0) === Boolean(cond.$isNull);
-      checkLinkValue(this.root, label, cond, at);
+      checkLinkValue(this.root, label, cond, here());
       if (negated && targets.length === 0) return true;
       const hits = targets.filter((t) => testValue(this.catalog.idAttr(targetEtype)!, t.id, cond, this.root));
       hits.forEach(link);
@@ -301,7 +303,7 @@ class RunContext {
     if (negated && targets.length === 0) return true;
     let any = false;
     for (const t of targets) {
-      if (this.matchPath(t, rest, cond, at)) {
+      if (this.matchPath(t, path, i + 1, cond, at, key)) {
         link(t);
         any = true;
       }
