@@ -11,7 +11,8 @@ export type InstantErrorType =
   | 'validation-failed'
   | 'permission-denied'
   | 'permission-evaluation-failed'
-  | 'rate-limited';
+  | 'rate-limited'
+  | 'timeout';
 
 export class InstantLocalError extends Error {
   constructor(

@@ -5,7 +5,8 @@ export const testSchema = i.schema({
   entities: {
     $users: i.entity({ email: i.string().unique().indexed().optional(), credits: i.number().optional() }),
     items: i.entity({
-      name: i.string(),
+      // Indexed: `$like` needs an indexed, typed attribute (as on Instant).
+      name: i.string().indexed(),
       secret: i.string().optional(),
       order: i.number().indexed(),
       tags: i.json().optional(),

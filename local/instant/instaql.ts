@@ -2,26 +2,19 @@
 // two ways Instant's server does: as triples for the client SDK (which re-runs the query locally
 // over them, so every triple that a `where` needs is included) and as a JSON tree for the admin SDK.
 import type { Attr, AttrCatalog } from './attrs.ts';
-import { InstantLocalError, validationError } from './errors.ts';
 import type { AuthUser, Permissions } from './permissions.ts';
+import { Budget, formDepth, QUERY_LIMITS, queryTooCostly } from './query-cost.ts';
+import { isObj, parseOptions, queryError, type FormOpts } from './query-options.ts';
+import { Ordering, paginate, type PageInfo } from './query-page.ts';
 import type { Entity, TripleStore } from './triple-store.ts';
 
 export type Access = { admin: boolean; user: AuthUser; ruleParams: Record<string, unknown> };
 export type Triple = [string, string, unknown, number];
-type Form = { $?: QueryOpts; [label: string]: Form | QueryOpts | undefined };
-type QueryOpts = {
-  where?: Record<string, unknown>;
-  order?: Record<string, 'asc' | 'desc'>;
-  limit?: number;
-  first?: number;
-  last?: number;
-  offset?: number;
-  fields?: string[];
-};
-type Node = { entity: Entity; fields: Record<string, unknown>; children: Record<string, Node[]> };
-type PageInfo = Record<string, { 'start-cursor': Triple | null; 'end-cursor': Triple | null; 'has-next-page?': boolean; 'has-previous-page?': boolean }>;
+type Form = { $?: unknown; [label: string]: unknown };
+/** `size` counts the entities of the subtree as rendered (a shared node counts once per occurrence). */
+type Node = { entity: Entity; fields: Record<string, unknown>; children: Record<string, Node[]>; size: number };
 
-export type QueryResult = { roots: Record<string, Node[]>; triples: Map<string, Triple>; pageInfo: PageInfo };
+export type QueryResult = { roots: Record<string, Node[]>; triples: Map<string, Triple>; pageInfo: Record<string, PageInfo> };
 
 export class QueryRunner {
   constructor(
@@ -30,18 +23,23 @@ export class QueryRunner {
     private readonly perms: Permissions,
   ) {}
 
-  run(q: Record<string, unknown>, access: Access): QueryResult {
-    if (!q || typeof q !== 'object' || Array.isArray(q)) throw validationError('query', q, ['Query must be an object']);
+  run(q: unknown, access: Access): QueryResult {
+    if (!isObj(q)) throw queryError(q, { expected: 'map?', in: [] });
+    for (const [etype, form] of Object.entries(q)) {
+      const depth = etype === '$$ruleParams' ? 0 : formDepth(form);
+      if (depth > QUERY_LIMITS.maxDepth) throw queryTooCostly('maxDepth', depth);
+    }
     const out: QueryResult = { roots: {}, triples: new Map(), pageInfo: {} };
-    const ctx = new RunContext(this.catalog, this.store, this.perms, access, out.triples);
+    const ctx = new RunContext(this.catalog, this.store, this.perms, access, out.triples, q);
     for (const [etype, form] of Object.entries(q)) {
       if (etype === '$$ruleParams') continue;
-      if (!form || typeof form !== 'object') throw validationError('query', q, [`\`${etype}\` must be an object`]);
+      if (!isObj(form)) throw queryError(q, { expected: 'map?', in: [etype] });
+      const opts = parseOptions(q, form.$, [etype], 0, access.admin);
       if (!this.catalog.idAttr(etype)) {
         out.roots[etype] = [];
         continue;
       }
-      const { nodes, pageInfo } = ctx.top(etype, form as Form);
+      const { nodes, pageInfo } = ctx.top(etype, form, opts);
       out.roots[etype] = nodes;
       if (pageInfo) out.pageInfo[etype] = pageInfo;
     }
@@ -51,6 +49,11 @@ export class QueryRunner {
 
 class RunContext {
   private readonly viewCache = new Map<string, boolean>();
+  private readonly budget = new Budget();
+  private readonly forms = new Map<object, { opts: FormOpts; ordering: Ordering }>();
+  private readonly rendered = new Map<string, Record<string, unknown>>();
+  private readonly nodes = new Map<object, Map<string, Node>>();
+  private readonly paths = new Map<string, string[]>();
 
   constructor(
     private readonly catalog: AttrCatalog,
@@ -58,41 +61,44 @@ class RunContext {
     private readonly perms: Permissions,
     private readonly access: Access,
     private readonly triples: Map<string, Triple>,
+    private readonly root: unknown,
   ) {}
 
-  top(etype: string, form: Form) {
-    const opts = form.$ ?? {};
-    let list = this.filter(etype, this.candidates(etype, opts.where), opts.where);
-    list = this.sort(etype, list, opts.order);
-    const offset = nonNegInt(opts.offset, 'offset') ?? 0;
-    const limit = nonNegInt(opts.limit ?? opts.first ?? opts.last, 'limit');
-    const paged = list.slice(offset, limit === undefined ? undefined : offset + limit);
-    const nodes = paged.map((e) => this.node(e, form));
-    const orderAttr = this.orderCursorAttr(etype, opts.order);
-    const cursor = (e: Entity | undefined): Triple | null => {
-      if (!e) return null;
-      const f = e.fields.get(orderAttr.id);
-      return [e.id, orderAttr.id, orderAttr['forward-identity'][2] === 'id' ? e.id : (f?.v ?? null), f?.t ?? 0];
-    };
-    const pageInfo =
-      limit !== undefined || offset > 0
-        ? {
-            'start-cursor': cursor(paged[0]),
-            'end-cursor': cursor(paged[paged.length - 1]),
-            'has-next-page?': offset + paged.length < list.length,
-            'has-previous-page?': offset > 0,
-          }
-        : undefined;
-    return { nodes, pageInfo };
+  top(etype: string, form: Form, opts: FormOpts): { nodes: Node[]; pageInfo?: PageInfo } {
+    const list = this.filter(etype, this.candidates(etype, opts.where), opts.where, [etype]);
+    const ordering = new Ordering(etype, opts.order ?? DEFAULT_ORDER, this.catalog, this.root, [etype]);
+    for (const which of ['after', 'before'] as const) {
+      const c = opts.page[which];
+      if (c && c[1] !== ordering.attr.id) {
+        throw queryError(this.root, {
+          expected: 'valid-cursor?',
+          in: [etype, '$', which],
+          message: `Invalid ${which} cursor. ${this.wrongCursorAttr(ordering, c[1])}`,
+        });
+      }
+    }
+    const { page, info } = paginate(ordering, list, opts.page);
+    const nodes = page.map((e) => this.node(e, form, opts.fields, [etype], 0));
+    return { nodes, pageInfo: opts.paged ? info : undefined };
   }
 
-  /** An equality on an indexed (or unique) field narrows the scan to the index's entities. */
+  private wrongCursorAttr(ordering: Ordering, cursorAttrId: string): string {
+    const label = (a: Attr) => (a['forward-identity'][2] === 'id' ? 'serverCreatedAt' : a['forward-identity'][2]);
+    const cursorAttr = this.catalog.byId.get(cursorAttrId);
+    const theirs = cursorAttr ? `orders by \`${label(cursorAttr)}\`` : 'orders by a missing attribute';
+    return `The query orders by \`${label(ordering.attr)}\`, but the query that returned the cursor ${theirs}.`;
+  }
+
+  /**
+   * An equality on an indexed (or unique) field narrows the scan to the index's entities. Dates
+   * are left to the scan: an indexed date matches an ISO string and epoch millis alike.
+   */
   private candidates(etype: string, where: unknown): Iterable<Entity> {
     if (isObj(where)) {
       for (const [label, cond] of Object.entries(where)) {
         if (label.includes('.') || cond === null || typeof cond === 'object') continue;
         const attr = this.catalog.field(etype, label);
-        if (!attr) continue;
+        if (!attr || attr['checked-data-type'] === 'date') continue;
         if (attr['unique?'] && label !== 'id') {
           const hit = this.store.byUnique(attr, cond);
           return hit ? [this.store.get(etype, hit)].filter((e): e is Entity => Boolean(e)) : [];
@@ -104,34 +110,66 @@ class RunContext {
     return this.store.all(etype);
   }
 
-  private node(e: Entity, form: Form): Node {
-    const fields = this.emitEntity(e, form.$?.fields);
+  private node(e: Entity, form: Form, fields: string[] | undefined, at: unknown[], level: number): Node {
+    // The same entity under the same form renders the same subtree: build it once, share it, and
+    // charge the budget for every occurrence (what the answer's tree holds).
+    let byId = this.nodes.get(form);
+    if (!byId) this.nodes.set(form, (byId = new Map()));
+    const hit = byId.get(e.id);
+    if (hit) {
+      this.budget.visit(hit.size);
+      return hit;
+    }
+    this.budget.visit();
+    const own = this.emitEntity(e, fields);
     const children: Record<string, Node[]> = {};
     for (const [label, sub] of Object.entries(form)) {
-      if (label === '$' || !sub || typeof sub !== 'object') continue;
+      if (label === '$') continue;
+      const here = [...at, label];
+      if (!isObj(sub)) throw queryError(this.root, { expected: 'map?', in: here });
       const found = this.catalog.find(e.etype, label);
-      if (!found || found.attr['value-type'] !== 'ref') {
-        throw validationError('query', form, [`\`${e.etype}\` has no link named \`${label}\``]);
+      // An unknown link answers nothing under its parents (upstream instaql_test missing-attrs).
+      if (!found) {
+        children[label] = [];
+        continue;
+      }
+      if (found.attr['value-type'] !== 'ref') {
+        throw queryError(this.root, { expected: 'valid-link?', in: here, message: `\`${e.etype}.${label}\` is not a link` });
       }
       const { attr, reverse } = found;
       const targetEtype = reverse ? attr['forward-identity'][1] : attr['reverse-identity']![1];
-      const subForm = sub as Form;
+      const { opts, ordering } = this.childForm(sub, targetEtype, here, level + 1);
       const linked: Entity[] = [];
       for (const id of this.store.linked(attr, e.id, reverse).keys()) {
         const t = this.store.get(targetEtype, id);
         if (t) linked.push(t);
       }
-      let list = this.filter(targetEtype, linked, subForm.$?.where);
-      list = this.sort(targetEtype, list, subForm.$?.order);
-      children[label] = list.map((t) => {
+      const list = this.filter(targetEtype, linked, opts.where, here);
+      children[label] = ordering.sorted(list, ordering.order.dir).map(({ e: t }) => {
         this.emitLink(attr, reverse ? t : e, reverse ? e : t);
-        return this.node(t, subForm);
+        return this.node(t, sub, opts.fields, here, level + 1);
       });
     }
-    return { entity: e, fields, children };
+    let size = 1;
+    for (const kids of Object.values(children)) for (const k of kids) size += k.size;
+    const n = { entity: e, fields: own, children, size };
+    byId.set(e.id, n);
+    return n;
   }
 
-  // ---- visibility
+  /** A nested form's options, parsed once per form (not once per parent entity). */
+  private childForm(sub: Form, etype: string, at: unknown[], level: number) {
+    let parsed = this.forms.get(sub);
+    if (!parsed) {
+      // Child limits are applied by the client only (upstream ignores them on the server).
+      const opts = parseOptions(this.root, sub.$, at, level, this.access.admin);
+      parsed = { opts, ordering: new Ordering(etype, opts.order ?? DEFAULT_ORDER, this.catalog, this.root, at) };
+      this.forms.set(sub, parsed);
+    }
+    return parsed;
+  }
+
+  // ---- visibility (a rule that fails to evaluate raises; it is never swallowed here)
 
   visible(e: Entity): boolean {
     if (this.access.admin) return true;
@@ -156,7 +194,12 @@ class RunContext {
   // ---- triples
 
   private emitEntity(e: Entity, only?: string[]): Record<string, unknown> {
+    // An entity reached again (nested forms revisit entities) renders the same; reuse it.
+    const key = only ? `${e.id}\u0000${only.join('\u0000')}` : e.id;
+    const seen = this.rendered.get(key);
+    if (seen) return seen;
     const obj: Record<string, unknown> = {};
+    this.rendered.set(key, obj);
     for (const [attrId, { v, t }] of e.fields) {
       const attr = this.catalog.byId.get(attrId);
       if (!attr) continue;
@@ -184,50 +227,55 @@ class RunContext {
   }
 
   private emit(t: Triple) {
-    this.triples.set(`${t[0]}\u0000${t[1]}\u0000${JSON.stringify(t[2])}`, t);
+    // A field has one value per entity; a link triple's value is the linked id.
+    const key = typeof t[2] === 'string' && this.catalog.byId.get(t[1])?.['value-type'] === 'ref' ? `${t[0]}\u0000${t[1]}\u0000${t[2]}` : `${t[0]}\u0000${t[1]}`;
+    if (this.triples.has(key)) return;
+    this.triples.set(key, t);
+    this.budget.triples(this.triples.size);
   }
 
   // ---- where
 
-  private filter(etype: string, candidates: Iterable<Entity>, where: unknown): Entity[] {
+  private filter(etype: string, candidates: Iterable<Entity>, where: unknown, at: unknown[]): Entity[] {
     const out: Entity[] = [];
+    // Not charged to the budget: a scan is linear in the data; the budget is for what nesting multiplies.
     for (const e of candidates) {
       if (!this.visible(e)) continue;
-      if (where !== undefined && !this.matches(e, where)) continue;
+      if (where !== undefined && !this.matches(e, where as Record<string, unknown>, at)) continue;
       out.push(e);
     }
     return out;
   }
 
-  /** Whether `e` satisfies a where clause; emits the triples of the path that made it match. */
-  private matches(e: Entity, where: unknown): boolean {
-    if (!where || typeof where !== 'object' || Array.isArray(where)) {
-      throw validationError('query', where, ['`where` must be an object']);
-    }
-    for (const [key, cond] of Object.entries(where as Record<string, unknown>)) {
+  /** Whether `e` satisfies a where clause (shape checked by `checkWhere`); emits the triples of the path that made it match. */
+  private matches(e: Entity, where: Record<string, unknown>, at: unknown[]): boolean {
+    for (const [key, cond] of Object.entries(where)) {
       if (key === 'and' || key === 'or') {
-        if (!Array.isArray(cond)) throw validationError('query', where, [`\`${key}\` takes a list of clauses`]);
-        const results = cond.map((c) => this.matches(e, c));
+        const results = (cond as Record<string, unknown>[]).map((c) => this.matches(e, c, at));
         if (key === 'and' ? !results.every(Boolean) : !results.some(Boolean)) return false;
         continue;
       }
-      if (!this.matchPath(e, key.split('.'), cond)) return false;
+      let path = this.paths.get(key);
+      if (!path) this.paths.set(key, (path = key.split('.')));
+      if (!this.matchPath(e, path, 0, cond, at, key)) return false;
     }
     return true;
   }
 
-  private matchPath(e: Entity, path: string[], cond: unknown): boolean {
-    const [label, ...rest] = path;
+  /** `path[i…]` from `e`; `at` and `key` only name the clause in errors. */
+  private matchPath(e: Entity, path: string[], i: number, cond: unknown, at: unknown[], key: string): boolean {
+    const label = path[i];
+    const last = i === path.length - 1;
+    const here = () => [...at, '$', 'where', key];
     const found = label === 'id' ? undefined : this.catalog.find(e.etype, label);
-    if (label !== 'id' && !found) {
-      throw validationError('query', { [path.join('.')]: cond }, [`\`${e.etype}\` has no attribute \`${label}\``]);
-    }
+    // A where on an unknown attribute matches nothing (upstream instaql_test missing-attrs).
+    if (label !== 'id' && !found) return false;
     if (label === 'id' || found!.attr['value-type'] === 'blob') {
-      if (rest.length) throw validationError('query', path, [`\`${label}\` is not a link`]);
+      if (!last) throw queryError(this.root, { expected: 'valid-path?', in: here(), message: `\`${label}\` is not a link` });
       if (!this.fieldVisible(e, label)) return false; // a where on a hidden field drops the entity
       const attr = label === 'id' ? this.catalog.idAttr(e.etype)! : found!.attr;
       const value = label === 'id' ? e.id : this.store.value(e, label);
-      const ok = testValue(attr, value, cond);
+      const ok = testValue(attr, value, cond, this.root);
       if (ok) this.emitField(e, label);
       return ok;
     }
@@ -235,84 +283,59 @@ class RunContext {
     const targetEtype = reverse ? attr['forward-identity'][1] : attr['reverse-identity']![1];
     const targets: Entity[] = [];
     for (const id of this.store.linked(attr, e.id, reverse).keys()) {
+      this.budget.visit();
       const t = this.store.get(targetEtype, id);
       if (t && this.visible(t)) targets.push(t);
     }
     const link = (t: Entity) => this.emitLink(attr, reverse ? t : e, reverse ? e : t);
-    if (rest.length === 0) {
+    // `$not`/`$ne` (like `$isNull: true`) also match where the path ends early: the client SDK ORs
+    // the negation with an `$isNull` at every step of the path.
+    const negated = isObj(cond) && ('$not' in cond || '$ne' in cond || cond.$isNull === true);
+    if (last) {
       // A where on a link label compares the linked ids.
       if (isObj(cond) && '$isNull' in cond) return (targets.length === 0) === Boolean(cond.$isNull);
-      const hits = targets.filter((t) => testValue(this.catalog.idAttr(targetEtype)!, t.id, cond));
+      checkLinkValue(this.root, label, cond, here());
+      if (negated && targets.length === 0) return true;
+      const hits = targets.filter((t) => testValue(this.catalog.idAttr(targetEtype)!, t.id, cond, this.root));
       hits.forEach(link);
       return hits.length > 0;
     }
-    if (isObj(cond) && cond.$isNull === true && targets.length === 0) return true;
+    if (negated && targets.length === 0) return true;
     let any = false;
     for (const t of targets) {
-      if (this.matchPath(t, rest, cond)) {
+      if (this.matchPath(t, path, i + 1, cond, at, key)) {
         link(t);
         any = true;
       }
     }
     return any;
   }
+}
 
-  // ---- order
+const DEFAULT_ORDER = { label: 'serverCreatedAt', dir: 'asc' } as const;
 
-  private sort(etype: string, list: Entity[], order: QueryOpts['order']): Entity[] {
-    const entries = order ? Object.entries(order) : [];
-    if (entries.length > 1) throw validationError('query', order, ['`order` takes one attribute']);
-    const [label, dir] = entries[0] ?? ['serverCreatedAt', 'asc'];
-    if (dir !== 'asc' && dir !== 'desc') throw validationError('query', order, ['order direction must be asc or desc']);
-    let key: (e: Entity) => unknown;
-    if (label === 'serverCreatedAt') {
-      const idAttr = this.catalog.idAttr(etype)!;
-      key = (e) => e.fields.get(idAttr.id)?.t ?? 0;
-    } else {
-      const attr = this.catalog.field(etype, label);
-      if (!attr) throw validationError('query', order, [`\`${etype}\` has no attribute \`${label}\` to order by`]);
-      if (!attr['index?'] || !attr['checked-data-type']) {
-        throw validationError('query', order, [
-          `The \`${etype}.${label}\` attribute must be indexed and typed to use it with \`order\`.`,
-        ]);
-      }
-      const date = attr['checked-data-type'] === 'date';
-      key = (e) => {
-        const v = e.fields.get(attr.id)?.v;
-        return date && v != null ? new Date(v as string).getTime() : v;
-      };
+/** A where on a link compares entity ids, so its values must be uuids (upstream: `uuid?`). */
+function checkLinkValue(root: unknown, label: string, cond: unknown, at: unknown[]) {
+  const uuid = (v: unknown) => typeof v === 'string' && UUID.test(v);
+  if (!isObj(cond)) {
+    if (!uuid(cond)) throw queryError(root, { expected: 'uuid?', in: at, message: `Expected ${label} to be a uuid, got ${JSON.stringify(cond)}` });
+    return;
+  }
+  for (const op of ['$not', '$ne'] as const) {
+    if (op in cond && !uuid(cond[op])) {
+      throw queryError(root, { expected: 'uuid?', in: at, message: `Expected ${label} to be a uuid, got ${JSON.stringify(cond)}` });
     }
-    const sign = dir === 'desc' ? -1 : 1;
-    return list
-      .map((e) => ({ e, k: key(e) }))
-      .sort((a, b) => sign * (compareValues(a.k, b.k) || (a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0)))
-      .map((x) => x.e);
   }
-
-  private orderCursorAttr(etype: string, order: QueryOpts['order']): Attr {
-    const label = order ? Object.keys(order)[0] : undefined;
-    return (label && label !== 'serverCreatedAt' && this.catalog.field(etype, label)) || this.catalog.idAttr(etype)!;
+  const list = cond.$in ?? cond.in;
+  if (Array.isArray(list)) {
+    const bad = list.find((v) => !uuid(v));
+    if (bad !== undefined) {
+      throw queryError(root, { expected: 'uuid?', in: at, message: `Expected ${label} to match on a uuid, found ${JSON.stringify(bad)} in ${JSON.stringify(list)}` });
+    }
   }
 }
 
-function compareValues(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a == null) return -1;
-  if (b == null) return 1;
-  return (a as number) < (b as number) ? -1 : 1;
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-}
-
-function nonNegInt(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw validationError('query', v, [`\`${name}\` must be a non-negative integer`]);
-  }
-  return v;
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function likeRegex(pattern: unknown, caseSensitive: boolean): RegExp | null {
   if (typeof pattern !== 'string') return null;
@@ -320,40 +343,53 @@ function likeRegex(pattern: unknown, caseSensitive: boolean): RegExp | null {
   return new RegExp(`^${escaped}$`, caseSensitive ? 's' : 'is');
 }
 
-/** One value against one where condition, with the operators the client SDK sends. */
-export function testValue(attr: Attr, value: unknown, cond: unknown): boolean {
-  if (!isObj(cond)) return value !== undefined && value !== null && value === cond;
+const millis = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? new Date(v).getTime() : NaN);
+
+/** Comparisons and `$like` need an indexed, typed attribute (upstream attr_pat.clj). */
+function assertComparable(attr: Attr, root: unknown) {
+  const name = `${attr['forward-identity'][1]}.${attr['forward-identity'][2]}`;
+  if (!attr['index?']) {
+    throw queryError(root, { expected: 'indexed?', in: [], message: `The \`${name}\` attribute must be indexed to use comparison operators.` });
+  }
+  if (!attr['checked-data-type']) {
+    throw queryError(root, { expected: 'checked-data-type?', in: [], message: `The \`${name}\` attribute must have an enforced type to use comparison operators.` });
+  }
+}
+
+/**
+ * One value against one where condition, with the operators the client SDK sends. An indexed
+ * date compares as a point in time (an ISO string equals the same instant in epoch millis);
+ * an unindexed one matches its stored value exactly (instaql_test equality-on-dates-*).
+ */
+function testValue(attr: Attr, value: unknown, cond: unknown, root: unknown): boolean {
   const date = attr['checked-data-type'] === 'date';
+  const asTime = date && attr['index?'];
+  const same = (a: unknown, b: unknown) =>
+    a !== undefined && a !== null && (a === b || (asTime && b !== null && !Number.isNaN(millis(a)) && millis(a) === millis(b)));
+  if (!isObj(cond)) return same(value, cond);
   const cmp = (op: string, fn: (a: number | string, b: number | string) => boolean) => {
-    if (!attr['index?']) {
-      const [, etype, label] = attr['forward-identity'];
-      throw new InstantLocalError('validation-failed', `The \`${etype}.${label}\` attribute must be indexed to use comparison operators like ${op}.`, {
-        'data-type': 'query',
-        input: cond,
-        errors: [{ message: `${etype}.${label} is not indexed` }],
-      });
-    }
+    assertComparable(attr, root);
     if (value === undefined || value === null) return false;
-    const a = date ? new Date(value as string).getTime() : (value as number);
-    const b = date ? new Date(cond[op] as string).getTime() : (cond[op] as number);
+    const a = date ? millis(value) : (value as number);
+    const b = date ? millis(cond[op]) : (cond[op] as number);
     return typeof a === typeof b && fn(a, b);
   };
   if ('$in' in cond || 'in' in cond) {
     const list = (cond.$in ?? cond.in) as unknown[];
-    return Array.isArray(list) && list.some((x) => x === value);
+    return Array.isArray(list) && list.some((x) => same(value, x));
   }
-  if ('$not' in cond || '$ne' in cond) return value !== (cond.$not ?? cond.$ne);
+  if ('$not' in cond || '$ne' in cond) return !same(value, cond.$not ?? cond.$ne);
   if ('$isNull' in cond) return (value === undefined || value === null) === Boolean(cond.$isNull);
   if ('$gt' in cond) return cmp('$gt', (a, b) => a > b);
   if ('$gte' in cond) return cmp('$gte', (a, b) => a >= b);
   if ('$lt' in cond) return cmp('$lt', (a, b) => a < b);
   if ('$lte' in cond) return cmp('$lte', (a, b) => a <= b);
   if ('$like' in cond || '$ilike' in cond) {
+    assertComparable(attr, root);
     const re = likeRegex(cond.$like ?? cond.$ilike, '$like' in cond);
     return Boolean(re && typeof value === 'string' && re.test(value));
   }
-  // A JSON value compared whole.
-  return JSON.stringify(value) === JSON.stringify(cond);
+  return false; // unreachable: checkWhere admits only the operators above
 }
 
 /** The admin SDK's JSON tree; with schema inference a has-one link is an object, not a list. */

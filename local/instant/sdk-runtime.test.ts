@@ -65,7 +65,7 @@ describe('queries and live updates', () => {
   });
 
   it('refuses ordering by an attribute that is not indexed, with Instant\'s error', async () => {
-    await expect(admin.query({ items: { $: { order: { name: 'asc' } } } } as any)).rejects.toMatchObject({
+    await expect(admin.query({ items: { $: { order: { secret: 'asc' } } } } as any)).rejects.toMatchObject({
       body: { type: 'validation-failed' },
     });
   });

@@ -14,6 +14,7 @@ import * as P from './params.ts';
 import { toJsonTree } from './instaql.ts';
 import type { AuthUser, RuleSet } from './permissions.ts';
 import { assertValidRules } from './rule-validation.ts';
+import { queryParam } from './query-options.ts';
 import { RuntimeSession } from './session.ts';
 
 export type InstantLocalOptions = {
@@ -110,8 +111,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     },
     'POST /admin/query': async (c) => {
       const { app, access } = c.perms();
-      const q = c.body.query as Record<string, unknown>;
-      if (!q || typeof q !== 'object') throw validationError('query', q, ['`query` must be an object']);
+      const q = queryParam(c.body);
       const ruleParams = (q.$$ruleParams as Record<string, unknown>) ?? {};
       const result = app.query(q, { ...access, ruleParams });
       return toJsonTree(result, app.catalog, Boolean(c.body['inference?']));

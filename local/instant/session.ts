@@ -123,8 +123,15 @@ export class RuntimeSession implements Subscriber {
         }
         memo.set(key, computed);
       }
-      // A query that now fails keeps its last result, as a stale subscription would.
-      if (computed instanceof Error) continue;
+      // A query that now fails (a rule that cannot be evaluated, a bound on cost) reports the
+      // error to its subscription once; its last result stays until it answers again.
+      if (computed instanceof Error) {
+        const err = toInstantError(computed);
+        const errJson = JSON.stringify(err);
+        if (errJson !== sub.last) this.sendError({ op: 'add-query', q: sub.q }, err);
+        sub.last = errJson;
+        continue;
+      }
       const { result, json } = computed;
       if (json === sub.last) continue;
       sub.last = json;
@@ -150,7 +157,8 @@ export class RuntimeSession implements Subscriber {
   private sendError(msg: Msg, e: InstantLocalError) {
     this.send({
       op: 'error',
-      status: e.status,
+      // Over the socket Instant answers its timeouts with 500 (not a bad-request type there).
+      status: e.type === 'timeout' ? 500 : e.status,
       type: e.type,
       message: e.message,
       hint: e.hint,

@@ -21,6 +21,9 @@ export type TxAccess = { admin: boolean; user: AuthUser; request?: RequestInfo; 
 export type TxOutcome = { changes: Change[]; newAttrs: Attr[]; deletedAttrs: string[] };
 
 export class Transactor {
+  /** Commit times strictly increase, so `serverCreatedAt` orders entities as they were written. */
+  private lastNow = 0;
+
   constructor(
     private readonly catalog: AttrCatalog,
     private readonly store: TripleStore,
@@ -139,7 +142,7 @@ export class Transactor {
   }
 
   private apply(rawSteps: unknown[], access: TxAccess, added: Attr[], deleted: Attr[]) {
-    const now = Date.now();
+    const now = (this.lastNow = Math.max(Date.now(), this.lastNow + 1)); // commit times strictly increase (serverCreatedAt order)
     const pending = new Map<string, Attr>();
     // Attrs this transaction adds are visible to all its steps (upstream's optimistic attrs).
     for (const s of rawSteps) {
