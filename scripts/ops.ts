@@ -3,7 +3,7 @@
  * credentials (no sign-in), recorded in the audit trail as `cli:<os user>`.
  *
  *   find <email>                      purchases, receipts, ledger, plan and downloads for an email
- *   recover <email>                   mail the buyer a sign-in (recovery) code
+ *   recover <email>                   mail the buyer a one-use recovery link (works when codes are locked out)
  *   resend-receipt <sessionId>        send a purchase's receipt again
  *   refund <sessionId> [--amount n]   refund in Stripe (n in cents; default: all that is left)
  *   reconcile [--since 24h|<ISO>]     repair what missed webhooks left undone

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOpsActions } from '../../api/_lib/ops-audit.ts';
+import { runCli } from '../../scripts/ops.ts';
 import { makeRecoveryLink, RECOVERY_LINK_TTL_SECONDS } from '../../api/_lib/recovery-link.ts';
 import schema from '../../instant.schema.ts';
 import { clientFor, nextResult } from '../support/instant-clients.ts';
@@ -32,11 +33,11 @@ const client = () => {
 const redeem = (body: unknown) =>
   fetch(`${shop.api}/api/ops/recover`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
-/** The operator's recover, and the link it mailed, as the fragment's fields. */
-async function mailedLink(typedEmail: string) {
+/** The operator's recover (from /ops, or the CLI), and the link it mailed, as the fragment's fields. */
+async function mailedLink(typedEmail: string, via: 'page' | 'cli' = 'page') {
   const to = typedEmail.trim().toLowerCase();
   const before = linkMails(to).length;
-  const sent = await ops(shop, operator, 'recover', { email: typedEmail });
+  const sent = via === 'page' ? await ops(shop, operator, 'recover', { email: typedEmail }) : (await runCli(['recover', typedEmail], 'cli:tester')).result;
   expect(sent).toMatchObject({ sent: true, to, expiresAt: expect.any(String) });
   const mails = linkMails(to);
   expect(mails).toHaveLength(before + 1);
@@ -87,6 +88,15 @@ describe('recover link', () => {
     await expect(client().auth.signInWithMagicCode({ email, code: '123456' })).rejects.toMatchObject({ status: 429 });
   });
 
+  it('is mailed by `npm run ops -- recover` too, and audited as the CLI user', async () => {
+    const email = `cli.${randomUUID().slice(0, 6)}@example.com`;
+    const link = await mailedLink(email.toUpperCase(), 'cli');
+    expect(link.email).toBe(email);
+    expect((await redeem(link)).status).toBe(200);
+    const actions = await listOpsActions({ limit: 20 });
+    expect(actions.find((a) => a.action === 'recover' && a.target === email)).toMatchObject({ operator: 'cli:tester', ok: true });
+  });
+
   it('refuses a forged link, whatever part is changed, and signs nobody in', async () => {
     const victim = `victim.${randomUUID().slice(0, 6)}@example.com`;
     const link = await mailedLink(victim);
@@ -95,7 +105,7 @@ describe('recover link', () => {
       { ...link, exp: link.exp + 3600 },
       { ...link, nonce: randomUUID() },
       { ...link, sig: `${link.sig.slice(0, -1)}${link.sig.endsWith('A') ? 'B' : 'A'}` },
-      { ...link, sig: '' .padEnd(link.sig.length, 'A') },
+      { ...link, sig: 'A'.repeat(link.sig.length) },
       { ...link, sig: link.sig.slice(0, 10) },
     ];
     for (const forged of forgeries) {
