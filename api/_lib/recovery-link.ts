@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Resend } from 'resend';
 import { z } from 'zod';
 import { derivedId } from './derived-id.ts';
-import { HttpError } from './http.ts';
+import { ConfigError, HttpError } from './http.ts';
 import { adminDb, isAlreadyRecorded } from './instant-admin.ts';
 import { recordOpsAction } from './ops-audit.ts';
 import { signatureMatches, signFor } from './signed-urls.ts';
@@ -46,7 +46,7 @@ export async function mailRecoveryLink(email: string): Promise<{ sent: true; to:
   // The SPA's origin, as in receipts (operators run this from the CLI too, with no request to go by).
   const appUrl = process.env.APP_URL?.trim().replace(/\/+$/, '') || 'http://localhost:5173';
   const key = process.env.RESEND_API_KEY?.trim();
-  if (!key) throw new HttpError(503, 'RESEND_API_KEY is not set, so recovery links cannot be mailed (see .env.example).');
+  if (!key) throw new ConfigError('RESEND_API_KEY is not set, so recovery links cannot be mailed (see .env.example).');
   const link = makeRecoveryLink(email);
   const minutes = RECOVERY_LINK_TTL_SECONDS / 60;
   const text = [

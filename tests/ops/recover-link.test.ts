@@ -10,7 +10,7 @@ import { makeRecoveryLink, RECOVERY_LINK_TTL_SECONDS } from '../../api/_lib/reco
 import schema from '../../instant.schema.ts';
 import { clientFor, nextResult } from '../support/instant-clients.ts';
 import { guestCheckout, ops, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
-import type { ShopStack } from '../support/shop-stack.ts';
+import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;
 let operator: SignedIn;
@@ -95,6 +95,16 @@ describe('recover link', () => {
     expect((await redeem(link)).status).toBe(200);
     const actions = await listOpsActions({ limit: 20 });
     expect(actions.find((a) => a.action === 'recover' && a.target === email)).toMatchObject({ operator: 'cli:tester', ok: true });
+  });
+
+  it('tells the operator when the link could not be mailed, and records the failure', async () => {
+    const email = `unmailable.${randomUUID().slice(0, 6)}@example.com`;
+    const res = await withReceiptsFailing(() => shop.post('/api/ops/recover', { email }, { authorization: `Bearer ${operator.token}` }));
+    expect(res.status).toBe(502);
+    expect((await res.json()).error).toMatch(/could not be mailed/);
+    expect(linkMails(email)).toEqual([]);
+    const actions = await listOpsActions({ limit: 20 });
+    expect(actions.find((a) => a.action === 'recover' && a.target === email)).toMatchObject({ ok: false, detail: expect.stringMatching(/could not be mailed/) });
   });
 
   it('refuses a forged link, whatever part is changed, and signs nobody in', async () => {
