@@ -43,6 +43,7 @@ const rules = {
   webhookEvents: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
   opsActions: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
   receiptResends: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
+  recoveryClaims: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
 } satisfies InstantRules;
 
 export default rules;

@@ -110,6 +110,13 @@ const _schema = i.schema({
       createdAt: i.date().indexed(),
       finishedAt: i.date().optional(),
     }),
+    // One per recovery link redeemed (recovery-link.ts): created once, id derived from the link's
+    // nonce, so a link signs in exactly once however many times it is sent. Operators only.
+    recoveryClaims: i.entity({
+      email: i.string().indexed(),
+      expiresAt: i.date(),
+      redeemedAt: i.date().indexed(),
+    }),
   },
   links: {
     purchaseOwner: {

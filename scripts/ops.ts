@@ -22,7 +22,7 @@ export const OPS_CLI = {
   usage: `usage: npm run ops -- <command> [options]
 
   find <email>                      purchases, receipts, ledger, plan and downloads for an email
-  recover <email>                   mail the buyer a sign-in (recovery) code
+  recover <email>                   mail the buyer a one-use recovery link (works when codes are locked out)
   resend-receipt <sessionId>        send a purchase's receipt again
   refund <sessionId> [--amount n]   refund in Stripe (n in cents; default: all that is left)
   reconcile [--since 24h|<ISO>]     repair what missed webhooks left undone

@@ -1,11 +1,12 @@
 // An unpaid checkout gives nothing away: a purchase is linked to the wallpapers it buys only once
 // paid, so a guest holding the tokens of many unpaid checkouts reaches nothing through them
 // (and cannot make a wallpaper → purchases → wallpapers → … query grow). Purchases an older
-// version linked before payment are unlinked by reconcile, once, and only when their session can
-// no longer be paid; a writer holding a stale unpaid view never unlinks a paid purchase.
+// version linked before payment are unlinked by reconcile, once, right away: it unlinks, then
+// re-reads Stripe and links again if paid, so an unlink racing a payment still ends linked; a
+// fulfilment writer holding a stale unpaid view never unlinks a paid purchase.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readStripe, wallpaperIdFor, writePurchase, purchaseIdFor } from '../api/_lib/fulfill-checkout.ts';
+import { purchaseIdFor, readStripe, unlinkThenFulfil, wallpaperIdFor, writePurchase } from '../api/_lib/fulfill-checkout.ts';
 import { reconcile } from '../api/_lib/reconcile.ts';
 import { guestCheckout, setWebhooks } from './support/ops.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
@@ -75,36 +76,80 @@ describe('unpaid checkouts', () => {
 });
 
 describe('purchases linked before payment by an older version', () => {
-  it('are unlinked by reconcile once their session can no longer be paid, once, and paid ones stay linked', async () => {
+  const wallpapers = WARM.map(wallpaperIdFor);
+  /** What the older version wrote at checkout: pending purchases linked to what they buy. */
+  async function legacyLink(...cs: { sessionId: string }[]) {
+    await shop.admin.transact(cs.map((c) => shop.admin.tx.purchases[purchaseIdFor(c.sessionId)].link({ wallpapers })));
+    for (const c of cs) expect(await linked(c.sessionId)).toEqual(WARM);
+  }
+  const status = async (sessionId: string) => (await shop.admin.query({ purchases: { $: { where: { sessionId } } } })).purchases[0];
+
+  it('are unlinked by reconcile now, open sessions included, once; paid ones end linked', async () => {
     await setWebhooks(shop, false);
     const open = await guestCheckout(shop, 'wallpapers-warm');
     const toExpire = await guestCheckout(shop, 'wallpapers-warm');
     const paid = await guestCheckout(shop, 'wallpapers-warm', `paid-legacy.${randomUUID().slice(0, 6)}@example.com`);
     await shop.local(`checkout_sessions/${toExpire.sessionId}/expire`);
     await shop.stripeLocal.whenDeliveriesIdle();
-    // What the older version wrote at checkout: pending purchases linked to what they buy.
-    const wallpapers = WARM.map(wallpaperIdFor);
-    await shop.admin.transact([open, toExpire, paid].map((c) => shop.admin.tx.purchases[purchaseIdFor(c.sessionId)].link({ wallpapers })));
-    for (const c of [open, toExpire, paid]) expect(await linked(c.sessionId)).toEqual(WARM);
+    await legacyLink(open, toExpire, paid);
 
     const since = new Date(Date.now() - 60_000);
     const first = await reconcile({ since, by: 'test' });
     expect(first.errors).toEqual([]);
     const changes = Object.fromEntries(first.repaired.map((r) => [r.sessionId, r.changes]));
+    expect(changes[open.sessionId]).toEqual(['unpaid: unlinked from 3 wallpapers']);
     expect(changes[toExpire.sessionId]).toEqual(['status pending → expired', 'unpaid: unlinked from 3 wallpapers']);
+    expect(changes[paid.sessionId]).toEqual(expect.arrayContaining(['status pending → paid', 'access granted']));
+    expect(await linked(open.sessionId)).toEqual([]);
     expect(await linked(toExpire.sessionId)).toEqual([]);
-    // The buyer may still be paying this one: it keeps its links until Stripe ends the session.
-    expect(await linked(open.sessionId)).toEqual(WARM);
     expect(await linked(paid.sessionId)).toEqual(WARM);
 
     const second = await reconcile({ since, by: 'test' });
-    expect(second.repaired.filter((r) => [toExpire.sessionId, open.sessionId].includes(r.sessionId))).toEqual([]);
+    expect(second.repaired.filter((r) => [open.sessionId, toExpire.sessionId, paid.sessionId].includes(r.sessionId))).toEqual([]);
 
-    await shop.local(`checkout_sessions/${open.sessionId}/expire`);
-    const third = await reconcile({ since, by: 'test' });
-    expect(third.repaired.find((r) => r.sessionId === open.sessionId)?.changes).toEqual(['status pending → expired', 'unpaid: unlinked from 3 wallpapers']);
-    expect(await linked(open.sessionId)).toEqual([]);
-    expect(await linked(paid.sessionId)).toEqual(WARM);
+    // Paying is still what links the open one.
+    await setWebhooks(shop, true);
+    expect((await shop.pay(open.sessionId, { email: 'late-payer@example.com', card: '4242424242424242' })).status).toBe(200);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    expect(await linked(open.sessionId)).toEqual(WARM);
+  });
 
+  it("end linked when reconcile's unlink lands after the payment's fulfilment (unlink, then re-read)", async () => {
+    const c = await guestCheckout(shop, 'wallpapers-warm');
+    await legacyLink(c);
+    // Reconcile found it unpaid and linked; the buyer pays and the webhook links before reconcile's unlink lands.
+    expect((await shop.pay(c.sessionId, { email: 'racer@example.com', card: '4242424242424242' })).status).toBe(200);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    expect(await status(c.sessionId)).toMatchObject({ status: 'paid', unlockToken: c.token });
+    await unlinkThenFulfil(c.sessionId, wallpapers);
+    expect(await linked(c.sessionId)).toEqual(WARM);
+    expect(await status(c.sessionId)).toMatchObject({ status: 'paid', unlockToken: c.token });
+  });
+
+  it("end linked when the payment lands after reconcile's unlink and re-read, and unlinked while unpaid", async () => {
+    const c = await guestCheckout(shop, 'wallpapers-warm');
+    await legacyLink(c);
+    expect(await unlinkThenFulfil(c.sessionId, wallpapers)).toMatchObject({ status: 'pending' });
+    expect(await linked(c.sessionId)).toEqual([]);
+    expect((await shop.pay(c.sessionId, { email: 'after@example.com', card: '4242424242424242' })).status).toBe(200);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    expect(await linked(c.sessionId)).toEqual(WARM);
+  });
+
+  it('converge with payments made while reconcile runs: paid ones linked, unpaid ones not', async () => {
+    const cs = await Promise.all(Array.from({ length: 6 }, () => guestCheckout(shop, 'wallpapers-warm')));
+    await legacyLink(...cs);
+    const payers = cs.filter((_, i) => i % 2 === 0);
+    const [report] = await Promise.all([
+      reconcile({ since: new Date(Date.now() - 60_000), by: 'test', concurrency: 6 }),
+      ...payers.map((c) => shop.pay(c.sessionId, { email: `concurrent.${randomUUID().slice(0, 6)}@example.com`, card: '4242424242424242' })),
+    ]);
+    expect(report.errors).toEqual([]);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    for (const c of cs) {
+      const paid = payers.includes(c);
+      expect(await linked(c.sessionId), c.sessionId).toEqual(paid ? WARM : []);
+      expect(await status(c.sessionId)).toMatchObject(paid ? { status: 'paid', unlockToken: c.token } : { status: 'pending' });
+    }
   });
 });

@@ -89,14 +89,27 @@ export async function writePurchase({ session, disputes }: StripeView) {
   if (product?.kind === 'wallpaper-pack') {
     // What it buys is linked only once paid, so an unpaid checkout adds nothing to what anyone can
     // query through a wallpaper. Paid is for good (WAS_PAID), so a writer seeing it is never wrong
-    // to link; only a session that can never be paid is unlinked (a writer seeing `pending` may be
-    // stale and leaves the links alone), so no stale writer ever unlinks a paid purchase.
+    // to link; only a session that can never be paid is unlinked here (a writer seeing `pending`
+    // may be stale and leaves the links alone). Older pending links: unlinkThenFulfil.
     const wallpapers = product.wallpapers.map(wallpaperIdFor);
     if (WAS_PAID.has(status)) steps.push(db.tx.purchases[purchaseId].link({ wallpapers }));
     else if (NEVER_PAID.has(status)) steps.push(db.tx.purchases[purchaseId].unlink({ wallpapers }));
   }
   await db.transact(steps);
   return { purchaseId, status, token, email, product, userId };
+}
+
+/**
+ * Unlinks a purchase from the wallpapers an older version linked before payment, whatever the
+ * status read so far, then fulfils. Unlink, then re-read: fulfilment reads Stripe after the
+ * unlink and links again if the session is paid by then, and a payment later than that read is
+ * fulfilled (and linked) by its own webhook, so an unlink racing a payment still ends linked,
+ * and an unpaid purchase ends unlinked. No check before the unlink, no lock.
+ */
+export async function unlinkThenFulfil(sessionId: string, wallpaperIds: string[]): Promise<FulfilResult> {
+  const db = adminDb();
+  if (wallpaperIds.length) await db.transact(db.tx.purchases[purchaseIdFor(sessionId)].unlink({ wallpapers: wallpaperIds }));
+  return fulfillCheckout(sessionId);
 }
 
 /** The Checkout Session behind a payment intent (refund and dispute events carry only the charge). */

@@ -11,6 +11,7 @@ import { audited, listOpsActions } from './ops-audit.ts';
 import { requireOperator } from './operators.ts';
 import { parseSince, reconcile } from './reconcile.ts';
 import { resendReceipt } from './receipt-resend.ts';
+import { mailRecoveryLink, recoveryLinkBody, redeemRecoveryLink } from './recovery-link.ts';
 import { refundPurchase } from './refund-purchase.ts';
 import { replayEvent } from './replay-event.ts';
 import { listWebhookEvents } from './webhook-log.ts';
@@ -47,11 +48,9 @@ type Input<C extends OpsCommand> = z.infer<(typeof opsInputs)[C]>;
 const commands: { [C in OpsCommand]: (operator: string, input: Input<C>) => Promise<unknown> } = {
   find: (op, { email }) => audited(op, 'find', email, () => findByEmail(email), (r) => `${r.purchases.length} purchases, balance ${r.balance}`),
   recover: (op, { email }) =>
-    audited(op, 'recover', email, async () => {
-      // Instant mails the buyer a sign-in code; signed in, /recover shows what the email bought.
-      await adminDb().auth.sendMagicCode(email);
-      return { sent: true, to: email };
-    }),
+    // A one-use signed link, not a magic code: it works even when Instant's code limits lock the
+    // buyer out (recovery-link.ts); signed in through it, /recover shows what the email bought.
+    audited(op, 'recover', email, () => mailRecoveryLink(email), (r) => `link mailed, expires ${r.expiresAt}`),
   'resend-receipt': (op, { sessionId }) =>
     audited(op, 'resend-receipt', sessionId, () => resendReceipt(sessionId, op, { force: true }), (r) => `${r.result}${r.reason ? `: ${r.reason}` : ''}`),
   refund: (op, { sessionId, amount, requestId }) =>
@@ -88,6 +87,12 @@ export async function runOps<C extends OpsCommand>(command: C, operator: string,
 }
 
 const MAX_OPS_BODY = 4 * 1024;
+
+/**
+ * PUT /api/ops/recover: the buyer's browser redeems the link the operator's recover mailed.
+ * No operator here: the link's signature is the authority, and it works once (recovery-link.ts).
+ */
+export const redeemRecoveryEndpoint = handler(async (req) => json(await redeemRecoveryLink(await readJson(req, recoveryLinkBody, MAX_OPS_BODY))));
 
 /** The POST handler of api/ops/<command>: signed-in operators only (401/403), then the command. */
 export function opsEndpoint(command: OpsCommand) {

@@ -7,7 +7,7 @@
 // (receipt-resend.ts). So any number of runs, alongside live webhooks, converge on one state and
 // never send or grant twice. What changed is found by comparing each purchase before and after.
 import type Stripe from 'stripe';
-import { fulfillCheckout } from './fulfill-checkout.ts';
+import { fulfillCheckout, unlinkThenFulfil } from './fulfill-checkout.ts';
 import { HttpError } from './http.ts';
 import { adminDb } from './instant-admin.ts';
 import { needsResend, resendReceipt, type ResendResult } from './receipt-resend.ts';
@@ -59,15 +59,17 @@ export async function reconcile({ since, by, concurrency = 4 }: { since: Date; b
   });
 
   // Unpaid purchases that an older version linked to their wallpapers before payment, whatever
-  // their age: fulfilment unlinks each whose session can no longer be paid (an open one keeps its
-  // links until Stripe expires it, at most a day, and the next run), so this finds each once.
-  for (const id of await unpaidButLinked()) sessionIds.add(id);
+  // their age (open sessions included): unlinked now, then fulfilled, which re-reads Stripe and
+  // links again if the session is paid by then (unlinkThenFulfil), so each is found once.
+  const unlink = await unpaidButLinked();
+  for (const id of unlink.keys()) sessionIds.add(id);
 
   const repaired: Repair[] = [];
   await pool([...sessionIds], concurrency, async (sessionId) => {
     try {
       const before = await snapshot(sessionId);
-      await fulfillCheckout(sessionId);
+      const linked = unlink.get(sessionId);
+      await (linked ? unlinkThenFulfil(sessionId, linked) : fulfillCheckout(sessionId));
       const after = await snapshot(sessionId);
       const changes = diff(before, after);
       if (changes.length) repaired.push({ sessionId, email: after.email, changes });
@@ -92,11 +94,15 @@ export async function reconcile({ since, by, concurrency = 4 }: { since: Date; b
   return { since: since.toISOString(), sessionsChecked, eventsChecked, repaired, receiptsResent, errors, pruned: await prune() };
 }
 
-async function unpaidButLinked(): Promise<string[]> {
+/** Session id → the wallpapers its unpaid purchase is linked to. */
+async function unpaidButLinked(): Promise<Map<string, string[]>> {
   const { purchases } = await adminDb().query({
-    purchases: { $: { where: { status: { $in: ['pending', ...NEVER_PAID] }, 'wallpapers.id': { $isNull: false } }, fields: ['sessionId'] } },
+    purchases: {
+      $: { where: { status: { $in: ['pending', ...NEVER_PAID] }, 'wallpapers.id': { $isNull: false } }, fields: ['sessionId'] },
+      wallpapers: { $: { fields: ['id'] } },
+    },
   });
-  return purchases.map((p) => p.sessionId);
+  return new Map(purchases.map((p) => [p.sessionId, p.wallpapers.map((w) => w.id)]));
 }
 
 type Snapshot = {

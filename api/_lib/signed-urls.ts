@@ -1,5 +1,6 @@
 // Short-lived signed URLs for private files. The signature is the only secret ever put in a
-// URL: it names one file, one disposition and an expiry, and is worthless after it.
+// URL: it names one file, one disposition and an expiry, and is worthless after it. Other
+// short-lived links (recovery-link.ts) sign with `signFor`/`signatureMatches` under their own key.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from './http.ts';
 
@@ -7,16 +8,29 @@ export const SIGNED_URL_TTL_SECONDS = 10 * 60;
 
 export type SignedTarget = { kind: 'wallpaper' | 'download'; id: string; disposition: 'inline' | 'attachment' };
 
-/** The signing key: SIGNING_SECRET, else derived from the Instant admin token (also server-only). */
-function key(env = process.env): Buffer {
+/**
+ * The signing key for `purpose`: SIGNING_SECRET, else derived from the Instant admin token (also
+ * server-only). Each purpose has its own key, so a signature made for one never verifies as another.
+ */
+function key(purpose: string, env = process.env): Buffer {
   const secret = env.SIGNING_SECRET?.trim() || env.INSTANT_ADMIN_TOKEN?.trim();
-  if (!secret) throw new ConfigError('SIGNING_SECRET (or INSTANT_ADMIN_TOKEN) must be set to sign file URLs.');
-  return createHash('sha256').update(`instant-shop/signed-urls/${secret}`).digest();
+  if (!secret) throw new ConfigError('SIGNING_SECRET (or INSTANT_ADMIN_TOKEN) must be set to sign links.');
+  return createHash('sha256').update(`instant-shop/${purpose}/${secret}`).digest();
 }
 
-function signature(t: SignedTarget, exp: number): string {
-  return createHmac('sha256', key()).update(`${t.kind}|${t.id}|${t.disposition}|${exp}`).digest('base64url');
+/** The signature of `parts` (joined with `|`, so no part may contain one) for `purpose`. */
+export function signFor(purpose: string, parts: (string | number)[]): string {
+  return createHmac('sha256', key(purpose)).update(parts.join('|')).digest('base64url');
 }
+
+/** Compares in constant time. */
+export function signatureMatches(purpose: string, parts: (string | number)[], sig: string): boolean {
+  const expected = Buffer.from(signFor(purpose, parts));
+  const given = Buffer.from(sig);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+const signature = (t: SignedTarget, exp: number) => signFor('signed-urls', [t.kind, t.id, t.disposition, exp]);
 
 export function signedPath(t: SignedTarget, now = Date.now()): string {
   const exp = Math.floor(now / 1000) + SIGNED_URL_TTL_SECONDS;
@@ -33,9 +47,7 @@ export function verifySigned(kind: SignedTarget['kind'], params: URLSearchParams
   const sig = params.get('sig') ?? '';
   if (!id || (disposition !== 'inline' && disposition !== 'attachment') || !Number.isInteger(exp)) return { ok: false, reason: 'invalid' };
   const target = { kind, id, disposition } as const;
-  const expected = Buffer.from(signature(target, exp));
-  const given = Buffer.from(sig);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid' };
+  if (!signatureMatches('signed-urls', [kind, id, disposition, exp], sig)) return { ok: false, reason: 'invalid' };
   if (exp * 1000 < now) return { ok: false, reason: 'expired' };
   return { ok: true, target };
 }

@@ -9,9 +9,9 @@ export class ApiError extends Error {
   }
 }
 
-export async function postJson<T>(path: string, body: unknown, opts: { refreshToken?: string } = {}): Promise<T> {
+export async function postJson<T>(path: string, body: unknown, opts: { refreshToken?: string; method?: 'POST' | 'PUT' } = {}): Promise<T> {
   const res = await fetch(path, {
-    method: 'POST',
+    method: opts.method ?? 'POST',
     headers: { 'content-type': 'application/json', ...(opts.refreshToken ? { authorization: `Bearer ${opts.refreshToken}` } : {}) },
     body: JSON.stringify(body),
   });
@@ -30,4 +30,10 @@ export function downloadUrl(purchaseId: string, who: { refreshToken: string } | 
   const body = 'token' in who ? { token: who.token } : {};
   const opts = 'refreshToken' in who ? { refreshToken: who.refreshToken } : {};
   return postJson<{ url: string }>(`/api/downloads/${purchaseId}`, body, opts).then((r) => r.url);
+}
+
+/** Redeems a recovery link's fragment (`email`, `exp`, `nonce`, `sig`) for an Instant refresh token. */
+export function redeemRecoveryLink(fragment: URLSearchParams) {
+  const body = { email: fragment.get('email'), exp: Number(fragment.get('exp')), nonce: fragment.get('nonce'), sig: fragment.get('sig') };
+  return postJson<{ token: string; email: string }>('/api/ops/recover', body, { method: 'PUT' });
 }

@@ -38,8 +38,8 @@ export function FindBuyer({ refreshToken, onAction }: { refreshToken: string; on
             <span className="muted">{result.user ? `user ${result.user.id} · plan ${result.user.plan ?? 'none'} · customer ${result.user.stripeCustomerId ?? 'none'}` : 'no account (guest purchases only)'}</span>
             <button className="secondary" disabled={recover.busy} data-testid="ops-recover" onClick={() => void recover.run(async () => {
               await opsCall('recover', refreshToken, { email: result.email });
-              return `Recovery code sent to ${result.email}.`;
-            })}>Send recovery code</button>
+              return `Recovery link sent to ${result.email}.`;
+            })}>Send recovery link</button>
           </p>
           {recover.message ? <p data-testid="ops-recover-result">{recover.message}</p> : null}
           {recover.error ? <p className="error" role="alert">{recover.error}</p> : null}
