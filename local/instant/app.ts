@@ -3,10 +3,12 @@
 // log is attached) before it is acknowledged or pushed to subscribers.
 import { randomInt, randomUUID } from 'node:crypto';
 import { AttrCatalog, attrsFromSchema, inferredAttrs, type Attr, type SchemaJson } from './attrs.ts';
-import { InstantLocalError, notFound, permissionDenied } from './errors.ts';
+import { InstantLocalError, notFound, permissionDenied, validationError } from './errors.ts';
+import { HourlyBuckets } from './hourly-buckets.ts';
 import { QueryRunner, type Access } from './instaql.ts';
 import { Permissions, type AuthUser, type RuleSet } from './permissions.ts';
-import { Transactor, type TxAccess } from './transact.ts';
+import { assertValidRules } from './rule-validation.ts';
+import { checkType, Transactor, type TxAccess } from './transact.ts';
 import { TripleStore, type Change } from './triple-store.ts';
 import type { LogRecord } from './durable-log.ts';
 
@@ -14,7 +16,10 @@ export type AppConfig = { id: string; title: string; adminToken: string; schema?
 export type Mail = { to: string; subject: string; text: string; code: string; appTitle: string };
 
 export const MAGIC_CODE_TTL_MS = 24 * 60 * 60 * 1000; // Instant's default: 1440 minutes
-export const MAGIC_CODES_PER_HOUR = 20; // Instant's default per email per app
+/** Instant's `magic-code-rate-limit-per-hour` (default 20), per app and email. */
+export const MAGIC_CODES_PER_HOUR = 20;
+/** Instant checks codes against a bucket of the same size: 20 attempts per app and email per hour. */
+export const MAGIC_CODE_CHECKS_PER_HOUR = MAGIC_CODES_PER_HOUR;
 
 /** Results computed during one refresh pass, shared by sessions that run the same query as the same user. */
 export type RefreshMemo = Map<string, { result: unknown; json: string } | Error>;
@@ -29,7 +34,10 @@ export class App {
   txId = 0;
   private readonly refreshTokens = new Map<string, string>();
   private readonly magicCodes = new Map<string, { code: string; at: number }[]>();
-  private readonly sends = new Map<string, number[]>();
+  // Instant's two magic-code buckets per app and email: codes sent, and codes checked.
+  private readonly sendLimit = new HourlyBuckets(MAGIC_CODES_PER_HOUR);
+  private readonly verifyLimit = new HourlyBuckets(MAGIC_CODE_CHECKS_PER_HOUR);
+  private signup?: { of: Permissions; perms: Permissions };
   readonly subscribers = new Set<Subscriber>();
   private refreshScheduled = false;
 
@@ -38,6 +46,7 @@ export class App {
     private readonly persist: (r: LogRecord) => Promise<void>,
     private readonly mail: (m: Mail) => Promise<void>,
   ) {
+    if (config.rules) assertValidRules(config.rules);
     this.catalog = new AttrCatalog(attrsFromSchema(config.id, config.schema));
     this.store = new TripleStore(this.catalog);
     this.perms = new Permissions(config.rules ?? {}, this.catalog, this.store);
@@ -49,14 +58,19 @@ export class App {
     return this.catalog.list;
   }
 
-  /** New schema and rules (`npm run dev` reloads them on change). Existing data is kept. */
+  /**
+   * New schema and rules (`npm run dev` reloads them on change). Existing data is kept. Invalid
+   * rules throw Instant's `validation-failed` error and leave schema and rules as they were.
+   */
   reload(schema: SchemaJson | undefined, rules: RuleSet | undefined) {
+    if (rules) assertValidRules(rules);
     this.config = { ...this.config, schema, rules };
     for (const a of attrsFromSchema(this.config.id, schema)) {
       const existing = this.catalog.byId.get(a.id);
       if (existing) Object.assign(existing, a);
       else this.catalog.add(a);
     }
+    this.store.reindex(); // a new unique or index covers the data already stored
     this.perms = new Permissions(rules ?? {}, this.catalog, this.store);
     this.queries = new QueryRunner(this.catalog, this.store, this.perms);
     this.tx = this.makeTransactor();
@@ -67,6 +81,9 @@ export class App {
 
   restore(r: LogRecord) {
     switch (r.k) {
+      case 'config': // a schema or rules push (dash-routes.ts)
+        this.reload(r.schema as SchemaJson | undefined, r.rules as RuleSet | undefined);
+        break;
       case 'attr':
         if (!this.catalog.byId.has((r.attr as Attr).id)) this.catalog.add(r.attr as Attr);
         break;
@@ -145,25 +162,74 @@ export class App {
     return id ? this.userById(id) : null;
   }
 
-  private userJson(id: string): NonNullable<AuthUser> & { email: string | null } {
-    const o = this.store.toObject(this.store.get('$users', id)!);
-    return { ...o, id, email: (o.email as string) ?? null };
+  /** A user as Instant's server returns one: its fields plus `app_id`, `created_at` and `isGuest`. */
+  private userJson(id: string): AppUser {
+    const e = this.store.get('$users', id)!;
+    const o = this.store.toObject(e);
+    const created = e.fields.get(this.catalog.idAttr('$users')!.id)?.t ?? Date.now();
+    return { ...o, app_id: this.config.id, id, email: (o.email as string) ?? null, created_at: new Date(created).toISOString(), isGuest: o.type === 'guest' };
   }
 
-  /** The user for an email, created (subject to the `$users` create rule) on first sign-in. */
-  async findOrCreateUser(email: string): Promise<{ user: ReturnType<App['userJson']>; created: boolean }> {
-    const clean = normalizeEmail(email);
-    const existing = this.userByEmail(clean);
-    if (existing) return { user: existing, created: false };
-    const id = randomUUID();
-    const emailAttr = this.catalog.field('$users', 'email')!;
+  /**
+   * Instant's sign-up check, run before a new user is written: extra fields must be non-system
+   * `$users` attributes of the schema, and unless an admin signs the user up, `$users.allow.create`
+   * alone decides (no `$default` fallback; without that rule, sign-up with extra fields is refused).
+   */
+  private assertSignup(user: { id: string; email?: string }, extraFields: ExtraFields, admin: boolean) {
+    for (const [k, v] of Object.entries(extraFields)) {
+      if (USERS_SYSTEM_FIELDS.has(k)) throw validationError('extra-fields', extraFields, [`Cannot set system field: ${k}`]);
+      const attr = this.catalog.field('$users', k);
+      if (!attr) throw validationError('extra-fields', extraFields, [`Unknown field: ${k}. It must be defined in your $users schema.`]);
+      checkType(attr, v);
+    }
+    if (admin) return;
+    const rule = this.perms.rules.$users?.allow?.create;
+    const denied = () => permissionDenied('perms-pass?', ['$users', 'create']);
+    if (rule === undefined || rule === null) {
+      if (Object.keys(extraFields).length) throw denied();
+      return;
+    }
+    const data = { ...extraFields, id: user.id, ...(user.email ? { email: user.email } : {}) };
+    // The would-be user is both `data` and `auth`, as on Instant.
+    if (!this.signupPerms().check(this.signupPerms().program('$users', 'create'), data, { data, newData: data }, 'throw')) throw denied();
+  }
+
+  /** Rules holding only `$users.allow.create` and its binds, so no other rule can stand in for it. */
+  private signupPerms(): Permissions {
+    if (this.signup?.of !== this.perms) {
+      const r = this.perms.rules;
+      const only: RuleSet = { $default: { bind: r.$default?.bind }, $users: { allow: { create: r.$users!.allow!.create }, bind: r.$users?.bind } };
+      this.signup = { of: this.perms, perms: new Permissions(only, this.catalog, this.store) };
+    }
+    return this.signup.perms;
+  }
+
+  private async createUser(user: { id: string; email?: string; type?: string }, extraFields: ExtraFields): Promise<AppUser> {
+    const now = Date.now();
     const { changes } = this.store.transaction(() => {
-      this.store.set('$users', id, emailAttr, clean, Date.now());
-      const ok = this.perms.check(this.perms.program('$users', 'create'), null, { data: this.store.get('$users', id)! }, 'throw');
-      if (!ok) throw permissionDenied('create', { etype: '$users' });
+      this.store.ensure('$users', user.id, now);
+      if (user.email) this.store.set('$users', user.id, this.catalog.field('$users', 'email')!, user.email, now);
+      if (user.type) this.store.set('$users', user.id, this.catalog.field('$users', 'type')!, user.type, now);
+      for (const [k, v] of Object.entries(extraFields)) this.store.set('$users', user.id, this.catalog.field('$users', k)!, v, now);
     });
     await this.commit(changes, []);
-    return { user: this.userJson(id), created: true };
+    return this.userJson(user.id);
+  }
+
+  /**
+   * The admin SDK's `createToken`: the user for an email or id, created on first use (admin: no
+   * create rule runs; extra fields are still checked). A returning user's fields are left alone.
+   */
+  async createToken(by: { email?: string; id?: string }, extraFields: unknown) {
+    const existing = by.email ? this.userByEmail(by.email) : this.userById(by.id!);
+    let user = existing;
+    if (!user) {
+      const fields = extraFieldsOf(extraFields);
+      const id = by.id ?? randomUUID();
+      this.assertSignup({ id, email: by.email }, fields, true);
+      user = await this.createUser({ id, email: by.email && normalizeEmail(by.email) }, fields);
+    }
+    return { user: { ...user, refresh_token: await this.issueRefreshToken(user.id) }, created: !existing };
   }
 
   async issueRefreshToken(userId: string): Promise<string> {
@@ -177,9 +243,13 @@ export class App {
     let tokens: string[];
     if (by.refresh_token) tokens = this.refreshTokens.has(by.refresh_token) ? [by.refresh_token] : [];
     else {
-      const user = by.id ? this.userById(by.id) : by.email ? this.userByEmail(by.email) : null;
-      if (!user) throw notFound('app-user');
-      tokens = [...this.refreshTokens].filter(([, uid]) => uid === user.id).map(([t]) => t);
+      let userId = by.id;
+      if (!userId) {
+        const user = this.userByEmail(by.email!);
+        if (!user) throw notFound('app-user');
+        userId = user.id;
+      }
+      tokens = [...this.refreshTokens].filter(([, uid]) => uid === userId).map(([t]) => t);
     }
     tokens.forEach((t) => this.refreshTokens.delete(t));
     if (tokens.length) await this.persist({ k: 'signout', app: this.config.id, tokens });
@@ -194,6 +264,7 @@ export class App {
     return user;
   }
 
+  /** A new code; earlier codes stay valid until used or expired, as on Instant. */
   generateMagicCode(email: string): string {
     const clean = normalizeEmail(email);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -207,13 +278,7 @@ export class App {
   /** Sends a code by mail, limited per email per hour as Instant does. */
   async sendMagicCode(email: string): Promise<string> {
     const clean = normalizeEmail(email);
-    const now = Date.now();
-    const recent = (this.sends.get(clean) ?? []).filter((t) => now - t < 60 * 60 * 1000);
-    if (recent.length >= MAGIC_CODES_PER_HOUR) {
-      throw new InstantLocalError('rate-limited', 'Too many verification codes requested for this email. Please try again later.');
-    }
-    recent.push(now);
-    this.sends.set(clean, recent);
+    if (!this.sendLimit.tryTake(clean)) throw emailRateLimited();
     const code = this.generateMagicCode(clean);
     await this.mail({
       to: clean,
@@ -225,9 +290,18 @@ export class App {
     return code;
   }
 
-  /** Consumes a code; creates the user on first sign-in; returns the user with a refresh token. */
-  async verifyMagicCode(email: string, code: string) {
+  /**
+   * Checks a code, as Instant's verify!: every attempt (right or wrong) takes a token from the
+   * email's hourly bucket; a new user passes the sign-up check before the code is consumed, so a
+   * refused sign-up leaves the code usable; then the code is consumed and the user created.
+   */
+  async verifyMagicCode(email: string, code: string, opts: { extraFields?: unknown; admin?: boolean } = {}) {
     const clean = normalizeEmail(email);
+    if (!this.verifyLimit.tryTake(clean)) throw emailRateLimited();
+    const existing = this.userByEmail(clean);
+    const id = randomUUID();
+    const fields = existing ? {} : extraFieldsOf(opts.extraFields);
+    if (!existing) this.assertSignup({ id, email: clean }, fields, Boolean(opts.admin));
     const codes = this.magicCodes.get(clean) ?? [];
     const match = codes.find((c) => c.code === String(code).trim());
     if (!match) throw notFound('app-user-magic-code');
@@ -235,10 +309,28 @@ export class App {
     if (Date.now() - match.at >= MAGIC_CODE_TTL_MS) {
       throw new InstantLocalError('record-expired', 'Record expired: app-user-magic-code', { 'record-type': 'app-user-magic-code' });
     }
-    const { user, created } = await this.findOrCreateUser(clean);
+    const user = existing ?? (await this.createUser({ id, email: clean, type: 'user' }, fields));
     const refresh_token = await this.issueRefreshToken(user.id);
-    return { user: { ...user, refresh_token, isGuest: false }, created };
+    return { user: { ...user, refresh_token }, created: !existing };
   }
+}
+
+export type AppUser = NonNullable<AuthUser> & { email: string | null; app_id: string; created_at: string; isGuest: boolean };
+type ExtraFields = Record<string, unknown>;
+
+/** Upstream's own `$users` attributes, which sign-up's extra fields may not set. */
+const USERS_SYSTEM_FIELDS = new Set(['id', 'email', 'type', 'imageURL', 'linkedPrimaryUser']);
+
+function extraFieldsOf(v: unknown): ExtraFields {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw validationError('extra-fields', v, ['extra-fields must be an object of $users fields, e.g. {"nickname": "ari"}']);
+  }
+  return v as ExtraFields;
+}
+
+function emailRateLimited() {
+  return new InstantLocalError('rate-limited', 'Too many verification codes requested for this email. Please try again later.');
 }
 
 /** Instant lower-cases and trims emails; so does every comparison here. */

@@ -42,9 +42,16 @@ export function derivedUuid(...parts: string[]): string {
 
 const CHECKED_TYPES = new Set(['string', 'number', 'boolean', 'date']);
 
-// Instant's own system namespaces: `$users` always exists, with `email` unique and indexed.
+// Instant's own system namespaces: `$users` always exists, with `email` unique and indexed, and
+// `type` ("user" / "guest") and `imageURL` as on Instant's system catalog.
 const SYSTEM_ENTITIES: SchemaJson['entities'] = {
-  $users: { attrs: { email: { valueType: 'string', config: { unique: true, indexed: true } } } },
+  $users: {
+    attrs: {
+      email: { valueType: 'string', config: { unique: true, indexed: true } },
+      type: { valueType: 'string' },
+      imageURL: { valueType: 'string' },
+    },
+  },
 };
 
 export function attrsFromSchema(appId: string, schema: SchemaJson | undefined): Attr[] {

@@ -77,10 +77,27 @@ describe('lookup order and variables', () => {
 });
 
 describe('$users defaults', () => {
-  it('refuses sign-up when a global $default denies and $users has no create rule', async () => {
-    const strict = await startInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(schema)), rules: { $default: { allow: { $default: 'false' } } } });
+  it('signs users up under a global $default deny: only $users.allow.create decides, and admins bypass it', async () => {
+    const mails: { to: string; code: string }[] = [];
+    const strict = await startInstantLocal({
+      memory: true,
+      schema: JSON.parse(JSON.stringify(schema)),
+      rules: { $default: { allow: { $default: 'false' } } },
+      sendMail: async (m) => void mails.push(m),
+    });
     try {
-      await expect(adminFor(strict).auth.createToken({ email: 'nobody@example.com' })).rejects.toMatchObject({ body: { type: 'permission-denied' } });
+      const token = await adminFor(strict).auth.createToken({ email: 'nobody@example.com' });
+      expect((await adminFor(strict).auth.verifyToken(token)).email).toBe('nobody@example.com');
+      const db = clientFor(strict, schema);
+      try {
+        await db.auth.sendMagicCode({ email: 'client@example.com' });
+        const { user } = await db.auth.signInWithMagicCode({ email: 'client@example.com', code: mails.at(-1)!.code });
+        expect(user.email).toBe('client@example.com');
+      } finally {
+        db.shutdown();
+      }
+      strict.reload(JSON.parse(JSON.stringify(schema)), { $users: { allow: { create: 'false' } } });
+      await expect(adminFor(strict).auth.createToken({ email: 'admin-made@example.com' })).resolves.toEqual(expect.any(String));
     } finally {
       await strict.close();
     }

@@ -1,14 +1,16 @@
 // instant-local: an Instant-compatible server for the unmodified Instant SDKs. HTTP for the
 // admin SDK and the client's auth calls, WebSocket (`/runtime/session`) for the client's live
 // queries and transactions. See README.md here for what it covers and how it differs.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { App, normalizeEmail, type AppConfig, type Mail } from './app.ts';
 import type { SchemaJson } from './attrs.ts';
+import { dashRoutes } from './dash-routes.ts';
 import { DurableLog, type LogRecord } from './durable-log.ts';
 import { InstantLocalError, notFound, toInstantError, validationError } from './errors.ts';
+import * as P from './params.ts';
 import { toJsonTree } from './instaql.ts';
 import type { AuthUser, RuleSet } from './permissions.ts';
 import { RuntimeSession } from './session.ts';
@@ -73,24 +75,35 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
   }
   const mainApp = main;
 
+  const appById = (id: string) => {
+    const app = apps.get(id);
+    if (!app) throw notFound('app', { args: [{ id }] });
+    return app;
+  };
+
   const handlers: Record<string, (req: Ctx) => Promise<unknown>> = {
     'POST /runtime/auth/send_magic_code': async (c) => {
-      const app = c.appFromBody('app-id');
-      await app.sendMagicCode(c.str('email'));
+      const email = c.p.required(['body', 'email'], P.email);
+      await appById(c.p.required(['body', 'app-id'], P.uuid)).sendMagicCode(email);
       return { sent: true };
     },
-    'POST /runtime/auth/verify_magic_code': async (c) => c.appFromBody('app-id').verifyMagicCode(c.str('email'), c.str('code')),
+    'POST /runtime/auth/verify_magic_code': async (c) => {
+      const { app, email, code } = c.magicCodeParams(() => appById(c.p.required(['body', 'app-id'], P.uuid)));
+      return app.verifyMagicCode(email, code, { extraFields: c.body['extra-fields'] });
+    },
     'POST /runtime/auth/verify_refresh_token': async (c) => {
-      const user = c.appFromBody('app-id').userByRefreshToken(c.str('refresh-token'));
+      const token = c.p.required(['body', 'refresh-token'], P.uuid);
+      const user = appById(c.p.required(['body', 'app-id'], P.uuid)).userByRefreshToken(token);
       if (!user) throw notFound('app-user');
-      return { user: { ...user, refresh_token: c.str('refresh-token') } };
+      return { user: { ...user, refresh_token: token } };
     },
     'POST /runtime/signout': async (c) => {
-      await c.appFromBody('app_id').signOut({ refresh_token: c.str('refresh_token') });
+      const app = appById(c.p.required(['body', 'app_id'], P.uuid));
+      await app.signOut({ refresh_token: c.p.required(['body', 'refresh_token'], P.uuid) });
       return {};
     },
     'POST /admin/query': async (c) => {
-      const { app, access } = c.admin();
+      const { app, access } = c.perms();
       const q = c.body.query as Record<string, unknown>;
       if (!q || typeof q !== 'object') throw validationError('query', q, ['`query` must be an object']);
       const ruleParams = (q.$$ruleParams as Record<string, unknown>) ?? {};
@@ -98,35 +111,45 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       return toJsonTree(result, app.catalog, Boolean(c.body['inference?']));
     },
     'POST /admin/transact': async (c) => {
-      const { app, access } = c.admin();
+      const { app, access } = c.perms();
       if (!Array.isArray(c.body.steps)) throw validationError('transact', c.body, ['`steps` must be a list']);
       const txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), access);
       return { 'tx-id': txId };
     },
-    'POST /admin/magic_code': async (c) => ({ code: c.admin({ strict: true }).app.generateMagicCode(c.str('email')) }),
-    'POST /admin/send_magic_code': async (c) => ({ code: await c.admin({ strict: true }).app.sendMagicCode(c.str('email')) }),
-    'POST /admin/verify_magic_code': async (c) => c.admin({ strict: true }).app.verifyMagicCode(c.str('email'), c.str('code')),
-    'POST /admin/refresh_tokens': async (c) => {
-      const { app } = c.admin({ strict: true });
-      let user;
-      if (typeof c.body.id === 'string') {
-        user = app.userById(c.body.id);
-        if (!user) throw notFound('app-user');
-      } else user = (await app.findOrCreateUser(c.str('email'))).user;
-      return { user: { ...user, refresh_token: await app.issueRefreshToken(user.id) } };
+    'POST /admin/magic_code': async (c) => ({ code: c.adminApp().generateMagicCode(c.p.required(['body', 'email'], P.email)) }),
+    'POST /admin/send_magic_code': async (c) => {
+      const app = c.adminApp();
+      return { code: await app.sendMagicCode(c.p.required(['body', 'email'], P.email)) };
     },
-    'GET /admin/users': async (c) => ({ user: c.findUser(c.admin({ strict: true }).app) }),
+    'POST /admin/verify_magic_code': async (c) => {
+      const app = c.adminApp();
+      const { email, code } = c.magicCodeParams(() => app);
+      return app.verifyMagicCode(email, code, { extraFields: c.body['extra-fields'], admin: true });
+    },
+    'POST /admin/refresh_tokens': async (c) => {
+      const app = c.adminApp();
+      const email = c.p.optional(['body', 'email'], P.email);
+      const id = c.p.optional(['body', 'id'], P.uuid);
+      if (!email && !id) throw validationError('body', c.body, ['Please provide an `email` or `id`']);
+      return app.createToken(email ? { email } : { id }, c.body['extra-fields']);
+    },
+    'GET /admin/users': async (c) => ({ user: c.findUser(c.adminApp()) }),
     'DELETE /admin/users': async (c) => {
-      const { app } = c.admin({ strict: true });
+      const app = c.adminApp();
       const user = c.findUser(app);
       return { deleted: user ? await app.deleteUser(user.id) : null };
     },
     'POST /admin/sign_out': async (c) => {
-      await c.admin({ strict: true }).app.signOut(c.body as { email?: string; id?: string; refresh_token?: string });
-      return {};
+      const app = c.adminApp();
+      const b = c.body;
+      if (b.id) await app.signOut({ id: c.p.required(['body', 'id'], P.uuid) });
+      else if (b.email) await app.signOut({ email: c.p.required(['body', 'email'], P.email) });
+      else if (b.refresh_token) await app.signOut({ refresh_token: c.p.required(['body', 'refresh_token'], P.uuid) });
+      else throw validationError('body', b, ['Please provide an `id`, `email`, or `refresh_token`']);
+      return { ok: true };
     },
     'POST /dash/apps/ephemeral': async (c) => {
-      const title = c.str('title');
+      const title = c.p.required(['body', 'title'], P.nonBlank);
       const rules = (c.body.rules as { code?: RuleSet } | undefined)?.code;
       const config: AppConfig = { id: randomUUID(), title, adminToken: randomUUID(), schema: c.body.schema as SchemaJson, rules };
       const app = makeApp(config);
@@ -135,60 +158,89 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     },
   };
 
+  const dash = dashRoutes({ apps, persist });
+
+  // Where the admin API takes the app id: the `app-id` header, else `?app_id=` (the admin SDK sends both).
+  const ADMIN_APP_ID: P.ParamPath[] = [
+    ['headers', 'app-id'],
+    ['query-params', 'app_id'],
+  ];
+
   class Ctx {
+    readonly p: P.Params;
+
     constructor(
       readonly req: IncomingMessage,
       readonly url: URL,
       readonly body: Record<string, unknown>,
-    ) {}
-
-    str(name: string): string {
-      const v = this.body[name];
-      if (typeof v !== 'string' || !v.trim()) {
-        throw new InstantLocalError('param-missing', `Missing required parameter: ${name}`, { in: [name] });
-      }
-      return v;
+    ) {
+      this.p = new P.Params(([where, name]) => {
+        if (where === 'body') return this.body[name];
+        if (where === 'headers') return this.req.headers[name];
+        return this.url.searchParams.get(name) ?? undefined;
+      });
     }
 
-    appFromBody(field: string): App {
-      const id = (this.body[field] as string) ?? this.url.searchParams.get('app_id');
-      const app = id ? apps.get(id) : undefined;
-      if (!app) throw notFound('app', { 'app-id': id });
+    /** The body of a code check: `email`, `code`, and a guest's `refresh-token`, which must be a live one. */
+    magicCodeParams(appOf: () => App) {
+      const email = this.p.required(['body', 'email'], P.email);
+      const code = this.p.required(['body', 'code'], P.trimmed);
+      const app = appOf();
+      const guestToken = this.p.optional(['body', 'refresh-token'], P.uuid);
+      if (guestToken && !app.userByRefreshToken(guestToken)) throw notFound('app-user');
+      return { app, email, code };
+    }
+
+    /**
+     * The app whose admin token this request carries (`Authorization: Bearer <token>`), as
+     * Instant's `req->app-id-authed!`: a wrong token or an unknown app is `record-not-found`.
+     */
+    adminApp(): App {
+      const appId = this.p.some(ADMIN_APP_ID, P.uuid);
+      const token = this.p.required(['headers', 'authorization'], (v) =>
+        typeof v === 'string' ? P.uuid(v.split('Bearer ').at(-1)!.trim()) : null,
+      );
+      const app = apps.get(appId);
+      if (!app || !timingSafeEqualStr(token, app.config.adminToken.toLowerCase())) {
+        // Upstream's hint also echoes the token; it is left out here so no secret is sent back.
+        throw notFound('app-admin-token', {
+          args: [{ 'app-id': appId }],
+          message: 'This admin token may be expired or invalid. Or you may have provided an incorrect app ID.',
+        });
+      }
       return app;
     }
 
-    /** Admin auth: the app's admin token, or an impersonation header that needs none. */
-    admin({ strict = false } = {}): { app: App; access: { admin: boolean; user: AuthUser } } {
-      const id = (this.req.headers['app-id'] as string) ?? this.url.searchParams.get('app_id');
-      const app = id ? apps.get(id) : undefined;
-      if (!app) throw notFound('app', { 'app-id': id });
-      const token = (this.req.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
+    /** Query/transact access (Instant's `get-perms!`): impersonation headers, else the admin token. */
+    perms(): { app: App; access: { admin: boolean; user: AuthUser } } {
       const asToken = this.req.headers['as-token'] as string | undefined;
-      const asGuest = this.req.headers['as-guest'] === 'true';
       const asEmail = this.req.headers['as-email'] as string | undefined;
-      if (!strict && asToken) {
-        const user = app.userByRefreshToken(asToken);
+      const asGuest = this.req.headers['as-guest'] as string | undefined;
+      if (asToken) {
+        const app = appById(this.p.some(ADMIN_APP_ID, P.uuid));
+        const token = P.uuid(asToken);
+        if (!token) throw P.paramMalformed(['asUser', 'token'], asToken);
+        const user = app.userByRefreshToken(token);
         if (!user) throw notFound('app-user');
         return { app, access: { admin: false, user } };
       }
-      if (!strict && asGuest) return { app, access: { admin: false, user: null } };
-      if (token !== app.config.adminToken) {
-        throw new InstantLocalError('permission-denied', 'Invalid admin token: pass the app\'s admin token as `Authorization: Bearer <token>`.', { input: 'admin-token', expected: 'admin' }, 401);
-      }
-      if (!strict && asEmail) {
+      if (asEmail) {
+        const app = this.adminApp();
         const user = app.userByEmail(asEmail);
         if (!user) throw notFound('app-user', { email: normalizeEmail(asEmail) });
         return { app, access: { admin: false, user } };
       }
-      return { app, access: { admin: true, user: null } };
+      if (asGuest) return { app: appById(this.p.some(ADMIN_APP_ID, P.uuid)), access: { admin: false, user: null } };
+      return { app: this.adminApp(), access: { admin: true, user: null } };
     }
 
+    /** `GET`/`DELETE /admin/users`: by `email`, else `refresh_token`, else `id`, as upstream checks them. */
     findUser(app: App) {
-      const p = this.url.searchParams;
-      if (p.get('id')) return app.userById(p.get('id')!);
-      if (p.get('email')) return app.userByEmail(p.get('email')!);
-      if (p.get('refresh_token')) return app.userByRefreshToken(p.get('refresh_token')!);
-      throw new InstantLocalError('param-missing', 'Pass one of id, email or refresh_token.', { in: ['id', 'email', 'refresh_token'] });
+      const q = this.url.searchParams;
+      if (q.get('email')) return app.userByEmail(this.p.required(['params', 'email'], P.email));
+      if (q.get('refresh_token')) return app.userByRefreshToken(this.p.required(['params', 'refresh_token'], P.uuid));
+      if (q.get('id')) return app.userById(this.p.required(['params', 'id'], P.uuid));
+      throw validationError('params', Object.fromEntries(q), ['Please provide a user id, email, or refresh_token']);
     }
   }
 
@@ -196,7 +248,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     cors(res);
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const handler = handlers[`${req.method} ${url.pathname}`];
+    const handler = handlers[`${req.method} ${url.pathname}`] ?? dash(req.method, url.pathname);
     if (!handler) {
       if (req.method === 'GET' && url.pathname === '/') return json(res, 200, { name: 'instant-local', appId: mainApp.config.id });
       return json(res, 404, { type: 'record-not-found', message: `No route ${req.method} ${url.pathname}`, hint: {} });
@@ -272,4 +324,10 @@ async function readJson(req: IncomingMessage, max: number): Promise<Record<strin
   } catch {
     throw new InstantLocalError('param-malformed', 'The request body is not a JSON object.', { in: ['body'] });
   }
+}
+
+function timingSafeEqualStr(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

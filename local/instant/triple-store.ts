@@ -74,6 +74,22 @@ export class TripleStore {
     return o;
   }
 
+  /** Rebuilds the unique and value indexes from the entities (after attrs' flags change). */
+  reindex() {
+    this.unique.clear();
+    this.indexed.clear();
+    for (const byId of this.entities.values()) {
+      for (const e of byId.values()) {
+        for (const [attrId, { v }] of e.fields) {
+          const attr = this.catalog.byId.get(attrId);
+          if (!attr || attr['forward-identity'][2] === 'id') continue;
+          if (attr['unique?']) this.uniqueIndex(attr).set(uniqueKey(v), e.id);
+          this.index(attr, v, e.id);
+        }
+      }
+    }
+  }
+
   // ---- writes (only inside transaction())
 
   transaction<T>(fn: () => T): { result: T; changes: Change[] } {
