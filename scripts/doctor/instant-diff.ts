@@ -98,7 +98,7 @@ const orNull = (v: unknown) => (v == null || (typeof v === 'object' && Object.ke
 
 type Rules = Record<string, { allow?: Record<string, unknown>; bind?: unknown; fields?: unknown }>;
 
-/** The rules that differ, as `namespace.allow.action` (or `namespace.bind`), one line each. */
+/** The rules that differ, as `namespace.allow.action`, `namespace.fields.field` or `namespace.bind`, one line each. */
 export function diffRules(file: Rules, server: Rules | null): string[] {
   if (!server || Object.keys(server).length === 0) return ['the server has no rules at all (everything is allowed)'];
   const diffs: string[] = [];
@@ -113,12 +113,14 @@ export function diffRules(file: Rules, server: Rules | null): string[] {
       diffs.push(`${ns}: on the server, not in the file`);
       continue;
     }
-    for (const action of [...new Set([...Object.keys(f.allow ?? {}), ...Object.keys(s.allow ?? {})])].sort()) {
-      const a = f.allow?.[action];
-      const b = s.allow?.[action];
-      if (!same(a, b)) diffs.push(`${ns}.allow.${action}: ${JSON.stringify(b ?? null)} on the server, ${JSON.stringify(a ?? null)} in the file`);
+    for (const part of ['allow', 'fields'] as const) {
+      const a = (f[part] ?? {}) as Record<string, unknown>;
+      const b = (s[part] ?? {}) as Record<string, unknown>;
+      for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+        if (!same(a[k], b[k])) diffs.push(`${ns}.${part}.${k}: ${JSON.stringify(b[k] ?? null)} on the server, ${JSON.stringify(a[k] ?? null)} in the file`);
+      }
     }
-    for (const part of ['bind', 'fields'] as const) if (!same(orNull(f[part]), orNull(s[part]))) diffs.push(`${ns}.${part} differs`);
+    if (!same(orNull(f.bind), orNull(s.bind))) diffs.push(`${ns}.bind differs`);
   }
   return diffs;
 }

@@ -65,8 +65,8 @@ export async function checkInstant(env: Env, opts: InstantOptions): Promise<Chec
       const file = what === 'schema' ? 'instant.schema.ts' : 'instant.perms.ts';
       checks.push(
         diffs.length
-          ? fail(`Instant ${what === 'schema' ? 'schema' : 'rules'} on the server differ from ${file}: ${diffs.slice(0, 5).join('; ')}${diffs.length > 5 ? `; and ${diffs.length - 5} more` : ''}`, PUSH)
-          : ok(`Instant ${what === 'schema' ? 'schema' : 'rules'} on the server are those of ${file}`),
+          ? fail(`Instant ${what === 'schema' ? 'schema on the server differs' : 'rules on the server differ'} from ${file}: ${diffs.slice(0, 5).join('; ')}${diffs.length > 5 ? `; and ${diffs.length - 5} more` : ''}`, PUSH)
+          : ok(`Instant ${what === 'schema' ? 'schema on the server is that' : 'rules on the server are those'} of ${file}`),
       );
     } catch (e) {
       if (isNetworkError(e)) checks.push(fail(unreachable('Instant', address, e), 'check INSTANT_API_URI and that the server is running'));

@@ -9,6 +9,7 @@ const DOMAINS_PAGE = 'https://resend.com/domains';
 export async function checkResend(env: Env): Promise<Check[]> {
   const key = env.RESEND_API_KEY?.trim();
   if (!key) return isProduction(env) ? [] : [ok('Resend: not configured (receipts are skipped outside production)')];
+  if (!key.startsWith('re_')) return []; // env.ts reports a key that is not Resend's
   const from = env.MAIL_FROM?.trim() || DEFAULT_MAIL_FROM;
   const address = mailFromAddress(from);
   if (!address) return []; // env.ts reports the malformed MAIL_FROM
