@@ -286,7 +286,7 @@ describe('npm run doctor against the local stack', () => {
     const refunds = await stack.stripe.refunds.list({ payment_intent: session.payment_intent as string });
     expect(refunds.data.map((r) => r.metadata)).toEqual([DOCTOR_TAG]);
     const { purchases } = await stack.admin.query({ purchases: { $: { where: { sessionId } } } });
-    expect(purchases.map((p: { status: string }) => p.status)).toEqual(['refunded']);
+    expect(purchases.map((p) => p.status)).toEqual(['refunded']);
   });
 
   it('--live-test refuses live keys and does not run over failing checks', async () => {
