@@ -13,7 +13,7 @@ import { loadProjectConfig } from '../local/instant/project-config.ts';
 import { createLocalPaymentLinks } from '../local/dev/payment-links.ts';
 import { startMailbox } from '../local/mailbox/index.ts';
 import type { Check, Env } from '../scripts/doctor/check.ts';
-import { DOCTOR_TAG } from '../scripts/doctor/live-test.ts';
+import { DOCTOR_TAG, runLiveTest } from '../scripts/doctor/live-test.ts';
 import { formatReport, runDoctor } from '../scripts/doctor/run.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
@@ -289,9 +289,29 @@ describe('npm run doctor against the local stack', () => {
     expect(purchases.map((p) => p.status)).toEqual(['refunded']);
   });
 
+  it('--live-test on real Stripe prints the checkout URL and waits for a person to pay it', async () => {
+    // As on real Stripe (no STRIPE_API_BASE): the doctor cannot pay; a "person" pays what it prints.
+    const { STRIPE_API_BASE: _base, ...real } = env();
+    const printed: string[] = [];
+    const checks = await runLiveTest(real, {
+      stripe: stack.stripe,
+      say: (line) => {
+        printed.push(line);
+        const id = /cs_test_\w+/.exec(line)![0];
+        void stack.pay(id, { email: 'person@example.com', card: '4242424242424242' });
+      },
+    });
+    expect(printed.join('\n')).toMatch(/Pay this test checkout with the card 4242 4242 4242 4242[\s\S]*http:\/\/127\.0\.0\.1:\d+\/\S*cs_test_/);
+    expect(failures(checks)).toEqual([]);
+    expect(checks.map((c) => c.label)).toContain('live test: checkout paid (by you)');
+    expect(checks.at(-1)!.label).toMatch(/access revoked after the refund/);
+  });
+
   it('--live-test refuses live keys and does not run over failing checks', async () => {
     const refused = await doctor(env({ OPERATOR_EMAILS: '' }), { liveTest: true });
     expect(failures(refused).map((c) => c.label)).toEqual([expect.stringMatching(/OPERATOR_EMAILS/), 'live test not run: fix the ✘ above first']);
+    const live = await runLiveTest(env({ STRIPE_SECRET_KEY: 'sk_live_abcdefghijklmnop' }), { stripe: stack.stripe });
+    expect(live).toEqual([expect.objectContaining({ status: 'fail', label: expect.stringMatching(/runs only with test-mode keys/) })]);
   });
 
   it('prints no secret: at most a key prefix', () => {
