@@ -34,6 +34,14 @@ describe('checkEnv (no service asked)', () => {
     expect(failed({ ...good, STRIPE_API_BASE: 'http://127.0.0.1:12111' })).toEqual(['STRIPE_API_BASE is set in production: it points at a local stand-in']);
   });
 
+  it("the browser's Instant settings must match the server's; WebSockets are wss in production", () => {
+    expect(failed({ ...good, VITE_INSTANT_APP_ID: 'another-app' })).toEqual(['VITE_INSTANT_APP_ID differs from INSTANT_APP_ID: the browser and the server would use different Instant settings']);
+    expect(failed({ ...good, VITE_INSTANT_WEBSOCKET_URI: 'ws://api.myinstant.example/runtime/session' })).toEqual([
+      "Instant's WebSocket address must be wss://<server>/runtime/session in production (got ws://api.myinstant.example/runtime/session)",
+    ]);
+    expect(failed({ ...good, VITE_INSTANT_WEBSOCKET_URI: 'wss://api.myinstant.example/runtime/session' })).toEqual([]);
+  });
+
   it('test and live must agree across the key and STRIPE_PRICE_ENV', () => {
     expect(failed({ ...good, STRIPE_PRICE_ENV: undefined })).toEqual(['Stripe: a live-mode key with STRIPE_PRICE_ENV=test']);
     expect(failed({ ...good, STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PRICE_ENV: 'live' })).toEqual(['Stripe: a test-mode key with STRIPE_PRICE_ENV=live']);

@@ -64,8 +64,15 @@ export function checkEnv(env: Env): Check[] {
     const problem = production ? publicHttpsProblem('INSTANT_API_URI', env.INSTANT_API_URI!.trim()) : URL.canParse(env.INSTANT_API_URI!.trim()) ? null : 'INSTANT_API_URI is not a URL';
     checks.push(problem ? fail(problem, 'set INSTANT_API_URI to your Instant server\'s public https address') : ok(`Instant: server ${env.INSTANT_API_URI!.trim()}`));
   }
-  if (isSet(env.VITE_INSTANT_APP_ID) && env.VITE_INSTANT_APP_ID!.trim() !== env.INSTANT_APP_ID?.trim()) {
-    checks.push(fail('VITE_INSTANT_APP_ID differs from INSTANT_APP_ID: the browser and the server use different apps', 'set VITE_INSTANT_APP_ID to INSTANT_APP_ID and rebuild'));
+  // The browser's copies (read at build time), when they are at hand, must name the same server.
+  for (const [copy, of] of [['VITE_INSTANT_APP_ID', 'INSTANT_APP_ID'], ['VITE_INSTANT_API_URI', 'INSTANT_API_URI'], ['VITE_INSTANT_WEBSOCKET_URI', 'INSTANT_WEBSOCKET_URI']]) {
+    if (isSet(env[copy]) && isSet(env[of]) && env[copy]!.trim() !== env[of]!.trim()) {
+      checks.push(fail(`${copy} differs from ${of}: the browser and the server would use different Instant settings`, `set ${copy} to the value of ${of} and rebuild`));
+    }
+  }
+  const ws = env.VITE_INSTANT_WEBSOCKET_URI?.trim() || env.INSTANT_WEBSOCKET_URI?.trim();
+  if (ws && production && !/^wss:\/\/[^/]+\/runtime\/session$/.test(ws)) {
+    checks.push(fail(`Instant's WebSocket address must be wss://<server>/runtime/session in production (got ${ws})`, 'set INSTANT_WEBSOCKET_URI and VITE_INSTANT_WEBSOCKET_URI to wss://<your Instant server>/runtime/session'));
   }
 
   // Stripe

@@ -49,9 +49,12 @@ export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Chec
   }
   const product = cheapestGuestProduct(opts.products);
   if (!product) return [fail('--live-test: the catalog has no guest product with an inline price', 'add a wallpaper pack or a download with an inline price')];
-  const app = env.APP_URL!.trim().replace(/\/+$/, '');
+  if (!env.APP_URL?.trim() || !env.INSTANT_APP_ID?.trim() || !env.INSTANT_ADMIN_TOKEN?.trim()) {
+    return [fail('--live-test needs APP_URL, INSTANT_APP_ID and INSTANT_ADMIN_TOKEN', 'set them (the doctor\'s checks above say how)')];
+  }
+  const app = env.APP_URL.trim().replace(/\/+$/, '');
   const stripe = opts.stripe;
-  const db = init({ appId: env.INSTANT_APP_ID!.trim(), adminToken: env.INSTANT_ADMIN_TOKEN!.trim(), apiURI: instantAddress(env) });
+  const db = init({ appId: env.INSTANT_APP_ID.trim(), adminToken: env.INSTANT_ADMIN_TOKEN.trim(), apiURI: instantAddress(env) });
   const webhookTimeout = opts.webhookTimeoutMs ?? 60_000;
   const checks: Check[] = [];
   const step = async (label: string, fix: string, fn: () => Promise<string | void>): Promise<boolean> => {
