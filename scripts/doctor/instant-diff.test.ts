@@ -47,6 +47,13 @@ describe('diffSchema', () => {
     ]);
   });
 
+  it('tells on-delete from on-delete-reverse', () => {
+    const swapped = server().map((a) => (a['value-type'] === 'ref' ? { ...a, 'on-delete': null, 'on-delete-reverse': 'cascade' } : a));
+    expect(diffSchema(file, swapped)).toEqual([
+      'link notes.owner (one) → $users.notes (many) on-delete-reverse cascade on the server, notes.owner (one) → $users.notes (many) on-delete cascade in the file',
+    ]);
+  });
+
   it('reports a whole missing namespace once, and a type not checked on the server', () => {
     const noNotes = server().filter((a) => a['forward-identity'][1] !== 'notes' || a['value-type'] === 'ref');
     expect(diffSchema(file, noNotes)).toEqual(['namespace notes is missing on the server']);

@@ -60,15 +60,15 @@ export function diffSchema(file: SchemaFile, attrs: ServerAttr[]): string[] {
     const k = key(f.on, f.label);
     expected.add(k);
     const server = refs.get(k);
-    const shape = (on: string, label: string, has: string, revOn: string, revLabel: string, revHas: string, del: string | null) =>
-      `${on}.${label} (${has}) → ${revOn}.${revLabel} (${revHas})${del ? ` on-delete ${del}` : ''}`;
-    const want = shape(f.on, f.label, f.has, r.on, r.label, r.has, f.onDelete ?? r.onDelete ?? null);
+    const shape = (on: string, label: string, has: string, revOn: string, revLabel: string, revHas: string, del: unknown, delRev: unknown) =>
+      `${on}.${label} (${has}) → ${revOn}.${revLabel} (${revHas})${del ? ` on-delete ${del}` : ''}${delRev ? ` on-delete-reverse ${delRev}` : ''}`;
+    const want = shape(f.on, f.label, f.has, r.on, r.label, r.has, f.onDelete, r.onDelete);
     if (!server) {
       diffs.push(`link ${want} is missing on the server`);
       continue;
     }
     const rev = server['reverse-identity'] ?? [null, '?', '?'];
-    const has = shape(f.on, f.label, server.cardinality, String(rev[1]), String(rev[2]), server['unique?'] ? 'one' : 'many', server['on-delete'] ?? server['on-delete-reverse'] ?? null);
+    const has = shape(f.on, f.label, server.cardinality, String(rev[1]), String(rev[2]), server['unique?'] ? 'one' : 'many', server['on-delete'], server['on-delete-reverse']);
     if (has !== want) diffs.push(`link ${has} on the server, ${want} in the file`);
   }
   for (const [k, a] of [...blobs, ...refs]) {
