@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createServer, type ViteDevServer } from 'vite';
+import { pushProjectOnChange } from '../instant/push-on-change.ts';
 import { spawnInstantLocal } from '../instant/spawn.ts';
 import { startMailbox, type Mailbox } from '../mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../stripe/index.ts';
@@ -42,9 +43,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const mailbox = settings.RESEND_API_KEY ? null : await startMailbox();
     if (mailbox) closers.push(() => mailbox.close());
 
-    // The local Instant server runs in a process of its own, as a real one is a server of its own;
-    // it serves (and reloads on change) instant.schema.ts and instant.perms.ts, and mails magic
-    // codes to the mailbox as a real Instant app mails them to an inbox.
+    // The local Instant server runs in a process of its own, as a real one is a server of its own,
+    // and mails magic codes to the mailbox as a real Instant app mails them to an inbox.
     const instantLocal = settings.INSTANT_APP_ID
       ? null
       : await spawnInstantLocal({ dataDir: join(dataDir, 'instant'), memory: opts.memory, ...(mailbox ? { mailbox: { url: mailbox.url, apiKey: mailbox.apiKey } } : {}) });
@@ -52,6 +52,14 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const instant = instantLocal
       ? { url: instantLocal.url, appId: instantLocal.appId, adminToken: instantLocal.adminToken, local: true }
       : { url: settings.INSTANT_API_URI ?? 'https://api.instantdb.com', appId: settings.INSTANT_APP_ID!, adminToken: settings.INSTANT_ADMIN_TOKEN!, local: false };
+
+    // instant.schema.ts and instant.perms.ts reach it as they reach Instant: instant-cli pushes
+    // them now and whenever one changes; a refused push is reported and the last one stays.
+    if (instantLocal) {
+      const pusher = pushProjectOnChange(instant);
+      closers.push(async () => pusher.close());
+      await pusher.initial;
+    }
 
     const stripe = settings.STRIPE_SECRET_KEY ? null : await startStripeLocal({ webhooks: opts.stripeWebhooks });
     if (stripe) closers.push(() => stripe.close());

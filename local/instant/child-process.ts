@@ -1,25 +1,23 @@
 // The entry point of instant-local in a process of its own (spawn.ts starts it): settings come
-// as JSON in INSTANT_LOCAL_ARGS; it prints one JSON line with its address when ready, serves the
-// project's schema and rules (reloading them on change) unless given others, mails magic codes
-// to a Resend-compatible mailbox when given one, and exits when its parent goes away.
-import { watch } from 'node:fs';
+// as JSON in INSTANT_LOCAL_ARGS; it prints one JSON line with its address when ready, mails magic
+// codes to a Resend-compatible mailbox when given one, and exits when its parent goes away. The
+// project's schema and rules reach it as they reach Instant: pushed by instant-cli
+// (push-on-change.ts); fixed ones given here are for tests and benches.
 import type { SchemaJson } from './attrs.ts';
 import type { Mail } from './app.ts';
 import type { RuleSet } from './permissions.ts';
-import { loadProjectConfig, PERMS_FILE, SCHEMA_FILE } from './project-config.ts';
 import { startInstantLocal } from './server.ts';
 
 export type ChildArgs = {
   dataDir?: string;
   memory?: boolean;
-  /** Fixed schema and rules; without them the project's files are served and watched. */
+  /** A fixed schema and rules for the main app (tests, benches); otherwise they are pushed. */
   schema?: SchemaJson;
   rules?: RuleSet;
   mailbox?: { url: string; apiKey: string };
 };
 
 const args: ChildArgs = JSON.parse(process.env.INSTANT_LOCAL_ARGS ?? '{}');
-const project = args.schema ? null : await loadProjectConfig();
 
 const sendMail = async (m: Mail) => {
   console.error(`[instant-local] magic code for ${m.to}: ${m.code}`);
@@ -32,27 +30,15 @@ const sendMail = async (m: Mail) => {
   if (!res.ok) console.error(`[instant-local] the mailbox refused the code for ${m.to}: ${res.status}`);
 };
 
-const server = await startInstantLocal({
-  dataDir: args.dataDir,
-  memory: args.memory,
-  schema: args.schema ?? project!.schema,
-  rules: args.rules ?? project!.rules,
-  sendMail,
+const server = await startInstantLocal({ dataDir: args.dataDir, memory: args.memory, schema: args.schema, rules: args.rules, sendMail }).catch((e) => {
+  // Logs written before schemas were pushed (and recorded) hold data for attributes they never declared.
+  if (/unknown attr/.test((e as Error).message)) {
+    console.error(`[instant-local] ${args.dataDir} holds data written before schema pushes were recorded; move it away ` +
+      '(it is local data only) and start again: the schema is pushed on start.');
+  }
+  throw e;
 });
 console.log(JSON.stringify({ url: server.url, appId: server.appId, adminToken: server.adminToken }));
-
-if (project) {
-  for (const file of [SCHEMA_FILE, PERMS_FILE]) {
-    watch(file, () =>
-      loadProjectConfig()
-        .then(({ schema, rules }) => {
-          server.reload(schema, rules);
-          console.error(`[instant-local] reloaded ${SCHEMA_FILE} and ${PERMS_FILE}`);
-        })
-        .catch((e) => console.error(`[instant-local] could not reload (${(e as Error).message}); keeping the previous rules`)),
-    );
-  }
-}
 
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);

@@ -1,8 +1,7 @@
 // npm run instant:local -- --port <n> [--data-dir <dir>] [--memory]
-// Serves the project's schema and rules on 127.0.0.1, reloading them when the files change.
-import { watch } from 'node:fs';
+// Serves on 127.0.0.1; instant-cli pushes the project's schema and rules to it on start and on change.
 import { parseArgs } from 'node:util';
-import { loadProjectConfig, PERMS_FILE, SCHEMA_FILE } from './project-config.ts';
+import { pushProjectOnChange } from './push-on-change.ts';
 import { startInstantLocal } from './server.ts';
 
 const { values } = parseArgs({
@@ -19,25 +18,18 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-const { schema, rules } = await loadProjectConfig();
-const server = await startInstantLocal({ port, dataDir: values['data-dir'], memory: values.memory, schema, rules });
+const server = await startInstantLocal({ port, dataDir: values['data-dir'], memory: values.memory });
 console.log(`instant-local ready
   url:         ${server.url}
   app id:      ${server.appId}
   admin token: ${server.adminToken}
   data:        ${values.memory ? 'in memory (nothing kept)' : values['data-dir']}`);
 
-for (const file of [SCHEMA_FILE, PERMS_FILE]) {
-  watch(file, () => {
-    loadProjectConfig()
-      .then(({ schema, rules }) => {
-        server.reload(schema, rules);
-        console.log(`instant-local: reloaded ${SCHEMA_FILE} and ${PERMS_FILE}`);
-      })
-      .catch((e) => console.error(`instant-local: could not reload (${(e as Error).message}); keeping the previous rules`));
-  });
-}
+const pusher = pushProjectOnChange(server);
 
-const stop = () => void server.close().then(() => process.exit(0));
+const stop = () => {
+  pusher.close();
+  void server.close().then(() => process.exit(0));
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -1,5 +1,6 @@
-// Loads the project's instant.schema.ts and instant.perms.ts (fresh on every call, so that a
-// change on disk can be picked up) in the JSON shape the server takes.
+// The project's instant.schema.ts and instant.perms.ts: their names (push-on-change.ts pushes them
+// with instant-cli), and a loader in the JSON shape the server takes, for tests that start
+// instant-local in-process with a fixed schema and rules.
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { SchemaJson } from './attrs.ts';
