@@ -2,6 +2,7 @@
 // against the stand-ins): all ✔ as started, then each misconfiguration made on purpose gives
 // exactly the ✘ that names it, with its fix; `--live-test` buys, unlocks, refunds and revokes.
 import { execFile } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type Stripe from 'stripe';
@@ -266,6 +267,15 @@ describe('npm run doctor against the local stack', () => {
     expectOnlyFailure(resend, new RegExp(`Resend did not answer at ${down}`), /RESEND_BASE_URL/);
     const token = await doctor(env({ INSTANT_ADMIN_TOKEN: '00000000-0000-4000-8000-000000000000' }));
     expectOnlyFailure(token, /Instant refused the admin token/, /INSTANT_ADMIN_TOKEN/);
+    // Something else answers there (a web page): said so, not a crash.
+    const page = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'));
+    await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
+    try {
+      const at = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
+      expectOnlyFailure(await doctor(env({ INSTANT_API_URI: at })), new RegExp(`Instant at ${at} did not answer the admin query as an Instant server does`), /INSTANT_API_URI/);
+    } finally {
+      await new Promise((r) => page.close(r));
+    }
   });
 
   it('--live-test: buys the cheapest product, sees it unlocked, refunds it and sees access revoked; records stay, tagged', async () => {

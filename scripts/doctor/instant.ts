@@ -53,8 +53,11 @@ export async function checkInstant(env: Env, opts: InstantOptions): Promise<Chec
     slugs = (wallpapers as { slug?: string }[]).map((w) => w.slug ?? '');
   } catch (e) {
     if (isNetworkError(e)) return [fail(unreachable('Instant', address, e), 'check INSTANT_API_URI and that the server is running')];
-    const body = (e as { body?: { message?: string }; status?: number }).body;
-    return [fail(`Instant refused the admin token for app ${env.INSTANT_APP_ID.trim()} at ${address}: ${body?.message ?? (e as Error).message}`, 'copy the app id and admin token again from your Instant dashboard (INSTANT_APP_ID, INSTANT_ADMIN_TOKEN)')];
+    const body = (e as { body?: { message?: string } }).body;
+    if (!body?.message) {
+      return [fail(`Instant at ${address} did not answer the admin query as an Instant server does (${(e as Error).message})`, "check that INSTANT_API_URI is your Instant server's API address (e.g. https://api.myinstant.example)")];
+    }
+    return [fail(`Instant refused the admin token for app ${env.INSTANT_APP_ID.trim()} at ${address}: ${body.message}`, 'copy the app id and admin token again from your Instant dashboard (INSTANT_APP_ID, INSTANT_ADMIN_TOKEN)')];
   }
   checks.push(ok(`Instant answers at ${address} with the admin token`));
 
