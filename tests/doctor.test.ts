@@ -267,6 +267,21 @@ describe('npm run doctor against the local stack', () => {
     expectOnlyFailure(resend, new RegExp(`Resend did not answer at ${down}`), /RESEND_BASE_URL/);
     const token = await doctor(env({ INSTANT_ADMIN_TOKEN: '00000000-0000-4000-8000-000000000000' }));
     expectOnlyFailure(token, /Instant refused the admin token/, /INSTANT_ADMIN_TOKEN/);
+    // A service that accepts connections and never answers: a ✘ once DOCTOR_TIMEOUT_MS passes.
+    const hung = createHttpServer(() => {});
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
+    try {
+      const at = `http://127.0.0.1:${(hung.address() as { port: number }).port}`;
+      const checks = await doctor(env({ INSTANT_API_URI: at, STRIPE_API_BASE: at, RESEND_BASE_URL: at, DOCTOR_TIMEOUT_MS: '300' }));
+      expect(failures(checks).map((c) => c.label)).toEqual([
+        `Instant did not answer at ${at} (no answer within 300 ms)`,
+        expect.stringMatching(new RegExp(`^Stripe did not answer at ${at}`)),
+        expect.stringMatching(new RegExp(`^Resend did not answer at ${at}`)),
+      ]);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
     // Something else answers there (a web page): said so, not a crash.
     const page = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'));
     await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));

@@ -50,3 +50,18 @@ export function sameUrl(a: string, b: string): boolean {
     return false;
   }
 }
+
+/** How long a service may take to answer one request (DOCTOR_TIMEOUT_MS, default 15 s). */
+export function answerTimeoutMs(env: Env): number {
+  const n = Number(env.DOCTOR_TIMEOUT_MS);
+  return Number.isFinite(n) && n > 0 ? n : 15_000;
+}
+
+/** Rejects as a network failure (ETIMEDOUT) when `p` takes longer than `ms`: a hung service is a ✘, not a hung doctor. */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

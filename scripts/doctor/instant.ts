@@ -3,7 +3,7 @@
 // magic codes (which a self-hosted server does only through Postmark or SendGrid).
 import { init } from '@instantdb/admin';
 import { WALLPAPERS } from '../../catalog/wallpapers.ts';
-import { cannotVerify, fail, isNetworkError, ok, unreachable, type Check, type Env } from './check.ts';
+import { answerTimeoutMs, cannotVerify, fail, isNetworkError, ok, unreachable, withTimeout, type Check, type Env } from './check.ts';
 import { diffRules, diffSchema, type SchemaFile, type ServerAttr } from './instant-diff.ts';
 
 export const INSTANT_CLOUD = 'https://api.instantdb.com';
@@ -20,8 +20,8 @@ class Refused extends Error {}
 
 async function pull(env: Env, what: 'schema' | 'perms'): Promise<unknown> {
   const url = `${instantAddress(env)}/dash/apps/${encodeURIComponent(env.INSTANT_APP_ID!.trim())}/${what}/pull`;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${env.INSTANT_ADMIN_TOKEN!.trim()}` } });
-  const text = await res.text();
+  const res = await withTimeout(fetch(url, { headers: { authorization: `Bearer ${env.INSTANT_ADMIN_TOKEN!.trim()}` } }), answerTimeoutMs(env));
+  const text = await withTimeout(res.text(), answerTimeoutMs(env));
   let body: { message?: string } | null = null;
   try {
     body = JSON.parse(text);
@@ -49,7 +49,7 @@ export async function checkInstant(env: Env, opts: InstantOptions): Promise<Chec
   const db = init({ appId: env.INSTANT_APP_ID.trim(), adminToken: env.INSTANT_ADMIN_TOKEN.trim(), apiURI: address });
   let slugs: string[];
   try {
-    const { wallpapers } = await db.query({ wallpapers: {} });
+    const { wallpapers } = await withTimeout(db.query({ wallpapers: {} }), answerTimeoutMs(env));
     slugs = (wallpapers as { slug?: string }[]).map((w) => w.slug ?? '');
   } catch (e) {
     if (isNetworkError(e)) return [fail(unreachable('Instant', address, e), 'check INSTANT_API_URI and that the server is running')];

@@ -1,7 +1,7 @@
 // Resend: the key works and MAIL_FROM's domain is verified. A key with "Sending access" may not
 // read domains: that is a ⚠ to check by hand, not a failure.
 import { Resend } from 'resend';
-import { cannotVerify, fail, keyPrefix, ok, type Check, type Env } from './check.ts';
+import { answerTimeoutMs, cannotVerify, fail, isNetworkError, keyPrefix, ok, withTimeout, type Check, type Env } from './check.ts';
 import { DEFAULT_MAIL_FROM, isProduction, mailFromAddress } from './env.ts';
 
 const DOMAINS_PAGE = 'https://resend.com/domains';
@@ -18,7 +18,14 @@ export async function checkResend(env: Env): Promise<Check[]> {
   const resend = new Resend(key, { baseUrl: base });
 
   // Resend lists at most 100 domains a page; the shop's is normally one of a handful.
-  const { data, error } = await resend.domains.list({ limit: 100 });
+  let answer: Awaited<ReturnType<Resend['domains']['list']>>;
+  try {
+    answer = await withTimeout(resend.domains.list({ limit: 100 }), answerTimeoutMs(env));
+  } catch (e) {
+    if (isNetworkError(e)) return [fail(`Resend did not answer at ${base} (${(e as Error).message})`, 'check RESEND_BASE_URL (local only) and the network, then run the doctor again')];
+    throw e;
+  }
+  const { data, error } = answer;
   if (error) {
     if (error.name === 'restricted_api_key') {
       return [

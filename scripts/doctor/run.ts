@@ -4,7 +4,7 @@ import schema from '../../instant.schema.ts';
 import rules from '../../instant.perms.ts';
 import type { Product } from '../../catalog/products.ts';
 import { STRIPE_API_VERSION, checkSecretKey, parseApiBase } from '../../api/_lib/stripe-client.ts';
-import { fail, type Check, type Env } from './check.ts';
+import { answerTimeoutMs, fail, type Check, type Env } from './check.ts';
 import { checkEnv } from './env.ts';
 import { checkInstant, type InstantFiles } from './instant.ts';
 import { runLiveTest } from './live-test.ts';
@@ -48,7 +48,7 @@ function doctorStripe(env: Env, checks: Check[]): Stripe | null {
   }
   try {
     const base = env.STRIPE_API_BASE?.trim();
-    return new Stripe(key, { apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, timeout: 20_000, ...(base ? parseApiBase(base) : {}) });
+    return new Stripe(key, { apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, timeout: answerTimeoutMs(env), ...(base ? parseApiBase(base) : {}) });
   } catch (e) {
     checks.push(fail('STRIPE_API_BASE is not usable', (e as Error).message));
     return null;
