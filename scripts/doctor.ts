@@ -18,7 +18,10 @@ Stripe (webhook endpoint, prices, payment links) and Resend (key, sender domain)
 
   --live-test   also buy the cheapest product through the shop (test-mode keys
                 only), see it unlocked, refund it and see access revoked
-  -h, --help    show this help`;
+  -h, --help    show this help
+
+Environment: DOCTOR_TIMEOUT_MS, how long each service may take to answer (default 15000).
+Exits 1 when a check fails (✘), 2 on a usage mistake; ⚠ lines are to check by hand.`;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = cliArgs({ usage: USAGE, options: { 'live-test': { type: 'boolean' } } });
