@@ -34,7 +34,8 @@ export async function checkResend(env: Env): Promise<Check[]> {
       ];
     }
     if (error.statusCode === null) return [fail(`Resend did not answer at ${base}`, 'check RESEND_BASE_URL (local only) and the network, then run the doctor again')];
-    if (error.name === 'invalid_api_key' || error.name === 'missing_api_key' || error.statusCode === 401 || error.statusCode === 403) {
+    // Resend has answered a bad key with 401/403 `invalid_api_key` and with 400 "API key is invalid".
+    if (error.name === 'invalid_api_key' || error.name === 'missing_api_key' || error.statusCode === 401 || error.statusCode === 403 || /api key/i.test(error.message)) {
       return [fail(`Resend refused RESEND_API_KEY (${keyPrefix(key)}): ${error.message}`, 'create a key at https://resend.com/api-keys and set RESEND_API_KEY')];
     }
     return [fail(`Resend answered an error: ${error.message}`, 'see the message; run the doctor again once fixed')];
