@@ -101,7 +101,11 @@ describe('npm run doctor against the local stack', () => {
 
   it('webhook endpoint deleted', async () => {
     await withEndpoint(null, async () => {
-      expectOnlyFailure(await doctor(), /Stripe webhook endpoint http:\/\/127\.0\.0\.1:\d+\/api\/stripe\/webhook does not exist/, /npm run stripe:setup/);
+      expectOnlyFailure(
+        await doctor(),
+        /Stripe webhook endpoint http:\/\/127\.0\.0\.1:\d+\/api\/stripe\/webhook does not exist/,
+        /npm run stripe:setup/,
+      );
     });
   });
 
@@ -118,14 +122,21 @@ describe('npm run doctor against the local stack', () => {
 
   it('webhook endpoint missing an event', async () => {
     const events = HANDLED_STRIPE_EVENTS.filter((e) => e !== 'charge.refunded');
-    await withEndpoint({ url: `${stack.api}/api/stripe/webhook`, enabled_events: [...events], api_version: STRIPE_API_VERSION as never }, async () => {
-      expectOnlyFailure(await doctor(), /webhook endpoint we_\w+ is missing events: charge\.refunded$/, /npm run stripe:setup/);
-    });
+    await withEndpoint(
+      { url: `${stack.api}/api/stripe/webhook`, enabled_events: [...events], api_version: STRIPE_API_VERSION as never },
+      async () => {
+        expectOnlyFailure(await doctor(), /webhook endpoint we_\w+ is missing events: charge\.refunded$/, /npm run stripe:setup/);
+      },
+    );
   });
 
   it('webhook endpoint with the wrong API version', async () => {
     await withEndpoint({ url: `${stack.api}/api/stripe/webhook`, enabled_events: ['*'], api_version: '2024-06-20' as never }, async () => {
-      expectOnlyFailure(await doctor(), /sends API version 2024-06-20, not the shop's \d{4}-\d\d-\d\d/, /stripe:setup` -- --recreate.*set STRIPE_WEBHOOK_SECRET/);
+      expectOnlyFailure(
+        await doctor(),
+        /sends API version 2024-06-20, not the shop's \d{4}-\d\d-\d\d/,
+        /stripe:setup` -- --recreate.*set STRIPE_WEBHOOK_SECRET/,
+      );
     });
   });
 
@@ -135,7 +146,11 @@ describe('npm run doctor against the local stack', () => {
     const wallpapers = (rules as Record<string, { fields: Record<string, string> }>).wallpapers;
     stack.instant.reload(schema, { ...rules, wallpapers: { ...wallpapers, fields: { fullResUrl: 'true' } } } as never);
     try {
-      expectOnlyFailure(await doctor(), /rules on the server differ from instant\.perms\.ts: wallpapers\.fields\.fullResUrl: "true" on the server, "ruleParams/, /npm run instant:push/);
+      expectOnlyFailure(
+        await doctor(),
+        /rules on the server differ from instant\.perms\.ts: wallpapers\.fields\.fullResUrl: "true" on the server, "ruleParams/,
+        /npm run instant:push/,
+      );
     } finally {
       stack.instant.reload(schema, rules);
     }
@@ -143,9 +158,20 @@ describe('npm run doctor against the local stack', () => {
   });
 
   it('a price missing (lookup key without an active price), and the same price once it exists', async () => {
-    const poster: Product = { id: 'poster', kind: 'download', title: 'Poster', description: 'A poster.', file: 'poster.pdf', price: { lookupKey: 'doctor-poster' } };
+    const poster: Product = {
+      id: 'poster',
+      kind: 'download',
+      title: 'Poster',
+      description: 'A poster.',
+      file: 'poster.pdf',
+      price: { lookupKey: 'doctor-poster' },
+    };
     const products = [...PRODUCTS, poster];
-    expectOnlyFailure(await doctor(env(), { products }), /price of "poster": no active price has the lookup key "doctor-poster"/, /create .*lookup key "doctor-poster"/);
+    expectOnlyFailure(
+      await doctor(env(), { products }),
+      /price of "poster": no active price has the lookup key "doctor-poster"/,
+      /create .*lookup key "doctor-poster"/,
+    );
     const product = await stack.stripe.products.create({ name: 'Poster', metadata: { type: 'poster' } });
     const price = await stack.stripe.prices.create({ product: product.id, unit_amount: 900, currency: 'usd', lookup_key: 'doctor-poster' });
     const ok = await doctor(env(), { products });
@@ -156,32 +182,69 @@ describe('npm run doctor against the local stack', () => {
   });
 
   it('a price id that does not exist in the account', async () => {
-    const poster: Product = { id: 'poster', kind: 'download', title: 'Poster', description: 'A poster.', file: 'poster.pdf', price: { priceIds: { test: 'price_doesnotexist' } } };
-    expectOnlyFailure(await doctor(env(), { products: [...PRODUCTS, poster] }), /price of "poster": price_doesnotexist does not exist/, /catalog\/products\.ts/);
+    const poster: Product = {
+      id: 'poster',
+      kind: 'download',
+      title: 'Poster',
+      description: 'A poster.',
+      file: 'poster.pdf',
+      price: { priceIds: { test: 'price_doesnotexist' } },
+    };
+    expectOnlyFailure(
+      await doctor(env(), { products: [...PRODUCTS, poster] }),
+      /price of "poster": price_doesnotexist does not exist/,
+      /catalog\/products\.ts/,
+    );
   });
 
   it('a payment link deactivated', async () => {
     const link = (await stack.stripe.paymentLinks.list({ limit: 100 })).data.find((l) => l.url === links.VITE_CHECKOUT_URL_PLAN_MEDIUM)!;
     await stack.stripe.paymentLinks.update(link.id, { active: false });
     try {
-      expectOnlyFailure(await doctor(), new RegExp(`payment link VITE_CHECKOUT_URL_PLAN_MEDIUM \\(${link.id}\\) is deactivated`), /reactivate it/);
+      expectOnlyFailure(
+        await doctor(),
+        new RegExp(`payment link VITE_CHECKOUT_URL_PLAN_MEDIUM \\(${link.id}\\) is deactivated`),
+        /reactivate it/,
+      );
     } finally {
       await stack.stripe.paymentLinks.update(link.id, { active: true });
     }
   });
 
-  it('a payment link whose product carries no purchase type, or another product\'s', async () => {
+  it("a payment link whose product carries no purchase type, or another product's", async () => {
     const product = await stack.stripe.products.create({ name: 'Untyped' });
     const price = await stack.stripe.prices.create({ product: product.id, unit_amount: 100, currency: 'usd' });
     const untyped = await stack.stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }] });
-    expectOnlyFailure(await doctor(env({ VITE_CHECKOUT_URL_CREDITS_LARGE: untyped.url })), /VITE_CHECKOUT_URL_CREDITS_LARGE .*carry no purchase type/, /metadata\.type/);
-    expect(failures(await doctor(env({ VITE_CHECKOUT_URL_CREDITS_LARGE: untyped.url, STRIPE_PRODUCT_MAP: JSON.stringify({ [price.id]: 'credits-large' }) })))).toEqual([]);
-    expectOnlyFailure(await doctor(env({ VITE_CHECKOUT_URL_CREDITS_LARGE: links.VITE_CHECKOUT_URL_PLAN_MEDIUM })), /sells "plan-medium" .*not "credits-large"/, /metadata\.type/);
-    expectOnlyFailure(await doctor(env({ VITE_CHECKOUT_URL_CREDITS_LARGE: 'http://127.0.0.1:1/b/nope' })), /is not a payment link of this Stripe account/, /Payment Links/);
+    expectOnlyFailure(
+      await doctor(env({ VITE_CHECKOUT_URL_CREDITS_LARGE: untyped.url })),
+      /VITE_CHECKOUT_URL_CREDITS_LARGE .*carry no purchase type/,
+      /metadata\.type/,
+    );
+    expect(
+      failures(
+        await doctor(
+          env({ VITE_CHECKOUT_URL_CREDITS_LARGE: untyped.url, STRIPE_PRODUCT_MAP: JSON.stringify({ [price.id]: 'credits-large' }) }),
+        ),
+      ),
+    ).toEqual([]);
+    expectOnlyFailure(
+      await doctor(env({ VITE_CHECKOUT_URL_CREDITS_LARGE: links.VITE_CHECKOUT_URL_PLAN_MEDIUM })),
+      /sells "plan-medium" .*not "credits-large"/,
+      /metadata\.type/,
+    );
+    expectOnlyFailure(
+      await doctor(env({ VITE_CHECKOUT_URL_CREDITS_LARGE: 'http://127.0.0.1:1/b/nope' })),
+      /is not a payment link of this Stripe account/,
+      /Payment Links/,
+    );
   });
 
   it('a publishable key in STRIPE_SECRET_KEY', async () => {
-    expectOnlyFailure(await doctor(env({ STRIPE_SECRET_KEY: 'pk_test_51Habcdefghijklmnop' })), /STRIPE_SECRET_KEY holds a publishable key \(found pk_test_…\)/, /secret key, which starts with sk_/);
+    expectOnlyFailure(
+      await doctor(env({ STRIPE_SECRET_KEY: 'pk_test_51Habcdefghijklmnop' })),
+      /STRIPE_SECRET_KEY holds a publishable key \(found pk_test_…\)/,
+      /secret key, which starts with sk_/,
+    );
   });
 
   it('a live key with test prices (STRIPE_PRICE_ENV), before Stripe is asked', async () => {
@@ -191,8 +254,16 @@ describe('npm run doctor against the local stack', () => {
 
   it('an unverified mail domain, and one not added to Resend', async () => {
     stack.mailbox.setDomain('shop.example', 'pending');
-    expectOnlyFailure(await doctor(env({ MAIL_FROM: 'Shop <receipts@shop.example>' })), /shop\.example \(MAIL_FROM\) is not verified \(status pending\)/, /DNS records/);
-    expectOnlyFailure(await doctor(env({ MAIL_FROM: 'receipts@elsewhere.example' })), /elsewhere\.example \(MAIL_FROM\) is not a domain of this Resend account/, /add elsewhere\.example/);
+    expectOnlyFailure(
+      await doctor(env({ MAIL_FROM: 'Shop <receipts@shop.example>' })),
+      /shop\.example \(MAIL_FROM\) is not verified \(status pending\)/,
+      /DNS records/,
+    );
+    expectOnlyFailure(
+      await doctor(env({ MAIL_FROM: 'receipts@elsewhere.example' })),
+      /elsewhere\.example \(MAIL_FROM\) is not a domain of this Resend account/,
+      /add elsewhere\.example/,
+    );
     stack.mailbox.setDomain('shop.example', 'verified');
     expect(failures(await doctor(env({ MAIL_FROM: 'Shop <receipts@shop.example>' })))).toEqual([]);
   });
@@ -211,10 +282,18 @@ describe('npm run doctor against the local stack', () => {
   });
 
   it('a malformed Resend key, and one Resend refuses', async () => {
-    expectOnlyFailure(await doctor(env({ RESEND_API_KEY: 'not-a-resend-key' })), /RESEND_API_KEY is not a Resend key \(found not…\)/, /start with re_/);
+    expectOnlyFailure(
+      await doctor(env({ RESEND_API_KEY: 'not-a-resend-key' })),
+      /RESEND_API_KEY is not a Resend key \(found not…\)/,
+      /start with re_/,
+    );
     const strict = await startMailbox({ apiKey: 're_the_right_one', strictKey: true });
     try {
-      expectOnlyFailure(await doctor(env({ RESEND_BASE_URL: strict.url, RESEND_API_KEY: 're_a_wrong_one' })), /Resend refused RESEND_API_KEY \(re_…\)/, /resend\.com\/api-keys/);
+      expectOnlyFailure(
+        await doctor(env({ RESEND_BASE_URL: strict.url, RESEND_API_KEY: 're_a_wrong_one' })),
+        /Resend refused RESEND_API_KEY \(re_…\)/,
+        /resend\.com\/api-keys/,
+      );
     } finally {
       await strict.close();
     }
@@ -232,7 +311,14 @@ describe('npm run doctor against the local stack', () => {
     delete (changed.entities.haikus.attrs as Record<string, unknown>).topic;
     stack.instant.reload(changed, rules);
     try {
-      expectOnlyFailure(await doctor(), /schema on the server differs from instant\.schema\.ts: .*purchases\.token is string unique indexed.* on the server, string indexed.* in the file.*haikus\.topic is missing on the server/, /instant:push/);
+      expectOnlyFailure(
+        await doctor(),
+        new RegExp(
+          'schema on the server differs from instant\\.schema\\.ts: .*' +
+            'purchases\\.token is string unique indexed.* on the server, string indexed.* in the file.*haikus\\.topic is missing on the server',
+        ),
+        /instant:push/,
+      );
     } finally {
       stack.instant.reload(schema, rules);
     }
@@ -287,7 +373,11 @@ describe('npm run doctor against the local stack', () => {
     await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
     try {
       const at = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
-      expectOnlyFailure(await doctor(env({ INSTANT_API_URI: at })), new RegExp(`Instant at ${at} did not answer the admin query as an Instant server does`), /INSTANT_API_URI/);
+      expectOnlyFailure(
+        await doctor(env({ INSTANT_API_URI: at })),
+        new RegExp(`Instant at ${at} did not answer the admin query as an Instant server does`),
+        /INSTANT_API_URI/,
+      );
     } finally {
       await new Promise((r) => page.close(r));
     }
@@ -326,7 +416,9 @@ describe('npm run doctor against the local stack', () => {
         void stack.pay(id, { email: 'person@example.com', card: '4242424242424242' });
       },
     });
-    expect(printed.join('\n')).toMatch(/Pay this test checkout with the card 4242 4242 4242 4242[\s\S]*http:\/\/127\.0\.0\.1:\d+\/\S*cs_test_/);
+    expect(printed.join('\n')).toMatch(
+      /Pay this test checkout with the card 4242 4242 4242 4242[\s\S]*http:\/\/127\.0\.0\.1:\d+\/\S*cs_test_/,
+    );
     expect(failures(checks)).toEqual([]);
     expect(checks.map((c) => c.label)).toContain('live test: checkout paid (by you)');
     expect(checks.at(-1)!.label).toMatch(/access revoked after the refund/);
@@ -334,7 +426,10 @@ describe('npm run doctor against the local stack', () => {
 
   it('--live-test refuses live keys and does not run over failing checks', async () => {
     const refused = await doctor(env({ OPERATOR_EMAILS: '' }), { liveTest: true });
-    expect(failures(refused).map((c) => c.label)).toEqual([expect.stringMatching(/OPERATOR_EMAILS/), 'live test not run: fix the ✘ above first']);
+    expect(failures(refused).map((c) => c.label)).toEqual([
+      expect.stringMatching(/OPERATOR_EMAILS/),
+      'live test not run: fix the ✘ above first',
+    ]);
     const live = await runLiveTest(env({ STRIPE_SECRET_KEY: 'sk_live_abcdefghijklmnop' }), { stripe: stack.stripe });
     expect(live).toEqual([expect.objectContaining({ status: 'fail', label: expect.stringMatching(/runs only with test-mode keys/) })]);
   });
@@ -342,7 +437,12 @@ describe('npm run doctor against the local stack', () => {
   it('prints no secret: at most a key prefix', () => {
     const text = reports.join('\n');
     expect(reports.length).toBeGreaterThan(10);
-    for (const secret of [stack.instant.adminToken, process.env.STRIPE_WEBHOOK_SECRET!, stack.stripeLocal.secretKey, stack.mailbox.apiKey]) {
+    for (const secret of [
+      stack.instant.adminToken,
+      process.env.STRIPE_WEBHOOK_SECRET!,
+      stack.stripeLocal.secretKey,
+      stack.mailbox.apiKey,
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

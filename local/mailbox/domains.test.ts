@@ -12,13 +12,16 @@ beforeAll(async () => {
 afterAll(() => mailbox.close());
 
 describe("mailbox: Resend's domains API", () => {
-  it('lists domains to the real SDK in Resend\'s shape, newest first, with their status', async () => {
+  it("lists domains to the real SDK in Resend's shape, newest first, with their status", async () => {
     expect((await resend.domains.list()).data).toEqual({ object: 'list', has_more: false, data: [] });
     mailbox.setDomain('Shop.Example', 'not_started');
     mailbox.setDomain('mail.example.org', 'verified');
     const { data, error } = await resend.domains.list();
     expect(error).toBeNull();
-    expect(data!.data.map((d) => [d.name, d.status])).toEqual([['mail.example.org', 'verified'], ['shop.example', 'not_started']]);
+    expect(data!.data.map((d) => [d.name, d.status])).toEqual([
+      ['mail.example.org', 'verified'],
+      ['shop.example', 'not_started'],
+    ]);
     const d = data!.data[0];
     expect(d).toMatchObject({ region: 'us-east-1', capabilities: { sending: 'enabled', receiving: 'disabled' } });
     expect(d.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -60,16 +63,25 @@ describe("mailbox: Resend's domains API", () => {
     const restricted = await new Resend('re_sending_only', { baseUrl: mailbox.url }).domains.list();
     expect(restricted.error).toMatchObject({ name: 'restricted_api_key', message: 'This API key is restricted to only send emails' });
     // The same key still sends.
-    const sent = await new Resend('re_sending_only', { baseUrl: mailbox.url }).emails.send({ from: 'a@shop.example', to: 'b@example.com', subject: 's', text: 't' });
+    const sent = await new Resend('re_sending_only', { baseUrl: mailbox.url }).emails.send({
+      from: 'a@shop.example',
+      to: 'b@example.com',
+      subject: 's',
+      text: 't',
+    });
     expect(sent.error).toBeNull();
   });
 
   it('answers a write to the domains API with method_not_allowed rather than pretending', async () => {
-    const res = await fetch(`${mailbox.url}/domains`, { method: 'POST', headers: { authorization: `Bearer ${mailbox.apiKey}` }, body: '{}' });
+    const res = await fetch(`${mailbox.url}/domains`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mailbox.apiKey}` },
+      body: '{}',
+    });
     expect(res.status).toBe(405);
   });
 
-  it('starts with the shop\'s default sender domain verified when no domains are given', async () => {
+  it("starts with the shop's default sender domain verified when no domains are given", async () => {
     const m = await startMailbox();
     try {
       const { data } = await new Resend(m.apiKey, { baseUrl: m.url }).domains.list();

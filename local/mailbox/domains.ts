@@ -71,7 +71,14 @@ export class DomainStore {
   get(id: string): (LocalDomain & { records: Record<string, unknown>[] }) | null {
     const domain = [...this.byName.values()].find((d) => d.id === id);
     if (!domain) return null;
-    const status = domain.status === 'verified' ? 'verified' : domain.status === 'failed' ? 'failed' : domain.status === 'pending' ? 'pending' : 'not_started';
+    const status =
+      domain.status === 'verified'
+        ? 'verified'
+        : domain.status === 'failed'
+          ? 'failed'
+          : domain.status === 'pending'
+            ? 'pending'
+            : 'not_started';
     const dkim = createHash('sha256').update(domain.name).digest('base64');
     return {
       ...domain,

@@ -173,7 +173,9 @@ export class ResendApi {
         send(res, 200, domain);
         return;
       }
-      if (url.pathname !== '/domains') throw new HttpError({ statusCode: 404, name: 'not_found', message: 'The requested endpoint does not exist.' });
+      if (url.pathname !== '/domains') {
+        throw new HttpError({ statusCode: 404, name: 'not_found', message: 'The requested endpoint does not exist.' });
+      }
       const limit = url.searchParams.get('limit');
       const n = limit === null ? undefined : Number(limit);
       if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 100)) {

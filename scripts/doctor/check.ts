@@ -7,7 +7,11 @@ export type Env = Record<string, string | undefined>;
 export const ok = (label: string): Check => ({ status: 'ok', label });
 export const fail = (label: string, fix: string): Check => ({ status: 'fail', label, fix });
 /** A check that cannot be made from here: says what to check by hand. */
-export const cannotVerify = (label: string, what: string): Check => ({ status: 'warn', label, fix: `cannot verify from here: check ${what}` });
+export const cannotVerify = (label: string, what: string): Check => ({
+  status: 'warn',
+  label,
+  fix: `cannot verify from here: check ${what}`,
+});
 
 /** A key's recognisable start, never the secret part (`sk_test_…`, `re_…`). */
 export function keyPrefix(key: string | undefined): string {

@@ -20,7 +20,10 @@ const good = {
   VERCEL: '1',
   CRON_SECRET: 'a-random-secret-of-some-length',
 };
-const failed = (env: Record<string, string | undefined>) => checkEnv(env).filter((c) => c.status === 'fail').map((c) => c.label);
+const failed = (env: Record<string, string | undefined>) =>
+  checkEnv(env)
+    .filter((c) => c.status === 'fail')
+    .map((c) => c.label);
 
 describe('checkEnv (no service asked)', () => {
   it('passes a complete production configuration', () => {
@@ -28,14 +31,24 @@ describe('checkEnv (no service asked)', () => {
   });
 
   it('a live key is production: APP_URL and INSTANT_API_URI must be public https, stand-ins unset', () => {
-    expect(failed({ ...good, APP_URL: 'http://shop.example.com' })).toEqual(['APP_URL must be https:// in production (got http://shop.example.com)']);
-    expect(failed({ ...good, APP_URL: 'https://localhost:5173' })).toEqual(['APP_URL must be a public address in production (got localhost:5173)']);
-    expect(failed({ ...good, INSTANT_API_URI: 'https://192.168.1.4' })).toEqual(['INSTANT_API_URI must be a public address in production (got 192.168.1.4)']);
-    expect(failed({ ...good, STRIPE_API_BASE: 'http://127.0.0.1:12111' })).toEqual(['STRIPE_API_BASE is set in production: it points at a local stand-in']);
+    expect(failed({ ...good, APP_URL: 'http://shop.example.com' })).toEqual([
+      'APP_URL must be https:// in production (got http://shop.example.com)',
+    ]);
+    expect(failed({ ...good, APP_URL: 'https://localhost:5173' })).toEqual([
+      'APP_URL must be a public address in production (got localhost:5173)',
+    ]);
+    expect(failed({ ...good, INSTANT_API_URI: 'https://192.168.1.4' })).toEqual([
+      'INSTANT_API_URI must be a public address in production (got 192.168.1.4)',
+    ]);
+    expect(failed({ ...good, STRIPE_API_BASE: 'http://127.0.0.1:12111' })).toEqual([
+      'STRIPE_API_BASE is set in production: it points at a local stand-in',
+    ]);
   });
 
   it("the browser's Instant settings must match the server's; WebSockets are wss in production", () => {
-    expect(failed({ ...good, VITE_INSTANT_APP_ID: 'another-app' })).toEqual(['VITE_INSTANT_APP_ID differs from INSTANT_APP_ID: the browser and the server would use different Instant settings']);
+    expect(failed({ ...good, VITE_INSTANT_APP_ID: 'another-app' })).toEqual([
+      'VITE_INSTANT_APP_ID differs from INSTANT_APP_ID: the browser and the server would use different Instant settings',
+    ]);
     expect(failed({ ...good, VITE_INSTANT_WEBSOCKET_URI: 'ws://api.myinstant.example/runtime/session' })).toEqual([
       "Instant's WebSocket address must be wss://<server>/runtime/session in production (got ws://api.myinstant.example/runtime/session)",
     ]);
@@ -44,11 +57,20 @@ describe('checkEnv (no service asked)', () => {
 
   it('test and live must agree across the key and STRIPE_PRICE_ENV', () => {
     expect(failed({ ...good, STRIPE_PRICE_ENV: undefined })).toEqual(['Stripe: a live-mode key with STRIPE_PRICE_ENV=test']);
-    expect(failed({ ...good, STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PRICE_ENV: 'live' })).toEqual(['Stripe: a test-mode key with STRIPE_PRICE_ENV=live']);
+    expect(failed({ ...good, STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PRICE_ENV: 'live' })).toEqual([
+      'Stripe: a test-mode key with STRIPE_PRICE_ENV=live',
+    ]);
   });
 
   it('names each missing or wrong-kind variable with its fix', () => {
-    const checks = checkEnv({ ...good, INSTANT_ADMIN_TOKEN: ' ', STRIPE_WEBHOOK_SECRET: 'sk_live_oops', CRON_SECRET: 'short', RESEND_API_KEY: undefined, MAIL_FROM: 'nobody' });
+    const checks = checkEnv({
+      ...good,
+      INSTANT_ADMIN_TOKEN: ' ',
+      STRIPE_WEBHOOK_SECRET: 'sk_live_oops',
+      CRON_SECRET: 'short',
+      RESEND_API_KEY: undefined,
+      MAIL_FROM: 'nobody',
+    });
     const fails = checks.filter((c) => c.status === 'fail');
     expect(fails.map((c) => c.label)).toEqual([
       'Instant: INSTANT_ADMIN_TOKEN not set',

@@ -57,22 +57,47 @@ export function checkEnv(env: Env): Check[] {
   const missingInstant = ['INSTANT_APP_ID', 'INSTANT_ADMIN_TOKEN'].filter((k) => !isSet(env[k]));
   checks.push(
     missingInstant.length
-      ? fail(`Instant: ${missingInstant.join(' and ')} not set`, `set ${missingInstant.join(' and ')} ${where} (your Instant app's id and admin token)`)
+      ? fail(
+          `Instant: ${missingInstant.join(' and ')} not set`,
+          `set ${missingInstant.join(' and ')} ${where} (your Instant app's id and admin token)`,
+        )
       : ok(`Instant: app ${env.INSTANT_APP_ID!.trim()} with an admin token`),
   );
   if (isSet(env.INSTANT_API_URI)) {
-    const problem = production ? publicHttpsProblem('INSTANT_API_URI', env.INSTANT_API_URI!.trim()) : URL.canParse(env.INSTANT_API_URI!.trim()) ? null : 'INSTANT_API_URI is not a URL';
-    checks.push(problem ? fail(problem, 'set INSTANT_API_URI to your Instant server\'s public https address') : ok(`Instant: server ${env.INSTANT_API_URI!.trim()}`));
+    const problem = production
+      ? publicHttpsProblem('INSTANT_API_URI', env.INSTANT_API_URI!.trim())
+      : URL.canParse(env.INSTANT_API_URI!.trim())
+        ? null
+        : 'INSTANT_API_URI is not a URL';
+    checks.push(
+      problem
+        ? fail(problem, "set INSTANT_API_URI to your Instant server's public https address")
+        : ok(`Instant: server ${env.INSTANT_API_URI!.trim()}`),
+    );
   }
   // The browser's copies (read at build time), when they are at hand, must name the same server.
-  for (const [copy, of] of [['VITE_INSTANT_APP_ID', 'INSTANT_APP_ID'], ['VITE_INSTANT_API_URI', 'INSTANT_API_URI'], ['VITE_INSTANT_WEBSOCKET_URI', 'INSTANT_WEBSOCKET_URI']]) {
+  for (const [copy, of] of [
+    ['VITE_INSTANT_APP_ID', 'INSTANT_APP_ID'],
+    ['VITE_INSTANT_API_URI', 'INSTANT_API_URI'],
+    ['VITE_INSTANT_WEBSOCKET_URI', 'INSTANT_WEBSOCKET_URI'],
+  ]) {
     if (isSet(env[copy]) && isSet(env[of]) && env[copy]!.trim() !== env[of]!.trim()) {
-      checks.push(fail(`${copy} differs from ${of}: the browser and the server would use different Instant settings`, `set ${copy} to the value of ${of} and rebuild`));
+      checks.push(
+        fail(
+          `${copy} differs from ${of}: the browser and the server would use different Instant settings`,
+          `set ${copy} to the value of ${of} and rebuild`,
+        ),
+      );
     }
   }
   const ws = env.VITE_INSTANT_WEBSOCKET_URI?.trim() || env.INSTANT_WEBSOCKET_URI?.trim();
   if (ws && production && !/^wss:\/\/[^/]+\/runtime\/session$/.test(ws)) {
-    checks.push(fail(`Instant's WebSocket address must be wss://<server>/runtime/session in production (got ${ws})`, 'set INSTANT_WEBSOCKET_URI and VITE_INSTANT_WEBSOCKET_URI to wss://<your Instant server>/runtime/session'));
+    checks.push(
+      fail(
+        `Instant's WebSocket address must be wss://<server>/runtime/session in production (got ${ws})`,
+        'set INSTANT_WEBSOCKET_URI and VITE_INSTANT_WEBSOCKET_URI to wss://<your Instant server>/runtime/session',
+      ),
+    );
   }
 
   // Stripe
@@ -94,16 +119,25 @@ export function checkEnv(env: Env): Check[] {
     checks.push(
       (priceEnv === 'live') === (mode === 'live')
         ? ok(`Stripe: ${mode}-mode key with STRIPE_PRICE_ENV=${priceEnv}`)
-        : fail(`Stripe: a ${mode}-mode key with STRIPE_PRICE_ENV=${priceEnv}`, `set STRIPE_PRICE_ENV=${expected}, or use the ${priceEnv}-mode secret key`),
+        : fail(
+            `Stripe: a ${mode}-mode key with STRIPE_PRICE_ENV=${priceEnv}`,
+            `set STRIPE_PRICE_ENV=${expected}, or use the ${priceEnv}-mode secret key`,
+          ),
     );
   }
   const whsec = env.STRIPE_WEBHOOK_SECRET?.trim();
   checks.push(
     !whsec
-      ? fail('STRIPE_WEBHOOK_SECRET not set: every webhook would be refused', 'run `npm run stripe:setup` and set the whsec_… it prints (or copy the endpoint\'s signing secret from the Stripe dashboard)')
+      ? fail(
+          'STRIPE_WEBHOOK_SECRET not set: every webhook would be refused',
+          "run `npm run stripe:setup` and set the whsec_… it prints (or copy the endpoint's signing secret from the Stripe dashboard)",
+        )
       : whsec.startsWith('whsec_')
         ? ok('STRIPE_WEBHOOK_SECRET is a webhook signing secret (whsec_…)')
-        : fail(`STRIPE_WEBHOOK_SECRET is not a signing secret (found ${keyPrefix(whsec)})`, 'set it to the endpoint\'s signing secret, which starts with whsec_'),
+        : fail(
+            `STRIPE_WEBHOOK_SECRET is not a signing secret (found ${keyPrefix(whsec)})`,
+            "set it to the endpoint's signing secret, which starts with whsec_",
+          ),
   );
 
   // The shop's address
@@ -111,14 +145,21 @@ export function checkEnv(env: Env): Check[] {
   if (!appUrl) {
     checks.push(fail('APP_URL not set', `set APP_URL ${where} to the shop's public URL, e.g. https://shop.example.com`));
   } else {
-    const problem = production ? publicHttpsProblem('APP_URL', appUrl) : URL.canParse(appUrl) ? null : `APP_URL is not a URL (got "${appUrl}")`;
-    checks.push(problem ? fail(problem, 'set APP_URL to the shop\'s public https URL, e.g. https://shop.example.com') : ok(`APP_URL ${appUrl}`));
+    const problem = production
+      ? publicHttpsProblem('APP_URL', appUrl)
+      : URL.canParse(appUrl)
+        ? null
+        : `APP_URL is not a URL (got "${appUrl}")`;
+    checks.push(
+      problem ? fail(problem, "set APP_URL to the shop's public https URL, e.g. https://shop.example.com") : ok(`APP_URL ${appUrl}`),
+    );
   }
 
   // Stand-ins never in production
   if (production) {
     for (const k of ['STRIPE_API_BASE', 'RESEND_BASE_URL']) {
-      if (isSet(env[k])) checks.push(fail(`${k} is set in production: it points at a local stand-in`, `remove ${k} from the production settings`));
+      if (isSet(env[k]))
+        checks.push(fail(`${k} is set in production: it points at a local stand-in`, `remove ${k} from the production settings`));
     }
   }
 
@@ -135,7 +176,10 @@ export function checkEnv(env: Env): Check[] {
     const secret = env.CRON_SECRET?.trim();
     checks.push(
       !secret
-        ? fail('CRON_SECRET not set: Vercel Cron cannot call the daily reconcile', 'set CRON_SECRET in the Vercel project settings to a random string of 16+ characters (e.g. `openssl rand -hex 24`)')
+        ? fail(
+            'CRON_SECRET not set: Vercel Cron cannot call the daily reconcile',
+            'set CRON_SECRET in the Vercel project settings to a random string of 16+ characters (e.g. `openssl rand -hex 24`)',
+          )
         : secret.length < 16
           ? fail('CRON_SECRET is shorter than 16 characters', 'use a random string of 16+ characters (e.g. `openssl rand -hex 24`)')
           : ok('CRON_SECRET set for Vercel Cron'),
@@ -151,13 +195,29 @@ export function checkEnv(env: Env): Check[] {
         : ok('RESEND_API_KEY not set: receipts are skipped (allowed outside production)'),
     );
   } else {
-    checks.push(resendKey.startsWith('re_') ? ok(`RESEND_API_KEY is a Resend key (${keyPrefix(resendKey)})`) : fail(`RESEND_API_KEY is not a Resend key (found ${keyPrefix(resendKey)})`, 'set it to a key from https://resend.com/api-keys (they start with re_)'));
+    checks.push(
+      resendKey.startsWith('re_')
+        ? ok(`RESEND_API_KEY is a Resend key (${keyPrefix(resendKey)})`)
+        : fail(
+            `RESEND_API_KEY is not a Resend key (found ${keyPrefix(resendKey)})`,
+            'set it to a key from https://resend.com/api-keys (they start with re_)',
+          ),
+    );
   }
   const from = env.MAIL_FROM?.trim();
   if (from) {
-    checks.push(mailFromAddress(from) ? ok(`MAIL_FROM ${from}`) : fail(`MAIL_FROM is not an address (got "${from}")`, 'set MAIL_FROM to e.g. "Shop <receipts@your-domain.example>"'));
+    checks.push(
+      mailFromAddress(from)
+        ? ok(`MAIL_FROM ${from}`)
+        : fail(`MAIL_FROM is not an address (got "${from}")`, 'set MAIL_FROM to e.g. "Shop <receipts@your-domain.example>"'),
+    );
   } else if (production) {
-    checks.push(fail('MAIL_FROM not set: receipts would come from instant-shop.local, which no one can verify', 'set MAIL_FROM to an address on a domain verified in Resend, e.g. "Shop <receipts@your-domain.example>"'));
+    checks.push(
+      fail(
+        'MAIL_FROM not set: receipts would come from instant-shop.local, which no one can verify',
+        'set MAIL_FROM to an address on a domain verified in Resend, e.g. "Shop <receipts@your-domain.example>"',
+      ),
+    );
   }
 
   // The catalog

@@ -4,9 +4,19 @@ import { diffRules, diffSchema, type SchemaFile, type ServerAttr } from './insta
 const file: SchemaFile = {
   entities: {
     $users: { attrs: { email: { valueType: 'string', required: false, config: { unique: true, indexed: true } } } },
-    notes: { attrs: { title: { valueType: 'string', required: true, config: { unique: false, indexed: true } }, body: { valueType: 'json', required: false } } },
+    notes: {
+      attrs: {
+        title: { valueType: 'string', required: true, config: { unique: false, indexed: true } },
+        body: { valueType: 'json', required: false },
+      },
+    },
   },
-  links: { noteOwner: { forward: { on: 'notes', has: 'one', label: 'owner', onDelete: 'cascade' }, reverse: { on: '$users', has: 'many', label: 'notes' } } },
+  links: {
+    noteOwner: {
+      forward: { on: 'notes', has: 'one', label: 'owner', onDelete: 'cascade' },
+      reverse: { on: '$users', has: 'many', label: 'notes' },
+    },
+  },
 };
 
 const blob = (etype: string, label: string, extra: Partial<ServerAttr> = {}): ServerAttr => ({
@@ -25,7 +35,15 @@ const server = (): ServerAttr[] => [
   blob('notes', 'id', { 'unique?': true, 'index?': true }),
   blob('notes', 'title', { 'index?': true, 'required?': true, 'checked-data-type': 'string' }),
   blob('notes', 'body', { 'required?': false }),
-  { 'forward-identity': ['l', 'notes', 'owner'], 'reverse-identity': ['r', '$users', 'notes'], 'value-type': 'ref', cardinality: 'one', 'unique?': false, 'on-delete': 'cascade', catalog: 'user' },
+  {
+    'forward-identity': ['l', 'notes', 'owner'],
+    'reverse-identity': ['r', '$users', 'notes'],
+    'value-type': 'ref',
+    cardinality: 'one',
+    'unique?': false,
+    'on-delete': 'cascade',
+    catalog: 'user',
+  },
 ];
 
 describe('diffSchema', () => {
@@ -63,16 +81,22 @@ describe('diffSchema', () => {
 });
 
 describe('diffRules', () => {
-  const rules = { notes: { allow: { view: 'auth.id != null && auth.id in data.ref("owner.id")', create: 'false' }, bind: ['isOwner', 'true'] } };
+  const rules = {
+    notes: { allow: { view: 'auth.id != null && auth.id in data.ref("owner.id")', create: 'false' }, bind: ['isOwner', 'true'] },
+  };
 
   it('ignores whitespace and key order; an empty bind is no bind', () => {
-    const same = { notes: { bind: ['isOwner', 'true'], allow: { create: 'false', view: 'auth.id != null\n  && auth.id in data.ref("owner.id")' } } };
+    const same = {
+      notes: { bind: ['isOwner', 'true'], allow: { create: 'false', view: 'auth.id != null\n  && auth.id in data.ref("owner.id")' } },
+    };
     expect(diffRules(rules, same)).toEqual([]);
     expect(diffRules({ a: { allow: { view: 'true' }, bind: [] } }, { a: { allow: { view: 'true' } } })).toEqual([]);
   });
 
   it('names each rule that differs, and a server with no rules', () => {
-    expect(diffRules(rules, { notes: { allow: { view: 'true', create: 'false' }, bind: ['isOwner', 'false'] }, extra: { allow: {} } })).toEqual([
+    expect(
+      diffRules(rules, { notes: { allow: { view: 'true', create: 'false' }, bind: ['isOwner', 'false'] }, extra: { allow: {} } }),
+    ).toEqual([
       'extra: on the server, not in the file',
       'notes.allow.view: "true" on the server, "auth.id != null && auth.id in data.ref(\\"owner.id\\")" in the file',
       'notes.bind differs',

@@ -5,7 +5,10 @@
 
 type AttrDef = { valueType?: string; required?: boolean; config?: { unique?: boolean; indexed?: boolean } };
 type LinkSide = { on: string; has: 'one' | 'many'; label: string; onDelete?: string };
-export type SchemaFile = { entities: Record<string, { attrs: Record<string, AttrDef> }>; links: Record<string, { forward: LinkSide; reverse: LinkSide }> };
+export type SchemaFile = {
+  entities: Record<string, { attrs: Record<string, AttrDef> }>;
+  links: Record<string, { forward: LinkSide; reverse: LinkSide }>;
+};
 
 /** An attribute as the server sends it (Instant's wire names). */
 export type ServerAttr = {
@@ -25,7 +28,14 @@ export type ServerAttr = {
 const CHECKED = new Set(['string', 'number', 'boolean', 'date']);
 
 function describeBlob(a: { unique: boolean; indexed: boolean; type: string | null; required?: boolean }): string {
-  return [a.type ?? 'any', a.unique && 'unique', a.indexed && 'indexed', a.required === true ? 'required' : a.required === false ? 'optional' : null].filter(Boolean).join(' ');
+  return [
+    a.type ?? 'any',
+    a.unique && 'unique',
+    a.indexed && 'indexed',
+    a.required === true ? 'required' : a.required === false ? 'optional' : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** The differences between the schema file and the server's attributes, one line each. */
@@ -48,9 +58,24 @@ export function diffSchema(file: SchemaFile, attrs: ServerAttr[]): string[] {
         continue;
       }
       if (server.catalog === 'system') continue; // managed by Instant itself
-      const want = { unique: Boolean(def.config?.unique), indexed: Boolean(def.config?.indexed), type: def.valueType && CHECKED.has(def.valueType) ? def.valueType : null, required: def.required };
-      const has = { unique: Boolean(server['unique?']), indexed: Boolean(server['index?']), type: server['checked-data-type'] ?? null, required: 'required?' in server ? Boolean(server['required?']) : def.required };
-      if (want.unique !== has.unique || want.indexed !== has.indexed || want.type !== has.type || Boolean(want.required) !== Boolean(has.required)) {
+      const want = {
+        unique: Boolean(def.config?.unique),
+        indexed: Boolean(def.config?.indexed),
+        type: def.valueType && CHECKED.has(def.valueType) ? def.valueType : null,
+        required: def.required,
+      };
+      const has = {
+        unique: Boolean(server['unique?']),
+        indexed: Boolean(server['index?']),
+        type: server['checked-data-type'] ?? null,
+        required: 'required?' in server ? Boolean(server['required?']) : def.required,
+      };
+      if (
+        want.unique !== has.unique ||
+        want.indexed !== has.indexed ||
+        want.type !== has.type ||
+        Boolean(want.required) !== Boolean(has.required)
+      ) {
         diffs.push(`${k} is ${describeBlob(has)} on the server, ${describeBlob(want)} in the file`);
       }
     }
@@ -60,15 +85,35 @@ export function diffSchema(file: SchemaFile, attrs: ServerAttr[]): string[] {
     const k = key(f.on, f.label);
     expected.add(k);
     const server = refs.get(k);
-    const shape = (on: string, label: string, has: string, revOn: string, revLabel: string, revHas: string, del: unknown, delRev: unknown) =>
-      `${on}.${label} (${has}) → ${revOn}.${revLabel} (${revHas})${del ? ` on-delete ${del}` : ''}${delRev ? ` on-delete-reverse ${delRev}` : ''}`;
+    const shape = (
+      on: string,
+      label: string,
+      has: string,
+      revOn: string,
+      revLabel: string,
+      revHas: string,
+      del: unknown,
+      delRev: unknown,
+    ) =>
+      `${on}.${label} (${has}) → ${revOn}.${revLabel} (${revHas})` +
+      (del ? ` on-delete ${del}` : '') +
+      (delRev ? ` on-delete-reverse ${delRev}` : '');
     const want = shape(f.on, f.label, f.has, r.on, r.label, r.has, f.onDelete, r.onDelete);
     if (!server) {
       diffs.push(`link ${want} is missing on the server`);
       continue;
     }
     const rev = server['reverse-identity'] ?? [null, '?', '?'];
-    const has = shape(f.on, f.label, server.cardinality, String(rev[1]), String(rev[2]), server['unique?'] ? 'one' : 'many', server['on-delete'], server['on-delete-reverse']);
+    const has = shape(
+      f.on,
+      f.label,
+      server.cardinality,
+      String(rev[1]),
+      String(rev[2]),
+      server['unique?'] ? 'one' : 'many',
+      server['on-delete'],
+      server['on-delete-reverse'],
+    );
     if (has !== want) diffs.push(`link ${has} on the server, ${want} in the file`);
   }
   for (const [k, a] of [...blobs, ...refs]) {
@@ -89,7 +134,12 @@ const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(normalize(a))) 
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -117,7 +167,8 @@ export function diffRules(file: Rules, server: Rules | null): string[] {
       const a = (f[part] ?? {}) as Record<string, unknown>;
       const b = (s[part] ?? {}) as Record<string, unknown>;
       for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-        if (!same(a[k], b[k])) diffs.push(`${ns}.${part}.${k}: ${JSON.stringify(b[k] ?? null)} on the server, ${JSON.stringify(a[k] ?? null)} in the file`);
+        if (!same(a[k], b[k]))
+          diffs.push(`${ns}.${part}.${k}: ${JSON.stringify(b[k] ?? null)} on the server, ${JSON.stringify(a[k] ?? null)} in the file`);
       }
     }
     if (!same(orNull(f.bind), orNull(s.bind))) diffs.push(`${ns}.bind differs`);

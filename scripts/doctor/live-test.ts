@@ -45,12 +45,20 @@ type Purchase = { id: string; sessionId: string; status: string; paymentIntentId
 
 export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Check[]> {
   if (stripeMode(env.STRIPE_SECRET_KEY) !== 'test') {
-    return [fail('--live-test runs only with test-mode keys (STRIPE_SECRET_KEY sk_test_…)', 'run it against a test-mode deployment; it makes a real purchase')];
+    return [
+      fail(
+        '--live-test runs only with test-mode keys (STRIPE_SECRET_KEY sk_test_…)',
+        'run it against a test-mode deployment; it makes a real purchase',
+      ),
+    ];
   }
   const product = cheapestGuestProduct(opts.products);
-  if (!product) return [fail('--live-test: the catalog has no guest product with an inline price', 'add a wallpaper pack or a download with an inline price')];
+  if (!product)
+    return [
+      fail('--live-test: the catalog has no guest product with an inline price', 'add a wallpaper pack or a download with an inline price'),
+    ];
   if (!env.APP_URL?.trim() || !env.INSTANT_APP_ID?.trim() || !env.INSTANT_ADMIN_TOKEN?.trim()) {
-    return [fail('--live-test needs APP_URL, INSTANT_APP_ID and INSTANT_ADMIN_TOKEN', 'set them (the doctor\'s checks above say how)')];
+    return [fail('--live-test needs APP_URL, INSTANT_APP_ID and INSTANT_ADMIN_TOKEN', "set them (the doctor's checks above say how)")];
   }
   const app = env.APP_URL.trim().replace(/\/+$/, '');
   const stripe = opts.stripe;
@@ -69,11 +77,15 @@ export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Chec
   };
   const purchaseBy = async (where: Record<string, string>): Promise<Purchase | null> => {
     const { purchases } = await db.query({ purchases: { $: { where } } });
-    return ((purchases as Purchase[])[0] ?? null);
+    return (purchases as Purchase[])[0] ?? null;
   };
   const unlock = async (purchase: Purchase, token: string): Promise<Response> =>
     product.kind === 'download'
-      ? fetch(`${app}/api/downloads/${purchase.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })
+      ? fetch(`${app}/api/downloads/${purchase.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token }),
+        })
       : fetch(`${app}/api/wallpapers/download`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -83,15 +95,23 @@ export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Chec
   const token = randomUUID();
   let checkoutUrl = '';
   let purchase: Purchase | null = null;
-  const started = await step(`checkout for "${product.id}" opened through ${app}/api/checkout`, 'see the message; the same call is what the Buy button makes', async () => {
-    const res = await fetch(`${app}/api/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, productId: product.id }) });
-    const body = (await res.json().catch(() => ({}))) as { url?: string; error?: string };
-    if (!res.ok || !body.url) throw new Error(`the shop answered ${res.status}${body.error ? `: ${body.error}` : ''}`);
-    checkoutUrl = body.url;
-    purchase = await until('the pending purchase', 10_000, () => purchaseBy({ token }));
-    await stripe.checkout.sessions.update(purchase.sessionId, { metadata: DOCTOR_TAG });
-    return purchase.sessionId;
-  });
+  const started = await step(
+    `checkout for "${product.id}" opened through ${app}/api/checkout`,
+    'see the message; the same call is what the Buy button makes',
+    async () => {
+      const res = await fetch(`${app}/api/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, productId: product.id }),
+      });
+      const body = (await res.json().catch(() => ({}))) as { url?: string; error?: string };
+      if (!res.ok || !body.url) throw new Error(`the shop answered ${res.status}${body.error ? `: ${body.error}` : ''}`);
+      checkoutUrl = body.url;
+      purchase = await until('the pending purchase', 10_000, () => purchaseBy({ token }));
+      await stripe.checkout.sessions.update(purchase.sessionId, { metadata: DOCTOR_TAG });
+      return purchase.sessionId;
+    },
+  );
   if (!started || !purchase) return checks;
   const sessionId = (purchase as Purchase).sessionId;
 
@@ -103,39 +123,55 @@ export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Chec
         body: JSON.stringify({ email: 'doctor@example.com', card: TEST_CARD }),
       });
       if (!res.ok) throw new Error(`the stand-in's pay control answered ${res.status}`);
-      return 'by the stand-in\'s test control';
+      return "by the stand-in's test control";
     }
     (opts.say ?? console.log)(`\nPay this test checkout with the card 4242 4242 4242 4242 (any future date, any CVC):\n  ${checkoutUrl}\n`);
-    await until('the checkout to be paid', opts.payTimeoutMs ?? 15 * 60_000, async () => ((await stripe.checkout.sessions.retrieve(sessionId)).status === 'complete' ? true : null));
+    await until('the checkout to be paid', opts.payTimeoutMs ?? 15 * 60_000, async () =>
+      (await stripe.checkout.sessions.retrieve(sessionId)).status === 'complete' ? true : null,
+    );
     return 'by you';
   });
   if (!paid) return checks;
 
   let paidPurchase: Purchase | null = null;
-  const fulfilled = await step('webhook delivered and the purchase written as paid', 'check the webhook endpoint and STRIPE_WEBHOOK_SECRET (Stripe dashboard → Webhooks → the endpoint → deliveries)', async () => {
-    paidPurchase = await until('the webhook to mark the purchase paid', webhookTimeout, async () => {
-      const p = await purchaseBy({ sessionId });
-      return p?.status === 'paid' ? p : null;
-    });
-    return paidPurchase.id;
-  });
+  const fulfilled = await step(
+    'webhook delivered and the purchase written as paid',
+    'check the webhook endpoint and STRIPE_WEBHOOK_SECRET (Stripe dashboard → Webhooks → the endpoint → deliveries)',
+    async () => {
+      paidPurchase = await until('the webhook to mark the purchase paid', webhookTimeout, async () => {
+        const p = await purchaseBy({ sessionId });
+        return p?.status === 'paid' ? p : null;
+      });
+      return paidPurchase.id;
+    },
+  );
   if (!fulfilled || !paidPurchase) return checks;
   const bought = paidPurchase as Purchase;
 
-  const unlocked = await step(`content unlocked for the purchase's token`, 'see the message; the success page makes the same call', async () => {
-    const res = await unlock(bought, token);
-    if (res.status !== 200) throw new Error(`the shop answered ${res.status}: ${await res.text()}`);
-  });
+  const unlocked = await step(
+    `content unlocked for the purchase's token`,
+    'see the message; the success page makes the same call',
+    async () => {
+      const res = await unlock(bought, token);
+      if (res.status !== 200) throw new Error(`the shop answered ${res.status}: ${await res.text()}`);
+    },
+  );
   if (!unlocked) return checks;
 
-  const refunded = await step('refunded, and the purchase written as refunded', 'check that the endpoint receives charge.refunded', async () => {
-    const session = await stripe.checkout.sessions.retrieve(sessionId);
-    const pi = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
-    if (!pi) throw new Error('the session has no payment intent');
-    const refund = await stripe.refunds.create({ payment_intent: pi, metadata: DOCTOR_TAG });
-    await until('the webhook to mark the purchase refunded', webhookTimeout, async () => ((await purchaseBy({ sessionId }))?.status === 'refunded' ? true : null));
-    return refund.id;
-  });
+  const refunded = await step(
+    'refunded, and the purchase written as refunded',
+    'check that the endpoint receives charge.refunded',
+    async () => {
+      const session = await stripe.checkout.sessions.retrieve(sessionId);
+      const pi = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+      if (!pi) throw new Error('the session has no payment intent');
+      const refund = await stripe.refunds.create({ payment_intent: pi, metadata: DOCTOR_TAG });
+      await until('the webhook to mark the purchase refunded', webhookTimeout, async () =>
+        (await purchaseBy({ sessionId }))?.status === 'refunded' ? true : null,
+      );
+      return refund.id;
+    },
+  );
   if (!refunded) return checks;
 
   await step('access revoked after the refund', 'see the message: a refunded purchase must no longer unlock', async () => {

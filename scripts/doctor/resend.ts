@@ -22,7 +22,13 @@ export async function checkResend(env: Env): Promise<Check[]> {
   try {
     answer = await withTimeout(resend.domains.list({ limit: 100 }), answerTimeoutMs(env));
   } catch (e) {
-    if (isNetworkError(e)) return [fail(`Resend did not answer at ${base} (${(e as Error).message})`, 'check RESEND_BASE_URL (local only) and the network, then run the doctor again')];
+    if (isNetworkError(e))
+      return [
+        fail(
+          `Resend did not answer at ${base} (${(e as Error).message})`,
+          'check RESEND_BASE_URL (local only) and the network, then run the doctor again',
+        ),
+      ];
     throw e;
   }
   const { data, error } = answer;
@@ -30,22 +36,47 @@ export async function checkResend(env: Env): Promise<Check[]> {
     if (error.name === 'restricted_api_key') {
       return [
         ok(`Resend accepts RESEND_API_KEY (${keyPrefix(key)}), a sending-only key`),
-        cannotVerify(`Resend: whether ${domain} (MAIL_FROM) is verified`, `${DOMAINS_PAGE} shows ${domain} as Verified (this key may only send, so it cannot read domains)`),
+        cannotVerify(
+          `Resend: whether ${domain} (MAIL_FROM) is verified`,
+          `${DOMAINS_PAGE} shows ${domain} as Verified (this key may only send, so it cannot read domains)`,
+        ),
       ];
     }
-    if (error.statusCode === null) return [fail(`Resend did not answer at ${base}`, 'check RESEND_BASE_URL (local only) and the network, then run the doctor again')];
+    if (error.statusCode === null)
+      return [fail(`Resend did not answer at ${base}`, 'check RESEND_BASE_URL (local only) and the network, then run the doctor again')];
     // Resend has answered a bad key with 401/403 `invalid_api_key` and with 400 "API key is invalid".
-    if (error.name === 'invalid_api_key' || error.name === 'missing_api_key' || error.statusCode === 401 || error.statusCode === 403 || /api key/i.test(error.message)) {
-      return [fail(`Resend refused RESEND_API_KEY (${keyPrefix(key)}): ${error.message}`, 'create a key at https://resend.com/api-keys and set RESEND_API_KEY')];
+    if (
+      error.name === 'invalid_api_key' ||
+      error.name === 'missing_api_key' ||
+      error.statusCode === 401 ||
+      error.statusCode === 403 ||
+      /api key/i.test(error.message)
+    ) {
+      return [
+        fail(
+          `Resend refused RESEND_API_KEY (${keyPrefix(key)}): ${error.message}`,
+          'create a key at https://resend.com/api-keys and set RESEND_API_KEY',
+        ),
+      ];
     }
     return [fail(`Resend answered an error: ${error.message}`, 'see the message; run the doctor again once fixed')];
   }
   const checks: Check[] = [ok(`Resend accepts RESEND_API_KEY (${keyPrefix(key)})`)];
   const found = data!.data.find((d) => d.name.toLowerCase() === domain);
   if (!found) {
-    checks.push(fail(`Resend: ${domain} (MAIL_FROM) is not a domain of this Resend account`, `add ${domain} at ${DOMAINS_PAGE} and publish its DNS records, or set MAIL_FROM to an address on a verified domain`));
+    checks.push(
+      fail(
+        `Resend: ${domain} (MAIL_FROM) is not a domain of this Resend account`,
+        `add ${domain} at ${DOMAINS_PAGE} and publish its DNS records, or set MAIL_FROM to an address on a verified domain`,
+      ),
+    );
   } else if (found.status !== 'verified') {
-    checks.push(fail(`Resend: ${domain} (MAIL_FROM) is not verified (status ${found.status})`, `publish the DNS records shown at ${DOMAINS_PAGE} for ${domain} and press Verify`));
+    checks.push(
+      fail(
+        `Resend: ${domain} (MAIL_FROM) is not verified (status ${found.status})`,
+        `publish the DNS records shown at ${DOMAINS_PAGE} for ${domain} and press Verify`,
+      ),
+    );
   } else {
     checks.push(ok(`Resend: ${domain} (MAIL_FROM) is verified`));
   }

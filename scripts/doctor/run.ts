@@ -48,7 +48,12 @@ function doctorStripe(env: Env, checks: Check[]): Stripe | null {
   }
   try {
     const base = env.STRIPE_API_BASE?.trim();
-    return new Stripe(key, { apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, timeout: answerTimeoutMs(env), ...(base ? parseApiBase(base) : {}) });
+    return new Stripe(key, {
+      apiVersion: STRIPE_API_VERSION,
+      maxNetworkRetries: 0,
+      timeout: answerTimeoutMs(env),
+      ...(base ? parseApiBase(base) : {}),
+    });
   } catch (e) {
     checks.push(fail('STRIPE_API_BASE is not usable', (e as Error).message));
     return null;
@@ -61,6 +66,11 @@ export function formatReport(checks: Check[]): string {
   const lines = checks.map((c) => `${MARK[c.status]} ${c.label}${c.fix ? `\n    → ${c.fix}` : ''}`);
   const failed = checks.filter((c) => c.status === 'fail').length;
   const warned = checks.filter((c) => c.status === 'warn').length;
-  lines.push('', failed ? `${failed} problem${failed > 1 ? 's' : ''} to fix${warned ? `, ${warned} to check by hand` : ''}.` : `All checks passed${warned ? `; ${warned} to check by hand` : ''}.`);
+  lines.push(
+    '',
+    failed
+      ? `${failed} problem${failed > 1 ? 's' : ''} to fix${warned ? `, ${warned} to check by hand` : ''}.`
+      : `All checks passed${warned ? `; ${warned} to check by hand` : ''}.`,
+  );
   return lines.join('\n');
 }

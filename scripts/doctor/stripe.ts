@@ -16,7 +16,9 @@ const LINK_PREFIX = 'VITE_CHECKOUT_URL_';
 /** The payment links configured for the build: `VITE_CHECKOUT_URL_<PRODUCT_ID>` (as web/src reads them). */
 export function configuredLinks(env: Env): { variable: string; productId: string; url: string }[] {
   return Object.entries(env).flatMap(([variable, url]) =>
-    variable.startsWith(LINK_PREFIX) && url?.trim() ? [{ variable, productId: variable.slice(LINK_PREFIX.length).toLowerCase().replace(/_/g, '-'), url: url.trim() }] : [],
+    variable.startsWith(LINK_PREFIX) && url?.trim()
+      ? [{ variable, productId: variable.slice(LINK_PREFIX.length).toLowerCase().replace(/_/g, '-'), url: url.trim() }]
+      : [],
   );
 }
 
@@ -26,17 +28,25 @@ export function stripeAddress(env: Env): string {
 
 /** A Stripe error as one line: the address when it did not answer, the key's prefix when refused. */
 export function stripeProblem(env: Env, e: unknown): Check {
-  if (isNetworkError(e)) return fail(unreachable('Stripe', stripeAddress(env), e), 'check STRIPE_API_BASE (local only) and the network, then run the doctor again');
+  if (isNetworkError(e))
+    return fail(
+      unreachable('Stripe', stripeAddress(env), e),
+      'check STRIPE_API_BASE (local only) and the network, then run the doctor again',
+    );
   const err = e as Stripe.errors.StripeError;
   if (err?.type === 'StripeAuthenticationError' || err?.statusCode === 401) {
-    return fail(`Stripe refused STRIPE_SECRET_KEY (${keyPrefix(env.STRIPE_SECRET_KEY)})`, 'copy the secret key again from https://dashboard.stripe.com/apikeys');
+    return fail(
+      `Stripe refused STRIPE_SECRET_KEY (${keyPrefix(env.STRIPE_SECRET_KEY)})`,
+      'copy the secret key again from https://dashboard.stripe.com/apikeys',
+    );
   }
   return fail(`Stripe answered an error: ${err?.message ?? String(e)}`, 'see the message; run the doctor again once fixed');
 }
 
 export async function checkWebhookEndpoint(env: Env, stripe: Stripe): Promise<Check[]> {
   const appUrl = env.APP_URL?.trim();
-  if (!appUrl || !URL.canParse(appUrl)) return [fail('Stripe webhook endpoint: APP_URL is not set, so its URL is unknown', 'set APP_URL first')];
+  if (!appUrl || !URL.canParse(appUrl))
+    return [fail('Stripe webhook endpoint: APP_URL is not set, so its URL is unknown', 'set APP_URL first')];
   const target = webhookUrlFor(appUrl);
   const endpoints: Stripe.WebhookEndpoint[] = [];
   for await (const e of stripe.webhookEndpoints.list({ limit: 100 })) if (sameUrl(e.url, target)) endpoints.push(e);
@@ -45,14 +55,24 @@ export async function checkWebhookEndpoint(env: Env, stripe: Stripe): Promise<Ch
   // Prefer an enabled one; duplicates are reported, since each delivers every event.
   const endpoint = endpoints.find((e) => e.status === 'enabled') ?? endpoints[0];
   const checks: Check[] = [];
-  if (endpoint.status !== 'enabled') return [fail(`${label} (${endpoint.id}) is disabled`, `run ${SETUP} (it enables it), or enable it in the Stripe dashboard`)];
-  checks.push(ok(`${label} (${endpoint.id}) is enabled${endpoints.length > 1 ? ` (${endpoints.length - 1} more for this URL: each delivers every event)` : ''}`));
+  if (endpoint.status !== 'enabled')
+    return [fail(`${label} (${endpoint.id}) is disabled`, `run ${SETUP} (it enables it), or enable it in the Stripe dashboard`)];
+  checks.push(
+    ok(
+      `${label} (${endpoint.id}) is enabled${endpoints.length > 1 ? ` (${endpoints.length - 1} more for this URL: each delivers every event)` : ''}`,
+    ),
+  );
   const all = endpoint.enabled_events.includes('*');
   const missing = all ? [] : HANDLED_STRIPE_EVENTS.filter((t) => !endpoint.enabled_events.includes(t));
   checks.push(
     missing.length
-      ? fail(`Stripe webhook endpoint ${endpoint.id} is missing events: ${missing.join(', ')}`, `run ${SETUP} (it subscribes the endpoint to every event the shop handles)`)
-      : ok(`Stripe webhook endpoint ${endpoint.id} receives all ${HANDLED_STRIPE_EVENTS.length} events the shop handles${all ? ' (subscribed to *)' : ''}`),
+      ? fail(
+          `Stripe webhook endpoint ${endpoint.id} is missing events: ${missing.join(', ')}`,
+          `run ${SETUP} (it subscribes the endpoint to every event the shop handles)`,
+        )
+      : ok(
+          `Stripe webhook endpoint ${endpoint.id} receives all ${HANDLED_STRIPE_EVENTS.length} events the shop handles${all ? ' (subscribed to *)' : ''}`,
+        ),
   );
   const version = endpoint.api_version;
   checks.push(
@@ -71,7 +91,8 @@ export async function checkPrices(env: Env, stripe: Stripe, products: readonly P
   const mode = stripeMode(env.STRIPE_SECRET_KEY);
   const inline = products.filter((p) => 'amount' in p.price);
   const checks: Check[] = [];
-  if (inline.length) checks.push(ok(`${inline.length} catalog product${inline.length > 1 ? 's use' : ' uses'} an inline price (no Stripe price needed)`));
+  if (inline.length)
+    checks.push(ok(`${inline.length} catalog product${inline.length > 1 ? 's use' : ' uses'} an inline price (no Stripe price needed)`));
   for (const product of products) {
     const p = product.price;
     if ('amount' in p) continue;
@@ -79,7 +100,12 @@ export async function checkPrices(env: Env, stripe: Stripe, products: readonly P
     if ('priceIds' in p) {
       const id = p.priceIds[stage];
       if (!id || /REPLACE_ME/i.test(id)) {
-        checks.push(fail(`${label}: no price id for STRIPE_PRICE_ENV=${stage} (found ${id ?? 'none'})`, `put the ${stage} price id from your Stripe dashboard in catalog/products.ts`));
+        checks.push(
+          fail(
+            `${label}: no price id for STRIPE_PRICE_ENV=${stage} (found ${id ?? 'none'})`,
+            `put the ${stage} price id from your Stripe dashboard in catalog/products.ts`,
+          ),
+        );
         continue;
       }
       let price: Stripe.Price;
@@ -87,13 +113,30 @@ export async function checkPrices(env: Env, stripe: Stripe, products: readonly P
         price = await stripe.prices.retrieve(id);
       } catch (e) {
         if ((e as Stripe.errors.StripeError).statusCode === 404) {
-          checks.push(fail(`${label}: ${id} does not exist in this Stripe account (${mode ?? '?'} mode)`, `create the price in Stripe, or correct priceIds.${stage} in catalog/products.ts`));
+          checks.push(
+            fail(
+              `${label}: ${id} does not exist in this Stripe account (${mode ?? '?'} mode)`,
+              `create the price in Stripe, or correct priceIds.${stage} in catalog/products.ts`,
+            ),
+          );
           continue;
         }
         throw e;
       }
-      if (!price.active) checks.push(fail(`${label}: ${id} is archived`, 'reactivate the price in the Stripe dashboard, or point catalog/products.ts at an active one'));
-      else if (mode && price.livemode !== (mode === 'live')) checks.push(fail(`${label}: ${id} is a ${price.livemode ? 'live' : 'test'}-mode price`, `use the ${mode}-mode price id for STRIPE_PRICE_ENV=${stage}`));
+      if (!price.active)
+        checks.push(
+          fail(
+            `${label}: ${id} is archived`,
+            'reactivate the price in the Stripe dashboard, or point catalog/products.ts at an active one',
+          ),
+        );
+      else if (mode && price.livemode !== (mode === 'live'))
+        checks.push(
+          fail(
+            `${label}: ${id} is a ${price.livemode ? 'live' : 'test'}-mode price`,
+            `use the ${mode}-mode price id for STRIPE_PRICE_ENV=${stage}`,
+          ),
+        );
       else checks.push(ok(`${label}: ${id} is active`));
       continue;
     }
@@ -101,7 +144,10 @@ export async function checkPrices(env: Env, stripe: Stripe, products: readonly P
     checks.push(
       data[0]
         ? ok(`${label}: lookup key "${p.lookupKey}" is ${data[0].id}, active`)
-        : fail(`${label}: no active price has the lookup key "${p.lookupKey}"`, `create (or reactivate) a price with lookup key "${p.lookupKey}" in this Stripe account`),
+        : fail(
+            `${label}: no active price has the lookup key "${p.lookupKey}"`,
+            `create (or reactivate) a price with lookup key "${p.lookupKey}" in this Stripe account`,
+          ),
     );
   }
   return checks;
@@ -138,21 +184,41 @@ export async function checkPaymentLinks(env: Env, stripe: Stripe): Promise<Check
     const link = links.find((l) => l.url === base || sameUrl(l.url, base));
     const label = `payment link ${c.variable}`;
     if (!findProduct(c.productId)) {
-      checks.push(fail(`${label}: "${c.productId}" is not a product in catalog/products.ts`, `rename the variable to VITE_CHECKOUT_URL_<PRODUCT_ID> of a catalog product, or remove it`));
+      checks.push(
+        fail(
+          `${label}: "${c.productId}" is not a product in catalog/products.ts`,
+          `rename the variable to VITE_CHECKOUT_URL_<PRODUCT_ID> of a catalog product, or remove it`,
+        ),
+      );
       continue;
     }
     if (!link) {
-      checks.push(fail(`${label} (${base}) is not a payment link of this Stripe account`, `paste the link's URL from the Stripe dashboard (Payment Links), in the account of STRIPE_SECRET_KEY`));
+      checks.push(
+        fail(
+          `${label} (${base}) is not a payment link of this Stripe account`,
+          `paste the link's URL from the Stripe dashboard (Payment Links), in the account of STRIPE_SECRET_KEY`,
+        ),
+      );
       continue;
     }
     if (!link.active) {
-      checks.push(fail(`${label} (${link.id}) is deactivated`, `reactivate it in the Stripe dashboard (Payment Links → ${link.id} → Activate), or remove ${c.variable}`));
+      checks.push(
+        fail(
+          `${label} (${link.id}) is deactivated`,
+          `reactivate it in the Stripe dashboard (Payment Links → ${link.id} → Activate), or remove ${c.variable}`,
+        ),
+      );
       continue;
     }
     const resolved = await linkType(env, stripe, link);
     if (!resolved) checks.push(fail(`${label} (${link.id}): its sessions carry no purchase type`, UNKNOWN_TYPE_FIX));
     else if (resolved.type !== c.productId) {
-      checks.push(fail(`${label} (${link.id}) sells "${resolved.type}" (from ${resolved.from}), not "${c.productId}"`, `set metadata.type to "${c.productId}" on the link's Stripe product, or fix ${c.variable}`));
+      checks.push(
+        fail(
+          `${label} (${link.id}) sells "${resolved.type}" (from ${resolved.from}), not "${c.productId}"`,
+          `set metadata.type to "${c.productId}" on the link's Stripe product, or fix ${c.variable}`,
+        ),
+      );
     } else checks.push(ok(`${label} (${link.id}) is active and sells "${c.productId}" (from ${resolved.from})`));
   }
   return checks;
@@ -161,7 +227,11 @@ export async function checkPaymentLinks(env: Env, stripe: Stripe): Promise<Check
 /** Every Stripe check; a Stripe that does not answer (or refuses the key) is one ✘, not a crash. */
 export async function checkStripe(env: Env, stripe: Stripe, products: readonly Product[] = PRODUCTS): Promise<Check[]> {
   const checks: Check[] = [];
-  for (const step of [() => checkWebhookEndpoint(env, stripe), () => checkPrices(env, stripe, products), () => checkPaymentLinks(env, stripe)]) {
+  for (const step of [
+    () => checkWebhookEndpoint(env, stripe),
+    () => checkPrices(env, stripe, products),
+    () => checkPaymentLinks(env, stripe),
+  ]) {
     try {
       checks.push(...(await step()));
     } catch (e) {

@@ -12,11 +12,31 @@ const readme = readFileSync('deploy/instant/README.md', 'utf8');
 
 // The server's environment in upstream's compose file at a4d2ef33.
 const UPSTREAM_SERVER_ENV = [
-  'WAL_HISTORY_STORAGE', 'DATABASE_URL', 'CONNECTION_POOL_SIZE', 'INSTANT_BACKEND_URL', 'INSTANT_DASHBOARD_URL', 'INSTANT_SUPERUSER_EMAIL',
-  'INSTANT_DASHBOARD_GOOGLE_OAUTH_CLIENT_ID', 'INSTANT_DASHBOARD_GOOGLE_OAUTH_CLIENT_SECRET', 'STRIPE_API_KEY', 'POSTMARK_TOKEN', 'SENDGRID_TOKEN',
-  'INSTANT_EMAIL_PROVIDER', 'INSTANT_EMAIL_REPLY_TO', 'INSTANT_DASHBOARD_EMAIL_SENDER_NAME', 'INSTANT_DASHBOARD_EMAIL_SENDER_EMAIL',
-  'INSTANT_APP_EMAIL_SENDER_NAME', 'INSTANT_APP_EMAIL_SENDER_EMAIL', 'INSTANT_TEAM_EMAIL_SENDER_NAME', 'INSTANT_TEAM_EMAIL_SENDER_EMAIL',
-  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT', 'S3_BUCKET',
+  'WAL_HISTORY_STORAGE',
+  'DATABASE_URL',
+  'CONNECTION_POOL_SIZE',
+  'INSTANT_BACKEND_URL',
+  'INSTANT_DASHBOARD_URL',
+  'INSTANT_SUPERUSER_EMAIL',
+  'INSTANT_DASHBOARD_GOOGLE_OAUTH_CLIENT_ID',
+  'INSTANT_DASHBOARD_GOOGLE_OAUTH_CLIENT_SECRET',
+  'STRIPE_API_KEY',
+  'POSTMARK_TOKEN',
+  'SENDGRID_TOKEN',
+  'INSTANT_EMAIL_PROVIDER',
+  'INSTANT_EMAIL_REPLY_TO',
+  'INSTANT_DASHBOARD_EMAIL_SENDER_NAME',
+  'INSTANT_DASHBOARD_EMAIL_SENDER_EMAIL',
+  'INSTANT_APP_EMAIL_SENDER_NAME',
+  'INSTANT_APP_EMAIL_SENDER_EMAIL',
+  'INSTANT_TEAM_EMAIL_SENDER_NAME',
+  'INSTANT_TEAM_EMAIL_SENDER_EMAIL',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+  'S3_ENDPOINT',
+  'S3_PUBLIC_ENDPOINT',
+  'S3_BUCKET',
 ];
 
 function service(name: string): string {
@@ -35,7 +55,8 @@ describe('deploy/instant recipe', () => {
   it("runs upstream's Postgres 17 image with logical replication and pg_hint_plan", () => {
     const pg = service('postgres');
     expect(pg).toContain('ghcr.io/instantdb/postgresql:postgresql-17-pg-hint-plan');
-    for (const flag of ['wal_level=logical', 'max_replication_slots=10', 'max_wal_senders=10', 'shared_preload_libraries=pg_hint_plan']) expect(pg).toContain(`"${flag}"`);
+    for (const flag of ['wal_level=logical', 'max_replication_slots=10', 'max_wal_senders=10', 'shared_preload_libraries=pg_hint_plan'])
+      expect(pg).toContain(`"${flag}"`);
   });
 
   it('runs MinIO with its bucket, the dashboard and Caddy on 80/443', () => {
@@ -53,12 +74,21 @@ describe('deploy/instant recipe', () => {
     const withDefault = new Set([...compose.matchAll(/\$\{([A-Z0-9_]+):-/g)].map((m) => m[1]));
     expect(required.filter((k) => !documented.has(k))).toEqual([]);
     expect([...used].filter((k) => !documented.has(k) && !withDefault.has(k))).toEqual([]);
-    for (const k of ['POSTMARK_TOKEN', 'SENDGRID_TOKEN', 'INSTANT_EMAIL_PROVIDER', 'INSTANT_APP_EMAIL_SENDER_EMAIL']) expect(documented.has(k)).toBe(true);
+    for (const k of ['POSTMARK_TOKEN', 'SENDGRID_TOKEN', 'INSTANT_EMAIL_PROVIDER', 'INSTANT_APP_EMAIL_SENDER_EMAIL'])
+      expect(documented.has(k)).toBe(true);
   });
 
   it('says what it was checked against, and that it was not run here', () => {
     expect(readme).toMatch(/a4d2ef33/);
     expect(readme).toMatch(/not been run\*\* in this project's CI/);
-    for (const step of ['instant-cli', 'INSTANT_CLI_API_URI', 'npm run instant:push', 'npm run seed', 'npm run stripe:setup', 'npm run doctor']) expect(readme).toContain(step);
+    for (const step of [
+      'instant-cli',
+      'INSTANT_CLI_API_URI',
+      'npm run instant:push',
+      'npm run seed',
+      'npm run stripe:setup',
+      'npm run doctor',
+    ])
+      expect(readme).toContain(step);
   });
 });
