@@ -26,7 +26,7 @@ export async function runDoctor(env: Env, opts: DoctorOptions = {}): Promise<Che
   const checks = checkEnv(env);
   checks.push(...(await checkInstant(env, { files: opts.files ?? projectFiles(), localServer: opts.localInstant })));
   const stripe = doctorStripe(env, checks);
-  if (stripe) checks.push(...(await checkStripe(env, stripe, opts.products)));
+  if (stripe) checks.push(...(await checkStripe(env, stripe, { products: opts.products, liveTest: opts.liveTest })));
   checks.push(...(await checkResend(env)));
   if (opts.liveTest) {
     if (!stripe || checks.some((c) => c.status === 'fail')) {

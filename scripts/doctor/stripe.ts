@@ -7,7 +7,7 @@ import { UNKNOWN_TYPE_FIX } from '../../api/_lib/resolve-purchase-type.ts';
 import { STRIPE_API_VERSION } from '../../api/_lib/stripe-client.ts';
 import { HANDLED_STRIPE_EVENTS } from '../../api/_lib/stripe-events.ts';
 import { webhookUrlFor } from '../stripe-setup.ts';
-import { fail, isNetworkError, keyPrefix, ok, sameUrl, unreachable, type Check, type Env } from './check.ts';
+import { cannotVerify, fail, isNetworkError, keyPrefix, ok, sameUrl, unreachable, type Check, type Env } from './check.ts';
 import { stripeMode } from './env.ts';
 
 const SETUP = '`npm run stripe:setup`';
@@ -43,7 +43,7 @@ export function stripeProblem(env: Env, e: unknown): Check {
   return fail(`Stripe answered an error: ${err?.message ?? String(e)}`, 'see the message; run the doctor again once fixed');
 }
 
-export async function checkWebhookEndpoint(env: Env, stripe: Stripe): Promise<Check[]> {
+export async function checkWebhookEndpoint(env: Env, stripe: Stripe, opts: { liveTest?: boolean } = {}): Promise<Check[]> {
   const appUrl = env.APP_URL?.trim();
   if (!appUrl || !URL.canParse(appUrl))
     return [fail('Stripe webhook endpoint: APP_URL is not set, so its URL is unknown', 'set APP_URL first')];
@@ -83,6 +83,16 @@ export async function checkWebhookEndpoint(env: Env, stripe: Stripe): Promise<Ch
           `run ${SETUP} -- --recreate (a new endpoint with the pinned version), then set STRIPE_WEBHOOK_SECRET to the secret it prints`,
         ),
   );
+  // Stripe never shows a signing secret again, so only a delivery can prove STRIPE_WEBHOOK_SECRET.
+  if (!opts.liveTest) {
+    checks.push(
+      cannotVerify(
+        `Stripe webhook signing secret of ${endpoint.id}`,
+        `STRIPE_WEBHOOK_SECRET is that endpoint's signing secret (Dashboard → Webhooks → ${endpoint.id} → Signing secret); ` +
+          '`npm run doctor -- --live-test` proves it with a delivery',
+      ),
+    );
+  }
   return checks;
 }
 
@@ -225,10 +235,15 @@ export async function checkPaymentLinks(env: Env, stripe: Stripe): Promise<Check
 }
 
 /** Every Stripe check; a Stripe that does not answer (or refuses the key) is one ✘, not a crash. */
-export async function checkStripe(env: Env, stripe: Stripe, products: readonly Product[] = PRODUCTS): Promise<Check[]> {
+export async function checkStripe(
+  env: Env,
+  stripe: Stripe,
+  opts: { products?: readonly Product[]; liveTest?: boolean } = {},
+): Promise<Check[]> {
+  const products = opts.products ?? PRODUCTS;
   const checks: Check[] = [];
   for (const step of [
-    () => checkWebhookEndpoint(env, stripe),
+    () => checkWebhookEndpoint(env, stripe, opts),
     () => checkPrices(env, stripe, products),
     () => checkPaymentLinks(env, stripe),
   ]) {
