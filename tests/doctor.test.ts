@@ -304,6 +304,10 @@ describe('npm run doctor against the local stack', () => {
     }
   });
 
+  it('APP_URL unset: one ✘ (the webhook endpoint follows from it)', async () => {
+    expectOnlyFailure(await doctor(env({ APP_URL: '' })), /^APP_URL not set$/, /shop's public URL/);
+  });
+
   it('empty OPERATOR_EMAILS', async () => {
     expectOnlyFailure(await doctor(env({ OPERATOR_EMAILS: '' })), /OPERATOR_EMAILS is empty/, /set OPERATOR_EMAILS/);
     expectOnlyFailure(await doctor(env({ OPERATOR_EMAILS: ' , ' })), /OPERATOR_EMAILS is empty/, /set OPERATOR_EMAILS/);
