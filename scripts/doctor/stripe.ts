@@ -205,7 +205,7 @@ export async function checkPaymentLinks(env: Env, stripe: Stripe): Promise<Check
       checks.push(
         fail(
           `${label} (${base}) is not a payment link of this Stripe account`,
-          `paste the link's URL from the Stripe dashboard (Payment Links), in the account of STRIPE_SECRET_KEY`,
+          `paste the link's URL from the Stripe dashboard (Payment Links), in the account and mode (test or live) of STRIPE_SECRET_KEY`,
         ),
       );
       continue;
