@@ -93,7 +93,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const port = settings.PORT === 0 ? await freePort() : settings.PORT;
     const url = `http://localhost:${port}`;
     process.env.APP_URL = url;
-    if (stripe) Object.assign(process.env, await createLocalPaymentLinks(stripe.url, stripe.secretKey, url));
+    const paymentLinks = stripe ? await createLocalPaymentLinks(stripe.url, stripe.secretKey, url) : {};
+    Object.assign(process.env, paymentLinks);
 
     const vite: ViteDevServer = await createServer({
       configFile: resolve('vite.config.ts'),
@@ -129,6 +130,9 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
             instant: { url: instant.url, appId: instant.appId, adminToken: instant.adminToken, local: Boolean(instantLocal) },
             stripe: stripe ? { url: stripe.url, secretKey: stripe.secretKey, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET } : null,
             mailbox: mailbox ? { url: mailbox.url, apiKey: mailbox.apiKey, page: `${url}/_local/mailbox` } : null,
+            // For `npm run doctor`, which checks what this process was configured with.
+            operators: process.env.OPERATOR_EMAILS ?? '',
+            paymentLinks,
           },
           null,
           2,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { DomainStore } from './domains.ts';
 import type { MailMessage, MailStore } from './mail-store.ts';
 
 /** Resend's error body: `{ statusCode, name, message }`. */
@@ -91,14 +92,18 @@ interface IdempotentEntry {
 /**
  * The slice of Resend's HTTP API the app uses: `POST /emails`,
  * `POST /emails/batch` and `GET /emails/{id}`, with Bearer `re_…` auth and
- * `Idempotency-Key` (same key and body → same answer, no second mail).
+ * `Idempotency-Key` (same key and body → same answer, no second mail), and
+ * `GET /domains`, `GET /domains/{id}` (refused to keys that may only send).
  */
 export class ResendApi {
   private idempotent = new Map<string, IdempotentEntry>();
+  /** Keys made with Resend's "Sending access" permission. */
+  readonly sendingOnlyKeys = new Set<string>();
 
   constructor(
     private readonly store: MailStore,
     private readonly apiKey: string | null,
+    private readonly domains: DomainStore,
   ) {}
 
   clear(): void {
@@ -107,6 +112,10 @@ export class ResendApi {
 
   /** Returns false when the path is not part of the API. */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname === '/domains' || url.pathname.startsWith('/domains/')) {
+      this.handleDomains(req, res, url);
+      return true;
+    }
     const isSend = url.pathname === '/emails' || url.pathname === '/emails/batch';
     const get = /^\/emails\/([^/]+)$/.exec(url.pathname);
     if (!isSend && !get) return false;
@@ -148,7 +157,38 @@ export class ResendApi {
     return true;
   }
 
-  private authenticate(header: string | undefined): void {
+  private handleDomains(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    try {
+      const key = this.authenticate(req.headers.authorization);
+      if (this.sendingOnlyKeys.has(key)) {
+        throw new HttpError({ statusCode: 401, name: 'restricted_api_key', message: 'This API key is restricted to only send emails' });
+      }
+      if (req.method !== 'GET') {
+        throw new HttpError({ statusCode: 405, name: 'method_not_allowed', message: 'Method is not allowed for the requested path.' });
+      }
+      const one = /^\/domains\/([^/]+)$/.exec(url.pathname);
+      if (one) {
+        const domain = this.domains.get(decodeURIComponent(one[1]));
+        if (!domain) throw new HttpError({ statusCode: 404, name: 'not_found', message: 'Domain not found' });
+        send(res, 200, domain);
+        return;
+      }
+      if (url.pathname !== '/domains') {
+        throw new HttpError({ statusCode: 404, name: 'not_found', message: 'The requested endpoint does not exist.' });
+      }
+      const limit = url.searchParams.get('limit');
+      const n = limit === null ? undefined : Number(limit);
+      if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 100)) {
+        throw new HttpError({ statusCode: 422, name: 'validation_error', message: 'The `limit` parameter must be between 1 and 100.' });
+      }
+      send(res, 200, this.domains.list(n));
+    } catch (err) {
+      if (err instanceof HttpError) send(res, err.error.statusCode, err.error);
+      else throw err;
+    }
+  }
+
+  private authenticate(header: string | undefined): string {
     const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
     if (!key) {
       throw new HttpError({
@@ -160,6 +200,7 @@ export class ResendApi {
     if (!key.startsWith('re_') || (this.apiKey !== null && key !== this.apiKey)) {
       throw new HttpError({ statusCode: 401, name: 'invalid_api_key', message: 'API key is invalid' });
     }
+    return key;
   }
 
   private sendOne(body: unknown): { id: string } {

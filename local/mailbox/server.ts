@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DomainStore, type DomainStatus, type LocalDomain } from './domains.ts';
 import { MailStore, type MailFilter, type MailMessage } from './mail-store.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
 import { ResendApi } from './resend-api.ts';
@@ -11,6 +12,8 @@ export interface MailboxOptions {
   /** The key returned for the app's RESEND_API_KEY; any `re_…` key works unless `strictKey`. */
   apiKey?: string;
   strictKey?: boolean;
+  /** Domains in Resend's domains API (default: the shop's default sender domain, verified). */
+  domains?: { name: string; status: DomainStatus }[];
 }
 
 /** What `deliver` takes: a mail dropped in without HTTP (e.g. by the local Instant server). */
@@ -32,6 +35,10 @@ export interface Mailbox {
   /** The newest matching mail, waiting for it if none has arrived. */
   waitForMessage(filter?: MailFilter): Promise<MailMessage>;
   clear(): void;
+  /** Adds a domain to the domains API or changes its status (as Resend's DNS check would). */
+  setDomain(name: string, status: DomainStatus): LocalDomain;
+  /** Gives a key Resend's "Sending access" permission (true) or "Full access" (false). */
+  restrictKey(key: string, sendingOnly: boolean): void;
   close(): Promise<void>;
 }
 
@@ -48,7 +55,8 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
   const apiKey = options.apiKey ?? DEFAULT_RESEND_KEY;
   if (!apiKey.startsWith('re_')) throw new Error('apiKey must start with re_');
   const store = new MailStore();
-  const api = new ResendApi(store, options.strictKey ? apiKey : null);
+  const domains = new DomainStore(options.domains);
+  const api = new ResendApi(store, options.strictKey ? apiKey : null, domains);
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -104,6 +112,8 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
       store.clear();
       api.clear();
     },
+    setDomain: (name, status) => domains.set(name, status),
+    restrictKey: (key, sendingOnly) => void (sendingOnly ? api.sendingOnlyKeys.add(key) : api.sendingOnlyKeys.delete(key)),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

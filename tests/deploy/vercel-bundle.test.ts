@@ -58,6 +58,13 @@ describe('Vercel bundles of api/ functions', () => {
     expect(functions).toEqual(expect.arrayContaining(['api/checkout/index.ts', 'api/stripe/webhook.ts', 'api/files/wallpaper.ts', 'api/downloads/[purchaseId].ts']));
   });
 
+  it('reports how many functions a deployment has, as deploy/instant/README.md states it', () => {
+    // Vercel plans limit functions per deployment; the going-live guide says how many there are.
+    console.log(`Vercel deploys ${functions.length} functions: ${functions.join(', ')}`);
+    const stated = /The shop deploys \*\*(\d+)\*\* functions/.exec(readFileSync('deploy/instant/README.md', 'utf8'));
+    expect(stated?.[1]).toBe(String(functions.length));
+  });
+
   it.each(functions)('%s: every import resolves once compiled', (fn) => {
     const missing = traced.get(fn)!.warnings.filter((w) => /Cannot find module|Failed to resolve/i.test(w));
     expect(missing).toEqual([]);
