@@ -19,10 +19,10 @@ import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
-import { HttpError } from '../api/_lib/http.ts';
-import { runOps, type OpsCommand } from '../api/_lib/ops-commands.ts';
-import type { FindResult } from '../api/_lib/find-by-email.ts';
-import type { ReconcileReport } from '../api/_lib/reconcile.ts';
+import { HttpError } from '../api/_lib/platform/http.ts';
+import { runOps, type OpsCommand } from '../api/_lib/ops/commands.ts';
+import type { FindResult } from '../api/_lib/ops/find-by-email.ts';
+import type { ReconcileReport } from '../api/_lib/ops/reconcile.ts';
 import { parseDotenv } from '../local/dev/settings.ts';
 
 const USAGE = 'usage: npm run ops -- find <email> | recover <email> | resend-receipt <sessionId> | refund <sessionId> [--amount n] | reconcile [--since 24h] | webhooks [--type t] [--outcome o] [--q x] | replay <eventId> [--via resend] | audit [--limit n]';

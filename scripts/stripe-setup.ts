@@ -11,8 +11,8 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type Stripe from 'stripe';
-import { STRIPE_API_VERSION, StripeConfigError, createStripe } from '../api/_lib/stripe-client.ts';
-import { HANDLED_STRIPE_EVENTS } from '../api/_lib/stripe-events.ts';
+import { STRIPE_API_VERSION, StripeConfigError, createStripe } from '../api/_lib/platform/stripe-client.ts';
+import { HANDLED_STRIPE_EVENTS } from '../api/_lib/fulfillment/handled-events.ts';
 import { loadEnvFile } from './load-env-file.ts';
 
 export const WEBHOOK_PATH = '/api/stripe/webhook';

@@ -5,8 +5,8 @@
 // no longer be paid; a writer holding a stale unpaid view never unlinks a paid purchase.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readStripe, wallpaperIdFor, writePurchase, purchaseIdFor } from '../api/_lib/fulfill-checkout.ts';
-import { reconcile } from '../api/_lib/reconcile.ts';
+import { readStripe, wallpaperIdFor, writePurchase, purchaseIdFor } from '../api/_lib/fulfillment/fulfill-checkout.ts';
+import { reconcile } from '../api/_lib/ops/reconcile.ts';
 import { guestCheckout, setWebhooks } from './support/ops.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 

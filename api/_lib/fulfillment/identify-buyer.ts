@@ -2,9 +2,9 @@
 // payment-link sessions carry `client_reference_id` (`user_<id>` or `token_<uuid>`, set by the
 // SPA when it opens the link); failing both, the buyer's email (seed 003's fallback).
 import type Stripe from 'stripe';
-import type { Product } from '../../catalog/products.ts';
-import { derivedId } from './derived-id.ts';
-import { adminDb } from './instant-admin.ts';
+import type { Product } from '../../../catalog/products.ts';
+import { derivedId } from '../platform/derived-id.ts';
+import { adminDb } from '../platform/instant-admin.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

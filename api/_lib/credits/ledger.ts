@@ -4,8 +4,8 @@
 // wins each slot, and the losers re-read and retry. The unique `ref` names what caused the entry,
 // so the same cause can never be applied twice, whichever process gets there first.
 import { id as newId } from '@instantdb/admin';
-import { HttpError } from './http.ts';
-import { adminDb, isAlreadyRecorded } from './instant-admin.ts';
+import { HttpError } from '../platform/http.ts';
+import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
 
 export type LedgerEntry = {
   id: string;

@@ -3,9 +3,9 @@
 // duplicate webhooks and the success page never send twice. Resend gets the session as its
 // idempotency key too, so a retried send after a crash is still one email.
 import { Resend } from 'resend';
-import type { Product } from '../../catalog/products.ts';
-import { derivedId } from './derived-id.ts';
-import { adminDb, isAlreadyRecorded } from './instant-admin.ts';
+import type { Product } from '../../../catalog/products.ts';
+import { derivedId } from '../platform/derived-id.ts';
+import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
 
 export type ReceiptInput = { sessionId: string; purchaseId: string; email: string; product: Product | null; amount: number | null; currency: string | null };
 

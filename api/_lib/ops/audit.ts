@@ -1,11 +1,11 @@
 // The audit trail: every operator action (page, API or CLI) is recorded with who, what, which
 // target, when and how it ended. Entries are only ever added.
 import { id as newId } from '@instantdb/admin';
-import { adminDb } from './instant-admin.ts';
+import { adminDb } from '../platform/instant-admin.ts';
 
-import type { OpsAction } from '../../contracts/ops.ts';
+import type { OpsAction } from '../../../contracts/ops.ts';
 
-export type { OpsAction } from '../../contracts/ops.ts';
+export type { OpsAction } from '../../../contracts/ops.ts';
 
 const MAX_DETAIL = 2000;
 

@@ -4,16 +4,16 @@
 // Stripe's objects (purchase-status.ts), and writes the one purchase whose id is derived from
 // the session id. Side effects that must happen once (the receipt) are create-only writes.
 import type Stripe from 'stripe';
-import type { Product } from '../../catalog/products.ts';
-import { derivedId } from './derived-id.ts';
+import type { Product } from '../../../catalog/products.ts';
+import { derivedId } from '../platform/derived-id.ts';
 import { applyEntitlements } from './entitlements.ts';
 import { identifyBuyer } from './identify-buyer.ts';
-import { normalizeEmail } from './normalize-email.ts';
-import { adminDb } from './instant-admin.ts';
+import { normalizeEmail } from '../platform/normalize-email.ts';
+import { adminDb } from '../platform/instant-admin.ts';
 import { NEVER_PAID, purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { resolvePurchaseType } from './resolve-purchase-type.ts';
-import { sendReceiptOnce } from './send-receipt.ts';
-import { getStripe } from './stripe-client.ts';
+import { sendReceiptOnce } from '../receipts/send-receipt.ts';
+import { getStripe } from '../platform/stripe-client.ts';
 
 export type FulfilResult = { purchaseId: string; status: PurchaseStatus; token: string | null };
 

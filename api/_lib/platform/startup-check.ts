@@ -1,7 +1,7 @@
 // Run (through http.ts) when any function starts: a deployment missing what it cannot work
 // without fails at once, naming the fix, instead of at the first checkout or receipt that meets it.
-import { validateCatalog } from '../../catalog/product-schema.ts';
-import { PRODUCTS } from '../../catalog/products.ts';
+import { validateCatalog } from '../../../catalog/product-schema.ts';
+import { PRODUCTS } from '../../../catalog/products.ts';
 import { ConfigError } from './config-error.ts';
 
 export const CRON_SECRET_MISSING = 'CRON_SECRET is not set: set it in the deployment settings so that Vercel Cron can call /api/cron/reconcile.';

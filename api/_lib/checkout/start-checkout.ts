@@ -3,15 +3,15 @@
 // session id, and the purchase is recorded as pending, create-only, so a webhook that got there
 // first is never overwritten.
 import type Stripe from 'stripe';
-import type { Product } from '../../catalog/products.ts';
-import { appUrl } from './app-url.ts';
-import { purchaseIdFor } from './fulfill-checkout.ts';
-import { json } from './http.ts';
-import { adminDb, isAlreadyRecorded } from './instant-admin.ts';
-import { lineItemFor } from './price-resolver.ts';
-import { getStripe } from './stripe-client.ts';
+import type { Product } from '../../../catalog/products.ts';
+import { appUrl } from '../platform/app-url.ts';
+import { purchaseIdFor } from '../fulfillment/fulfill-checkout.ts';
+import { json } from '../platform/http.ts';
+import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
+import { lineItemFor } from './line-item.ts';
+import { getStripe } from '../platform/stripe-client.ts';
 import { customerFor } from './stripe-customer.ts';
-import type { VerifiedUser } from './verify-user.ts';
+import type { VerifiedUser } from '../platform/verify-user.ts';
 
 export type CheckoutRequest = {
   product: Product;

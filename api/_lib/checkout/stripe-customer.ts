@@ -2,9 +2,9 @@
 // to create it with the same idempotency key, and Stripe answers both with the one customer it
 // made; both then store the same id on `$users.stripeCustomerId` (unique). Later checkouts read
 // the stored id (Stripe keeps idempotency keys for 24 hours; the stored id outlives them).
-import { adminDb } from './instant-admin.ts';
-import { getStripe } from './stripe-client.ts';
-import type { VerifiedUser } from './verify-user.ts';
+import { adminDb } from '../platform/instant-admin.ts';
+import { getStripe } from '../platform/stripe-client.ts';
+import type { VerifiedUser } from '../platform/verify-user.ts';
 
 export async function customerFor(user: VerifiedUser): Promise<string> {
   const db = adminDb();

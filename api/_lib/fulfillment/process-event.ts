@@ -3,8 +3,8 @@
 import type Stripe from 'stripe';
 import { fulfillCheckout, sessionIdForPaymentIntent } from './fulfill-checkout.ts';
 import type { PurchaseStatus } from './purchase-status.ts';
-import { getStripe } from './stripe-client.ts';
-import { isHandledStripeEvent } from './stripe-events.ts';
+import { getStripe } from '../platform/stripe-client.ts';
+import { isHandledStripeEvent } from './handled-events.ts';
 
 export type EventOutcome = { handled: false } | { handled: true; sessionId: string | null; status: PurchaseStatus | null };
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import type { Product } from '../catalog/products.ts';
-import { lineItemFor } from '../api/_lib/price-resolver.ts';
+import { lineItemFor } from '../api/_lib/checkout/line-item.ts';
 import { startStripeLocal, type StripeLocal } from '../local/stripe/index.ts';
 
 let local: StripeLocal;

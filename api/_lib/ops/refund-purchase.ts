@@ -1,8 +1,8 @@
 // An operator's refund: made in Stripe only. The purchase is never written here; the refund's
 // webhook (charge.refunded) revokes access through the one fulfilment path, exactly as for a
 // refund made in Stripe's dashboard.
-import { getStripe } from './stripe-client.ts';
-import { HttpError } from './http.ts';
+import { getStripe } from '../platform/stripe-client.ts';
+import { HttpError } from '../platform/http.ts';
 
 export type RefundInput = { sessionId: string; amount?: number; requestId: string; operator: string };
 

@@ -4,13 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { findByEmail } from './find-by-email.ts';
-import { normalizeEmail } from './normalize-email.ts';
-import { handler, json, readJson } from './http.ts';
-import { adminDb } from './instant-admin.ts';
-import { audited, listOpsActions } from './ops-audit.ts';
+import { normalizeEmail } from '../platform/normalize-email.ts';
+import { handler, json, readJson } from '../platform/http.ts';
+import { adminDb } from '../platform/instant-admin.ts';
+import { audited, listOpsActions } from './audit.ts';
 import { requireOperator } from './operators.ts';
 import { parseSince, reconcile } from './reconcile.ts';
-import { resendReceipt } from './receipt-resend.ts';
+import { resendReceipt } from '../receipts/send-again.ts';
 import { refundPurchase } from './refund-purchase.ts';
 import { replayEvent } from './replay-event.ts';
 import { listWebhookEvents } from './webhook-log.ts';

@@ -2,9 +2,9 @@
 // per-environment price ids let local, test and live accounts differ by configuration only.
 // A placeholder or missing price fails here, naming the product and the fix, before Stripe is called.
 import type Stripe from 'stripe';
-import type { Product } from '../../catalog/products.ts';
-import { ConfigError } from './http.ts';
-import { getStripe } from './stripe-client.ts';
+import type { Product } from '../../../catalog/products.ts';
+import { ConfigError } from '../platform/http.ts';
+import { getStripe } from '../platform/stripe-client.ts';
 
 export async function lineItemFor(product: Product, env = process.env): Promise<Stripe.Checkout.SessionCreateParams.LineItem> {
   const p = product.price;

@@ -3,9 +3,9 @@
 // stays inside private/products/.
 import { statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { findProduct, type Product } from '../../catalog/products.ts';
-import { HttpError } from './http.ts';
-import { adminDb } from './instant-admin.ts';
+import { findProduct, type Product } from '../../../catalog/products.ts';
+import { HttpError } from '../platform/http.ts';
+import { adminDb } from '../platform/instant-admin.ts';
 
 export const PRODUCTS_DIR = resolve(process.cwd(), 'private', 'products');
 

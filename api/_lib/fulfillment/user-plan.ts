@@ -1,8 +1,8 @@
 // A user's plan is never stored as an event's result: it is the highest plan among their paid
 // plan purchases, recomputed whenever one changes. A refund or a lost dispute turns that
 // purchase's status away from `paid`, and the plan falls back by itself.
-import { findProduct } from '../../catalog/products.ts';
-import { adminDb } from './instant-admin.ts';
+import { findProduct } from '../../../catalog/products.ts';
+import { adminDb } from '../platform/instant-admin.ts';
 
 export type Plan = { productId: string; plan: string; level: number };
 

@@ -3,9 +3,9 @@
 // path (processStripeEvent), logged like a delivery. The local stand-in can also resend it for
 // real, which exercises the endpoint end to end.
 import type Stripe from 'stripe';
-import { HttpError } from './http.ts';
-import { getStripe } from './stripe-client.ts';
-import { processStripeEvent } from './stripe-event-session.ts';
+import { HttpError } from '../platform/http.ts';
+import { getStripe } from '../platform/stripe-client.ts';
+import { processStripeEvent } from '../fulfillment/process-event.ts';
 import { withWebhookLog } from './webhook-log.ts';
 
 export type ReplayVia = 'reprocess' | 'resend';

@@ -1,14 +1,14 @@
 // Everything the shop holds for one email, for an operator answering "I paid and lost it":
 // purchases (by email or owned by that user) with their Stripe ids and receipts, the user's
 // plan and credits ledger, and which downloads are available.
-import { findProduct } from '../../catalog/products.ts';
-import { downloadFile } from './download-asset.ts';
-import { normalizeEmail } from './normalize-email.ts';
-import { HttpError } from './http.ts';
-import { adminDb } from './instant-admin.ts';
-import type { FindResult } from '../../contracts/ops.ts';
+import { findProduct } from '../../../catalog/products.ts';
+import { downloadFile } from '../files/download-file.ts';
+import { normalizeEmail } from '../platform/normalize-email.ts';
+import { HttpError } from '../platform/http.ts';
+import { adminDb } from '../platform/instant-admin.ts';
+import type { FindResult } from '../../../contracts/ops.ts';
 
-export type { FindResult } from '../../contracts/ops.ts';
+export type { FindResult } from '../../../contracts/ops.ts';
 
 export async function findByEmail(rawEmail: string): Promise<FindResult> {
   const email = normalizeEmail(rawEmail);

@@ -3,16 +3,16 @@
 // `<sessionId>:<n>` (n = one more than the re-sends so far): of concurrent re-senders exactly one
 // wins it and sends; the others see the claim and stand back. A claim records how its send
 // ended, so a failed re-send can be retried by the next run and a successful one is not repeated.
-import { findProduct } from '../../catalog/products.ts';
-import { derivedId } from './derived-id.ts';
-import { adminDb, isAlreadyRecorded } from './instant-admin.ts';
+import { findProduct } from '../../../catalog/products.ts';
+import { derivedId } from '../platform/derived-id.ts';
+import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
 import { deliverReceipt } from './send-receipt.ts';
-import type { ResendResult } from '../../contracts/ops.ts';
+import type { ResendResult } from '../../../contracts/ops.ts';
 
 /** A send that started this long ago without recording its end is taken to have crashed. */
 export const STUCK_MS = 5 * 60_000;
 
-export type { ResendResult } from '../../contracts/ops.ts';
+export type { ResendResult } from '../../../contracts/ops.ts';
 type Receipt = { id: string; sessionId: string; to?: string; status: string; createdAt: number | string };
 type Claim = { id: string; slot: string; outcome?: string; createdAt: number | string };
 

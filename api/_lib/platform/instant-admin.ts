@@ -1,7 +1,7 @@
 // The admin SDK client for api/ functions. Which Instant server it talks to (Instant Cloud,
 // self-hosted, or the local stand-in) comes from the environment only.
 import { init, type InstantAdminDatabase } from '@instantdb/admin';
-import schema, { type AppSchema } from '../../instant.schema.ts';
+import schema, { type AppSchema } from '../../../instant.schema.ts';
 import { ConfigError } from './http.ts';
 
 type AdminDb = InstantAdminDatabase<AppSchema, false, any>;

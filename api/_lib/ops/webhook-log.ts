@@ -3,12 +3,12 @@
 // failed log write is reported on the console only.
 import { id as newId } from '@instantdb/admin';
 import type Stripe from 'stripe';
-import { derivedId } from './derived-id.ts';
-import { adminDb, isAlreadyRecorded } from './instant-admin.ts';
-import type { EventOutcome } from './stripe-event-session.ts';
-import type { WebhookEventRow, WebhookOutcome } from '../../contracts/ops.ts';
+import { derivedId } from '../platform/derived-id.ts';
+import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
+import type { EventOutcome } from '../fulfillment/process-event.ts';
+import type { WebhookEventRow, WebhookOutcome } from '../../../contracts/ops.ts';
 
-export type { WebhookEventRow, WebhookOutcome } from '../../contracts/ops.ts';
+export type { WebhookEventRow, WebhookOutcome } from '../../../contracts/ops.ts';
 
 /** Filled in by the handler as it learns what the delivery is. */
 export type DeliveryNote = { event?: Stripe.Event; result?: EventOutcome };

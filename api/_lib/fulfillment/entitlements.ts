@@ -15,10 +15,10 @@
 // Undoing entries are appended after what they undo (never instead of it), so a reader holding
 // a stale view can only add an entry that a fresher reader has added (or will add) too.
 import type Stripe from 'stripe';
-import type { Product } from '../../catalog/products.ts';
-import { clawback, grant } from './credits-ledger.ts';
+import type { Product } from '../../../catalog/products.ts';
+import { clawback, grant } from '../credits/ledger.ts';
 import { WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
-import { getStripe } from './stripe-client.ts';
+import { getStripe } from '../platform/stripe-client.ts';
 import { syncPlan } from './user-plan.ts';
 
 export type EntitlementInput = {

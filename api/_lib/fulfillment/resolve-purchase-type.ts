@@ -2,7 +2,7 @@
 // then the purchased product's `metadata.type`, then STRIPE_PRODUCT_MAP (JSON from a price or
 // product id to a type). A type is a catalog product id (e.g. `wallpapers-all`).
 import type Stripe from 'stripe';
-import { findProduct, type Product } from '../../catalog/products.ts';
+import { findProduct, type Product } from '../../../catalog/products.ts';
 
 export type Resolution = { product: Product; source: 'session' | 'product' | 'map' } | { product: null; reason: string };
 

@@ -1,7 +1,7 @@
 // Housekeeping that reconcile runs: rate-limit slots of past windows serve no purpose (a window
 // lasts a minute), and webhook-log rows older than Stripe's own 30 days of events can no longer
 // be replayed. Deleting either is idempotent, so concurrent runs are harmless.
-import { adminDb } from './instant-admin.ts';
+import { adminDb } from '../platform/instant-admin.ts';
 
 export const RATE_SLOT_TTL_MS = 60 * 60_000;
 export const WEBHOOK_LOG_TTL_MS = 30 * 24 * 60 * 60_000;

@@ -1,8 +1,8 @@
 // Who may run the shop: the signed-in users whose email is listed in OPERATOR_EMAILS. Checked on
 // the server by every operator function; the page only reflects what the server answers.
-import { normalizeEmail } from './normalize-email.ts';
-import { HttpError } from './http.ts';
-import { verifyUser, type VerifiedUser } from './verify-user.ts';
+import { normalizeEmail } from '../platform/normalize-email.ts';
+import { HttpError } from '../platform/http.ts';
+import { verifyUser, type VerifiedUser } from '../platform/verify-user.ts';
 
 export type Operator = { email: string; userId: string | null };
 

@@ -4,21 +4,21 @@
 // delayed payment that settled), goes through the same idempotent `fulfillCheckout` the webhook
 // uses, which derives everything from Stripe and writes only create-only or derived-id records.
 // Then receipts that failed (or whose send never finished) are re-sent through claims
-// (receipt-resend.ts). So any number of runs, alongside live webhooks, converge on one state and
+// (receipts/send-again.ts). So any number of runs, alongside live webhooks, converge on one state and
 // never send or grant twice. What changed is found by comparing each purchase before and after.
 import type Stripe from 'stripe';
-import { fulfillCheckout } from './fulfill-checkout.ts';
-import { HttpError } from './http.ts';
-import { adminDb } from './instant-admin.ts';
-import { needsResend, resendReceipt, type ResendResult } from './receipt-resend.ts';
-import { getStripe } from './stripe-client.ts';
-import { sessionOfEvent } from './stripe-event-session.ts';
-import type { ReconcileReport, Repair } from '../../contracts/ops.ts';
+import { fulfillCheckout } from '../fulfillment/fulfill-checkout.ts';
+import { HttpError } from '../platform/http.ts';
+import { adminDb } from '../platform/instant-admin.ts';
+import { needsResend, resendReceipt, type ResendResult } from '../receipts/send-again.ts';
+import { getStripe } from '../platform/stripe-client.ts';
+import { sessionOfEvent } from '../fulfillment/process-event.ts';
+import type { ReconcileReport, Repair } from '../../../contracts/ops.ts';
 import { prune } from './prune.ts';
-import { NEVER_PAID } from './purchase-status.ts';
-import { HANDLED_STRIPE_EVENTS } from './stripe-events.ts';
+import { NEVER_PAID } from '../fulfillment/purchase-status.ts';
+import { HANDLED_STRIPE_EVENTS } from '../fulfillment/handled-events.ts';
 
-export type { ReconcileReport, Repair } from '../../contracts/ops.ts';
+export type { ReconcileReport, Repair } from '../../../contracts/ops.ts';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
