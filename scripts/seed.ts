@@ -1,7 +1,7 @@
 // Seeds the catalog's wallpapers into Instant (idempotent: ids derive from slugs, writes are
 // upserts). `npm run dev` runs it at start; `npm run seed` runs it against any configured app.
 import { WALLPAPERS, fullResFile, thumbnailPath } from '../catalog/wallpapers.ts';
-import { wallpaperIdFor } from '../api/_lib/fulfillment/fulfill-checkout.ts';
+import { wallpaperIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
 import { adminDb } from '../api/_lib/platform/instant-admin.ts';
 import { loadEnvFile } from './load-env-file.ts';
 

@@ -5,7 +5,9 @@
 // no longer be paid; a writer holding a stale unpaid view never unlinks a paid purchase.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readStripe, wallpaperIdFor, writePurchase, purchaseIdFor } from '../api/_lib/fulfillment/fulfill-checkout.ts';
+import { writePurchase } from '../api/_lib/fulfillment/fulfill-checkout.ts';
+import { purchaseIdFor, wallpaperIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
+import { readStripeView } from '../api/_lib/fulfillment/stripe-view.ts';
 import { reconcile } from '../api/_lib/ops/reconcile.ts';
 import { guestCheckout, setWebhooks } from './support/ops.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
@@ -61,7 +63,7 @@ describe('unpaid checkouts', () => {
 
   it('keeps a paid purchase linked when a writer holding a stale unpaid view writes after it', async () => {
     const c = await guestCheckout(shop, 'wallpapers-warm');
-    const stale = await readStripe(c.sessionId);
+    const stale = await readStripeView(c.sessionId);
     expect((await shop.pay(c.sessionId, { email: 'stale@example.com', card: '4242424242424242' })).status).toBe(200);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await linked(c.sessionId)).toEqual(WARM);

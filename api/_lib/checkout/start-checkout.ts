@@ -5,7 +5,7 @@
 import type Stripe from 'stripe';
 import type { Product } from '../../../catalog/products.ts';
 import { appUrl } from '../platform/app-url.ts';
-import { purchaseIdFor } from '../fulfillment/fulfill-checkout.ts';
+import { purchaseIdFor } from '../fulfillment/purchase-ids.ts';
 import { json } from '../platform/http.ts';
 import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
 import { lineItemFor } from './line-item.ts';

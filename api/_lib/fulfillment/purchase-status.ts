@@ -1,6 +1,6 @@
 // The purchase state machine. A purchase's status is never accumulated from events: it is read
-// off Stripe's current objects every time, so events in any order (and any number of times)
-// converge on the same state.
+// off Stripe's current objects every time (stripe-view.ts), so events in any order (and any
+// number of times) converge on the same state.
 //
 //   pending ──paid──► paid ──full refund──► refunded ──refund failed──► paid
 //      │                │  ──dispute opened─► disputed ──dispute won──► paid
@@ -16,18 +16,24 @@ export const WAS_PAID: ReadonlySet<PurchaseStatus> = new Set(['paid', 'refunded'
 /** Final statuses of a session that was never paid: it can never be paid from here (Stripe ends it). */
 export const NEVER_PAID: ReadonlySet<PurchaseStatus> = new Set(['expired', 'failed']);
 
-/** Disputes that no longer take the money away. */
-const SETTLED_FOR_SELLER = new Set(['won', 'warning_closed']);
+/** Dispute statuses that no longer take the money away. */
+export const SETTLED_FOR_SELLER: ReadonlySet<string> = new Set(['won', 'warning_closed']);
 
-export function purchaseStatus(session: Stripe.Checkout.Session, disputes: Stripe.Dispute[] = []): PurchaseStatus {
+/** The parts of a Stripe view (stripe-view.ts) that decide the status. */
+export type StatusInputs = {
+  session: Pick<Stripe.Checkout.Session, 'status' | 'payment_status'>;
+  intent: Pick<Stripe.PaymentIntent, 'status'> | null;
+  charge: Pick<Stripe.Charge, 'refunded'> | null;
+  disputes: Pick<Stripe.Dispute, 'status'>[];
+};
+
+export function purchaseStatus({ session, intent, charge, disputes }: StatusInputs): PurchaseStatus {
   if (session.status === 'expired') return 'expired';
   if (session.status !== 'complete') return 'pending';
-  const pi = typeof session.payment_intent === 'object' ? session.payment_intent : null;
   if (session.payment_status === 'unpaid') {
     // A delayed payment method: processing until it settles; failed when the intent wants a new method.
-    return pi && (pi.status === 'requires_payment_method' || pi.status === 'canceled') ? 'failed' : 'pending';
+    return intent?.status === 'requires_payment_method' || intent?.status === 'canceled' ? 'failed' : 'pending';
   }
-  const charge = pi && typeof pi.latest_charge === 'object' ? pi.latest_charge : null;
   if (disputes.some((d) => !SETTLED_FOR_SELLER.has(d.status))) return 'disputed';
   if (charge?.refunded) return 'refunded'; // fully refunded; partial refunds keep access
   return 'paid';

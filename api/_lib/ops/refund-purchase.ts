@@ -3,6 +3,7 @@
 // refund made in Stripe's dashboard.
 import { getStripe } from '../platform/stripe-client.ts';
 import { HttpError } from '../platform/http.ts';
+import { idOf } from '../platform/stripe-ids.ts';
 
 export type RefundInput = { sessionId: string; amount?: number; requestId: string; operator: string };
 
@@ -10,7 +11,7 @@ export async function refundPurchase({ sessionId, amount, requestId, operator }:
   const stripe = getStripe();
   try {
     const session = await stripe.checkout.sessions.retrieve(sessionId);
-    const pi = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+    const pi = idOf(session.payment_intent);
     if (!pi) throw new HttpError(409, `${sessionId} has no payment to refund (it is unpaid or was free).`);
     // The request id makes a double click or a retried request one refund, not two.
     const refund = await stripe.refunds.create(

@@ -5,6 +5,7 @@
 import { Resend } from 'resend';
 import type { Product } from '../../../catalog/products.ts';
 import { derivedId } from '../platform/derived-id.ts';
+import { orClear } from '../platform/clear-attribute.ts';
 import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
 
 export type ReceiptInput = { sessionId: string; purchaseId: string; email: string; product: Product | null; amount: number | null; currency: string | null };
@@ -38,7 +39,7 @@ export async function deliverReceipt(receiptId: string, r: ReceiptInput, { idemp
     console.error(`receipt for ${r.sessionId} not sent: ${error}`);
   }
   await db.transact(
-    db.tx.receipts[receiptId].update(error ? { status: 'failed', error } : { status: 'sent', sentAt: Date.now(), error: null as unknown as string }),
+    db.tx.receipts[receiptId].update(error ? { status: 'failed', error } : { status: 'sent', sentAt: Date.now(), error: orClear<string>(null) }),
   );
   return error ? 'failed' : 'sent';
 }
