@@ -1,4 +1,4 @@
-// Purchase type resolution in seed 003's order, and what happens when nothing resolves.
+// Purchase type resolution in its order (session, product, STRIPE_PRODUCT_MAP), and what happens when nothing resolves.
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { resolvePurchaseType, UNKNOWN_TYPE_FIX } from '../api/_lib/fulfillment/resolve-purchase-type.ts';

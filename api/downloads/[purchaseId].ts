@@ -2,7 +2,8 @@
 // From the signed-in owner (Authorization: Bearer <refresh token>) or the holder of the
 // purchase's token ({token} in the body). Answers a short-lived signed URL for the file.
 import { z } from 'zod';
-import { downloadFile, findPurchase } from '../_lib/files/download-file.ts';
+import { downloadFile } from '../_lib/files/download-file.ts';
+import { findPurchase } from '../_lib/fulfillment/find-purchase.ts';
 import { handler, HttpError, json, readBody } from '../_lib/platform/http.ts';
 import { signedPath } from '../_lib/files/signed-urls.ts';
 import { verifyUser } from '../_lib/platform/verify-user.ts';

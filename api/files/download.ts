@@ -2,7 +2,8 @@
 // into memory) to whoever holds a valid signature; the purchase is checked again on use.
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { downloadFile, findPurchase } from '../_lib/files/download-file.ts';
+import { downloadFile } from '../_lib/files/download-file.ts';
+import { findPurchase } from '../_lib/fulfillment/find-purchase.ts';
 import { handler, HttpError } from '../_lib/platform/http.ts';
 import { verifySigned } from '../_lib/files/signed-urls.ts';
 

@@ -2,7 +2,8 @@
 // to the one fulfilment path, which re-reads Stripe, so duplicates, retries, replays and events
 // out of order all converge. A failed write answers 500, and Stripe delivers again.
 import type Stripe from 'stripe';
-import { ConfigError, handler, HttpError, json, readBody } from '../_lib/platform/http.ts';
+import { ConfigError } from '../_lib/platform/config-error.ts';
+import { handler, HttpError, json, readBody } from '../_lib/platform/http.ts';
 import { getStripe } from '../_lib/platform/stripe-client.ts';
 import { processStripeEvent } from '../_lib/fulfillment/process-event.ts';
 import { withWebhookLog, type DeliveryNote } from '../_lib/ops/webhook-log.ts';

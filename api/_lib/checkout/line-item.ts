@@ -3,7 +3,7 @@
 // A placeholder or missing price fails here, naming the product and the fix, before Stripe is called.
 import type Stripe from 'stripe';
 import type { Product } from '../../../catalog/products.ts';
-import { ConfigError } from '../platform/http.ts';
+import { ConfigError } from '../platform/config-error.ts';
 import { getStripe } from '../platform/stripe-client.ts';
 
 export async function lineItemFor(product: Product, env = process.env): Promise<Stripe.Checkout.SessionCreateParams.LineItem> {

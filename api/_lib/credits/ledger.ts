@@ -3,23 +3,12 @@
 // that writes the entry and any extra steps (a spend's haiku): of concurrent appends exactly one
 // wins each slot, and the losers re-read and retry. The unique `ref` names what caused the entry,
 // so the same cause can never be applied twice, whichever process gets there first.
-import { id as newId } from '@instantdb/admin';
+import { id as newId, type InstaQLEntity } from '@instantdb/admin';
+import type { AppSchema } from '../../../instant.schema.ts';
 import { HttpError } from '../platform/http.ts';
 import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
 
-export type LedgerEntry = {
-  id: string;
-  slot: string;
-  ref: string;
-  userId: string;
-  seq: number;
-  amount: number;
-  balance: number;
-  reason: string;
-  sessionId?: string;
-  shortfall?: number;
-  createdAt: number | string;
-};
+export type LedgerEntry = InstaQLEntity<AppSchema, 'ledgerEntries'>;
 
 /** What to append given the current balance; null appends nothing. */
 type Decide = (balance: number) => { amount: number; reason: string; shortfall?: number } | null;
@@ -37,13 +26,13 @@ const MAX_ATTEMPTS = 200;
 export async function latestEntry(userId: string): Promise<LedgerEntry | null> {
   const db = adminDb();
   const { ledgerEntries } = await db.query({ ledgerEntries: { $: { where: { userId }, order: { seq: 'desc' }, limit: 1 } } });
-  return (ledgerEntries[0] as LedgerEntry | undefined) ?? null;
+  return ledgerEntries[0] ?? null;
 }
 
 export async function entryByRef(ref: string): Promise<LedgerEntry | null> {
   const db = adminDb();
   const { ledgerEntries } = await db.query({ ledgerEntries: { $: { where: { ref } } } });
-  return (ledgerEntries[0] as LedgerEntry | undefined) ?? null;
+  return ledgerEntries[0] ?? null;
 }
 
 export async function balanceOf(userId: string): Promise<number> {

@@ -1,30 +1,22 @@
 // What a `download` purchase may fetch, checked the same way when a signed URL is issued and
 // when it is used: the purchase exists and is paid, its product is still sold, and the asset
-// stays inside private/products/.
+// stays inside private/products/. (The purchase itself is read by fulfillment/find-purchase.ts.)
 import { statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { findProduct, type Product } from '../../../catalog/products.ts';
+import type { Purchase } from '../fulfillment/find-purchase.ts';
 import { HttpError } from '../platform/http.ts';
-import { adminDb } from '../platform/instant-admin.ts';
 
 export const PRODUCTS_DIR = resolve(process.cwd(), 'private', 'products');
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TYPES: Record<string, string> = { '.pdf': 'application/pdf', '.zip': 'application/zip', '.png': 'image/png', '.txt': 'text/plain; charset=utf-8' };
 
-export type Purchase = { id: string; token: string; email?: string; status: string; productId?: string; owner?: { id: string } };
-
-export async function findPurchase(purchaseId: string): Promise<Purchase> {
-  if (!UUID.test(purchaseId)) throw new HttpError(404, `No purchase ${purchaseId}.`);
-  const { purchases } = await adminDb().query({ purchases: { $: { where: { id: purchaseId } }, owner: {} } });
-  const p = purchases[0] as unknown as Purchase | undefined;
-  if (!p) throw new HttpError(404, `No purchase ${purchaseId}.`);
-  return p;
-}
+/** What the check needs of a purchase (fulfillment/find-purchase.ts reads it). */
+export type DownloadablePurchase = Pick<Purchase, 'status' | 'productId'>;
 
 /** The file a paid download purchase gives, or the HTTP error that says why not. */
 export function downloadFile(
-  p: Purchase,
+  p: DownloadablePurchase,
   { productsDir = PRODUCTS_DIR, lookup = findProduct }: { productsDir?: string; lookup?: (id: string) => Product | undefined } = {},
 ): { path: string; filename: string; size: number; contentType: string } {
   const product = lookup(p.productId ?? '');

@@ -1,7 +1,7 @@
 // Short-lived signed URLs for private files. The signature is the only secret ever put in a
 // URL: it names one file, one disposition and an expiry, and is worthless after it.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from '../platform/http.ts';
+import { ConfigError } from '../platform/config-error.ts';
 
 export const SIGNED_URL_TTL_SECONDS = 10 * 60;
 

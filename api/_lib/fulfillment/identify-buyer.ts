@@ -1,6 +1,7 @@
 // Who a completed Checkout Session belongs to. Sessions made by the api/ carry it in metadata;
 // payment-link sessions carry `client_reference_id` (`user_<id>` or `token_<uuid>`, set by the
-// SPA when it opens the link); failing both, the buyer's email (seed 003's fallback).
+// SPA when it opens the link); failing both, the buyer's email
+// (so a purchase made without the SPA still reaches the account that email signs in to).
 import type Stripe from 'stripe';
 import type { Product } from '../../../catalog/products.ts';
 import { derivedId } from '../platform/derived-id.ts';

@@ -1,6 +1,7 @@
-// What a completed Checkout Session bought, in seed 003's order: the session's `metadata.type`,
-// then the purchased product's `metadata.type`, then STRIPE_PRODUCT_MAP (JSON from a price or
-// product id to a type). A type is a catalog product id (e.g. `wallpapers-all`).
+// What a completed Checkout Session bought: the first type named by, in this order, the session's
+// `metadata.type`, the purchased product's `metadata.type`, or STRIPE_PRODUCT_MAP (JSON from a price
+// or product id to a type). A type is a catalog product id (e.g. `wallpapers-all`); a paid session
+// naming none is recorded with `unfulfilledReason`, which says how to fix it.
 import type Stripe from 'stripe';
 import { findProduct, type Product } from '../../../catalog/products.ts';
 

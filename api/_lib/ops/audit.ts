@@ -39,5 +39,5 @@ export async function audited<T>(operator: string, action: string, target: strin
 export async function listOpsActions({ limit = 100, operator, action }: { limit?: number; operator?: string; action?: string } = {}): Promise<OpsAction[]> {
   const where = { ...(operator ? { operator } : {}), ...(action ? { action } : {}) };
   const { opsActions } = await adminDb().query({ opsActions: { $: { where, order: { createdAt: 'desc' }, limit } } });
-  return opsActions as unknown as OpsAction[];
+  return opsActions;
 }

@@ -80,7 +80,7 @@ export async function reconcile({ since, by, concurrency = 4 }: { since: Date; b
   const { receipts } = await adminDb().query({
     receipts: { $: { where: { status: { $in: ['failed', 'sending'] }, createdAt: { $gte: since } } } },
   });
-  await pool(receipts.filter((r) => needsResend(r as any)), concurrency, async (r) => {
+  await pool(receipts.filter((r) => needsResend(r)), concurrency, async (r) => {
     try {
       const result = await resendReceipt(r.sessionId, by);
       if (result.result !== 'skipped') receiptsResent.push(result);
@@ -115,8 +115,8 @@ async function snapshot(sessionId: string): Promise<Snapshot> {
     receipts: { $: { where: { sessionId } } },
     ledgerEntries: { $: { where: { sessionId } } },
   });
-  const p = purchases[0] as any;
-  const owner = [p?.owner].flat()[0];
+  const p = purchases[0];
+  const owner = p?.owner;
   return {
     status: p?.status ?? null,
     access: Boolean(p?.unlockToken),

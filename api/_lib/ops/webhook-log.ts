@@ -64,11 +64,12 @@ export type WebhookFilter = { type?: string; outcome?: string; eventId?: string;
 
 export async function listWebhookEvents({ type, outcome, eventId, sessionIds, limit = 100 }: WebhookFilter = {}): Promise<WebhookEventRow[]> {
   if (sessionIds && sessionIds.length === 0) return [];
-  const where: Record<string, unknown> = {};
-  if (type) where.type = type;
-  if (outcome) where.outcome = outcome;
-  if (eventId) where.eventId = eventId;
-  if (sessionIds) where.sessionId = { $in: sessionIds };
-  const { webhookEvents } = await adminDb().query({ webhookEvents: { $: { where: where as any, order: { receivedAt: 'desc' }, limit } } });
-  return webhookEvents as unknown as WebhookEventRow[];
+  const where = {
+    ...(type ? { type } : {}),
+    ...(outcome ? { outcome } : {}),
+    ...(eventId ? { eventId } : {}),
+    ...(sessionIds ? { sessionId: { $in: sessionIds } } : {}),
+  };
+  const { webhookEvents } = await adminDb().query({ webhookEvents: { $: { where, order: { receivedAt: 'desc' }, limit } } });
+  return webhookEvents as WebhookEventRow[];
 }

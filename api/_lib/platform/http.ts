@@ -2,9 +2,7 @@
 // validated with zod, and every error is JSON `{error}` with a status and a message that names the fix.
 import type { z } from 'zod';
 import { ConfigError } from './config-error.ts';
-import './startup-check.ts';
-
-export { ConfigError };
+import { checkStartupOnce } from './startup-check.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -15,7 +13,6 @@ export class HttpError extends Error {
     super(message);
   }
 }
-
 
 /** What a caller hears when the deployment is misconfigured (the details are in the log). */
 export const UNAVAILABLE = 'This service is temporarily unavailable; please try again later.';
@@ -67,6 +64,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 export function handler(fn: (req: Request) => Promise<Response>): (req: Request) => Promise<Response> {
   return async (req) => {
     try {
+      checkStartupOnce();
       return await fn(req);
     } catch (e) {
       if (e instanceof HttpError) return json({ error: e.message }, e.status, e.headers);

@@ -2,7 +2,7 @@
 // self-hosted, or the local stand-in) comes from the environment only.
 import { init, type InstantAdminDatabase } from '@instantdb/admin';
 import schema, { type AppSchema } from '../../../instant.schema.ts';
-import { ConfigError } from './http.ts';
+import { ConfigError } from './config-error.ts';
 
 type AdminDb = InstantAdminDatabase<AppSchema, false, any>;
 let cached: { key: string; db: AdminDb } | null = null;

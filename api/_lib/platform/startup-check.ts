@@ -1,5 +1,5 @@
-// Run (through http.ts) when any function starts: a deployment missing what it cannot work
-// without fails at once, naming the fix, instead of at the first checkout or receipt that meets it.
+// Run by `handler()` (http.ts) on a function instance's first request: a deployment missing what it
+// cannot work without fails at once, naming the fix, instead of at the first checkout or receipt that meets it.
 import { validateCatalog } from '../../../catalog/product-schema.ts';
 import { PRODUCTS } from '../../../catalog/products.ts';
 import { ConfigError } from './config-error.ts';
@@ -28,4 +28,11 @@ export function checkStartup(env: Record<string, string | undefined> = process.e
   return missing;
 }
 
-checkStartup();
+let passed = false;
+
+/** `checkStartup` once per instance: until it passes, every request re-runs it (and answers 503). */
+export function checkStartupOnce(): void {
+  if (passed) return;
+  checkStartup();
+  passed = true;
+}

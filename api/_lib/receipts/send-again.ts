@@ -3,6 +3,8 @@
 // `<sessionId>:<n>` (n = one more than the re-sends so far): of concurrent re-senders exactly one
 // wins it and sends; the others see the claim and stand back. A claim records how its send
 // ended, so a failed re-send can be retried by the next run and a successful one is not repeated.
+import type { InstaQLEntity } from '@instantdb/admin';
+import type { AppSchema } from '../../../instant.schema.ts';
 import { findProduct } from '../../../catalog/products.ts';
 import { derivedId } from '../platform/derived-id.ts';
 import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
@@ -13,8 +15,8 @@ import type { ResendResult } from '../../../contracts/ops.ts';
 export const STUCK_MS = 5 * 60_000;
 
 export type { ResendResult } from '../../../contracts/ops.ts';
-type Receipt = { id: string; sessionId: string; to?: string; status: string; createdAt: number | string };
-type Claim = { id: string; slot: string; outcome?: string; createdAt: number | string };
+type Receipt = InstaQLEntity<AppSchema, 'receipts'>;
+type Claim = InstaQLEntity<AppSchema, 'receiptResends'>;
 
 const ms = (d: number | string) => new Date(d).getTime();
 const slotNumber = (c: Claim) => Number(c.slot.split(':').pop());
@@ -36,14 +38,14 @@ export async function resendReceipt(sessionId: string, by: string, { force = fal
     receiptResends: { $: { where: { sessionId } } },
     purchases: { $: { where: { sessionId } } },
   });
-  const receipt = receipts[0] as unknown as Receipt | undefined;
+  const receipt = receipts[0];
   const purchase = purchases[0];
   const to = receipt?.to ?? purchase?.email ?? null;
   const skip = (reason: string): ResendResult => ({ sessionId, to, result: 'skipped', reason });
   if (!receipt || !purchase || !to) return skip('no receipt was owed: the purchase is not paid or has no email');
   if (!force && !needsResend(receipt, now)) return skip(`the receipt is ${receipt.status}`);
 
-  const claims = (receiptResends as unknown as Claim[]).sort((a, b) => slotNumber(a) - slotNumber(b));
+  const claims = receiptResends.sort((a, b) => slotNumber(a) - slotNumber(b));
   if (claims.some((c) => !c.outcome && now - ms(c.createdAt) <= STUCK_MS)) return skip('a re-send is in progress');
   if (!force && claims.at(-1)?.outcome === 'sent') return skip('already re-sent');
   const slot = `${sessionId}:${(claims.length ? slotNumber(claims.at(-1)!) : 0) + 1}`;
