@@ -6,13 +6,13 @@
 // If the author deleted that haiku meanwhile, the retry answers 410 (the credit stays spent once).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { balanceOf, spend } from './_lib/credits-ledger.ts';
-import { derivedId } from './_lib/derived-id.ts';
-import { haikuWriter } from './_lib/haiku-writer.ts';
-import { handler, HttpError, json, readJson } from './_lib/http.ts';
-import { adminDb } from './_lib/instant-admin.ts';
-import { enforceRateLimit } from './_lib/rate-limit.ts';
-import { verifyUser } from './_lib/verify-user.ts';
+import { balanceOf, spend } from './_lib/credits/ledger.ts';
+import { derivedId } from './_lib/platform/derived-id.ts';
+import { haikuWriter } from './_lib/credits/haiku-writer.ts';
+import { handler, HttpError, json, readJson } from './_lib/platform/http.ts';
+import { adminDb } from './_lib/platform/instant-admin.ts';
+import { enforceRateLimit } from './_lib/platform/rate-limit.ts';
+import { verifyUser } from './_lib/platform/verify-user.ts';
 
 export const MAX_TOPIC = 80;
 const Body = z.object({

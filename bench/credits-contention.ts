@@ -3,8 +3,8 @@
 // latency, and the check that exactly 40 succeed and the balance never goes below zero.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { balanceOf, grant, spend } from '../api/_lib/credits-ledger.ts';
-import { adminDb } from '../api/_lib/instant-admin.ts';
+import { balanceOf, grant, spend } from '../api/_lib/credits/ledger.ts';
+import { adminDb } from '../api/_lib/platform/instant-admin.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
 import { startBenchStack } from './support/stack.ts';
 

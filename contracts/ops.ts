@@ -7,7 +7,7 @@ export type FoundPurchase = {
   paymentIntentId: string | null;
   status: string;
   access: boolean;
-  /** Paid but of an unknown type (seed 003's troubleshooting): the reason names the fix. */
+  /** Paid but of an unknown type (api/_lib/fulfillment/resolve-purchase-type.ts): the reason names the fix. */
   unfulfilledReason: string | null;
   email: string | null;
   productId: string | null;

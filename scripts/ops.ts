@@ -11,10 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ZodError } from 'zod';
-import { HttpError } from '../api/_lib/http.ts';
-import { runOps, type OpsCommand } from '../api/_lib/ops-commands.ts';
-import type { FindResult } from '../api/_lib/find-by-email.ts';
-import type { ReconcileReport } from '../api/_lib/reconcile.ts';
+import { HttpError } from '../api/_lib/platform/http.ts';
+import { runOps, type OpsCommand } from '../api/_lib/ops/commands.ts';
+import type { FindResult } from '../api/_lib/ops/find-by-email.ts';
+import type { ReconcileReport } from '../api/_lib/ops/reconcile.ts';
 import { cliArgs, parseCliArgs, UsageError } from '../local/cli-args.ts';
 import { parseDotenv } from '../local/dev/settings.ts';
 

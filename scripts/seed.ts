@@ -2,8 +2,8 @@
 // upserts). `npm run dev` runs it at start; `npm run seed` runs it against any configured app.
 import { pathToFileURL } from 'node:url';
 import { WALLPAPERS, fullResFile, thumbnailPath } from '../catalog/wallpapers.ts';
-import { wallpaperIdFor } from '../api/_lib/fulfill-checkout.ts';
-import { adminDb } from '../api/_lib/instant-admin.ts';
+import { wallpaperIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
+import { adminDb } from '../api/_lib/platform/instant-admin.ts';
 import { cliArgs } from '../local/cli-args.ts';
 import { loadEnvFile } from './load-env-file.ts';
 

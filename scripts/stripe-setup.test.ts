@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STRIPE_API_VERSION, createStripe } from '../api/_lib/stripe-client.ts';
-import { HANDLED_STRIPE_EVENTS } from '../api/_lib/stripe-events.ts';
+import { STRIPE_API_VERSION, createStripe } from '../api/_lib/platform/stripe-client.ts';
+import { HANDLED_STRIPE_EVENTS } from '../api/_lib/fulfillment/handled-events.ts';
 import { startStripeLocal, type StripeLocal } from '../local/stripe/server.ts';
 import { setupWebhookEndpoint, webhookUrlFor } from './stripe-setup.ts';
 

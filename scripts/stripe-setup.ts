@@ -10,8 +10,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import type Stripe from 'stripe';
-import { STRIPE_API_VERSION, StripeConfigError, createStripe } from '../api/_lib/stripe-client.ts';
-import { HANDLED_STRIPE_EVENTS } from '../api/_lib/stripe-events.ts';
+import { STRIPE_API_VERSION, StripeConfigError, createStripe } from '../api/_lib/platform/stripe-client.ts';
+import { HANDLED_STRIPE_EVENTS } from '../api/_lib/fulfillment/handled-events.ts';
 import { cliArgs, UsageError } from '../local/cli-args.ts';
 import { loadEnvFile } from './load-env-file.ts';
 

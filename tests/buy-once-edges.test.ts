@@ -2,9 +2,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signPayload } from '../local/stripe/index.ts';
-import { wallpaperIdFor } from '../api/_lib/fulfill-checkout.ts';
-import { signedPath } from '../api/_lib/signed-urls.ts';
-import { UNAVAILABLE } from '../api/_lib/http.ts';
+import { wallpaperIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
+import { signedPath } from '../api/_lib/files/signed-urls.ts';
+import { UNAVAILABLE } from '../api/_lib/platform/http.ts';
 import { postJsonFrom } from './support/from-address.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 

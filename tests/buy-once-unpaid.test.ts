@@ -6,8 +6,10 @@
 // fulfilment writer holding a stale unpaid view never unlinks a paid purchase.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { purchaseIdFor, readStripe, unlinkThenFulfil, wallpaperIdFor, writePurchase } from '../api/_lib/fulfill-checkout.ts';
-import { reconcile } from '../api/_lib/reconcile.ts';
+import { unlinkThenFulfill, writePurchase } from '../api/_lib/fulfillment/fulfill-checkout.ts';
+import { purchaseIdFor, wallpaperIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
+import { readStripeView } from '../api/_lib/fulfillment/stripe-view.ts';
+import { reconcile } from '../api/_lib/ops/reconcile.ts';
 import { guestCheckout, setWebhooks } from './support/ops.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
@@ -62,7 +64,7 @@ describe('unpaid checkouts', () => {
 
   it('keeps a paid purchase linked when a writer holding a stale unpaid view writes after it', async () => {
     const c = await guestCheckout(shop, 'wallpapers-warm');
-    const stale = await readStripe(c.sessionId);
+    const stale = await readStripeView(c.sessionId);
     expect((await shop.pay(c.sessionId, { email: 'stale@example.com', card: '4242424242424242' })).status).toBe(200);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await linked(c.sessionId)).toEqual(WARM);
@@ -121,7 +123,7 @@ describe('purchases linked before payment by an older version', () => {
     expect((await shop.pay(c.sessionId, { email: 'racer@example.com', card: '4242424242424242' })).status).toBe(200);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await status(c.sessionId)).toMatchObject({ status: 'paid', unlockToken: c.token });
-    await unlinkThenFulfil(c.sessionId, wallpapers);
+    await unlinkThenFulfill(c.sessionId, wallpapers);
     expect(await linked(c.sessionId)).toEqual(WARM);
     expect(await status(c.sessionId)).toMatchObject({ status: 'paid', unlockToken: c.token });
   });
@@ -129,7 +131,7 @@ describe('purchases linked before payment by an older version', () => {
   it("end linked when the payment lands after reconcile's unlink and re-read, and unlinked while unpaid", async () => {
     const c = await guestCheckout(shop, 'wallpapers-warm');
     await legacyLink(c);
-    expect(await unlinkThenFulfil(c.sessionId, wallpapers)).toMatchObject({ status: 'pending' });
+    expect(await unlinkThenFulfill(c.sessionId, wallpapers)).toMatchObject({ status: 'pending' });
     expect(await linked(c.sessionId)).toEqual([]);
     expect((await shop.pay(c.sessionId, { email: 'after@example.com', card: '4242424242424242' })).status).toBe(200);
     await shop.stripeLocal.whenDeliveriesIdle();

@@ -2,7 +2,7 @@
 // checkout, exactly-once fulfilment however the webhook and the success page race, live unlock.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purchaseIdFor } from '../api/_lib/fulfill-checkout.ts';
+import { purchaseIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
 import { clientFor, nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 import schema from '../instant.schema.ts';

@@ -19,7 +19,7 @@ describe('catalog', () => {
 
 describe('function start-up check', () => {
   it('refuses to start in production without RESEND_API_KEY, and accepts development without it', async () => {
-    const { checkStartup } = await import('../api/_lib/startup-check.ts');
+    const { checkStartup } = await import('../api/_lib/platform/startup-check.ts');
     expect(() => checkStartup({ VERCEL_ENV: 'production' })).toThrow(/RESEND_API_KEY is not set: receipts cannot be sent in production/);
     expect(() => checkStartup({ NODE_ENV: 'production', RESEND_API_KEY: 're_live_key' })).not.toThrow();
     expect(() => checkStartup({ VERCEL_ENV: 'preview' })).not.toThrow();

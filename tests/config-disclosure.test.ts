@@ -3,8 +3,8 @@
 // /api/health says only whether the service is up.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { UNAVAILABLE } from '../api/_lib/http.ts';
-import { checkStartup } from '../api/_lib/startup-check.ts';
+import { UNAVAILABLE } from '../api/_lib/platform/http.ts';
+import { checkStartup } from '../api/_lib/platform/startup-check.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
 let shop: ShopStack;

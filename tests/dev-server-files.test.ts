@@ -14,7 +14,7 @@ const tag = randomUUID().slice(0, 8);
 // Files made for the test (each holds the marker) and real ones (their first line is the marker).
 const made = ['.data/fs-probe.json', '.env.fs-probe', 'private/fs-probe.txt', 'local/fs-probe.txt', 'api/_fs-probe.txt', 'scripts/fs-probe.txt']
   .map((p) => p.replace('fs-probe', `fs-probe-${tag}`));
-const real = ['local/instant/server.ts', 'api/health.ts', 'api/_lib/instant-admin.ts', 'scripts/dev.ts', '.env.example'];
+const real = ['local/instant/server.ts', 'api/health.ts', 'api/_lib/platform/instant-admin.ts', 'scripts/dev.ts', '.env.example'];
 const firstLine = (p: string) => readFileSync(resolve(root, p), 'utf8').split('\n').find((l) => l.trim().length > 8)!;
 
 let vite: ViteDevServer;

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadFile } from '../api/_lib/download-asset.ts';
-import { purchaseIdFor } from '../api/_lib/fulfill-checkout.ts';
-import { signedPath } from '../api/_lib/signed-urls.ts';
+import { downloadFile } from '../api/_lib/files/download-file.ts';
+import { purchaseIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
+import { signedPath } from '../api/_lib/files/signed-urls.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
 let shop: ShopStack;

@@ -2,7 +2,7 @@
 // from client_reference_id, else email), delayed payments and receipts, for every kind.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purchaseIdFor } from '../api/_lib/fulfill-checkout.ts';
+import { purchaseIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
 import { createLocalPaymentLinks } from '../local/dev/payment-links.ts';
 import { clientFor, nextResult } from './support/instant-clients.ts';
 import { startShopStack, withReceiptsFailing, type ShopStack } from './support/shop-stack.ts';

@@ -1,7 +1,7 @@
-// Purchase type resolution in seed 003's order, and what happens when nothing resolves.
+// Purchase type resolution in its order (session, product, STRIPE_PRODUCT_MAP), and what happens when nothing resolves.
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { resolvePurchaseType, UNKNOWN_TYPE_FIX } from '../api/_lib/resolve-purchase-type.ts';
+import { resolvePurchaseType, UNKNOWN_TYPE_FIX } from '../api/_lib/fulfillment/resolve-purchase-type.ts';
 
 function session(opts: { sessionType?: string; productType?: string; priceId?: string; productId?: string }): Stripe.Checkout.Session {
   return {

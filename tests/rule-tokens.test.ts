@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RULE_TOKENS } from '../contracts/purchase-tokens.ts';
-import { derivedId } from '../api/_lib/derived-id.ts';
+import { derivedId } from '../api/_lib/platform/derived-id.ts';
 import { ABANDONED_AFTER_MS, parseSaved, prunableTokens, type SavedToken } from '../web/src/shop/purchase-tokens.ts';
 import { subscribeWithTokens, type TokenQueryState } from '../web/src/shop/token-query.ts';
 import schema from '../instant.schema.ts';

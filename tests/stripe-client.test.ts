@@ -8,8 +8,8 @@ import {
   createStripe,
   getStripe,
   parseApiBase,
-} from '../api/_lib/stripe-client.ts';
-import { HANDLED_STRIPE_EVENTS, isHandledStripeEvent } from '../api/_lib/stripe-events.ts';
+} from '../api/_lib/platform/stripe-client.ts';
+import { HANDLED_STRIPE_EVENTS, isHandledStripeEvent } from '../api/_lib/fulfillment/handled-events.ts';
 
 let local: StripeLocal;
 const saved = { key: process.env.STRIPE_SECRET_KEY, base: process.env.STRIPE_API_BASE };

@@ -2,9 +2,9 @@
 // The success page's call: fulfils the session now if the webhook has not yet, so the buyer
 // never waits on webhook delivery. Safe to race with the webhook (fulfill-checkout.ts).
 import { z } from 'zod';
-import { fulfillCheckout } from '../_lib/fulfill-checkout.ts';
-import { clientAddress, handler, HttpError, json, readJson } from '../_lib/http.ts';
-import { enforceRateLimit } from '../_lib/rate-limit.ts';
+import { fulfillCheckout } from '../_lib/fulfillment/fulfill-checkout.ts';
+import { clientAddress, handler, HttpError, json, readJson } from '../_lib/platform/http.ts';
+import { enforceRateLimit } from '../_lib/platform/rate-limit.ts';
 
 const Body = z.object({ sessionId: z.string().regex(/^cs_[A-Za-z0-9_]+$/, 'sessionId must be a Checkout Session id (cs_…), as in the success URL') });
 

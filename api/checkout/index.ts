@@ -4,9 +4,9 @@
 // that the purchase will carry.
 import { z } from 'zod';
 import { findProduct } from '../../catalog/products.ts';
-import { clientAddress, handler, HttpError, readJson } from '../_lib/http.ts';
-import { enforceRateLimit } from '../_lib/rate-limit.ts';
-import { startCheckout } from '../_lib/start-checkout.ts';
+import { clientAddress, handler, HttpError, readJson } from '../_lib/platform/http.ts';
+import { enforceRateLimit } from '../_lib/platform/rate-limit.ts';
+import { startCheckout } from '../_lib/checkout/start-checkout.ts';
 
 const Body = z.object({
   token: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'token must be a UUID v4 (crypto.randomUUID())'),

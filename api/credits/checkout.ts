@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { findProduct } from '../../catalog/products.ts';
-import { handler, HttpError, readJson } from '../_lib/http.ts';
-import { enforceRateLimit } from '../_lib/rate-limit.ts';
-import { startCheckout } from '../_lib/start-checkout.ts';
-import { verifyUser } from '../_lib/verify-user.ts';
+import { handler, HttpError, readJson } from '../_lib/platform/http.ts';
+import { enforceRateLimit } from '../_lib/platform/rate-limit.ts';
+import { startCheckout } from '../_lib/checkout/start-checkout.ts';
+import { verifyUser } from '../_lib/platform/verify-user.ts';
 
 const Body = z.object({ packId: z.string().min(1, 'packId is required').max(64) });
 

@@ -3,9 +3,9 @@
 // operator's reconcile does (missed webhooks repaired, failed receipts re-sent, housekeeping), and
 // is recorded in the audit trail as `cron`.
 import { timingSafeEqual } from 'node:crypto';
-import { handler, HttpError, json } from '../_lib/http.ts';
-import { CRON_SECRET_MISSING } from '../_lib/startup-check.ts';
-import { runOps } from '../_lib/ops-commands.ts';
+import { handler, HttpError, json } from '../_lib/platform/http.ts';
+import { CRON_SECRET_MISSING } from '../_lib/platform/startup-check.ts';
+import { runOps } from '../_lib/ops/commands.ts';
 
 function authorized(req: Request, secret: string): boolean {
   const given = Buffer.from(req.headers.get('authorization') ?? '');

@@ -2,10 +2,11 @@
 // From the signed-in owner (Authorization: Bearer <refresh token>) or the holder of the
 // purchase's token ({token} in the body). Answers a short-lived signed URL for the file.
 import { z } from 'zod';
-import { downloadFile, findPurchase } from '../_lib/download-asset.ts';
-import { handler, HttpError, json, readBody } from '../_lib/http.ts';
-import { signedPath } from '../_lib/signed-urls.ts';
-import { verifyUser } from '../_lib/verify-user.ts';
+import { downloadFile } from '../_lib/files/download-file.ts';
+import { findPurchase } from '../_lib/fulfillment/find-purchase.ts';
+import { handler, HttpError, json, readBody } from '../_lib/platform/http.ts';
+import { signedPath } from '../_lib/files/signed-urls.ts';
+import { verifyUser } from '../_lib/platform/verify-user.ts';
 
 const Body = z.object({ token: z.string().uuid('token must be the purchase token (a UUID)').optional() });
 

@@ -2,9 +2,10 @@
 // into memory) to whoever holds a valid signature; the purchase is checked again on use.
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { downloadFile, findPurchase } from '../_lib/download-asset.ts';
-import { handler, HttpError } from '../_lib/http.ts';
-import { verifySigned } from '../_lib/signed-urls.ts';
+import { downloadFile } from '../_lib/files/download-file.ts';
+import { findPurchase } from '../_lib/fulfillment/find-purchase.ts';
+import { handler, HttpError } from '../_lib/platform/http.ts';
+import { verifySigned } from '../_lib/files/signed-urls.ts';
 
 export const GET = handler(async (req) => {
   const v = verifySigned('download', new URL(req.url).searchParams);

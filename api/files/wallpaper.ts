@@ -4,9 +4,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { WALLPAPERS } from '../../catalog/wallpapers.ts';
-import { handler, HttpError } from '../_lib/http.ts';
-import { adminDb } from '../_lib/instant-admin.ts';
-import { verifySigned } from '../_lib/signed-urls.ts';
+import { handler, HttpError } from '../_lib/platform/http.ts';
+import { adminDb } from '../_lib/platform/instant-admin.ts';
+import { verifySigned } from '../_lib/files/signed-urls.ts';
 
 export const GET = handler(async (req) => {
   const v = verifySigned('wallpaper', new URL(req.url).searchParams);

@@ -2,10 +2,11 @@
 // to the one fulfilment path, which re-reads Stripe, so duplicates, retries, replays and events
 // out of order all converge. A failed write answers 500, and Stripe delivers again.
 import type Stripe from 'stripe';
-import { ConfigError, handler, HttpError, json, readBody } from '../_lib/http.ts';
-import { getStripe } from '../_lib/stripe-client.ts';
-import { processStripeEvent } from '../_lib/stripe-event-session.ts';
-import { withWebhookLog, type DeliveryNote } from '../_lib/webhook-log.ts';
+import { ConfigError } from '../_lib/platform/config-error.ts';
+import { handler, HttpError, json, readBody } from '../_lib/platform/http.ts';
+import { getStripe } from '../_lib/platform/stripe-client.ts';
+import { processStripeEvent } from '../_lib/fulfillment/process-event.ts';
+import { withWebhookLog, type DeliveryNote } from '../_lib/ops/webhook-log.ts';
 
 const MAX_EVENT_BYTES = 512 * 1024;
 
@@ -26,7 +27,7 @@ async function receive(req: Request, note: DeliveryNote): Promise<Response> {
     throw new HttpError(400, `Webhook signature check failed: ${(e as Error).message}`);
   }
   note.event = event;
-  // The event's session (api/_lib/stripe-event-session.ts, shared with replays and reconcile),
+  // The event's session (api/_lib/fulfillment/process-event.ts, shared with replays and reconcile),
   // then the one fulfilment path.
   const result = (note.result = await processStripeEvent(event));
   if (!result.handled) return json({ received: true, handled: false });

@@ -2,9 +2,9 @@
 // Issues a short-lived signed URL for a full-resolution wallpaper to a holder of a token of a
 // paid purchase of it. Tokens travel in the body, never in a URL.
 import { z } from 'zod';
-import { handler, HttpError, json, readJson } from '../_lib/http.ts';
-import { adminDb } from '../_lib/instant-admin.ts';
-import { signedPath } from '../_lib/signed-urls.ts';
+import { handler, HttpError, json, readJson } from '../_lib/platform/http.ts';
+import { adminDb } from '../_lib/platform/instant-admin.ts';
+import { signedPath } from '../_lib/files/signed-urls.ts';
 import { MAX_RULE_TOKENS } from '../../contracts/purchase-tokens.ts';
 
 const Body = z.object({

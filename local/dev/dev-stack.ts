@@ -12,7 +12,7 @@ import type { DevSettings } from './settings.ts';
 import { seedCatalog } from '../../scripts/seed.ts';
 import { createServer as createNetServer } from 'node:net';
 import { createLocalPaymentLinks } from './payment-links.ts';
-import { HANDLED_STRIPE_EVENTS } from '../../api/_lib/stripe-events.ts';
+import { HANDLED_STRIPE_EVENTS } from '../../api/_lib/fulfillment/handled-events.ts';
 
 export type DevStackOptions = {
   settings: DevSettings;

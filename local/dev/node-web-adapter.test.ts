@@ -2,7 +2,7 @@
 // connection, in x-forwarded-for, whatever forwarding headers the caller sent.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { clientAddress } from '../../api/_lib/http.ts';
+import { clientAddress } from '../../api/_lib/platform/http.ts';
 import { requestFrom } from '../../tests/support/from-address.ts';
 import { sendWebResponse, toWebRequest } from './node-web-adapter.ts';
 

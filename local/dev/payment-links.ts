@@ -1,6 +1,6 @@
 // Under `npm run dev`, the Stripe stand-in gets a product, a price and a payment link for a few
 // catalog products, the way a seller makes them in Stripe's dashboard: the product carries
-// `metadata.type` (seed 003's second resolution step; payment-link sessions carry no session
+// `metadata.type` (the second place resolve-purchase-type.ts looks; payment-link sessions carry no session
 // metadata), and the link returns to the success page. Their URLs become VITE_CHECKOUT_URL_*.
 import Stripe from 'stripe';
 import { findProduct } from '../../catalog/products.ts';

@@ -12,7 +12,7 @@ import {
 import { findPromotionCode, promotionCodeProblem } from './resources/coupons.ts';
 import { createCustomer } from './resources/customers.ts';
 import { openDispute } from './resources/disputes.ts';
-import { recomputeAmounts, sessionExtras } from './resources/checkout-sessions.ts';
+import { recomputeAmounts, sessionExtras } from './session-extras.ts';
 import { lookupCard } from './test-cards.ts';
 
 /**

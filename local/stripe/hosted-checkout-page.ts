@@ -11,7 +11,7 @@ import {
 } from './checkout-flow.ts';
 import { escapeHtml, readBody, redirect, sendHtml } from './http-io.ts';
 import { formatAmount } from './money.ts';
-import { sessionExtras } from './resources/checkout-sessions.ts';
+import { sessionExtras } from './session-extras.ts';
 import { sessionForPaymentLink } from './resources/payment-links.ts';
 
 /** Page chrome in the plain look of Stripe's test-mode Checkout. */

@@ -2,7 +2,7 @@
 import { validateCatalog } from '../../catalog/product-schema.ts';
 import { PRODUCTS } from '../../catalog/products.ts';
 import { operatorEmails } from '../../api/_lib/operators.ts';
-import { checkSecretKey } from '../../api/_lib/stripe-client.ts';
+import { checkSecretKey } from '../../api/_lib/platform/stripe-client.ts';
 import { fail, isLoopback, keyPrefix, ok, type Check, type Env } from './check.ts';
 
 export type StripeMode = 'test' | 'live';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { init } from '@instantdb/admin';
 import type Stripe from 'stripe';
 import { PRODUCTS, type Product } from '../../catalog/products.ts';
-import { wallpaperIdFor } from '../../api/_lib/fulfill-checkout.ts';
+import { wallpaperIdFor } from '../../api/_lib/fulfillment/purchase-ids.ts';
 import { fail, ok, type Check, type Env } from './check.ts';
 import { stripeMode } from './env.ts';
 import { instantAddress } from './instant.ts';

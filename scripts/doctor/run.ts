@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import schema from '../../instant.schema.ts';
 import rules from '../../instant.perms.ts';
 import type { Product } from '../../catalog/products.ts';
-import { STRIPE_API_VERSION, checkSecretKey, parseApiBase } from '../../api/_lib/stripe-client.ts';
+import { STRIPE_API_VERSION, checkSecretKey, parseApiBase } from '../../api/_lib/platform/stripe-client.ts';
 import { answerTimeoutMs, fail, type Check, type Env } from './check.ts';
 import { checkEnv } from './env.ts';
 import { checkInstant, type InstantFiles } from './instant.ts';

@@ -4,8 +4,8 @@
 import type Stripe from 'stripe';
 import { PRODUCTS, findProduct, type Product } from '../../catalog/products.ts';
 import { UNKNOWN_TYPE_FIX } from '../../api/_lib/resolve-purchase-type.ts';
-import { STRIPE_API_VERSION } from '../../api/_lib/stripe-client.ts';
-import { HANDLED_STRIPE_EVENTS } from '../../api/_lib/stripe-events.ts';
+import { STRIPE_API_VERSION } from '../../api/_lib/platform/stripe-client.ts';
+import { HANDLED_STRIPE_EVENTS } from '../../api/_lib/fulfillment/handled-events.ts';
 import { webhookUrlFor } from '../stripe-setup.ts';
 import { cannotVerify, fail, isNetworkError, keyPrefix, ok, sameUrl, unreachable, type Check, type Env } from './check.ts';
 import { stripeMode } from './env.ts';

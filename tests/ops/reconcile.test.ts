@@ -4,7 +4,7 @@
 // events still end with one purchase, one receipt and one grant each.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { reconcile, parseSince } from '../../api/_lib/reconcile.ts';
+import { reconcile, parseSince } from '../../api/_lib/ops/reconcile.ts';
 import { runCli } from '../../scripts/ops.ts';
 import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, setWebhooks, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
 import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';

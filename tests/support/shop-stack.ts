@@ -8,7 +8,7 @@ import { startInstantLocal, type InstantLocal } from '../../local/instant/server
 import { startMailbox, type Mailbox } from '../../local/mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../../local/stripe/index.ts';
 import { seedCatalog } from '../../scripts/seed.ts';
-import { adminDb } from '../../api/_lib/instant-admin.ts';
+import { adminDb } from '../../api/_lib/platform/instant-admin.ts';
 import { adminFor } from './instant-clients.ts';
 
 export type ShopStack = {

@@ -4,7 +4,7 @@ import type { EventRequest, LocalAccount } from '../account.ts';
 import { expireSession } from '../checkout-flow.ts';
 import { invalidRequest, StripeApiError } from '../errors.ts';
 import { newId, nowSeconds, randomToken } from '../ids.ts';
-import { matchesRange, paginate } from '../lists.ts';
+import { paginate } from '../lists.ts';
 import {
   boolParam,
   currencyParam,
@@ -15,9 +15,11 @@ import {
   parseParams,
   positiveInt,
 } from '../params.ts';
+import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
-import { discountFor } from './coupons.ts';
-import { createPrice, productFromData } from './prices.ts';
+import { recomputeAmounts, sessionExtras } from '../session-extras.ts';
+import { productFromData } from './create-product.ts';
+import { createPrice } from './prices.ts';
 import { listParams, productDataSchema } from './shared-params.ts';
 
 const lineItemSchema = z.strictObject({
@@ -77,42 +79,6 @@ const listSchema = z.strictObject({
   status: z.enum(['open', 'complete', 'expired']).optional(),
   subscription: z.string().optional(),
 });
-
-/** Facts about a session that Stripe keeps but does not put on the object. */
-export interface SessionExtras extends Record<string, unknown> {
-  lineItems: Stripe.LineItem[];
-  paymentIntentData: { metadata: Record<string, string>; description?: string; receipt_email?: string };
-  prefilledEmail?: string;
-  /** A 3-D Secure challenge waiting for the buyer's answer. */
-  pendingAuthentication?: { paymentMethod: string; email: string; name: string | null };
-  /** A delayed payment waiting for its result. */
-  pendingSettlement?: boolean;
-  settleOutcome?: 'succeeded' | 'failed';
-  refundFails?: boolean;
-  dispute?: boolean;
-}
-
-export function sessionExtras(account: LocalAccount, id: string): SessionExtras {
-  return account.store.extra<SessionExtras>(id);
-}
-
-/** Recomputes line item and session amounts, spreading a discount over the items. */
-export function recomputeAmounts(account: LocalAccount, session: Stripe.Checkout.Session, coupon: Stripe.Coupon | null): void {
-  const items = sessionExtras(account, session.id).lineItems;
-  const subtotal = items.reduce((sum, li) => sum + li.amount_subtotal, 0);
-  const currency = session.currency ?? 'usd';
-  const discount = coupon ? discountFor(coupon, subtotal, currency) : 0;
-  let left = discount;
-  items.forEach((li, i) => {
-    const share = i === items.length - 1 ? left : subtotal === 0 ? 0 : Math.round((discount * li.amount_subtotal) / subtotal);
-    li.amount_discount = share;
-    li.amount_total = li.amount_subtotal - share;
-    left -= share;
-  });
-  session.amount_subtotal = subtotal;
-  session.amount_total = subtotal - discount;
-  session.total_details = { amount_discount: discount, amount_shipping: 0, amount_tax: 0 };
-}
 
 /** A line item as Stripe shows one, for a session or a payment link (which gives a stable id). */
 export function lineItemFor(account: LocalAccount, price: Stripe.Price, quantity: number, id = newId('li', 24)): Stripe.LineItem {
@@ -293,12 +259,14 @@ export function checkoutSessionRoutes(router: Router): void {
     account.store.require('checkout.session', path.id, 'checkout.session'),
   );
 
-  router.post('/v1/checkout/sessions/:id', ({ account, params, path }) => {
-    const session = account.store.require<Stripe.Checkout.Session>('checkout.session', path.id, 'checkout.session');
-    const p = parseParams(updateSchema, params);
-    if (p.metadata !== undefined) session.metadata = mergeMetadata(session.metadata ?? {}, p.metadata);
-    return session;
-  });
+  updateRoute<Stripe.Checkout.Session, typeof updateSchema>(
+    router,
+    '/v1/checkout/sessions',
+    'checkout.session',
+    updateSchema,
+    (session, p) => ({ metadata: metadataChange(session.metadata, p.metadata) }),
+    { event: null },
+  );
 
   router.post('/v1/checkout/sessions/:id/expire', ({ account, path, request }) => {
     const session = account.store.require<Stripe.Checkout.Session>('checkout.session', path.id, 'checkout.session');
@@ -319,20 +287,17 @@ export function checkoutSessionRoutes(router: Router): void {
     return paginate(structuredClone(sessionExtras(account, session.id).lineItems), params, url);
   });
 
-  router.get('/v1/checkout/sessions', ({ account, params, url }) => {
-    const p = parseParams(listSchema, params);
-    const items = account.store
-      .all<Stripe.Checkout.Session>('checkout.session')
-      .filter(
-        (s) =>
-          (p.payment_intent === undefined || s.payment_intent === p.payment_intent) &&
-          (p.payment_link === undefined || s.payment_link === p.payment_link) &&
-          (p.customer === undefined || s.customer === p.customer) &&
-          (p.customer_details === undefined || s.customer_details?.email === p.customer_details.email) &&
-          (p.status === undefined || s.status === p.status) &&
-          (p.subscription === undefined || s.subscription === p.subscription) &&
-          matchesRange(s.created, params.created, 'created'),
-      );
-    return paginate(items, params, url);
-  });
+  listRoute<Stripe.Checkout.Session, typeof listSchema>(
+    router,
+    '/v1/checkout/sessions',
+    'checkout.session',
+    listSchema,
+    (s, p) =>
+      given(p.payment_intent, s.payment_intent) &&
+      given(p.payment_link, s.payment_link) &&
+      given(p.customer, s.customer) &&
+      given(p.customer_details?.email, s.customer_details?.email) &&
+      given(p.status, s.status) &&
+      given(p.subscription, s.subscription),
+  );
 }

@@ -2,10 +2,9 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds, randomToken } from '../ids.ts';
-import { matchesRange, paginate } from '../lists.ts';
 import { boolParam, currencyParam, intParam, mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
+import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
-import { applyChanges } from '../updates.ts';
 import { listParams } from './shared-params.ts';
 
 const couponCreate = z.strictObject({
@@ -104,16 +103,10 @@ export function couponRoutes(router: Router): void {
 
   router.get('/v1/coupons/:id', ({ account, path }) => account.store.require('coupon', path.id));
 
-  router.post('/v1/coupons/:id', ({ account, params, path, request }) => {
-    const coupon = account.store.require<Stripe.Coupon>('coupon', path.id);
-    const p = parseParams(couponUpdate, params);
-    const previous = applyChanges(coupon, {
-      name: p.name,
-      metadata: p.metadata === undefined ? undefined : mergeMetadata(coupon.metadata ?? {}, p.metadata),
-    });
-    if (previous) account.emit('coupon.updated', coupon, { previous_attributes: previous, request });
-    return coupon;
-  });
+  updateRoute<Stripe.Coupon, typeof couponUpdate>(router, '/v1/coupons', 'coupon', couponUpdate, (coupon, p) => ({
+    name: p.name,
+    metadata: metadataChange(coupon.metadata, p.metadata),
+  }));
 
   router.delete('/v1/coupons/:id', ({ account, path, request }) => {
     const coupon = account.store.require<Stripe.Coupon>('coupon', path.id);
@@ -122,11 +115,7 @@ export function couponRoutes(router: Router): void {
     return { id: coupon.id, object: 'coupon', deleted: true };
   });
 
-  router.get('/v1/coupons', ({ account, params, url }) => {
-    parseParams(z.strictObject(listParams), params);
-    const items = account.store.all<Stripe.Coupon>('coupon').filter((c) => matchesRange(c.created, params.created, 'created'));
-    return paginate(items, params, url);
-  });
+  listRoute(router, '/v1/coupons', 'coupon', z.strictObject(listParams));
 
   router.post('/v1/promotion_codes', ({ account, params, request }) => {
     const p = parseParams(promoCreate, params);
@@ -164,29 +153,16 @@ export function couponRoutes(router: Router): void {
 
   router.get('/v1/promotion_codes/:id', ({ account, path }) => account.store.require('promotion_code', path.id));
 
-  router.post('/v1/promotion_codes/:id', ({ account, params, path, request }) => {
-    const promo = account.store.require<Stripe.PromotionCode>('promotion_code', path.id);
-    const p = parseParams(promoUpdate, params);
-    const previous = applyChanges(promo, {
-      active: p.active,
-      metadata: p.metadata === undefined ? undefined : mergeMetadata(promo.metadata ?? {}, p.metadata),
-    });
-    if (previous) account.emit('promotion_code.updated', promo, { previous_attributes: previous, request });
-    return promo;
-  });
+  updateRoute<Stripe.PromotionCode, typeof promoUpdate>(router, '/v1/promotion_codes', 'promotion_code', promoUpdate, (promo, p) => ({
+    active: p.active,
+    metadata: metadataChange(promo.metadata, p.metadata),
+  }));
 
-  router.get('/v1/promotion_codes', ({ account, params, url }) => {
-    const p = parseParams(promoList, params);
-    const items = account.store
-      .all<Stripe.PromotionCode>('promotion_code')
-      .filter(
-        (x) =>
-          (p.active === undefined || x.active === p.active) &&
-          (p.code === undefined || x.code === p.code) &&
-          (p.coupon === undefined || x.promotion.coupon === p.coupon) &&
-          (p.customer === undefined || x.customer === p.customer) &&
-          matchesRange(x.created, params.created, 'created'),
-      );
-    return paginate(items, params, url);
-  });
+  listRoute<Stripe.PromotionCode, typeof promoList>(
+    router,
+    '/v1/promotion_codes',
+    'promotion_code',
+    promoList,
+    (x, p) => given(p.active, x.active) && given(p.code, x.code) && given(p.coupon, x.promotion.coupon) && given(p.customer, x.customer),
+  );
 }

@@ -2,11 +2,10 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { LocalAccount, EventRequest } from '../account.ts';
 import { newId, nowSeconds, randomToken } from '../ids.ts';
-import { matchesRange, paginate } from '../lists.ts';
 import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
+import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
-import { applyChanges } from '../updates.ts';
 
 const fields = {
   email: z.string().optional(),
@@ -61,19 +60,13 @@ export function customerRoutes(router: Router): void {
 
   router.get('/v1/customers/:id', ({ account, path }) => account.store.require('customer', path.id));
 
-  router.post('/v1/customers/:id', ({ account, params, path, request }) => {
-    const customer = account.store.require<Stripe.Customer>('customer', path.id);
-    const p = parseParams(updateSchema, params);
-    const previous = applyChanges(customer, {
-      email: p.email,
-      name: p.name,
-      description: p.description,
-      phone: p.phone,
-      metadata: p.metadata === undefined ? undefined : mergeMetadata(customer.metadata, p.metadata),
-    });
-    if (previous) account.emit('customer.updated', customer, { previous_attributes: previous, request });
-    return customer;
-  });
+  updateRoute<Stripe.Customer, typeof updateSchema>(router, '/v1/customers', 'customer', updateSchema, (customer, p) => ({
+    email: p.email,
+    name: p.name,
+    description: p.description,
+    phone: p.phone,
+    metadata: metadataChange(customer.metadata, p.metadata),
+  }));
 
   router.delete('/v1/customers/:id', ({ account, path, request }) => {
     const customer = account.store.require<Stripe.Customer>('customer', path.id);
@@ -82,12 +75,6 @@ export function customerRoutes(router: Router): void {
     return { id: customer.id, object: 'customer', deleted: true };
   });
 
-  router.get('/v1/customers', ({ account, params, url }) => {
-    const p = parseParams(listSchema, params);
-    const items = account.store
-      .all<Stripe.Customer>('customer')
-      // Stripe's email filter is exact and case-sensitive.
-      .filter((c) => (p.email === undefined || c.email === p.email) && matchesRange(c.created, params.created, 'created'));
-    return paginate(items, params, url);
-  });
+  // Stripe's email filter is exact and case-sensitive.
+  listRoute<Stripe.Customer, typeof listSchema>(router, '/v1/customers', 'customer', listSchema, (c, p) => given(p.email, c.email));
 }

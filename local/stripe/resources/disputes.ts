@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
-import { matchesRange, paginate } from '../lists.ts';
 import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
+import { given, listRoute, } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
 import { listParams } from './shared-params.ts';
@@ -113,16 +113,5 @@ export function disputeRoutes(router: Router): void {
     return closeDispute(account, dispute, 'lost', request);
   });
 
-  router.get('/v1/disputes', ({ account, params, url }) => {
-    const p = parseParams(listSchema, params);
-    const items = account.store
-      .all<Stripe.Dispute>('dispute')
-      .filter(
-        (d) =>
-          (p.charge === undefined || d.charge === p.charge) &&
-          (p.payment_intent === undefined || d.payment_intent === p.payment_intent) &&
-          matchesRange(d.created, params.created, 'created'),
-      );
-    return paginate(items, params, url);
-  });
+  listRoute<Stripe.Dispute, typeof listSchema>(router, '/v1/disputes', 'dispute', listSchema, (d, p) => given(p.charge, d.charge) && given(p.payment_intent, d.payment_intent));
 }

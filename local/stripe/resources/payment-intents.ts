@@ -1,9 +1,8 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
-import { matchesRange, paginate } from '../lists.ts';
-import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
+import { metadataParam } from '../params.ts';
+import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
-import { applyChanges } from '../updates.ts';
 import { listParams } from './shared-params.ts';
 
 const listSchema = z.strictObject({ ...listParams, customer: z.string().optional() });
@@ -17,50 +16,21 @@ const updateSchema = z.strictObject({ metadata: metadataParam.optional(), descri
 export function paymentIntentRoutes(router: Router): void {
   router.get('/v1/payment_intents/:id', ({ account, path }) => account.store.require('payment_intent', path.id));
 
-  router.post('/v1/payment_intents/:id', ({ account, params, path, request }) => {
-    const pi = account.store.require<Stripe.PaymentIntent>('payment_intent', path.id);
-    const p = parseParams(updateSchema, params);
-    const previous = applyChanges(pi, {
-      description: p.description,
-      metadata: p.metadata === undefined ? undefined : mergeMetadata(pi.metadata, p.metadata),
-    });
-    if (previous) account.emit('payment_intent.updated', pi, { previous_attributes: previous, request });
-    return pi;
-  });
+  updateRoute<Stripe.PaymentIntent, typeof updateSchema>(router, '/v1/payment_intents', 'payment_intent', updateSchema, (pi, p) => ({
+    description: p.description,
+    metadata: metadataChange(pi.metadata, p.metadata),
+  }));
 
-  router.get('/v1/payment_intents', ({ account, params, url }) => {
-    const p = parseParams(listSchema, params);
-    const items = account.store
-      .all<Stripe.PaymentIntent>('payment_intent')
-      .filter((x) => (p.customer === undefined || x.customer === p.customer) && matchesRange(x.created, params.created, 'created'));
-    return paginate(items, params, url);
-  });
+  listRoute<Stripe.PaymentIntent, typeof listSchema>(router, '/v1/payment_intents', 'payment_intent', listSchema, (x, p) => given(p.customer, x.customer));
 
   router.get('/v1/payment_methods/:id', ({ account, path }) => account.store.require('payment_method', path.id));
 
   router.get('/v1/charges/:id', ({ account, path }) => account.store.require('charge', path.id));
 
-  router.post('/v1/charges/:id', ({ account, params, path, request }) => {
-    const charge = account.store.require<Stripe.Charge>('charge', path.id);
-    const p = parseParams(updateSchema, params);
-    const previous = applyChanges(charge, {
-      description: p.description,
-      metadata: p.metadata === undefined ? undefined : mergeMetadata(charge.metadata, p.metadata),
-    });
-    if (previous) account.emit('charge.updated', charge, { previous_attributes: previous, request });
-    return charge;
-  });
+  updateRoute<Stripe.Charge, typeof updateSchema>(router, '/v1/charges', 'charge', updateSchema, (charge, p) => ({
+    description: p.description,
+    metadata: metadataChange(charge.metadata, p.metadata),
+  }));
 
-  router.get('/v1/charges', ({ account, params, url }) => {
-    const p = parseParams(chargeListSchema, params);
-    const items = account.store
-      .all<Stripe.Charge>('charge')
-      .filter(
-        (x) =>
-          (p.customer === undefined || x.customer === p.customer) &&
-          (p.payment_intent === undefined || x.payment_intent === p.payment_intent) &&
-          matchesRange(x.created, params.created, 'created'),
-      );
-    return paginate(items, params, url);
-  });
+  listRoute<Stripe.Charge, typeof chargeListSchema>(router, '/v1/charges', 'charge', chargeListSchema, (x, p) => given(p.customer, x.customer) && given(p.payment_intent, x.payment_intent));
 }

@@ -4,8 +4,8 @@ import type { LocalAccount } from '../account.ts';
 import { randomToken, nowSeconds } from '../ids.ts';
 import { paginate } from '../lists.ts';
 import { boolParam, mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
+import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
-import { applyChanges } from '../updates.ts';
 import { createSession, lineItemFor } from './checkout-sessions.ts';
 import { listParams } from './shared-params.ts';
 
@@ -103,24 +103,15 @@ export function paymentLinkRoutes(router: Router): void {
 
   router.get('/v1/payment_links/:id', ({ account, path }) => account.store.require('payment_link', path.id));
 
-  router.post('/v1/payment_links/:id', ({ account, params, path, request }) => {
-    const link = account.store.require<Stripe.PaymentLink>('payment_link', path.id);
-    const p = parseParams(updateSchema, params);
-    const previous = applyChanges(link, {
-      active: p.active,
-      allow_promotion_codes: p.allow_promotion_codes,
-      after_completion: p.after_completion as Stripe.PaymentLink.AfterCompletion | undefined,
-      metadata: p.metadata === undefined ? undefined : mergeMetadata(link.metadata, p.metadata),
-    });
-    if (previous) account.emit('payment_link.updated', link, { previous_attributes: previous, request });
-    return link;
-  });
+  updateRoute<Stripe.PaymentLink, typeof updateSchema>(router, '/v1/payment_links', 'payment_link', updateSchema, (link, p) => ({
+    active: p.active,
+    allow_promotion_codes: p.allow_promotion_codes,
+    after_completion: p.after_completion as Stripe.PaymentLink.AfterCompletion | undefined,
+    metadata: metadataChange(link.metadata, p.metadata),
+  }));
 
-  router.get('/v1/payment_links', ({ account, params, url }) => {
-    const p = parseParams(listSchema, params);
-    const items = account.store.all<Stripe.PaymentLink>('payment_link').filter((l) => p.active === undefined || l.active === p.active);
-    return paginate(items, params, url);
-  });
+  // Payment links have no `created`.
+  listRoute<Stripe.PaymentLink, typeof listSchema>(router, '/v1/payment_links', 'payment_link', listSchema, (l, p) => given(p.active, l.active), { created: false });
 
   router.get('/v1/payment_links/:id/line_items', ({ account, params, path, url }) => {
     const link = account.store.require<Stripe.PaymentLink>('payment_link', path.id);

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
-import { matchesRange, paginate } from '../lists.ts';
 import { boolParam, currencyParam, mergeMetadata, metadataParam, nonNegativeInt, parseParams } from '../params.ts';
+import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
 import { listParams } from './shared-params.ts';
-import { createProduct } from './products.ts';
+import { productFromData } from './create-product.ts';
 import { productDataSchema } from './shared-params.ts';
 
 const createSchema = z.strictObject({
@@ -96,15 +96,6 @@ export function createPrice(account: LocalAccount, input: PriceInput, request?: 
   return price;
 }
 
-/** Creates the product of `product_data` (inline in prices and Checkout's `price_data`). */
-export function productFromData(
-  account: LocalAccount,
-  data: z.infer<typeof productDataSchema>,
-  request?: EventRequest,
-): Stripe.Product {
-  return createProduct(account, { ...data, metadata: mergeMetadata({}, data.metadata) }, request);
-}
-
 export function priceRoutes(router: Router): void {
   router.post('/v1/prices', ({ account, params, request }) => {
     const p = parseParams(createSchema, params);
@@ -117,33 +108,21 @@ export function priceRoutes(router: Router): void {
 
   router.get('/v1/prices/:id', ({ account, path }) => account.store.require('price', path.id));
 
-  router.post('/v1/prices/:id', ({ account, params, path, request }) => {
-    const price = account.store.require<Stripe.Price>('price', path.id);
-    const p = parseParams(updateSchema, params);
+  updateRoute<Stripe.Price, typeof updateSchema>(router, '/v1/prices', 'price', updateSchema, (price, p, { account, request }) => {
     if (p.lookup_key && p.lookup_key !== price.lookup_key) claimLookupKey(account, p.lookup_key, p.transfer_lookup_key, request);
-    const previous = applyChanges(price, {
-      active: p.active,
-      nickname: p.nickname,
-      lookup_key: p.lookup_key,
-      metadata: p.metadata === undefined ? undefined : mergeMetadata(price.metadata, p.metadata),
-    });
-    if (previous) account.emit('price.updated', price, { previous_attributes: previous, request });
-    return price;
+    return { active: p.active, nickname: p.nickname, lookup_key: p.lookup_key, metadata: metadataChange(price.metadata, p.metadata) };
   });
 
-  router.get('/v1/prices', ({ account, params, url }) => {
-    const p = parseParams(listSchema, params);
-    const items = account.store
-      .all<Stripe.Price>('price')
-      .filter(
-        (x) =>
-          (p.active === undefined || x.active === p.active) &&
-          (p.currency === undefined || x.currency === p.currency) &&
-          (p.product === undefined || x.product === p.product) &&
-          (p.type === undefined || x.type === p.type) &&
-          (p.lookup_keys === undefined || (x.lookup_key !== null && p.lookup_keys.includes(x.lookup_key))) &&
-          matchesRange(x.created, params.created, 'created'),
-      );
-    return paginate(items, params, url);
-  });
+  listRoute<Stripe.Price, typeof listSchema>(
+    router,
+    '/v1/prices',
+    'price',
+    listSchema,
+    (x, p) =>
+      given(p.active, x.active) &&
+      given(p.currency, x.currency) &&
+      given(p.product, x.product) &&
+      given(p.type, x.type) &&
+      (p.lookup_keys === undefined || (x.lookup_key !== null && p.lookup_keys.includes(x.lookup_key))),
+  );
 }

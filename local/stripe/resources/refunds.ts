@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest, StripeApiError } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
-import { matchesRange, paginate } from '../lists.ts';
 import { mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
 import type { ChargeExtras } from '../payments.ts';
+import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
 import { listParams } from './shared-params.ts';
@@ -111,26 +111,7 @@ export function refundRoutes(router: Router): void {
 
   router.get('/v1/refunds/:id', ({ account, path }) => account.store.require('refund', path.id));
 
-  router.post('/v1/refunds/:id', ({ account, params, path, request }) => {
-    const refund = account.store.require<Stripe.Refund>('refund', path.id);
-    const p = parseParams(updateSchema, params);
-    const previous = applyChanges(refund, {
-      metadata: p.metadata === undefined ? undefined : mergeMetadata(refund.metadata ?? {}, p.metadata),
-    });
-    if (previous) account.emit('refund.updated', refund, { previous_attributes: previous, request });
-    return refund;
-  });
+  updateRoute<Stripe.Refund, typeof updateSchema>(router, '/v1/refunds', 'refund', updateSchema, (refund, p) => ({ metadata: metadataChange(refund.metadata, p.metadata) }));
 
-  router.get('/v1/refunds', ({ account, params, url }) => {
-    const p = parseParams(listSchema, params);
-    const items = account.store
-      .all<Stripe.Refund>('refund')
-      .filter(
-        (r) =>
-          (p.charge === undefined || r.charge === p.charge) &&
-          (p.payment_intent === undefined || r.payment_intent === p.payment_intent) &&
-          matchesRange(r.created, params.created, 'created'),
-      );
-    return paginate(items, params, url);
-  });
+  listRoute<Stripe.Refund, typeof listSchema>(router, '/v1/refunds', 'refund', listSchema, (r, p) => given(p.charge, r.charge) && given(p.payment_intent, r.payment_intent));
 }

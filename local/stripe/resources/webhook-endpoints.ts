@@ -3,10 +3,9 @@ import { z } from 'zod';
 import type { EndpointSecret } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds, randomToken } from '../ids.ts';
-import { paginate } from '../lists.ts';
 import { boolParam, mergeMetadata, metadataParam, parseParams } from '../params.ts';
+import { listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
-import { applyChanges } from '../updates.ts';
 import { listParams } from './shared-params.ts';
 
 const urlParam = z.string().refine((u) => {
@@ -61,18 +60,20 @@ export function webhookEndpointRoutes(router: Router): void {
 
   router.get('/v1/webhook_endpoints/:id', ({ account, path }) => account.store.require('webhook_endpoint', path.id));
 
-  router.post('/v1/webhook_endpoints/:id', ({ account, params, path }) => {
-    const endpoint = account.store.require<Stripe.WebhookEndpoint>('webhook_endpoint', path.id);
-    const p = parseParams(updateSchema, params);
-    applyChanges(endpoint, {
+  updateRoute<Stripe.WebhookEndpoint, typeof updateSchema>(
+    router,
+    '/v1/webhook_endpoints',
+    'webhook_endpoint',
+    updateSchema,
+    (endpoint, p) => ({
       url: p.url,
       enabled_events: p.enabled_events,
       description: p.description,
       status: p.disabled === undefined ? undefined : p.disabled ? 'disabled' : 'enabled',
-      metadata: p.metadata === undefined ? undefined : mergeMetadata(endpoint.metadata, p.metadata),
-    });
-    return endpoint;
-  });
+      metadata: metadataChange(endpoint.metadata, p.metadata),
+    }),
+    { event: null },
+  );
 
   router.delete('/v1/webhook_endpoints/:id', ({ account, path }) => {
     const endpoint = account.store.require<Stripe.WebhookEndpoint>('webhook_endpoint', path.id);
@@ -80,8 +81,5 @@ export function webhookEndpointRoutes(router: Router): void {
     return { id: endpoint.id, object: 'webhook_endpoint', deleted: true };
   });
 
-  router.get('/v1/webhook_endpoints', ({ account, params, url }) => {
-    parseParams(z.strictObject(listParams), params);
-    return paginate(account.store.all('webhook_endpoint'), params, url);
-  });
+  listRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint', z.strictObject(listParams), undefined, { created: false });
 }

@@ -1,0 +1,80 @@
+// Everything the shop holds for one email, for an operator answering "I paid and lost it":
+// purchases (by email or owned by that user) with their Stripe ids and receipts, the user's
+// plan and credits ledger, and which downloads are available.
+import { findProduct } from '../../../catalog/products.ts';
+import { downloadFile } from '../files/download-file.ts';
+import { normalizeEmail } from '../platform/normalize-email.ts';
+import { HttpError } from '../platform/http.ts';
+import { adminDb } from '../platform/instant-admin.ts';
+import type { FindResult, FoundPurchase } from '../../../contracts/ops.ts';
+import type { InstaQLEntity } from '@instantdb/admin';
+import type { AppSchema } from '../../../instant.schema.ts';
+
+export type { FindResult } from '../../../contracts/ops.ts';
+
+type Purchase = InstaQLEntity<AppSchema, 'purchases'>;
+
+export async function findByEmail(rawEmail: string): Promise<FindResult> {
+  const email = normalizeEmail(rawEmail);
+  if (!email) throw new HttpError(400, '`email` is required.');
+  const db = adminDb();
+  const { $users, purchases: byEmail } = await db.query({
+    $users: { $: { where: { email } }, purchases: {} },
+    purchases: { $: { where: { email } } },
+  });
+  const user = $users[0];
+  const seen = new Map<string, Purchase>();
+  for (const p of [...byEmail, ...(user?.purchases ?? [])]) seen.set(p.id, p);
+  const sessionIds = [...seen.values()].map((p) => p.sessionId);
+  const [receipts, ledgerEntries] = await Promise.all([
+    sessionIds.length ? db.query({ receipts: { $: { where: { sessionId: { $in: sessionIds } } } } }).then((r) => r.receipts) : [],
+    user ? db.query({ ledgerEntries: { $: { where: { userId: user.id }, order: { seq: 'asc' } } } }).then((r) => r.ledgerEntries) : [],
+  ]);
+  const receiptOf = new Map(receipts.map((r) => [r.sessionId, r]));
+
+  const purchases = [...seen.values()]
+    .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime())
+    .map((p): FoundPurchase => {
+      const product = findProduct(p.productId ?? '');
+      const r = receiptOf.get(p.sessionId);
+      return {
+        id: p.id,
+        sessionId: p.sessionId,
+        paymentIntentId: p.paymentIntentId ?? null,
+        status: p.status,
+        access: Boolean(p.unlockToken),
+        // Paid but of an unknown type: the reason names the fix (resolve-purchase-type.ts).
+        unfulfilledReason: p.unfulfilledReason ?? null,
+        email: p.email ?? null,
+        productId: p.productId ?? null,
+        title: product?.title ?? p.productId ?? '(unknown product)',
+        kind: product?.kind ?? null,
+        amount: p.amount ?? null,
+        currency: p.currency ?? null,
+        createdAt: p.createdAt,
+        receipt: r ? { status: r.status, to: r.to ?? null, error: r.error ?? null, sentAt: r.sentAt ?? null } : null,
+      };
+    });
+
+  const downloads = purchases
+    .filter((p) => p.kind === 'download')
+    .map((p) => {
+      try {
+        const f = downloadFile({ status: p.status, productId: p.productId ?? undefined });
+        return { purchaseId: p.id, title: p.title, available: true, file: f.filename, reason: null };
+      } catch (e) {
+        return { purchaseId: p.id, title: p.title, available: false, file: null, reason: (e as Error).message };
+      }
+    });
+
+  const ledger = ledgerEntries.map(({ seq, amount, balance, reason, ref, createdAt }) => ({ seq, amount, balance, reason, ref, createdAt }));
+  return {
+    email,
+    user: user ? { id: user.id, email: user.email ?? email, plan: user.plan ?? null, stripeCustomerId: user.stripeCustomerId ?? null } : null,
+    purchases,
+    ledger,
+    balance: ledger.at(-1)?.balance ?? 0,
+    downloads,
+  };
+}
+
