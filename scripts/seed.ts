@@ -1,28 +1,8 @@
-// Seeds the catalog's wallpapers into Instant (idempotent: ids derive from slugs, writes are
-// upserts). `npm run dev` runs it at start; `npm run seed` runs it against any configured app.
-import { WALLPAPERS, fullResFile, thumbnailPath } from '../catalog/wallpapers.ts';
-import { wallpaperIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
-import { adminDb } from '../api/_lib/platform/instant-admin.ts';
+// `npm run seed`: seeds the catalog's wallpapers into the configured Instant app
+// (local/dev/seed-catalog.ts, which `npm run dev` runs at start too).
+import { seedCatalog } from '../local/dev/seed-catalog.ts';
 import { loadEnvFile } from './load-env-file.ts';
 
-export async function seedCatalog(db = adminDb()): Promise<number> {
-  await db.transact(
-    WALLPAPERS.map((w) =>
-      db.tx.wallpapers[wallpaperIdFor(w.slug)].update({
-        slug: w.slug,
-        name: w.name,
-        description: w.description,
-        thumbnailUrl: thumbnailPath(w.slug),
-        fullResUrl: fullResFile(w.slug),
-        order: w.order,
-      }),
-    ),
-  );
-  return WALLPAPERS.length;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  loadEnvFile();
-  const n = await seedCatalog();
-  console.log(`seeded ${n} wallpapers`);
-}
+loadEnvFile();
+const n = await seedCatalog();
+console.log(`seeded ${n} wallpapers`);

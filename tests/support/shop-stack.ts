@@ -7,7 +7,7 @@ import { loadProjectConfig } from '../../local/instant/project-config.ts';
 import { startInstantLocal, type InstantLocal } from '../../local/instant/server.ts';
 import { startMailbox, type Mailbox } from '../../local/mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../../local/stripe/index.ts';
-import { seedCatalog } from '../../scripts/seed.ts';
+import { seedCatalog } from '../../local/dev/seed-catalog.ts';
 import { adminDb } from '../../api/_lib/platform/instant-admin.ts';
 import { adminFor } from './instant-clients.ts';
 
