@@ -7,16 +7,14 @@ import { signedPath } from '../api/_lib/files/signed-urls.ts';
 import { UNAVAILABLE } from '../api/_lib/platform/http.ts';
 import { postJsonFrom } from './support/from-address.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+import { buy } from './support/shop.ts';
 
 let shop: ShopStack;
 let paidToken: string;
 
 beforeAll(async () => {
   shop = await startShopStack();
-  paidToken = randomUUID();
-  const { url } = await (await shop.post('/api/checkout', { token: paidToken, productId: 'wallpapers-warm' })).json();
-  await shop.pay(new URL(url).pathname.split('/').pop()!, { email: 'edges@example.com', card: '4242424242424242' });
-  await shop.stripeLocal.whenDeliveriesIdle();
+  ({ token: paidToken } = await buy(shop, 'wallpapers-warm', 'edges@example.com'));
 });
 afterAll(() => shop.close());
 

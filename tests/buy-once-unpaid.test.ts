@@ -9,7 +9,7 @@ import { writePurchase } from '../api/_lib/fulfillment/fulfill-checkout.ts';
 import { purchaseIdFor, wallpaperIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
 import { readStripeView } from '../api/_lib/fulfillment/stripe-view.ts';
 import { reconcile } from '../api/_lib/ops/reconcile.ts';
-import { guestCheckout, setWebhooks } from './support/ops.ts';
+import { guestCheckout, setWebhooks } from './support/shop.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
 let shop: ShopStack;

@@ -6,16 +6,13 @@ import { downloadFile } from '../api/_lib/files/download-file.ts';
 import { purchaseIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
 import { signedPath } from '../api/_lib/files/signed-urls.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+import { buy } from './support/shop.ts';
 
 let shop: ShopStack;
 let bought: { purchaseId: string; token: string; sessionId: string };
 
 async function buyGuide(email: string) {
-  const token = randomUUID();
-  const { url } = await (await shop.post('/api/checkout', { token, productId: 'field-guide' })).json();
-  const sessionId = new URL(url).pathname.split('/').pop()!;
-  await shop.pay(sessionId, { email, card: '4242424242424242' });
-  await shop.stripeLocal.whenDeliveriesIdle();
+  const { token, sessionId } = await buy(shop, 'field-guide', email);
   return { purchaseId: purchaseIdFor(sessionId), token, sessionId };
 }
 

@@ -7,6 +7,7 @@ import { createLocalPaymentLinks } from '../local/dev/payment-links.ts';
 import { clientFor, nextResult } from './support/instant-clients.ts';
 import { startShopStack, withReceiptsFailing, type ShopStack } from './support/shop-stack.ts';
 import schema from '../instant.schema.ts';
+import { bearer, sessionIdOf, signIn } from './support/shop.ts';
 
 let shop: ShopStack;
 let links: Record<string, string>;
@@ -17,16 +18,15 @@ beforeAll(async () => {
 });
 afterAll(() => shop.close());
 
-async function signedIn(email: string) {
-  const token = await shop.admin.auth.createToken({ email });
-  const user = await shop.admin.auth.verifyToken(token);
-  return { token, id: user.id, auth: { authorization: `Bearer ${token}` } };
-}
+const signedIn = async (email: string) => {
+  const user = await signIn(shop, email);
+  return { ...user, auth: bearer(user) };
+};
 
 async function buyPlan(user: { auth: Record<string, string> }, planId: string, email: string) {
   const res = await shop.post('/api/plans/checkout', { planId }, user.auth);
   expect(res.status).toBe(200);
-  const sessionId = new URL((await res.json()).url).pathname.split('/').pop()!;
+  const sessionId = sessionIdOf((await res.json()).url);
   await shop.pay(sessionId, { email, card: '4242424242424242' });
   await shop.stripeLocal.whenDeliveriesIdle();
   return sessionId;
@@ -89,7 +89,7 @@ async function openLink(productId: string, params: Record<string, string>) {
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   const res = await fetch(url, { redirect: 'manual' });
   expect([302, 303]).toContain(res.status);
-  return new URL(res.headers.get('location')!).pathname.split('/').pop()!;
+  return sessionIdOf(res.headers.get('location')!);
 }
 
 describe('payment links', () => {
@@ -169,7 +169,7 @@ describe('delayed payments for signed-in kinds', () => {
   it('grants credits only when the delayed payment succeeds', async () => {
     const user = await signedIn('delayed-credits@example.com');
     const res = await shop.post('/api/credits/checkout', { packId: 'credits-small' }, user.auth);
-    const sessionId = new URL((await res.json()).url).pathname.split('/').pop()!;
+    const sessionId = sessionIdOf((await res.json()).url);
     await shop.pay(sessionId, { email: 'delayed-credits@example.com', method: 'delayed' });
     await shop.stripeLocal.whenDeliveriesIdle();
     expect((await shop.admin.query({ ledgerEntries: { $: { where: { userId: user.id } } } })).ledgerEntries).toEqual([]);
@@ -182,7 +182,7 @@ describe('delayed payments for signed-in kinds', () => {
 describe('receipts', () => {
   it('records a failed send without failing the webhook, and never sends on a replay', async () => {
     const { url } = await (await shop.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' })).json();
-    const sessionId = new URL(url).pathname.split('/').pop()!;
+    const sessionId = sessionIdOf(url);
     await withReceiptsFailing(async () => {
       await shop.pay(sessionId, { email: 'unlucky@example.com', card: '4242424242424242' });
       await shop.stripeLocal.whenDeliveriesIdle();

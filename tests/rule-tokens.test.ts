@@ -10,7 +10,7 @@ import { derivedId } from '../api/_lib/platform/derived-id.ts';
 import { ABANDONED_AFTER_MS, parseSaved, prunableTokens, type SavedToken } from '../web/src/shop/purchase-tokens.ts';
 import { subscribeWithTokens, type TokenQueryState } from '../web/src/shop/token-query.ts';
 import schema from '../instant.schema.ts';
-import { guestCheckout } from './support/ops.ts';
+import { guestCheckout } from './support/shop.ts';
 import { clientFor, nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 

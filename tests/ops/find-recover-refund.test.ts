@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/ops.ts';
-import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import { ops, startShopWithOperator } from '../support/ops.ts';
+import { creditsCheckout, guestCheckout, paymentIntentOf, purchaseOf, receiptsTo, signIn, type SignedIn } from '../support/shop.ts';
 import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;

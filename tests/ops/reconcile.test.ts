@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reconcile, parseSince } from '../../api/_lib/ops/reconcile.ts';
 import { runCli } from '../../scripts/ops.ts';
-import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, setWebhooks, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import { ops, startShopWithOperator } from '../support/ops.ts';
+import { creditsCheckout, guestCheckout, paymentIntentOf, purchaseOf, receiptsTo, setWebhooks, signIn, type SignedIn } from '../support/shop.ts';
 import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;

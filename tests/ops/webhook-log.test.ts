@@ -3,7 +3,8 @@
 // through the webhook's own path again, or have the stand-in resend it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guestCheckout, ops, purchaseOf, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import { ops, startShopWithOperator } from '../support/ops.ts';
+import { guestCheckout, purchaseOf, type SignedIn } from '../support/shop.ts';
 import type { ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;
