@@ -7,7 +7,7 @@ import { signedPath } from '../api/_lib/files/signed-urls.ts';
 import { UNAVAILABLE } from '../api/_lib/platform/http.ts';
 import { postJsonFrom } from './support/from-address.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
-import { buy } from './support/shop.ts';
+import { buy, fetchAttachment } from './support/shop.ts';
 
 let shop: ShopStack;
 let paidToken: string;
@@ -100,13 +100,7 @@ describe('signed file URLs', () => {
     const res = await shop.post('/api/wallpapers/download', { tokens: [paidToken], wallpaperId: dune });
     const { url } = await res.json();
     expect(url).not.toContain(paidToken);
-    const file = await fetch(`${shop.api}${url}`);
-    expect(file.status).toBe(200);
-    expect(file.headers.get('content-type')).toBe('image/png');
-    expect(file.headers.get('content-disposition')).toBe('attachment; filename="dune.png"');
-    expect(file.headers.get('cache-control')).toBe('private, no-store');
-    const bytes = Buffer.from(await file.arrayBuffer());
-    expect(bytes.length).toBe(Number(file.headers.get('content-length')));
+    const bytes = await fetchAttachment(shop, url, 'image/png', 'dune.png');
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
   });
 

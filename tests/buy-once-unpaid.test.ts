@@ -3,13 +3,12 @@
 // (and cannot make a wallpaper → purchases → wallpapers → … query grow). Purchases an older
 // version linked before payment are unlinked by reconcile, once, and only when their session can
 // no longer be paid; a writer holding a stale unpaid view never unlinks a paid purchase.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writePurchase } from '../api/_lib/fulfillment/fulfill-checkout.ts';
 import { purchaseIdFor, wallpaperIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
 import { readStripeView } from '../api/_lib/fulfillment/stripe-view.ts';
 import { reconcile } from '../api/_lib/ops/reconcile.ts';
-import { guestCheckout, setWebhooks } from './support/shop.ts';
+import { guestCheckout, setWebhooks, uniqueEmail } from './support/shop.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
 let shop: ShopStack;
@@ -81,7 +80,7 @@ describe('purchases linked before payment by an older version', () => {
     await setWebhooks(shop, false);
     const open = await guestCheckout(shop, 'wallpapers-warm');
     const toExpire = await guestCheckout(shop, 'wallpapers-warm');
-    const paid = await guestCheckout(shop, 'wallpapers-warm', `paid-legacy.${randomUUID().slice(0, 6)}@example.com`);
+    const paid = await guestCheckout(shop, 'wallpapers-warm', uniqueEmail('paid-legacy'));
     await shop.local(`checkout_sessions/${toExpire.sessionId}/expire`);
     await shop.stripeLocal.whenDeliveriesIdle();
     // What the older version wrote at checkout: pending purchases linked to what they buy.

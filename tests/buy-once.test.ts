@@ -3,21 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
-import { clientFor, nextResult } from './support/instant-clients.ts';
+import {  nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
-import schema from '../instant.schema.ts';
 import { checkout, receiptsTo } from './support/shop.ts';
 
 let shop: ShopStack;
-const clients: ReturnType<typeof clientFor>[] = [];
 
 beforeAll(async () => {
   shop = await startShopStack();
 });
-afterAll(async () => {
-  clients.forEach((c) => c.shutdown());
-  await shop.close();
-});
+afterAll(() => shop.close());
 
 async function purchase(sessionId: string) {
   const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId } }, wallpapers: {} } });
@@ -108,8 +103,7 @@ describe('guest purchase', () => {
 describe('live unlock', () => {
   it('reveals fullResUrl to the token holder the moment the purchase is written, and hides it on refund', async () => {
     const { token, sessionId } = await checkout(shop, 'wallpapers-warm');
-    const db = clientFor(shop.instant, schema);
-    clients.push(db);
+    const db = shop.client();
     const q = { wallpapers: { $: { where: { slug: 'dune' } } } };
     const before = await nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.length), { ruleParams: { tokens: [token] } });
     expect(before.data!.wallpapers[0]).not.toHaveProperty('fullResUrl');
@@ -225,8 +219,7 @@ describe('state machine', () => {
 
 describe('recovery by email', () => {
   async function recover(email: string) {
-    const db = clientFor(shop.instant, schema);
-    clients.push(db);
+    const db = shop.client();
     const sent = await db.auth.sendMagicCode({ email });
     const code = [...shop.mails].reverse().find((m) => m.to === email.trim().toLowerCase())!.code;
     await db.auth.signInWithMagicCode({ email, code });

@@ -3,21 +3,16 @@
 // entry or goes negative, spends with their haikus, refunds and disputes, permissions.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, nextResult } from './support/instant-clients.ts';
+import {  nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
-import schema from '../instant.schema.ts';
 import { bearer, creditsCheckout, signIn, type SignedIn } from './support/shop.ts';
 
 let shop: ShopStack;
-const clients: ReturnType<typeof clientFor>[] = [];
 
 beforeAll(async () => {
   shop = await startShopStack();
 });
-afterAll(async () => {
-  clients.forEach((c) => c.shutdown());
-  await shop.close();
-});
+afterAll(() => shop.close());
 
 type User = SignedIn;
 type Entry = { seq: number; amount: number; balance: number; ref: string; reason: string; shortfall?: number; sessionId?: string };
@@ -64,8 +59,7 @@ async function paymentIntentOf(sessionId: string) {
 describe('buy, grant, spend', () => {
   it('signs in with a magic code, buys a pack, sees the balance and haikus live, spends to zero, then 402', async () => {
     const email = `Live.${randomUUID().slice(0, 6)}@Example.com`;
-    const db = clientFor(shop.instant, schema);
-    clients.push(db);
+    const db = shop.client();
     await db.auth.sendMagicCode({ email });
     const mail = shop.mails.findLast((m) => m.to === email.toLowerCase());
     expect(mail?.code).toMatch(/^\d{6}$/);

@@ -9,7 +9,7 @@ import { startMailbox, type Mailbox } from '../../local/mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../../local/stripe/index.ts';
 import { seedCatalog } from '../../local/dev/seed-catalog.ts';
 import { adminDb } from '../../api/_lib/platform/instant-admin.ts';
-import { adminFor } from './instant-clients.ts';
+import { adminFor, clientFor } from './instant-clients.ts';
 
 export type ShopStack = {
   api: string;
@@ -25,6 +25,8 @@ export type ShopStack = {
   /** Pays a session as the hosted page would; resolves with the control's answer. */
   pay(sessionId: string, body?: Record<string, unknown>): Promise<Response>;
   local(path: string, body?: unknown): Promise<Response>;
+  /** A client SDK connection with the project's schema, shut down by `close()`. */
+  client(): ReturnType<typeof clientFor>;
   close(): Promise<void>;
 };
 
@@ -58,6 +60,7 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
     fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const local = (path: string, body: unknown = {}) =>
     fetch(`${stripeLocal.url}/_local/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const clients: { shutdown(): void }[] = [];
   return {
     api: api.url,
     instant,
@@ -70,7 +73,13 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
     post,
     local,
     pay: (sessionId, body = { email: 'buyer@example.com', card: '4242424242424242' }) => local(`checkout_sessions/${sessionId}/pay`, body),
+    client: () => {
+      const db = clientFor(instant, schema);
+      clients.push(db);
+      return db;
+    },
     close: async () => {
+      clients.forEach((c) => c.shutdown());
       await stripeLocal.close();
       await api.close();
       await instant.close();

@@ -18,6 +18,9 @@ export const bearer = (u: Pick<SignedIn, 'token'>) => ({ authorization: `Bearer 
 /** The Checkout Session id at the end of a hosted page's (or a redirect's) URL. */
 export const sessionIdOf = (url: string) => new URL(url).pathname.split('/').pop()!;
 
+/** An email no other test uses: `<name>.<random>@example.com`. */
+export const uniqueEmail = (name: string) => `${name}.${randomUUID().slice(0, 6)}@example.com`;
+
 const CARD = '4242424242424242';
 
 /** A guest checkout (its pending purchase recorded): the token, the session id and the hosted page's URL. */
@@ -70,4 +73,16 @@ export const receiptsTo = (shop: ShopStack, to: string) => shop.mailbox.messages
 /** Stops (or restarts) webhook deliveries to the shop, as an outage or a misconfigured endpoint would. */
 export async function setWebhooks(shop: ShopStack, enabled: boolean) {
   await shop.stripe.webhookEndpoints.update(shop.webhookEndpointId, { disabled: !enabled });
+}
+
+/** Fetches a signed file URL, checks it is served as a private attachment of `type` named `filename`, and gives its bytes. */
+export async function fetchAttachment(shop: ShopStack, url: string, type: string, filename: string): Promise<Buffer> {
+  const file = await fetch(`${shop.api}${url}`);
+  expect(file.status).toBe(200);
+  expect(file.headers.get('content-type')).toBe(type);
+  expect(file.headers.get('content-disposition')).toBe(`attachment; filename="${filename}"`);
+  expect(file.headers.get('cache-control')).toBe('private, no-store');
+  const bytes = Buffer.from(await file.arrayBuffer());
+  expect(bytes.length).toBe(Number(file.headers.get('content-length')));
+  return bytes;
 }
