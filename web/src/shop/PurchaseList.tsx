@@ -1,6 +1,6 @@
-import { useState } from 'react';
 import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl } from '../api-client.ts';
+import { useRedirect } from '../use-redirect.ts';
 
 export type PurchaseView = { id: string; status: string; token?: string; productId?: string; email?: string; createdAt?: string | number };
 
@@ -15,16 +15,9 @@ const LABEL: Record<string, string> = {
 
 /** The buyer's purchases (by token or by email), live; paid downloads can be fetched with their token. */
 export function PurchaseList({ purchases }: { purchases: PurchaseView[] }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, go } = useRedirect();
   if (!purchases.length) return null;
-  const download = async (p: PurchaseView) => {
-    setError(null);
-    try {
-      window.location.assign(await downloadUrl(p.id, { token: p.token! }));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const download = (p: PurchaseView) => go(() => downloadUrl(p.id, { token: p.token! }));
   return (
     <>
       <ul className="purchases" data-testid="purchases">
