@@ -68,7 +68,7 @@ describe('unpaid checkouts', () => {
     expect(await linked(c.sessionId)).toEqual(WARM);
     await writePurchase(stale);
     expect(await linked(c.sessionId)).toEqual(WARM);
-    // Its own next write (the fulfilment loop re-reads Stripe) puts the status right again.
+    // Its own next write (the fulfillment loop re-reads Stripe) puts the status right again.
     await shop.post('/api/checkout/confirm', { sessionId: c.sessionId });
     const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId: c.sessionId } } } });
     expect(purchases[0]).toMatchObject({ status: 'paid', unlockToken: c.token });

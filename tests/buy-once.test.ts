@@ -1,5 +1,5 @@
 // Buying without an account, against the stand-ins through the real SDKs: token before
-// checkout, exactly-once fulfilment however the webhook and the success page race, live unlock.
+// checkout, exactly-once fulfillment however the webhook and the success page race, live unlock.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
@@ -20,7 +20,7 @@ async function purchase(sessionId: string) {
 }
 
 describe('guest purchase', () => {
-  it('records a pending purchase at checkout, then fulfils it once when paid (webhook first)', async () => {
+  it('records a pending purchase at checkout, then fulfills it once when paid (webhook first)', async () => {
     const { token, sessionId } = await checkout(shop);
     expect((await purchase(sessionId))[0]).toMatchObject({ status: 'pending', token });
     const session = await shop.stripe.checkout.sessions.retrieve(sessionId);
@@ -43,7 +43,7 @@ describe('guest purchase', () => {
     expect(receiptsTo(shop, 'guest.one@example.com')).toHaveLength(1);
   });
 
-  it('fulfils from the success page when it arrives before the webhook', async () => {
+  it('fulfills from the success page when it arrives before the webhook', async () => {
     const { token, sessionId } = await checkout(shop);
     await shop.local('webhooks/hold');
     await shop.pay(sessionId, { email: 'redirect-first@example.com', card: '4242424242424242' });
