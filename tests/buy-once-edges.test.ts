@@ -136,7 +136,7 @@ describe('rate limits', () => {
     const { rateSlots } = await shop.admin.query({ rateSlots: { $: { where: { bucket: { $like: `${bucketPrefix(address)}%` } } } } });
     expect(rateSlots).toHaveLength(ok);
     const perWindow = new Map<string, number>();
-    for (const slot of rateSlots as any[]) perWindow.set(slot.bucket, (perWindow.get(slot.bucket) ?? 0) + 1);
+    for (const slot of rateSlots) perWindow.set(slot.bucket, (perWindow.get(slot.bucket) ?? 0) + 1);
     expect(Math.max(...perWindow.values())).toBe(20);
 
     // Another client (another source address) is not affected.

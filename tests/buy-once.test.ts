@@ -16,7 +16,7 @@ afterAll(() => shop.close());
 
 async function purchase(sessionId: string) {
   const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId } }, wallpapers: {} } });
-  return purchases as any[];
+  return purchases;
 }
 
 describe('guest purchase', () => {

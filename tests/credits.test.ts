@@ -32,7 +32,7 @@ const generate = (u: User, topic = 'autumn') => shop.post('/api/generate', { top
 
 async function ledger(u: User): Promise<Entry[]> {
   const { ledgerEntries } = await shop.admin.query({ ledgerEntries: { $: { where: { userId: u.id }, order: { seq: 'asc' } } } });
-  return ledgerEntries as unknown as Entry[];
+  return ledgerEntries;
 }
 
 async function balance(u: User): Promise<number> {

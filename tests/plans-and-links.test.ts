@@ -32,7 +32,7 @@ async function buyPlan(user: { auth: Record<string, string> }, planId: string, e
   return sessionId;
 }
 
-const planOf = async (userId: string) => ((await shop.admin.query({ $users: { $: { where: { id: userId } } } })).$users[0] as any)?.plan ?? null;
+const planOf = async (userId: string) => ((await shop.admin.query({ $users: { $: { where: { id: userId } } } })).$users[0])?.plan ?? null;
 
 describe('plans', () => {
   it('sets the plan live, refuses the same or a lower plan before checkout, and allows a higher one', async () => {
@@ -67,8 +67,8 @@ describe('plans', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await planOf(user.id)).toBe('plan-medium');
 
-    const medium = (await shop.admin.query({ purchases: { $: { where: { 'owner.id': user.id, productId: 'plan-medium' } } } })).purchases[0] as any;
-    const charge = ((await shop.stripe.paymentIntents.retrieve(medium.paymentIntentId)).latest_charge) as string;
+    const medium = (await shop.admin.query({ purchases: { $: { where: { 'owner.id': user.id, productId: 'plan-medium' } } } })).purchases[0];
+    const charge = ((await shop.stripe.paymentIntents.retrieve(medium.paymentIntentId!)).latest_charge) as string;
     const dispute = await (await shop.local(`charges/${charge}/dispute`)).json();
     await shop.local(`disputes/${dispute.id}/close`, { status: 'lost' });
     await shop.stripeLocal.whenDeliveriesIdle();
@@ -100,7 +100,7 @@ describe('payment links', () => {
     expect(session.metadata).toEqual({});
     await shop.pay(sessionId, { email: 'link-guest@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
-    const [p] = (await shop.admin.query({ purchases: { $: { where: { id: purchaseIdFor(sessionId) } }, wallpapers: {} } })).purchases as any[];
+    const [p] = (await shop.admin.query({ purchases: { $: { where: { id: purchaseIdFor(sessionId) } }, wallpapers: {} } })).purchases;
     expect(p).toMatchObject({ status: 'paid', token, unlockToken: token, productId: 'wallpapers-all' });
     expect(p.wallpapers).toHaveLength(8);
     const success = new URL(session.success_url!);
@@ -158,7 +158,7 @@ describe('unresolvable purchases', () => {
     });
     await shop.pay(session.id, { email: 'mystery@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
-    const [p] = (await shop.admin.query({ purchases: { $: { where: { sessionId: session.id } } } })).purchases as any[];
+    const [p] = (await shop.admin.query({ purchases: { $: { where: { sessionId: session.id } } } })).purchases;
     expect(p.status).toBe('paid');
     expect(p.unlockToken).toBeUndefined();
     expect(p.unfulfilledReason).toMatch(/Unknown purchase type.*STRIPE_PRODUCT_MAP/);
@@ -189,11 +189,11 @@ describe('receipts', () => {
     });
     const deliveries = shop.stripeLocal.deliveries().filter((d) => d.event_type === 'checkout.session.completed' && d.status === 'succeeded');
     expect(deliveries.length).toBeGreaterThan(0);
-    const [receipt] = (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts as any[];
+    const [receipt] = (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts;
     expect(receipt).toMatchObject({ status: 'failed', to: 'unlucky@example.com' });
     expect(receipt.error).toMatch(/401|key|auth/i);
     expect((await shop.post('/api/checkout/confirm', { sessionId })).status).toBe(200);
     expect(shop.mailbox.messages({ to: 'unlucky@example.com' })).toHaveLength(0);
-    expect(((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0] as any).status).toBe('failed');
+    expect(((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).status).toBe('failed');
   });
 });

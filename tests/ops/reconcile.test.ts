@@ -24,7 +24,7 @@ const tag = () => randomUUID().slice(0, 6);
 
 async function ledgerOf(userId: string) {
   const { ledgerEntries } = await shop.admin.query({ ledgerEntries: { $: { where: { userId }, order: { seq: 'asc' } } } });
-  return ledgerEntries as any[];
+  return ledgerEntries;
 }
 
 describe('reconcile', () => {

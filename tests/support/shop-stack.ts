@@ -1,6 +1,7 @@
 // The shop's back end against the local stand-ins, for integration tests: the local Instant
 // server with the project's schema and rules, the Stripe stand-in, the mailbox, and the api/
 // functions over HTTP. The real SDKs do all the talking.
+import { init as initAdmin } from '@instantdb/admin';
 import Stripe from 'stripe';
 import { startApiServer } from '../../local/dev/api-server.ts';
 import { loadProjectConfig } from '../../local/instant/project-config.ts';
@@ -9,7 +10,8 @@ import { startMailbox, type Mailbox } from '../../local/mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../../local/stripe/index.ts';
 import { seedCatalog } from '../../local/dev/seed-catalog.ts';
 import { adminDb } from '../../api/_lib/platform/instant-admin.ts';
-import { adminFor, clientFor } from './instant-clients.ts';
+import appSchema from '../../instant.schema.ts';
+import { clientFor } from './instant-clients.ts';
 
 export type ShopStack = {
   api: string;
@@ -17,7 +19,7 @@ export type ShopStack = {
   stripeLocal: StripeLocal;
   stripe: Stripe;
   mailbox: Mailbox;
-  admin: ReturnType<typeof adminFor>;
+  admin: ReturnType<typeof initAdmin<typeof appSchema>>;
   mails: { to: string; code: string }[];
   /** The stand-in's endpoint for /api/stripe/webhook (disable it to drop deliveries). */
   webhookEndpointId: string;
@@ -67,14 +69,14 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
     stripeLocal,
     stripe,
     mailbox,
-    admin: adminFor(instant),
+    admin: initAdmin({ appId: instant.appId, adminToken: instant.adminToken, apiURI: instant.url, schema: appSchema }),
     mails,
     webhookEndpointId: endpoint.id,
     post,
     local,
     pay: (sessionId, body = { email: 'buyer@example.com', card: '4242424242424242' }) => local(`checkout_sessions/${sessionId}/pay`, body),
     client: () => {
-      const db = clientFor(instant, schema);
+      const db = clientFor(instant, appSchema);
       clients.push(db);
       return db;
     },

@@ -1,8 +1,12 @@
+import type { InstaQLEntity } from '@instantdb/react';
+import type { AppSchema } from '../../../instant.schema.ts';
 import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl } from '../api-client.ts';
 import { useRedirect } from '../use-redirect.ts';
 
-export type PurchaseView = { id: string; status: string; token?: string; productId?: string; email?: string; createdAt?: string | number };
+type Purchase = InstaQLEntity<AppSchema, 'purchases'>;
+/** A purchase as a buyer's query shows it (the fields instant.perms.ts lets a token holder read). */
+export type PurchaseView = Pick<Purchase, 'id' | 'status' | 'productId' | 'email'> & Partial<Pick<Purchase, 'token' | 'createdAt'>>;
 
 const LABEL: Record<string, string> = {
   pending: 'confirming payment',

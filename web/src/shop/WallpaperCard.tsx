@@ -1,8 +1,11 @@
+import type { InstaQLEntity } from '@instantdb/react';
 import { useEffect, useState } from 'react';
+import type { AppSchema } from '../../../instant.schema.ts';
 import { useRedirect } from '../use-redirect.ts';
 import { wallpaperUrl } from '../api-client.ts';
 
-export type WallpaperView = { id: string; slug: string; name: string; description: string; thumbnailUrl: string; fullResUrl?: string };
+/** A wallpaper as the shop's query shows it: `fullResUrl` only where a paid token unlocks it (instant.perms.ts). */
+export type WallpaperView = Omit<InstaQLEntity<AppSchema, 'wallpapers'>, 'fullResUrl' | 'order'> & { fullResUrl?: string };
 
 /** A wallpaper: its public thumbnail, or, once unlocked, the full-resolution image and a download. */
 export function WallpaperCard({ w, tokens }: { w: WallpaperView; tokens: string[] }) {
