@@ -7,16 +7,14 @@ import { signedPath } from '../api/_lib/files/signed-urls.ts';
 import { UNAVAILABLE } from '../api/_lib/platform/http.ts';
 import { postJsonFrom } from './support/from-address.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+import { buy, fetchAttachment } from './support/shop.ts';
 
 let shop: ShopStack;
 let paidToken: string;
 
 beforeAll(async () => {
   shop = await startShopStack();
-  paidToken = randomUUID();
-  const { url } = await (await shop.post('/api/checkout', { token: paidToken, productId: 'wallpapers-warm' })).json();
-  await shop.pay(new URL(url).pathname.split('/').pop()!, { email: 'edges@example.com', card: '4242424242424242' });
-  await shop.stripeLocal.whenDeliveriesIdle();
+  ({ token: paidToken } = await buy(shop, 'wallpapers-warm', 'edges@example.com'));
 });
 afterAll(() => shop.close());
 
@@ -102,13 +100,7 @@ describe('signed file URLs', () => {
     const res = await shop.post('/api/wallpapers/download', { tokens: [paidToken], wallpaperId: dune });
     const { url } = await res.json();
     expect(url).not.toContain(paidToken);
-    const file = await fetch(`${shop.api}${url}`);
-    expect(file.status).toBe(200);
-    expect(file.headers.get('content-type')).toBe('image/png');
-    expect(file.headers.get('content-disposition')).toBe('attachment; filename="dune.png"');
-    expect(file.headers.get('cache-control')).toBe('private, no-store');
-    const bytes = Buffer.from(await file.arrayBuffer());
-    expect(bytes.length).toBe(Number(file.headers.get('content-length')));
+    const bytes = await fetchAttachment(shop, url, 'image/png', 'dune.png');
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
   });
 
@@ -144,7 +136,7 @@ describe('rate limits', () => {
     const { rateSlots } = await shop.admin.query({ rateSlots: { $: { where: { bucket: { $like: `${bucketPrefix(address)}%` } } } } });
     expect(rateSlots).toHaveLength(ok);
     const perWindow = new Map<string, number>();
-    for (const slot of rateSlots as any[]) perWindow.set(slot.bucket, (perWindow.get(slot.bucket) ?? 0) + 1);
+    for (const slot of rateSlots) perWindow.set(slot.bucket, (perWindow.get(slot.bucket) ?? 0) + 1);
     expect(Math.max(...perWindow.values())).toBe(20);
 
     // Another client (another source address) is not affected.

@@ -10,7 +10,7 @@ import { unlinkThenFulfill, writePurchase } from '../api/_lib/fulfillment/fulfil
 import { purchaseIdFor, wallpaperIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
 import { readStripeView } from '../api/_lib/fulfillment/stripe-view.ts';
 import { reconcile } from '../api/_lib/ops/reconcile.ts';
-import { guestCheckout, setWebhooks } from './support/ops.ts';
+import { guestCheckout, setWebhooks, uniqueEmail } from './support/shop.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
 let shop: ShopStack;
@@ -70,7 +70,7 @@ describe('unpaid checkouts', () => {
     expect(await linked(c.sessionId)).toEqual(WARM);
     await writePurchase(stale);
     expect(await linked(c.sessionId)).toEqual(WARM);
-    // Its own next write (the fulfilment loop re-reads Stripe) puts the status right again.
+    // Its own next write (the fulfillment loop re-reads Stripe) puts the status right again.
     await shop.post('/api/checkout/confirm', { sessionId: c.sessionId });
     const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId: c.sessionId } } } });
     expect(purchases[0]).toMatchObject({ status: 'paid', unlockToken: c.token });
@@ -90,7 +90,7 @@ describe('purchases linked before payment by an older version', () => {
     await setWebhooks(shop, false);
     const open = await guestCheckout(shop, 'wallpapers-warm');
     const toExpire = await guestCheckout(shop, 'wallpapers-warm');
-    const paid = await guestCheckout(shop, 'wallpapers-warm', `paid-legacy.${randomUUID().slice(0, 6)}@example.com`);
+    const paid = await guestCheckout(shop, 'wallpapers-warm', uniqueEmail('paid-legacy'));
     await shop.local(`checkout_sessions/${toExpire.sessionId}/expire`);
     await shop.stripeLocal.whenDeliveriesIdle();
     await legacyLink(open, toExpire, paid);

@@ -1,41 +1,27 @@
 // Buying without an account, against the stand-ins through the real SDKs: token before
-// checkout, exactly-once fulfilment however the webhook and the success page race, live unlock.
+// checkout, exactly-once fulfillment however the webhook and the success page race, live unlock.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
-import { clientFor, nextResult } from './support/instant-clients.ts';
+import {  nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
-import schema from '../instant.schema.ts';
+import { checkout, receiptsTo } from './support/shop.ts';
 
 let shop: ShopStack;
-const clients: ReturnType<typeof clientFor>[] = [];
 
 beforeAll(async () => {
   shop = await startShopStack();
 });
-afterAll(async () => {
-  clients.forEach((c) => c.shutdown());
-  await shop.close();
-});
-
-async function startCheckout(productId = 'wallpapers-warm', token = randomUUID()) {
-  const res = await shop.post('/api/checkout', { token, productId });
-  expect(res.status).toBe(200);
-  const { url } = await res.json();
-  const sessionId = new URL(url).pathname.split('/').pop()!;
-  return { token, sessionId, url };
-}
+afterAll(() => shop.close());
 
 async function purchase(sessionId: string) {
   const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId } }, wallpapers: {} } });
-  return purchases as any[];
+  return purchases;
 }
 
-const receiptsFor = (to: string) => shop.mailbox.messages({ to }).filter((m) => m.subject.startsWith('Your receipt'));
-
 describe('guest purchase', () => {
-  it('records a pending purchase at checkout, then fulfils it once when paid (webhook first)', async () => {
-    const { token, sessionId } = await startCheckout();
+  it('records a pending purchase at checkout, then fulfills it once when paid (webhook first)', async () => {
+    const { token, sessionId } = await checkout(shop);
     expect((await purchase(sessionId))[0]).toMatchObject({ status: 'pending', token });
     const session = await shop.stripe.checkout.sessions.retrieve(sessionId);
     expect(session.metadata).toMatchObject({ token, productId: 'wallpapers-warm' });
@@ -45,7 +31,7 @@ describe('guest purchase', () => {
     const [p] = await purchase(sessionId);
     expect(p).toMatchObject({ status: 'paid', token, unlockToken: token, email: 'guest.one@example.com', productId: 'wallpapers-warm', amount: 500 });
     expect(p.wallpapers.map((w: any) => w.slug).sort()).toEqual(['citrus', 'dune', 'ember']);
-    const [receipt] = receiptsFor('guest.one@example.com');
+    const [receipt] = receiptsTo(shop, 'guest.one@example.com');
     expect(receipt.subject).toBe('Your receipt: Warm trio');
     expect(receipt.text).toContain('/recover');
     expect(receipt.text).not.toMatch(/\/api\/files|\.png/);
@@ -54,11 +40,11 @@ describe('guest purchase', () => {
     const confirm = await shop.post('/api/checkout/confirm', { sessionId });
     expect(await confirm.json()).toEqual({ status: 'paid' });
     expect(await purchase(sessionId)).toHaveLength(1);
-    expect(receiptsFor('guest.one@example.com')).toHaveLength(1);
+    expect(receiptsTo(shop, 'guest.one@example.com')).toHaveLength(1);
   });
 
-  it('fulfils from the success page when it arrives before the webhook', async () => {
-    const { token, sessionId } = await startCheckout();
+  it('fulfills from the success page when it arrives before the webhook', async () => {
+    const { token, sessionId } = await checkout(shop);
     await shop.local('webhooks/hold');
     await shop.pay(sessionId, { email: 'redirect-first@example.com', card: '4242424242424242' });
     const res = await shop.post('/api/checkout/confirm', { sessionId });
@@ -67,11 +53,11 @@ describe('guest purchase', () => {
     await shop.local('webhooks/release');
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await purchase(sessionId)).toHaveLength(1);
-    expect(receiptsFor('redirect-first@example.com')).toHaveLength(1);
+    expect(receiptsTo(shop, 'redirect-first@example.com')).toHaveLength(1);
   });
 
   it('ends with one purchase and one receipt under ten concurrent duplicate deliveries plus confirm calls', async () => {
-    const { sessionId } = await startCheckout('wallpapers-all');
+    const { sessionId } = await checkout(shop, 'wallpapers-all');
     await shop.pay(sessionId, { email: 'storm@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
     const completed = (await shop.stripe.events.list({ type: 'checkout.session.completed', limit: 100 })).data.find((e) => (e.data.object as any).id === sessionId)!;
@@ -84,7 +70,7 @@ describe('guest purchase', () => {
     expect(deliveries.length).toBeGreaterThanOrEqual(11);
     expect(deliveries.every((d) => d.status === 'succeeded')).toBe(true);
     expect(await purchase(sessionId)).toHaveLength(1);
-    expect(receiptsFor('storm@example.com')).toHaveLength(1);
+    expect(receiptsTo(shop, 'storm@example.com')).toHaveLength(1);
   });
 
   it('records a paid session whose metadata lost its token under the email, with a fresh token', async () => {
@@ -104,21 +90,20 @@ describe('guest purchase', () => {
   });
 
   it('records nothing as paid for a declined card; the session stays open', async () => {
-    const { sessionId } = await startCheckout();
+    const { sessionId } = await checkout(shop);
     const res = await shop.pay(sessionId, { email: 'declined@example.com', card: '4000000000000002' });
     expect(res.status).toBe(402);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect((await purchase(sessionId))[0]).toMatchObject({ status: 'pending' });
     expect((await purchase(sessionId))[0].unlockToken).toBeUndefined();
-    expect(receiptsFor('declined@example.com')).toHaveLength(0);
+    expect(receiptsTo(shop, 'declined@example.com')).toHaveLength(0);
   });
 });
 
 describe('live unlock', () => {
   it('reveals fullResUrl to the token holder the moment the purchase is written, and hides it on refund', async () => {
-    const { token, sessionId } = await startCheckout('wallpapers-warm');
-    const db = clientFor(shop.instant, schema);
-    clients.push(db);
+    const { token, sessionId } = await checkout(shop, 'wallpapers-warm');
+    const db = shop.client();
     const q = { wallpapers: { $: { where: { slug: 'dune' } } } };
     const before = await nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.length), { ruleParams: { tokens: [token] } });
     expect(before.data!.wallpapers[0]).not.toHaveProperty('fullResUrl');
@@ -137,7 +122,7 @@ describe('live unlock', () => {
   });
 
   it('keeps the field hidden without a token, with a wrong token, and for another purchase\'s wallpaper', async () => {
-    const { token, sessionId } = await startCheckout('wallpapers-warm');
+    const { token, sessionId } = await checkout(shop, 'wallpapers-warm');
     await shop.pay(sessionId, { email: 'hidden@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
     const guest = shop.admin.asUser({ guest: true });
@@ -155,7 +140,7 @@ describe('live unlock', () => {
 
 describe('state machine', () => {
   it('keeps access on a partial refund and revokes it when the charge is fully refunded', async () => {
-    const { sessionId } = await startCheckout('wallpapers-all');
+    const { sessionId } = await checkout(shop, 'wallpapers-all');
     await shop.pay(sessionId, { email: 'partial@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
     const pi = (await shop.stripe.checkout.sessions.retrieve(sessionId)).payment_intent as string;
@@ -168,7 +153,7 @@ describe('state machine', () => {
   });
 
   it('restores access when a full refund later fails', async () => {
-    const { token, sessionId } = await startCheckout();
+    const { token, sessionId } = await checkout(shop);
     await shop.pay(sessionId, { email: 'refund-fail@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
     const pi = (await shop.stripe.checkout.sessions.retrieve(sessionId)).payment_intent as string;
@@ -181,7 +166,7 @@ describe('state machine', () => {
   });
 
   it('revokes on a dispute and restores when the seller wins it', async () => {
-    const { token, sessionId } = await startCheckout();
+    const { token, sessionId } = await checkout(shop);
     await shop.pay(sessionId, { email: 'dispute@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
     const session = await shop.stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent'] });
@@ -195,7 +180,7 @@ describe('state machine', () => {
   });
 
   it('converges whatever order the events arrive in', async () => {
-    const { sessionId } = await startCheckout();
+    const { sessionId } = await checkout(shop);
     await shop.local('webhooks/hold');
     await shop.pay(sessionId, { email: 'reorder@example.com', card: '4242424242424242' });
     const pi = (await shop.stripe.checkout.sessions.retrieve(sessionId)).payment_intent as string;
@@ -203,11 +188,11 @@ describe('state machine', () => {
     await shop.local('webhooks/release', { order: 'reverse' });
     await shop.stripeLocal.whenDeliveriesIdle();
     expect((await purchase(sessionId))[0]).toMatchObject({ status: 'refunded' });
-    expect(receiptsFor('reorder@example.com')).toHaveLength(1);
+    expect(receiptsTo(shop, 'reorder@example.com')).toHaveLength(1);
   });
 
   it('moves delayed payments to paid when they succeed and to failed when they fail', async () => {
-    const ok = await startCheckout();
+    const ok = await checkout(shop);
     await shop.pay(ok.sessionId, { email: 'async-ok@example.com', method: 'delayed' });
     await shop.stripeLocal.whenDeliveriesIdle();
     expect((await purchase(ok.sessionId))[0]).toMatchObject({ status: 'pending' });
@@ -215,16 +200,16 @@ describe('state machine', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     expect((await purchase(ok.sessionId))[0]).toMatchObject({ status: 'paid', unlockToken: ok.token });
 
-    const bad = await startCheckout();
+    const bad = await checkout(shop);
     await shop.pay(bad.sessionId, { email: 'async-bad@example.com', method: 'delayed' });
     await shop.local(`checkout_sessions/${bad.sessionId}/settle`, { outcome: 'failed' });
     await shop.stripeLocal.whenDeliveriesIdle();
     expect((await purchase(bad.sessionId))[0]).toMatchObject({ status: 'failed' });
-    expect(receiptsFor('async-bad@example.com')).toHaveLength(0);
+    expect(receiptsTo(shop, 'async-bad@example.com')).toHaveLength(0);
   });
 
   it('marks an expired session expired', async () => {
-    const { sessionId } = await startCheckout();
+    const { sessionId } = await checkout(shop);
     await shop.local(`checkout_sessions/${sessionId}/expire`);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect((await purchase(sessionId))[0]).toMatchObject({ status: 'expired' });
@@ -234,8 +219,7 @@ describe('state machine', () => {
 
 describe('recovery by email', () => {
   async function recover(email: string) {
-    const db = clientFor(shop.instant, schema);
-    clients.push(db);
+    const db = shop.client();
     const sent = await db.auth.sendMagicCode({ email });
     const code = [...shop.mails].reverse().find((m) => m.to === email.trim().toLowerCase())!.code;
     await db.auth.signInWithMagicCode({ email, code });
@@ -245,7 +229,7 @@ describe('recovery by email', () => {
   }
 
   it('finds the purchases of an email typed in another case, and answers an email without purchases the same way', async () => {
-    const { token, sessionId } = await startCheckout();
+    const { token, sessionId } = await checkout(shop);
     await shop.pay(sessionId, { email: 'Recovering.Buyer@Example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
 

@@ -3,39 +3,22 @@
 // entry or goes negative, spends with their haikus, refunds and disputes, permissions.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, nextResult } from './support/instant-clients.ts';
+import {  nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
-import schema from '../instant.schema.ts';
+import { bearer, creditsCheckout, signIn, type SignedIn } from './support/shop.ts';
 
 let shop: ShopStack;
-const clients: ReturnType<typeof clientFor>[] = [];
 
 beforeAll(async () => {
   shop = await startShopStack();
 });
-afterAll(async () => {
-  clients.forEach((c) => c.shutdown());
-  await shop.close();
-});
+afterAll(() => shop.close());
 
-type User = { id: string; token: string; email: string };
+type User = SignedIn;
 type Entry = { seq: number; amount: number; balance: number; ref: string; reason: string; shortfall?: number; sessionId?: string };
 
-/** A fresh user signed in through the admin SDK (the magic-code path has its own test). */
-async function signIn(email = `user-${randomUUID().slice(0, 8)}@example.com`): Promise<User> {
-  const token = await shop.admin.auth.createToken(email);
-  const user = await shop.admin.auth.verifyToken(token);
-  return { id: user.id, token, email };
-}
-
-const bearer = (u: User) => ({ authorization: `Bearer ${u.token}` });
-
-async function checkout(u: User, packId = 'credits-small') {
-  const res = await shop.post('/api/credits/checkout', { packId }, bearer(u));
-  expect(res.status, await res.clone().text()).toBe(200);
-  const { url } = await res.json();
-  return new URL(url).pathname.split('/').pop()!;
-}
+/** A credits checkout by `u`, not yet paid. */
+const checkout = (u: User, packId = 'credits-small') => creditsCheckout(shop, u, packId, false);
 
 /** Buys a pack end to end: checkout, pay on the hosted page, webhooks delivered. */
 async function buy(u: User, packId = 'credits-small') {
@@ -49,7 +32,7 @@ const generate = (u: User, topic = 'autumn') => shop.post('/api/generate', { top
 
 async function ledger(u: User): Promise<Entry[]> {
   const { ledgerEntries } = await shop.admin.query({ ledgerEntries: { $: { where: { userId: u.id }, order: { seq: 'asc' } } } });
-  return ledgerEntries as unknown as Entry[];
+  return ledgerEntries;
 }
 
 async function balance(u: User): Promise<number> {
@@ -76,8 +59,7 @@ async function paymentIntentOf(sessionId: string) {
 describe('buy, grant, spend', () => {
   it('signs in with a magic code, buys a pack, sees the balance and haikus live, spends to zero, then 402', async () => {
     const email = `Live.${randomUUID().slice(0, 6)}@Example.com`;
-    const db = clientFor(shop.instant, schema);
-    clients.push(db);
+    const db = shop.client();
     await db.auth.sendMagicCode({ email });
     const mail = shop.mails.findLast((m) => m.to === email.toLowerCase());
     expect(mail?.code).toMatch(/^\d{6}$/);
@@ -129,7 +111,7 @@ describe('buy, grant, spend', () => {
   });
 
   it('gives exactly min(N, B) of N concurrent spends with balance B, never negative', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     await buy(u);
     const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => generate(u, `race ${i}`)));
     const statuses = answers.map((r) => r.status);
@@ -144,7 +126,7 @@ describe('buy, grant, spend', () => {
   });
 
   it('spends once for a request retried with the same requestId, even at the same time', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     await buy(u);
     const requestId = randomUUID();
     const body = { topic: 'retried', requestId };
@@ -158,7 +140,7 @@ describe('buy, grant, spend', () => {
   });
 
   it('answers 410 with the current balance to a retry whose haiku the author deleted, spending nothing more', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     await buy(u);
     const body = { topic: 'ephemeral', requestId: randomUUID() };
     const first = await shop.post('/api/generate', body, bearer(u));
@@ -180,7 +162,7 @@ describe('buy, grant, spend', () => {
   });
 
   it('loses nothing when grants and spends happen at once', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     await buy(u);
     const sessions = await Promise.all([checkout(u), checkout(u, 'credits-large'), checkout(u)]);
     const answers = await Promise.all([
@@ -201,7 +183,7 @@ describe('buy, grant, spend', () => {
 
 describe('exactly-once grants', () => {
   it('grants once under ten concurrent duplicate webhooks plus confirm calls', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     const sessionId = await checkout(u);
     await shop.local('webhooks/hold');
     await shop.pay(sessionId, { email: u.email, card: '4242424242424242' });
@@ -222,7 +204,7 @@ describe('exactly-once grants', () => {
   });
 
   it('makes one Stripe customer for concurrent first checkouts and reuses it', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     const sessionIds = await Promise.all(Array.from({ length: 5 }, () => checkout(u)));
     const sessions = await Promise.all(sessionIds.map((id) => shop.stripe.checkout.sessions.retrieve(id)));
     const customers = new Set(sessions.map((s) => s.customer));
@@ -237,7 +219,7 @@ describe('exactly-once grants', () => {
   });
 
   it('converges when the refund event arrives before the payment event', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     const sessionId = await checkout(u);
     await shop.local('webhooks/hold');
     await shop.pay(sessionId, { email: u.email, card: '4242424242424242' });
@@ -255,7 +237,7 @@ describe('exactly-once grants', () => {
       const coupon = await shop.stripe.coupons.create({ percent_off: 100, duration: 'once' });
       const code = `FREE${randomUUID().slice(0, 6).toUpperCase()}`;
       await shop.stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, code } as any);
-      const u = await signIn();
+      const u = await signIn(shop);
       const sessionId = await checkout(u);
       expect((await shop.stripe.checkout.sessions.retrieve(sessionId)).allow_promotion_codes).toBe(true);
       expect((await shop.pay(sessionId, { email: u.email, card: '4242424242424242', promotion_code: code })).status).toBe(200);
@@ -268,14 +250,14 @@ describe('exactly-once grants', () => {
     } finally {
       delete process.env.ALLOW_PROMOTION_CODES;
     }
-    const u = await signIn();
+    const u = await signIn(shop);
     expect((await shop.stripe.checkout.sessions.retrieve(await checkout(u))).allow_promotion_codes).not.toBe(true);
   });
 });
 
 describe('refunds and disputes', () => {
   it('claws back a full refund, never below zero, recording the shortfall', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     const sessionId = await buy(u);
     for (let i = 0; i < 3; i++) expect((await generate(u)).status).toBe(200);
     const refund = await shop.stripe.refunds.create({ payment_intent: (await paymentIntentOf(sessionId)).pi });
@@ -301,7 +283,7 @@ describe('refunds and disputes', () => {
   });
 
   it('claws back partial refunds proportionally (rounded down) and the rest on the final refund', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     const sessionId = await buy(u, 'credits-large'); // 50 credits for $20.00
     const { pi } = await paymentIntentOf(sessionId);
     await shop.stripe.refunds.create({ payment_intent: pi, amount: 500 });
@@ -318,7 +300,7 @@ describe('refunds and disputes', () => {
   });
 
   it('claws back on a dispute and gives the credits back when it is won; a lost one keeps them', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     const sessionId = await buy(u);
     const { charge } = await paymentIntentOf(sessionId);
     const dispute = await (await shop.local(`charges/${charge}/dispute`)).json();
@@ -331,7 +313,7 @@ describe('refunds and disputes', () => {
     expectConsistent(entries);
     expect(entries.at(-1)).toMatchObject({ ref: `dispute-won:${dispute.id}`, amount: 10, balance: 10 });
 
-    const v = await signIn();
+    const v = await signIn(shop);
     const lostCharge = (await paymentIntentOf(await buy(v))).charge;
     const lost = await (await shop.local(`charges/${lostCharge}/dispute`)).json();
     await shop.local(`disputes/${lost.id}/close`, { status: 'lost' });
@@ -342,7 +324,7 @@ describe('refunds and disputes', () => {
 
 describe('permissions', () => {
   it('lets no client write credits, ledger entries, its Stripe customer id or haikus', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     await buy(u);
     expect((await generate(u)).status).toBe(200);
     const asU = shop.admin.asUser({ token: u.token });
@@ -369,10 +351,10 @@ describe('permissions', () => {
   });
 
   it('hides one user\'s ledger and haikus from another, and lets only the author delete a haiku', async () => {
-    const owner = await signIn();
+    const owner = await signIn(shop);
     await buy(owner);
     expect((await generate(owner, 'secret')).status).toBe(200);
-    const stranger = await signIn();
+    const stranger = await signIn(shop);
     const asOwner = shop.admin.asUser({ token: owner.token });
     const asStranger = shop.admin.asUser({ token: stranger.token });
     const mine = await asOwner.query({ ledgerEntries: {}, haikus: {}, $users: {} });
@@ -398,7 +380,7 @@ describe('bad requests', () => {
   ];
 
   it.each(endpoints)('$path refuses missing, malformed, unknown and signed-out tokens with 401', async ({ path, good }) => {
-    const signedOut = await signIn();
+    const signedOut = await signIn(shop);
     await shop.admin.auth.signOut({ refresh_token: signedOut.token } as any);
     const headers: (Record<string, string> | undefined)[] = [
       undefined,
@@ -419,7 +401,7 @@ describe('bad requests', () => {
   });
 
   it.each(endpoints)('$path refuses bad bodies with 400 and oversized ones with 413', async ({ path }) => {
-    const u = await signIn();
+    const u = await signIn(shop);
     const bad = path === '/api/generate'
       ? [{}, { topic: '' }, { topic: '   ' }, { topic: 'x'.repeat(81) }, { topic: 42 }]
       : [{}, { packId: '' }, { packId: 'no-such-pack' }, { packId: 'wallpapers-all' }, { packId: 7 }];
@@ -434,7 +416,7 @@ describe('bad requests', () => {
   });
 
   it('accepts an 80-character topic and trims it', async () => {
-    const u = await signIn();
+    const u = await signIn(shop);
     await buy(u);
     const res = await generate(u, `  ${'y'.repeat(80)}  `);
     expect(res.status).toBe(200);
@@ -447,8 +429,8 @@ describe('bad requests', () => {
   });
 
   it('rate-limits /api/generate per user', async () => {
-    const u = await signIn();
-    const other = await signIn();
+    const u = await signIn(shop);
+    const other = await signIn(shop);
     const answers = await Promise.all(Array.from({ length: 31 }, () => generate(u)));
     expect(answers.filter((r) => r.status === 402)).toHaveLength(30);
     const limited = answers.filter((r) => r.status === 429);

@@ -6,16 +6,13 @@ import { downloadFile } from '../api/_lib/files/download-file.ts';
 import { purchaseIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
 import { signedPath } from '../api/_lib/files/signed-urls.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+import { buy, fetchAttachment } from './support/shop.ts';
 
 let shop: ShopStack;
 let bought: { purchaseId: string; token: string; sessionId: string };
 
 async function buyGuide(email: string) {
-  const token = randomUUID();
-  const { url } = await (await shop.post('/api/checkout', { token, productId: 'field-guide' })).json();
-  const sessionId = new URL(url).pathname.split('/').pop()!;
-  await shop.pay(sessionId, { email, card: '4242424242424242' });
-  await shop.stripeLocal.whenDeliveriesIdle();
+  const { token, sessionId } = await buy(shop, 'field-guide', email);
   return { purchaseId: purchaseIdFor(sessionId), token, sessionId };
 }
 
@@ -34,14 +31,8 @@ describe('POST /api/downloads/{purchaseId}', () => {
     const { url } = await res.json();
     expect(url).toMatch(/^\/api\/files\/download\?/);
     expect(url).not.toContain(bought.token);
-    const file = await fetch(`${shop.api}${url}`);
-    expect(file.status).toBe(200);
-    expect(file.headers.get('content-type')).toBe('application/pdf');
-    expect(file.headers.get('content-disposition')).toBe('attachment; filename="wallpaper-field-guide.pdf"');
-    expect(file.headers.get('cache-control')).toBe('private, no-store');
-    const bytes = Buffer.from(await file.arrayBuffer());
+    const bytes = await fetchAttachment(shop, url, 'application/pdf', 'wallpaper-field-guide.pdf');
     expect(bytes.equals(readFileSync('private/products/wallpaper-field-guide.pdf'))).toBe(true);
-    expect(Number(file.headers.get('content-length'))).toBe(bytes.length);
   });
 
   it('serves the signed-in owner by email', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { id } from '@instantdb/admin';
 import { clientFor, nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+import { buy, signIn } from './support/shop.ts';
 
 let shop: ShopStack;
 let owner: { id: string; token: string };
@@ -16,15 +17,9 @@ const denied = { body: { type: 'permission-denied' } };
 
 beforeAll(async () => {
   shop = await startShopStack();
-  const session = await (await shop.post('/api/checkout', { token: ownerToken, productId: 'wallpapers-warm' })).json();
-  await shop.pay(new URL(session.url).pathname.split('/').pop()!, { email: 'owner@example.com', card: '4242424242424242' });
-  await shop.stripeLocal.whenDeliveriesIdle();
-  const signIn = async (email: string) => {
-    const token = await shop.admin.auth.createToken({ email });
-    return { id: (await shop.admin.auth.verifyToken(token)).id, token };
-  };
-  owner = await signIn('owner@example.com');
-  stranger = await signIn('stranger@example.com');
+  await buy(shop, 'wallpapers-warm', 'owner@example.com', ownerToken);
+  owner = await signIn(shop, 'owner@example.com');
+  stranger = await signIn(shop, 'stranger@example.com');
   await shop.admin.transact([
     shop.admin.tx.haikus[id()].update({ topic: 'mine', content: 'a b c', createdAt: Date.now() }).link({ author: owner.id }),
     shop.admin.tx.ledgerEntries[id()].update({ slot: `${owner.id}:1`, ref: `test:${owner.id}`, userId: owner.id, seq: 1, amount: 5, balance: 5, reason: 'test', createdAt: Date.now() }).link({ owner: owner.id }),

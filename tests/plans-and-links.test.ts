@@ -7,6 +7,7 @@ import { createLocalPaymentLinks } from '../local/dev/payment-links.ts';
 import { clientFor, nextResult } from './support/instant-clients.ts';
 import { startShopStack, withReceiptsFailing, type ShopStack } from './support/shop-stack.ts';
 import schema from '../instant.schema.ts';
+import { bearer, sessionIdOf, signIn } from './support/shop.ts';
 
 let shop: ShopStack;
 let links: Record<string, string>;
@@ -17,22 +18,21 @@ beforeAll(async () => {
 });
 afterAll(() => shop.close());
 
-async function signedIn(email: string) {
-  const token = await shop.admin.auth.createToken({ email });
-  const user = await shop.admin.auth.verifyToken(token);
-  return { token, id: user.id, auth: { authorization: `Bearer ${token}` } };
-}
+const signedIn = async (email: string) => {
+  const user = await signIn(shop, email);
+  return { ...user, auth: bearer(user) };
+};
 
 async function buyPlan(user: { auth: Record<string, string> }, planId: string, email: string) {
   const res = await shop.post('/api/plans/checkout', { planId }, user.auth);
   expect(res.status).toBe(200);
-  const sessionId = new URL((await res.json()).url).pathname.split('/').pop()!;
+  const sessionId = sessionIdOf((await res.json()).url);
   await shop.pay(sessionId, { email, card: '4242424242424242' });
   await shop.stripeLocal.whenDeliveriesIdle();
   return sessionId;
 }
 
-const planOf = async (userId: string) => ((await shop.admin.query({ $users: { $: { where: { id: userId } } } })).$users[0] as any)?.plan ?? null;
+const planOf = async (userId: string) => ((await shop.admin.query({ $users: { $: { where: { id: userId } } } })).$users[0])?.plan ?? null;
 
 describe('plans', () => {
   it('sets the plan live, refuses the same or a lower plan before checkout, and allows a higher one', async () => {
@@ -67,8 +67,8 @@ describe('plans', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await planOf(user.id)).toBe('plan-medium');
 
-    const medium = (await shop.admin.query({ purchases: { $: { where: { 'owner.id': user.id, productId: 'plan-medium' } } } })).purchases[0] as any;
-    const charge = ((await shop.stripe.paymentIntents.retrieve(medium.paymentIntentId)).latest_charge) as string;
+    const medium = (await shop.admin.query({ purchases: { $: { where: { 'owner.id': user.id, productId: 'plan-medium' } } } })).purchases[0];
+    const charge = ((await shop.stripe.paymentIntents.retrieve(medium.paymentIntentId!)).latest_charge) as string;
     const dispute = await (await shop.local(`charges/${charge}/dispute`)).json();
     await shop.local(`disputes/${dispute.id}/close`, { status: 'lost' });
     await shop.stripeLocal.whenDeliveriesIdle();
@@ -89,7 +89,7 @@ async function openLink(productId: string, params: Record<string, string>) {
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   const res = await fetch(url, { redirect: 'manual' });
   expect([302, 303]).toContain(res.status);
-  return new URL(res.headers.get('location')!).pathname.split('/').pop()!;
+  return sessionIdOf(res.headers.get('location')!);
 }
 
 describe('payment links', () => {
@@ -100,7 +100,7 @@ describe('payment links', () => {
     expect(session.metadata).toEqual({});
     await shop.pay(sessionId, { email: 'link-guest@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
-    const [p] = (await shop.admin.query({ purchases: { $: { where: { id: purchaseIdFor(sessionId) } }, wallpapers: {} } })).purchases as any[];
+    const [p] = (await shop.admin.query({ purchases: { $: { where: { id: purchaseIdFor(sessionId) } }, wallpapers: {} } })).purchases;
     expect(p).toMatchObject({ status: 'paid', token, unlockToken: token, productId: 'wallpapers-all' });
     expect(p.wallpapers).toHaveLength(8);
     const success = new URL(session.success_url!);
@@ -158,7 +158,7 @@ describe('unresolvable purchases', () => {
     });
     await shop.pay(session.id, { email: 'mystery@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
-    const [p] = (await shop.admin.query({ purchases: { $: { where: { sessionId: session.id } } } })).purchases as any[];
+    const [p] = (await shop.admin.query({ purchases: { $: { where: { sessionId: session.id } } } })).purchases;
     expect(p.status).toBe('paid');
     expect(p.unlockToken).toBeUndefined();
     expect(p.unfulfilledReason).toMatch(/Unknown purchase type.*STRIPE_PRODUCT_MAP/);
@@ -169,7 +169,7 @@ describe('delayed payments for signed-in kinds', () => {
   it('grants credits only when the delayed payment succeeds', async () => {
     const user = await signedIn('delayed-credits@example.com');
     const res = await shop.post('/api/credits/checkout', { packId: 'credits-small' }, user.auth);
-    const sessionId = new URL((await res.json()).url).pathname.split('/').pop()!;
+    const sessionId = sessionIdOf((await res.json()).url);
     await shop.pay(sessionId, { email: 'delayed-credits@example.com', method: 'delayed' });
     await shop.stripeLocal.whenDeliveriesIdle();
     expect((await shop.admin.query({ ledgerEntries: { $: { where: { userId: user.id } } } })).ledgerEntries).toEqual([]);
@@ -182,18 +182,18 @@ describe('delayed payments for signed-in kinds', () => {
 describe('receipts', () => {
   it('records a failed send without failing the webhook, and never sends on a replay', async () => {
     const { url } = await (await shop.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' })).json();
-    const sessionId = new URL(url).pathname.split('/').pop()!;
+    const sessionId = sessionIdOf(url);
     await withReceiptsFailing(async () => {
       await shop.pay(sessionId, { email: 'unlucky@example.com', card: '4242424242424242' });
       await shop.stripeLocal.whenDeliveriesIdle();
     });
     const deliveries = shop.stripeLocal.deliveries().filter((d) => d.event_type === 'checkout.session.completed' && d.status === 'succeeded');
     expect(deliveries.length).toBeGreaterThan(0);
-    const [receipt] = (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts as any[];
+    const [receipt] = (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts;
     expect(receipt).toMatchObject({ status: 'failed', to: 'unlucky@example.com' });
     expect(receipt.error).toMatch(/401|key|auth/i);
     expect((await shop.post('/api/checkout/confirm', { sessionId })).status).toBe(200);
     expect(shop.mailbox.messages({ to: 'unlucky@example.com' })).toHaveLength(0);
-    expect(((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0] as any).status).toBe('failed');
+    expect(((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).status).toBe('failed');
   });
 });

@@ -10,25 +10,21 @@ import { derivedId } from '../api/_lib/platform/derived-id.ts';
 import { ABANDONED_AFTER_MS, parseSaved, prunableTokens, type SavedToken } from '../web/src/shop/purchase-tokens.ts';
 import { subscribeWithTokens, type TokenQueryState } from '../web/src/shop/token-query.ts';
 import schema from '../instant.schema.ts';
-import { guestCheckout } from './support/ops.ts';
+import { guestCheckout } from './support/shop.ts';
 import { clientFor, nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
 let shop: ShopStack;
 let paidWarm: string; // unlocks citrus, dune, ember
 let wallpapers: { id: string; slug: string }[];
-const clients: ReturnType<typeof clientFor>[] = [];
 
 beforeAll(async () => {
   shop = await startShopStack();
   ({ token: paidWarm } = await guestCheckout(shop, 'wallpapers-warm', 'warm@example.com'));
   await shop.stripeLocal.whenDeliveriesIdle();
-  wallpapers = (await shop.admin.query({ wallpapers: {} })).wallpapers as any;
+  wallpapers = (await shop.admin.query({ wallpapers: {} })).wallpapers;
 });
-afterAll(async () => {
-  clients.forEach((c) => c.shutdown());
-  await shop.close();
-});
+afterAll(() => shop.close());
 
 const fillers = (n: number) => Array.from({ length: n }, () => randomUUID());
 const unlocked = (ws: any[]) => ws.filter((w) => 'fullResUrl' in w).map((w) => w.slug).sort();
@@ -135,8 +131,7 @@ describe('a buyer with more tokens than the cap', () => {
     const tokens = saved.map((s) => s.token);
     expect(tokens.length).toBeGreaterThan(MAX_RULE_TOKENS);
 
-    const db = clientFor(shop.instant, schema);
-    clients.push(db);
+    const db = shop.client();
     const sent: number[] = [];
     const shopQuery = { wallpapers: { $: { order: { order: 'asc' } }, purchases: { $: { fields: ['unlockToken'] } } }, purchases: { $: { order: { createdAt: 'desc' } } } };
     const settle = (list: string[]) =>

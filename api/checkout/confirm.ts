@@ -1,5 +1,5 @@
 // POST /api/checkout/confirm {sessionId} -> {status}
-// The success page's call: fulfils the session now if the webhook has not yet, so the buyer
+// The success page's call: fulfills the session now if the webhook has not yet, so the buyer
 // never waits on webhook delivery. Safe to race with the webhook (fulfill-checkout.ts).
 import { z } from 'zod';
 import { fulfillCheckout } from '../_lib/fulfillment/fulfill-checkout.ts';

@@ -1,6 +1,6 @@
-// POST /api/stripe/webhook: Stripe's events, verified on the raw body. Each handled event leads
-// to the one fulfilment path, which re-reads Stripe, so duplicates, retries, replays and events
-// out of order all converge. A failed write answers 500, and Stripe delivers again.
+// POST /api/stripe/webhook: Stripe's events, verified on the raw body, each handled event taken
+// to the one fulfillment path (why duplicates and events out of order are safe: see
+// api/_lib/fulfillment/fulfill-checkout.ts). A failed write answers 500, and Stripe delivers again.
 import type Stripe from 'stripe';
 import { ConfigError } from '../_lib/platform/config-error.ts';
 import { handler, HttpError, json, readBody } from '../_lib/platform/http.ts';
@@ -27,8 +27,7 @@ async function receive(req: Request, note: DeliveryNote): Promise<Response> {
     throw new HttpError(400, `Webhook signature check failed: ${(e as Error).message}`);
   }
   note.event = event;
-  // The event's session (api/_lib/fulfillment/process-event.ts, shared with replays and reconcile),
-  // then the one fulfilment path.
+  // Shared with replays and reconcile (process-event.ts).
   const result = (note.result = await processStripeEvent(event));
   if (!result.handled) return json({ received: true, handled: false });
   return json({ received: true, handled: true, status: result.status ?? 'no-session' });

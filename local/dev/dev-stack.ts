@@ -9,7 +9,7 @@ import { spawnInstantLocal } from '../instant/spawn.ts';
 import { startMailbox, type Mailbox } from '../mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../stripe/index.ts';
 import type { DevSettings } from './settings.ts';
-import { seedCatalog } from '../../scripts/seed.ts';
+import { seedCatalog } from './seed-catalog.ts';
 import { createServer as createNetServer } from 'node:net';
 import { createLocalPaymentLinks } from './payment-links.ts';
 import { HANDLED_STRIPE_EVENTS } from '../../api/_lib/fulfillment/handled-events.ts';

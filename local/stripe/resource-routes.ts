@@ -63,3 +63,34 @@ export function given<V>(wanted: V | undefined, actual: unknown): boolean {
 export function metadataChange(current: Record<string, string> | null | undefined, update: MetadataInput | undefined): Record<string, string> | undefined {
   return update === undefined ? undefined : mergeMetadata(current ?? {}, update);
 }
+
+/** GET `<base>/:id`: the stored object, or Stripe's resource_missing error. */
+export function retrieveRoute(router: Router, base: string, kind: string): void {
+  router.get(`${base}/:id`, ({ account, path }) => account.store.require(kind, path.id, kind));
+}
+
+/**
+ * DELETE `<base>/:id`: `refuse` may throw first (an object still in use); then the object is
+ * removed and `<kind>.deleted` emitted (unless `event` is null), answering Stripe's deleted stub.
+ */
+export function deleteRoute<T extends StoredObject>(
+  router: Router,
+  base: string,
+  kind: string,
+  { event = `${kind}.deleted`, refuse }: { event?: string | null; refuse?: (obj: T, account: LocalAccount) => void } = {},
+): void {
+  router.delete(`${base}/:id`, ({ account, path, request }) => {
+    const obj = account.store.require<T>(kind, path.id, kind);
+    refuse?.(obj, account);
+    account.store.delete(obj.id);
+    if (event) account.emit(event, obj, { request });
+    return { id: obj.id, object: kind, deleted: true };
+  });
+}
+
+/** Stores a new object and emits its `<kind>.created` event; answers the object. */
+export function storeCreated<T extends StoredObject>(account: LocalAccount, kind: string, obj: T, request?: EventRequest): T {
+  account.store.put(obj);
+  account.emit(`${kind}.created`, obj, { request });
+  return obj;
+}

@@ -1,7 +1,7 @@
 // The deployment's variables: each set and of the right kind, before any service is asked.
 import { validateCatalog } from '../../catalog/product-schema.ts';
 import { PRODUCTS } from '../../catalog/products.ts';
-import { operatorEmails } from '../../api/_lib/operators.ts';
+import { operatorEmails } from '../../api/_lib/ops/operators.ts';
 import { checkSecretKey } from '../../api/_lib/platform/stripe-client.ts';
 import { fail, isLoopback, keyPrefix, ok, type Check, type Env } from './check.ts';
 

@@ -3,7 +3,7 @@
 // payment link active and resolving to its product. Reads only.
 import type Stripe from 'stripe';
 import { PRODUCTS, findProduct, type Product } from '../../catalog/products.ts';
-import { UNKNOWN_TYPE_FIX } from '../../api/_lib/resolve-purchase-type.ts';
+import { UNKNOWN_TYPE_FIX } from '../../api/_lib/fulfillment/resolve-purchase-type.ts';
 import { STRIPE_API_VERSION } from '../../api/_lib/platform/stripe-client.ts';
 import { HANDLED_STRIPE_EVENTS } from '../../api/_lib/fulfillment/handled-events.ts';
 import { webhookUrlFor } from '../stripe-setup.ts';

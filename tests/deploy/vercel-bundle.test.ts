@@ -80,7 +80,7 @@ describe('Vercel bundles of api/ functions', () => {
     expect(bytes).toBeLessThan(VERCEL_LIMIT_BYTES);
   });
 
-  it('bundles the catalog with every function that sells or fulfils', () => {
+  it('bundles the catalog with every function that sells or fulfills', () => {
     for (const fn of ['api/checkout/index.ts', 'api/stripe/webhook.ts', 'api/checkout/confirm.ts', 'api/credits/checkout.ts', 'api/plans/checkout.ts', 'api/files/download.ts']) {
       expect([fn, traced.get(fn)!.files.has('catalog/products.js')]).toEqual([fn, true]);
     }

@@ -3,7 +3,8 @@
 // client through permissions.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ops, signIn, guestCheckout, type SignedIn } from '../support/ops.ts';
+import { ops } from '../support/ops.ts';
+import { signIn, guestCheckout, type SignedIn } from '../support/shop.ts';
 import { startShopStack, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;

@@ -2,22 +2,18 @@
 // re-send a receipt, refund (the webhook revokes access); every action is in the audit trail with
 // who, what and when. The CLI does the same through the same code. Recovery: recover-link.test.ts.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {  describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/ops.ts';
-import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import { ops, withOperatorShop } from '../support/ops.ts';
+import { creditsCheckout, guestCheckout, paymentIntentOf, purchaseOf, receiptsTo, type SignedIn, signIn, uniqueEmail } from '../support/shop.ts';
 import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
 
-let shop: ShopStack;
-let operator: SignedIn;
-
-beforeAll(async () => {
-  ({ shop, operator } = await startShopWithOperator());
-});
-afterAll(() => shop.close());
+let shop: ShopStack, operator: SignedIn;
+withOperatorShop((s) => ({ shop, operator } = s));
 
 describe('find by email', () => {
   it('finds a guest purchase, a credits pack with its ledger, and a download, for an email typed in another case', async () => {
-    const email = `lost.${randomUUID().slice(0, 6)}@example.com`;
+    const email = uniqueEmail('lost');
     const guest = await guestCheckout(shop, 'wallpapers-warm', email.toUpperCase());
     const download = await guestCheckout(shop, 'field-guide', email);
     const buyer = await signIn(shop, email);
@@ -45,7 +41,7 @@ describe('find by email', () => {
   });
 
   it('shows a paid purchase of unknown type as not fulfilled, with the reason and the fix', async () => {
-    const email = `mystery.${randomUUID().slice(0, 6)}@example.com`;
+    const email = uniqueEmail('mystery');
     const session = await shop.stripe.checkout.sessions.create({
       mode: 'payment',
       line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'No type anywhere' } } }],
@@ -60,7 +56,7 @@ describe('find by email', () => {
 
 describe('resend receipt', () => {
   it('sends a receipt that failed, once, and records who asked', async () => {
-    const email = `noreceipt.${randomUUID().slice(0, 6)}@example.com`;
+    const email = uniqueEmail('noreceipt');
     const { sessionId } = await withReceiptsFailing(async () => {
       const bought = await guestCheckout(shop, 'wallpapers-warm', email);
       await shop.stripeLocal.whenDeliveriesIdle();
@@ -89,7 +85,7 @@ describe('resend receipt', () => {
 
 describe('refund', () => {
   it('refunds in Stripe, and the webhook revokes access as for a dashboard refund', async () => {
-    const email = `refund.${randomUUID().slice(0, 6)}@example.com`;
+    const email = uniqueEmail('refund');
     const { sessionId, token } = await guestCheckout(shop, 'wallpapers-all', email);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await purchaseOf(shop, sessionId)).toMatchObject({ status: 'paid', unlockToken: token });
@@ -130,7 +126,7 @@ describe('refund', () => {
 
 describe('audit trail', () => {
   it('records each action with who, what, on what, when and how it ended; the CLI records as cli:<user>', async () => {
-    const email = `audit.${randomUUID().slice(0, 6)}@example.com`;
+    const email = uniqueEmail('audit');
     const { sessionId } = await guestCheckout(shop, 'wallpapers-warm', email);
     await shop.stripeLocal.whenDeliveriesIdle();
     const before = Date.now();

@@ -3,20 +3,16 @@
 // repairs exactly what is missing, a second run repairs nothing, and runs alongside redelivered
 // events still end with one purchase, one receipt and one grant each.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {  beforeEach, describe, expect, it } from 'vitest';
 import { reconcile, parseSince } from '../../api/_lib/ops/reconcile.ts';
 import { runCli } from '../../scripts/ops.ts';
-import { creditsCheckout, guestCheckout, ops, paymentIntentOf, purchaseOf, receiptsTo, setWebhooks, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import { ops, withOperatorShop } from '../support/ops.ts';
+import { creditsCheckout, guestCheckout, paymentIntentOf, purchaseOf, receiptsTo, setWebhooks, signIn, type SignedIn } from '../support/shop.ts';
 import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
 
-let shop: ShopStack;
-let operator: SignedIn;
+let shop: ShopStack, operator: SignedIn;
 let since: Date;
-
-beforeAll(async () => {
-  ({ shop, operator } = await startShopWithOperator());
-});
-afterAll(() => shop.close());
+withOperatorShop((s) => ({ shop, operator } = s));
 beforeEach(async () => {
   await setWebhooks(shop, true);
   await shop.stripeLocal.whenDeliveriesIdle();
@@ -28,7 +24,7 @@ const tag = () => randomUUID().slice(0, 6);
 
 async function ledgerOf(userId: string) {
   const { ledgerEntries } = await shop.admin.query({ ledgerEntries: { $: { where: { userId }, order: { seq: 'asc' } } } });
-  return ledgerEntries as any[];
+  return ledgerEntries;
 }
 
 describe('reconcile', () => {

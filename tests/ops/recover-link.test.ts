@@ -4,12 +4,13 @@
 // a forged, expired or reused link (raw requests).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listOpsActions } from '../../api/_lib/ops-audit.ts';
+import { listOpsActions } from '../../api/_lib/ops/audit.ts';
 import { runCli } from '../../scripts/ops.ts';
-import { makeRecoveryLink, RECOVERY_LINK_TTL_SECONDS } from '../../api/_lib/recovery-link.ts';
+import { makeRecoveryLink, RECOVERY_LINK_TTL_SECONDS } from '../../api/_lib/ops/recovery-link.ts';
 import schema from '../../instant.schema.ts';
 import { clientFor, nextResult } from '../support/instant-clients.ts';
-import { guestCheckout, ops, signIn, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import { ops, startShopWithOperator } from '../support/ops.ts';
+import { guestCheckout, signIn, type SignedIn } from '../support/shop.ts';
 import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;

@@ -1,22 +1,17 @@
 // The webhook log: every delivery recorded with its outcome and time taken (including failures
 // and unsigned posts), filterable by type, outcome, email or session; replays run the event
 // through the webhook's own path again, or have the stand-in resend it.
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guestCheckout, ops, purchaseOf, startShopWithOperator, type SignedIn } from '../support/ops.ts';
+import {  describe, expect, it } from 'vitest';
+import { ops, withOperatorShop } from '../support/ops.ts';
+import { guestCheckout, purchaseOf, type SignedIn, uniqueEmail } from '../support/shop.ts';
 import type { ShopStack } from '../support/shop-stack.ts';
 
-let shop: ShopStack;
-let operator: SignedIn;
-
-beforeAll(async () => {
-  ({ shop, operator } = await startShopWithOperator());
-});
-afterAll(() => shop.close());
+let shop: ShopStack, operator: SignedIn;
+withOperatorShop((s) => ({ shop, operator } = s));
 
 describe('webhook log', () => {
   it('records each delivery with its outcome and duration, and filters by email, session, type and outcome', async () => {
-    const email = `logged.${randomUUID().slice(0, 6)}@example.com`;
+    const email = uniqueEmail('logged');
     const { sessionId } = await guestCheckout(shop, 'wallpapers-warm', email);
     await shop.stripeLocal.whenDeliveriesIdle();
     const delivered = shop.stripeLocal.deliveries().filter((d) => d.status === 'succeeded');

@@ -1,15 +1,17 @@
 // The shop's back end against the local stand-ins, for integration tests: the local Instant
 // server with the project's schema and rules, the Stripe stand-in, the mailbox, and the api/
 // functions over HTTP. The real SDKs do all the talking.
+import { init as initAdmin } from '@instantdb/admin';
 import Stripe from 'stripe';
 import { startApiServer } from '../../local/dev/api-server.ts';
 import { loadProjectConfig } from '../../local/instant/project-config.ts';
 import { startInstantLocal, type InstantLocal } from '../../local/instant/server.ts';
 import { startMailbox, type Mailbox } from '../../local/mailbox/index.ts';
 import { startStripeLocal, type StripeLocal } from '../../local/stripe/index.ts';
-import { seedCatalog } from '../../scripts/seed.ts';
+import { seedCatalog } from '../../local/dev/seed-catalog.ts';
 import { adminDb } from '../../api/_lib/platform/instant-admin.ts';
-import { adminFor } from './instant-clients.ts';
+import appSchema from '../../instant.schema.ts';
+import { clientFor } from './instant-clients.ts';
 
 export type ShopStack = {
   api: string;
@@ -17,7 +19,7 @@ export type ShopStack = {
   stripeLocal: StripeLocal;
   stripe: Stripe;
   mailbox: Mailbox;
-  admin: ReturnType<typeof adminFor>;
+  admin: ReturnType<typeof initAdmin<typeof appSchema>>;
   mails: { to: string; code: string }[];
   /** The stand-in's endpoint for /api/stripe/webhook (disable it to drop deliveries). */
   webhookEndpointId: string;
@@ -25,6 +27,8 @@ export type ShopStack = {
   /** Pays a session as the hosted page would; resolves with the control's answer. */
   pay(sessionId: string, body?: Record<string, unknown>): Promise<Response>;
   local(path: string, body?: unknown): Promise<Response>;
+  /** A client SDK connection with the project's schema, shut down by `close()`. */
+  client(): ReturnType<typeof clientFor>;
   close(): Promise<void>;
 };
 
@@ -58,19 +62,26 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
     fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const local = (path: string, body: unknown = {}) =>
     fetch(`${stripeLocal.url}/_local/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const clients: { shutdown(): void }[] = [];
   return {
     api: api.url,
     instant,
     stripeLocal,
     stripe,
     mailbox,
-    admin: adminFor(instant),
+    admin: initAdmin({ appId: instant.appId, adminToken: instant.adminToken, apiURI: instant.url, schema: appSchema }),
     mails,
     webhookEndpointId: endpoint.id,
     post,
     local,
     pay: (sessionId, body = { email: 'buyer@example.com', card: '4242424242424242' }) => local(`checkout_sessions/${sessionId}/pay`, body),
+    client: () => {
+      const db = clientFor(instant, appSchema);
+      clients.push(db);
+      return db;
+    },
     close: async () => {
+      clients.forEach((c) => c.shutdown());
       await stripeLocal.close();
       await api.close();
       await instant.close();

@@ -4,6 +4,7 @@
 // naming none is recorded with `unfulfilledReason`, which says how to fix it.
 import type Stripe from 'stripe';
 import { findProduct, type Product } from '../../../catalog/products.ts';
+import { expanded } from '../platform/stripe-ids.ts';
 
 export type Resolution = { product: Product; source: 'session' | 'product' | 'map' } | { product: null; reason: string };
 
@@ -14,7 +15,7 @@ export function resolvePurchaseType(session: Stripe.Checkout.Session, productMap
   const candidates: { type: string | undefined; source: 'session' | 'product' | 'map' }[] = [{ type: session.metadata?.type, source: 'session' }];
   const item = session.line_items?.data[0];
   const price = item?.price;
-  const product = price && typeof price.product === 'object' ? (price.product as Stripe.Product) : null;
+  const product = expanded(price?.product) as Stripe.Product | null;
   candidates.push({ type: product?.metadata?.type, source: 'product' });
   const map = parseMap(productMapJson);
   candidates.push({ type: (price && map[price.id]) || (product && map[product.id]) || undefined, source: 'map' });

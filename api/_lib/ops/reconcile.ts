@@ -1,11 +1,10 @@
 // Brings Instant to the state Stripe implies, for when webhooks were missed. It never decides a
 // purchase's state itself: every Checkout Session that completed or expired since `since`, and
 // every session behind a handled event since then (a refund or dispute of an older purchase, a
-// delayed payment that settled), goes through the same idempotent `fulfillCheckout` the webhook
-// uses, which derives everything from Stripe and writes only create-only or derived-id records.
-// Then receipts that failed (or whose send never finished) are re-sent through claims
-// (receipts/send-again.ts). So any number of runs, alongside live webhooks, converge on one state and
-// never send or grant twice. What changed is found by comparing each purchase before and after.
+// delayed payment that settled), goes through the one fulfillment path the webhook uses
+// (fulfillment/fulfill-checkout.ts says why that is safe to repeat). Then receipts that failed
+// (or whose send never finished) are re-sent through claims (receipts/send-again.ts). So any
+// number of runs, alongside live webhooks, converge on one state and never send or grant twice. What changed is found by comparing each purchase before and after.
 import type Stripe from 'stripe';
 import { fulfillCheckout, unlinkThenFulfill } from '../fulfillment/fulfill-checkout.ts';
 import { HttpError } from '../platform/http.ts';

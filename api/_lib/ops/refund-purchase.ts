@@ -1,5 +1,5 @@
 // An operator's refund: made in Stripe only. The purchase is never written here; the refund's
-// webhook (charge.refunded) revokes access through the one fulfilment path, exactly as for a
+// webhook (charge.refunded) revokes access through the one fulfillment path, exactly as for a
 // refund made in Stripe's dashboard.
 import { getStripe } from '../platform/stripe-client.ts';
 import { HttpError } from '../platform/http.ts';

@@ -3,12 +3,11 @@
 // duplicate webhooks and the success page never send twice. Resend gets the session as its
 // idempotency key too, so a retried send after a crash is still one email.
 import { Resend } from 'resend';
-import type { Product } from '../../../catalog/products.ts';
+import { receiptEmail, type ReceiptInput } from './receipt-email.ts';
 import { derivedId } from '../platform/derived-id.ts';
 import { orClear } from '../platform/clear-attribute.ts';
 import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
 
-export type ReceiptInput = { sessionId: string; purchaseId: string; email: string; product: Product | null; amount: number | null; currency: string | null };
 
 export async function sendReceiptOnce(r: ReceiptInput): Promise<'sent' | 'failed' | 'already-handled'> {
   const db = adminDb();
@@ -42,29 +41,4 @@ export async function deliverReceipt(receiptId: string, r: ReceiptInput, { idemp
     db.tx.receipts[receiptId].update(error ? { status: 'failed', error } : { status: 'sent', sentAt: Date.now(), error: orClear<string>(null) }),
   );
   return error ? 'failed' : 'sent';
-}
-
-function receiptEmail(r: ReceiptInput) {
-  const appUrl = process.env.APP_URL ?? 'http://localhost:5173';
-  const what = r.product?.title ?? 'your purchase';
-  const paid = r.amount !== null && r.currency ? new Intl.NumberFormat('en-US', { style: 'currency', currency: r.currency.toUpperCase() }).format(r.amount / 100) : null;
-  // How to get back to it: where the buyer finds it again, never a raw file link.
-  const howToReturn =
-    r.product?.kind === 'credits'
-      ? [`Your credits are on your account: ${appUrl}/credits`]
-      : r.product?.kind === 'plan'
-        ? [`Your plan is on your account: ${appUrl}/account`]
-        : r.product?.kind === 'download'
-          ? [`Download it from your account page (sign in with this email address): ${appUrl}/account`]
-          : [
-              `Open the shop in the browser you bought with to see it: ${appUrl}/`,
-              `On another device, recover it with this email address: ${appUrl}/recover`,
-            ];
-  const text = [`Thank you for buying ${what}${paid ? ` (${paid})` : ''}.`, '', ...howToReturn, '', `Reference: ${r.sessionId}`].join('\n');
-  return {
-    from: process.env.MAIL_FROM ?? 'instant-shop <receipts@instant-shop.local>',
-    to: r.email,
-    subject: `Your receipt: ${what}`,
-    text,
-  };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds, randomToken } from '../ids.ts';
 import { boolParam, currencyParam, intParam, mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
-import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
+import { deleteRoute, given, listRoute, metadataChange, retrieveRoute, storeCreated, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 
@@ -96,24 +96,17 @@ export function couponRoutes(router: Router): void {
       times_redeemed: 0,
       valid: true,
     } as unknown as Stripe.Coupon;
-    account.store.put(coupon);
-    account.emit('coupon.created', coupon, { request });
-    return coupon;
+    return storeCreated(account, 'coupon', coupon, request);
   });
 
-  router.get('/v1/coupons/:id', ({ account, path }) => account.store.require('coupon', path.id));
+  retrieveRoute(router, '/v1/coupons', 'coupon');
 
   updateRoute<Stripe.Coupon, typeof couponUpdate>(router, '/v1/coupons', 'coupon', couponUpdate, (coupon, p) => ({
     name: p.name,
     metadata: metadataChange(coupon.metadata, p.metadata),
   }));
 
-  router.delete('/v1/coupons/:id', ({ account, path, request }) => {
-    const coupon = account.store.require<Stripe.Coupon>('coupon', path.id);
-    account.store.delete(coupon.id);
-    account.emit('coupon.deleted', coupon, { request });
-    return { id: coupon.id, object: 'coupon', deleted: true };
-  });
+  deleteRoute(router, '/v1/coupons', 'coupon');
 
   listRoute(router, '/v1/coupons', 'coupon', z.strictObject(listParams));
 
@@ -146,12 +139,10 @@ export function couponRoutes(router: Router): void {
       },
       times_redeemed: 0,
     } as unknown as Stripe.PromotionCode;
-    account.store.put(promo);
-    account.emit('promotion_code.created', promo, { request });
-    return promo;
+    return storeCreated(account, 'promotion_code', promo, request);
   });
 
-  router.get('/v1/promotion_codes/:id', ({ account, path }) => account.store.require('promotion_code', path.id));
+  retrieveRoute(router, '/v1/promotion_codes', 'promotion_code');
 
   updateRoute<Stripe.PromotionCode, typeof promoUpdate>(router, '/v1/promotion_codes', 'promotion_code', promoUpdate, (promo, p) => ({
     active: p.active,

@@ -6,6 +6,7 @@ import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import { mergeMetadata } from '../params.ts';
+import { storeCreated } from '../resource-routes.ts';
 import type { productDataSchema } from './shared-params.ts';
 
 export function createProduct(
@@ -38,9 +39,7 @@ export function createProduct(
     updated: now,
     url: input.url ?? null,
   } as unknown as Stripe.Product;
-  account.store.put(product);
-  account.emit('product.created', product, { request });
-  return product;
+  return storeCreated(account, 'product', product, request);
 }
 
 /** Creates the product of `product_data` (inline in prices and Checkout's `price_data`). */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { LocalAccount, EventRequest } from '../account.ts';
 import { newId, nowSeconds, randomToken } from '../ids.ts';
 import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
-import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
+import { deleteRoute, given, listRoute, metadataChange, retrieveRoute, storeCreated, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 
@@ -47,9 +47,7 @@ export function createCustomer(
     tax_exempt: 'none',
     test_clock: null,
   } as unknown as Stripe.Customer;
-  account.store.put(customer);
-  account.emit('customer.created', customer, { request });
-  return customer;
+  return storeCreated(account, 'customer', customer, request);
 }
 
 export function customerRoutes(router: Router): void {
@@ -58,7 +56,7 @@ export function customerRoutes(router: Router): void {
     return createCustomer(account, { ...p, metadata: mergeMetadata({}, p.metadata) }, request);
   });
 
-  router.get('/v1/customers/:id', ({ account, path }) => account.store.require('customer', path.id));
+  retrieveRoute(router, '/v1/customers', 'customer');
 
   updateRoute<Stripe.Customer, typeof updateSchema>(router, '/v1/customers', 'customer', updateSchema, (customer, p) => ({
     email: p.email,
@@ -68,12 +66,7 @@ export function customerRoutes(router: Router): void {
     metadata: metadataChange(customer.metadata, p.metadata),
   }));
 
-  router.delete('/v1/customers/:id', ({ account, path, request }) => {
-    const customer = account.store.require<Stripe.Customer>('customer', path.id);
-    account.store.delete(customer.id);
-    account.emit('customer.deleted', customer, { request });
-    return { id: customer.id, object: 'customer', deleted: true };
-  });
+  deleteRoute(router, '/v1/customers', 'customer');
 
   // Stripe's email filter is exact and case-sensitive.
   listRoute<Stripe.Customer, typeof listSchema>(router, '/v1/customers', 'customer', listSchema, (c, p) => given(p.email, c.email));

@@ -4,7 +4,7 @@ import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
-import { given, listRoute, } from '../resource-routes.ts';
+import { given, listRoute, retrieveRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
 import { listParams } from './shared-params.ts';
@@ -88,7 +88,7 @@ export function closeDispute(account: LocalAccount, dispute: Stripe.Dispute, sta
 }
 
 export function disputeRoutes(router: Router): void {
-  router.get('/v1/disputes/:id', ({ account, path }) => account.store.require('dispute', path.id));
+  retrieveRoute(router, '/v1/disputes', 'dispute');
 
   router.post('/v1/disputes/:id', ({ account, params, path, request }) => {
     const dispute = account.store.require<Stripe.Dispute>('dispute', path.id);

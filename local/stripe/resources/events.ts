@@ -4,6 +4,7 @@ import { invalidRequest } from '../errors.ts';
 import { nowSeconds } from '../ids.ts';
 import { matchesRange, paginate } from '../lists.ts';
 import { boolParam, parseParams } from '../params.ts';
+import { retrieveRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 
@@ -25,7 +26,7 @@ function typeMatches(type: string, filter: string): boolean {
 }
 
 export function eventRoutes(router: Router): void {
-  router.get('/v1/events/:id', ({ account, path }) => account.store.require('event', path.id));
+  retrieveRoute(router, '/v1/events', 'event');
 
   router.get('/v1/events', ({ account, params, url }) => {
     const p = parseParams(listSchema, params);

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { metadataParam } from '../params.ts';
-import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
+import { given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 
@@ -14,7 +14,7 @@ const updateSchema = z.strictObject({ metadata: metadataParam.optional(), descri
  * and updates metadata. Creating or confirming them directly is not covered.
  */
 export function paymentIntentRoutes(router: Router): void {
-  router.get('/v1/payment_intents/:id', ({ account, path }) => account.store.require('payment_intent', path.id));
+  retrieveRoute(router, '/v1/payment_intents', 'payment_intent');
 
   updateRoute<Stripe.PaymentIntent, typeof updateSchema>(router, '/v1/payment_intents', 'payment_intent', updateSchema, (pi, p) => ({
     description: p.description,
@@ -23,9 +23,9 @@ export function paymentIntentRoutes(router: Router): void {
 
   listRoute<Stripe.PaymentIntent, typeof listSchema>(router, '/v1/payment_intents', 'payment_intent', listSchema, (x, p) => given(p.customer, x.customer));
 
-  router.get('/v1/payment_methods/:id', ({ account, path }) => account.store.require('payment_method', path.id));
+  retrieveRoute(router, '/v1/payment_methods', 'payment_method');
 
-  router.get('/v1/charges/:id', ({ account, path }) => account.store.require('charge', path.id));
+  retrieveRoute(router, '/v1/charges', 'charge');
 
   updateRoute<Stripe.Charge, typeof updateSchema>(router, '/v1/charges', 'charge', updateSchema, (charge, p) => ({
     description: p.description,

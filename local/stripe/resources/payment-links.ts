@@ -4,7 +4,7 @@ import type { LocalAccount } from '../account.ts';
 import { randomToken, nowSeconds } from '../ids.ts';
 import { paginate } from '../lists.ts';
 import { boolParam, mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
-import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
+import { given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { createSession, lineItemFor } from './checkout-sessions.ts';
 import { listParams } from './shared-params.ts';
@@ -101,7 +101,7 @@ export function paymentLinkRoutes(router: Router): void {
     return link;
   });
 
-  router.get('/v1/payment_links/:id', ({ account, path }) => account.store.require('payment_link', path.id));
+  retrieveRoute(router, '/v1/payment_links', 'payment_link');
 
   updateRoute<Stripe.PaymentLink, typeof updateSchema>(router, '/v1/payment_links', 'payment_link', updateSchema, (link, p) => ({
     active: p.active,

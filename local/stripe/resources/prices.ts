@@ -4,7 +4,7 @@ import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import { boolParam, currencyParam, mergeMetadata, metadataParam, nonNegativeInt, parseParams } from '../params.ts';
-import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
+import { given, listRoute, metadataChange, retrieveRoute, storeCreated, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
 import { listParams } from './shared-params.ts';
@@ -91,9 +91,7 @@ export function createPrice(account: LocalAccount, input: PriceInput, request?: 
     unit_amount: input.unit_amount,
     unit_amount_decimal: String(input.unit_amount),
   } as unknown as Stripe.Price;
-  account.store.put(price);
-  account.emit('price.created', price, { request });
-  return price;
+  return storeCreated(account, 'price', price, request);
 }
 
 export function priceRoutes(router: Router): void {
@@ -106,7 +104,7 @@ export function priceRoutes(router: Router): void {
     return createPrice(account, { ...rest, product: productId, metadata: mergeMetadata({}, p.metadata) }, request);
   });
 
-  router.get('/v1/prices/:id', ({ account, path }) => account.store.require('price', path.id));
+  retrieveRoute(router, '/v1/prices', 'price');
 
   updateRoute<Stripe.Price, typeof updateSchema>(router, '/v1/prices', 'price', updateSchema, (price, p, { account, request }) => {
     if (p.lookup_key && p.lookup_key !== price.lookup_key) claimLookupKey(account, p.lookup_key, p.transfer_lookup_key, request);

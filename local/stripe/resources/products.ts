@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { invalidRequest } from '../errors.ts';
 import { nowSeconds } from '../ids.ts';
 import { boolParam, currencyParam, mergeMetadata, metadataParam, nonNegativeInt, parseParams } from '../params.ts';
-import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
+import { deleteRoute, given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 import { createProduct } from './create-product.ts';
@@ -58,7 +58,7 @@ export function productRoutes(router: Router): void {
     return product;
   });
 
-  router.get('/v1/products/:id', ({ account, path }) => account.store.require('product', path.id));
+  retrieveRoute(router, '/v1/products', 'product');
 
   updateRoute<Stripe.Product, typeof updateSchema>(
     router,
@@ -73,14 +73,12 @@ export function productRoutes(router: Router): void {
     { changed: (product) => (product.updated = nowSeconds()) },
   );
 
-  router.delete('/v1/products/:id', ({ account, path, request }) => {
-    const product = account.store.require<Stripe.Product>('product', path.id);
-    if (account.store.all<Stripe.Price>('price').some((p) => p.product === product.id)) {
-      throw invalidRequest('This product cannot be deleted because it has one or more user-created prices.', 'id');
-    }
-    account.store.delete(product.id);
-    account.emit('product.deleted', product, { request });
-    return { id: product.id, object: 'product', deleted: true };
+  deleteRoute<Stripe.Product>(router, '/v1/products', 'product', {
+    refuse: (product, account) => {
+      if (account.store.all<Stripe.Price>('price').some((p) => p.product === product.id)) {
+        throw invalidRequest('This product cannot be deleted because it has one or more user-created prices.', 'id');
+      }
+    },
   });
 
   listRoute<Stripe.Product, typeof listSchema>(router, '/v1/products', 'product', listSchema, (x, p) => given(p.active, x.active) && (p.ids === undefined || p.ids.includes(x.id)));

@@ -5,7 +5,7 @@ import { invalidRequest, StripeApiError } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import { mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
 import type { ChargeExtras } from '../payments.ts';
-import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
+import { given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
 import { listParams } from './shared-params.ts';
@@ -109,7 +109,7 @@ export function failRefund(account: LocalAccount, refund: Stripe.Refund, reason 
 export function refundRoutes(router: Router): void {
   router.post('/v1/refunds', ({ account, params, request }) => createRefund(account, parseParams(createSchema, params), request));
 
-  router.get('/v1/refunds/:id', ({ account, path }) => account.store.require('refund', path.id));
+  retrieveRoute(router, '/v1/refunds', 'refund');
 
   updateRoute<Stripe.Refund, typeof updateSchema>(router, '/v1/refunds', 'refund', updateSchema, (refund, p) => ({ metadata: metadataChange(refund.metadata, p.metadata) }));
 

@@ -4,7 +4,7 @@ import type { EndpointSecret } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds, randomToken } from '../ids.ts';
 import { boolParam, mergeMetadata, metadataParam, parseParams } from '../params.ts';
-import { listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
+import { deleteRoute, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 
@@ -58,7 +58,7 @@ export function webhookEndpointRoutes(router: Router): void {
     return { ...endpoint, secret };
   });
 
-  router.get('/v1/webhook_endpoints/:id', ({ account, path }) => account.store.require('webhook_endpoint', path.id));
+  retrieveRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint');
 
   updateRoute<Stripe.WebhookEndpoint, typeof updateSchema>(
     router,
@@ -75,11 +75,7 @@ export function webhookEndpointRoutes(router: Router): void {
     { event: null },
   );
 
-  router.delete('/v1/webhook_endpoints/:id', ({ account, path }) => {
-    const endpoint = account.store.require<Stripe.WebhookEndpoint>('webhook_endpoint', path.id);
-    account.store.delete(endpoint.id);
-    return { id: endpoint.id, object: 'webhook_endpoint', deleted: true };
-  });
+  deleteRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint', { event: null });
 
   listRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint', z.strictObject(listParams), undefined, { created: false });
 }

@@ -1,22 +1,15 @@
-import { useState } from 'react';
 import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl } from '../api-client.ts';
 import { db } from '../instant.ts';
+import { useRedirect } from '../use-redirect.ts';
 
 /** Every purchase recorded for the signed-in email, live, with downloads for what they bought. */
 export function AccountPurchases({ refreshToken }: { refreshToken: string }) {
   const { data, isLoading } = db.useQuery({ purchases: { $: { order: { createdAt: 'desc' } } } });
-  const [error, setError] = useState<string | null>(null);
+  const { error, go } = useRedirect();
   if (isLoading || !data) return null;
   if (!data.purchases.length) return <p className="muted">No purchases yet.</p>;
-  const download = async (purchaseId: string) => {
-    setError(null);
-    try {
-      window.location.assign(await downloadUrl(purchaseId, { refreshToken }));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const download = (purchaseId: string) => go(() => downloadUrl(purchaseId, { refreshToken }));
   return (
     <div className="card">
       <ul className="purchases" data-testid="account-purchases">

@@ -1,20 +1,13 @@
-import { useState } from 'react';
 import { findProduct, formatPrice, PRODUCTS } from '../../../catalog/products.ts';
 import { postJson } from '../api-client.ts';
+import { useRedirect } from '../use-redirect.ts';
 
 /** The user's plan (live from $users) and the plans above it. */
 export function PlanCard({ planId, refreshToken }: { planId: string | null; refreshToken: string }) {
   const current = planId ? findProduct(planId) : undefined;
   const level = current?.kind === 'plan' ? current.level : 0;
-  const [error, setError] = useState<string | null>(null);
-  const buy = async (id: string) => {
-    setError(null);
-    try {
-      window.location.assign((await postJson<{ url: string }>('/api/plans/checkout', { planId: id }, { refreshToken })).url);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { error, go } = useRedirect();
+  const buy = (id: string) => go(async () => (await postJson<{ url: string }>('/api/plans/checkout', { planId: id }, { refreshToken })).url);
   return (
     <div className="card">
       <p>

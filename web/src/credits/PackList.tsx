@@ -1,23 +1,12 @@
-import { useState } from 'react';
 import { formatPrice, PRODUCTS } from '../../../catalog/products.ts';
 import { postJson } from '../api-client.ts';
+import { useRedirect } from '../use-redirect.ts';
 
 /** One button per credit pack; the server makes the Checkout Session for the signed-in user. */
 export function PackList({ refreshToken }: { refreshToken: string }) {
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, go } = useRedirect();
   const packs = PRODUCTS.filter((p) => p.kind === 'credits');
-  const buy = async (packId: string) => {
-    setBusy(packId);
-    setError(null);
-    try {
-      const { url } = await postJson<{ url: string }>('/api/credits/checkout', { packId }, { refreshToken });
-      window.location.assign(url);
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(null);
-    }
-  };
+  const buy = (packId: string) => go(async () => (await postJson<{ url: string }>('/api/credits/checkout', { packId }, { refreshToken })).url, packId);
   return (
     <div>
       <div className="products">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl, postJson } from '../api-client.ts';
+import { useRedirect } from '../use-redirect.ts';
 import { useTokens } from '../shop/purchase-tokens.ts';
 import { useTokenQuery } from '../shop/use-token-query.ts';
 import { WallpaperCard } from '../shop/WallpaperCard.tsx';
@@ -68,17 +69,11 @@ export function SuccessPage() {
 }
 
 function DownloadButton({ purchaseId, token }: { purchaseId: string; token: string }) {
-  const [error, setError] = useState<string | null>(null);
-  const go = async () => {
-    try {
-      window.location.assign(await downloadUrl(purchaseId, { token }));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { error, go } = useRedirect();
+  const download = () => go(() => downloadUrl(purchaseId, { token }));
   return (
     <p>
-      <button onClick={() => void go()} data-testid="download-purchase">Download</button> {error ? <span className="error">{error}</span> : null}
+      <button onClick={() => void download()} data-testid="download-purchase">Download</button> {error ? <span className="error">{error}</span> : null}
     </p>
   );
 }

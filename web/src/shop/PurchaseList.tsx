@@ -1,8 +1,12 @@
-import { useState } from 'react';
+import type { InstaQLEntity } from '@instantdb/react';
+import type { AppSchema } from '../../../instant.schema.ts';
 import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl } from '../api-client.ts';
+import { useRedirect } from '../use-redirect.ts';
 
-export type PurchaseView = { id: string; status: string; token?: string; productId?: string; email?: string; createdAt?: string | number };
+type Purchase = InstaQLEntity<AppSchema, 'purchases'>;
+/** A purchase as a buyer's query shows it (the fields instant.perms.ts lets a token holder read). */
+export type PurchaseView = Pick<Purchase, 'id' | 'status' | 'productId' | 'email'> & Partial<Pick<Purchase, 'token' | 'createdAt'>>;
 
 const LABEL: Record<string, string> = {
   pending: 'confirming payment',
@@ -15,16 +19,9 @@ const LABEL: Record<string, string> = {
 
 /** The buyer's purchases (by token or by email), live; paid downloads can be fetched with their token. */
 export function PurchaseList({ purchases }: { purchases: PurchaseView[] }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, go } = useRedirect();
   if (!purchases.length) return null;
-  const download = async (p: PurchaseView) => {
-    setError(null);
-    try {
-      window.location.assign(await downloadUrl(p.id, { token: p.token! }));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const download = (p: PurchaseView) => go(() => downloadUrl(p.id, { token: p.token! }));
   return (
     <>
       <ul className="purchases" data-testid="purchases">

@@ -1,13 +1,17 @@
+import type { InstaQLEntity } from '@instantdb/react';
 import { useEffect, useState } from 'react';
+import type { AppSchema } from '../../../instant.schema.ts';
+import { useRedirect } from '../use-redirect.ts';
 import { wallpaperUrl } from '../api-client.ts';
 
-export type WallpaperView = { id: string; slug: string; name: string; description: string; thumbnailUrl: string; fullResUrl?: string };
+/** A wallpaper as the shop's query shows it: `fullResUrl` only where a paid token unlocks it (instant.perms.ts). */
+export type WallpaperView = Omit<InstaQLEntity<AppSchema, 'wallpapers'>, 'fullResUrl' | 'order'> & { fullResUrl?: string };
 
 /** A wallpaper: its public thumbnail, or, once unlocked, the full-resolution image and a download. */
 export function WallpaperCard({ w, tokens }: { w: WallpaperView; tokens: string[] }) {
   const unlocked = Boolean(w.fullResUrl);
   const [src, setSrc] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, go } = useRedirect();
 
   // Re-sign when the set of tokens changes, not on every render.
   const tokensKey = tokens.join(',');
@@ -20,13 +24,7 @@ export function WallpaperCard({ w, tokens }: { w: WallpaperView; tokens: string[
     };
   }, [unlocked, w.id, tokensKey]);
 
-  const download = async () => {
-    try {
-      window.location.assign(await wallpaperUrl(tokens, w.id, 'attachment'));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const download = () => go(() => wallpaperUrl(tokens, w.id, 'attachment'));
 
   return (
     <figure className={`wallpaper ${unlocked ? 'unlocked' : 'locked'}`} data-testid={`wallpaper-${w.slug}`} data-unlocked={unlocked}>
