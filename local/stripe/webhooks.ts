@@ -105,9 +105,15 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
         [jobs[i], jobs[j]] = [jobs[j], jobs[i]];
       }
     }
-    // Start them one after another so the endpoint sees the requested order.
-    for (const job of jobs) this.queue.push(job);
-    this.schedulePump();
+    if (order === 'fifo') {
+      // A released backlog goes out as fast as a real outage's would: concurrently.
+      for (const job of jobs) this.queue.push(job);
+      this.schedulePump();
+    } else {
+      // One at a time, each after the previous answered, so the endpoint sees the order asked for
+      // (started together, they could arrive in any order).
+      void this.deliverInOrder(jobs);
+    }
     return jobs.length;
   }
 
@@ -167,6 +173,17 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
       this.pumpScheduled = false;
       this.pump();
     });
+  }
+
+  private async deliverInOrder(jobs: Job[]): Promise<void> {
+    this.running++;
+    try {
+      for (const job of jobs) if (!this.closed) await this.attempt(job);
+    } finally {
+      this.running--;
+      this.pump();
+      this.checkIdle();
+    }
   }
 
   private pump(): void {
