@@ -163,14 +163,7 @@ describe('npm run doctor against the local stack', () => {
   });
 
   it('a price missing (lookup key without an active price), and the same price once it exists', async () => {
-    const poster: Product = {
-      id: 'poster',
-      kind: 'download',
-      title: 'Poster',
-      description: 'A poster.',
-      file: 'poster.pdf',
-      price: { lookupKey: 'doctor-poster' },
-    };
+    const poster = posterPriced({ lookupKey: 'doctor-poster' });
     const products = [...PRODUCTS, poster];
     expectOnlyFailure(
       await doctor(env(), { products }),
@@ -187,14 +180,7 @@ describe('npm run doctor against the local stack', () => {
   });
 
   it('a price id that does not exist in the account', async () => {
-    const poster: Product = {
-      id: 'poster',
-      kind: 'download',
-      title: 'Poster',
-      description: 'A poster.',
-      file: 'poster.pdf',
-      price: { priceIds: { test: 'price_doesnotexist' } },
-    };
+    const poster = posterPriced({ priceIds: { test: 'price_doesnotexist' } });
     expectOnlyFailure(
       await doctor(env(), { products: [...PRODUCTS, poster] }),
       /price of "poster": price_doesnotexist does not exist/,
@@ -489,3 +475,8 @@ describe('the doctor CLI', () => {
     expect(bad.stdout).toMatch(/^✘ OPERATOR_EMAILS is empty: nobody can use \/ops\n {4}→ set OPERATOR_EMAILS/m);
   }, 60_000);
 });
+
+/** A download the catalog does not have, priced as given, to test the price checks. */
+function posterPriced(price: Product['price']): Product {
+  return { id: 'poster', kind: 'download', title: 'Poster', description: 'A poster.', file: 'poster.pdf', price };
+}

@@ -1,26 +1,30 @@
 // `npm run dev`'s stack, started on free ports, in a real browser.
-import type { WebSocketRoute } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { devStackWithBrowser, openPage, withEvidence } from '../support/browser.ts';
 
 const e2e = devStackWithBrowser();
 
-it('serves the SPA, which connects to the local Instant server and shows the seeded catalog', async () => {
+/** Opens the shop as a guest, waits until it is connected, runs `use`, and keeps evidence under `name`. */
+async function asGuest(name: string, use: (page: Page) => Promise<void>) {
   const { page, console: lines, close } = await openPage(e2e.browser);
-  await withEvidence('dev-stack-spa', page, lines, async () => {
+  await withEvidence(name, page, lines, async () => {
     await page.goto(e2e.stack.url);
     await page.locator('[data-connection="authenticated"]').waitFor();
+    await use(page);
+  });
+  await close();
+}
+
+it('serves the SPA, which connects to the local Instant server and shows the seeded catalog', async () => {
+  await asGuest('dev-stack-spa', async (page) => {
     await page.getByTestId('wallpaper-aurora').waitFor();
     expect(await page.locator('[data-testid^="wallpaper-"]').count()).toBe(8);
   });
-  await close();
 });
 
 it('shows a guest products and payment links in buyer words, and no connection badge', async () => {
-  const { page, console: lines, close } = await openPage(e2e.browser);
-  await withEvidence('dev-stack-storefront', page, lines, async () => {
-    await page.goto(e2e.stack.url);
-    await page.locator('[data-connection="authenticated"]').waitFor();
+  await asGuest('dev-stack-storefront', async (page) => {
     // Each payment link sits in the card of the product it buys and says where it lands.
     const all = page.getByTestId('product-wallpapers-all');
     expect(await all.locator('h3').textContent()).toBe('Every wallpaper');
@@ -35,7 +39,6 @@ it('shows a guest products and payment links in buyer words, and no connection b
     expect(await page.getByText(/authenticated|connecting/i).count()).toBe(0);
     expect(await page.getByTestId('connection-problem').count()).toBe(0);
   });
-  await close();
 });
 
 it('tells a guest, in words, only while the shop cannot be reached', async () => {
