@@ -1,9 +1,9 @@
 // Bad input gets an Instant-shaped error, to that caller only; nothing is half-written and the
 // server keeps serving everyone else.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { id } from '@instantdb/core';
 import { adminFor, clientFor, nextResult } from '../../tests/support/instant-clients.ts';
+import { frameSocket } from './frame-socket.test-support.ts';
 import { startInstantLocal, type InstantLocal } from './server.ts';
 import { testRules, testSchema } from './fixtures.test-schema.ts';
 
@@ -14,25 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** A raw protocol socket: sends messages, collects what comes back. */
-async function rawSocket() {
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/runtime/session?app_id=${server.appId}`);
-  const inbox: any[] = [];
-  const waiters: (() => void)[] = [];
-  ws.on('message', (d) => {
-    inbox.push(JSON.parse(d.toString()));
-    waiters.splice(0).forEach((w) => w());
-  });
-  await new Promise((r) => ws.once('open', r));
-  const next = async (pred: (m: any) => boolean) => {
-    for (;;) {
-      const hit = inbox.find(pred);
-      if (hit) return hit;
-      await new Promise<void>((r) => waiters.push(r));
-    }
-  };
-  return { ws, inbox, next, send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)) };
-}
+const rawSocket = () => frameSocket(server);
 
 describe('runtime socket', () => {
   it('answers malformed JSON and unknown ops with an error to that client only', async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { i, id } from '@instantdb/admin';
 import { from, throwawayApp, type ThrowawayApp } from './harness.ts';
+import { frameSocket } from '../frame-socket.test-support.ts';
 
 const F = 'instaql_test.clj';
 
@@ -377,25 +378,10 @@ describe('query cost (stand-in bound; upstream bounds by a 30 s statement timeou
   };
 
   async function rawSocket(app: ThrowawayApp) {
-    const ws = new WebSocket(`${app.url.replace(/^http/, 'ws')}/runtime/session?app_id=${app.appId}`);
-    const inbox: any[] = [];
-    const waiters: (() => void)[] = [];
-    ws.on('message', (d) => {
-      inbox.push(JSON.parse(d.toString()));
-      waiters.splice(0).forEach((f) => f());
-    });
-    await new Promise((r) => ws.once('open', r));
-    const next = async (pred: (m: any) => boolean) => {
-      for (;;) {
-        const hit = inbox.find(pred);
-        if (hit) return hit;
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    };
-    const send = (m: unknown) => ws.send(JSON.stringify(m));
-    send({ op: 'init', 'app-id': app.appId, 'client-event-id': 'init' });
-    await next((m) => m.op === 'init-ok');
-    return { ws, next, send };
+    const socket = await frameSocket(app);
+    socket.send({ op: 'init', 'app-id': app.appId, 'client-event-id': 'init' });
+    await socket.next((m) => m.op === 'init-ok');
+    return socket;
   }
 
   it(from('instaql.clj', 'query timeout', 'a guest’s too-deep query over raw frames is refused; another client still answers'), async () => {
