@@ -1,6 +1,6 @@
 // Replaying a logged webhook event. Stripe has no API to resend an event, so a replay retrieves
 // the event from Stripe (never trusting a stored copy) and runs it through the webhook's own
-// path (processStripeEvent), logged like a delivery. The local stand-in can also resend it for
+// path (processStripeEvent), logged like a delivery, and runs it even if it was applied before. The local stand-in can also resend it for
 // real, which exercises the endpoint end to end.
 import type Stripe from 'stripe';
 import { HttpError } from '../platform/http.ts';
@@ -21,7 +21,7 @@ export async function replayEvent(eventId: string, via: ReplayVia = 'reprocess')
   }
   const result = await withWebhookLog('replay', async (note) => {
     note.event = event;
-    return (note.result = await processStripeEvent(event));
+    return (note.result = await processStripeEvent(event, { replay: true }));
   });
   return { via, eventId, type: event.type, ...result };
 }
