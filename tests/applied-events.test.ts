@@ -49,8 +49,13 @@ async function redeliver(eventId: string, copies = 1) {
 describe('applied events', () => {
   it('answers a duplicate of an applied event with one Instant read and its log entry, and no Stripe call', async () => {
     const email = `applied.${tag()}@example.com`;
-    const { sessionId } = await guestCheckout(shop, 'wallpapers-warm', email);
-    await shop.stripeLocal.whenDeliveriesIdle();
+    const { sessionId } = await guestCheckout(shop, 'wallpapers-warm');
+    // The first delivery reads the session before writing and again after (write, then re-read).
+    const firstCalls = await callsDuring(async () => {
+      await shop.pay(sessionId, { email, card: '4242424242424242' });
+      await shop.stripeLocal.whenDeliveriesIdle();
+    });
+    expect(firstCalls.stripe).toEqual({ [`GET /v1/checkout/sessions/${sessionId}`]: 2 });
     const event = await completedEvent(sessionId);
     expect(await appliedRecord(event.id)).toMatchObject({ eventId: event.id, sessionId, purchaseStatus: 'paid', type: 'checkout.session.completed' });
 
@@ -115,7 +120,7 @@ describe('applied events', () => {
     const calls = await callsDuring(async () => {
       expect(await ops(shop, operator, 'replay', { eventId: event.id })).toMatchObject({ handled: true, sessionId, status: 'paid' });
     });
-    // The event itself, then the session read and re-read of the fulfilment loop.
+    // The event itself (never a stored copy), then the fulfilment loop's read and re-read.
     expect(calls.stripe[`GET /v1/events/${event.id}`]).toBe(1);
     expect(calls.stripe[`GET /v1/checkout/sessions/${sessionId}`]).toBe(2);
     expect((await logOf(event.id)).at(-1)).toMatchObject({ source: 'replay', outcome: 'fulfilled', purchaseStatus: 'paid' });

@@ -32,6 +32,7 @@ const LAST_ROUND = 3;
 export async function fulfillCheckout(sessionId: string): Promise<FulfillResult> {
   // Write, then re-read: a writer holding a stale view (say, "paid" read just before a refund)
   // sees the newer state on the re-read and writes again, so concurrent writers converge.
+  // Stripe is read before anything is written: an event's own copy of the session may be days old.
   let view = await readStripeView(sessionId);
   const buyers = new Map<string, Promise<Buyer>>(); // who the buyer is does not change between rounds
   for (let round = 0; ; round++) {

@@ -4,12 +4,13 @@
 // Once everything an event causes is done (the purchase converged, its entitlements applied, its
 // receipt sent), a create-only `appliedEvents` record (id derived from the event id) says so,
 // and a later delivery of the same event is answered from it: one Instant read, no Stripe call.
-// The record is written on its own, after the work and never in the same transaction as it,
-// so a concurrent first delivery whose record already exists loses nothing. An operator's replay
-// skips the record and runs the event again.
+// The record is created after the work, never in the same transaction as any of it: webhook-log.ts
+// writes it with the delivery's log entry (one round trip), and alone writes the entry again if
+// a concurrent delivery created the record first, so a duplicate's claim loses nothing. An
+// operator's replay skips the record and runs the event again.
 import type Stripe from 'stripe';
 import { derivedId } from '../platform/derived-id.ts';
-import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
+import { adminDb } from '../platform/instant-admin.ts';
 import { getStripe } from '../platform/stripe-client.ts';
 import { idOf } from '../platform/stripe-ids.ts';
 import { needsResend, resendReceipt } from '../receipts/send-again.ts';
@@ -17,9 +18,12 @@ import { fulfillCheckout, type FulfillResult } from './fulfill-checkout.ts';
 import { isHandledStripeEvent } from './handled-events.ts';
 import type { PurchaseStatus } from './purchase-status.ts';
 
+/** The applied-event record to create once the delivery is logged (webhook-log.ts writes both). */
+export type AppliedClaim = { id: string; record: { eventId: string; type: string; appliedAt: number; sessionId?: string; purchaseStatus?: string } };
+
 export type EventOutcome =
   | { handled: false }
-  | { handled: true; sessionId: string | null; status: PurchaseStatus | null; alreadyApplied?: boolean };
+  | { handled: true; sessionId: string | null; status: PurchaseStatus | null; alreadyApplied?: boolean; claim?: AppliedClaim };
 
 type EventObject = { object: string; id: string; payment_intent?: string | { id: string } | null; charge?: string | { id: string } };
 
@@ -50,10 +54,9 @@ export async function processStripeEvent(event: Stripe.Event, { replay = false }
   }
   const sessionId = await sessionOfEvent(event);
   const outcome = sessionId ? await fulfillCheckout(sessionId) : null;
-  if (!outcome || (outcome.converged && (await receiptDone(sessionId!, outcome, event.id)))) {
-    await markApplied(event, sessionId, outcome?.status ?? null);
-  }
-  return { handled: true, sessionId, status: outcome?.status ?? null };
+  const done = !outcome || (outcome.converged && (await receiptDone(sessionId!, outcome, event.id)));
+  const status = outcome?.status ?? null;
+  return { handled: true, sessionId, status, ...(done ? { claim: appliedClaim(event, sessionId, status) } : {}) };
 }
 
 async function appliedRecord(eventId: string) {
@@ -75,13 +78,7 @@ async function receiptDone(sessionId: string, outcome: FulfillResult, eventId: s
   return (await resendReceipt(sessionId, `webhook:${eventId}`)).result === 'sent';
 }
 
-async function markApplied(event: Stripe.Event, sessionId: string | null, status: PurchaseStatus | null): Promise<void> {
-  const db = adminDb();
+function appliedClaim(event: Stripe.Event, sessionId: string | null, status: PurchaseStatus | null): AppliedClaim {
   const record = { eventId: event.id, type: event.type, appliedAt: Date.now(), ...(sessionId ? { sessionId } : {}), ...(status ? { purchaseStatus: status } : {}) };
-  try {
-    await db.transact(db.tx.appliedEvents[appliedEventId(event.id)].create(record));
-  } catch (e) {
-    // A concurrent delivery (or the run a replay repeats) recorded it first.
-    if (!isAlreadyRecorded(e)) throw e;
-  }
+  return { id: appliedEventId(event.id), record };
 }

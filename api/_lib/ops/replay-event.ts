@@ -23,6 +23,7 @@ export async function replayEvent(eventId: string, via: ReplayVia = 'reprocess')
     note.event = event;
     return (note.result = await processStripeEvent(event, { replay: true }));
   });
+  if (result.handled) delete result.claim; // written with the log entry; not the operator's business
   return { via, eventId, type: event.type, ...result };
 }
 
