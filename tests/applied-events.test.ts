@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appliedEventId } from '../api/_lib/fulfillment/process-event.ts';
+import { prune, WEBHOOK_LOG_TTL_MS } from '../api/_lib/ops/prune.ts';
 import { guestCheckout, ops, startShopWithOperator, type SignedIn } from './support/ops.ts';
 import { withReceiptsFailing, type ShopStack } from './support/shop-stack.ts';
 
@@ -108,6 +109,24 @@ describe('applied events', () => {
     const again = await callsDuring(() => redeliver(event.id, 2));
     expect(again.stripe).toEqual({});
     expect(receiptsTo(email)).toHaveLength(1);
+  });
+
+  it('prunes records older than 30 days; a delivery of a pruned event runs the whole path again, still exactly once', async () => {
+    const email = `pruned.${tag()}@example.com`;
+    const { sessionId } = await guestCheckout(shop, 'wallpapers-warm', email);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    const event = await completedEvent(sessionId);
+    expect((await prune(Date.now() + 60_000)).appliedEvents).toBe(0);
+    expect(await appliedRecord(event.id)).toBeDefined();
+
+    expect((await prune(Date.now() + WEBHOOK_LOG_TTL_MS + 60_000)).appliedEvents).toBeGreaterThan(0);
+    expect(await appliedRecord(event.id)).toBeUndefined();
+    const calls = await callsDuring(() => redeliver(event.id));
+    expect(calls.stripe[`GET /v1/checkout/sessions/${sessionId}`]).toBe(2);
+    expect(await appliedRecord(event.id)).toMatchObject({ sessionId, purchaseStatus: 'paid' });
+    expect(receiptsTo(email)).toHaveLength(1);
+    const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId } } } });
+    expect(purchases.map((p) => p.status)).toEqual(['paid']);
   });
 
   it("still re-runs an applied event on an operator's replay", async () => {
