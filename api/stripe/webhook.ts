@@ -1,6 +1,8 @@
 // POST /api/stripe/webhook: Stripe's events, verified on the raw body. Each handled event leads
 // to the one fulfilment path, which re-reads Stripe, so duplicates, retries, replays and events
-// out of order all converge. A failed write answers 500, and Stripe delivers again.
+// out of order all converge; a delivery of an event already fully applied is answered from its
+// applied-event record without calling Stripe (process-event.ts). A failed write answers 500,
+// and Stripe delivers again.
 import type Stripe from 'stripe';
 import { ConfigError } from '../_lib/platform/config-error.ts';
 import { handler, HttpError, json, readBody } from '../_lib/platform/http.ts';
