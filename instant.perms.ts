@@ -44,6 +44,7 @@ const rules = {
   opsActions: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
   receiptResends: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
   recoveryClaims: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
+  appliedEvents: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
 } satisfies InstantRules;
 
 export default rules;

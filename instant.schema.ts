@@ -110,6 +110,16 @@ const _schema = i.schema({
       createdAt: i.date().indexed(),
       finishedAt: i.date().optional(),
     }),
+    // One per Stripe event whose effects are all done (process-event.ts): created once, id derived
+    // from the event id, so a later delivery of the same event is answered from this record
+    // without asking Stripe. Written only after the purchase, entitlements and receipt are done.
+    appliedEvents: i.entity({
+      eventId: i.string().unique().indexed(),
+      type: i.string(),
+      sessionId: i.string().optional(),
+      purchaseStatus: i.string().optional(),
+      appliedAt: i.date().indexed(),
+    }),
     // One per recovery link redeemed (recovery-link.ts): created once, id derived from the link's
     // nonce, so a link signs in exactly once however many times it is sent. Operators only.
     recoveryClaims: i.entity({

@@ -41,7 +41,7 @@ export type ReconcileReport = {
   /** What could not be checked (a session or an event), to look at or run again. */
   errors: { target: string; error: string }[];
   /** Housekeeping: expired rate-limit slots and webhook-log rows past Stripe's 30 days. */
-  pruned: { rateSlots: number; webhookEvents: number };
+  pruned: { rateSlots: number; webhookEvents: number; appliedEvents: number };
 };
 
 export type WebhookOutcome = 'fulfilled' | 'ignored' | 'no-session' | 'failed' | 'rejected';

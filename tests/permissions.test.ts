@@ -94,6 +94,21 @@ describe('ledger, haikus and internal records', () => {
     }
     expect((await shop.admin.query({ receipts: {} })).receipts.length).toBeGreaterThan(0);
   });
+
+  it('hides applied-event records from everyone and lets no client forge or delete one', async () => {
+    const { appliedEvents } = await shop.admin.query({ appliedEvents: {} });
+    expect(appliedEvents.length).toBeGreaterThan(0);
+    for (const who of [owner, stranger, 'guest'] as const) {
+      expect((await as(who).query({ appliedEvents: {} })).appliedEvents).toEqual([]);
+      // Forging one would make the shop skip a real event's redelivery.
+      await expect(
+        as(who).transact(shop.admin.tx.appliedEvents[id()].create({ eventId: `evt_forged_${randomUUID()}`, type: 'checkout.session.completed', appliedAt: Date.now() })),
+      ).rejects.toMatchObject(denied);
+      await expect(as(who).transact(shop.admin.tx.appliedEvents[appliedEvents[0].id].delete())).rejects.toMatchObject(denied);
+      await expect(as(who).transact(shop.admin.tx.appliedEvents[appliedEvents[0].id].update({ purchaseStatus: 'refunded' }))).rejects.toMatchObject(denied);
+    }
+    expect((await shop.admin.query({ appliedEvents: { $: { where: { id: appliedEvents[0].id } } } })).appliedEvents[0]).toEqual(appliedEvents[0]);
+  });
 });
 
 describe('attributes', () => {

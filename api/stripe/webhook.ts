@@ -1,6 +1,8 @@
 // POST /api/stripe/webhook: Stripe's events, verified on the raw body, each handled event taken
 // to the one fulfillment path (why duplicates and events out of order are safe: see
-// api/_lib/fulfillment/fulfill-checkout.ts). A failed write answers 500, and Stripe delivers again.
+// api/_lib/fulfillment/fulfill-checkout.ts). A delivery of an event already fully applied is
+// answered from its applied-event record without calling Stripe (process-event.ts). A failed
+// write answers 500, and Stripe delivers again.
 import type Stripe from 'stripe';
 import { ConfigError } from '../_lib/platform/config-error.ts';
 import { handler, HttpError, json, readBody } from '../_lib/platform/http.ts';

@@ -37,6 +37,8 @@ export type InstantLocal = {
   adminToken: string;
   /** Replace the main app's schema and rules (kept data stays). */
   reload(schema: SchemaJson | undefined, rules: RuleSet | undefined): void;
+  /** HTTP requests received so far, counted by `METHOD /path` (e.g. `POST /admin/query`), for tests and benches that count calls. */
+  requestCounts(): Record<string, number>;
   close(): Promise<void>;
 };
 
@@ -85,7 +87,13 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     return app;
   };
 
+  const requests = new Map<string, number>();
   const handlers: Record<string, (req: Ctx) => Promise<unknown>> = {
+    // Not an Instant route: the request counters, for benches that count calls (admin token only).
+    'GET /_local/request-counts': async (c) => {
+      c.adminApp();
+      return { counts: Object.fromEntries(requests) };
+    },
     'POST /runtime/auth/send_magic_code': async (c) => {
       const email = c.p.required(['body', 'email'], P.email);
       await appById(c.p.required(['body', 'app-id'], P.uuid)).sendMagicCode(email);
@@ -259,6 +267,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     cors(res);
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const key = `${req.method} ${url.pathname}`;
+    requests.set(key, (requests.get(key) ?? 0) + 1);
     const handler = handlers[`${req.method} ${url.pathname}`] ?? dash(req.method, url.pathname);
     if (!handler) {
       if (req.method === 'GET' && url.pathname === '/') return json(res, 200, { name: 'instant-local', appId: mainApp.config.id });
@@ -296,6 +306,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     appId: mainApp.config.id,
     adminToken: mainApp.config.adminToken,
     reload: (schema, rules) => mainApp.reload(schema, rules),
+    requestCounts: () => Object.fromEntries(requests),
     async close() {
       if (closed) return;
       closed = true;

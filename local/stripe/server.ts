@@ -47,6 +47,8 @@ export interface StripeLocal {
   onDelivery(listener: (attempt: DeliveryAttempt) => void): () => void;
   /** Resolves when no webhook delivery is queued, in flight or awaiting a retry. */
   whenDeliveriesIdle(): Promise<void>;
+  /** API requests received so far (`/v1/…`), counted by `METHOD /path`, for tests and benches that count calls. */
+  apiRequestCounts(): Record<string, number>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -66,10 +68,15 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
   const router = buildRouter();
   const apiOptions = { router, expanders, requiredKey: options.strictKey ? secretKey : null };
 
+  const apiRequests = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const work = async (): Promise<void> => {
-      if (url.pathname.startsWith('/v1/')) return handleApi(account, apiOptions, req, res, url);
+      if (url.pathname.startsWith('/v1/')) {
+        const key = `${req.method} ${url.pathname}`;
+        apiRequests.set(key, (apiRequests.get(key) ?? 0) + 1);
+        return handleApi(account, apiOptions, req, res, url);
+      }
       if (await handleTestControl(account, req, res, url)) return;
       if (await handleHostedPage(account, req, res, url)) return;
       if (url.pathname === '/' && req.method === 'GET') return sendHtml(res, 200, renderDashboard(account));
@@ -128,6 +135,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
       return () => account.webhooks.off('attempt', listener);
     },
     whenDeliveriesIdle: () => account.webhooks.whenIdle(),
+    apiRequestCounts: () => Object.fromEntries(apiRequests),
     reset: () => account.reset(),
     close: async () => {
       account.close();

@@ -52,9 +52,9 @@ export async function append(userId: string, ref: string, decide: Decide, opts: 
   const db = adminDb();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // A read, not a guard: the unique `ref` is what makes a second application impossible.
-    const existing = await entryByRef(ref);
+    // Both reads are independent, so they go out together.
+    const [existing, last] = await Promise.all([entryByRef(ref), latestEntry(userId)]);
     if (existing) return { status: 'already-applied', entry: existing };
-    const last = await latestEntry(userId);
     const balance = last?.balance ?? 0;
     const change = decide(balance);
     if (!change) return { status: 'declined', balance };

@@ -11,36 +11,57 @@ import { normalizeEmail } from '../platform/normalize-email.ts';
 import { idOf } from '../platform/stripe-ids.ts';
 import { sendReceiptOnce } from '../receipts/send-receipt.ts';
 import { applyEntitlements } from './entitlements.ts';
-import { identifyBuyer } from './identify-buyer.ts';
+import { identifyBuyer, type Buyer } from './identify-buyer.ts';
 import { purchaseIdFor, wallpaperIdFor } from './purchase-ids.ts';
 import { NEVER_PAID, purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { resolvePurchaseType } from './resolve-purchase-type.ts';
 import { readStripeView, type StripeView } from './stripe-view.ts';
 
-export type FulfillResult = { purchaseId: string; status: PurchaseStatus; token: string | null };
+export type FulfillResult = {
+  purchaseId: string;
+  status: PurchaseStatus;
+  token: string | null;
+  /** False when the loop stopped after its last round with Stripe still moving (a later event converges it). */
+  converged: boolean;
+  /** The receipt this call owed: sent by it, failed, or claimed by another writer; `none` when none is owed. */
+  receipt: 'sent' | 'failed' | 'already-handled' | 'none';
+};
+
+const LAST_ROUND = 3;
 
 export async function fulfillCheckout(sessionId: string): Promise<FulfillResult> {
   // Write, then re-read: a writer holding a stale view (say, "paid" read just before a refund)
   // sees the newer state on the re-read and writes again, so concurrent writers converge.
+  // Stripe is read before anything is written: an event's own copy of the session may be days old.
   let view = await readStripeView(sessionId);
+  const buyers = new Map<string, Promise<Buyer>>(); // who the buyer is does not change between rounds
   for (let round = 0; ; round++) {
-    const written = await writePurchase(view);
-    const again = await readStripeView(sessionId);
-    if (purchaseStatus(again) === written.status || round === 3) {
-      // Credits and the plan: idempotent and derived from Stripe's current objects (entitlements.ts).
-      await applyEntitlements(again, written);
-      if (WAS_PAID.has(written.status) && written.email) {
-        const { amount_total, currency } = view.session;
-        await sendReceiptOnce({ sessionId, purchaseId: written.purchaseId, email: written.email, product: written.product, amount: amount_total, currency });
-      }
-      return { purchaseId: written.purchaseId, status: written.status, token: written.token };
+    const written = await writePurchase(view, buyers);
+    const again = await readStripeView(sessionId, view);
+    const converged = purchaseStatus(again) === written.status;
+    if (converged || round === LAST_ROUND) {
+      // Credits and the plan (idempotent, derived from Stripe's current objects: entitlements.ts)
+      // and the receipt are independent of each other, so they go out together.
+      const owesReceipt = WAS_PAID.has(written.status) && written.email;
+      const { amount_total, currency } = view.session;
+      // Both are awaited even when one fails, so nothing is left running after a 500.
+      const [entitled, sent] = await Promise.allSettled([
+        applyEntitlements(again, written),
+        owesReceipt
+          ? sendReceiptOnce({ sessionId, purchaseId: written.purchaseId, email: written.email!, product: written.product, amount: amount_total, currency })
+          : ('none' as const),
+      ]);
+      if (entitled.status === 'rejected') throw entitled.reason;
+      if (sent.status === 'rejected') throw sent.reason;
+      const receipt = sent.value;
+      return { purchaseId: written.purchaseId, status: written.status, token: written.token, converged, receipt };
     }
     view = again;
   }
 }
 
 /** Writes the purchase that `view` implies (exported so tests can play a writer holding a stale view). */
-export async function writePurchase(view: StripeView) {
+export async function writePurchase(view: StripeView, buyers = new Map<string, Promise<Buyer>>()) {
   const { session } = view;
   const db = adminDb();
   const status = purchaseStatus(view);
@@ -48,7 +69,9 @@ export async function writePurchase(view: StripeView) {
   const resolution = resolvePurchaseType(session);
   const product: Product | null = resolution.product;
   const email = normalizeEmail(session.customer_details?.email ?? session.customer_email);
-  const { token, userId } = await identifyBuyer(session, product, email);
+  const buyerKey = `${email}|${product?.id}|${session.client_reference_id}|${session.metadata?.token}|${session.metadata?.userId}`;
+  if (!buyers.has(buyerKey)) buyers.set(buyerKey, identifyBuyer(session, product, email));
+  const { token, userId } = await buyers.get(buyerKey)!;
   const grants = status === 'paid';
   // Only a paid session of unknown type needs fixing; a pending or expired one just sits there.
   const unresolved = !resolution.product && WAS_PAID.has(status) ? resolution.reason : null;

@@ -19,20 +19,34 @@ export type StripeView = {
 
 const ALL = { limit: 10_000 };
 
-export async function readStripeView(sessionId: string): Promise<StripeView> {
+/**
+ * `previous` (the view of the round before) names the payment intent already, so its lists go out
+ * together with the session's read; they are read again only if the session turned out different.
+ */
+export async function readStripeView(sessionId: string, previous?: StripeView): Promise<StripeView> {
   const stripe = getStripe();
+  const lists = (intentId: string, forCredits: boolean, disputed: boolean) => {
+    const byIntent = { payment_intent: intentId, limit: 100 };
+    return Promise.all([
+      forCredits ? stripe.refunds.list(byIntent).autoPagingToArray(ALL) : [],
+      disputed ? stripe.disputes.list(byIntent).autoPagingToArray(ALL) : [],
+    ]);
+  };
+  const guess = previous?.intent ? { intentId: previous.intent.id, forCredits: isCredits(previous.session), disputed: Boolean(previous.charge?.disputed) } : null;
+  const early = guess ? lists(guess.intentId, guess.forCredits, guess.disputed) : null;
+  // Settled even when unused, so a failed early read is never an unhandled rejection.
+  early?.catch(() => {});
   const session = await stripe.checkout.sessions.retrieve(sessionId, {
     expand: ['line_items.data.price.product', 'payment_intent.latest_charge'],
   });
   const intent = expanded(session.payment_intent);
   const charge = expanded(intent?.latest_charge);
   if (!intent || !charge) return { session, intent, charge, refunds: [], disputes: [] };
-  const byIntent = { payment_intent: intent.id, limit: 100 };
-  const forCredits = resolvePurchaseType(session).product?.kind === 'credits';
-  const [refunds, disputes] = await Promise.all([
-    forCredits ? stripe.refunds.list(byIntent).autoPagingToArray(ALL) : [],
-    charge.disputed ? stripe.disputes.list(byIntent).autoPagingToArray(ALL) : [],
-  ]);
+  const want = { intentId: intent.id, forCredits: isCredits(session), disputed: Boolean(charge.disputed) };
+  const same = guess && guess.intentId === want.intentId && guess.forCredits === want.forCredits && guess.disputed === want.disputed;
+  const [refunds, disputes] = await (same ? early! : lists(want.intentId, want.forCredits, want.disputed));
   // Stripe lists newest first.
-  return { session, intent, charge, refunds: refunds.reverse(), disputes };
+  return { session, intent, charge, refunds: [...refunds].reverse(), disputes };
 }
+
+const isCredits = (session: Stripe.Checkout.Session) => resolvePurchaseType(session).product?.kind === 'credits';

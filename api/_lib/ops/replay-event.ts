@@ -1,7 +1,8 @@
 // Replaying a logged webhook event. Stripe has no API to resend an event, so a replay retrieves
 // the event from Stripe (never trusting a stored copy) and runs it through the webhook's own
-// path (processStripeEvent), logged like a delivery. The local stand-in can also resend it for
-// real, which exercises the endpoint end to end.
+// path (processStripeEvent), logged like a delivery, even if it was applied before. The local
+// stand-in can also resend it for real, which exercises the endpoint end to end (a real
+// redelivery: an applied event is answered from its record).
 import type Stripe from 'stripe';
 import { HttpError } from '../platform/http.ts';
 import { getStripe } from '../platform/stripe-client.ts';
@@ -21,8 +22,9 @@ export async function replayEvent(eventId: string, via: ReplayVia = 'reprocess')
   }
   const result = await withWebhookLog('replay', async (note) => {
     note.event = event;
-    return (note.result = await processStripeEvent(event));
+    return (note.result = await processStripeEvent(event, { replay: true }));
   });
+  if (result.handled) delete result.claim; // written with the log entry; not the operator's business
   return { via, eventId, type: event.type, ...result };
 }
 

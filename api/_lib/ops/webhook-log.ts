@@ -52,10 +52,24 @@ async function record(source: string, note: DeliveryNote, durationMs: number, er
   // Anyone can post to the endpoint, so unsigned deliveries are logged at most once a minute:
   // enough to show an operator a wrong STRIPE_WEBHOOK_SECRET, too little to flood the log.
   const id = outcome === 'rejected' ? derivedId('webhook-rejected', String(Math.floor(Date.now() / 60_000))) : newId();
+  const db = adminDb();
+  const entry = db.tx.webhookEvents[id].create(row);
+  // The event's applied-event record (process-event.ts) goes in the same round trip: it is a
+  // create-only claim beside a create-only entry, no derived state. If it exists already (a
+  // concurrent delivery, a replay), the entry is written again alone.
+  const claim = !error && result?.claim;
   try {
-    const db = adminDb();
-    await db.transact(db.tx.webhookEvents[id].create(row));
+    if (claim) {
+      try {
+        await db.transact([entry, db.tx.appliedEvents[claim.id].create(claim.record)]);
+        return;
+      } catch (e) {
+        if (!isAlreadyRecorded(e)) throw e;
+      }
+    }
+    await db.transact(entry);
   } catch (e) {
+    // A lost claim only costs the next duplicate the whole path.
     if (!isAlreadyRecorded(e)) console.error(`webhook log: could not record ${row.eventId ?? row.type}: ${(e as Error).message}`);
   }
 }
