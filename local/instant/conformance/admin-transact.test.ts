@@ -228,6 +228,26 @@ describe('admin transact: lookups', () => {
 });
 
 describe('admin transact: step validation', () => {
+  it(from(F, 'transact-test', 'add-attr and delete-attr steps; an unknown action is refused'), async () => {
+    const app = await throwawayApp();
+    const blob = (eid: string, label: string) => [
+      'add-attr',
+      { id: eid, 'forward-identity': [id(), 'floopy', label], 'value-type': 'blob', cardinality: 'one', 'unique?': false, 'index?': false },
+    ];
+    await ok(app, [blob(id(), 'id'), blob(id(), 'flip')]);
+    const strict = { 'throw-on-missing-attrs?': true };
+    const e = id();
+    expect((await tx(app, [['update', 'floopy', e, { flip: 'x' }]], strict)).status).toBe(200);
+    expect((await q(app, { floopy: {} })).floopy).toEqual([{ id: e, flip: 'x' }]);
+    const flop = id();
+    await ok(app, [blob(flop, 'flop'), ['delete-attr', flop]]);
+    const gone = await tx(app, [['update', 'floopy', e, { flop: 'y' }]], strict);
+    expect(firstError(gone)?.hint?.attributes).toEqual(['floopy.flop']);
+
+    const bad = await tx(app, [['updatez', 'goals', id(), { title: 'moop' }]]);
+    expect(bad).toMatchObject({ status: 400, body: { type: 'validation-failed' } });
+  });
+
   it(from(F, 'transact-validations', 'malformed steps, lookups on non-unique or unknown attrs, bad lookup values and ids'), async () => {
     const app = await throwawayApp({ schema: zeneca });
     const err = async (steps: unknown[]) => {
@@ -243,6 +263,12 @@ describe('admin transact: step validation', () => {
     expect(await err([['update', 'books', ['test.isbn', 'asdf'], { title: 'test' }]])).toMatchObject({
       message: 'test.isbn is not a valid lookup attribute.',
     });
+    const dotted = await throwawayApp({ schema: zeneca });
+    await ok(dotted, [
+      ['add-attr', { id: id(), 'forward-identity': [id(), 'books', 'test.isbn'], 'value-type': 'blob', cardinality: 'one', 'unique?': false, 'index?': false }],
+    ]);
+    const notUnique = await tx(dotted, [['update', 'books', ['test.isbn', 'asdf'], { title: 'test' }]]);
+    expect(firstError(notUnique)).toMatchObject({ message: 'test.isbn is not a unique attribute on books' });
     expect(await err([['link', 'spans', id(), { parentSpan: 'lookup__linkOn__undefined' }]])).toMatchObject({
       message: 'lookup value is invalid',
       hint: { attribute: 'linkOn', value: 'undefined' },
