@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { i, id } from '@instantdb/core';
 import { from, throwawayApp, type ThrowawayApp } from './harness.ts';
+import { rawSession } from './raw-session.ts';
 
 const F = 'routes_test.clj';
 
@@ -197,6 +198,31 @@ describe('admin transact: lookups', () => {
     await ok(app, [['update', 'user_prefs', ['users.id', stopa.id], { pref_b: 'pref_b_value' }]]);
     const prefs = (await q(app, { users: { $: { where: { handle: 'stopa' } }, user_prefs: {} } })).users[0].user_prefs;
     expect(prefs[0].pref_b).toBe('pref_b_value');
+  });
+
+  it(from(F, 'lookup-creates-attrs', "a stranger's link lookup that names nothing still meets the create rule"), async () => {
+    const prefs = i.schema({
+      entities: { users: i.entity({ handle: i.string().unique().indexed() }), user_prefs: i.entity({ pref: i.string().optional() }) },
+      links: { prefsUser: { forward: { on: 'user_prefs', has: 'one', label: 'users' }, reverse: { on: 'users', has: 'one', label: 'user_prefs' } } },
+    });
+    const app = await throwawayApp({ schema: prefs, rules: { user_prefs: { allow: { create: 'false' } } } });
+    const victim = id();
+    await ok(app, [['update', 'users', victim, { handle: 'victim' }]]);
+    const s = await rawSession(app);
+    try {
+      const byLink = [s.attr('user_prefs', 'users'), victim];
+      const r = await s.transact([
+        ['add-triple', byLink, s.attr('user_prefs', 'id'), byLink],
+        ['add-triple', byLink, s.attr('user_prefs', 'pref'), 'planted'],
+      ]);
+      expect(r).toMatchObject({ op: 'error', type: 'permission-denied' });
+    } finally {
+      s.close();
+    }
+    expect((await q(app, { user_prefs: {} })).user_prefs).toEqual([]);
+    // The admin may: the same lookup creates the prefs linked to that user.
+    await ok(app, [['update', 'user_prefs', ['users.id', victim], { pref: 'admin' }]]);
+    expect((await q(app, { users: { user_prefs: {} } })).users[0].user_prefs).toMatchObject([{ pref: 'admin' }]);
   });
 
   it(from(F, 'lookups-in-links-create-attrs', 'lookups on both sides of a link on a schemaless app'), async () => {
