@@ -30,13 +30,16 @@ export class InstantLocalError extends Error {
   }
 }
 
-export function validationError(dataType: string, input: unknown, messages: string[]) {
+/** Instant's throw-validation-err!: the errors' messages joined into the top-level message. */
+export function validationError(dataType: string, input: unknown, messages: (string | { message?: string; [k: string]: unknown })[]) {
   const base = `Validation failed for ${dataType}`;
-  const message = messages.length ? `${base}: ${messages.join(', ')}` : base;
+  const errors = messages.map((m) => (typeof m === 'string' ? { message: m } : m));
+  const texts = errors.flatMap((e) => (e.message === undefined ? [] : [e.message]));
+  const message = texts.length ? `${base}: ${texts.join(', ')}` : base;
   return new InstantLocalError('validation-failed', message, {
     'data-type': dataType,
     input,
-    errors: messages.map((m) => ({ message: m })),
+    errors,
   });
 }
 

@@ -9,9 +9,10 @@ import type { Attr, AttrCatalog } from './attrs.ts';
 import { InstantLocalError, permissionDenied, validationError } from './errors.ts';
 import type { AuthUser, Permissions, RequestInfo } from './permissions.ts';
 import type { Change, Entity, TripleStore } from './triple-store.ts';
+import { checkAdminStepShapes } from './admin-step-shape.ts';
 import { postChecks, preChecks, runChecks, type CheckData } from './tx-checks.ts';
 import {
-  entityKey, groupByOp, guardSystemColumns, isLookup, isTriple, parseSteps, type Eid, type Step, type TripleStep,
+  entityKey, groupByOp, guardSystemColumns, isLookup, isTriple, parseSteps, UUID_RE, type Eid, type Step, type TripleStep,
 } from './tx-steps.ts';
 
 export type TxStep = unknown[];
@@ -33,13 +34,18 @@ export class Transactor {
 
   /** Admin ops `[action, etype, id, args, opts]` to tx-steps. */
   opsToSteps(ops: unknown[], throwOnMissingAttrs: boolean): TxStep[] {
+    if (!Array.isArray(ops)) throw validationError('steps', ops, [{ expected: 'coll?', in: [] }]);
+    checkAdminStepShapes(ops);
     const steps: TxStep[] = [];
-    const attrFor = (etype: string, label: string, ref = false): Attr => {
-      const found = this.catalog.find(etype, label);
-      if (found) return found.attr;
-      if (throwOnMissingAttrs) throw validationError('tx-step', [etype, label], [`\`${etype}.${label}\` is not in the schema`]);
-      return this.createAttr(etype, label, ref);
+    // With throw-on-missing-attrs every attribute the steps would create is named in one error.
+    const missing: string[] = [];
+    const absent = (etype: string, label: string, ref: boolean, unique?: boolean): Attr => {
+      if (!throwOnMissingAttrs) return this.createAttr(etype, label, ref, unique);
+      if (!missing.includes(`${etype}.${label}`)) missing.push(`${etype}.${label}`);
+      return { id: randomUUID(), 'forward-identity': [randomUUID(), etype, label], 'value-type': 'blob', cardinality: 'one', 'unique?': !!unique } as Attr;
     };
+    const attrFor = (etype: string, label: string, ref = false): Attr =>
+      this.catalog.find(etype, label)?.attr ?? absent(etype, label, ref);
     // A lookup names a unique attribute; on a schemaless app Instant creates it (unique, indexed).
     const lookupAttr = (etype: string, label: string): Attr => {
       const refLabel = label.includes('.') && !this.catalog.find(etype, label) ? label.split('.') : undefined;
@@ -47,16 +53,9 @@ export class Transactor {
         if (refLabel.length !== 2 || refLabel[1] !== 'id') {
           throw validationError('lookup', label, [`${label} is not a valid lookup attribute.`]);
         }
-        const found = this.catalog.find(etype, refLabel[0]);
-        if (!found && throwOnMissingAttrs) {
-          throw validationError('tx-step', [etype, label], [`\`${etype}.${refLabel[0]}\` is not in the schema`]);
-        }
-        return found?.attr ?? this.createAttr(etype, refLabel[0], true, true);
+        return this.catalog.find(etype, refLabel[0])?.attr ?? absent(etype, refLabel[0], true, true);
       }
-      const found = this.catalog.find(etype, label);
-      if (found) return found.attr;
-      if (throwOnMissingAttrs) throw validationError('tx-step', [etype, label], [`\`${etype}.${label}\` is not in the schema`]);
-      return this.createAttr(etype, label, false, true);
+      return this.catalog.find(etype, label)?.attr ?? absent(etype, label, false, true);
     };
     const eidOf = (etype: string, id: unknown): Eid | unknown => {
       let pair: [string, unknown] | undefined;
@@ -65,17 +64,24 @@ export class Transactor {
         try {
           pair = [label, JSON.parse(json.join('__'))];
         } catch {
-          throw validationError('lookup', id, ['lookup value is invalid']);
+          throw validationError('lookup', id, [{ message: 'lookup value is invalid', hint: { attribute: label, value: json.join('__') } }]);
         }
       } else if (Array.isArray(id) && id.length === 2) pair = [String(id[0]), id[1]];
+      else if (id && typeof id === 'object' && !Array.isArray(id)) {
+        // `{ slug: 'a' }`: a lookup as a map of one unique attribute
+        const entries = Object.entries(id);
+        if (entries.length !== 1) throw validationError('lookup', id, ['lookup must be an object with a single unique attr and value.']);
+        pair = entries[0];
+      }
       if (!pair) return id; // checked with upstream's message by parseSteps
       const attr = lookupAttr(etype, pair[0]);
       if (!attr['unique?']) throw validationError('lookup', id, [`${pair[0]} is not a unique attribute on ${etype}`]);
       return [attr.id, pair[1]];
     };
-    for (const op of ops) {
-      if (!Array.isArray(op) || typeof op[0] !== 'string' || typeof op[1] !== 'string') {
-        throw validationError('tx-step', op, ['Each step is [action, namespace, id, args?, opts?]']);
+    for (const op of ops as unknown[][]) {
+      if (op[0] === 'add-attr' || op[0] === 'delete-attr') {
+        steps.push([op[0], op[1]]);
+        continue;
       }
       const [action, etype, rawId, args, opts] = op as [string, string, unknown, Record<string, unknown>?, Record<string, unknown>?];
       const eid = eidOf(etype, rawId);
@@ -102,7 +108,8 @@ export class Transactor {
           if (Array.isArray(eid)) steps.push(['add-triple', eid, idAttr.id, eid]);
           for (const [label, targets] of Object.entries(obj)) {
             const a = attrFor(etype, label, true);
-            const found = this.catalog.find(etype, label)!;
+            const found = this.catalog.find(etype, label);
+            if (!found) continue; // missing, reported below
             const targetEtype = found.reverse ? a['forward-identity'][1] : a['reverse-identity']![1];
             for (const t of Array.isArray(targets) ? targets : [targets]) {
               const teid = eidOf(targetEtype, t);
@@ -119,8 +126,11 @@ export class Transactor {
           steps.push(['rule-params', eid, etype, args ?? {}]);
           break;
         default:
-          throw validationError('tx-step', op, [`Unknown action \`${action}\``]);
+          throw validationError('action', action, [{ message: `Unsupported action ${action}`, hint: { value: action } }]);
       }
+    }
+    if (missing.length) {
+      throw validationError('steps', ops, [{ message: 'Attributes are missing in your schema', hint: { attributes: missing } }]);
     }
     return steps;
   }
@@ -191,6 +201,14 @@ export class Transactor {
       if (s.revEtype) s.value = this.lookupNow(s.value as Eid) ?? s.value;
       before(s.etype, s.eid);
       if (s.revEtype) before(s.revEtype, s.value as Eid);
+    }
+    // A lookup that names nothing yet creates the entity with its value; changing that value in the
+    // same transaction is refused, as upstream's insert is.
+    const rekeyed = triples.filter((s) => isLookup(s.eid) && s.op !== 'retract-triple' && s.attr.id === s.eid[0] && !sameJson(s.value, s.eid[1]));
+    if (rekeyed.length) {
+      throw validationError('lookup', rekeyed.map((s) => s.eid), [
+        'Updates with lookups can only update the lookup attribute if an entity with the unique attribute value already exists.',
+      ]);
     }
     const ruleParams = new Map<string, Record<string, unknown>>();
     for (const s of steps) {
@@ -330,9 +348,15 @@ export class Transactor {
     const found = this.lookupNow(eid) ?? created.get(key);
     if (found || !create) return found;
     const attr = this.catalog.byId.get(eid[0])!;
-    if (attr['value-type'] === 'ref') return undefined;
     const id = randomUUID();
     created.set(key, id);
+    if (attr['value-type'] === 'ref') {
+      // A link lookup (`users.id`) that names nothing yet: a new entity linked to that id.
+      if (typeof eid[1] !== 'string' || !UUID_RE.test(eid[1])) throw validationError('lookup', eid, ['Expected link value to be a uuid.']);
+      this.store.ensure(etype, id, now);
+      this.store.link(attr, id, eid[1].toLowerCase(), now);
+      return id;
+    }
     checkValue(attr, eid[1], id);
     this.store.set(etype, id, attr, eid[1], now);
     return id;
@@ -463,3 +487,5 @@ export function checkType(attr: Attr, v: unknown, eid?: string) {
 }
 
 export type { Entity };
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
