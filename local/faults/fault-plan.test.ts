@@ -47,3 +47,12 @@ describe('fault plan', () => {
     expect(pickFault(0.5, { a: 0.2, b: 0.2 }, KINDS)).toBeNull();
   });
 });
+
+describe('fault plan rules', () => {
+  it('match a body text and stop after max faults', () => {
+    const p = new FaultPlan(['a', 'b'], { hangMs: 0 }, { rules: [{ path: '*', match: 'ledger', max: 2, rates: { a: 1 } }] });
+    expect(p.choose('/t', '1', '{"purchases":1}')).toBeNull();
+    expect([p.choose('/t', '2', 'ledger'), p.choose('/t', '3', 'ledger'), p.choose('/t', '4', 'ledger')]).toEqual(['a', 'a', null]);
+    expect(p.snapshot().injected).toEqual({ a: 2 });
+  });
+});

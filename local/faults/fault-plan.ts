@@ -11,7 +11,19 @@ export function faultConfigSchema<K extends string>(kinds: readonly [K, ...K[]])
   const rates = z.partialRecord(z.enum(kinds), rate);
   return z.strictObject({
     seed: z.union([z.string(), z.number()]).optional(),
-    rules: z.array(z.strictObject({ path: z.string().min(1).default('*'), rates })).max(100).optional(),
+    rules: z
+      .array(
+        z.strictObject({
+          path: z.string().min(1).default('*'),
+          /** Only requests whose body contains this text (e.g. an entity name). */
+          match: z.string().min(1).optional(),
+          /** At most this many faults from this rule (which ones then depends on order). */
+          max: z.number().int().min(0).optional(),
+          rates,
+        }),
+      )
+      .max(100)
+      .optional(),
     /** Extra latency added to every matched request, in ms. */
     latency_ms: z.number().int().min(0).max(600_000).optional(),
     /** How long a `hang` (or `timeout`) holds the request before dropping it, in ms. */
@@ -21,7 +33,7 @@ export function faultConfigSchema<K extends string>(kinds: readonly [K, ...K[]])
 
 export type FaultConfig<K extends string> = {
   seed?: string | number;
-  rules?: { path: string; rates: Partial<Record<K, number>> }[];
+  rules?: { path: string; match?: string; max?: number; rates: Partial<Record<K, number>> }[];
   latency_ms?: number;
   hang_ms?: number;
 };
@@ -46,6 +58,7 @@ export class FaultPlan<K extends string> {
   private config: Required<FaultConfig<K>>;
   private attempts = new Map<string, number>();
   private counts = new Map<K, number>();
+  private ruleCounts = new Map<number, number>();
 
   constructor(
     readonly kinds: readonly [K, ...K[]],
@@ -64,6 +77,7 @@ export class FaultPlan<K extends string> {
     this.config = this.normalise(config);
     this.attempts.clear();
     this.counts.clear();
+    this.ruleCounts.clear();
   }
 
   off(): void {
@@ -79,13 +93,18 @@ export class FaultPlan<K extends string> {
   }
 
   /** The fault for this request, if any; every call counts as one more attempt of `identity`. */
-  choose(path: string, identity: string): K | null {
-    const rule = this.config.rules.find((r) => r.path === '*' || path.startsWith(r.path));
-    if (!rule) return null;
+  choose(path: string, identity: string, body = ''): K | null {
+    const index = this.config.rules.findIndex((r) => (r.path === '*' || path.startsWith(r.path)) && (!r.match || body.includes(r.match)));
+    if (index < 0) return null;
+    const rule = this.config.rules[index];
     const attempt = (this.attempts.get(identity) ?? 0) + 1;
     this.attempts.set(identity, attempt);
+    if (rule.max !== undefined && (this.ruleCounts.get(index) ?? 0) >= rule.max) return null;
     const kind = pickFault(faultDraw(this.config.seed, identity, attempt), rule.rates, this.kinds);
-    if (kind) this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    if (kind) {
+      this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+      this.ruleCounts.set(index, (this.ruleCounts.get(index) ?? 0) + 1);
+    }
     return kind;
   }
 
