@@ -42,7 +42,7 @@ describe('mailbox faults', () => {
     while (!(faultDraw(seed, `/emails ${key}`, 1) < 0.5 && faultDraw(seed, `/emails ${key}`, 2) >= 0.5)) seed++;
     box.setFaults({ seed, hang_ms: 60_000, rules: [{ path: '/emails', rates: { hang: 0.5 } }] });
     const resend = new Resend(box.apiKey);
-    const first = await resend.emails.send(mail, { idempotencyKey: key, signal: AbortSignal.timeout(200) } as never);
+    const first = await resend.emails.send(mail, { idempotencyKey: key, signal: AbortSignal.timeout(200) });
     expect(first.error).not.toBeNull();
     const second = await resend.emails.send(mail, { idempotencyKey: key });
     expect(second.error).toBeNull();
