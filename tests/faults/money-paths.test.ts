@@ -76,10 +76,13 @@ describe('faults on the money paths', () => {
   it('a ledger append that commits and loses its answer is read back: one grant, then one spend', async () => {
     const buyer = await signIn(shop, `lost-ledger.${tag()}@example.com`);
     await instantFaults({ rules: [{ path: '/admin/transact', match: 'ledgerEntries', max: 1, rates: { lost_answer: 1 } }] });
+    const from = shop.stripeLocal.deliveries().length;
     const sessionId = await creditsCheckout(shop, buyer);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await instantInjected()).toEqual({ lost_answer: 1 });
     expect(await ledgerOf(buyer.id)).toEqual([[`grant:${sessionId}`, 10, 10]]);
+    // Resolved inside the request by reading the entry back: no delivery had to be retried.
+    expect(shop.stripeLocal.deliveries().slice(from).filter((d) => d.status !== 'succeeded')).toEqual([]);
 
     await instantFaults({ rules: [{ path: '/admin/transact', match: 'ledgerEntries', max: 1, rates: { lost_answer: 1 } }] });
     const spent = await shop.post('/api/generate', { topic: 'rain' }, { authorization: `Bearer ${buyer.token}` });
@@ -164,5 +167,33 @@ describe('faults on the money paths', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await purchaseOf(shop, sessionId)).toMatchObject({ status: 'paid' });
     expect(receiptsTo(shop, email)).toHaveLength(1);
+  });
+
+  it('webhook deliveries that fail, or are handled and then time out, are redelivered: one purchase, one receipt, one grant', async () => {
+    const guestEmail = `hooks-guest.${tag()}@example.com`;
+    const buyer = await signIn(shop, `hooks-credits.${tag()}@example.com`);
+    // Every delivery faults until six have: fewer than the 8 attempts each delivery gets.
+    await stripeFaults({ webhooks: { seed: 15, rules: [{ path: '*', max: 6, rates: { fail: 0.5, timeout: 0.5 } }] } });
+    const guest = await guestCheckout(shop, 'wallpapers-warm', guestEmail);
+    const credits = await creditsCheckout(shop, buyer);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    const injected = ((await (await fetch(`${shop.stripeLocal.url}/_local/faults`)).json()) as any).webhooks.injected;
+    expect((injected.fail ?? 0) + (injected.timeout ?? 0)).toBe(6);
+    expect(shop.stripeLocal.deliveries().filter((d) => d.status === 'failed')).toEqual([]);
+    expect(await purchaseOf(shop, guest.sessionId)).toMatchObject({ status: 'paid', unlockToken: guest.token });
+    expect(await purchaseOf(shop, credits)).toMatchObject({ status: 'paid' });
+    expect(receiptsTo(shop, guestEmail)).toHaveLength(1);
+    expect(receiptsTo(shop, buyer.email)).toHaveLength(1);
+    expect(await ledgerOf(buyer.id)).toEqual([[`grant:${credits}`, 10, 10]]);
+  });
+
+  it('refused ledger writes are retried with backoff: one grant, nothing doubled', async () => {
+    const buyer = await signIn(shop, `refused-ledger.${tag()}@example.com`);
+    await instantFaults({ rules: [{ path: '/admin/transact', match: 'ledgerEntries', max: 2, rates: { refuse: 1 } }] });
+    const sessionId = await creditsCheckout(shop, buyer);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    expect(await instantInjected()).toEqual({ refuse: 2 });
+    expect(await ledgerOf(buyer.id)).toEqual([[`grant:${sessionId}`, 10, 10]]);
+    expect(receiptsTo(shop, buyer.email)).toHaveLength(1);
   });
 });
