@@ -90,6 +90,11 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
   };
 
   const faultPlans = new Map<string, FaultPlan<InstantFault>>();
+  // Slow requests not yet finished, so a test can wait for a late commit without sleeping.
+  const slowInFlight = new Map<string, number>();
+  const settle = (app: App, fault: InstantFault | null) => {
+    if (fault === 'slow') slowInFlight.set(app.config.id, (slowInFlight.get(app.config.id) ?? 1) - 1);
+  };
   const faultsOf = (app: App) => {
     let plan = faultPlans.get(app.config.id);
     if (!plan) faultPlans.set(app.config.id, (plan = newInstantFaults()));
@@ -101,7 +106,10 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     if (!plan?.active) return null;
     const fault = plan.choose(path, `${path} ${bodyHash(body)}`, body);
     await pause(plan.latencyMs);
-    if (fault === 'slow') await pause(plan.hangMs);
+    if (fault === 'slow') {
+      slowInFlight.set(app.config.id, (slowInFlight.get(app.config.id) ?? 0) + 1);
+      await pause(plan.hangMs);
+    }
     if (fault === 'refuse') throw new InstantLocalError('timeout', 'The transaction was refused (injected fault); nothing was written.', {}, 503);
     return fault;
   };
@@ -110,7 +118,10 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
 
   const handlers: Record<string, (req: Ctx) => Promise<unknown>> = {
     // Test controls for faults; each app's own admin token is required.
-    'GET /_local/faults': async (c) => faultsOf(c.adminApp()).snapshot(),
+    'GET /_local/faults': async (c) => {
+      const app = c.adminApp();
+      return { ...faultsOf(app).snapshot(), slow_in_flight: slowInFlight.get(app.config.id) ?? 0 };
+    },
     'POST /_local/faults': async (c) => {
       const plan = faultsOf(c.adminApp());
       const parsed = plan.schema.safeParse(c.body);
@@ -144,7 +155,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     },
     'POST /admin/query': async (c) => {
       const { app, access } = c.perms();
-      await drawFault(app, '/admin/query', JSON.stringify(c.body.query ?? null));
+      settle(app, await drawFault(app, '/admin/query', JSON.stringify(c.body.query ?? null)));
       const q = queryParam(c.body);
       const ruleParams = (q.$$ruleParams as Record<string, unknown>) ?? {};
       const result = app.query(q, { ...access, ruleParams });
@@ -156,7 +167,12 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       // Admin routes show CEL's own error text, as Instant's do; rules see the caller's origin and ip.
       const request = { origin: c.req.headers.origin ?? null, ip: c.req.socket.remoteAddress ?? null };
       const fault = await drawFault(app, '/admin/transact', JSON.stringify(c.body.steps));
-      const txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), { ...access, showCelErrors: true, request });
+      let txId: unknown;
+      try {
+        txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), { ...access, showCelErrors: true, request });
+      } finally {
+        settle(app, fault);
+      }
       if (fault === 'lost_answer') throw new LostAnswer();
       return { 'tx-id': txId };
     },

@@ -1,6 +1,6 @@
 // One fault per class on the money paths, injected by the stand-ins' fault controls, with the
 // real SDKs doing all the talking; each case ends with exact counts.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { reconcile } from '../../api/_lib/ops/reconcile.ts';
 import { clientFor, nextResult } from '../support/instant-clients.ts';
 import { creditsCheckout, guestCheckout, purchaseOf, receiptsTo, setWebhooks, signIn } from '../support/ops.ts';
@@ -195,5 +195,32 @@ describe('faults on the money paths', () => {
     expect(await instantInjected()).toEqual({ refuse: 2 });
     expect(await ledgerOf(buyer.id)).toEqual([[`grant:${sessionId}`, 10, 10]]);
     expect(receiptsTo(shop, buyer.email)).toHaveLength(1);
+  });
+
+  it('slow commits past the deadline: the receipt claim and the ledger append are retried, and the late commits are refused', async () => {
+    process.env.INSTANT_TIMEOUT_MS = '150';
+    try {
+      const buyer = await signIn(shop, `slow.${tag()}@example.com`);
+      await instantFaults({
+        hang_ms: 600,
+        rules: [
+          { path: '/admin/transact', match: '"sending"', max: 1, rates: { slow: 1 } },
+          { path: '/admin/transact', match: 'ledgerEntries', max: 1, rates: { slow: 1 } },
+        ],
+      });
+      const sessionId = await creditsCheckout(shop, buyer);
+      await shop.stripeLocal.whenDeliveriesIdle();
+      expect(await instantInjected()).toEqual({ slow: 2 });
+      // Wait (polling, bounded) until both held commits have run and been refused.
+      await vi.waitFor(async () => {
+        const res = await fetch(`${shop.instant.url}/_local/faults`, { headers: instantHeaders() });
+        expect(((await res.json()) as any).slow_in_flight).toBe(0);
+      }, { timeout: 10_000, interval: 50 });
+      expect(await ledgerOf(buyer.id)).toEqual([[`grant:${sessionId}`, 10, 10]]);
+      expect((await receiptOf(sessionId)).map((r) => r.status)).toEqual(['sent']);
+      expect(receiptsTo(shop, buyer.email)).toHaveLength(1);
+    } finally {
+      delete process.env.INSTANT_TIMEOUT_MS;
+    }
   });
 });
