@@ -27,7 +27,7 @@ const FAULTS = {
     webhooks: { seed, rules: [{ path: '*', rates: { fail: 0.1, timeout: 0.05 } }] },
   },
   instant: { seed, hang_ms: 300, rules: [{ path: '/admin/transact', rates: { lost_answer: 0.05, refuse: 0.03, slow: 0.02 } }] },
-  mailbox: { seed, hang_ms: 2000, rules: [{ path: '/emails', rates: { fail: 0.1, hang: 0.02 } }] },
+  mailbox: { seed, hang_ms: 2000, rules: [{ path: '/emails', rates: { fail: 0.1, hang: 0.06 } }] },
 };
 
 async function setFaults(shop: ShopStack, on: boolean) {
