@@ -3,8 +3,7 @@
 import { cliArgs, UsageError } from '../cli-args.ts';
 import { pushProjectOnChange } from './push-on-change.ts';
 import { startInstantLocal } from './server.ts';
-import type { FaultConfig } from '../faults/fault-plan.ts';
-import type { InstantFault } from './faults.ts';
+import { newInstantFaults } from './faults.ts';
 
 const INSTANT_CLI = {
   usage: `usage: npm run instant:local -- [--port n] [--data-dir dir] [--memory] [--faults JSON]
@@ -33,10 +32,12 @@ const { values, port, faults } = cliArgs(INSTANT_CLI, ({ values }) => {
   } catch {
     throw new UsageError('--faults must be JSON, e.g. \'{"rules":[{"path":"/admin/transact","rates":{"refuse":0.1}}]}\'');
   }
-  return { values, port, faults };
+  const checked = faults === undefined ? null : newInstantFaults().schema.safeParse(faults);
+  if (checked && !checked.success) throw new UsageError(`--faults: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { values, port, faults: checked?.data };
 });
 
-const server = await startInstantLocal({ port, dataDir: values['data-dir'], memory: values.memory, faults: faults as FaultConfig<InstantFault> | undefined });
+const server = await startInstantLocal({ port, dataDir: values['data-dir'], memory: values.memory, faults });
 console.log(`instant-local ready
   url:         ${server.url}
   app id:      ${server.appId}
