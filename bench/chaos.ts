@@ -8,7 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { reconcile } from '../api/_lib/ops/reconcile.ts';
+import { createStripe } from '../api/_lib/platform/stripe-client.ts';
+import { clientFor, nextResult } from '../tests/support/instant-clients.ts';
 import { startShopStack, type ShopStack } from '../tests/support/shop-stack.ts';
+import schema from '../instant.schema.ts';
 import { exitOnMissedTargets, machine, printTable, type Row } from './support/report.ts';
 
 const { values } = parseArgs({
@@ -26,8 +29,15 @@ const FAULTS = {
     api: { seed, hang_ms: 3000, rules: [{ path: '/v1/', rates: { error_500: 0.03, rate_limit_429: 0.03, hang: 0.01 } }] },
     webhooks: { seed, rules: [{ path: '*', rates: { fail: 0.1, timeout: 0.05 } }] },
   },
-  instant: { seed, hang_ms: 300, rules: [{ path: '/admin/transact', rates: { lost_answer: 0.05, refuse: 0.03, slow: 0.02 } }] },
-  mailbox: { seed, hang_ms: 2000, rules: [{ path: '/emails', rates: { fail: 0.1, hang: 0.06 } }] },
+  instant: {
+    seed,
+    hang_ms: 300,
+    rules: [
+      { path: '/admin/transact', rates: { lost_answer: 0.05, refuse: 0.03, slow: 0.02 } },
+      { path: 'ws:', rates: { drop_socket: 0.3 } },
+    ],
+  },
+  mailbox: { seed, hang_ms: 2000, rules: [{ path: '/emails', rates: { fail: 0.1, hang: 0.1 } }] },
 };
 
 async function setFaults(shop: ShopStack, on: boolean) {
@@ -65,6 +75,10 @@ async function persist<T>(what: () => Promise<Response>, read: (r: Response) => 
   }
 }
 
+// Stripe API 3, webhooks 2, Instant 4, mailbox 2.
+const KINDS = 11;
+const WATCHED = 3; // guests whose page waits for the live unlock over a WebSocket
+
 const sessionOf = async (r: Response) => new URL(((await r.json()) as { url: string }).url).pathname.split('/').pop()!;
 
 export async function run(): Promise<Row[]> {
@@ -82,14 +96,22 @@ export async function run(): Promise<Row[]> {
         return { id: (await shop.admin.auth.verifyToken(token)).id, token, email };
       }),
     );
+    const tokens = Array.from({ length: GUESTS }, () => randomUUID());
     await setFaults(shop, true);
     const t0 = performance.now();
+    // The last guests (never refunded or disputed) watch for their unlock as the page does.
+    const watchers = tokens.slice(-WATCHED).map((token) => {
+      const db = clientFor(shop.instant, schema);
+      const q = { wallpapers: { $: { where: { slug: 'dune' } } } };
+      const unlocked = nextResult(db, q, (r) => Boolean((r.data as any)?.wallpapers?.[0]?.fullResUrl), { ruleParams: { tokens: [token] } });
+      return { db, unlocked };
+    });
 
     // Phase 1: checkouts and payments, with webhooks held for part of it (late, reordered).
     await shop.local('webhooks/hold');
     const guests = await Promise.all(
       Array.from({ length: GUESTS }, async (_, n) => {
-        const token = randomUUID();
+        const token = tokens[n];
         const { value: sessionId, retries } = await persist(() => shop.post('/api/checkout', { token, productId: 'wallpapers-warm' }), sessionOf);
         buyerRetries += retries;
         await shop.pay(sessionId, { email: `chaos-guest-${n}-${seed}@example.com`, card: '4242424242424242' });
@@ -107,6 +129,11 @@ export async function run(): Promise<Row[]> {
         return { user: u, sessionId };
       }),
     );
+    // Every live socket dropped at once, as when a network path fails.
+    const instantHeaders = { 'content-type': 'application/json', authorization: `Bearer ${shop.instant.adminToken}`, 'app-id': shop.instant.appId };
+    const dropped = ((await (await fetch(`${shop.instant.url}/_local/faults/drop-sockets`, { method: 'POST', headers: instantHeaders, body: '{}' })).json()) as {
+      dropped: number;
+    }).dropped;
     await shop.local('webhooks/release', { order: 'shuffle' });
     await shop.stripeLocal.whenDeliveriesIdle();
 
@@ -119,14 +146,16 @@ export async function run(): Promise<Row[]> {
         if (res.ok) spendsOk.set(u.id, (spendsOk.get(u.id) ?? 0) + 1);
       }),
     );
+    // The operator's own calls go through the app's client (timeout, retries, 429 handling).
+    const stripe = createStripe(process.env);
     const refunded = guests.slice(0, Math.floor(GUESTS / 5));
     const disputed = guests.slice(Math.floor(GUESTS / 5), Math.floor((2 * GUESTS) / 5));
     for (const g of refunded) {
-      const s = await shop.stripe.checkout.sessions.retrieve(g.sessionId, {}, { maxNetworkRetries: 5 });
-      await shop.stripe.refunds.create({ payment_intent: s.payment_intent as string }, { idempotencyKey: `chaos-refund/${g.sessionId}`, maxNetworkRetries: 5 });
+      const s = await stripe.checkout.sessions.retrieve(g.sessionId, {}, { maxNetworkRetries: 5 });
+      await stripe.refunds.create({ payment_intent: s.payment_intent as string }, { idempotencyKey: `chaos-refund/${g.sessionId}`, maxNetworkRetries: 5 });
     }
     for (const g of disputed) {
-      const s = await shop.stripe.checkout.sessions.retrieve(g.sessionId, { expand: ['payment_intent'] }, { maxNetworkRetries: 5 });
+      const s = await stripe.checkout.sessions.retrieve(g.sessionId, { expand: ['payment_intent'] }, { maxNetworkRetries: 5 });
       await shop.local(`charges/${(s.payment_intent as { latest_charge: string }).latest_charge}/dispute`);
     }
     await shop.stripeLocal.whenDeliveriesIdle();
@@ -141,6 +170,11 @@ export async function run(): Promise<Row[]> {
     await shop.stripeLocal.whenDeliveriesIdle();
     const second = await reconcile({ since, by: 'bench:chaos:check' });
     const converge = performance.now() - t1;
+    const seen = await Promise.race([
+      Promise.all(watchers.map((w) => w.unlocked)).then((r) => r.length),
+      new Promise<number>((resolve) => setTimeout(() => resolve(-1), 60_000).unref()),
+    ]);
+    watchers.forEach((w) => w.db.shutdown());
 
     // Exactness.
     const allSessions = [...guests.map((g) => g.sessionId), ...packs.map((p) => p.sessionId)];
@@ -172,6 +206,8 @@ export async function run(): Promise<Row[]> {
     const row = (metric: string, value: number | string, target?: string, ok?: boolean): Row => ({ metric, value: String(value), target, ok });
     return [
       ...Object.entries(faults).map(([k, v]) => row(`faults injected: ${k}`, v)),
+      row('fault kinds injected', `${Object.values(faults).filter((v) => v > 0).length} / ${KINDS}`, '= all', Object.values(faults).filter((v) => v > 0).length === KINDS),
+      row('sockets dropped by the control (on top of drop_socket)', dropped),
       row('buyer retries after a 5xx', buyerRetries),
       row('webhook deliveries (attempts)', deliveries.length),
       row('webhook retries', deliveries.filter((d) => d.attempt > 1).length),
@@ -185,6 +221,7 @@ export async function run(): Promise<Row[]> {
       row('receipts sent twice', mailsPer.filter((n) => n > 1).length, '= 0', mailsPer.every((n) => n <= 1)),
       row('receipt records sent', `${receipts.filter((r) => r.status === 'sent').length} / ${allSessions.length}`, '= all', receipts.filter((r) => r.status === 'sent').length === allSessions.length),
       row('ledgers = own history (one grant, chain, balance)', `${ledgersRight} / ${users.length}`, '= all', ledgersRight === users.length),
+      row('live unlocks seen over dropped sockets', seen < 0 ? 'timed out' : `${seen} / ${WATCHED}`, '= all', seen === WATCHED),
       row('spends applied / answered ok', `${spendsApplied} / ${okSpends}`, 'equal', spendsApplied === okSpends),
     ];
   } finally {
@@ -201,4 +238,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   writeFileSync(file, JSON.stringify({ machine: m, at: new Date().toISOString(), seed, faults: FAULTS, rows }, null, 2));
   console.log(`\nwritten to ${file}`);
   exitOnMissedTargets(rows);
+  // The Instant client SDK keeps timers after shutdown; nothing else is left to wait for.
+  process.exit();
 }
