@@ -47,6 +47,8 @@ const _schema = i.schema({
       error: i.string().optional(),
       sentAt: i.date().optional(),
       createdAt: i.date().indexed(),
+      // Who created the claim (one send's own id): after a lost answer, reading it back says whether that send won.
+      claimedBy: i.string().optional(),
     }),
     // The credits ledger: every grant, spend and clawback is an entry, and a user's balance is the
     // `balance` of their entry with the highest `seq`. Instant has no increment, so an append

@@ -16,6 +16,8 @@ import type { AuthUser, RuleSet } from './permissions.ts';
 import { assertValidRules } from './rule-validation.ts';
 import { queryParam } from './query-options.ts';
 import { RuntimeSession } from './session.ts';
+import { bodyHash, pause, type FaultConfig, type FaultPlan } from '../faults/fault-plan.ts';
+import { LostAnswer, newInstantFaults, type InstantFault } from './faults.ts';
 
 export type InstantLocalOptions = {
   port?: number;
@@ -29,6 +31,8 @@ export type InstantLocalOptions = {
   /** Delivery of magic-code mails; the default prints them to the console. */
   sendMail?: (m: Mail) => Promise<void>;
   maxBodyBytes?: number;
+  /** Injected faults for the main app (off by default); also `POST /_local/faults` with its admin token. */
+  faults?: FaultConfig<InstantFault>;
 };
 
 export type InstantLocal = {
@@ -88,7 +92,47 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
   };
 
   const requests = new Map<string, number>();
+  const faultPlans = new Map<string, FaultPlan<InstantFault>>();
+  // Slow requests not yet finished, so a test can wait for a late commit without sleeping.
+  const slowInFlight = new Map<string, number>();
+  const settle = (app: App, fault: InstantFault | null) => {
+    if (fault === 'slow') slowInFlight.set(app.config.id, (slowInFlight.get(app.config.id) ?? 1) - 1);
+  };
+  const faultsOf = (app: App) => {
+    let plan = faultPlans.get(app.config.id);
+    if (!plan) faultPlans.set(app.config.id, (plan = newInstantFaults()));
+    return plan;
+  };
+  /** The injected fault for one request of `app` (`null` when faults are off or none is drawn). */
+  const drawFault = async (app: App, path: string, body: string): Promise<InstantFault | null> => {
+    const plan = faultPlans.get(app.config.id);
+    if (!plan?.active) return null;
+    const fault = plan.choose(path, `${path} ${bodyHash(body)}`, body);
+    await pause(plan.latencyMs);
+    if (fault === 'slow') {
+      slowInFlight.set(app.config.id, (slowInFlight.get(app.config.id) ?? 0) + 1);
+      await pause(plan.hangMs);
+    }
+    if (fault === 'refuse') throw new InstantLocalError('timeout', 'The transaction was refused (injected fault); nothing was written.', {}, 503);
+    return fault;
+  };
+  let dropSockets: (app: App) => number = () => 0;
+  if (opts.faults) faultsOf(mainApp).configure(faultsOf(mainApp).schema.parse(opts.faults));
+
   const handlers: Record<string, (req: Ctx) => Promise<unknown>> = {
+    // Test controls for faults; each app's own admin token is required.
+    'GET /_local/faults': async (c) => {
+      const app = c.adminApp();
+      return { ...faultsOf(app).snapshot(), slow_in_flight: slowInFlight.get(app.config.id) ?? 0 };
+    },
+    'POST /_local/faults': async (c) => {
+      const plan = faultsOf(c.adminApp());
+      const parsed = plan.schema.safeParse(c.body);
+      if (!parsed.success) throw validationError('faults', c.body, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+      plan.configure(parsed.data);
+      return plan.snapshot();
+    },
+    'POST /_local/faults/drop-sockets': async (c) => ({ dropped: dropSockets(c.adminApp()) }),
     // Not an Instant route: the request counters, for benches that count calls (admin token only).
     'GET /_local/request-counts': async (c) => {
       c.adminApp();
@@ -119,6 +163,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     },
     'POST /admin/query': async (c) => {
       const { app, access } = c.perms();
+      settle(app, await drawFault(app, '/admin/query', JSON.stringify(c.body.query ?? null)));
       const q = queryParam(c.body);
       const ruleParams = (q.$$ruleParams as Record<string, unknown>) ?? {};
       const result = app.query(q, { ...access, ruleParams });
@@ -129,7 +174,14 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       if (!Array.isArray(c.body.steps)) throw validationError('transact', c.body, ['`steps` must be a list']);
       // Admin routes show CEL's own error text, as Instant's do; rules see the caller's origin and ip.
       const request = { origin: c.req.headers.origin ?? null, ip: c.req.socket.remoteAddress ?? null };
-      const txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), { ...access, showCelErrors: true, request });
+      const fault = await drawFault(app, '/admin/transact', JSON.stringify(c.body.steps));
+      let txId: unknown;
+      try {
+        txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), { ...access, showCelErrors: true, request });
+      } finally {
+        settle(app, fault);
+      }
+      if (fault === 'lost_answer') throw new LostAnswer();
       return { 'tx-id': txId };
     },
     'POST /admin/magic_code': async (c) => ({ code: c.adminApp().generateMagicCode(c.p.required(['body', 'email'], P.email)) }),
@@ -278,20 +330,52 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       const body = req.method === 'GET' || req.method === 'DELETE' ? {} : await readJson(req, maxBody);
       json(res, 200, await handler(new Ctx(req, url, body)));
     } catch (e) {
+      // The write landed; the caller sees a dropped connection, as when a network path fails.
+      if (e instanceof LostAnswer) return void req.socket.destroy();
       const err = toInstantError(e);
       json(res, err.status, err.toJSON());
     }
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody });
+  const sockets = new Set<{ ws: import('ws').WebSocket; appId: string | null; ready: boolean }>();
+  dropSockets = (app) => {
+    let n = 0;
+    for (const s of sockets) {
+      if (s.appId !== app.config.id || !s.ready) continue;
+      s.ws.terminate();
+      n++;
+    }
+    return n;
+  };
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/runtime/session') return void socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => {
       const request = { origin: req.headers.origin ?? null, ip: req.socket.remoteAddress ?? null };
-      const session = new RuntimeSession(ws, (id) => apps.get(id), url.searchParams.get('app_id'), request);
-      ws.on('message', (data) => void session.receive(data.toString()));
-      ws.on('close', () => session.close());
+      const appId = url.searchParams.get('app_id');
+      const session = new RuntimeSession(ws, (id) => apps.get(id), appId, request);
+      const entry = { ws, appId, ready: false };
+      sockets.add(entry);
+      ws.on('message', (data) => {
+        const text = data.toString();
+        const op = /"op"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? 'unknown';
+        const app = appId ? apps.get(appId) : undefined;
+        const plan = app && faultPlans.get(app.config.id);
+        // Only sockets past `init` are dropped: the SDK falls back to SSE after a socket that never
+        // answered, and this stand-in has no `/runtime/sse`. A dropped socket loses the message;
+        // the client reconnects and resends what is pending.
+        if (entry.ready && plan?.active && plan.choose(`ws:${op}`, `ws:${op} ${bodyHash(text)}`, text) === 'drop_socket') {
+          return void ws.terminate();
+        }
+        void session.receive(text).then(() => {
+          if (op === 'init') entry.ready = true;
+        });
+      });
+      ws.on('close', () => {
+        session.close();
+        for (const s of sockets) if (s.ws === ws) sockets.delete(s);
+      });
       ws.on('error', () => session.close());
     });
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FaultPlan, pause } from '../faults/fault-plan.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { DomainStore } from './domains.ts';
@@ -66,6 +67,14 @@ function validation(issue: z.core.$ZodIssue): HttpError {
   return new HttpError({ statusCode: 422, name: 'validation_error', message });
 }
 
+export const MAIL_FAULTS = ['fail', 'hang'] as const;
+
+function hang(req: IncomingMessage, res: ServerResponse, ms: number): void {
+  req.resume();
+  const t = setTimeout(() => res.socket?.destroy(), ms).unref();
+  res.once('close', () => clearTimeout(t));
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -99,6 +108,8 @@ export class ResendApi {
   private idempotent = new Map<string, IdempotentEntry>();
   /** Keys made with Resend's "Sending access" permission. */
   readonly sendingOnlyKeys = new Set<string>();
+  /** Sends that fail (500 before sending) or hang (sent, answer lost); off by default. */
+  readonly faults = new FaultPlan(MAIL_FAULTS, { hangMs: 30_000 });
 
   constructor(
     private readonly store: MailStore,
@@ -147,9 +158,16 @@ export class ResendApi {
           return true;
         }
       }
+      const fault = this.faults.active ? this.faults.choose(url.pathname, `${url.pathname} ${key ?? fingerprint}`) : null;
+      await pause(this.faults.latencyMs);
+      if (fault === 'fail') {
+        throw new HttpError({ statusCode: 500, name: 'application_error', message: 'Internal server error (injected fault).' });
+      }
       const answer = url.pathname === '/emails' ? this.sendOne(body) : this.sendBatch(body);
       if (key) this.idempotent.set(key, { fingerprint, status: 200, body: answer });
-      send(res, 200, answer);
+      // `hang`: the mail is sent, the answer never arrives.
+      if (fault === 'hang') hang(req, res, this.faults.hangMs);
+      else send(res, 200, answer);
     } catch (err) {
       if (err instanceof HttpError) send(res, err.error.statusCode, err.error);
       else throw err;

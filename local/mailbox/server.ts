@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { DomainStore, type DomainStatus, type LocalDomain } from './domains.ts';
 import { MailStore, type MailFilter, type MailMessage } from './mail-store.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
-import { ResendApi } from './resend-api.ts';
+import { type FaultConfig } from '../faults/fault-plan.ts';
+import { MAIL_FAULTS, ResendApi } from './resend-api.ts';
 
 export interface MailboxOptions {
   /** 0 (default) picks a free port. */
@@ -14,7 +15,11 @@ export interface MailboxOptions {
   strictKey?: boolean;
   /** Domains in Resend's domains API (default: the shop's default sender domain, verified). */
   domains?: { name: string; status: DomainStatus }[];
+  /** Injected send faults (off by default); also `POST /_local/faults` at run time. */
+  faults?: MailFaults;
 }
+
+export type MailFaults = FaultConfig<(typeof MAIL_FAULTS)[number]>;
 
 /** What `deliver` takes: a mail dropped in without HTTP (e.g. by the local Instant server). */
 export interface DirectMail {
@@ -39,10 +44,22 @@ export interface Mailbox {
   setDomain(name: string, status: DomainStatus): LocalDomain;
   /** Gives a key Resend's "Sending access" permission (true) or "Full access" (false). */
   restrictKey(key: string, sendingOnly: boolean): void;
+  /** Replaces the injected faults (`{}` switches them off). */
+  setFaults(faults: MailFaults): void;
   close(): Promise<void>;
 }
 
 export const DEFAULT_RESEND_KEY = 're_local_mailbox';
+
+async function readBody(req: import('node:http').IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  try {
+    return text.trim() ? JSON.parse(text) : {};
+  } catch {
+    return null;
+  }
+}
 
 function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2);
@@ -57,6 +74,7 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
   const store = new MailStore();
   const domains = new DomainStore(options.domains);
   const api = new ResendApi(store, options.strictKey ? apiKey : null, domains);
+  if (options.faults) api.faults.configure(api.faults.schema.parse(options.faults));
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -72,6 +90,15 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
         if (req.method === 'DELETE') {
           api.clear();
           return json(res, 200, { deleted: store.clear() });
+        }
+      }
+      if (url.pathname === '/_local/faults') {
+        if (req.method === 'GET') return json(res, 200, api.faults.snapshot());
+        if (req.method === 'POST') {
+          const parsed = api.faults.schema.safeParse(await readBody(req));
+          if (!parsed.success) return json(res, 400, { statusCode: 400, name: 'validation_error', message: `faults: ${parsed.error.message}` });
+          api.faults.configure(parsed.data);
+          return json(res, 200, api.faults.snapshot());
         }
       }
       json(res, 404, { statusCode: 404, name: 'not_found', message: 'The requested endpoint does not exist.' });
@@ -113,6 +140,7 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
       api.clear();
     },
     setDomain: (name, status) => domains.set(name, status),
+    setFaults: (faults) => api.faults.configure(api.faults.schema.parse(faults)),
     restrictKey: (key, sendingOnly) => void (sendingOnly ? api.sendingOnlyKeys.add(key) : api.sendingOnlyKeys.delete(key)),
     close: () =>
       new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { newId, nowSeconds } from './ids.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { Store, type StoredObject } from './store.ts';
+import { StripeFaults, type StripeFaultOptions } from './faults.ts';
 import { WebhookDispatcher, type WebhookOptions, type WebhookTarget } from './webhooks.ts';
 
 /** The `request` block of an event: which API call caused it, if any. */
@@ -15,6 +16,7 @@ export const NO_REQUEST: EventRequest = { id: null, idempotency_key: null };
 export interface AccountOptions {
   apiVersion: string;
   webhooks?: Partial<WebhookOptions>;
+  faults?: StripeFaultOptions;
   /**
    * After a delayed (bank debit) payment, settle it by itself after this many
    * ms; `null` waits for the `/_local/checkout_sessions/{id}/settle` control.
@@ -36,6 +38,7 @@ export class LocalAccount {
   readonly store = new Store();
   readonly idempotency = new IdempotencyCache();
   readonly webhooks: WebhookDispatcher;
+  readonly faults: StripeFaults;
   readonly apiVersion: string;
   asyncPaymentDelayMs: number | null;
   /** Origin of the HTTP server, for `url` fields; set once listening. */
@@ -44,7 +47,8 @@ export class LocalAccount {
 
   constructor(options: AccountOptions) {
     this.apiVersion = options.apiVersion;
-    this.webhooks = new WebhookDispatcher(options.webhooks);
+    this.faults = new StripeFaults(options.faults);
+    this.webhooks = new WebhookDispatcher(options.webhooks, this.faults.webhooks);
     this.asyncPaymentDelayMs = options.asyncPaymentDelayMs ?? null;
   }
 
@@ -121,6 +125,8 @@ export class LocalAccount {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.webhooks.clear();
+    this.faults.dropAll();
+    this.faults.configure({});
     this.store.clear();
     this.idempotency.clear();
   }
@@ -128,6 +134,7 @@ export class LocalAccount {
   close(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.faults.dropAll();
     this.webhooks.close();
   }
 }

@@ -4,6 +4,8 @@ import { authenticateRequest } from './auth.ts';
 import { StripeApiError, invalidRequest } from './errors.ts';
 import { applyExpand, type Expanders } from './expand.ts';
 import { parseForm, type FormObject } from './form-encoding.ts';
+import { bodyHash, pause } from '../faults/fault-plan.ts';
+import { faultAnswer } from './faults.ts';
 import { readBody, sendJson } from './http-io.ts';
 import { randomToken } from './ids.ts';
 import { expandPaths } from './params.ts';
@@ -36,8 +38,9 @@ export async function handleApi(
     'stripe-version': (req.headers['stripe-version'] as string | undefined) ?? account.apiVersion,
   };
   if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+  let hang = false;
   const respond = (status: number, body: unknown, extra: Record<string, string> = {}): void =>
-    sendJson(res, status, body, { ...headers, ...extra });
+    hang ? account.faults.hang(req, res) : sendJson(res, status, body, { ...headers, ...extra });
 
   let params: FormObject = {};
   try {
@@ -50,6 +53,20 @@ export async function handleApi(
       }
     }
     params = { ...parseForm(url.search.slice(1)), ...parseForm(method === 'GET' ? '' : body) };
+
+    const faults = account.faults.api;
+    if (faults.active) {
+      // A retry carries the same idempotency key (or body), so it is the next attempt of one identity.
+      const fault = faults.choose(url.pathname, `${method} ${url.pathname} ${idempotencyKey ?? bodyHash(`${url.search}|${body}`)}`);
+      await pause(faults.latencyMs);
+      if (fault === 'error_500' || fault === 'rate_limit_429') {
+        const answer = faultAnswer(fault);
+        respond(answer.status, answer.body, answer.headers);
+        return;
+      }
+      // A hang runs the request, then its answer never arrives: the caller cannot tell whether it ran.
+      hang = fault === 'hang';
+    }
 
     if (idempotencyKey && method === 'POST') {
       if (idempotencyKey.length > 255) throw invalidRequest('Idempotency-Key must be at most 255 characters.', 'Idempotency-Key');

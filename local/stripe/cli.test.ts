@@ -31,4 +31,14 @@ describe('stripe:local CLI', () => {
     expect(session.events.map((e: { type: string }) => e.type)).toContain('checkout.session.expired');
     await expect(cli('frobnicate')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run stripe:local') });
   });
+
+  it('sets, shows and clears faults, and refuses a bad plan with a clear message', async () => {
+    const plan = { api: { seed: 5, rules: [{ path: '/v1/refunds', rates: { error_500: 0.5 } }] } };
+    expect(JSON.parse(await cli('faults', JSON.stringify(plan))).api).toMatchObject(plan.api);
+    expect(local.account.faults.api.active).toBe(true);
+    expect(JSON.parse(await cli('faults')).api.rules).toEqual(plan.api.rules);
+    await cli('faults', '{}');
+    expect(local.account.faults.api.active).toBe(false);
+    await expect(cli('faults', '{"api":{"rules":[{"rates":{"explode":1}}]}}')).rejects.toMatchObject({ stderr: expect.stringContaining('faults must be JSON like') });
+  });
 });

@@ -1,6 +1,7 @@
 // `npm run stripe:local -- …`, in the manner of the Stripe CLI: serves the stand-in, or drives a
 // running one (commands and options: STRIPE_CLI's usage, `npm run stripe:local -- --help`).
 import { cliArgs, UsageError } from '../cli-args.ts';
+import { stripeFaultsBody, type StripeFaultOptions } from './faults.ts';
 import { encodeForm } from './form-encoding.ts';
 import { DEFAULT_TEST_KEY, startStripeLocal } from './server.ts';
 
@@ -8,7 +9,8 @@ const STRIPE_CLI = {
   usage: `usage: npm run stripe:local -- [command] [options]
 
   serve (default)  --port 12111 [--host 127.0.0.1] [--key sk_test_…] [--forward-to URL] [--events a,b]
-                   [--async-delay-ms N]    serve the stand-in
+                   [--async-delay-ms N] [--faults JSON]    serve the stand-in
+  faults [JSON]                            show, or replace, the injected faults (README: Faults)
   trigger <event> [--count N]              run a fixture that causes <event>
   resend <evt_…> [--copies N] [--delay-ms N] [--endpoint we_…]
   events [--type T] [--limit N]            list recent events
@@ -45,6 +47,7 @@ Client commands talk to a running stand-in at --url, else $STRIPE_API_BASE, else
     amount: { type: 'string' },
     reason: { type: 'string' },
     order: { type: 'string' },
+    faults: { type: 'string' },
   },
   positionals: true,
 } as const;
@@ -67,6 +70,7 @@ const COMMANDS: Record<string, string[]> = {
   hold: [],
   release: [],
   reset: [],
+  faults: [],
 };
 const WHOLE_NUMBERS = ['port', 'async-delay-ms', 'count', 'copies', 'delay-ms', 'limit', 'amount'] as const;
 
@@ -91,6 +95,14 @@ const key = values.key ?? (process.env.STRIPE_SECRET_KEY?.startsWith('sk_test_')
 function fail(message: string): never {
   console.error(message);
   process.exit(1);
+}
+
+function faultsJson(text: string): StripeFaultOptions {
+  try {
+    return stripeFaultsBody.parse(JSON.parse(text));
+  } catch (e) {
+    fail(`faults must be JSON like {"api":{"seed":1,"rules":[{"path":"/v1/refunds","rates":{"error_500":0.2}}]}}: ${(e as Error).message}`);
+  }
 }
 
 function int(value: string | undefined): number | undefined {
@@ -125,6 +137,7 @@ async function serve(): Promise<void> {
     host: values.host,
     secretKey: values.key,
     asyncPaymentDelayMs: asyncDelay,
+    faults: values.faults ? faultsJson(values.faults) : undefined,
     webhookEndpoints: forwardTo ? [{ url: forwardTo, enabled_events: values.events?.split(',') ?? ['*'] }] : [],
   });
   console.log(`Stripe stand-in ready at ${stripe.url}`);
@@ -198,6 +211,8 @@ async function main(): Promise<void> {
       return out(await call('POST', '/_local/webhooks/release', { order: values.order }));
     case 'reset':
       return out(await call('POST', '/_local/reset', {}));
+    case 'faults':
+      return out(args[0] ? await call('POST', '/_local/faults', faultsJson(args[0])) : await call('GET', '/_local/faults'));
     default:
       throw new Error(`unhandled command ${command}`);
   }

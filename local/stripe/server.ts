@@ -7,6 +7,7 @@ import { renderDashboard } from './dashboard-page.ts';
 import { handleHostedPage } from './hosted-checkout-page.ts';
 import { sendHtml, sendJson } from './http-io.ts';
 import { newId, nowSeconds, randomToken } from './ids.ts';
+import type { StripeFaultOptions } from './faults.ts';
 import { buildRouter, expanders } from './routes.ts';
 import { handleTestControl } from './test-controls.ts';
 import type { DeliveryAttempt, WebhookOptions } from './webhooks.ts';
@@ -26,6 +27,8 @@ export interface StripeLocalOptions {
   webhooks?: Partial<WebhookOptions>;
   /** Delayed payments (and refund failures of card …5126) resolve by themselves after this; `null` waits for a test control. */
   asyncPaymentDelayMs?: number | null;
+  /** Injected faults (off by default); also `POST /_local/faults` at run time. */
+  faults?: StripeFaultOptions;
   /** Webhook endpoints to create at start (e.g. the app's `/api/stripe/webhook`). */
   webhookEndpoints?: { url: string; enabled_events?: string[] }[];
 }
@@ -63,6 +66,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
   const account = new LocalAccount({
     apiVersion,
     webhooks: options.webhooks,
+    faults: options.faults,
     asyncPaymentDelayMs: options.asyncPaymentDelayMs === undefined ? null : options.asyncPaymentDelayMs,
   });
   const router = buildRouter();

@@ -6,6 +6,7 @@ import { authenticate, expireSession, pay, settleDelayedPayment } from './checko
 import { StripeApiError, invalidRequest } from './errors.ts';
 import { readBody, sendJson } from './http-io.ts';
 import { DISPUTE_REASONS, closeDispute, openDispute } from './resources/disputes.ts';
+import { stripeFaultsBody } from './faults.ts';
 import { failRefund } from './resources/refunds.ts';
 import { TRIGGERS } from './triggers.ts';
 
@@ -199,6 +200,20 @@ const controls: { method: string; pattern: RegExp; run: Control }[] = [
       if (p.max_attempts !== undefined) account.webhooks.options.maxAttempts = p.max_attempts;
       if (p.timeout_ms !== undefined) account.webhooks.options.timeoutMs = p.timeout_ms;
       return { body: { async_payment_delay_ms: account.asyncPaymentDelayMs, webhooks: account.webhooks.options } };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/_local\/faults$/,
+    run: (account) => ({ body: account.faults.snapshot() }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/_local\/faults$/,
+    run: (account, body) => {
+      // Replaces both plans: what is left out is switched off.
+      account.faults.configure(parse(stripeFaultsBody, body ?? {}));
+      return { body: account.faults.snapshot() };
     },
   },
   {

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { FaultPlan, pause } from '../faults/fault-plan.ts';
+import type { WebhookFault } from './faults.ts';
 import { newId } from './ids.ts';
 import { signPayload } from './webhook-signature.ts';
 
@@ -76,7 +78,10 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   private closed = false;
   private pumpScheduled = false;
 
-  constructor(options: Partial<WebhookOptions> = {}) {
+  constructor(
+    options: Partial<WebhookOptions> = {},
+    private faults: FaultPlan<WebhookFault> | null = null,
+  ) {
     super();
     this.options = { ...defaultWebhookOptions, ...options };
   }
@@ -209,7 +214,11 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     const signature = signPayload(payload, job.target.secret, Math.floor(signedAtWall / 1000));
     let responseStatus: number | null = null;
     let error: string | null = null;
+    // `fail`: never reaches the endpoint. `timeout`: the endpoint gets it and answers, but too late.
+    const fault = this.faults?.active ? this.faults.choose(job.target.url, `${job.eventId} ${job.target.id} ${job.copy}`) : null;
+    if (this.faults) await pause(this.faults.latencyMs);
     try {
+      if (fault === 'fail') throw new Error('injected fault: connection refused');
       const res = await fetch(job.target.url, {
         method: 'POST',
         headers: {
@@ -224,6 +233,11 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
       responseStatus = res.status;
       await res.arrayBuffer().catch(() => undefined);
       if (res.status < 200 || res.status >= 300) error = `endpoint answered HTTP ${res.status}`;
+      if (fault === 'timeout') {
+        await pause(this.faults!.hangMs);
+        responseStatus = null;
+        error = `timed out after ${this.options.timeoutMs} ms (injected fault)`;
+      }
     } catch (err) {
       error =
         err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')

@@ -6,7 +6,7 @@
 import { id as newId, type InstaQLEntity } from '@instantdb/admin';
 import type { AppSchema } from '../../../instant.schema.ts';
 import { HttpError } from '../platform/http.ts';
-import { adminDb, isAlreadyRecorded } from '../platform/instant-admin.ts';
+import { adminDb, backoff, isAlreadyRecorded, isAmbiguous, withDeadline } from '../platform/instant-admin.ts';
 
 export type LedgerEntry = InstaQLEntity<AppSchema, 'ledgerEntries'>;
 
@@ -22,6 +22,8 @@ export type AppendResult =
 // Each retry means another append won the slot, so progress is guaranteed; the cap only bounds
 // one request's wait under a burst.
 const MAX_ATTEMPTS = 200;
+// Lost answers (no answer, 5xx) one append tolerates before it answers 503 so its caller retries.
+const MAX_AMBIGUOUS = 3;
 
 export async function latestEntry(userId: string): Promise<LedgerEntry | null> {
   const db = adminDb();
@@ -50,6 +52,7 @@ export function collidedAttribute(e: unknown): 'slot' | 'ref' | null {
 
 export async function append(userId: string, ref: string, decide: Decide, opts: { sessionId?: string; extraSteps?: Steps } = {}): Promise<AppendResult> {
   const db = adminDb();
+  let ambiguous = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // A read, not a guard: the unique `ref` is what makes a second application impossible.
     // Both reads are independent, so they go out together.
@@ -76,9 +79,19 @@ export async function append(userId: string, ref: string, decide: Decide, opts: 
     const { id, ...fields } = entry;
     const extra = opts.extraSteps ? (Array.isArray(opts.extraSteps) ? opts.extraSteps : [opts.extraSteps]) : [];
     try {
-      await db.transact([db.tx.ledgerEntries[id].create(fields).link({ owner: userId }), ...extra]);
+      await withDeadline(db.transact([db.tx.ledgerEntries[id].create(fields).link({ owner: userId }), ...extra]));
       return { status: 'applied', entry };
     } catch (e) {
+      if (isAmbiguous(e)) {
+        // Did this append land? Its entry id is this attempt's own, so reading `ref` back says
+        // whether it is mine, another's, or not there (then try again; the unique slot and ref
+        // keep a late landing of this attempt from being applied twice).
+        const landed = await entryByRef(ref);
+        if (landed) return landed.id === id ? { status: 'applied', entry } : { status: 'already-applied', entry: landed };
+        if (++ambiguous >= MAX_AMBIGUOUS) break;
+        await backoff(ambiguous);
+        continue;
+      }
       if (!isAlreadyRecorded(e)) throw e;
       // `slot` taken: another append won this seq, so read again. `ref` taken: it was applied
       // meanwhile, which the read at the top of the next attempt returns.

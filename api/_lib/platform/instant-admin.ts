@@ -24,3 +24,58 @@ export function isAlreadyRecorded(e: unknown): boolean {
   if (!body) return false;
   return body.type === 'record-not-unique' || (body.type === 'validation-failed' && /exist/i.test(body.message ?? ''));
 }
+
+/** How long the app waits for one Instant call before treating its answer as lost. */
+export function instantTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const v = Number(env.INSTANT_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 10_000;
+}
+
+/** No answer in time: the write may or may not have landed (the request itself is not cancelled). */
+export class NoAnswerError extends Error {
+  override name = 'NoAnswerError';
+}
+
+/** Waits for an Instant call at most `ms`; the admin SDK has no timeout of its own. */
+export async function withDeadline<T>(work: Promise<T>, ms = instantTimeoutMs()): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswerError(`Instant did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * An error that leaves a write's outcome unknown: no answer (network, deadline) or a server
+ * failure. Instant's 4xx answers (validation, a taken unique value, permissions) are definite.
+ */
+export function isAmbiguous(e: unknown): boolean {
+  if (e instanceof NoAnswerError) return true;
+  const status = (e as { status?: unknown })?.status;
+  if (typeof status === 'number') return status >= 500;
+  return e instanceof TypeError; // fetch's "fetch failed": the connection dropped
+}
+
+/** Backoff before retry `n` (1, 2, …): 100, 200, 400 ms … capped at 2 s. */
+export function backoff(n: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** (n - 1))));
+}
+
+/**
+ * Runs a write that is safe to repeat (an update to fixed values, a create-only write whose
+ * collision the caller reads back), retrying ambiguous failures a bounded number of times.
+ */
+export async function retryAmbiguous<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await withDeadline(write());
+    } catch (e) {
+      if (!isAmbiguous(e) || n >= attempts) throw e;
+      await backoff(n);
+    }
+  }
+}

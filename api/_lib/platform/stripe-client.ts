@@ -46,6 +46,38 @@ export function checkSecretKey(key: string | undefined): string {
   return trimmed;
 }
 
+type HttpClient = ReturnType<typeof Stripe.createNodeHttpClient>;
+
+// Wait far shorter than the SDK's 80 s default: a webhook handler must answer Stripe in time, and a
+// call that timed out is retried (under the same idempotency key) or fails so Stripe redelivers.
+const DEFAULT_TIMEOUT_MS = 10_000;
+const RATE_LIMIT_RETRIES = 3;
+const MAX_RATE_LIMIT_WAIT_MS = 2_000;
+
+export function stripeTimeoutMs(env: Env): number {
+  const v = Number(env.STRIPE_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_TIMEOUT_MS;
+}
+
+/**
+ * The SDK retries 5xx answers and lost connections itself, but not 429. A 429 never ran, so it
+ * is retried here after `Retry-After` (capped), with the same headers and idempotency key.
+ */
+export function retryRateLimits(inner: HttpClient, retries = RATE_LIMIT_RETRIES): HttpClient {
+  const client = Object.create(inner) as HttpClient;
+  client.makeRequest = async (...args) => {
+    for (let n = 1; ; n++) {
+      const res = await inner.makeRequest(...args);
+      if (res.getStatusCode() !== 429 || n > retries) return res;
+      await res.toJSON().catch(() => undefined);
+      const retryAfterMs = Number(res.getHeaders()['retry-after']) * 1000;
+      const wait = Math.min(MAX_RATE_LIMIT_WAIT_MS, Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 250 * 2 ** (n - 1));
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  };
+  return client;
+}
+
 /** Builds a client from environment variables; `createStripe(process.env)` is what `getStripe` caches. */
 export function createStripe(env: Env): Stripe {
   const key = checkSecretKey(env.STRIPE_SECRET_KEY);
@@ -53,6 +85,8 @@ export function createStripe(env: Env): Stripe {
   return new Stripe(key, {
     apiVersion: STRIPE_API_VERSION,
     maxNetworkRetries: 2,
+    timeout: stripeTimeoutMs(env),
+    httpClient: retryRateLimits(Stripe.createNodeHttpClient()),
     appInfo: { name: 'instant-shop' },
     ...(base ? parseApiBase(base) : {}),
   });
@@ -62,7 +96,7 @@ let client: { key: string; stripe: Stripe } | null = null;
 
 /** The app's one Stripe client, made on first use so a missing key fails where it is needed (and again if the key changes). */
 export function getStripe(): Stripe {
-  const key = `${process.env.STRIPE_SECRET_KEY}|${process.env.STRIPE_API_BASE ?? ''}`;
+  const key = `${process.env.STRIPE_SECRET_KEY}|${process.env.STRIPE_API_BASE ?? ''}|${process.env.STRIPE_TIMEOUT_MS ?? ''}`;
   if (client?.key !== key) client = { key, stripe: createStripe(process.env) };
   return client.stripe;
 }

@@ -1,0 +1,108 @@
+// Fault controls of instant-local, through the unmodified SDKs and raw HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { id } from '@instantdb/core';
+import { adminFor, clientFor, nextResult } from '../../tests/support/instant-clients.ts';
+import { startInstantLocal, type InstantLocal } from './server.ts';
+import { testRules, testSchema } from './fixtures.test-schema.ts';
+
+let server: InstantLocal;
+let admin: ReturnType<typeof adminFor>;
+const clients: ReturnType<typeof clientFor>[] = [];
+
+const control = (path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId }) =>
+  fetch(`${server.url}/_local/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const setFaults = async (body: unknown) => {
+  const res = await control('faults', body);
+  expect(res.status).toBe(200);
+  return (await res.json()) as { injected: Record<string, number> };
+};
+const injected = async () =>
+  ((await (await fetch(`${server.url}/_local/faults`, { headers: { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId } })).json()) as any)
+    .injected;
+const names = async () => (await admin.query({ items: {} })).items.map((x: any) => x.name).sort();
+
+beforeAll(async () => {
+  server = await startInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(testSchema)), rules: testRules });
+  admin = adminFor(server, testSchema);
+});
+afterAll(async () => {
+  clients.forEach((c) => c.shutdown());
+  await server.close();
+});
+
+describe('instant-local faults', () => {
+  it('refuses the fault API to a stranger: no token, a wrong token, another app id', async () => {
+    const rule = { rules: [{ path: '*', rates: { refuse: 1 } }] };
+    const attempts = [
+      await control('faults', rule, {}),
+      await control('faults', rule, { authorization: `Bearer ${id()}`, 'app-id': server.appId }),
+      await control('faults', rule, { authorization: `Bearer ${server.adminToken}`, 'app-id': id() }),
+      await control('faults/drop-sockets', {}, {}),
+      await fetch(`${server.url}/_local/faults?app_id=${server.appId}`),
+    ];
+    for (const res of attempts) expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(attempts.map((r) => r.status)).not.toContain(500);
+    // Nothing was switched on: a write goes through.
+    await admin.transact(admin.tx.items[id()].update({ name: 'unharmed' }));
+    expect(await names()).toContain('unharmed');
+  });
+
+  it('a bad configuration is a 400 naming the field', async () => {
+    const res = await control('faults', { rules: [{ path: '*', rates: { lost_answer: 3 } }] });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toMatch(/rates/);
+  });
+
+  it('lost_answer commits the transaction and then drops the answer', async () => {
+    await setFaults({ rules: [{ path: '/admin/transact', match: 'lost-one', max: 1, rates: { lost_answer: 1 } }] });
+    await expect(admin.transact(admin.tx.items[id()].update({ name: 'lost-one' }))).rejects.toThrow();
+    expect(await injected()).toEqual({ lost_answer: 1 });
+    await setFaults({});
+    expect(await names()).toContain('lost-one');
+  });
+
+  it('refuse writes nothing and answers a 503', async () => {
+    await setFaults({ rules: [{ path: '/admin/transact', match: 'refused-one', rates: { refuse: 1 } }] });
+    const err = await admin.transact(admin.tx.items[id()].update({ name: 'refused-one' })).catch((e) => e);
+    expect(err?.status).toBe(503);
+    await setFaults({});
+    expect(await names()).not.toContain('refused-one');
+  });
+
+  it('counts injected faults by kind', async () => {
+    await setFaults({ rules: [{ path: '/admin/query', max: 2, rates: { refuse: 1 } }] });
+    await expect(names()).rejects.toThrow();
+    await expect(names()).rejects.toThrow();
+    const res = await fetch(`${server.url}/_local/faults`, { headers: { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId } });
+    expect(((await res.json()) as any).injected).toEqual({ refuse: 2 });
+    await setFaults({});
+  });
+
+  it('a dropped socket reconnects and the live query gets what was written meanwhile', async () => {
+    const db = clientFor(server, testSchema);
+    clients.push(db);
+    await nextResult(db, { items: {} }, (r) => Boolean(r.data));
+    const statuses: string[] = [];
+    db._reactor.subscribeConnectionStatus((s: string) => statuses.push(s));
+    const dropped = (await (await control('faults/drop-sockets', {})).json()) as { dropped: number };
+    expect(dropped.dropped).toBe(1);
+    const live = nextResult(db, { items: {} }, (r) => Boolean(r.data?.items?.some((x: any) => x.name === 'after-drop')));
+    await admin.transact(admin.tx.items[id()].update({ name: 'after-drop' }));
+    expect((await live).data!.items.map((x: any) => x.name)).toContain('after-drop');
+    expect(statuses).toContain('closed');
+  });
+
+  it('drop_socket on a socket message drops that connection, and the client comes back', async () => {
+    const db = clientFor(server, testSchema);
+    clients.push(db);
+    await nextResult(db, { items: {} }, (r) => Boolean(r.data));
+    const statuses: string[] = [];
+    db._reactor.subscribeConnectionStatus((s: string) => statuses.push(s));
+    await setFaults({ rules: [{ path: 'ws:add-query', max: 1, rates: { drop_socket: 1 } }] });
+    const result = await nextResult(db, { items: { $: { where: { name: 'after-drop' } } } }, (r) => Boolean(r.data?.items?.length));
+    expect(await injected()).toEqual({ drop_socket: 1 });
+    await setFaults({});
+    expect(result.data!.items.map((x: any) => x.name)).toEqual(['after-drop']);
+    expect(statuses).toContain('closed');
+  });
+});
