@@ -10,6 +10,7 @@ import { InstantLocalError, permissionDenied, validationError } from './errors.t
 import type { AuthUser, Permissions, RequestInfo } from './permissions.ts';
 import type { Change, Entity, TripleStore } from './triple-store.ts';
 import { checkAdminStepShapes } from './admin-step-shape.ts';
+import { checkRequired, TouchedEntities } from './required-attrs.ts';
 import { postChecks, preChecks, runChecks, type CheckData } from './tx-checks.ts';
 import {
   entityKey, groupByOp, guardSystemColumns, isLookup, isTriple, parseSteps, UUID_RE, type Eid, type Step, type TripleStep,
@@ -175,6 +176,9 @@ export class Transactor {
         if (!access.admin && !this.perms.check(this.perms.program('attrs', 'create'), access.user, { data: { ...s.attr }, ...checkOpts })) {
           throw permissionDenied('attrs', 'attr');
         }
+        if (s.attr['required?'] && this.store.count(etype) > 0) {
+          throw validationError('attributes', s.attr, [`Can't create attribute \`${label}\` as required because \`${etype}\` already have entities`]);
+        }
         const clean = { ...s.attr } as Attr & { isUnsynced?: boolean };
         delete clean.isUnsynced;
         this.catalog.add(clean);
@@ -236,6 +240,11 @@ export class Transactor {
 
     this.validateModes(triples, before);
     const created = new Map<string, string>();
+    const touched = new TouchedEntities();
+    // Before any delete (a removal cascades in the store): the entities that lose a link to a deleted one.
+    for (const s of steps) {
+      if (s.op === 'delete-entity' && s.etype && typeof s.eid === 'string') touched.addLinkSources(this.catalog, this.store, s.etype, s.eid);
+    }
     for (const s of groupByOp(steps)) {
       if (s.op === 'delete-attr') this.deleteAttr(s.attrId, s.raw, deleted);
       else if (s.op === 'delete-entity') {
@@ -243,9 +252,15 @@ export class Transactor {
       } else if (s.op === 'add-triple' || s.op === 'deep-merge-triple') this.write(s, created, now);
       else if (s.op === 'retract-triple') this.retract(s, created);
     }
+    const resolved = (eid: Eid) => (typeof eid === 'string' ? eid : (created.get(JSON.stringify(eid)) ?? this.lookupNow(eid)));
+    for (const s of triples) {
+      const id = resolved(s.eid);
+      if (id) touched.add(s.etype, id);
+    }
+    // Upstream validates required attributes inside the write, before the create checks.
+    checkRequired(this.catalog, this.store, touched.list());
     if (access.admin) return;
 
-    const resolved = (eid: Eid) => (typeof eid === 'string' ? eid : (created.get(JSON.stringify(eid)) ?? this.lookupNow(eid)));
     const after = (etype: string, eid: Eid) => {
       const base = data.updated(etype, eid);
       const id = resolved(eid);
@@ -373,7 +388,8 @@ export class Transactor {
       return;
     }
     if (s.label === 'id') {
-      this.store.ensure(s.etype, id, now);
+      // An entity whose id triple was retracted gets it back.
+      if (!this.store.ensure(s.etype, id, now).fields.has(s.attr.id)) this.store.set(s.etype, id, s.attr, id, now);
       return;
     }
     const v = s.op === 'deep-merge-triple' ? deepMerge(this.store.get(s.etype, id)?.fields.get(s.attr.id)?.v, s.value) : s.value;
@@ -388,7 +404,8 @@ export class Transactor {
     if (s.revEtype) {
       const to = this.entityFor(s.value as Eid, s.revEtype, created, 0, false);
       if (to) this.store.unlink(s.attr, id, to);
-    } else {
+    } else if (sameJson(this.store.get(s.etype, id)?.fields.get(s.attr.id)?.v, s.value)) {
+      // Upstream deletes the triple with this value: retracting a value the entity no longer has is a no-op.
       this.store.unset(s.etype, id, s.attr);
     }
   }
