@@ -43,7 +43,7 @@ describe('instant-local faults', () => {
     for (const res of attempts) expect(res.status).toBeGreaterThanOrEqual(400);
     expect(attempts.map((r) => r.status)).not.toContain(500);
     // Nothing was switched on: a write goes through.
-    await admin.transact(admin.tx.items[id()].update({ name: 'unharmed' }));
+    await admin.transact(admin.tx.items[id()].update({ name: 'unharmed', order: 1 }));
     expect(await names()).toContain('unharmed');
   });
 
@@ -55,7 +55,7 @@ describe('instant-local faults', () => {
 
   it('lost_answer commits the transaction and then drops the answer', async () => {
     await setFaults({ rules: [{ path: '/admin/transact', match: 'lost-one', max: 1, rates: { lost_answer: 1 } }] });
-    await expect(admin.transact(admin.tx.items[id()].update({ name: 'lost-one' }))).rejects.toThrow();
+    await expect(admin.transact(admin.tx.items[id()].update({ name: 'lost-one', order: 1 }))).rejects.toThrow();
     expect(await injected()).toEqual({ lost_answer: 1 });
     await setFaults({});
     expect(await names()).toContain('lost-one');
@@ -63,7 +63,7 @@ describe('instant-local faults', () => {
 
   it('refuse writes nothing and answers a 503', async () => {
     await setFaults({ rules: [{ path: '/admin/transact', match: 'refused-one', rates: { refuse: 1 } }] });
-    const err = await admin.transact(admin.tx.items[id()].update({ name: 'refused-one' })).catch((e) => e);
+    const err = await admin.transact(admin.tx.items[id()].update({ name: 'refused-one', order: 1 })).catch((e) => e);
     expect(err?.status).toBe(503);
     await setFaults({});
     expect(await names()).not.toContain('refused-one');
@@ -87,7 +87,7 @@ describe('instant-local faults', () => {
     const dropped = (await (await control('faults/drop-sockets', {})).json()) as { dropped: number };
     expect(dropped.dropped).toBe(1);
     const live = nextResult(db, { items: {} }, (r) => Boolean(r.data?.items?.some((x: any) => x.name === 'after-drop')));
-    await admin.transact(admin.tx.items[id()].update({ name: 'after-drop' }));
+    await admin.transact(admin.tx.items[id()].update({ name: 'after-drop', order: 1 }));
     expect((await live).data!.items.map((x: any) => x.name)).toContain('after-drop');
     expect(statuses).toContain('closed');
   });
