@@ -26,8 +26,10 @@ const rules = {
   purchases: {
     // The buyer's own: by signed-in email (recovery), or by holding the purchase's token.
     bind: [
-      'isOwnerByEmail', 'auth.email != null && auth.email == data.email',
-      'holdsToken', `${TOKENS_OK} && data.token in ruleParams.tokens`,
+      'isOwnerByEmail',
+      'auth.email != null && auth.email == data.email',
+      'holdsToken',
+      `${TOKENS_OK} && data.token in ruleParams.tokens`,
     ],
     allow: { view: 'isOwnerByEmail || holdsToken', create: 'false', update: 'false', delete: 'false' },
   },

@@ -27,7 +27,9 @@ export const REFUSED = [
 
 // react-router's package exports resolve to its development build (dev warnings on) under every
 // condition; a production build takes its production build instead.
-const reactRouterProduction = fileURLToPath(new URL('./node_modules/react-router/dist/production/index.mjs', import.meta.url));
+const reactRouterProduction = fileURLToPath(
+  new URL('./node_modules/react-router/dist/production/index.mjs', import.meta.url),
+);
 
 // The SPA lives in web/; `npm run dev` also serves api/ at /api/* (Vercel serves them in production).
 export default defineConfig(({ mode }) => ({

@@ -21,7 +21,8 @@ const Body = z.object({
 });
 
 export const NO_CREDITS = 'You have no credits left. Buy a pack to keep writing haikus.';
-export const HAIKU_DELETED = 'The haiku this request wrote has since been deleted; send a new requestId to write another.';
+export const HAIKU_DELETED =
+  'The haiku this request wrote has since been deleted; send a new requestId to write another.';
 
 export const POST = handler(async (req) => {
   const user = await verifyUser(req);
@@ -39,5 +40,8 @@ export const POST = handler(async (req) => {
   const { haikus } = await db.query({ haikus: { $: { where: { id: haikuId } } } });
   const stored = haikus[0];
   if (!stored) return json({ error: HAIKU_DELETED, balance: await balanceOf(user.id) }, 410);
-  return json({ haiku: { id: haikuId, topic: stored.topic, content: stored.content, createdAt: stored.createdAt }, balance: spent.balance });
+  return json({
+    haiku: { id: haikuId, topic: stored.topic, content: stored.content, createdAt: stored.createdAt },
+    balance: spent.balance,
+  });
 });

@@ -35,7 +35,12 @@ export async function run(): Promise<Row[]> {
   return [
     ...firstPageRows(m.firstPage),
     { metric: 'all assets but source maps (files / bytes)', value: `${m.files} / ${kb(m.bytes)}` },
-    { metric: 'assets containing a secret', value: m.leaks.length ? m.leaks.join(', ') : '0', target: '= 0', ok: m.leaks.length === 0 },
+    {
+      metric: 'assets containing a secret',
+      value: m.leaks.length ? m.leaks.join(', ') : '0',
+      target: '= 0',
+      ok: m.leaks.length === 0,
+    },
   ];
 }
 

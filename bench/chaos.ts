@@ -15,7 +15,12 @@ import schema from '../instant.schema.ts';
 import { exitOnMissedTargets, machine, printTable, type Row } from './support/report.ts';
 
 const { values } = parseArgs({
-  options: { seed: { type: 'string', default: '1' }, guests: { type: 'string', default: '20' }, packs: { type: 'string', default: '10' }, spends: { type: 'string', default: '20' } },
+  options: {
+    seed: { type: 'string', default: '1' },
+    guests: { type: 'string', default: '20' },
+    packs: { type: 'string', default: '10' },
+    spends: { type: 'string', default: '20' },
+  },
 });
 const seed = Number(values.seed);
 const GUESTS = Number(values.guests);
@@ -26,7 +31,11 @@ const PACK_CREDITS = 10; // credits-small
 /** The rates this run injects, per stand-in (see each README's "Faults"). */
 const FAULTS = {
   stripe: {
-    api: { seed, hang_ms: 3000, rules: [{ path: '/v1/', rates: { error_500: 0.03, rate_limit_429: 0.03, hang: 0.01 } }] },
+    api: {
+      seed,
+      hang_ms: 3000,
+      rules: [{ path: '/v1/', rates: { error_500: 0.03, rate_limit_429: 0.03, hang: 0.01 } }],
+    },
     webhooks: { seed, rules: [{ path: '*', rates: { fail: 0.1, timeout: 0.05 } }] },
   },
   instant: {
@@ -41,10 +50,18 @@ const FAULTS = {
 };
 
 async function setFaults(shop: ShopStack, on: boolean) {
-  const instantHeaders = { 'content-type': 'application/json', authorization: `Bearer ${shop.instant.adminToken}`, 'app-id': shop.instant.appId };
+  const instantHeaders = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${shop.instant.adminToken}`,
+    'app-id': shop.instant.appId,
+  };
   const results = await Promise.all([
     shop.local('faults', on ? FAULTS.stripe : {}),
-    fetch(`${shop.instant.url}/_local/faults`, { method: 'POST', headers: instantHeaders, body: JSON.stringify(on ? FAULTS.instant : {}) }),
+    fetch(`${shop.instant.url}/_local/faults`, {
+      method: 'POST',
+      headers: instantHeaders,
+      body: JSON.stringify(on ? FAULTS.instant : {}),
+    }),
     fetch(`${shop.mailbox.url}/_local/faults`, { method: 'POST', body: JSON.stringify(on ? FAULTS.mailbox : {}) }),
   ]);
   for (const r of results) if (!r.ok) throw new Error(`fault control refused: ${r.status} ${await r.text()}`);
@@ -58,7 +75,8 @@ async function injected(shop: ShopStack): Promise<Record<string, number>> {
     fetch(`${shop.mailbox.url}/_local/faults`).then((r) => r.json() as Promise<any>),
   ]);
   const out: Record<string, number> = {};
-  const add = (prefix: string, counts: Record<string, number>) => Object.entries(counts).forEach(([k, v]) => (out[`${prefix} ${k}`] = v));
+  const add = (prefix: string, counts: Record<string, number>) =>
+    Object.entries(counts).forEach(([k, v]) => (out[`${prefix} ${k}`] = v));
   add('stripe api', s.api.injected);
   add('stripe webhook', s.webhooks.injected);
   add('instant', i.injected);
@@ -67,7 +85,11 @@ async function injected(shop: ShopStack): Promise<Record<string, number>> {
 }
 
 /** A buyer retries what the shop answered with a 5xx, as a browser's user would. */
-async function persist<T>(what: () => Promise<Response>, read: (r: Response) => Promise<T>, tries = 8): Promise<{ value: T; retries: number }> {
+async function persist<T>(
+  what: () => Promise<Response>,
+  read: (r: Response) => Promise<T>,
+  tries = 8,
+): Promise<{ value: T; retries: number }> {
   for (let n = 0; ; n++) {
     const res = await what();
     if (res.ok) return { value: await read(res), retries: n };
@@ -103,7 +125,9 @@ export async function run(): Promise<Row[]> {
     const watchers = tokens.slice(-WATCHED).map((token) => {
       const db = clientFor(shop.instant, schema);
       const q = { wallpapers: { $: { where: { slug: 'dune' } } } };
-      const unlocked = nextResult(db, q, (r) => Boolean((r.data as any)?.wallpapers?.[0]?.fullResUrl), { ruleParams: { tokens: [token] } });
+      const unlocked = nextResult(db, q, (r) => Boolean((r.data as any)?.wallpapers?.[0]?.fullResUrl), {
+        ruleParams: { tokens: [token] },
+      });
       return { db, unlocked };
     });
 
@@ -112,7 +136,10 @@ export async function run(): Promise<Row[]> {
     const guests = await Promise.all(
       Array.from({ length: GUESTS }, async (_, n) => {
         const token = tokens[n];
-        const { value: sessionId, retries } = await persist(() => shop.post('/api/checkout', { token, productId: 'wallpapers-warm' }), sessionOf);
+        const { value: sessionId, retries } = await persist(
+          () => shop.post('/api/checkout', { token, productId: 'wallpapers-warm' }),
+          sessionOf,
+        );
         buyerRetries += retries;
         await shop.pay(sessionId, { email: `chaos-guest-${n}-${seed}@example.com`, card: '4242424242424242' });
         return { sessionId, email: `chaos-guest-${n}-${seed}@example.com` };
@@ -130,10 +157,22 @@ export async function run(): Promise<Row[]> {
       }),
     );
     // Every live socket dropped at once, as when a network path fails.
-    const instantHeaders = { 'content-type': 'application/json', authorization: `Bearer ${shop.instant.adminToken}`, 'app-id': shop.instant.appId };
-    const dropped = ((await (await fetch(`${shop.instant.url}/_local/faults/drop-sockets`, { method: 'POST', headers: instantHeaders, body: '{}' })).json()) as {
-      dropped: number;
-    }).dropped;
+    const instantHeaders = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${shop.instant.adminToken}`,
+      'app-id': shop.instant.appId,
+    };
+    const dropped = (
+      (await (
+        await fetch(`${shop.instant.url}/_local/faults/drop-sockets`, {
+          method: 'POST',
+          headers: instantHeaders,
+          body: '{}',
+        })
+      ).json()) as {
+        dropped: number;
+      }
+    ).dropped;
     await shop.local('webhooks/release', { order: 'shuffle' });
     await shop.stripeLocal.whenDeliveriesIdle();
 
@@ -152,10 +191,17 @@ export async function run(): Promise<Row[]> {
     const disputed = guests.slice(Math.floor(GUESTS / 5), Math.floor((2 * GUESTS) / 5));
     for (const g of refunded) {
       const s = await stripe.checkout.sessions.retrieve(g.sessionId, {}, { maxNetworkRetries: 5 });
-      await stripe.refunds.create({ payment_intent: s.payment_intent as string }, { idempotencyKey: `chaos-refund/${g.sessionId}`, maxNetworkRetries: 5 });
+      await stripe.refunds.create(
+        { payment_intent: s.payment_intent as string },
+        { idempotencyKey: `chaos-refund/${g.sessionId}`, maxNetworkRetries: 5 },
+      );
     }
     for (const g of disputed) {
-      const s = await stripe.checkout.sessions.retrieve(g.sessionId, { expand: ['payment_intent'] }, { maxNetworkRetries: 5 });
+      const s = await stripe.checkout.sessions.retrieve(
+        g.sessionId,
+        { expand: ['payment_intent'] },
+        { maxNetworkRetries: 5 },
+      );
       await shop.local(`charges/${(s.payment_intent as { latest_charge: string }).latest_charge}/dispute`);
     }
     await shop.stripeLocal.whenDeliveriesIdle();
@@ -181,15 +227,23 @@ export async function run(): Promise<Row[]> {
     const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId: { $in: allSessions } } } } });
     const { receipts } = await shop.admin.query({ receipts: { $: { where: { sessionId: { $in: allSessions } } } } });
     const status = new Map(purchases.map((p) => [p.sessionId, p.status]));
-    const expectStatus = (id: string) => (refunded.some((g) => g.sessionId === id) ? 'refunded' : disputed.some((g) => g.sessionId === id) ? 'disputed' : 'paid');
+    const expectStatus = (id: string) =>
+      refunded.some((g) => g.sessionId === id)
+        ? 'refunded'
+        : disputed.some((g) => g.sessionId === id)
+          ? 'disputed'
+          : 'paid';
     const statusRight = allSessions.filter((id) => status.get(id) === expectStatus(id)).length;
     const stuck = purchases.filter((p) => p.status === 'pending').length;
-    const mailsPer = [...guests.map((g) => g.email), ...users.map((u) => u.email)].map((e) => shop.mailbox.messages({ to: e }).filter((m) => m.subject.startsWith('Your receipt')).length);
+    const mailsPer = [...guests.map((g) => g.email), ...users.map((u) => u.email)].map(
+      (e) => shop.mailbox.messages({ to: e }).filter((m) => m.subject.startsWith('Your receipt')).length,
+    );
     let ledgersRight = 0;
     let spendsApplied = 0;
     for (const u of users) {
-      const ledgerEntries = (await shop.admin.query({ ledgerEntries: { $: { where: { userId: u.id }, order: { seq: 'asc' } } } }))
-        .ledgerEntries as unknown as { seq: number; amount: number; balance: number; ref: string }[];
+      const ledgerEntries = (
+        await shop.admin.query({ ledgerEntries: { $: { where: { userId: u.id }, order: { seq: 'asc' } } } })
+      ).ledgerEntries as unknown as { seq: number; amount: number; balance: number; ref: string }[];
       let balance = 0;
       let chain = true;
       ledgerEntries.forEach((e, i) => {
@@ -203,10 +257,20 @@ export async function run(): Promise<Row[]> {
     }
     const okSpends = [...spendsOk.values()].reduce((a, b) => a + b, 0);
     const deliveries = shop.stripeLocal.deliveries();
-    const row = (metric: string, value: number | string, target?: string, ok?: boolean): Row => ({ metric, value: String(value), target, ok });
+    const row = (metric: string, value: number | string, target?: string, ok?: boolean): Row => ({
+      metric,
+      value: String(value),
+      target,
+      ok,
+    });
     return [
       ...Object.entries(faults).map(([k, v]) => row(`faults injected: ${k}`, v)),
-      row('fault kinds injected', `${Object.values(faults).filter((v) => v > 0).length} / ${KINDS}`, '= all', Object.values(faults).filter((v) => v > 0).length === KINDS),
+      row(
+        'fault kinds injected',
+        `${Object.values(faults).filter((v) => v > 0).length} / ${KINDS}`,
+        '= all',
+        Object.values(faults).filter((v) => v > 0).length === KINDS,
+      ),
       row('sockets dropped by the control (on top of drop_socket)', dropped),
       row('buyer retries after a 5xx', buyerRetries),
       row('webhook deliveries (attempts)', deliveries.length),
@@ -214,14 +278,49 @@ export async function run(): Promise<Row[]> {
       row('time with faults on', `${(tFaulty / 1000).toFixed(1)} s`),
       row('time to converge (faults off → reconciled)', `${(converge / 1000).toFixed(1)} s`),
       row('reconcile repairs / receipts re-sent', `${first.repaired.length} / ${first.receiptsResent.length}`),
-      row('second reconcile finds', second.repaired.length + second.receiptsResent.length, '= 0', second.repaired.length + second.receiptsResent.length === 0),
-      row('purchases in the expected state', `${statusRight} / ${allSessions.length}`, '= all', statusRight === allSessions.length),
+      row(
+        'second reconcile finds',
+        second.repaired.length + second.receiptsResent.length,
+        '= 0',
+        second.repaired.length + second.receiptsResent.length === 0,
+      ),
+      row(
+        'purchases in the expected state',
+        `${statusRight} / ${allSessions.length}`,
+        '= all',
+        statusRight === allSessions.length,
+      ),
       row('purchases stuck pending', stuck, '= 0', stuck === 0),
-      row('receipts sent (one each)', `${mailsPer.filter((n) => n === 1).length} / ${mailsPer.length}`, '= all', mailsPer.every((n) => n === 1)),
-      row('receipts sent twice', mailsPer.filter((n) => n > 1).length, '= 0', mailsPer.every((n) => n <= 1)),
-      row('receipt records sent', `${receipts.filter((r) => r.status === 'sent').length} / ${allSessions.length}`, '= all', receipts.filter((r) => r.status === 'sent').length === allSessions.length),
-      row('ledgers = own history (one grant, chain, balance)', `${ledgersRight} / ${users.length}`, '= all', ledgersRight === users.length),
-      row('live unlocks seen over dropped sockets', seen < 0 ? 'timed out' : `${seen} / ${WATCHED}`, '= all', seen === WATCHED),
+      row(
+        'receipts sent (one each)',
+        `${mailsPer.filter((n) => n === 1).length} / ${mailsPer.length}`,
+        '= all',
+        mailsPer.every((n) => n === 1),
+      ),
+      row(
+        'receipts sent twice',
+        mailsPer.filter((n) => n > 1).length,
+        '= 0',
+        mailsPer.every((n) => n <= 1),
+      ),
+      row(
+        'receipt records sent',
+        `${receipts.filter((r) => r.status === 'sent').length} / ${allSessions.length}`,
+        '= all',
+        receipts.filter((r) => r.status === 'sent').length === allSessions.length,
+      ),
+      row(
+        'ledgers = own history (one grant, chain, balance)',
+        `${ledgersRight} / ${users.length}`,
+        '= all',
+        ledgersRight === users.length,
+      ),
+      row(
+        'live unlocks seen over dropped sockets',
+        seen < 0 ? 'timed out' : `${seen} / ${WATCHED}`,
+        '= all',
+        seen === WATCHED,
+      ),
       row('spends applied / answered ok', `${spendsApplied} / ${okSpends}`, 'equal', spendsApplied === okSpends),
     ];
   } finally {
@@ -235,7 +334,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const m = machine();
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/chaos-${new Date().toISOString().replace(/[:.]/g, '-')}-${m.rev}.json`;
-  writeFileSync(file, JSON.stringify({ machine: m, at: new Date().toISOString(), seed, faults: FAULTS, rows }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ machine: m, at: new Date().toISOString(), seed, faults: FAULTS, rows }, null, 2),
+  );
   console.log(`\nwritten to ${file}`);
   exitOnMissedTargets(rows);
   // The Instant client SDK keeps timers after shutdown; nothing else is left to wait for.

@@ -13,7 +13,9 @@ export async function run(spends = 100, balance = 40): Promise<Row[]> {
   const stack = await startBenchStack();
   try {
     const db = adminDb();
-    const userId = (await db.auth.verifyToken(await db.auth.createToken({ email: `bench-${randomUUID()}@example.com` }))).id;
+    const userId = (
+      await db.auth.verifyToken(await db.auth.createToken({ email: `bench-${randomUUID()}@example.com` }))
+    ).id;
     await grant(userId, balance, `bench-grant:${userId}`, 'bench');
     const lat: number[] = [];
     const t0 = performance.now();
@@ -34,7 +36,11 @@ export async function run(spends = 100, balance = 40): Promise<Row[]> {
       { metric: 'spend latency p50', value: ms(l.p50) },
       { metric: 'spend latency p99', value: ms(l.p99) },
       { metric: 'successful spends', value: String(results.filter(Boolean).length), target: `= ${balance}` },
-      { metric: 'final balance / lowest balance', value: `${await balanceOf(userId)} / ${Math.min(...ledgerEntries.map((e) => e.balance))}`, target: '0 / >= 0' },
+      {
+        metric: 'final balance / lowest balance',
+        value: `${await balanceOf(userId)} / ${Math.min(...ledgerEntries.map((e) => e.balance))}`,
+        target: '0 / >= 0',
+      },
       ...(await manyUsers(spends)),
     ];
   } finally {
@@ -50,7 +56,9 @@ async function manyUsers(users: number): Promise<Row[]> {
     // Setup, not measured: users and their grants, ten at a time.
     const batch = await Promise.all(
       Array.from({ length: Math.min(10, users - i) }, async () => {
-        const id = (await db.auth.verifyToken(await db.auth.createToken({ email: `bench-${randomUUID()}@example.com` }))).id;
+        const id = (
+          await db.auth.verifyToken(await db.auth.createToken({ email: `bench-${randomUUID()}@example.com` }))
+        ).id;
         await grant(id, 1, `bench-grant:${id}`, 'bench');
         return id;
       }),
@@ -73,7 +81,11 @@ async function manyUsers(users: number): Promise<Row[]> {
   return [
     { metric: `${users} users spending at once: spends/s`, value: (users / seconds).toFixed(0) },
     { metric: `${users} users spending at once: latency p50 / p99`, value: `${ms(l.p50)} / ${ms(l.p99)}` },
-    { metric: `${users} users spending at once: successful / balances left`, value: `${ok.filter(Boolean).length} / ${balances.reduce((a, b) => a + b, 0)}`, target: `${users} / 0` },
+    {
+      metric: `${users} users spending at once: successful / balances left`,
+      value: `${ok.filter(Boolean).length} / ${balances.reduce((a, b) => a + b, 0)}`,
+      target: `${users} / 0`,
+    },
   ];
 }
 

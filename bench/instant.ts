@@ -25,14 +25,23 @@ const rules = { things: { allow: { view: 'true' } } };
 function rawTransact(server: InstantLocal, agent: Agent, steps: unknown[]): Promise<void> {
   const body = JSON.stringify({ steps, 'throw-on-missing-attrs?': true });
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}/admin/transact?app_id=${server.appId}`, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId, 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-    });
+    const req = request(
+      `${server.url}/admin/transact?app_id=${server.appId}`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${server.adminToken}`,
+          'app-id': server.appId,
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -67,7 +76,10 @@ async function subscribers(server: InstantLocal, count: number, bucket: string) 
       const ready = new Promise<void>((resolve) => {
         ws.on('message', (d) => {
           const m = JSON.parse(d.toString());
-          if (m.op === 'init-ok') ws.send(JSON.stringify({ op: 'add-query', 'client-event-id': id(), q: { things: { $: { where: { bucket } } } } }));
+          if (m.op === 'init-ok')
+            ws.send(
+              JSON.stringify({ op: 'add-query', 'client-event-id': id(), q: { things: { $: { where: { bucket } } } } }),
+            );
           if (m.op === 'add-query-ok') resolve();
           if (m.op === 'refresh-ok') onRefresh?.();
         });
@@ -88,7 +100,10 @@ async function writeToUpdate(server: InstantLocal, count: number, rounds: number
   for (let r = 0; r < rounds; r++) {
     const arrivals = subs.map((s) => s.next());
     const t0 = performance.now();
-    await Promise.all([admin.transact(admin.tx.things[id()].update({ bucket, n: r })), ...arrivals.map((a) => a.then(() => lat.push(performance.now() - t0)))]);
+    await Promise.all([
+      admin.transact(admin.tx.things[id()].update({ bucket, n: r })),
+      ...arrivals.map((a) => a.then(() => lat.push(performance.now() - t0))),
+    ]);
   }
   subs.forEach((s) => s.ws.close());
   return summarize(lat);
@@ -97,14 +112,17 @@ async function writeToUpdate(server: InstantLocal, count: number, rounds: number
 async function queryLatency(server: InstantLocal, entities: number, rounds: number) {
   const admin = initAdmin({ appId: server.appId, adminToken: server.adminToken, apiURI: server.url });
   for (let k = 0; k < entities; k += 500) {
-    await admin.transact(Array.from({ length: 500 }, (_, j) => admin.tx.things[id()].update({ bucket: `q${(k + j) % 100}`, n: k + j })));
+    await admin.transact(
+      Array.from({ length: 500 }, (_, j) => admin.tx.things[id()].update({ bucket: `q${(k + j) % 100}`, n: k + j })),
+    );
   }
   const lat: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const s = performance.now();
     const res = await admin.query({ things: { $: { where: { bucket: `q${r % 100}` } } } });
     lat.push(performance.now() - s);
-    if (res.things.length !== entities / 100) throw new Error(`expected ${entities / 100} rows, got ${res.things.length}`);
+    if (res.things.length !== entities / 100)
+      throw new Error(`expected ${entities / 100} rows, got ${res.things.length}`);
   }
   return summarize(lat);
 }
@@ -122,10 +140,17 @@ try {
   for (const n of [1, 100, 500]) {
     const s = await writeToUpdate(server, n, n === 500 ? 20 : 50);
     rows.push({ metric: `write->update p50, ${n} subscriber(s)`, value: ms(s.p50) });
-    rows.push({ metric: `write->update p99, ${n} subscriber(s)`, value: ms(s.p99), target: n === 100 ? '<= 50 ms' : '' });
+    rows.push({
+      metric: `write->update p99, ${n} subscriber(s)`,
+      value: ms(s.p99),
+      target: n === 100 ? '<= 50 ms' : '',
+    });
   }
   const q = await queryLatency(server, 10_000, 200);
-  rows.push({ metric: 'query p50, indexed where, 10k entities', value: ms(q.p50) }, { metric: 'query p99, indexed where, 10k entities', value: ms(q.p99) });
+  rows.push(
+    { metric: 'query p50, indexed where, 10k entities', value: ms(q.p50) },
+    { metric: 'query p99, indexed where, 10k entities', value: ms(q.p99) },
+  );
   await server.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

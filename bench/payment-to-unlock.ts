@@ -49,17 +49,25 @@ async function viaWebhook(stack: BenchStack, page: Page): Promise<number> {
       }
     });
   });
-  await stack.local(`checkout_sessions/${sessionId}/pay`, { email: 'bench-unlock@example.com', card: '4242424242424242' });
+  await stack.local(`checkout_sessions/${sessionId}/pay`, {
+    email: 'bench-unlock@example.com',
+    card: '4242424242424242',
+  });
   return (await unlocked) - (await sent);
 }
 
 async function viaConfirm(stack: BenchStack, page: Page): Promise<number> {
   const sessionId = await newSession(page);
-  await stack.local(`checkout_sessions/${sessionId}/pay`, { email: 'bench-confirm@example.com', card: '4242424242424242' });
+  await stack.local(`checkout_sessions/${sessionId}/pay`, {
+    email: 'bench-confirm@example.com',
+    card: '4242424242424242',
+  });
   await page.goto(`${stack.url}/success?session_id=${sessionId}`);
   const unlocked = await unlockedAt(page);
   // The confirm call's timing entry is recorded once its response has been read.
-  await page.waitForFunction(`performance.getEntriesByType('resource').some((r) => r.name.endsWith('/api/checkout/confirm'))`);
+  await page.waitForFunction(
+    `performance.getEntriesByType('resource').some((r) => r.name.endsWith('/api/checkout/confirm'))`,
+  );
   const confirmStart = await page.evaluate<number>(`(() => {
     const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/api/checkout/confirm'));
     return e ? performance.timeOrigin + e.startTime : NaN;

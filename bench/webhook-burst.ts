@@ -27,7 +27,9 @@ export async function run(sessions = 1000): Promise<Row[]> {
     // Variant 2: every first copy answered, then two duplicates of each.
     const answered = await paidSessions(stack, sessions, 'late');
     const first = await measure(stack, () => stack.local('webhooks/release'));
-    const dups = await measure(stack, () => Promise.all(answered.events.map((e) => stack.local(`events/${e.id}/resend`, { copies: 2 }))));
+    const dups = await measure(stack, () =>
+      Promise.all(answered.events.map((e) => stack.local(`events/${e.id}/resend`, { copies: 2 }))),
+    );
 
     const exact = [await exactness(stack, inFlight.ids), await exactness(stack, answered.ids)];
     const burst = `${sessions} sessions, every event 3×, 50 in flight`;
@@ -37,12 +39,23 @@ export async function run(sessions = 1000): Promise<Row[]> {
       { metric: 'duplicates in flight: handler p50 / p99', value: `${ms(a.p50)} / ${ms(a.p99)}` },
       { metric: 'duplicates in flight: calls per delivery (Stripe / Instant reads / writes)', value: perDelivery(a) },
       { metric: 'duplicates after answers: first copies, deliveries/s', value: first.rate.toFixed(0) },
-      { metric: 'duplicates after answers: first copies, handler p50 / p99', value: `${ms(first.p50)} / ${ms(first.p99)}` },
+      {
+        metric: 'duplicates after answers: first copies, handler p50 / p99',
+        value: `${ms(first.p50)} / ${ms(first.p99)}`,
+      },
       { metric: 'first delivery: calls (Stripe / Instant reads / writes)', value: perDelivery(first) },
       { metric: 'duplicates after answers: duplicates, deliveries/s', value: dups.rate.toFixed(0) },
       { metric: 'duplicates after answers: duplicates, handler p50 / p99', value: `${ms(dups.p50)} / ${ms(dups.p99)}` },
-      { metric: 'duplicates after answers: whole burst, deliveries/s', value: ((first.deliveries + dups.deliveries) / (first.seconds + dups.seconds)).toFixed(0), target: '>= 450' },
-      { metric: 'duplicate delivery: calls (Stripe / Instant reads / writes)', value: perDelivery(dups), target: '0 / 1 / 1' },
+      {
+        metric: 'duplicates after answers: whole burst, deliveries/s',
+        value: ((first.deliveries + dups.deliveries) / (first.seconds + dups.seconds)).toFixed(0),
+        target: '>= 450',
+      },
+      {
+        metric: 'duplicate delivery: calls (Stripe / Instant reads / writes)',
+        value: perDelivery(dups),
+        target: '0 / 1 / 1',
+      },
       { metric: 'failed deliveries (retried)', value: String(a.failed + first.failed + dups.failed), target: '= 0' },
       ...exact.map((e, i) => ({
         metric: `${i ? 'after answers' : 'in flight'}: purchases paid / receipts recorded / sent, of ${sessions}`,
@@ -66,7 +79,10 @@ async function paidSessions(stack: BenchStack, n: number, label: string) {
       Array.from({ length: Math.min(25, n - i) }, async (_, j) => {
         const res = await stack.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' });
         const id = sessionIdOf((await res.json()).url);
-        await stack.local(`checkout_sessions/${id}/pay`, { email: `${label}-${i + j}@example.com`, card: '4242424242424242' });
+        await stack.local(`checkout_sessions/${id}/pay`, {
+          email: `${label}-${i + j}@example.com`,
+          card: '4242424242424242',
+        });
         return id;
       }),
     );
@@ -96,7 +112,15 @@ async function measure(stack: BenchStack, send: () => Promise<unknown>) {
   const checkout = attempts.filter((a) => a.event_type === 'checkout.session.completed');
   const ok = checkout.filter((a) => a.status === 'succeeded');
   const lat = summarize(ok.map((a) => a.duration_ms));
-  return { deliveries: attempts.length, checkout: checkout.length, rate: attempts.length / seconds, seconds, failed: attempts.length - attempts.filter((a) => a.status === 'succeeded').length, calls, ...lat };
+  return {
+    deliveries: attempts.length,
+    checkout: checkout.length,
+    rate: attempts.length / seconds,
+    seconds,
+    failed: attempts.length - attempts.filter((a) => a.status === 'succeeded').length,
+    calls,
+    ...lat,
+  };
 }
 
 async function callCounts(stack: BenchStack): Promise<{ stripe: Counts; instant: Counts }> {
@@ -107,14 +131,21 @@ async function callCounts(stack: BenchStack): Promise<{ stripe: Counts; instant:
 }
 
 function diff(after: { stripe: Counts; instant: Counts }, before: { stripe: Counts; instant: Counts }): Calls {
-  const sum = (a: Counts, b: Counts, keep: (k: string) => boolean) => Object.keys(a).filter(keep).reduce((n, k) => n + a[k] - (b[k] ?? 0), 0);
+  const sum = (a: Counts, b: Counts, keep: (k: string) => boolean) =>
+    Object.keys(a)
+      .filter(keep)
+      .reduce((n, k) => n + a[k] - (b[k] ?? 0), 0);
   const reads = (k: string) => k === 'POST /admin/query';
   const writes = (k: string) => k === 'POST /admin/transact';
   return {
     stripe: sum(after.stripe, before.stripe, () => true),
     instantReads: sum(after.instant, before.instant, reads),
     instantWrites: sum(after.instant, before.instant, writes),
-    instantOther: sum(after.instant, before.instant, (k) => !reads(k) && !writes(k) && k !== 'GET /_local/request-counts'),
+    instantOther: sum(
+      after.instant,
+      before.instant,
+      (k) => !reads(k) && !writes(k) && k !== 'GET /_local/request-counts',
+    ),
   };
 }
 
@@ -134,8 +165,13 @@ async function exactness(stack: BenchStack, ids: string[]) {
   const { receipts } = await stack.admin({ receipts: { $: { where: { sessionId: { $in: ids } } } } });
   const mine = new Set(ids);
   const paid = purchases.filter((p: { status: string }) => p.status === 'paid').length;
-  const mails = stack.mailbox!.messages().filter((m) => m.subject.startsWith('Your receipt') && mine.has(/Reference: (\S+)/.exec(m.text ?? '')?.[1] ?? '')).length;
+  const mails = stack
+    .mailbox!.messages()
+    .filter(
+      (m) => m.subject.startsWith('Your receipt') && mine.has(/Reference: (\S+)/.exec(m.text ?? '')?.[1] ?? ''),
+    ).length;
   return { paid, receipts: receipts.length, mails };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) printTable('bench:webhooks', await run(Number(process.env.BENCH_SESSIONS ?? 1000)));
+if (import.meta.url === `file://${process.argv[1]}`)
+  printTable('bench:webhooks', await run(Number(process.env.BENCH_SESSIONS ?? 1000)));

@@ -5,7 +5,10 @@ import { WALLPAPERS } from './wallpapers.ts';
 
 const price = z.union([
   // An inline price: works on any Stripe account with no setup.
-  z.object({ amount: z.number().int().positive(), currency: z.string().regex(/^[a-z]{3}$/, 'currency must be a lower-case ISO code') }),
+  z.object({
+    amount: z.number().int().positive(),
+    currency: z.string().regex(/^[a-z]{3}$/, 'currency must be a lower-case ISO code'),
+  }),
   // A Stripe price looked up by its lookup_key, so that test and live accounts switch by configuration.
   z.object({ lookupKey: z.string().min(1) }),
   // Price ids per environment (local/test/live), chosen by STRIPE_PRICE_ENV.
@@ -32,7 +35,8 @@ const catalogSchema = z.array(productSchema).superRefine((list, ctx) => {
     ids.add(p.id);
     if (p.kind === 'wallpaper-pack') {
       for (const slug of p.wallpapers) {
-        if (!WALLPAPERS.some((w) => w.slug === slug)) ctx.addIssue({ code: 'custom', message: `${p.id} lists unknown wallpaper ${slug}` });
+        if (!WALLPAPERS.some((w) => w.slug === slug))
+          ctx.addIssue({ code: 'custom', message: `${p.id} lists unknown wallpaper ${slug}` });
       }
     }
   }

@@ -77,5 +77,7 @@ export function findProduct(id: string): Product | undefined {
 
 export function formatPrice(p: Product): string | null {
   if (!('amount' in p.price)) return null;
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency: p.price.currency.toUpperCase() }).format(p.price.amount / 100);
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: p.price.currency.toUpperCase() }).format(
+    p.price.amount / 100,
+  );
 }

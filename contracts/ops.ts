@@ -28,7 +28,12 @@ export type FindResult = {
   downloads: { purchaseId: string; title: string; available: boolean; file: string | null; reason: string | null }[];
 };
 
-export type ResendResult = { sessionId: string; to: string | null; result: 'sent' | 'failed' | 'skipped'; reason?: string };
+export type ResendResult = {
+  sessionId: string;
+  to: string | null;
+  result: 'sent' | 'failed' | 'skipped';
+  reason?: string;
+};
 
 export type Repair = { sessionId: string; email: string | null; changes: string[] };
 
@@ -59,4 +64,12 @@ export type WebhookEventRow = {
   receivedAt: number | string;
 };
 
-export type OpsAction = { id: string; operator: string; action: string; target?: string; detail?: string; ok: boolean; createdAt: number | string };
+export type OpsAction = {
+  id: string;
+  operator: string;
+  action: string;
+  target?: string;
+  detail?: string;
+  ok: boolean;
+  createdAt: number | string;
+};

@@ -16,7 +16,9 @@ export type Cli<O extends Options> = {
 };
 
 export function parseCliArgs<O extends Options>(cli: Cli<O>, argv: string[]) {
-  const options = { ...cli.options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } };
+  const options = { ...cli.options, help: { type: 'boolean', short: 'h' } } as O & {
+    help: { type: 'boolean'; short: 'h' };
+  };
   try {
     return parseArgs({ args: argv, options, allowPositionals: cli.positionals ?? false, strict: true });
   } catch (e) {

@@ -19,20 +19,41 @@ export const DECOY_SECRETS = {
  */
 export function buildSpa(outDir: string, opts: { mode?: 'production' | 'development'; sourcemap?: boolean } = {}) {
   const mode = opts.mode ?? 'production';
-  const args = ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--mode', mode, ...(opts.sourcemap ? ['--sourcemap'] : [])];
+  const args = [
+    'vite',
+    'build',
+    '--outDir',
+    outDir,
+    '--emptyOutDir',
+    '--mode',
+    mode,
+    ...(opts.sourcemap ? ['--sourcemap'] : []),
+  ];
   execFileSync('npx', args, {
     stdio: 'ignore',
-    env: { ...process.env, ...DECOY_SECRETS, NODE_ENV: mode, VITE_INSTANT_APP_ID: '00000000-0000-4000-8000-000000000000' },
+    env: {
+      ...process.env,
+      ...DECOY_SECRETS,
+      NODE_ENV: mode,
+      VITE_INSTANT_APP_ID: '00000000-0000-4000-8000-000000000000',
+    },
   });
 }
 
 export function filesIn(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesIn(join(dir, d.name)) : [join(dir, d.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? filesIn(join(dir, d.name)) : [join(dir, d.name)],
+  );
 }
 
 /** Built files (relative paths) that contain a decoy secret or anything shaped like a server key. */
 export function filesWithSecrets(dir: string): string[] {
-  const patterns: (string | RegExp)[] = [...Object.values(DECOY_SECRETS), /sk_(test|live)_[A-Za-z0-9]{8,}/, /whsec_[A-Za-z0-9]{8,}/, /re_[A-Za-z0-9]{16,}/];
+  const patterns: (string | RegExp)[] = [
+    ...Object.values(DECOY_SECRETS),
+    /sk_(test|live)_[A-Za-z0-9]{8,}/,
+    /whsec_[A-Za-z0-9]{8,}/,
+    /re_[A-Za-z0-9]{16,}/,
+  ];
   return filesIn(dir)
     .filter((f) => {
       const text = readFileSync(f, 'latin1');

@@ -26,7 +26,8 @@ Exits 1 when a check fails (✘), 2 on a usage mistake; ⚠ lines are to check b
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = cliArgs({ usage: USAGE, options: { 'live-test': { type: 'boolean' } } });
   const settings = loadDoctorSettings();
-  if (settings.source === 'local.json') console.log('Settings from .data/local.json (the running `npm run dev` stack).\n');
+  if (settings.source === 'local.json')
+    console.log('Settings from .data/local.json (the running `npm run dev` stack).\n');
   const checks = await runDoctor(settings.env, { localInstant: settings.localInstant, liveTest: values['live-test'] });
   console.log(formatReport(checks));
   process.exit(checks.some((c) => c.status === 'fail') ? 1 : 0);

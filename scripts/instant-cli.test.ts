@@ -16,10 +16,16 @@ let dir: string;
 beforeAll(async () => {
   server = await startInstantLocal({ memory: true });
   dir = await mkdtemp(join(tmpdir(), 'instant-cli-script-'));
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'p', type: 'module', dependencies: { '@instantdb/core': '1.0.67' } }));
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'p', type: 'module', dependencies: { '@instantdb/core': '1.0.67' } }),
+  );
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  await writeFile(join(dir, 'instant.schema.ts'), `import { i } from "@instantdb/core";
-export default i.schema({ entities: { notes: i.entity({ title: i.string() }) }, links: {} });`);
+  await writeFile(
+    join(dir, 'instant.schema.ts'),
+    `import { i } from "@instantdb/core";
+export default i.schema({ entities: { notes: i.entity({ title: i.string() }) }, links: {} });`,
+  );
   await writeFile(join(dir, 'instant.perms.ts'), 'export default { notes: { allow: { view: "true" } } };');
 });
 afterAll(async () => {
@@ -30,7 +36,10 @@ afterAll(async () => {
 function run(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INSTANT_')));
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { cwd: dir, env: { ...clean, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], {
+      cwd: dir,
+      env: { ...clean, ...env },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -47,24 +56,40 @@ it('--help exits 0 with the usage; a usage mistake exits 2; no app configured ex
   expect(none.out).toContain('Set INSTANT_APP_ID and INSTANT_ADMIN_TOKEN');
 });
 
-it('pushes with the shop\'s names (INSTANT_API_URI, INSTANT_APP_ID, INSTANT_ADMIN_TOKEN)', async () => {
-  const res = await run(['push'], { INSTANT_API_URI: server.url, INSTANT_APP_ID: server.appId, INSTANT_ADMIN_TOKEN: server.adminToken });
+it("pushes with the shop's names (INSTANT_API_URI, INSTANT_APP_ID, INSTANT_ADMIN_TOKEN)", async () => {
+  const res = await run(['push'], {
+    INSTANT_API_URI: server.url,
+    INSTANT_APP_ID: server.appId,
+    INSTANT_ADMIN_TOKEN: server.adminToken,
+  });
   expect(res.code, res.out).toBe(0);
-  const perms = await fetch(`${server.url}/dash/apps/${server.appId}/perms/pull`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+  const perms = await fetch(`${server.url}/dash/apps/${server.appId}/perms/pull`, {
+    headers: { authorization: `Bearer ${server.adminToken}` },
+  });
   expect(await perms.json()).toEqual({ perms: { notes: { allow: { view: 'true' } } } });
 });
 
 it('pulls from the running local stack named in .data/local.json', async () => {
   await mkdir(join(dir, '.data'), { recursive: true });
-  await writeFile(join(dir, '.data/local.json'), JSON.stringify({ instant: { url: server.url, appId: server.appId, adminToken: server.adminToken } }));
+  await writeFile(
+    join(dir, '.data/local.json'),
+    JSON.stringify({ instant: { url: server.url, appId: server.appId, adminToken: server.adminToken } }),
+  );
   await rm(join(dir, 'instant.perms.ts'));
   const res = await run(['pull', 'perms']);
   expect(res.code, res.out).toBe(0);
   expect(await readFile(join(dir, 'instant.perms.ts'), 'utf8')).toMatch(/notes: \{\s+allow: \{\s+view: "true"/);
 });
 
-it('the CLI\'s own names win over the shop\'s', () => {
-  expect(cliTarget({ INSTANT_API_URI: 'http://a', INSTANT_CLI_API_URI: 'http://b', INSTANT_APP_ID: 'x', INSTANT_ADMIN_TOKEN: 't', INSTANT_APP_ADMIN_TOKEN: 'u' }))
-    .toEqual({ url: 'http://b', appId: 'x', adminToken: 'u' });
+it("the CLI's own names win over the shop's", () => {
+  expect(
+    cliTarget({
+      INSTANT_API_URI: 'http://a',
+      INSTANT_CLI_API_URI: 'http://b',
+      INSTANT_APP_ID: 'x',
+      INSTANT_ADMIN_TOKEN: 't',
+      INSTANT_APP_ADMIN_TOKEN: 'u',
+    }),
+  ).toEqual({ url: 'http://b', appId: 'x', adminToken: 'u' });
   expect(cliTarget({ INSTANT_APP_ID: 'x', INSTANT_ADMIN_TOKEN: 't' }).url).toBe('https://api.instantdb.com');
 });

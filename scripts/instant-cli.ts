@@ -21,7 +21,9 @@ export function cliTarget(env: Record<string, string | undefined>): CliTarget {
   const appId = env.INSTANT_APP_ID;
   const adminToken = env.INSTANT_APP_ADMIN_TOKEN || env.INSTANT_ADMIN_TOKEN;
   if (!appId || !adminToken) {
-    throw new Error('Set INSTANT_APP_ID and INSTANT_ADMIN_TOKEN (environment or .env.local), or start `npm run dev` for the local server.');
+    throw new Error(
+      'Set INSTANT_APP_ID and INSTANT_ADMIN_TOKEN (environment or .env.local), or start `npm run dev` for the local server.',
+    );
   }
   return { url: env.INSTANT_CLI_API_URI || env.INSTANT_API_URI || 'https://api.instantdb.com', appId, adminToken };
 }
@@ -30,7 +32,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const args = cliArgs({ usage: USAGE, options: {}, positionals: true }, ({ positionals }) => {
     const [command, what = 'all', ...rest] = positionals;
     if (command !== 'push' && command !== 'pull') throw new UsageError(`unknown command "${command ?? ''}"`);
-    if (!WHAT.has(what) || rest.length) throw new UsageError(`expected schema, perms or all, got "${[what, ...rest].join(' ')}"`);
+    if (!WHAT.has(what) || rest.length)
+      throw new UsageError(`expected schema, perms or all, got "${[what, ...rest].join(' ')}"`);
     return [command, what];
   });
   let target: CliTarget;

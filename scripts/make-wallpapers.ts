@@ -12,7 +12,10 @@ function png(width: number, height: number, colors: [string, string, string]): B
     raw[row] = 0; // filter: none
     for (let x = 0; x < width; x++) {
       // A diagonal three-stop gradient with a soft wave, so each image has some shape.
-      const t = Math.min(1, Math.max(0, (x / width) * 0.4 + (y / height) * 0.6 + 0.06 * Math.sin((x / width) * 6.28 * 2)));
+      const t = Math.min(
+        1,
+        Math.max(0, (x / width) * 0.4 + (y / height) * 0.6 + 0.06 * Math.sin((x / width) * 6.28 * 2)),
+      );
       const [a, b, u] = t < 0.5 ? [rgb[0], rgb[1], t * 2] : [rgb[1], rgb[2], (t - 0.5) * 2];
       for (let c = 0; c < 3; c++) raw[row + 1 + x * 3 + c] = Math.round(a[c] + (b[c] - a[c]) * u);
     }

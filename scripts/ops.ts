@@ -48,7 +48,8 @@ type OpsArgs = ReturnType<typeof parseCliArgs<typeof OPS_CLI.options>>;
 /** Fills unset settings from `.env.local`, then from the local stack's `.data/local.json`. */
 export function loadOpsEnv(env: Record<string, string | undefined> = process.env, cwd = '.'): 'env' | 'local.json' {
   const dotenv = `${cwd}/.env.local`;
-  if (existsSync(dotenv)) for (const [k, v] of Object.entries(parseDotenv(readFileSync(dotenv, 'utf8')))) if (v && !env[k]) env[k] = v;
+  if (existsSync(dotenv))
+    for (const [k, v] of Object.entries(parseDotenv(readFileSync(dotenv, 'utf8')))) if (v && !env[k]) env[k] = v;
   const localFile = `${cwd}/.data/local.json`;
   if (env.INSTANT_APP_ID || !existsSync(localFile)) return 'env';
   const local = JSON.parse(readFileSync(localFile, 'utf8'));
@@ -97,11 +98,17 @@ export function inputFor({ positionals, values }: OpsArgs): { command: OpsComman
 type OpsRequest = ReturnType<typeof inputFor>;
 
 /** Runs one command; returns the text to print (tests call this directly). */
-export async function runCli(argv: string[], operator = `cli:${userInfo().username}`): Promise<{ result: unknown; text: string }> {
+export async function runCli(
+  argv: string[],
+  operator = `cli:${userInfo().username}`,
+): Promise<{ result: unknown; text: string }> {
   return runRequest(inputFor(parseCliArgs(OPS_CLI, argv)), operator);
 }
 
-async function runRequest({ command, input }: OpsRequest, operator: string): Promise<{ result: unknown; text: string }> {
+async function runRequest(
+  { command, input }: OpsRequest,
+  operator: string,
+): Promise<{ result: unknown; text: string }> {
   const result = await runOps(command, operator, input);
   return { result, text: format(command, result) };
 }
@@ -110,7 +117,8 @@ function format(command: OpsCommand, result: unknown): string {
   if (command === 'reconcile') {
     const r = result as ReconcileReport;
     const lines = [`checked ${r.sessionsChecked} sessions and ${r.eventsChecked} events since ${r.since}`];
-    for (const p of r.repaired) lines.push(`repaired ${p.sessionId} (${p.email ?? 'no email'}): ${p.changes.join('; ')}`);
+    for (const p of r.repaired)
+      lines.push(`repaired ${p.sessionId} (${p.email ?? 'no email'}): ${p.changes.join('; ')}`);
     for (const x of r.receiptsResent) lines.push(`receipt ${x.sessionId} to ${x.to}: ${x.result}`);
     for (const e of r.errors) lines.push(`error ${e.target}: ${e.error}`);
     lines.push(`pruned ${r.pruned.rateSlots} rate-limit slots, ${r.pruned.webhookEvents} webhook-log rows`);
@@ -119,9 +127,13 @@ function format(command: OpsCommand, result: unknown): string {
   }
   if (command === 'find') {
     const r = result as FindResult;
-    const lines = [`${r.email}: ${r.user ? `user ${r.user.id}, plan ${r.user.plan ?? 'none'}, customer ${r.user.stripeCustomerId ?? 'none'}` : 'no account'}; balance ${r.balance}`];
+    const lines = [
+      `${r.email}: ${r.user ? `user ${r.user.id}, plan ${r.user.plan ?? 'none'}, customer ${r.user.stripeCustomerId ?? 'none'}` : 'no account'}; balance ${r.balance}`,
+    ];
     for (const p of r.purchases) {
-      lines.push(`  ${p.status.padEnd(9)} ${p.title} ${p.amount ?? '?'} ${p.currency ?? ''} ${p.sessionId} ${p.paymentIntentId ?? '-'} receipt ${p.receipt?.status ?? 'none'}`);
+      lines.push(
+        `  ${p.status.padEnd(9)} ${p.title} ${p.amount ?? '?'} ${p.currency ?? ''} ${p.sessionId} ${p.paymentIntentId ?? '-'} receipt ${p.receipt?.status ?? 'none'}`,
+      );
     }
     for (const d of r.downloads) lines.push(`  download ${d.title}: ${d.available ? d.file : d.reason}`);
     return lines.join('\n');
@@ -135,8 +147,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     console.log((await runRequest(request, `cli:${userInfo().username}`)).text);
   } catch (e) {
-    const message = e instanceof ZodError ? e.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : (e as Error).message;
-    const hint = source === 'local.json' && /fetch failed|ECONNREFUSED/.test(message) ? ' (settings from .data/local.json: is `npm run dev` running?)' : '';
+    const message =
+      e instanceof ZodError
+        ? e.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')
+        : (e as Error).message;
+    const hint =
+      source === 'local.json' && /fetch failed|ECONNREFUSED/.test(message)
+        ? ' (settings from .data/local.json: is `npm run dev` running?)'
+        : '';
     console.error(e instanceof HttpError || e instanceof ZodError ? message : `ops: ${message}${hint}`);
     process.exit(1);
   }

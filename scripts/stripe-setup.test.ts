@@ -15,7 +15,9 @@ describe('stripe:setup', () => {
   it('derives the webhook URL from the shop URL', () => {
     expect(webhookUrlFor('https://shop.example.com')).toBe('https://shop.example.com/api/stripe/webhook');
     expect(webhookUrlFor('https://shop.example.com/')).toBe('https://shop.example.com/api/stripe/webhook');
-    expect(webhookUrlFor('https://shop.example.com/api/stripe/webhook')).toBe('https://shop.example.com/api/stripe/webhook');
+    expect(webhookUrlFor('https://shop.example.com/api/stripe/webhook')).toBe(
+      'https://shop.example.com/api/stripe/webhook',
+    );
     expect(() => webhookUrlFor('ftp://x')).toThrow(/http/);
   });
 

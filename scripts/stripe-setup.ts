@@ -39,7 +39,8 @@ export interface SetupResult {
 /** The webhook URL for a shop origin (an explicit webhook URL is kept). */
 export function webhookUrlFor(shopUrl: string): string {
   const url = new URL(shopUrl);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`--url must be an http(s) URL (got ${shopUrl})`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`--url must be an http(s) URL (got ${shopUrl})`);
   if (url.pathname.replace(/\/$/, '') === WEBHOOK_PATH) return `${url.origin}${WEBHOOK_PATH}`;
   return `${url.origin}${url.pathname.replace(/\/$/, '')}${WEBHOOK_PATH}`;
 }
@@ -77,7 +78,9 @@ export async function setupWebhookEndpoint(
   }
   const updated = await stripe.webhookEndpoints.update(endpoint.id, { enabled_events: events, disabled: false });
   if (duplicates.length > 0) {
-    console.warn(`Note: ${duplicates.length} more endpoint(s) use ${options.webhookUrl}: ${duplicates.map((d) => d.id).join(', ')}`);
+    console.warn(
+      `Note: ${duplicates.length} more endpoint(s) use ${options.webhookUrl}: ${duplicates.map((d) => d.id).join(', ')}`,
+    );
   }
   return { action: 'updated', endpoint: updated, secret: null, apiVersionMismatch: mismatch };
 }
@@ -99,13 +102,19 @@ async function main(shopUrl: string, recreate: boolean): Promise<void> {
   console.log(`  events:  ${result.endpoint.enabled_events.join(', ')}`);
   console.log(`  version: ${result.endpoint.api_version ?? '(account default)'}`);
   if (result.secret) {
-    console.log(`\nSigning secret (set it as STRIPE_WEBHOOK_SECRET; Stripe will not show it again):\n  ${result.secret}`);
+    console.log(
+      `\nSigning secret (set it as STRIPE_WEBHOOK_SECRET; Stripe will not show it again):\n  ${result.secret}`,
+    );
   } else {
     console.log('\nThe signing secret is unchanged; Stripe shows it only when an endpoint is created.');
-    console.log('Find it in the Dashboard (Developers → Webhooks → the endpoint → Signing secret), or rerun with --recreate for a new one.');
+    console.log(
+      'Find it in the Dashboard (Developers → Webhooks → the endpoint → Signing secret), or rerun with --recreate for a new one.',
+    );
   }
   if (result.apiVersionMismatch) {
-    console.warn(`\nWarning: this endpoint sends events in API version ${result.apiVersionMismatch}, not ${STRIPE_API_VERSION}. Rerun with --recreate to fix (this changes the signing secret).`);
+    console.warn(
+      `\nWarning: this endpoint sends events in API version ${result.apiVersionMismatch}, not ${STRIPE_API_VERSION}. Rerun with --recreate to fix (this changes the signing secret).`,
+    );
   }
 }
 

@@ -28,8 +28,13 @@ async function callsDuring(fn: () => Promise<unknown>) {
   const instantBefore = shop.instant.requestCounts();
   await fn();
   const diff = (after: Record<string, number>, before: Record<string, number>) =>
-    Object.fromEntries(Object.entries(after).flatMap(([k, n]) => (n - (before[k] ?? 0) ? [[k, n - (before[k] ?? 0)]] : [])));
-  return { stripe: diff(shop.stripeLocal.apiRequestCounts(), stripeBefore), instant: diff(shop.instant.requestCounts(), instantBefore) };
+    Object.fromEntries(
+      Object.entries(after).flatMap(([k, n]) => (n - (before[k] ?? 0) ? [[k, n - (before[k] ?? 0)]] : [])),
+    );
+  return {
+    stripe: diff(shop.stripeLocal.apiRequestCounts(), stripeBefore),
+    instant: diff(shop.instant.requestCounts(), instantBefore),
+  };
 }
 
 async function completedEvent(sessionId: string): Promise<Stripe.Event> {
@@ -39,9 +44,11 @@ async function completedEvent(sessionId: string): Promise<Stripe.Event> {
   return event!;
 }
 
-const appliedRecord = async (eventId: string) => (await shop.admin.query({ appliedEvents: { $: { where: { id: appliedEventId(eventId) } } } })).appliedEvents[0];
+const appliedRecord = async (eventId: string) =>
+  (await shop.admin.query({ appliedEvents: { $: { where: { id: appliedEventId(eventId) } } } })).appliedEvents[0];
 const logOf = async (eventId: string) =>
-  (await shop.admin.query({ webhookEvents: { $: { where: { eventId }, order: { receivedAt: 'asc' } } } })).webhookEvents as any[];
+  (await shop.admin.query({ webhookEvents: { $: { where: { eventId }, order: { receivedAt: 'asc' } } } }))
+    .webhookEvents as any[];
 
 async function redeliver(eventId: string, copies = 1) {
   expect((await shop.local(`events/${eventId}/resend`, { copies })).status).toBe(200);
@@ -59,7 +66,12 @@ describe('applied events', () => {
     });
     expect(firstCalls.stripe).toEqual({ [`GET /v1/checkout/sessions/${sessionId}`]: 2 });
     const event = await completedEvent(sessionId);
-    expect(await appliedRecord(event.id)).toMatchObject({ eventId: event.id, sessionId, purchaseStatus: 'paid', type: 'checkout.session.completed' });
+    expect(await appliedRecord(event.id)).toMatchObject({
+      eventId: event.id,
+      sessionId,
+      purchaseStatus: 'paid',
+      type: 'checkout.session.completed',
+    });
 
     const calls = await callsDuring(() => redeliver(event.id));
     expect(calls.stripe).toEqual({});
@@ -97,14 +109,18 @@ describe('applied events', () => {
       return bought;
     });
     const event = await completedEvent(sessionId);
-    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({ status: 'failed' });
+    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({
+      status: 'failed',
+    });
     expect(await appliedRecord(event.id)).toBeUndefined();
 
     // Still unapplied, so the redelivery runs the whole path (Stripe is read again) and re-sends.
     const calls = await callsDuring(() => redeliver(event.id));
     expect(total(calls.stripe)).toBeGreaterThan(0);
     expect(receiptsTo(email)).toHaveLength(1);
-    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({ status: 'sent' });
+    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({
+      status: 'sent',
+    });
     expect(await appliedRecord(event.id)).toMatchObject({ sessionId, purchaseStatus: 'paid' });
 
     const again = await callsDuring(() => redeliver(event.id, 2));
@@ -138,12 +154,20 @@ describe('applied events', () => {
     expect(await appliedRecord(event.id)).toBeDefined();
 
     const calls = await callsDuring(async () => {
-      expect(await ops(shop, operator, 'replay', { eventId: event.id })).toMatchObject({ handled: true, sessionId, status: 'paid' });
+      expect(await ops(shop, operator, 'replay', { eventId: event.id })).toMatchObject({
+        handled: true,
+        sessionId,
+        status: 'paid',
+      });
     });
     // The event itself (never a stored copy), then the fulfilment loop's read and re-read.
     expect(calls.stripe[`GET /v1/events/${event.id}`]).toBe(1);
     expect(calls.stripe[`GET /v1/checkout/sessions/${sessionId}`]).toBe(2);
-    expect((await logOf(event.id)).at(-1)).toMatchObject({ source: 'replay', outcome: 'fulfilled', purchaseStatus: 'paid' });
+    expect((await logOf(event.id)).at(-1)).toMatchObject({
+      source: 'replay',
+      outcome: 'fulfilled',
+      purchaseStatus: 'paid',
+    });
     expect(receiptsTo(email)).toHaveLength(1);
   });
 });

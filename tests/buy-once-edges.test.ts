@@ -19,7 +19,13 @@ beforeAll(async () => {
 afterAll(() => shop.close());
 
 describe('webhook signature', () => {
-  const event = () => JSON.stringify({ id: 'evt_forged', object: 'event', type: 'checkout.session.completed', data: { object: { id: 'cs_test_forged', object: 'checkout.session' } } });
+  const event = () =>
+    JSON.stringify({
+      id: 'evt_forged',
+      object: 'event',
+      type: 'checkout.session.completed',
+      data: { object: { id: 'cs_test_forged', object: 'checkout.session' } },
+    });
 
   it('answers 400 and writes nothing when the signature is missing, forged or stale', async () => {
     const body = event();
@@ -27,7 +33,9 @@ describe('webhook signature', () => {
     expect(missing.status).toBe(400);
     expect((await missing.json()).error).toMatch(/Stripe-Signature/);
 
-    const forged = await shop.post('/api/stripe/webhook', body, { 'stripe-signature': signPayload(body, 'whsec_not_the_secret') });
+    const forged = await shop.post('/api/stripe/webhook', body, {
+      'stripe-signature': signPayload(body, 'whsec_not_the_secret'),
+    });
     expect(forged.status).toBe(400);
 
     const stale = signPayload(body, process.env.STRIPE_WEBHOOK_SECRET!, Math.floor(Date.now() / 1000) - 3600);
@@ -40,8 +48,15 @@ describe('webhook signature', () => {
   });
 
   it('answers 200 to events it does not handle', async () => {
-    const body = JSON.stringify({ id: 'evt_other', object: 'event', type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } });
-    const res = await shop.post('/api/stripe/webhook', body, { 'stripe-signature': signPayload(body, process.env.STRIPE_WEBHOOK_SECRET!) });
+    const body = JSON.stringify({
+      id: 'evt_other',
+      object: 'event',
+      type: 'customer.created',
+      data: { object: { id: 'cus_1', object: 'customer' } },
+    });
+    const res = await shop.post('/api/stripe/webhook', body, {
+      'stripe-signature': signPayload(body, process.env.STRIPE_WEBHOOK_SECRET!),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, handled: false });
   });
@@ -94,7 +109,10 @@ describe('signed file URLs', () => {
   it('issues a URL only to a holder of a paid token, and serves the file with the right headers', async () => {
     const denied = await shop.post('/api/wallpapers/download', { tokens: [randomUUID()], wallpaperId: dune });
     expect(denied.status).toBe(403);
-    const other = await shop.post('/api/wallpapers/download', { tokens: [paidToken], wallpaperId: wallpaperIdFor('aurora') });
+    const other = await shop.post('/api/wallpapers/download', {
+      tokens: [paidToken],
+      wallpaperId: wallpaperIdFor('aurora'),
+    });
     expect(other.status).toBe(403);
 
     const res = await shop.post('/api/wallpapers/download', { tokens: [paidToken], wallpaperId: dune });
@@ -105,7 +123,9 @@ describe('signed file URLs', () => {
   });
 
   it('refuses a tampered URL (403) and an expired one (410)', async () => {
-    const { url } = await (await shop.post('/api/wallpapers/download', { tokens: [paidToken], wallpaperId: dune })).json();
+    const { url } = await (
+      await shop.post('/api/wallpapers/download', { tokens: [paidToken], wallpaperId: dune })
+    ).json();
     const tampered = url.replace(`id=${dune}`, `id=${wallpaperIdFor('aurora')}`);
     expect((await fetch(`${shop.api}${tampered}`)).status).toBe(403);
     const expired = signedPath({ kind: 'wallpaper', id: dune, disposition: 'inline' }, Date.now() - 60 * 60 * 1000);
@@ -118,7 +138,8 @@ describe('signed file URLs', () => {
 describe('rate limits', () => {
   const checkoutFrom = (address: string, headers: Record<string, string> = {}) =>
     postJsonFrom(address, `${shop.api}/api/checkout`, { token: randomUUID(), productId: 'wallpapers-warm' }, headers);
-  const bucketPrefix = (address: string) => `checkout:${createHash('sha256').update(address).digest('hex').slice(0, 16)}:`;
+  const bucketPrefix = (address: string) =>
+    `checkout:${createHash('sha256').update(address).digest('hex').slice(0, 16)}:`;
 
   it('refuses checkout calls past the limit with 429 and Retry-After, counting concurrent calls exactly', async () => {
     const address = '127.0.0.77';
@@ -133,7 +154,9 @@ describe('rate limits', () => {
     expect(JSON.parse(refused[0].text).error).toMatch(/Too many requests/);
 
     // Every admitted call holds one slot, and no window holds more than the limit.
-    const { rateSlots } = await shop.admin.query({ rateSlots: { $: { where: { bucket: { $like: `${bucketPrefix(address)}%` } } } } });
+    const { rateSlots } = await shop.admin.query({
+      rateSlots: { $: { where: { bucket: { $like: `${bucketPrefix(address)}%` } } } },
+    });
     expect(rateSlots).toHaveLength(ok);
     const perWindow = new Map<string, number>();
     for (const slot of rateSlots) perWindow.set(slot.bucket, (perWindow.get(slot.bucket) ?? 0) + 1);
@@ -162,7 +185,8 @@ describe('rate limits', () => {
     expect(answers.filter((r) => r.status === 429).length).toBe(45 - ok);
     expect(45 - ok).toBeGreaterThanOrEqual(5);
     const slots = async (address: string) =>
-      (await shop.admin.query({ rateSlots: { $: { where: { bucket: { $like: `${bucketPrefix(address)}%` } } } } })).rateSlots.length;
+      (await shop.admin.query({ rateSlots: { $: { where: { bucket: { $like: `${bucketPrefix(address)}%` } } } } }))
+        .rateSlots.length;
     expect(await slots(attacker)).toBe(ok);
     expect(await slots(victim)).toBe(0);
     expect(await slots('198.51.100.1')).toBe(0);

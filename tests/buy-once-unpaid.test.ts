@@ -33,13 +33,17 @@ const WARM = ['citrus', 'dune', 'ember'];
 describe('unpaid checkouts', () => {
   it('link nothing, whether confirmed by the success page, pending a delayed payment, expired or failed', async () => {
     const confirmed = await guestCheckout(shop, 'wallpapers-all');
-    expect(await (await shop.post('/api/checkout/confirm', { sessionId: confirmed.sessionId })).json()).toEqual({ status: 'pending' });
+    expect(await (await shop.post('/api/checkout/confirm', { sessionId: confirmed.sessionId })).json()).toEqual({
+      status: 'pending',
+    });
     const delayed = await guestCheckout(shop, 'wallpapers-all');
     expect((await shop.pay(delayed.sessionId, { email: 'slow@example.com', method: 'delayed' })).status).toBe(200);
     const expired = await guestCheckout(shop, 'wallpapers-all');
     expect((await shop.local(`checkout_sessions/${expired.sessionId}/expire`)).status).toBe(200);
     const failed = await guestCheckout(shop, 'wallpapers-all');
-    expect((await shop.pay(failed.sessionId, { email: 'fails@example.com', method: 'delayed', outcome: 'failed' })).status).toBe(200);
+    expect(
+      (await shop.pay(failed.sessionId, { email: 'fails@example.com', method: 'delayed', outcome: 'failed' })).status,
+    ).toBe(200);
     await shop.stripeLocal.whenDeliveriesIdle();
     await shop.local(`checkout_sessions/${failed.sessionId}/settle`, { outcome: 'failed' });
     await shop.stripeLocal.whenDeliveriesIdle();
@@ -48,7 +52,10 @@ describe('unpaid checkouts', () => {
     const tokens = mine.map((c) => c.token);
     // The attacker's view: holding every token, through the wallpapers and through its purchases.
     const guest = shop.admin.asUser({ guest: true });
-    const deep = await guest.query({ wallpapers: { purchases: { wallpapers: { purchases: {} } } } }, { ruleParams: { tokens } });
+    const deep = await guest.query(
+      { wallpapers: { purchases: { wallpapers: { purchases: {} } } } },
+      { ruleParams: { tokens } },
+    );
     expect(deep.wallpapers.length).toBeGreaterThanOrEqual(8);
     expect(deep.wallpapers.flatMap((w: any) => w.purchases)).toEqual([]);
     const own = await guest.query({ purchases: { wallpapers: {} } }, { ruleParams: { tokens } });
@@ -84,7 +91,8 @@ describe('purchases linked before payment by an older version', () => {
     await shop.admin.transact(cs.map((c) => shop.admin.tx.purchases[purchaseIdFor(c.sessionId)].link({ wallpapers })));
     for (const c of cs) expect(await linked(c.sessionId)).toEqual(WARM);
   }
-  const status = async (sessionId: string) => (await shop.admin.query({ purchases: { $: { where: { sessionId } } } })).purchases[0];
+  const status = async (sessionId: string) =>
+    (await shop.admin.query({ purchases: { $: { where: { sessionId } } } })).purchases[0];
 
   it('are unlinked by reconcile now, open sessions included, once; paid ones end linked', async () => {
     await setWebhooks(shop, false);
@@ -107,11 +115,15 @@ describe('purchases linked before payment by an older version', () => {
     expect(await linked(paid.sessionId)).toEqual(WARM);
 
     const second = await reconcile({ since, by: 'test' });
-    expect(second.repaired.filter((r) => [open.sessionId, toExpire.sessionId, paid.sessionId].includes(r.sessionId))).toEqual([]);
+    expect(
+      second.repaired.filter((r) => [open.sessionId, toExpire.sessionId, paid.sessionId].includes(r.sessionId)),
+    ).toEqual([]);
 
     // Paying is still what links the open one.
     await setWebhooks(shop, true);
-    expect((await shop.pay(open.sessionId, { email: 'late-payer@example.com', card: '4242424242424242' })).status).toBe(200);
+    expect((await shop.pay(open.sessionId, { email: 'late-payer@example.com', card: '4242424242424242' })).status).toBe(
+      200,
+    );
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await linked(open.sessionId)).toEqual(WARM);
   });
@@ -144,14 +156,21 @@ describe('purchases linked before payment by an older version', () => {
     const payers = cs.filter((_, i) => i % 2 === 0);
     const [report] = await Promise.all([
       reconcile({ since: new Date(Date.now() - 60_000), by: 'test', concurrency: 6 }),
-      ...payers.map((c) => shop.pay(c.sessionId, { email: `concurrent.${randomUUID().slice(0, 6)}@example.com`, card: '4242424242424242' })),
+      ...payers.map((c) =>
+        shop.pay(c.sessionId, {
+          email: `concurrent.${randomUUID().slice(0, 6)}@example.com`,
+          card: '4242424242424242',
+        }),
+      ),
     ]);
     expect(report.errors).toEqual([]);
     await shop.stripeLocal.whenDeliveriesIdle();
     for (const c of cs) {
       const paid = payers.includes(c);
       expect(await linked(c.sessionId), c.sessionId).toEqual(paid ? WARM : []);
-      expect(await status(c.sessionId)).toMatchObject(paid ? { status: 'paid', unlockToken: c.token } : { status: 'pending' });
+      expect(await status(c.sessionId)).toMatchObject(
+        paid ? { status: 'paid', unlockToken: c.token } : { status: 'pending' },
+      );
     }
   });
 });

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseIdFor } from '../api/_lib/fulfillment/purchase-ids.ts';
-import {  nextResult } from './support/instant-clients.ts';
+import { nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 import { checkout, receiptsTo } from './support/shop.ts';
 
@@ -26,10 +26,19 @@ describe('guest purchase', () => {
     const session = await shop.stripe.checkout.sessions.retrieve(sessionId);
     expect(session.metadata).toMatchObject({ token, productId: 'wallpapers-warm' });
 
-    expect((await shop.pay(sessionId, { email: ' Guest.One@Example.com ', card: '4242424242424242' })).status).toBe(200);
+    expect((await shop.pay(sessionId, { email: ' Guest.One@Example.com ', card: '4242424242424242' })).status).toBe(
+      200,
+    );
     await shop.stripeLocal.whenDeliveriesIdle();
     const [p] = await purchase(sessionId);
-    expect(p).toMatchObject({ status: 'paid', token, unlockToken: token, email: 'guest.one@example.com', productId: 'wallpapers-warm', amount: 500 });
+    expect(p).toMatchObject({
+      status: 'paid',
+      token,
+      unlockToken: token,
+      email: 'guest.one@example.com',
+      productId: 'wallpapers-warm',
+      amount: 500,
+    });
     expect(p.wallpapers.map((w: any) => w.slug).sort()).toEqual(['citrus', 'dune', 'ember']);
     const [receipt] = receiptsTo(shop, 'guest.one@example.com');
     expect(receipt.subject).toBe('Your receipt: Warm trio');
@@ -60,7 +69,9 @@ describe('guest purchase', () => {
     const { sessionId } = await checkout(shop, 'wallpapers-all');
     await shop.pay(sessionId, { email: 'storm@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
-    const completed = (await shop.stripe.events.list({ type: 'checkout.session.completed', limit: 100 })).data.find((e) => (e.data.object as any).id === sessionId)!;
+    const completed = (await shop.stripe.events.list({ type: 'checkout.session.completed', limit: 100 })).data.find(
+      (e) => (e.data.object as any).id === sessionId,
+    )!;
     await Promise.all([
       shop.local(`events/${completed.id}/resend`, { copies: 10 }),
       ...Array.from({ length: 5 }, () => shop.post('/api/checkout/confirm', { sessionId })),
@@ -76,7 +87,9 @@ describe('guest purchase', () => {
   it('records a paid session whose metadata lost its token under the email, with a fresh token', async () => {
     const session = await shop.stripe.checkout.sessions.create({
       mode: 'payment',
-      line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'Warm trio' } } }],
+      line_items: [
+        { quantity: 1, price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'Warm trio' } } },
+      ],
       metadata: { type: 'wallpapers-warm' },
       success_url: `${shop.api}/success?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${shop.api}/`,
@@ -105,14 +118,23 @@ describe('live unlock', () => {
     const { token, sessionId } = await checkout(shop, 'wallpapers-warm');
     const db = shop.client();
     const q = { wallpapers: { $: { where: { slug: 'dune' } } } };
-    const before = await nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.length), { ruleParams: { tokens: [token] } });
+    const before = await nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.length), {
+      ruleParams: { tokens: [token] },
+    });
     expect(before.data!.wallpapers[0]).not.toHaveProperty('fullResUrl');
 
-    const unlocked = nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.[0]?.fullResUrl), { ruleParams: { tokens: [token] } });
+    const unlocked = nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.[0]?.fullResUrl), {
+      ruleParams: { tokens: [token] },
+    });
     await shop.pay(sessionId, { email: 'live@example.com', card: '4242424242424242' });
     expect((await unlocked).data!.wallpapers[0].fullResUrl).toBe('dune.png');
 
-    const relocked = nextResult(db, q, (r) => r.data?.wallpapers?.[0] !== undefined && !('fullResUrl' in r.data.wallpapers[0]), { ruleParams: { tokens: [token] } });
+    const relocked = nextResult(
+      db,
+      q,
+      (r) => r.data?.wallpapers?.[0] !== undefined && !('fullResUrl' in r.data.wallpapers[0]),
+      { ruleParams: { tokens: [token] } },
+    );
     const session = await shop.stripe.checkout.sessions.retrieve(sessionId);
     await shop.stripe.refunds.create({ payment_intent: session.payment_intent as string });
     await relocked;
@@ -121,7 +143,7 @@ describe('live unlock', () => {
     expect((await purchase(sessionId))[0].unlockToken).toBeUndefined();
   });
 
-  it('keeps the field hidden without a token, with a wrong token, and for another purchase\'s wallpaper', async () => {
+  it("keeps the field hidden without a token, with a wrong token, and for another purchase's wallpaper", async () => {
     const { token, sessionId } = await checkout(shop, 'wallpapers-warm');
     await shop.pay(sessionId, { email: 'hidden@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
@@ -133,7 +155,10 @@ describe('live unlock', () => {
     const wrong = await guest.query(q, { ruleParams: { tokens: [randomUUID()] } });
     expect(wrong.wallpapers.every((w: any) => !('fullResUrl' in w))).toBe(true);
     const right = await guest.query(q, { ruleParams: { tokens: [token] } });
-    const unlocked = right.wallpapers.filter((w: any) => 'fullResUrl' in w).map((w: any) => w.slug).sort();
+    const unlocked = right.wallpapers
+      .filter((w: any) => 'fullResUrl' in w)
+      .map((w: any) => w.slug)
+      .sort();
     expect(unlocked).toEqual(['citrus', 'dune', 'ember']);
   });
 });

@@ -10,7 +10,10 @@ function run(script: string, args: string[]): Promise<Run> {
     // An empty environment for settings: nothing to connect to, so a script that went past its
     // argument check would fail differently (or hang and time out) rather than pass.
     const env = { PATH: process.env.PATH, NO_COLOR: '1' };
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -23,8 +26,18 @@ function run(script: string, args: string[]): Promise<Run> {
 const SCRIPTS = [
   { name: 'ops', script: 'scripts/ops.ts', usage: 'usage: npm run ops', command: 'frobnicate' },
   { name: 'stripe:local', script: 'local/stripe/cli.ts', usage: 'usage: npm run stripe:local', command: 'frobnicate' },
-  { name: 'instant:local', script: 'local/instant/cli.ts', usage: 'usage: npm run instant:local', command: 'frobnicate' },
-  { name: 'stripe:setup', script: 'scripts/stripe-setup.ts', usage: 'usage: npm run stripe:setup', command: 'frobnicate' },
+  {
+    name: 'instant:local',
+    script: 'local/instant/cli.ts',
+    usage: 'usage: npm run instant:local',
+    command: 'frobnicate',
+  },
+  {
+    name: 'stripe:setup',
+    script: 'scripts/stripe-setup.ts',
+    usage: 'usage: npm run stripe:setup',
+    command: 'frobnicate',
+  },
   { name: 'seed', script: 'scripts/seed.ts', usage: 'usage: npm run seed', command: 'frobnicate' },
 ];
 

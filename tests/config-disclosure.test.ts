@@ -60,7 +60,12 @@ describe('start-up check', () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const missing = checkStartup({ VERCEL_ENV: 'production', RESEND_API_KEY: 're_key', INSTANT_APP_ID: 'app' });
-      expect(missing.map((m) => m.split(' ')[0])).toEqual(['INSTANT_ADMIN_TOKEN', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'CRON_SECRET']);
+      expect(missing.map((m) => m.split(' ')[0])).toEqual([
+        'INSTANT_ADMIN_TOKEN',
+        'STRIPE_SECRET_KEY',
+        'STRIPE_WEBHOOK_SECRET',
+        'CRON_SECRET',
+      ]);
       expect(logged.mock.calls.flat().join('\n')).toMatch(/CRON_SECRET is not set: set it in the deployment settings/);
       expect(checkStartup({ VERCEL_ENV: 'preview' })).toEqual([]);
     } finally {

@@ -3,7 +3,7 @@
 // entry or goes negative, spends with their haikus, refunds and disputes, permissions.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {  nextResult } from './support/instant-clients.ts';
+import { nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 import { bearer, creditsCheckout, signIn, type SignedIn } from './support/shop.ts';
 
@@ -15,7 +15,15 @@ beforeAll(async () => {
 afterAll(() => shop.close());
 
 type User = SignedIn;
-type Entry = { seq: number; amount: number; balance: number; ref: string; reason: string; shortfall?: number; sessionId?: string };
+type Entry = {
+  seq: number;
+  amount: number;
+  balance: number;
+  ref: string;
+  reason: string;
+  shortfall?: number;
+  sessionId?: string;
+};
 
 /** A credits checkout by `u`, not yet paid. */
 const checkout = (u: User, packId = 'credits-small') => creditsCheckout(shop, u, packId, false);
@@ -31,7 +39,9 @@ async function buy(u: User, packId = 'credits-small') {
 const generate = (u: User, topic = 'autumn') => shop.post('/api/generate', { topic }, bearer(u));
 
 async function ledger(u: User): Promise<Entry[]> {
-  const { ledgerEntries } = await shop.admin.query({ ledgerEntries: { $: { where: { userId: u.id }, order: { seq: 'asc' } } } });
+  const { ledgerEntries } = await shop.admin.query({
+    ledgerEntries: { $: { where: { userId: u.id }, order: { seq: 'asc' } } },
+  });
   return ledgerEntries;
 }
 
@@ -98,7 +108,9 @@ describe('buy, grant, spend', () => {
     }
     const listed = await nextResult(db, haikusQ, (r) => r.data?.haikus?.length === 10);
     expect(listed.data!.haikus[0].topic).toBe('topic 1');
-    expect((await nextResult(db, balanceQ, (r) => r.data?.ledgerEntries?.[0]?.balance === 0)).data!.ledgerEntries[0].amount).toBe(-1);
+    expect(
+      (await nextResult(db, balanceQ, (r) => r.data?.ledgerEntries?.[0]?.balance === 0)).data!.ledgerEntries[0].amount,
+    ).toBe(-1);
 
     const refused = await generate(u);
     expect(refused.status).toBe(402);
@@ -130,7 +142,9 @@ describe('buy, grant, spend', () => {
     await buy(u);
     const requestId = randomUUID();
     const body = { topic: 'retried', requestId };
-    const answers = await Promise.all(Array.from({ length: 5 }, () => shop.post('/api/generate', body, { authorization: `Bearer ${u.token}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => shop.post('/api/generate', body, { authorization: `Bearer ${u.token}` })),
+    );
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     const haikus = await Promise.all(answers.map((r) => r.json()));
     expect(new Set(haikus.map((h) => h.haiku.id)).size).toBe(1);
@@ -187,7 +201,9 @@ describe('exactly-once grants', () => {
     const sessionId = await checkout(u);
     await shop.local('webhooks/hold');
     await shop.pay(sessionId, { email: u.email, card: '4242424242424242' });
-    const completed = (await shop.stripe.events.list({ type: 'checkout.session.completed', limit: 100 })).data.find((e) => (e.data.object as any).id === sessionId)!;
+    const completed = (await shop.stripe.events.list({ type: 'checkout.session.completed', limit: 100 })).data.find(
+      (e) => (e.data.object as any).id === sessionId,
+    )!;
     await shop.local(`events/${completed.id}/resend`, { copies: 10 });
     const confirms = await Promise.all([
       shop.local('webhooks/release', { order: 'shuffle' }),
@@ -228,7 +244,10 @@ describe('exactly-once grants', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     const entries = await ledger(u);
     expectConsistent(entries);
-    expect(entries.map((e) => [e.ref.split(':')[0], e.amount])).toEqual([['grant', 10], ['clawback', -10]]);
+    expect(entries.map((e) => [e.ref.split(':')[0], e.amount])).toEqual([
+      ['grant', 10],
+      ['clawback', -10],
+    ]);
   });
 
   it('grants a 100%-off promotion code checkout at zero cost', async () => {
@@ -240,7 +259,9 @@ describe('exactly-once grants', () => {
       const u = await signIn(shop);
       const sessionId = await checkout(u);
       expect((await shop.stripe.checkout.sessions.retrieve(sessionId)).allow_promotion_codes).toBe(true);
-      expect((await shop.pay(sessionId, { email: u.email, card: '4242424242424242', promotion_code: code })).status).toBe(200);
+      expect(
+        (await shop.pay(sessionId, { email: u.email, card: '4242424242424242', promotion_code: code })).status,
+      ).toBe(200);
       await shop.stripeLocal.whenDeliveriesIdle();
       const session = await shop.stripe.checkout.sessions.retrieve(sessionId);
       expect(session).toMatchObject({ amount_total: 0, payment_status: 'no_payment_required' });
@@ -264,12 +285,20 @@ describe('refunds and disputes', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     let entries = await ledger(u);
     expectConsistent(entries);
-    expect(entries.at(-1)).toMatchObject({ ref: `clawback:${refund.id}`, amount: -7, balance: 0, shortfall: 3, sessionId });
+    expect(entries.at(-1)).toMatchObject({
+      ref: `clawback:${refund.id}`,
+      amount: -7,
+      balance: 0,
+      shortfall: 3,
+      sessionId,
+    });
     expect(entries.at(-1)!.reason).toMatch(/3 already spent/);
     expect((await generate(u)).status).toBe(402);
 
     // Duplicate deliveries of the refund change nothing.
-    const refunded = (await shop.stripe.events.list({ type: 'charge.refunded', limit: 100 })).data.find((e) => (e.data.object as any).payment_intent === refund.payment_intent)!;
+    const refunded = (await shop.stripe.events.list({ type: 'charge.refunded', limit: 100 })).data.find(
+      (e) => (e.data.object as any).payment_intent === refund.payment_intent,
+    )!;
     await shop.local(`events/${refunded.id}/resend`, { copies: 5 });
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await ledger(u)).toHaveLength(entries.length);
@@ -335,14 +364,25 @@ describe('permissions', () => {
     const attempts = {
       credits: asU.tx.$users[u.id].update({ credits: 1000 } as any),
       customer: asU.tx.$users[u.id].update({ stripeCustomerId: 'cus_mine' }),
-      newEntry: asU.tx.ledgerEntries[randomUUID()].create({ slot: `${u.id}:99`, ref: 'gift', userId: u.id, seq: 99, amount: 1000, balance: 1000, reason: 'gift', createdAt: Date.now() }),
+      newEntry: asU.tx.ledgerEntries[randomUUID()].create({
+        slot: `${u.id}:99`,
+        ref: 'gift',
+        userId: u.id,
+        seq: 99,
+        amount: 1000,
+        balance: 1000,
+        reason: 'gift',
+        createdAt: Date.now(),
+      }),
       editEntry: asU.tx.ledgerEntries[entry.id].update({ balance: 1000 }),
       deleteEntry: asU.tx.ledgerEntries[entry.id].delete(),
       newHaiku: asU.tx.haikus[randomUUID()].create({ topic: 'free', content: 'free', createdAt: Date.now() }),
       editHaiku: asU.tx.haikus[haiku.id].update({ content: 'changed' }),
     };
     for (const [name, step] of Object.entries(attempts)) {
-      await expect(asU.transact(step as any), name).rejects.toMatchObject({ body: { type: expect.stringMatching(/permission|validation/) } });
+      await expect(asU.transact(step as any), name).rejects.toMatchObject({
+        body: { type: expect.stringMatching(/permission|validation/) },
+      });
     }
     expect(await balance(u)).toBe(9);
     const { $users } = await shop.admin.query({ $users: { $: { where: { id: u.id } } } });
@@ -350,7 +390,7 @@ describe('permissions', () => {
     expect(await ledger(u)).toHaveLength(2);
   });
 
-  it('hides one user\'s ledger and haikus from another, and lets only the author delete a haiku', async () => {
+  it("hides one user's ledger and haikus from another, and lets only the author delete a haiku", async () => {
     const owner = await signIn(shop);
     await buy(owner);
     expect((await generate(owner, 'secret')).status).toBe(200);
@@ -360,13 +400,19 @@ describe('permissions', () => {
     const mine = await asOwner.query({ ledgerEntries: {}, haikus: {}, $users: {} });
     expect(mine.ledgerEntries).toHaveLength(2);
     expect(mine.haikus).toHaveLength(1);
-    const theirs = await asStranger.query({ ledgerEntries: { $: { where: { userId: owner.id } } }, haikus: {}, $users: { $: { where: { id: owner.id } } } });
+    const theirs = await asStranger.query({
+      ledgerEntries: { $: { where: { userId: owner.id } } },
+      haikus: {},
+      $users: { $: { where: { id: owner.id } } },
+    });
     expect(theirs).toMatchObject({ ledgerEntries: [], haikus: [], $users: [] });
     const guest = await shop.admin.asUser({ guest: true }).query({ ledgerEntries: {}, haikus: {} });
     expect(guest).toMatchObject({ ledgerEntries: [], haikus: [] });
 
     const haikuId = mine.haikus[0].id;
-    await expect(asStranger.transact(asStranger.tx.haikus[haikuId].delete())).rejects.toMatchObject({ body: { type: 'permission-denied' } });
+    await expect(asStranger.transact(asStranger.tx.haikus[haikuId].delete())).rejects.toMatchObject({
+      body: { type: 'permission-denied' },
+    });
     expect((await shop.admin.query({ haikus: { $: { where: { id: haikuId } } } })).haikus).toHaveLength(1);
     await asOwner.transact(asOwner.tx.haikus[haikuId].delete());
     expect((await shop.admin.query({ haikus: { $: { where: { id: haikuId } } } })).haikus).toHaveLength(0);
@@ -379,32 +425,36 @@ describe('bad requests', () => {
     { path: '/api/generate', good: { topic: 'spring' } },
   ];
 
-  it.each(endpoints)('$path refuses missing, malformed, unknown and signed-out tokens with 401', async ({ path, good }) => {
-    const signedOut = await signIn(shop);
-    await shop.admin.auth.signOut({ refresh_token: signedOut.token } as any);
-    const headers: (Record<string, string> | undefined)[] = [
-      undefined,
-      { authorization: '' },
-      { authorization: 'Bearer' },
-      { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
-      { authorization: 'Bearer two tokens' },
-      { authorization: `Bearer ${randomUUID()}` },
-      { authorization: `Bearer ${'x'.repeat(600)}` },
-      bearer(signedOut),
-    ];
-    for (const h of headers) {
-      const res = await shop.post(path, good, h);
-      expect(res.status, JSON.stringify(h)).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer');
-      expect((await res.json()).error).toMatch(/sign/i);
-    }
-  });
+  it.each(endpoints)(
+    '$path refuses missing, malformed, unknown and signed-out tokens with 401',
+    async ({ path, good }) => {
+      const signedOut = await signIn(shop);
+      await shop.admin.auth.signOut({ refresh_token: signedOut.token } as any);
+      const headers: (Record<string, string> | undefined)[] = [
+        undefined,
+        { authorization: '' },
+        { authorization: 'Bearer' },
+        { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+        { authorization: 'Bearer two tokens' },
+        { authorization: `Bearer ${randomUUID()}` },
+        { authorization: `Bearer ${'x'.repeat(600)}` },
+        bearer(signedOut),
+      ];
+      for (const h of headers) {
+        const res = await shop.post(path, good, h);
+        expect(res.status, JSON.stringify(h)).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer');
+        expect((await res.json()).error).toMatch(/sign/i);
+      }
+    },
+  );
 
   it.each(endpoints)('$path refuses bad bodies with 400 and oversized ones with 413', async ({ path }) => {
     const u = await signIn(shop);
-    const bad = path === '/api/generate'
-      ? [{}, { topic: '' }, { topic: '   ' }, { topic: 'x'.repeat(81) }, { topic: 42 }]
-      : [{}, { packId: '' }, { packId: 'no-such-pack' }, { packId: 'wallpapers-all' }, { packId: 7 }];
+    const bad =
+      path === '/api/generate'
+        ? [{}, { topic: '' }, { topic: '   ' }, { topic: 'x'.repeat(81) }, { topic: 42 }]
+        : [{}, { packId: '' }, { packId: 'no-such-pack' }, { packId: 'wallpapers-all' }, { packId: 7 }];
     for (const body of [...bad, 'not json', '[]']) {
       const res = await shop.post(path, body, bearer(u));
       expect(res.status, JSON.stringify(body)).toBe(400);

@@ -12,10 +12,25 @@ const root = resolve('.');
 const marker = `secret-${randomUUID()}`;
 const tag = randomUUID().slice(0, 8);
 // Files made for the test (each holds the marker) and real ones (their first line is the marker).
-const made = ['.data/fs-probe.json', '.env.fs-probe', 'private/fs-probe.txt', 'local/fs-probe.txt', 'api/_fs-probe.txt', 'scripts/fs-probe.txt']
-  .map((p) => p.replace('fs-probe', `fs-probe-${tag}`));
-const real = ['local/instant/server.ts', 'api/health.ts', 'api/_lib/platform/instant-admin.ts', 'scripts/dev.ts', '.env.example'];
-const firstLine = (p: string) => readFileSync(resolve(root, p), 'utf8').split('\n').find((l) => l.trim().length > 8)!;
+const made = [
+  '.data/fs-probe.json',
+  '.env.fs-probe',
+  'private/fs-probe.txt',
+  'local/fs-probe.txt',
+  'api/_fs-probe.txt',
+  'scripts/fs-probe.txt',
+].map((p) => p.replace('fs-probe', `fs-probe-${tag}`));
+const real = [
+  'local/instant/server.ts',
+  'api/health.ts',
+  'api/_lib/platform/instant-admin.ts',
+  'scripts/dev.ts',
+  '.env.example',
+];
+const firstLine = (p: string) =>
+  readFileSync(resolve(root, p), 'utf8')
+    .split('\n')
+    .find((l) => l.trim().length > 8)!;
 
 let vite: ViteDevServer;
 let base: string;
@@ -24,7 +39,11 @@ beforeAll(async () => {
     mkdirSync(resolve(root, p, '..'), { recursive: true });
     writeFileSync(resolve(root, p), `${marker}\n`);
   }
-  vite = await createServer({ configFile: resolve('vite.config.ts'), logLevel: 'silent', server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false } });
+  vite = await createServer({
+    configFile: resolve('vite.config.ts'),
+    logLevel: 'silent',
+    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
+  });
   await vite.listen();
   const address = vite.httpServer!.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -39,8 +58,24 @@ const get = (path: string) => requestFrom('127.0.0.1', `${base}${path}`);
 /** Every way a stranger might name `rel` to the dev server. */
 function askings(rel: string): string[] {
   const abs = `${root}/${rel}`;
-  const fs = [`/@fs${abs}`, `/@fs${abs}?raw`, `/@fs${abs}?import&raw`, `/@fs${abs}?url`, `/@fs${abs}?inline`, `/@fs${abs}?raw??`, `/@fs${abs}?import&?raw`];
-  const plain = [`/${rel}`, `/../${rel}`, `/%2e%2e/${rel}`, `/..%2f${rel}`, `/@fs/web/../${rel}`, `/@id/${abs}`, `/${rel}?raw`];
+  const fs = [
+    `/@fs${abs}`,
+    `/@fs${abs}?raw`,
+    `/@fs${abs}?import&raw`,
+    `/@fs${abs}?url`,
+    `/@fs${abs}?inline`,
+    `/@fs${abs}?raw??`,
+    `/@fs${abs}?import&?raw`,
+  ];
+  const plain = [
+    `/${rel}`,
+    `/../${rel}`,
+    `/%2e%2e/${rel}`,
+    `/..%2f${rel}`,
+    `/@fs/web/../${rel}`,
+    `/@id/${abs}`,
+    `/${rel}?raw`,
+  ];
   return [...fs, ...plain];
 }
 
@@ -57,8 +92,11 @@ describe('refused', () => {
   }
 
   it('refuses the paid files and the local database however named', async () => {
-    const pdf = readFileSync(resolve(root, 'private/products/wallpaper-field-guide.pdf')).subarray(0, 64).toString('latin1');
-    for (const path of askings('private/products/wallpaper-field-guide.pdf')) expect((await get(path)).text, path).not.toContain(pdf.slice(8));
+    const pdf = readFileSync(resolve(root, 'private/products/wallpaper-field-guide.pdf'))
+      .subarray(0, 64)
+      .toString('latin1');
+    for (const path of askings('private/products/wallpaper-field-guide.pdf'))
+      expect((await get(path)).text, path).not.toContain(pdf.slice(8));
     expect((await get(`/@fs${root}/private/products/wallpaper-field-guide.pdf`)).status).toBe(403);
     // A directory is no listing either (Vite answers the SPA page).
     expect((await get(`/@fs${root}/.data/`)).text).not.toContain(`fs-probe-${tag}`);
@@ -70,7 +108,13 @@ describe('served', () => {
     const page = await get('/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('/src/main.tsx');
-    for (const path of ['/src/main.tsx', '/@vite/client', `/@fs${root}/instant.schema.ts`, `/@fs${root}/catalog/products.ts`, `/@fs${root}/contracts/ops.ts`]) {
+    for (const path of [
+      '/src/main.tsx',
+      '/@vite/client',
+      `/@fs${root}/instant.schema.ts`,
+      `/@fs${root}/catalog/products.ts`,
+      `/@fs${root}/contracts/ops.ts`,
+    ]) {
       expect((await get(path)).status, path).toBe(200);
     }
     // The app's own module graph (not pre-bundled deps) loads without a refusal.
@@ -84,7 +128,8 @@ describe('served', () => {
       expect(res.status, path).toBe(200);
       for (const m of res.text.matchAll(/(?:import|from)\s*["']([^"']+)["']/g)) {
         const next = m[1];
-        if ((next.startsWith('/src/') || next.startsWith('/@fs/')) && !next.includes('/node_modules/')) queue.push(next);
+        if ((next.startsWith('/src/') || next.startsWith('/@fs/')) && !next.includes('/node_modules/'))
+          queue.push(next);
       }
     }
     expect([...seen].some((p) => p.includes('/catalog/'))).toBe(true);

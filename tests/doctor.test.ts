@@ -61,7 +61,8 @@ function closedPort(): Promise<number> {
 /** Replaces the stack's webhook endpoint (keeping the api's secret in step) for the test's duration. */
 async function withEndpoint(params: Stripe.WebhookEndpointCreateParams | null, fn: () => Promise<void>) {
   const url = `${stack.api}/api/stripe/webhook`;
-  const current = () => stack.stripe.webhookEndpoints.list({ limit: 100 }).then((l) => l.data.filter((e) => e.url === url));
+  const current = () =>
+    stack.stripe.webhookEndpoints.list({ limit: 100 }).then((l) => l.data.filter((e) => e.url === url));
   for (const e of await current()) await stack.stripe.webhookEndpoints.del(e.id);
   if (params) await stack.stripe.webhookEndpoints.create(params);
   try {
@@ -77,7 +78,8 @@ describe('npm run doctor against the local stack', () => {
   it('passes every check as the stack was started; ⚠ only for what cannot be verified from outside', async () => {
     const checks = await doctor();
     expect(failures(checks)).toEqual([]);
-    for (const w of checks.filter((c) => c.status === 'warn')) expect(w.fix).toMatch(/^cannot verify from here: check /);
+    for (const w of checks.filter((c) => c.status === 'warn'))
+      expect(w.fix).toMatch(/^cannot verify from here: check /);
     const labels = checks.map((c) => c.label).join('\n');
     for (const part of [
       /Instant answers at .* with the admin token/,
@@ -130,19 +132,26 @@ describe('npm run doctor against the local stack', () => {
     await withEndpoint(
       { url: `${stack.api}/api/stripe/webhook`, enabled_events: [...events], api_version: STRIPE_API_VERSION as never },
       async () => {
-        expectOnlyFailure(await doctor(), /webhook endpoint we_\w+ is missing events: charge\.refunded$/, /npm run stripe:setup/);
+        expectOnlyFailure(
+          await doctor(),
+          /webhook endpoint we_\w+ is missing events: charge\.refunded$/,
+          /npm run stripe:setup/,
+        );
       },
     );
   });
 
   it('webhook endpoint with the wrong API version', async () => {
-    await withEndpoint({ url: `${stack.api}/api/stripe/webhook`, enabled_events: ['*'], api_version: '2024-06-20' as never }, async () => {
-      expectOnlyFailure(
-        await doctor(),
-        /sends API version 2024-06-20, not the shop's \d{4}-\d\d-\d\d/,
-        /stripe:setup` -- --recreate.*set STRIPE_WEBHOOK_SECRET/,
-      );
-    });
+    await withEndpoint(
+      { url: `${stack.api}/api/stripe/webhook`, enabled_events: ['*'], api_version: '2024-06-20' as never },
+      async () => {
+        expectOnlyFailure(
+          await doctor(),
+          /sends API version 2024-06-20, not the shop's \d{4}-\d\d-\d\d/,
+          /stripe:setup` -- --recreate.*set STRIPE_WEBHOOK_SECRET/,
+        );
+      },
+    );
   });
 
   it('perms on the server differing from the file', async () => {
@@ -171,7 +180,12 @@ describe('npm run doctor against the local stack', () => {
       /create .*lookup key "doctor-poster"/,
     );
     const product = await stack.stripe.products.create({ name: 'Poster', metadata: { type: 'poster' } });
-    const price = await stack.stripe.prices.create({ product: product.id, unit_amount: 900, currency: 'usd', lookup_key: 'doctor-poster' });
+    const price = await stack.stripe.prices.create({
+      product: product.id,
+      unit_amount: 900,
+      currency: 'usd',
+      lookup_key: 'doctor-poster',
+    });
     const ok = await doctor(env(), { products });
     expect(failures(ok)).toEqual([]);
     expect(ok.map((c) => c.label)).toContain(`price of "poster": lookup key "doctor-poster" is ${price.id}, active`);
@@ -189,7 +203,9 @@ describe('npm run doctor against the local stack', () => {
   });
 
   it('a payment link deactivated', async () => {
-    const link = (await stack.stripe.paymentLinks.list({ limit: 100 })).data.find((l) => l.url === links.VITE_CHECKOUT_URL_PLAN_MEDIUM)!;
+    const link = (await stack.stripe.paymentLinks.list({ limit: 100 })).data.find(
+      (l) => l.url === links.VITE_CHECKOUT_URL_PLAN_MEDIUM,
+    )!;
     await stack.stripe.paymentLinks.update(link.id, { active: false });
     try {
       expectOnlyFailure(
@@ -214,7 +230,10 @@ describe('npm run doctor against the local stack', () => {
     expect(
       failures(
         await doctor(
-          env({ VITE_CHECKOUT_URL_CREDITS_LARGE: untyped.url, STRIPE_PRODUCT_MAP: JSON.stringify({ [price.id]: 'credits-large' }) }),
+          env({
+            VITE_CHECKOUT_URL_CREDITS_LARGE: untyped.url,
+            STRIPE_PRODUCT_MAP: JSON.stringify({ [price.id]: 'credits-large' }),
+          }),
         ),
       ),
     ).toEqual([]);
@@ -265,7 +284,9 @@ describe('npm run doctor against the local stack', () => {
       const checks = await doctor();
       expect(failures(checks)).toEqual([]);
       const warn = checks.find((c) => c.status === 'warn' && /Resend/.test(c.label));
-      expect(warn?.fix).toMatch(/^cannot verify from here: check https:\/\/resend\.com\/domains shows instant-shop\.local as Verified/);
+      expect(warn?.fix).toMatch(
+        /^cannot verify from here: check https:\/\/resend\.com\/domains shows instant-shop\.local as Verified/,
+      );
       expect(checks.some((c) => c.status === 'ok' && /is verified/.test(c.label))).toBe(false);
     } finally {
       stack.mailbox.restrictKey(stack.mailbox.apiKey, false);
@@ -353,7 +374,9 @@ describe('npm run doctor against the local stack', () => {
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
     try {
       const at = `http://127.0.0.1:${(hung.address() as { port: number }).port}`;
-      const checks = await doctor(env({ INSTANT_API_URI: at, STRIPE_API_BASE: at, RESEND_BASE_URL: at, DOCTOR_TIMEOUT_MS: '300' }));
+      const checks = await doctor(
+        env({ INSTANT_API_URI: at, STRIPE_API_BASE: at, RESEND_BASE_URL: at, DOCTOR_TIMEOUT_MS: '300' }),
+      );
       expect(failures(checks).map((c) => c.label)).toEqual([
         `Instant did not answer at ${at} (no answer within 300 ms)`,
         expect.stringMatching(new RegExp(`^Stripe did not answer at ${at}`)),
@@ -364,7 +387,9 @@ describe('npm run doctor against the local stack', () => {
       await new Promise((r) => hung.close(r));
     }
     // Something else answers there (a web page): said so, not a crash.
-    const page = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'));
+    const page = createHttpServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'),
+    );
     await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
     try {
       const at = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
@@ -428,7 +453,9 @@ describe('npm run doctor against the local stack', () => {
       'live test not run: fix the ✘ above first',
     ]);
     const live = await runLiveTest(env({ STRIPE_SECRET_KEY: 'sk_live_abcdefghijklmnop' }), { stripe: stack.stripe });
-    expect(live).toEqual([expect.objectContaining({ status: 'fail', label: expect.stringMatching(/runs only with test-mode keys/) })]);
+    expect(live).toEqual([
+      expect.objectContaining({ status: 'fail', label: expect.stringMatching(/runs only with test-mode keys/) }),
+    ]);
   });
 
   it('prints no secret: at most a key prefix', () => {
@@ -451,7 +478,9 @@ function checkModes(checks: Check[]): string[] {
 
 describe('the doctor CLI', () => {
   const cli = (args: string[], extra: Env = {}) =>
-    run(process.execPath, ['--import', 'tsx', 'scripts/doctor.ts', ...args], { env: { ...env(), ...extra } as NodeJS.ProcessEnv }).then(
+    run(process.execPath, ['--import', 'tsx', 'scripts/doctor.ts', ...args], {
+      env: { ...env(), ...extra } as NodeJS.ProcessEnv,
+    }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );

@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => shop.close());
 
-const ask = (purchaseId: string, body: unknown, headers: Record<string, string> = {}) => shop.post(`/api/downloads/${purchaseId}`, body, headers);
+const ask = (purchaseId: string, body: unknown, headers: Record<string, string> = {}) =>
+  shop.post(`/api/downloads/${purchaseId}`, body, headers);
 
 describe('POST /api/downloads/{purchaseId}', () => {
   it('streams the file to the token holder: 200 with type, length, attachment name and no-store', async () => {
@@ -46,7 +47,7 @@ describe('POST /api/downloads/{purchaseId}', () => {
     expect((await ask(bought.purchaseId, {}, { authorization: 'Bearer not-a-token' })).status).toBe(401);
   });
 
-  it('answers 404 for an unknown purchase and 403 for someone else\'s', async () => {
+  it("answers 404 for an unknown purchase and 403 for someone else's", async () => {
     expect((await ask(randomUUID(), { token: bought.token })).status).toBe(404);
     expect((await ask(bought.purchaseId, { token: randomUUID() })).status).toBe(403);
     const stranger = await shop.admin.auth.createToken({ email: 'stranger@example.com' });
@@ -66,18 +67,33 @@ describe('POST /api/downloads/{purchaseId}', () => {
   it('refuses tampered (403) and expired (410) file URLs', async () => {
     const { url } = await (await ask(bought.purchaseId, { token: bought.token })).json();
     expect((await fetch(`${shop.api}${url.replace(/sig=[^&]+/, 'sig=AAAA')}`)).status).toBe(403);
-    const old = signedPath({ kind: 'download', id: bought.purchaseId, disposition: 'attachment' }, Date.now() - 3600_000);
+    const old = signedPath(
+      { kind: 'download', id: bought.purchaseId, disposition: 'attachment' },
+      Date.now() - 3600_000,
+    );
     expect((await fetch(`${shop.api}${old}`)).status).toBe(410);
   });
 });
 
 describe('downloadFile', () => {
   const paid = { id: 'p', token: 't', status: 'paid', productId: 'x' };
-  const product = (file: string, withdrawn = false) => () => ({ id: 'x', kind: 'download' as const, title: 'X', description: 'x', price: { amount: 1, currency: 'usd' }, file, withdrawn });
+  const product =
+    (file: string, withdrawn = false) =>
+    () => ({
+      id: 'x',
+      kind: 'download' as const,
+      title: 'X',
+      description: 'x',
+      price: { amount: 1, currency: 'usd' },
+      file,
+      withdrawn,
+    });
 
   it('answers 410 for a product no longer sold (unknown or withdrawn)', () => {
     expect(() => downloadFile({ ...paid, productId: 'gone' })).toThrow(expect.objectContaining({ status: 410 }));
-    expect(() => downloadFile(paid, { lookup: product('wallpaper-field-guide.pdf', true) })).toThrow(expect.objectContaining({ status: 410 }));
+    expect(() => downloadFile(paid, { lookup: product('wallpaper-field-guide.pdf', true) })).toThrow(
+      expect.objectContaining({ status: 410 }),
+    );
   });
 
   it('answers 400 when the asset path would leave private/products', () => {
@@ -87,7 +103,12 @@ describe('downloadFile', () => {
   });
 
   it('answers 500 when the file is missing, and resolves a good one', () => {
-    expect(() => downloadFile(paid, { lookup: product('not-there.pdf') })).toThrow(expect.objectContaining({ status: 500 }));
-    expect(downloadFile(paid, { lookup: product('wallpaper-field-guide.pdf') })).toMatchObject({ filename: 'wallpaper-field-guide.pdf', contentType: 'application/pdf' });
+    expect(() => downloadFile(paid, { lookup: product('not-there.pdf') })).toThrow(
+      expect.objectContaining({ status: 500 }),
+    );
+    expect(downloadFile(paid, { lookup: product('wallpaper-field-guide.pdf') })).toMatchObject({
+      filename: 'wallpaper-field-guide.pdf',
+      contentType: 'application/pdf',
+    });
   });
 });

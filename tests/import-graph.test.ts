@@ -6,15 +6,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '--', '*.ts', '*.tsx'], { encoding: 'utf8' })
+const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '--', '*.ts', '*.tsx'], {
+  encoding: 'utf8',
+})
   .split('\n')
   .filter((f) => f && existsSync(f) && !f.startsWith('node_modules/'));
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 /** Each file's relative imports, as repository paths. */
 const graph = new Map(
-  files.map((f) => [f, [...readFileSync(f, 'utf8').matchAll(IMPORT)].map((m) => normalize(join(dirname(f), m[1] ?? m[2]))).filter((t) => existsSync(t))]),
+  files.map((f) => [
+    f,
+    [...readFileSync(f, 'utf8').matchAll(IMPORT)]
+      .map((m) => normalize(join(dirname(f), m[1] ?? m[2])))
+      .filter((t) => existsSync(t)),
+  ]),
 );
 
 function circles(): string[][] {
@@ -35,7 +43,8 @@ function circles(): string[][] {
   return found;
 }
 
-const importsOf = (prefix: string) => [...graph].filter(([f]) => f.startsWith(prefix)).flatMap(([f, ts]) => ts.map((t) => `${f} -> ${t}`));
+const importsOf = (prefix: string) =>
+  [...graph].filter(([f]) => f.startsWith(prefix)).flatMap(([f, ts]) => ts.map((t) => `${f} -> ${t}`));
 
 describe('imports', () => {
   it('finds the files it checks', () => {
@@ -59,7 +68,9 @@ describe('imports', () => {
   });
 
   it('keep web/ and api/ off local/, and local/ off scripts/', () => {
-    const crossing = [...importsOf('web/'), ...importsOf('api/')].filter((e) => e.split(' -> ')[1].startsWith('local/'));
+    const crossing = [...importsOf('web/'), ...importsOf('api/')].filter((e) =>
+      e.split(' -> ')[1].startsWith('local/'),
+    );
     expect(crossing).toEqual([]);
     expect(importsOf('local/').filter((e) => e.split(' -> ')[1].startsWith('scripts/'))).toEqual([]);
   });

@@ -18,31 +18,51 @@ beforeAll(async () => {
 });
 afterAll(() => local.close());
 
-const product = (price: Product['price']): Product => ({ id: 'test-pack', kind: 'wallpaper-pack', title: 'Test pack', description: 'd', price, wallpapers: ['dune'] });
+const product = (price: Product['price']): Product => ({
+  id: 'test-pack',
+  kind: 'wallpaper-pack',
+  title: 'Test pack',
+  description: 'd',
+  price,
+  wallpapers: ['dune'],
+});
 
 describe('lineItemFor', () => {
   it('builds an inline price with the product id as its metadata type', async () => {
     expect(await lineItemFor(product({ amount: 700, currency: 'eur' }))).toEqual({
       quantity: 1,
-      price_data: { currency: 'eur', unit_amount: 700, product_data: { name: 'Test pack', metadata: { type: 'test-pack' } } },
+      price_data: {
+        currency: 'eur',
+        unit_amount: 700,
+        product_data: { name: 'Test pack', metadata: { type: 'test-pack' } },
+      },
     });
   });
 
   it('finds a price by lookup key in the configured account', async () => {
     const prod = await stripe.products.create({ name: 'Looked up' });
-    const price = await stripe.prices.create({ product: prod.id, unit_amount: 900, currency: 'usd', lookup_key: 'test-pack-usd' });
+    const price = await stripe.prices.create({
+      product: prod.id,
+      unit_amount: 900,
+      currency: 'usd',
+      lookup_key: 'test-pack-usd',
+    });
     expect(await lineItemFor(product({ lookupKey: 'test-pack-usd' }))).toEqual({ quantity: 1, price: price.id });
   });
 
   it('names the product and the fix when the lookup key matches no price', async () => {
-    await expect(lineItemFor(product({ lookupKey: 'nobody-has-this' }))).rejects.toThrow(/"test-pack" uses the price lookup key "nobody-has-this".*create the price/);
+    await expect(lineItemFor(product({ lookupKey: 'nobody-has-this' }))).rejects.toThrow(
+      /"test-pack" uses the price lookup key "nobody-has-this".*create the price/,
+    );
   });
 
   it('picks the id for STRIPE_PRICE_ENV and refuses a placeholder without calling Stripe', async () => {
     const p = product({ priceIds: { test: 'price_123', live: 'price_REPLACE_ME_live' } });
     expect(await lineItemFor(p, { STRIPE_PRICE_ENV: 'test' })).toEqual({ quantity: 1, price: 'price_123' });
     const before = local.account.store.all('checkout.session').length;
-    await expect(lineItemFor(p, { STRIPE_PRICE_ENV: 'live' })).rejects.toThrow(/"test-pack" has no real Stripe price for STRIPE_PRICE_ENV=live \(found price_REPLACE_ME_live\)/);
+    await expect(lineItemFor(p, { STRIPE_PRICE_ENV: 'live' })).rejects.toThrow(
+      /"test-pack" has no real Stripe price for STRIPE_PRICE_ENV=live \(found price_REPLACE_ME_live\)/,
+    );
     await expect(lineItemFor(p, { STRIPE_PRICE_ENV: 'local' })).rejects.toThrow(/found none/);
     expect(local.account.store.all('checkout.session').length).toBe(before);
   });

@@ -21,13 +21,27 @@ beforeAll(async () => {
   owner = await signIn(shop, 'owner@example.com');
   stranger = await signIn(shop, 'stranger@example.com');
   await shop.admin.transact([
-    shop.admin.tx.haikus[id()].update({ topic: 'mine', content: 'a b c', createdAt: Date.now() }).link({ author: owner.id }),
-    shop.admin.tx.ledgerEntries[id()].update({ slot: `${owner.id}:1`, ref: `test:${owner.id}`, userId: owner.id, seq: 1, amount: 5, balance: 5, reason: 'test', createdAt: Date.now() }).link({ owner: owner.id }),
+    shop.admin.tx.haikus[id()]
+      .update({ topic: 'mine', content: 'a b c', createdAt: Date.now() })
+      .link({ author: owner.id }),
+    shop.admin.tx.ledgerEntries[id()]
+      .update({
+        slot: `${owner.id}:1`,
+        ref: `test:${owner.id}`,
+        userId: owner.id,
+        seq: 1,
+        amount: 5,
+        balance: 5,
+        reason: 'test',
+        createdAt: Date.now(),
+      })
+      .link({ owner: owner.id }),
   ]);
 });
 afterAll(() => shop.close());
 
-const as = (who: { token: string } | 'guest') => (who === 'guest' ? shop.admin.asUser({ guest: true }) : shop.admin.asUser({ token: who.token }));
+const as = (who: { token: string } | 'guest') =>
+  who === 'guest' ? shop.admin.asUser({ guest: true }) : shop.admin.asUser({ token: who.token });
 
 describe('$users', () => {
   it('shows a user only itself', async () => {
@@ -36,26 +50,48 @@ describe('$users', () => {
   });
 
   it('lets no one change their own user (plan, Stripe customer, email)', async () => {
-    await expect(as(owner).transact(shop.admin.tx.$users[owner.id].update({ plan: 'plan-large' }))).rejects.toMatchObject(denied);
-    await expect(as(owner).transact(shop.admin.tx.$users[owner.id].update({ stripeCustomerId: 'cus_forged' }))).rejects.toMatchObject(denied);
+    await expect(
+      as(owner).transact(shop.admin.tx.$users[owner.id].update({ plan: 'plan-large' })),
+    ).rejects.toMatchObject(denied);
+    await expect(
+      as(owner).transact(shop.admin.tx.$users[owner.id].update({ stripeCustomerId: 'cus_forged' })),
+    ).rejects.toMatchObject(denied);
   });
 });
 
 describe('purchases', () => {
   it('are visible to the owner by email and to the token holder, never to a stranger or a guest', async () => {
     expect((await as(owner).query({ purchases: {} })).purchases.map((p: any) => p.token)).toEqual([ownerToken]);
-    expect((await as('guest').query({ purchases: {} }, { ruleParams: { tokens: [ownerToken] } })).purchases).toHaveLength(1);
+    expect(
+      (await as('guest').query({ purchases: {} }, { ruleParams: { tokens: [ownerToken] } })).purchases,
+    ).toHaveLength(1);
     expect((await as(stranger).query({ purchases: {} })).purchases).toEqual([]);
     expect((await as('guest').query({ purchases: {} })).purchases).toEqual([]);
-    expect((await as('guest').query({ purchases: {} }, { ruleParams: { tokens: [randomUUID()] } })).purchases).toEqual([]);
+    expect((await as('guest').query({ purchases: {} }, { ruleParams: { tokens: [randomUUID()] } })).purchases).toEqual(
+      [],
+    );
     // A where on a purchase field cannot fish for tokens either.
-    expect((await as(stranger).query({ purchases: { $: { where: { token: { $like: '%' } } } } })).purchases).toEqual([]);
+    expect((await as(stranger).query({ purchases: { $: { where: { token: { $like: '%' } } } } })).purchases).toEqual(
+      [],
+    );
   });
 
   it('cannot be written from a client, not even by their owner', async () => {
     const [p] = (await as(owner).query({ purchases: {} })).purchases as any[];
-    await expect(as(owner).transact(shop.admin.tx.purchases[p.id].update({ status: 'paid' }))).rejects.toMatchObject(denied);
-    await expect(as(owner).transact(shop.admin.tx.purchases[id()].update({ sessionId: 'cs_x', token: randomUUID(), status: 'paid', createdAt: Date.now(), updatedAt: Date.now() }))).rejects.toMatchObject(denied);
+    await expect(as(owner).transact(shop.admin.tx.purchases[p.id].update({ status: 'paid' }))).rejects.toMatchObject(
+      denied,
+    );
+    await expect(
+      as(owner).transact(
+        shop.admin.tx.purchases[id()].update({
+          sessionId: 'cs_x',
+          token: randomUUID(),
+          status: 'paid',
+          createdAt: Date.now(),
+          updatedAt: Date.now(),
+        }),
+      ),
+    ).rejects.toMatchObject(denied);
     await expect(as(owner).transact(shop.admin.tx.purchases[p.id].delete())).rejects.toMatchObject(denied);
   });
 });
@@ -65,10 +101,14 @@ describe('wallpapers', () => {
     const { wallpapers } = await as('guest').query({ wallpapers: {} });
     expect(wallpapers.length).toBeGreaterThanOrEqual(8);
     const w = wallpapers[0] as any;
-    await expect(as(stranger).transact(shop.admin.tx.wallpapers[w.id].update({ name: 'defaced' }))).rejects.toMatchObject(denied);
+    await expect(
+      as(stranger).transact(shop.admin.tx.wallpapers[w.id].update({ name: 'defaced' })),
+    ).rejects.toMatchObject(denied);
     const [p] = (await as(owner).query({ purchases: {} })).purchases as any[];
     // Linking a wallpaper to one's own purchase (to unlock it) is refused.
-    await expect(as(owner).transact(shop.admin.tx.purchases[p.id].link({ wallpapers: w.id }))).rejects.toMatchObject(denied);
+    await expect(as(owner).transact(shop.admin.tx.purchases[p.id].link({ wallpapers: w.id }))).rejects.toMatchObject(
+      denied,
+    );
   });
 });
 
@@ -79,9 +119,22 @@ describe('ledger, haikus and internal records', () => {
     expect((await as(owner).query({ haikus: {} })).haikus).toHaveLength(1);
     expect((await as(stranger).query({ haikus: {} })).haikus).toEqual([]);
     await expect(
-      as(owner).transact(shop.admin.tx.ledgerEntries[id()].update({ slot: `${owner.id}:2`, ref: 'forged', userId: owner.id, seq: 2, amount: 1000, balance: 1005, reason: 'forged', createdAt: Date.now() })),
+      as(owner).transact(
+        shop.admin.tx.ledgerEntries[id()].update({
+          slot: `${owner.id}:2`,
+          ref: 'forged',
+          userId: owner.id,
+          seq: 2,
+          amount: 1000,
+          balance: 1005,
+          reason: 'forged',
+          createdAt: Date.now(),
+        }),
+      ),
     ).rejects.toMatchObject(denied);
-    await expect(as(owner).transact(shop.admin.tx.haikus[id()].update({ topic: 'x', content: 'y', createdAt: Date.now() }))).rejects.toMatchObject(denied);
+    await expect(
+      as(owner).transact(shop.admin.tx.haikus[id()].update({ topic: 'x', content: 'y', createdAt: Date.now() })),
+    ).rejects.toMatchObject(denied);
     const [h] = (await as(owner).query({ haikus: {} })).haikus as any[];
     await expect(as(stranger).transact(shop.admin.tx.haikus[h.id].delete())).rejects.toMatchObject(denied);
   });
@@ -102,12 +155,24 @@ describe('ledger, haikus and internal records', () => {
       expect((await as(who).query({ appliedEvents: {} })).appliedEvents).toEqual([]);
       // Forging one would make the shop skip a real event's redelivery.
       await expect(
-        as(who).transact(shop.admin.tx.appliedEvents[id()].create({ eventId: `evt_forged_${randomUUID()}`, type: 'checkout.session.completed', appliedAt: Date.now() })),
+        as(who).transact(
+          shop.admin.tx.appliedEvents[id()].create({
+            eventId: `evt_forged_${randomUUID()}`,
+            type: 'checkout.session.completed',
+            appliedAt: Date.now(),
+          }),
+        ),
       ).rejects.toMatchObject(denied);
-      await expect(as(who).transact(shop.admin.tx.appliedEvents[appliedEvents[0].id].delete())).rejects.toMatchObject(denied);
-      await expect(as(who).transact(shop.admin.tx.appliedEvents[appliedEvents[0].id].update({ purchaseStatus: 'refunded' }))).rejects.toMatchObject(denied);
+      await expect(as(who).transact(shop.admin.tx.appliedEvents[appliedEvents[0].id].delete())).rejects.toMatchObject(
+        denied,
+      );
+      await expect(
+        as(who).transact(shop.admin.tx.appliedEvents[appliedEvents[0].id].update({ purchaseStatus: 'refunded' })),
+      ).rejects.toMatchObject(denied);
     }
-    expect((await shop.admin.query({ appliedEvents: { $: { where: { id: appliedEvents[0].id } } } })).appliedEvents[0]).toEqual(appliedEvents[0]);
+    expect(
+      (await shop.admin.query({ appliedEvents: { $: { where: { id: appliedEvents[0].id } } } })).appliedEvents[0],
+    ).toEqual(appliedEvents[0]);
   });
 });
 
@@ -117,7 +182,9 @@ describe('attributes', () => {
     const db = clientFor(shop.instant);
     await db.auth.signInWithToken(owner.token);
     await nextResult(db, { wallpapers: {} }, (r) => Boolean(r.data));
-    await expect(db.transact((db.tx as any).sneaky[id()].update({ anything: 1 }))).rejects.toMatchObject({ message: expect.stringContaining('Permission denied') });
+    await expect(db.transact((db.tx as any).sneaky[id()].update({ anything: 1 }))).rejects.toMatchObject({
+      message: expect.stringContaining('Permission denied'),
+    });
     db.shutdown();
   });
 });

@@ -32,7 +32,8 @@ async function buyPlan(user: { auth: Record<string, string> }, planId: string, e
   return sessionId;
 }
 
-const planOf = async (userId: string) => ((await shop.admin.query({ $users: { $: { where: { id: userId } } } })).$users[0])?.plan ?? null;
+const planOf = async (userId: string) =>
+  (await shop.admin.query({ $users: { $: { where: { id: userId } } } })).$users[0]?.plan ?? null;
 
 describe('plans', () => {
   it('sets the plan live, refuses the same or a lower plan before checkout, and allows a higher one', async () => {
@@ -67,8 +68,10 @@ describe('plans', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await planOf(user.id)).toBe('plan-medium');
 
-    const medium = (await shop.admin.query({ purchases: { $: { where: { 'owner.id': user.id, productId: 'plan-medium' } } } })).purchases[0];
-    const charge = ((await shop.stripe.paymentIntents.retrieve(medium.paymentIntentId!)).latest_charge) as string;
+    const medium = (
+      await shop.admin.query({ purchases: { $: { where: { 'owner.id': user.id, productId: 'plan-medium' } } } })
+    ).purchases[0];
+    const charge = (await shop.stripe.paymentIntents.retrieve(medium.paymentIntentId!)).latest_charge as string;
     const dispute = await (await shop.local(`charges/${charge}/dispute`)).json();
     await shop.local(`disputes/${dispute.id}/close`, { status: 'lost' });
     await shop.stripeLocal.whenDeliveriesIdle();
@@ -93,14 +96,19 @@ async function openLink(productId: string, params: Record<string, string>) {
 }
 
 describe('payment links', () => {
-  it('unlocks with the guest token from client_reference_id, typed by the product\'s metadata', async () => {
+  it("unlocks with the guest token from client_reference_id, typed by the product's metadata", async () => {
     const token = randomUUID();
-    const sessionId = await openLink('wallpapers-all', { client_reference_id: `token_${token}`, prefilled_email: 'link-guest@example.com' });
+    const sessionId = await openLink('wallpapers-all', {
+      client_reference_id: `token_${token}`,
+      prefilled_email: 'link-guest@example.com',
+    });
     const session = await shop.stripe.checkout.sessions.retrieve(sessionId);
     expect(session.metadata).toEqual({});
     await shop.pay(sessionId, { email: 'link-guest@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
-    const [p] = (await shop.admin.query({ purchases: { $: { where: { id: purchaseIdFor(sessionId) } }, wallpapers: {} } })).purchases;
+    const [p] = (
+      await shop.admin.query({ purchases: { $: { where: { id: purchaseIdFor(sessionId) } }, wallpapers: {} } })
+    ).purchases;
     expect(p).toMatchObject({ status: 'paid', token, unlockToken: token, productId: 'wallpapers-all' });
     expect(p.wallpapers).toHaveLength(8);
     const success = new URL(session.success_url!);
@@ -132,7 +140,10 @@ describe('payment links', () => {
 describe('every kind through a payment link', () => {
   it('sets the plan of the user named by the reference (a link cannot refuse a plan before paying, so it is recorded and the plan stays the highest)', async () => {
     const user = await signedIn('link-plan@example.com');
-    const sessionId = await openLink('plan-medium', { client_reference_id: `user_${user.id}`, prefilled_email: 'link-plan@example.com' });
+    const sessionId = await openLink('plan-medium', {
+      client_reference_id: `user_${user.id}`,
+      prefilled_email: 'link-plan@example.com',
+    });
     await shop.pay(sessionId, { email: 'link-plan@example.com', card: '4242424242424242' });
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await planOf(user.id)).toBe('plan-medium');
@@ -145,7 +156,9 @@ describe('every kind through a payment link', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     const res = await shop.post(`/api/downloads/${purchaseIdFor(sessionId)}`, { token });
     expect(res.status).toBe(200);
-    expect(shop.mailbox.messages({ to: 'link-reader@example.com' }).filter((m) => m.subject.startsWith('Your receipt'))).toHaveLength(1);
+    expect(
+      shop.mailbox.messages({ to: 'link-reader@example.com' }).filter((m) => m.subject.startsWith('Your receipt')),
+    ).toHaveLength(1);
   });
 });
 
@@ -153,7 +166,9 @@ describe('unresolvable purchases', () => {
   it('records a paid session of unknown type as unfulfilled with the reason and the fix, granting nothing', async () => {
     const session = await shop.stripe.checkout.sessions.create({
       mode: 'payment',
-      line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 999, product_data: { name: 'Mystery' } } }],
+      line_items: [
+        { quantity: 1, price_data: { currency: 'usd', unit_amount: 999, product_data: { name: 'Mystery' } } },
+      ],
       success_url: `${shop.api}/success?session_id={CHECKOUT_SESSION_ID}`,
     });
     await shop.pay(session.id, { email: 'mystery@example.com', card: '4242424242424242' });
@@ -172,28 +187,36 @@ describe('delayed payments for signed-in kinds', () => {
     const sessionId = sessionIdOf((await res.json()).url);
     await shop.pay(sessionId, { email: 'delayed-credits@example.com', method: 'delayed' });
     await shop.stripeLocal.whenDeliveriesIdle();
-    expect((await shop.admin.query({ ledgerEntries: { $: { where: { userId: user.id } } } })).ledgerEntries).toEqual([]);
+    expect((await shop.admin.query({ ledgerEntries: { $: { where: { userId: user.id } } } })).ledgerEntries).toEqual(
+      [],
+    );
     await shop.local(`checkout_sessions/${sessionId}/settle`, { outcome: 'succeeded' });
     await shop.stripeLocal.whenDeliveriesIdle();
-    expect((await shop.admin.query({ ledgerEntries: { $: { where: { userId: user.id } } } })).ledgerEntries).toHaveLength(1);
+    expect(
+      (await shop.admin.query({ ledgerEntries: { $: { where: { userId: user.id } } } })).ledgerEntries,
+    ).toHaveLength(1);
   });
 });
 
 describe('receipts', () => {
   it('records a failed send without failing the webhook, and never sends on a replay', async () => {
-    const { url } = await (await shop.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' })).json();
+    const { url } = await (
+      await shop.post('/api/checkout', { token: randomUUID(), productId: 'wallpapers-warm' })
+    ).json();
     const sessionId = sessionIdOf(url);
     await withReceiptsFailing(async () => {
       await shop.pay(sessionId, { email: 'unlucky@example.com', card: '4242424242424242' });
       await shop.stripeLocal.whenDeliveriesIdle();
     });
-    const deliveries = shop.stripeLocal.deliveries().filter((d) => d.event_type === 'checkout.session.completed' && d.status === 'succeeded');
+    const deliveries = shop.stripeLocal
+      .deliveries()
+      .filter((d) => d.event_type === 'checkout.session.completed' && d.status === 'succeeded');
     expect(deliveries.length).toBeGreaterThan(0);
     const [receipt] = (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts;
     expect(receipt).toMatchObject({ status: 'failed', to: 'unlucky@example.com' });
     expect(receipt.error).toMatch(/401|key|auth/i);
     expect((await shop.post('/api/checkout/confirm', { sessionId })).status).toBe(200);
     expect(shop.mailbox.messages({ to: 'unlucky@example.com' })).toHaveLength(0);
-    expect(((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).status).toBe('failed');
+    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0].status).toBe('failed');
   });
 });

@@ -3,7 +3,12 @@ import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { resolvePurchaseType, UNKNOWN_TYPE_FIX } from '../api/_lib/fulfillment/resolve-purchase-type.ts';
 
-function session(opts: { sessionType?: string; productType?: string; priceId?: string; productId?: string }): Stripe.Checkout.Session {
+function session(opts: {
+  sessionType?: string;
+  productType?: string;
+  priceId?: string;
+  productId?: string;
+}): Stripe.Checkout.Session {
   return {
     id: 'cs_test_1',
     object: 'checkout.session',
@@ -13,7 +18,14 @@ function session(opts: { sessionType?: string; productType?: string; priceId?: s
       data: [
         {
           id: 'li_1',
-          price: { id: opts.priceId ?? 'price_1', product: { id: opts.productId ?? 'prod_1', object: 'product', metadata: opts.productType ? { type: opts.productType } : {} } },
+          price: {
+            id: opts.priceId ?? 'price_1',
+            product: {
+              id: opts.productId ?? 'prod_1',
+              object: 'product',
+              metadata: opts.productType ? { type: opts.productType } : {},
+            },
+          },
         },
       ],
     },
@@ -22,18 +34,27 @@ function session(opts: { sessionType?: string; productType?: string; priceId?: s
 
 describe('resolvePurchaseType', () => {
   it('takes session.metadata.type first', () => {
-    const r = resolvePurchaseType(session({ sessionType: 'wallpapers-all', productType: 'wallpapers-warm' }), '{"price_1":"wallpapers-warm"}');
+    const r = resolvePurchaseType(
+      session({ sessionType: 'wallpapers-all', productType: 'wallpapers-warm' }),
+      '{"price_1":"wallpapers-warm"}',
+    );
     expect(r).toMatchObject({ product: { id: 'wallpapers-all' }, source: 'session' });
   });
 
-  it('falls back to the product\'s metadata.type', () => {
+  it("falls back to the product's metadata.type", () => {
     const r = resolvePurchaseType(session({ productType: 'wallpapers-warm' }), '{"price_1":"wallpapers-all"}');
     expect(r).toMatchObject({ product: { id: 'wallpapers-warm' }, source: 'product' });
   });
 
   it('falls back to STRIPE_PRODUCT_MAP by price id, then by product id', () => {
-    expect(resolvePurchaseType(session({ priceId: 'price_9' }), '{"price_9":"wallpapers-warm"}')).toMatchObject({ product: { id: 'wallpapers-warm' }, source: 'map' });
-    expect(resolvePurchaseType(session({ productId: 'prod_9' }), '{"prod_9":"wallpapers-all"}')).toMatchObject({ product: { id: 'wallpapers-all' }, source: 'map' });
+    expect(resolvePurchaseType(session({ priceId: 'price_9' }), '{"price_9":"wallpapers-warm"}')).toMatchObject({
+      product: { id: 'wallpapers-warm' },
+      source: 'map',
+    });
+    expect(resolvePurchaseType(session({ productId: 'prod_9' }), '{"prod_9":"wallpapers-all"}')).toMatchObject({
+      product: { id: 'wallpapers-all' },
+      source: 'map',
+    });
   });
 
   it('names the fix when nothing resolves, or when a type is not in the catalog', () => {

@@ -27,7 +27,11 @@ beforeAll(async () => {
 afterAll(() => shop.close());
 
 const fillers = (n: number) => Array.from({ length: n }, () => randomUUID());
-const unlocked = (ws: any[]) => ws.filter((w) => 'fullResUrl' in w).map((w) => w.slug).sort();
+const unlocked = (ws: any[]) =>
+  ws
+    .filter((w) => 'fullResUrl' in w)
+    .map((w) => w.slug)
+    .sort();
 
 /** A guest's query over plain HTTP, as any script would send it. */
 async function rawQuery(query: Record<string, unknown>, ruleParams?: unknown) {
@@ -56,7 +60,10 @@ describe('the cap', () => {
   });
 
   it('refuses more tokens than the cap at /api/wallpapers/download with a 400 naming the limit', async () => {
-    const res = await shop.post('/api/wallpapers/download', { tokens: [paidWarm, ...fillers(MAX_RULE_TOKENS)], wallpaperId: wallpapers[0].id });
+    const res = await shop.post('/api/wallpapers/download', {
+      tokens: [paidWarm, ...fillers(MAX_RULE_TOKENS)],
+      wallpaperId: wallpapers[0].id,
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(new RegExp(`at most ${MAX_RULE_TOKENS}`));
   });
@@ -80,7 +87,12 @@ describe('malformed tokens', () => {
     it(`hide the field without an error: ${what}`, async () => {
       const ruleParams = make();
       const db = clientFor(shop.instant, schema);
-      const live = await nextResult(db, { wallpapers: {} }, (r) => Boolean(r.error || r.data), ruleParams === undefined ? undefined : ({ ruleParams } as any));
+      const live = await nextResult(
+        db,
+        { wallpapers: {} },
+        (r) => Boolean(r.error || r.data),
+        ruleParams === undefined ? undefined : ({ ruleParams } as any),
+      );
       db.shutdown();
       expect(live.error).toBeUndefined();
       expect(unlocked((live.data as any).wallpapers)).toEqual([]);
@@ -104,7 +116,15 @@ describe('a buyer with more tokens than the cap', () => {
       paid.map((token, i) => {
         const sessionId = `cs_test_bulk_${token}`;
         return shop.admin.tx.purchases[derivedId('purchase', sessionId)]
-          .update({ sessionId, token, unlockToken: token, status: 'paid', productId: 'wallpapers-all', createdAt: Date.now() - i, updatedAt: Date.now() })
+          .update({
+            sessionId,
+            token,
+            unlockToken: token,
+            status: 'paid',
+            productId: 'wallpapers-all',
+            createdAt: Date.now() - i,
+            updatedAt: Date.now(),
+          })
           .link({ wallpapers: i === 0 ? others : [others[0]] });
       }),
     );
@@ -133,7 +153,10 @@ describe('a buyer with more tokens than the cap', () => {
 
     const db = shop.client();
     const sent: number[] = [];
-    const shopQuery = { wallpapers: { $: { order: { order: 'asc' } }, purchases: { $: { fields: ['unlockToken'] } } }, purchases: { $: { order: { createdAt: 'desc' } } } };
+    const shopQuery = {
+      wallpapers: { $: { order: { order: 'asc' } }, purchases: { $: { fields: ['unlockToken'] } } },
+      purchases: { $: { order: { createdAt: 'desc' } } },
+    };
     const settle = (list: string[]) =>
       new Promise<TokenQueryState<any>>((resolve) => {
         const unsub = subscribeWithTokens(
@@ -192,7 +215,25 @@ describe('the stored token list', () => {
   it('keeps a token with any pending or paid purchase, even alongside an expired one', () => {
     const [t] = fillers(1);
     const saved = [{ token: t, savedAt: 0 }];
-    expect(prunableTokens(saved, [{ token: t, status: 'expired' }, { token: t, status: 'paid' }], Date.now()).size).toBe(0);
-    expect(prunableTokens(saved, [{ token: t, status: 'expired' }, { token: t, status: 'failed' }], Date.now()).size).toBe(1);
+    expect(
+      prunableTokens(
+        saved,
+        [
+          { token: t, status: 'expired' },
+          { token: t, status: 'paid' },
+        ],
+        Date.now(),
+      ).size,
+    ).toBe(0);
+    expect(
+      prunableTokens(
+        saved,
+        [
+          { token: t, status: 'expired' },
+          { token: t, status: 'failed' },
+        ],
+        Date.now(),
+      ).size,
+    ).toBe(1);
   });
 });

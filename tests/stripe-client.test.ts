@@ -34,7 +34,9 @@ describe('stripe client', () => {
   it('fails loudly for a missing key and for a publishable key', () => {
     expect(() => checkSecretKey(undefined)).toThrow(StripeConfigError);
     expect(() => checkSecretKey('')).toThrow(/STRIPE_SECRET_KEY is not set.*sk_test_/);
-    expect(() => checkSecretKey('pk_test_123')).toThrow(/publishable key.*secret key, which starts with sk_.*dashboard\.stripe\.com/);
+    expect(() => checkSecretKey('pk_test_123')).toThrow(
+      /publishable key.*secret key, which starts with sk_.*dashboard\.stripe\.com/,
+    );
     expect(() => checkSecretKey('whsec_123')).toThrow(/must start with sk_test_ or sk_live_/);
     expect(checkSecretKey(' sk_test_abc ')).toBe('sk_test_abc');
   });

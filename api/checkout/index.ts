@@ -9,7 +9,12 @@ import { enforceRateLimit } from '../_lib/platform/rate-limit.ts';
 import { startCheckout } from '../_lib/checkout/start-checkout.ts';
 
 const Body = z.object({
-  token: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'token must be a UUID v4 (crypto.randomUUID())'),
+  token: z
+    .string()
+    .regex(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i,
+      'token must be a UUID v4 (crypto.randomUUID())',
+    ),
   productId: z.string().min(1, 'productId is required'),
 });
 

@@ -15,8 +15,15 @@ export const POST = handler(async (req) => {
   const user = await verifyUser(req);
   const { packId } = await readJson(req, Body, 1024);
   const product = findProduct(packId);
-  if (product?.kind !== 'credits') throw new HttpError(400, `Unknown packId "${packId}": use the id of a credits product in catalog/products.ts.`);
+  if (product?.kind !== 'credits')
+    throw new HttpError(400, `Unknown packId "${packId}": use the id of a credits product in catalog/products.ts.`);
   await enforceRateLimit('credits-checkout', user.id, { limit: 10, windowMs: 60_000 });
   // `credits` pins what was sold, should the catalog change before the webhook arrives.
-  return startCheckout(req, { product, token: randomUUID(), user, cancelPath: '/credits', metadata: { credits: String(product.credits) } });
+  return startCheckout(req, {
+    product,
+    token: randomUUID(),
+    user,
+    cancelPath: '/credits',
+    metadata: { credits: String(product.credits) },
+  });
 });

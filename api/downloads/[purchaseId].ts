@@ -17,11 +17,14 @@ export const POST = handler(async (req) => {
   if (!parsed.success) throw new HttpError(400, parsed.error.issues[0].message);
   const { token } = parsed.data;
   const signedIn = req.headers.has('authorization');
-  if (!signedIn && !token) throw new HttpError(401, 'Sign in, or send the purchase token as {"token": "…"} in the body.');
+  if (!signedIn && !token)
+    throw new HttpError(401, 'Sign in, or send the purchase token as {"token": "…"} in the body.');
   const user = signedIn ? await verifyUser(req) : null;
 
   const purchase = await findPurchase(purchaseId);
-  const owns = (user && (purchase.owner?.id === user.id || (user.email !== null && purchase.email === user.email))) || (token !== undefined && purchase.token === token);
+  const owns =
+    (user && (purchase.owner?.id === user.id || (user.email !== null && purchase.email === user.email))) ||
+    (token !== undefined && purchase.token === token);
   if (!owns) throw new HttpError(403, 'This purchase belongs to someone else.');
   downloadFile(purchase);
   return json({ url: signedPath({ kind: 'download', id: purchase.id, disposition: 'attachment' }) });

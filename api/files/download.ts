@@ -9,7 +9,13 @@ import { verifySigned } from '../_lib/files/signed-urls.ts';
 
 export const GET = handler(async (req) => {
   const v = verifySigned('download', new URL(req.url).searchParams);
-  if (!v.ok) throw new HttpError(v.reason === 'expired' ? 410 : 403, v.reason === 'expired' ? 'This link has expired; ask for a new one from your account page.' : 'This link is not valid.');
+  if (!v.ok)
+    throw new HttpError(
+      v.reason === 'expired' ? 410 : 403,
+      v.reason === 'expired'
+        ? 'This link has expired; ask for a new one from your account page.'
+        : 'This link is not valid.',
+    );
   const file = downloadFile(await findPurchase(v.target.id));
   return new Response(Readable.toWeb(createReadStream(file.path)) as ReadableStream, {
     headers: {

@@ -10,7 +10,11 @@ import { verifySigned } from '../_lib/files/signed-urls.ts';
 
 export const GET = handler(async (req) => {
   const v = verifySigned('wallpaper', new URL(req.url).searchParams);
-  if (!v.ok) throw new HttpError(v.reason === 'expired' ? 410 : 403, v.reason === 'expired' ? 'This link has expired; ask for a new one from the shop.' : 'This link is not valid.');
+  if (!v.ok)
+    throw new HttpError(
+      v.reason === 'expired' ? 410 : 403,
+      v.reason === 'expired' ? 'This link has expired; ask for a new one from the shop.' : 'This link is not valid.',
+    );
   const { wallpapers } = await adminDb().query({ wallpapers: { $: { where: { id: v.target.id } } } });
   const w = wallpapers[0];
   const known = w && WALLPAPERS.find((x) => x.slug === w.slug);

@@ -16,12 +16,18 @@ export const POST = handler(async (req) => {
   const user = await verifyUser(req);
   const { planId } = await readJson(req, Body, 1024);
   const product = findProduct(planId);
-  if (product?.kind !== 'plan') throw new HttpError(400, `Unknown planId "${planId}": use the id of a plan in catalog/products.ts.`);
+  if (product?.kind !== 'plan')
+    throw new HttpError(400, `Unknown planId "${planId}": use the id of a plan in catalog/products.ts.`);
   await enforceRateLimit('plans-checkout', user.id, { limit: 10, windowMs: 60_000 });
   const current = await highestPaidPlan(user.id);
   if (current && current.level >= product.level) {
     const have = findProduct(current.productId)!.title;
-    throw new HttpError(409, current.productId === product.id ? `You already have the ${have}.` : `You have the ${have}, which includes the ${product.title}: only a higher plan can be bought.`);
+    throw new HttpError(
+      409,
+      current.productId === product.id
+        ? `You already have the ${have}.`
+        : `You have the ${have}, which includes the ${product.title}: only a higher plan can be bought.`,
+    );
   }
   return startCheckout(req, { product, token: randomUUID(), user, cancelPath: '/account' });
 });

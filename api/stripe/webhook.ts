@@ -17,7 +17,10 @@ export const POST = handler((req) => withWebhookLog('webhook', (note) => receive
 
 async function receive(req: Request, note: DeliveryNote): Promise<Response> {
   const secret = process.env.STRIPE_WEBHOOK_SECRET?.trim();
-  if (!secret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is not set: run `npm run stripe:setup` and set the whsec_… it prints.');
+  if (!secret)
+    throw new ConfigError(
+      'STRIPE_WEBHOOK_SECRET is not set: run `npm run stripe:setup` and set the whsec_… it prints.',
+    );
   const signature = req.headers.get('stripe-signature');
   if (!signature) throw new HttpError(400, 'Missing Stripe-Signature header: only Stripe may call this endpoint.');
   const body = await readBody(req, MAX_EVENT_BYTES);

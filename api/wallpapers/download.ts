@@ -20,10 +20,14 @@ export const POST = handler(async (req) => {
   const { tokens, wallpaperId, disposition } = await readJson(req, Body);
   const db = adminDb();
   const { wallpapers } = await db.query({
-    wallpapers: { $: { where: { id: wallpaperId } }, purchases: { $: { where: { unlockToken: { $in: tokens } }, fields: ['id'] } } },
+    wallpapers: {
+      $: { where: { id: wallpaperId } },
+      purchases: { $: { where: { unlockToken: { $in: tokens } }, fields: ['id'] } },
+    },
   });
   const wallpaper = wallpapers[0];
   if (!wallpaper) throw new HttpError(404, `No wallpaper ${wallpaperId}.`);
-  if (!wallpaper.purchases?.length) throw new HttpError(403, 'None of these tokens holds a paid purchase of this wallpaper.');
+  if (!wallpaper.purchases?.length)
+    throw new HttpError(403, 'None of these tokens holds a paid purchase of this wallpaper.');
   return json({ url: signedPath({ kind: 'wallpaper', id: wallpaperId, disposition }) });
 });

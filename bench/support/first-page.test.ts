@@ -19,7 +19,12 @@ describe('bundle bench', () => {
   it('reports the same production first page alone and after a Vite dev server ran in the process', async () => {
     delete process.env.NODE_ENV;
     const alone = measureProductionBuild().firstPage;
-    const devServer = await createServer({ configFile: false, root: 'web', logLevel: 'silent', server: { middlewareMode: true } });
+    const devServer = await createServer({
+      configFile: false,
+      root: 'web',
+      logLevel: 'silent',
+      server: { middlewareMode: true },
+    });
     await devServer.close();
     expect(process.env.NODE_ENV).toBe('development'); // what the combined run's bundle step inherits
     const afterDev = measureProductionBuild().firstPage;
@@ -30,13 +35,17 @@ describe('bundle bench', () => {
     expect(firstPageRows(afterDev).filter((r) => r.ok === false)).toEqual([]);
     // Composition: every character of the first page's scripts is owned by some package.
     const names = afterDev.packages.map((p) => p.name);
-    expect(names).toEqual(expect.arrayContaining(['react-dom', 'react-router', '@instantdb/core', 'instant-shop (web/, catalog/)']));
+    expect(names).toEqual(
+      expect.arrayContaining(['react-dom', 'react-router', '@instantdb/core', 'instant-shop (web/, catalog/)']),
+    );
     expect(names).not.toContain('stripe');
     const dir = mkdtempSync(join(tmpdir(), 'first-page-'));
     try {
       buildSpa(dir, { sourcemap: true });
       const m = measureFirstPage(dir);
-      const scripts = m.assets.filter((a) => a.file.endsWith('.js')).map((a) => readFileSync(join(dir, a.file), 'utf8'));
+      const scripts = m.assets
+        .filter((a) => a.file.endsWith('.js'))
+        .map((a) => readFileSync(join(dir, a.file), 'utf8'));
       const chars = scripts.reduce((n, code) => n + code.length - code.split('\n').length + 1, 0);
       expect(m.packages.reduce((n, p) => n + p.chars, 0)).toBe(chars);
     } finally {
@@ -51,11 +60,17 @@ describe('bundle bench', () => {
       const dev = measureFirstPage(dir);
       expect(dev.developmentOnly).toEqual(expect.arrayContaining(['react-dom/cjs/react-dom-client.development.js']));
       expect(dev.developmentOnly.some((s) => s.startsWith('react-router/dist/development/'))).toBe(true);
-      const failed = firstPageRows(dev).filter((r) => r.ok === false).map((r) => r.metric);
+      const failed = firstPageRows(dev)
+        .filter((r) => r.ok === false)
+        .map((r) => r.metric);
       expect(failed).toContain('development-only code in the first page');
       for (const f of filesIn(dir).filter((f) => f.endsWith('.map'))) rmSync(f);
       const blind = measureFirstPage(dir);
-      expect(firstPageRows(blind).filter((r) => r.ok === false).map((r) => r.metric)).toContain('first-page scripts without a source map');
+      expect(
+        firstPageRows(blind)
+          .filter((r) => r.ok === false)
+          .map((r) => r.metric),
+      ).toContain('first-page scripts without a source map');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

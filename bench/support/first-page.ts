@@ -42,24 +42,33 @@ export function measureFirstPage(outDir: string): FirstPage {
     }
   }
   const byPackage = new Map<string, number>();
-  for (const [source, chars] of bySource) byPackage.set(packageOf(source), (byPackage.get(packageOf(source)) ?? 0) + chars);
+  for (const [source, chars] of bySource)
+    byPackage.set(packageOf(source), (byPackage.get(packageOf(source)) ?? 0) + chars);
   return {
     assets,
     jsGzip: assets.filter((a) => a.file.endsWith('.js')).reduce((n, a) => n + a.gzip, 0),
     packages: [...byPackage].map(([name, chars]) => ({ name, chars })).sort((a, b) => b.chars - a.chars),
-    developmentOnly: [...bySource.keys()].filter((s) => /(^|\/)development\/|\.development\.[cm]?js$/.test(s)).map(shortPath),
+    developmentOnly: [...bySource.keys()]
+      .filter((s) => /(^|\/)development\/|\.development\.[cm]?js$/.test(s))
+      .map(shortPath),
     unmapped,
   };
 }
 
 /** The bench's rows: sizes per asset, composition by package, and the pass/fail checks. */
 export function firstPageRows(m: FirstPage): Row[] {
-  const rows: Row[] = m.assets.map((a) => ({ metric: `first page: ${a.file}`, value: `${kb(a.raw)} raw, ${kb(a.gzip)} gzip` }));
+  const rows: Row[] = m.assets.map((a) => ({
+    metric: `first page: ${a.file}`,
+    value: `${kb(a.raw)} raw, ${kb(a.gzip)} gzip`,
+  }));
   const total = m.packages.reduce((n, p) => n + p.chars, 0);
   for (const p of m.packages) {
     const share = p.chars / total;
     // gzip does not add up per part: each package's share of the minified code, applied to the total.
-    rows.push({ metric: `first-page JavaScript: ${p.name}`, value: `${(share * 100).toFixed(1)} %, ≈ ${kb(share * m.jsGzip)} gzip` });
+    rows.push({
+      metric: `first-page JavaScript: ${p.name}`,
+      value: `${(share * 100).toFixed(1)} %, ≈ ${kb(share * m.jsGzip)} gzip`,
+    });
   }
   rows.push({
     metric: 'first-page JavaScript, gzip',
@@ -73,7 +82,13 @@ export function firstPageRows(m: FirstPage): Row[] {
     target: 'none',
     ok: m.developmentOnly.length === 0,
   });
-  if (m.unmapped.length) rows.push({ metric: 'first-page scripts without a source map', value: m.unmapped.join(', '), target: 'none', ok: false });
+  if (m.unmapped.length)
+    rows.push({
+      metric: 'first-page scripts without a source map',
+      value: m.unmapped.join(', '),
+      target: 'none',
+      ok: false,
+    });
   return rows;
 }
 

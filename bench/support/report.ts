@@ -16,7 +16,9 @@ export function summarize(samplesMs: number[]) {
 export function machine() {
   let rev = 'unknown';
   try {
-    rev = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    rev = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     /* not a checkout */
   }

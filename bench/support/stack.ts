@@ -15,11 +15,19 @@ export type BenchStack = DevStack & {
  * `webhooksToPlainApi`: Stripe's webhooks go to the api/ functions served as Vercel serves them
  * (plain handlers), not through Vite's dev middleware, which would be most of what is measured.
  */
-export async function startBenchStack({ webhookConcurrency = 16, webhooksToPlainApi = false } = {}): Promise<BenchStack> {
+export async function startBenchStack({
+  webhookConcurrency = 16,
+  webhooksToPlainApi = false,
+} = {}): Promise<BenchStack> {
   // One browser and one load generator make every request: the per-client limits would
   // measure themselves instead of the shop.
   process.env.RATE_LIMIT_SCALE = '1000';
-  const stack = await startDevStack({ settings: { PORT: 0 }, memory: true, quiet: true, stripeWebhooks: { concurrency: webhookConcurrency, retryBaseDelayMs: 100 } });
+  const stack = await startDevStack({
+    settings: { PORT: 0 },
+    memory: true,
+    quiet: true,
+    stripeWebhooks: { concurrency: webhookConcurrency, retryBaseDelayMs: 100 },
+  });
   const u = new URL(stack.stripe!.url);
   const stripeSdk = new Stripe(stack.stripe!.secretKey, { host: u.hostname, port: Number(u.port), protocol: 'http' });
   let close = stack.close;
@@ -37,13 +45,25 @@ export async function startBenchStack({ webhookConcurrency = 16, webhooksToPlain
     close,
     stripeSdk,
     post: (path, body, headers = {}) =>
-      fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+      fetch(`${stack.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      }),
     local: (path, body = {}) =>
-      fetch(`${stack.stripe!.url}/_local/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      fetch(`${stack.stripe!.url}/_local/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     admin: async (q) => {
       const res = await fetch(`${stack.instant.url}/admin/query?app_id=${stack.instant.appId}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.instant.adminToken}`, 'app-id': stack.instant.appId },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${stack.instant.adminToken}`,
+          'app-id': stack.instant.appId,
+        },
         body: JSON.stringify({ query: q }),
       });
       return res.json();

@@ -12,13 +12,19 @@ export async function startApiServer(opts: { port?: number; apiDir?: string } = 
   const server = createServer(async (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const route = resolveApiRoute(apiDir, pathname);
-    if (!route) return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `No API function at ${pathname}.` }));
+    if (!route)
+      return void res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: `No API function at ${pathname}.` }));
     try {
       // Wrap the body before any await, so no byte of it can be missed while the module loads.
       const request = toWebRequest(req, `http://${req.headers.host}`, route.params);
       const mod = (await import(pathToFileURL(route.file).href)) as Record<string, WebHandler | undefined>;
       const handler = mod[req.method ?? 'GET'];
-      if (!handler) return void res.writeHead(405, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `Method ${req.method} not allowed.` }));
+      if (!handler)
+        return void res
+          .writeHead(405, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: `Method ${req.method} not allowed.` }));
       await sendWebResponse(res, await handler(request));
     } catch (e) {
       console.error(e);

@@ -23,7 +23,11 @@ export type DevStackOptions = {
   /** Quiet Vite's own logging (tests). */
   quiet?: boolean;
   /** Webhook delivery of the Stripe stand-in (benchmarks set its concurrency). */
-  stripeWebhooks?: Parameters<typeof startStripeLocal>[0] extends infer O ? (O extends { webhooks?: infer W } ? W : never) : never;
+  stripeWebhooks?: Parameters<typeof startStripeLocal>[0] extends infer O
+    ? O extends { webhooks?: infer W }
+      ? W
+      : never
+    : never;
 };
 
 export type DevStack = {
@@ -47,11 +51,20 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     // and mails magic codes to the mailbox as a real Instant app mails them to an inbox.
     const instantLocal = settings.INSTANT_APP_ID
       ? null
-      : await spawnInstantLocal({ dataDir: join(dataDir, 'instant'), memory: opts.memory, ...(mailbox ? { mailbox: { url: mailbox.url, apiKey: mailbox.apiKey } } : {}) });
+      : await spawnInstantLocal({
+          dataDir: join(dataDir, 'instant'),
+          memory: opts.memory,
+          ...(mailbox ? { mailbox: { url: mailbox.url, apiKey: mailbox.apiKey } } : {}),
+        });
     if (instantLocal) closers.push(() => instantLocal.close());
     const instant = instantLocal
       ? { url: instantLocal.url, appId: instantLocal.appId, adminToken: instantLocal.adminToken, local: true }
-      : { url: settings.INSTANT_API_URI ?? 'https://api.instantdb.com', appId: settings.INSTANT_APP_ID!, adminToken: settings.INSTANT_ADMIN_TOKEN!, local: false };
+      : {
+          url: settings.INSTANT_API_URI ?? 'https://api.instantdb.com',
+          appId: settings.INSTANT_APP_ID!,
+          adminToken: settings.INSTANT_ADMIN_TOKEN!,
+          local: false,
+        };
 
     // instant.schema.ts and instant.perms.ts reach it as they reach Instant: instant-cli pushes
     // them now and whenever one changes; a refused push is reported and the last one stays.
@@ -71,7 +84,10 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       ...(instantLocal || settings.INSTANT_API_URI ? { INSTANT_API_URI: instant.url } : {}),
       VITE_INSTANT_APP_ID: instant.appId,
       ...(instantLocal
-        ? { VITE_INSTANT_API_URI: instant.url, VITE_INSTANT_WEBSOCKET_URI: `${instant.url.replace(/^http/, 'ws')}/runtime/session` }
+        ? {
+            VITE_INSTANT_API_URI: instant.url,
+            VITE_INSTANT_WEBSOCKET_URI: `${instant.url.replace(/^http/, 'ws')}/runtime/session`,
+          }
         : {
             ...(settings.INSTANT_API_URI ? { VITE_INSTANT_API_URI: settings.INSTANT_API_URI } : {}),
             ...(settings.INSTANT_WEBSOCKET_URI ? { VITE_INSTANT_WEBSOCKET_URI: settings.INSTANT_WEBSOCKET_URI } : {}),
@@ -79,7 +95,9 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       ...(stripe
         ? { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_BASE: stripe.url }
         : { STRIPE_SECRET_KEY: settings.STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET: settings.STRIPE_WEBHOOK_SECRET }),
-      ...(mailbox ? { RESEND_API_KEY: mailbox.apiKey, RESEND_BASE_URL: mailbox.url } : { RESEND_API_KEY: settings.RESEND_API_KEY }),
+      ...(mailbox
+        ? { RESEND_API_KEY: mailbox.apiKey, RESEND_BASE_URL: mailbox.url }
+        : { RESEND_API_KEY: settings.RESEND_API_KEY }),
     });
 
     // A local operator for /ops (sign in with ops@example.com; its code lands in the mailbox).
@@ -110,13 +128,17 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       await vite.listen();
     } catch (e) {
       await vite.close();
-      throw new Error(`Port ${port} is in use: stop what runs there, or set PORT to another port (${(e as Error).message}).`);
+      throw new Error(
+        `Port ${port} is in use: stop what runs there, or set PORT to another port (${(e as Error).message}).`,
+      );
     }
     closers.push(() => vite.close());
 
     if (stripe) {
       // Subscribed to exactly the events the shop handles, as `npm run stripe:setup` does.
-      const endpoint = stripe.addWebhookEndpoint(`http://127.0.0.1:${port}/api/stripe/webhook`, [...HANDLED_STRIPE_EVENTS]);
+      const endpoint = stripe.addWebhookEndpoint(`http://127.0.0.1:${port}/api/stripe/webhook`, [
+        ...HANDLED_STRIPE_EVENTS,
+      ]);
       process.env.STRIPE_WEBHOOK_SECRET = endpoint.secret;
     }
 
@@ -127,8 +149,15 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
         JSON.stringify(
           {
             app: { url },
-            instant: { url: instant.url, appId: instant.appId, adminToken: instant.adminToken, local: Boolean(instantLocal) },
-            stripe: stripe ? { url: stripe.url, secretKey: stripe.secretKey, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET } : null,
+            instant: {
+              url: instant.url,
+              appId: instant.appId,
+              adminToken: instant.adminToken,
+              local: Boolean(instantLocal),
+            },
+            stripe: stripe
+              ? { url: stripe.url, secretKey: stripe.secretKey, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET }
+              : null,
             mailbox: mailbox ? { url: mailbox.url, apiKey: mailbox.apiKey, page: `${url}/_local/mailbox` } : null,
             // For `npm run doctor`, which checks what this process was configured with.
             operators: process.env.OPERATOR_EMAILS ?? '',

@@ -11,7 +11,9 @@ let url: string;
 beforeAll(async () => {
   server = createServer(async (req, res) => {
     const request = toWebRequest(req, 'http://x');
-    const seen = Object.fromEntries(['x-forwarded-for', 'x-real-ip', 'x-vercel-forwarded-for', 'forwarded'].map((h) => [h, request.headers.get(h)]));
+    const seen = Object.fromEntries(
+      ['x-forwarded-for', 'x-real-ip', 'x-vercel-forwarded-for', 'forwarded'].map((h) => [h, request.headers.get(h)]),
+    );
     await sendWebResponse(res, Response.json({ address: clientAddress(request), seen }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -21,12 +23,20 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 it('keys on the socket address and drops the forwarding headers a caller sends', async () => {
-  const spoofed = { 'x-forwarded-for': '203.0.113.9, 10.0.0.1', 'x-real-ip': '203.0.113.10', 'x-vercel-forwarded-for': '203.0.113.11', forwarded: 'for=203.0.113.12' };
+  const spoofed = {
+    'x-forwarded-for': '203.0.113.9, 10.0.0.1',
+    'x-real-ip': '203.0.113.10',
+    'x-vercel-forwarded-for': '203.0.113.11',
+    forwarded: 'for=203.0.113.12',
+  };
   for (const from of ['127.0.0.21', '127.0.0.22']) {
     const plain = JSON.parse((await requestFrom(from, url)).text);
     const lying = JSON.parse((await requestFrom(from, url, { headers: spoofed })).text);
     expect(plain.address).toBe(from);
-    expect(lying).toEqual({ address: from, seen: { 'x-forwarded-for': from, 'x-real-ip': null, 'x-vercel-forwarded-for': null, forwarded: null } });
+    expect(lying).toEqual({
+      address: from,
+      seen: { 'x-forwarded-for': from, 'x-real-ip': null, 'x-vercel-forwarded-for': null, forwarded: null },
+    });
   }
 });
 

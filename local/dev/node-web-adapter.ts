@@ -42,6 +42,10 @@ export async function sendWebResponse(res: ServerResponse, response: Response) {
   res.writeHead(response.status, headers);
   if (!response.body) return void res.end();
   await new Promise<void>((resolve, reject) => {
-    Readable.fromWeb(response.body as any).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
+    Readable.fromWeb(response.body as any)
+      .on('error', reject)
+      .pipe(res)
+      .on('finish', resolve)
+      .on('error', reject);
   });
 }

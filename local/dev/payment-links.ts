@@ -9,7 +9,11 @@ export const LINKED_PRODUCTS = ['wallpapers-all', 'credits-small', 'plan-medium'
 
 export const checkoutUrlVar = (productId: string) => `VITE_CHECKOUT_URL_${productId.toUpperCase().replace(/-/g, '_')}`;
 
-export async function createLocalPaymentLinks(stripeUrl: string, secretKey: string, appUrl: string): Promise<Record<string, string>> {
+export async function createLocalPaymentLinks(
+  stripeUrl: string,
+  secretKey: string,
+  appUrl: string,
+): Promise<Record<string, string>> {
   const u = new URL(stripeUrl);
   const stripe = new Stripe(secretKey, { host: u.hostname, port: Number(u.port), protocol: 'http' });
   const env: Record<string, string> = {};
@@ -17,7 +21,11 @@ export async function createLocalPaymentLinks(stripeUrl: string, secretKey: stri
     const product = findProduct(id);
     if (!product || !('amount' in product.price)) continue;
     const prod = await stripe.products.create({ name: product.title, metadata: { type: product.id } });
-    const price = await stripe.prices.create({ product: prod.id, unit_amount: product.price.amount, currency: product.price.currency });
+    const price = await stripe.prices.create({
+      product: prod.id,
+      unit_amount: product.price.amount,
+      currency: product.price.currency,
+    });
     const link = await stripe.paymentLinks.create({
       line_items: [{ price: price.id, quantity: 1 }],
       after_completion: { type: 'redirect', redirect: { url: `${appUrl}/success?session_id={CHECKOUT_SESSION_ID}` } },

@@ -16,8 +16,12 @@ describe('dev settings', () => {
 
   it('asks for the webhook secret with a real Stripe key, and for both Instant credentials together', () => {
     expect(() => load({ STRIPE_SECRET_KEY: 'sk_test_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
-    expect(() => load({ INSTANT_APP_ID: '2e6ddb70-c3e6-47a0-b8fe-4282538cdcf3' })).toThrow(/INSTANT_APP_ID and INSTANT_ADMIN_TOKEN together/);
-    expect(() => load({ INSTANT_APP_ID: 'my-app', INSTANT_ADMIN_TOKEN: 't' })).toThrow(/INSTANT_APP_ID must be your Instant app id/);
+    expect(() => load({ INSTANT_APP_ID: '2e6ddb70-c3e6-47a0-b8fe-4282538cdcf3' })).toThrow(
+      /INSTANT_APP_ID and INSTANT_ADMIN_TOKEN together/,
+    );
+    expect(() => load({ INSTANT_APP_ID: 'my-app', INSTANT_ADMIN_TOKEN: 't' })).toThrow(
+      /INSTANT_APP_ID must be your Instant app id/,
+    );
   });
 
   it('accepts a complete real configuration, self-hosted Instant included', () => {

@@ -21,7 +21,9 @@ export function apiFunctions(apiDir = resolve('api')): Plugin {
           if (!handler) {
             const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => mod[m]);
             res.writeHead(405, { allow: allowed.join(', '), 'content-type': 'application/json' });
-            return void res.end(JSON.stringify({ error: `Method ${req.method} not allowed; use ${allowed.join(' or ')}.` }));
+            return void res.end(
+              JSON.stringify({ error: `Method ${req.method} not allowed; use ${allowed.join(' or ')}.` }),
+            );
           }
           await sendWebResponse(res, await handler(request));
         } catch (e) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FaultPlan, faultDraw, pickFault } from './fault-plan.ts';
 
 const KINDS = ['a', 'b'] as const;
-const plan = (seed: number) => new FaultPlan(['a', 'b'], { hangMs: 0 }, { seed, rules: [{ path: '/x', rates: { a: 0.3, b: 0.3 } }] });
+const plan = (seed: number) =>
+  new FaultPlan(['a', 'b'], { hangMs: 0 }, { seed, rules: [{ path: '/x', rates: { a: 0.3, b: 0.3 } }] });
 
 describe('fault plan', () => {
   it('is off until configured', () => {
@@ -50,9 +51,17 @@ describe('fault plan', () => {
 
 describe('fault plan rules', () => {
   it('match a body text and stop after max faults', () => {
-    const p = new FaultPlan(['a', 'b'], { hangMs: 0 }, { rules: [{ path: '*', match: 'ledger', max: 2, rates: { a: 1 } }] });
+    const p = new FaultPlan(
+      ['a', 'b'],
+      { hangMs: 0 },
+      { rules: [{ path: '*', match: 'ledger', max: 2, rates: { a: 1 } }] },
+    );
     expect(p.choose('/t', '1', '{"purchases":1}')).toBeNull();
-    expect([p.choose('/t', '2', 'ledger'), p.choose('/t', '3', 'ledger'), p.choose('/t', '4', 'ledger')]).toEqual(['a', 'a', null]);
+    expect([p.choose('/t', '2', 'ledger'), p.choose('/t', '3', 'ledger'), p.choose('/t', '4', 'ledger')]).toEqual([
+      'a',
+      'a',
+      null,
+    ]);
     expect(p.snapshot().injected).toEqual({ a: 2 });
   });
 });

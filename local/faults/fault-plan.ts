@@ -45,7 +45,11 @@ export function faultDraw(seed: string | number, identity: string, attempt: numb
 }
 
 /** Picks a kind for a draw: kinds are tried in the order given, each taking its rate's share of [0, 1). */
-export function pickFault<K extends string>(draw: number, rates: Partial<Record<K, number>>, kinds: readonly K[]): K | null {
+export function pickFault<K extends string>(
+  draw: number,
+  rates: Partial<Record<K, number>>,
+  kinds: readonly K[],
+): K | null {
   let edge = 0;
   for (const kind of kinds) {
     edge += rates[kind] ?? 0;
@@ -94,7 +98,9 @@ export class FaultPlan<K extends string> {
 
   /** The fault for this request, if any; every call counts as one more attempt of `identity`. */
   choose(path: string, identity: string, body = ''): K | null {
-    const index = this.config.rules.findIndex((r) => (r.path === '*' || path.startsWith(r.path)) && (!r.match || body.includes(r.match)));
+    const index = this.config.rules.findIndex(
+      (r) => (r.path === '*' || path.startsWith(r.path)) && (!r.match || body.includes(r.match)),
+    );
     if (index < 0) return null;
     const rule = this.config.rules[index];
     const attempt = (this.attempts.get(identity) ?? 0) + 1;
@@ -119,7 +125,12 @@ export class FaultPlan<K extends string> {
   }
 
   private normalise(c: FaultConfig<K>): Required<FaultConfig<K>> {
-    return { seed: c.seed ?? 0, rules: c.rules ?? [], latency_ms: c.latency_ms ?? 0, hang_ms: c.hang_ms ?? this.defaults.hangMs };
+    return {
+      seed: c.seed ?? 0,
+      rules: c.rules ?? [],
+      latency_ms: c.latency_ms ?? 0,
+      hang_ms: c.hang_ms ?? this.defaults.hangMs,
+    };
   }
 }
 

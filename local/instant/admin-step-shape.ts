@@ -9,10 +9,13 @@ const EID_OPS = new Set(['create', 'update', 'merge', 'link', 'unlink', 'delete'
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const isUuid = (v: unknown) => typeof v === 'string' && UUID_RE.test(v);
 const isLookupRef = (v: unknown) =>
-  isMap(v) || (typeof v === 'string' && v.startsWith('lookup__')) || (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string');
+  isMap(v) ||
+  (typeof v === 'string' && v.startsWith('lookup__')) ||
+  (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string');
 const isEid = (v: unknown) => isUuid(v) || isLookupRef(v);
 // upstream's invalid-eid?: not a UUID, an encoded lookup, a list or a map
-const clearlyInvalid = (v: unknown) => !(isUuid(v) || isMap(v) || Array.isArray(v) || (typeof v === 'string' && v.startsWith('lookup__')));
+const clearlyInvalid = (v: unknown) =>
+  !(isUuid(v) || isMap(v) || Array.isArray(v) || (typeof v === 'string' && v.startsWith('lookup__')));
 
 /** Where a step breaks the spec, or undefined. */
 function problem(step: unknown): { expected: string; in: (number | string)[] } | undefined {

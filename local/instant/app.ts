@@ -146,7 +146,12 @@ export class App {
     return new Transactor(this.catalog, this.store, this.perms, (etype, label, ref, unique) => {
       const created = inferredAttrs(this.config.id, this.catalog, etype, label, ref);
       // A lookup's attribute is made unique and indexed, as Instant's admin transact does.
-      if (unique) Object.assign(created[created.length - 1], { 'unique?': true, 'index?': true }, ref ? { cardinality: 'one' } : {});
+      if (unique)
+        Object.assign(
+          created[created.length - 1],
+          { 'unique?': true, 'index?': true },
+          ref ? { cardinality: 'one' } : {},
+        );
       for (const attr of created) {
         this.catalog.add(attr);
         void this.persist({ k: 'attr', app: this.config.id, attr });
@@ -176,7 +181,14 @@ export class App {
     const e = this.store.get('$users', id)!;
     const o = this.store.toObject(e);
     const created = e.fields.get(this.catalog.idAttr('$users')!.id)?.t ?? Date.now();
-    return { ...o, app_id: this.config.id, id, email: (o.email as string) ?? null, created_at: new Date(created).toISOString(), isGuest: o.type === 'guest' };
+    return {
+      ...o,
+      app_id: this.config.id,
+      id,
+      email: (o.email as string) ?? null,
+      created_at: new Date(created).toISOString(),
+      isGuest: o.type === 'guest',
+    };
   }
 
   /**
@@ -186,40 +198,56 @@ export class App {
    */
   private assertSignup(user: { id: string; email?: string }, extraFields: ExtraFields, admin: boolean) {
     for (const [k, v] of Object.entries(extraFields)) {
-      if (USERS_SYSTEM_FIELDS.has(k)) throw validationError('extra-fields', extraFields, [`Cannot set system field: ${k}`]);
+      if (USERS_SYSTEM_FIELDS.has(k))
+        throw validationError('extra-fields', extraFields, [`Cannot set system field: ${k}`]);
       const attr = this.catalog.field('$users', k);
-      if (!attr) throw validationError('extra-fields', extraFields, [`Unknown field: ${k}. It must be defined in your $users schema.`]);
+      if (!attr)
+        throw validationError('extra-fields', extraFields, [
+          `Unknown field: ${k}. It must be defined in your $users schema.`,
+        ]);
       checkType(attr, v);
     }
     if (admin) return;
     const rule = this.perms.rules.$users?.allow?.create;
-    const denied = () => new InstantLocalError('permission-denied', 'Permission denied: not perms-pass?', { input: ['$users', 'create'], expected: 'perms-pass?' });
+    const denied = () =>
+      new InstantLocalError('permission-denied', 'Permission denied: not perms-pass?', {
+        input: ['$users', 'create'],
+        expected: 'perms-pass?',
+      });
     if (rule === undefined || rule === null) {
       if (Object.keys(extraFields).length) throw denied();
       return;
     }
     const data = { ...extraFields, id: user.id, ...(user.email ? { email: user.email } : {}) };
     // The would-be user is both `data` and `auth`, as on Instant.
-    if (!this.signupPerms().check(this.signupPerms().program('$users', 'create'), data, { data, newData: data })) throw denied();
+    if (!this.signupPerms().check(this.signupPerms().program('$users', 'create'), data, { data, newData: data }))
+      throw denied();
   }
 
   /** Rules holding only `$users.allow.create` and its binds, so no other rule can stand in for it. */
   private signupPerms(): Permissions {
     if (this.signup?.of !== this.perms) {
       const r = this.perms.rules;
-      const only: RuleSet = { $default: { bind: r.$default?.bind }, $users: { allow: { create: r.$users!.allow!.create }, bind: r.$users?.bind } };
+      const only: RuleSet = {
+        $default: { bind: r.$default?.bind },
+        $users: { allow: { create: r.$users!.allow!.create }, bind: r.$users?.bind },
+      };
       this.signup = { of: this.perms, perms: new Permissions(only, this.catalog, this.store) };
     }
     return this.signup.perms;
   }
 
-  private async createUser(user: { id: string; email?: string; type?: string }, extraFields: ExtraFields): Promise<AppUser> {
+  private async createUser(
+    user: { id: string; email?: string; type?: string },
+    extraFields: ExtraFields,
+  ): Promise<AppUser> {
     const now = Date.now();
     const { changes } = this.store.transaction(() => {
       this.store.ensure('$users', user.id, now);
       if (user.email) this.store.set('$users', user.id, this.catalog.field('$users', 'email')!, user.email, now);
       if (user.type) this.store.set('$users', user.id, this.catalog.field('$users', 'type')!, user.type, now);
-      for (const [k, v] of Object.entries(extraFields)) this.store.set('$users', user.id, this.catalog.field('$users', k)!, v, now);
+      for (const [k, v] of Object.entries(extraFields))
+        this.store.set('$users', user.id, this.catalog.field('$users', k)!, v, now);
     });
     await this.commit(changes, []);
     return this.userJson(user.id);
@@ -313,7 +341,11 @@ export class App {
    * email's hourly bucket; a new user passes the sign-up check before the code is consumed, so a
    * refused sign-up leaves the code usable; then the code is consumed and the user created.
    */
-  async verifyMagicCode(email: string, code: string, opts: { extraFields?: unknown; admin?: boolean; guestId?: string } = {}) {
+  async verifyMagicCode(
+    email: string,
+    code: string,
+    opts: { extraFields?: unknown; admin?: boolean; guestId?: string } = {},
+  ) {
     const clean = normalizeEmail(email);
     if (!this.verifyLimit.tryTake(clean)) throw emailRateLimited();
     const existing = this.userByEmail(clean);
@@ -325,9 +357,14 @@ export class App {
     const codes = this.magicCodes.get(clean) ?? [];
     const match = codes.find((c) => c.code === String(code).trim());
     if (!match) throw notFound('app-user-magic-code');
-    this.magicCodes.set(clean, codes.filter((c) => c !== match));
+    this.magicCodes.set(
+      clean,
+      codes.filter((c) => c !== match),
+    );
     if (Date.now() - match.at >= MAGIC_CODE_TTL_MS) {
-      throw new InstantLocalError('record-expired', 'Record expired: app-user-magic-code', { 'record-type': 'app-user-magic-code' });
+      throw new InstantLocalError('record-expired', 'Record expired: app-user-magic-code', {
+        'record-type': 'app-user-magic-code',
+      });
     }
     const user = existing ?? (await this.createUser({ id, email: clean, type: 'user' }, fields));
     const refresh_token = await this.issueRefreshToken(user.id);
@@ -335,7 +372,12 @@ export class App {
   }
 }
 
-export type AppUser = NonNullable<AuthUser> & { email: string | null; app_id: string; created_at: string; isGuest: boolean };
+export type AppUser = NonNullable<AuthUser> & {
+  email: string | null;
+  app_id: string;
+  created_at: string;
+  isGuest: boolean;
+};
 type ExtraFields = Record<string, unknown>;
 
 /** Upstream's own `$users` attributes, which sign-up's extra fields may not set. */
@@ -344,13 +386,19 @@ const USERS_SYSTEM_FIELDS = new Set(['id', 'email', 'type', 'imageURL', 'linkedP
 function extraFieldsOf(v: unknown): ExtraFields {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) {
-    throw validationError('extra-fields', v, ['extra-fields must be an object of $users fields, e.g. {"nickname": "ari"}']);
+    throw validationError('extra-fields', v, [
+      'extra-fields must be an object of $users fields, e.g. {"nickname": "ari"}',
+    ]);
   }
   return v as ExtraFields;
 }
 
 function emailRateLimited() {
-  return new InstantLocalError('rate-limited', 'Too many verification codes requested for this email. Please try again later.', null);
+  return new InstantLocalError(
+    'rate-limited',
+    'Too many verification codes requested for this email. Please try again later.',
+    null,
+  );
 }
 
 /** Instant lower-cases and trims emails; so does every comparison here. */

@@ -6,7 +6,12 @@ import { createHash } from 'node:crypto';
 export type SchemaJson = {
   entities: Record<
     string,
-    { attrs: Record<string, { valueType: string; required?: boolean; config?: { unique?: boolean; indexed?: boolean } }> }
+    {
+      attrs: Record<
+        string,
+        { valueType: string; required?: boolean; config?: { unique?: boolean; indexed?: boolean } }
+      >;
+    }
   >;
   links: Record<
     string,

@@ -11,7 +11,12 @@ const mails: { to: string; code: string }[] = [];
 const clients: ReturnType<typeof clientFor>[] = [];
 
 beforeAll(async () => {
-  server = await startInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(testSchema)), rules: testRules, sendMail: async (m) => void mails.push(m) });
+  server = await startInstantLocal({
+    memory: true,
+    schema: JSON.parse(JSON.stringify(testSchema)),
+    rules: testRules,
+    sendMail: async (m) => void mails.push(m),
+  });
 });
 afterAll(async () => {
   clients.forEach((c) => c.shutdown());
@@ -38,11 +43,13 @@ describe('magic codes', () => {
     expect(again.id).toBe(user.id);
   });
 
-  it('rejects a wrong code and a reused code with Instant\'s error', async () => {
+  it("rejects a wrong code and a reused code with Instant's error", async () => {
     const admin = adminFor(server);
     const { code } = await admin.auth.generateMagicCode('once@example.com');
     await admin.auth.verifyMagicCode('once@example.com', code);
-    await expect(admin.auth.verifyMagicCode('once@example.com', code)).rejects.toMatchObject({ body: { type: 'record-not-found' } });
+    await expect(admin.auth.verifyMagicCode('once@example.com', code)).rejects.toMatchObject({
+      body: { type: 'record-not-found' },
+    });
     await expect(admin.auth.verifyMagicCode('once@example.com', '000000')).rejects.toMatchObject({ status: 400 });
   });
 
@@ -69,7 +76,10 @@ describe('tokens and sign out', () => {
 
   it('refuses admin calls with a wrong admin token as Instant does (400 record-not-found) and serves impersonation', async () => {
     const wrong = adminFor({ ...server, adminToken: id() });
-    await expect(wrong.query({ items: {} })).rejects.toMatchObject({ status: 400, body: { type: 'record-not-found', hint: { 'record-type': 'app-admin-token' } } });
+    await expect(wrong.query({ items: {} })).rejects.toMatchObject({
+      status: 400,
+      body: { type: 'record-not-found', hint: { 'record-type': 'app-admin-token' } },
+    });
     const admin = adminFor(server);
     await admin.transact(admin.tx.purchases[id()].update({ token: 'imp', email: 'imp@example.com', status: 'paid' }));
     await admin.auth.createToken({ email: 'imp@example.com' });
@@ -83,7 +93,11 @@ describe('throwaway apps', () => {
     const res = await fetch(`${server.url}/dash/apps/ephemeral`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'scratch', schema: JSON.parse(JSON.stringify(testSchema)), rules: { code: { items: { allow: { view: 'false' } } } } }),
+      body: JSON.stringify({
+        title: 'scratch',
+        schema: JSON.parse(JSON.stringify(testSchema)),
+        rules: { code: { items: { allow: { view: 'false' } } } },
+      }),
     });
     expect(res.status).toBe(200);
     const { app } = await res.json();

@@ -10,7 +10,12 @@ import { testRules, testSchema } from './fixtures.test-schema.ts';
 let server: InstantLocal;
 
 beforeAll(async () => {
-  server = await startInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(testSchema)), rules: testRules, maxBodyBytes: 64 * 1024 });
+  server = await startInstantLocal({
+    memory: true,
+    schema: JSON.parse(JSON.stringify(testSchema)),
+    rules: testRules,
+    maxBodyBytes: 64 * 1024,
+  });
 });
 afterAll(() => server.close());
 
@@ -27,11 +32,17 @@ describe('runtime socket', () => {
     const err = await bad.next((m) => m.op === 'error');
     expect(err).toMatchObject({ type: 'param-malformed', status: 400 });
     bad.send({ op: 'add-query', q: { items: {} }, 'client-event-id': 'b1' });
-    expect(await bad.next((m) => m['client-event-id'] === 'b1')).toMatchObject({ op: 'error', message: expect.stringContaining('init') });
+    expect(await bad.next((m) => m['client-event-id'] === 'b1')).toMatchObject({
+      op: 'error',
+      message: expect.stringContaining('init'),
+    });
     bad.send({ op: 'init', 'app-id': server.appId, 'client-event-id': 'b2' });
     await bad.next((m) => m.op === 'init-ok');
     bad.send({ op: 'frobnicate', 'client-event-id': 'b3' });
-    expect(await bad.next((m) => m['client-event-id'] === 'b3')).toMatchObject({ op: 'error', type: 'validation-failed' });
+    expect(await bad.next((m) => m['client-event-id'] === 'b3')).toMatchObject({
+      op: 'error',
+      type: 'validation-failed',
+    });
 
     good.send({ op: 'add-query', q: { items: {} }, 'client-event-id': 'g2' });
     expect(await good.next((m) => m['client-event-id'] === 'g2')).toMatchObject({ op: 'add-query-ok' });
@@ -46,7 +57,14 @@ describe('runtime socket', () => {
     const ok = await s.next((m) => m.op === 'init-ok');
     const idAttr = ok.attrs.find((a: any) => a['forward-identity'][1] === 'notes' && a['forward-identity'][2] === 'id');
     const e = id();
-    s.send({ op: 'transact', 'client-event-id': 't', 'tx-steps': [['add-triple', e, idAttr.id, e], ['add-triple', e, 'no-such-attr', 1]] });
+    s.send({
+      op: 'transact',
+      'client-event-id': 't',
+      'tx-steps': [
+        ['add-triple', e, idAttr.id, e],
+        ['add-triple', e, 'no-such-attr', 1],
+      ],
+    });
     expect(await s.next((m) => m['client-event-id'] === 't')).toMatchObject({ op: 'error', type: 'validation-failed' });
     expect((await adminFor(server).query({ notes: { $: { where: { id: e } } } })).notes).toEqual([]);
     s.ws.close();
@@ -68,7 +86,12 @@ describe('admin HTTP', () => {
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
     fetch(`${server.url}${path}?app_id=${server.appId}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId, ...headers },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${server.adminToken}`,
+        'app-id': server.appId,
+        ...headers,
+      },
       body,
     });
 
@@ -85,7 +108,10 @@ describe('admin HTTP', () => {
   });
 
   it('rejects unknown namespaces and attributes when the schema is enforced', async () => {
-    const res = await post('/admin/transact', JSON.stringify({ steps: [['update', 'nope', id(), { a: 1 }]], 'throw-on-missing-attrs?': true }));
+    const res = await post(
+      '/admin/transact',
+      JSON.stringify({ steps: [['update', 'nope', id(), { a: 1 }]], 'throw-on-missing-attrs?': true }),
+    );
     expect(res.status).toBe(400);
     // As upstream's admin model: one error naming every attribute the steps would have created.
     expect(await res.json()).toMatchObject({
@@ -96,9 +122,17 @@ describe('admin HTTP', () => {
   });
 
   it('rejects a missing parameter with param-missing', async () => {
-    const res = await fetch(`${server.url}/runtime/auth/send_magic_code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'app-id': server.appId }) });
+    const res = await fetch(`${server.url}/runtime/auth/send_magic_code`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ 'app-id': server.appId }),
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ type: 'param-missing', message: 'Missing parameter: ["body" "email"]', hint: { in: ['body', 'email'] } });
+    expect(await res.json()).toEqual({
+      type: 'param-missing',
+      message: 'Missing parameter: ["body" "email"]',
+      hint: { in: ['body', 'email'] },
+    });
   });
 });
 

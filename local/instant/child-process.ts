@@ -30,11 +30,19 @@ const sendMail = async (m: Mail) => {
   if (!res.ok) console.error(`[instant-local] the mailbox refused the code for ${m.to}: ${res.status}`);
 };
 
-const server = await startInstantLocal({ dataDir: args.dataDir, memory: args.memory, schema: args.schema, rules: args.rules, sendMail }).catch((e) => {
+const server = await startInstantLocal({
+  dataDir: args.dataDir,
+  memory: args.memory,
+  schema: args.schema,
+  rules: args.rules,
+  sendMail,
+}).catch((e) => {
   // Logs written before schemas were pushed (and recorded) hold data for attributes they never declared.
   if (/unknown attr/.test((e as Error).message)) {
-    console.error(`[instant-local] ${args.dataDir} holds data written before schema pushes were recorded; move it away ` +
-      '(it is local data only) and start again: the schema is pushed on start.');
+    console.error(
+      `[instant-local] ${args.dataDir} holds data written before schema pushes were recorded; move it away ` +
+        '(it is local data only) and start again: the schema is pushed on start.',
+    );
   }
   throw e;
 });

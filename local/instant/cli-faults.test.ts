@@ -6,9 +6,13 @@ import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 
 const plan = { seed: 3, rules: [{ path: '/admin/transact', match: 'nothing-sends-this', rates: { refuse: 1 } }] };
-const child = spawn(process.execPath, ['--import', 'tsx', 'local/instant/cli.ts', '--port', '0', '--memory', '--faults', JSON.stringify(plan)], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'local/instant/cli.ts', '--port', '0', '--memory', '--faults', JSON.stringify(plan)],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 afterAll(() => {
   child.kill('SIGTERM');
 });
@@ -20,18 +24,33 @@ it('starts with the faults given, behind the admin token', async () => {
     if (m) printed[m[1]] = m[2];
     if (printed.data) break;
   }
-  const res = await fetch(`${printed.url}/_local/faults`, { headers: { authorization: `Bearer ${printed['admin token']}`, 'app-id': printed['app id'] } });
+  const res = await fetch(`${printed.url}/_local/faults`, {
+    headers: { authorization: `Bearer ${printed['admin token']}`, 'app-id': printed['app id'] },
+  });
   expect(res.status).toBe(200);
   expect(((await res.json()) as { rules: unknown }).rules).toEqual(plan.rules);
-  expect((await fetch(`${printed.url}/_local/faults`, { headers: { 'app-id': printed['app id'] } })).status).toBeGreaterThanOrEqual(400);
+  expect(
+    (await fetch(`${printed.url}/_local/faults`, { headers: { 'app-id': printed['app id'] } })).status,
+  ).toBeGreaterThanOrEqual(400);
 });
 
 it('refuses --faults that is not JSON', async () => {
   const run = promisify(execFile);
-  await expect(run(process.execPath, ['--import', 'tsx', 'local/instant/cli.ts', '--port', '0', '--memory', '--faults', '{nope'])).rejects.toMatchObject({
+  await expect(
+    run(process.execPath, ['--import', 'tsx', 'local/instant/cli.ts', '--port', '0', '--memory', '--faults', '{nope']),
+  ).rejects.toMatchObject({
     stderr: expect.stringContaining('--faults must be JSON'),
   });
-  await expect(run(process.execPath, ['--import', 'tsx', 'local/instant/cli.ts', '--memory', '--faults', '{"rules":[{"rates":{"refuse":2}}]}'])).rejects.toMatchObject({
+  await expect(
+    run(process.execPath, [
+      '--import',
+      'tsx',
+      'local/instant/cli.ts',
+      '--memory',
+      '--faults',
+      '{"rules":[{"rates":{"refuse":2}}]}',
+    ]),
+  ).rejects.toMatchObject({
     stderr: expect.stringContaining('--faults: rules.0.rates.refuse'),
   });
 });

@@ -5,7 +5,9 @@ import { createInterface } from 'node:readline';
 import { afterAll, expect, it } from 'vitest';
 import { adminFor } from '../../tests/support/instant-clients.ts';
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'local/instant/cli.ts', '--port', '0', '--memory'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--import', 'tsx', 'local/instant/cli.ts', '--port', '0', '--memory'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 afterAll(() => {
   child.kill('SIGTERM');
 });

@@ -25,15 +25,21 @@ instant.perms.ts) to it with instant-cli, on start and whenever a file changes.
 
 const { values, port, faults } = cliArgs(INSTANT_CLI, ({ values }) => {
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a port number (0-65535), got "${values.port}"`);
   let faults: unknown;
   try {
     faults = values.faults ? JSON.parse(values.faults) : undefined;
   } catch {
-    throw new UsageError('--faults must be JSON, e.g. \'{"rules":[{"path":"/admin/transact","rates":{"refuse":0.1}}]}\'');
+    throw new UsageError(
+      '--faults must be JSON, e.g. \'{"rules":[{"path":"/admin/transact","rates":{"refuse":0.1}}]}\'',
+    );
   }
   const checked = faults === undefined ? null : newInstantFaults().schema.safeParse(faults);
-  if (checked && !checked.success) throw new UsageError(`--faults: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (checked && !checked.success)
+    throw new UsageError(
+      `--faults: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return { values, port, faults: checked?.data };
 });
 

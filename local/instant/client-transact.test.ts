@@ -32,11 +32,13 @@ const client = () => {
 };
 
 describe('client transactions', () => {
-  it('pushes one client\'s write to another client\'s live query', async () => {
+  it("pushes one client's write to another client's live query", async () => {
     const writer = client();
     const reader = client();
     await nextResult(reader, { slots: {} }, (r) => Boolean(r.data));
-    const seen = nextResult(reader, { slots: {} }, (r) => Boolean(r.data?.slots?.some((s: any) => s.key === 'from-writer')));
+    const seen = nextResult(reader, { slots: {} }, (r) =>
+      Boolean(r.data?.slots?.some((s: any) => s.key === 'from-writer')),
+    );
     await writer.transact(writer.tx.slots[id()].update({ key: 'from-writer' }));
     expect((await seen).data!.slots.map((s: any) => s.key)).toContain('from-writer');
   });
@@ -55,8 +57,12 @@ describe('client transactions', () => {
     const db = client();
     const sid = id();
     await db.transact(db.tx.slots[sid].create({ key: 'mode-a' }));
-    await expect(db.transact(db.tx.slots[sid].create({ key: 'mode-b' }))).rejects.toMatchObject({ message: expect.stringContaining('exist') });
-    await expect(db.transact(db.tx.slots[id()].update({ key: 'mode-c' }, { upsert: false }))).rejects.toMatchObject({ message: expect.stringContaining("don't exist") });
+    await expect(db.transact(db.tx.slots[sid].create({ key: 'mode-b' }))).rejects.toMatchObject({
+      message: expect.stringContaining('exist'),
+    });
+    await expect(db.transact(db.tx.slots[id()].update({ key: 'mode-c' }, { upsert: false }))).rejects.toMatchObject({
+      message: expect.stringContaining("don't exist"),
+    });
   });
 });
 
@@ -72,14 +78,18 @@ describe('nested queries', () => {
     expect((asAdmin.items[0] as any).purchases.map((p: any) => p.token)).toEqual(['nest-tok']);
 
     const guest = client();
-    const r = await nextResult(guest, { items: { $: { where: { id: item } }, purchases: {} } }, (x) => Boolean(x.data?.items?.length));
+    const r = await nextResult(guest, { items: { $: { where: { id: item } }, purchases: {} } }, (x) =>
+      Boolean(x.data?.items?.length),
+    );
     expect(r.data!.items[0].name).toBe('nested');
     expect(r.data!.items[0].purchases).toEqual([]);
 
     const token = await admin.auth.createToken({ email: 'nest@x.io' });
     const owner = client();
     await owner.auth.signInWithToken(token);
-    const mine = await nextResult(owner, { items: { $: { where: { id: item } }, purchases: {} } }, (x) => Boolean(x.data?.items?.[0]?.purchases?.length));
+    const mine = await nextResult(owner, { items: { $: { where: { id: item } }, purchases: {} } }, (x) =>
+      Boolean(x.data?.items?.[0]?.purchases?.length),
+    );
     expect(mine.data!.items[0].purchases.map((p: any) => p.token)).toEqual(['nest-tok']);
   });
 
@@ -91,7 +101,10 @@ describe('nested queries', () => {
       admin.tx.items[item].update({ name: 'json', order: 1, tags: { a: 1, b: { c: 2 } } }),
       admin.tx.purchases[p].update({ token: 'unlink-tok', email: 'u@x.io', status: 'paid' }).link({ items: item }),
     ]);
-    await admin.transact([admin.tx.items[item].merge({ tags: { b: { d: 3 }, a: null } }), admin.tx.purchases[p].unlink({ items: item })]);
+    await admin.transact([
+      admin.tx.items[item].merge({ tags: { b: { d: 3 }, a: null } }),
+      admin.tx.purchases[p].unlink({ items: item }),
+    ]);
     const got = (await admin.query({ items: { $: { where: { id: item } }, purchases: {} } })).items[0];
     expect(got.tags).toEqual({ b: { c: 2, d: 3 } });
     expect(got.purchases).toEqual([]);
@@ -152,12 +165,17 @@ describe('attribute deletes', () => {
       await first.close();
       const second = await startInstantLocal({ dataDir: dir, schema: JSON.parse(JSON.stringify(testSchema)), rules });
       try {
-        const got = (await adminFor(second).query({ items: { $: { where: { id: item } } } })).items[0] as Record<string, unknown>;
+        const got = (await adminFor(second).query({ items: { $: { where: { id: item } } } })).items[0] as Record<
+          string,
+          unknown
+        >;
         expect(got).toMatchObject({ name: 'kept', order: 1 });
         expect(got).not.toHaveProperty('colour');
         const after = await rawSession({ url: second.url, appId: second.appId, adminToken: second.adminToken });
         after.close();
-        expect(after.attrs.some((a) => a['forward-identity'][1] === 'items' && a['forward-identity'][2] === 'colour')).toBe(false);
+        expect(
+          after.attrs.some((a) => a['forward-identity'][1] === 'items' && a['forward-identity'][2] === 'colour'),
+        ).toBe(false);
       } finally {
         await second.close();
       }

@@ -21,7 +21,10 @@ export class DurableLog {
   ) {}
 
   /** Opens (creating if needed) and returns the log with the records already in it. */
-  static async open(path: string, warn: (msg: string) => void = console.warn): Promise<{ log: DurableLog; records: LogRecord[] }> {
+  static async open(
+    path: string,
+    warn: (msg: string) => void = console.warn,
+  ): Promise<{ log: DurableLog; records: LogRecord[] }> {
     mkdirSync(dirname(path), { recursive: true });
     const records = existsSync(path) ? readRecords(path, warn) : [];
     const file = await open(path, 'a');
@@ -69,7 +72,9 @@ function readRecords(path: string, warn: (msg: string) => void): LogRecord[] {
     if (!record) {
       const isLast = nl === -1 || nl === buf.length - 1;
       if (!isLast) {
-        throw new Error(`${path} is damaged at byte ${offset} (not at its end). Move it aside to start empty, or restore a backup.`);
+        throw new Error(
+          `${path} is damaged at byte ${offset} (not at its end). Move it aside to start empty, or restore a backup.`,
+        );
       }
       warn(`instant-local: dropped a torn last record at byte ${offset} of ${path} (an interrupted write).`);
       const fd = openSync(path, 'r+');

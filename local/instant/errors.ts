@@ -31,7 +31,11 @@ export class InstantLocalError extends Error {
 }
 
 /** Instant's throw-validation-err!: the errors' messages joined into the top-level message. */
-export function validationError(dataType: string, input: unknown, messages: (string | { message?: string; [k: string]: unknown })[]) {
+export function validationError(
+  dataType: string,
+  input: unknown,
+  messages: (string | { message?: string; [k: string]: unknown })[],
+) {
   const base = `Validation failed for ${dataType}`;
   const errors = messages.map((m) => (typeof m === 'string' ? { message: m } : m));
   const texts = errors.flatMap((e) => (e.message === undefined ? [] : [e.message]));

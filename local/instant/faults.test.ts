@@ -9,16 +9,29 @@ let server: InstantLocal;
 let admin: ReturnType<typeof adminFor>;
 const clients: ReturnType<typeof clientFor>[] = [];
 
-const control = (path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId }) =>
-  fetch(`${server.url}/_local/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const control = (
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId },
+) =>
+  fetch(`${server.url}/_local/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 const setFaults = async (body: unknown) => {
   const res = await control('faults', body);
   expect(res.status).toBe(200);
   return (await res.json()) as { injected: Record<string, number> };
 };
 const injected = async () =>
-  ((await (await fetch(`${server.url}/_local/faults`, { headers: { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId } })).json()) as any)
-    .injected;
+  (
+    (await (
+      await fetch(`${server.url}/_local/faults`, {
+        headers: { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId },
+      })
+    ).json()) as any
+  ).injected;
 const names = async () => (await admin.query({ items: {} })).items.map((x: any) => x.name).sort();
 
 beforeAll(async () => {
@@ -73,7 +86,9 @@ describe('instant-local faults', () => {
     await setFaults({ rules: [{ path: '/admin/query', max: 2, rates: { refuse: 1 } }] });
     await expect(names()).rejects.toThrow();
     await expect(names()).rejects.toThrow();
-    const res = await fetch(`${server.url}/_local/faults`, { headers: { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId } });
+    const res = await fetch(`${server.url}/_local/faults`, {
+      headers: { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId },
+    });
     expect(((await res.json()) as any).injected).toEqual({ refuse: 2 });
     await setFaults({});
   });
@@ -86,7 +101,9 @@ describe('instant-local faults', () => {
     db._reactor.subscribeConnectionStatus((s: string) => statuses.push(s));
     const dropped = (await (await control('faults/drop-sockets', {})).json()) as { dropped: number };
     expect(dropped.dropped).toBe(1);
-    const live = nextResult(db, { items: {} }, (r) => Boolean(r.data?.items?.some((x: any) => x.name === 'after-drop')));
+    const live = nextResult(db, { items: {} }, (r) =>
+      Boolean(r.data?.items?.some((x: any) => x.name === 'after-drop')),
+    );
     await admin.transact(admin.tx.items[id()].update({ name: 'after-drop', order: 1 }));
     expect((await live).data!.items.map((x: any) => x.name)).toContain('after-drop');
     expect(statuses).toContain('closed');
@@ -99,7 +116,9 @@ describe('instant-local faults', () => {
     const statuses: string[] = [];
     db._reactor.subscribeConnectionStatus((s: string) => statuses.push(s));
     await setFaults({ rules: [{ path: 'ws:add-query', max: 1, rates: { drop_socket: 1 } }] });
-    const result = await nextResult(db, { items: { $: { where: { name: 'after-drop' } } } }, (r) => Boolean(r.data?.items?.length));
+    const result = await nextResult(db, { items: { $: { where: { name: 'after-drop' } } } }, (r) =>
+      Boolean(r.data?.items?.length),
+    );
     expect(await injected()).toEqual({ drop_socket: 1 });
     await setFaults({});
     expect(result.data!.items.map((x: any) => x.name)).toEqual(['after-drop']);

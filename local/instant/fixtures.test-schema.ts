@@ -40,6 +40,12 @@ export const testRules = {
   },
   notes: {
     bind: ['isAuthor', "auth.id in data.ref('author.id')"],
-    allow: { view: 'isAuthor', create: 'auth.id != null', update: 'isAuthor', delete: 'isAuthor', link: { author: 'auth.id == linkedData.id' } },
+    allow: {
+      view: 'isAuthor',
+      create: 'auth.id != null',
+      update: 'isAuthor',
+      delete: 'isAuthor',
+      link: { author: 'auth.id == linkedData.id' },
+    },
   },
 };

@@ -36,18 +36,30 @@ const SAMPLE = 10;
 const jsonType = (v: unknown) => (v === null || v === undefined ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 /** What the stored data says about one constraint step: null when it holds. */
-function violation(app: App, step: JobStep): Pick<ClientJob, 'error' | 'invalid_unique_value' | 'invalid_triples_sample' | 'error_data'> | null {
+function violation(
+  app: App,
+  step: JobStep,
+): Pick<ClientJob, 'error' | 'invalid_unique_value' | 'invalid_triples_sample' | 'error_data'> | null {
   const [, etype, label] = step.attr['forward-identity'];
   const stored = app.catalog.find(etype, label)?.attr;
-  const sample = (xs: { id: string; v: unknown }[]) => xs.slice(0, SAMPLE).map((r) => ({ entity_id: r.id, value: r.v ?? null, json_type: jsonType(r.v) }));
+  const sample = (xs: { id: string; v: unknown }[]) =>
+    xs.slice(0, SAMPLE).map((r) => ({ entity_id: r.id, value: r.v ?? null, json_type: jsonType(r.v) }));
   if (step.attr['value-type'] === 'ref') return stored ? linkViolation(app, step, stored, sample) : null;
   const rows = [...app.store.all(etype)].map((e) => ({ id: e.id, v: stored ? e.fields.get(stored.id)?.v : undefined }));
   switch (step.type) {
     case 'unique': {
       const seen = new Map<string, typeof rows>();
-      for (const r of rows) if (r.v !== undefined && r.v !== null) seen.set(uniqueKey(r.v), [...(seen.get(uniqueKey(r.v)) ?? []), r]);
+      for (const r of rows)
+        if (r.v !== undefined && r.v !== null) seen.set(uniqueKey(r.v), [...(seen.get(uniqueKey(r.v)) ?? []), r]);
       const dup = [...seen.values()].find((xs) => xs.length > 1);
-      return dup ? { error: 'triple-not-unique-error', invalid_unique_value: dup[0].v, invalid_triples_sample: sample(dup), error_data: null } : null;
+      return dup
+        ? {
+            error: 'triple-not-unique-error',
+            invalid_unique_value: dup[0].v,
+            invalid_triples_sample: sample(dup),
+            error_data: null,
+          }
+        : null;
     }
     case 'required': {
       const missing = rows.filter((r) => r.v === undefined || r.v === null);
@@ -55,7 +67,9 @@ function violation(app: App, step: JobStep): Pick<ClientJob, 'error' | 'invalid_
       return {
         error: 'missing-required-error',
         invalid_unique_value: null,
-        invalid_triples_sample: missing.slice(0, SAMPLE).map((r) => ({ entity_id: r.id, value: null, json_type: 'null' })),
+        invalid_triples_sample: missing
+          .slice(0, SAMPLE)
+          .map((r) => ({ entity_id: r.id, value: null, json_type: 'null' })),
         error_data: { 'entity-ids': missing.slice(0, SAMPLE).map((r) => r.id) },
       };
     }
@@ -69,7 +83,14 @@ function violation(app: App, step: JobStep): Pick<ClientJob, 'error' | 'invalid_
           return true;
         }
       });
-      return bad.length ? { error: 'invalid-triple-error', invalid_unique_value: null, invalid_triples_sample: sample(bad), error_data: null } : null;
+      return bad.length
+        ? {
+            error: 'invalid-triple-error',
+            invalid_unique_value: null,
+            invalid_triples_sample: sample(bad),
+            error_data: null,
+          }
+        : null;
     }
     default:
       return null;
@@ -77,20 +98,37 @@ function violation(app: App, step: JobStep): Pick<ClientJob, 'error' | 'invalid_
 }
 
 /** A link's reverse side made has-one (unique) while a target has several sources; or required while a source has none. */
-function linkViolation(app: App, step: JobStep, attr: Attr, sample: (xs: { id: string; v: unknown }[]) => ClientJob['invalid_triples_sample']) {
+function linkViolation(
+  app: App,
+  step: JobStep,
+  attr: Attr,
+  sample: (xs: { id: string; v: unknown }[]) => ClientJob['invalid_triples_sample'],
+) {
   const [, etype] = attr['forward-identity'];
   if (step.type === 'unique') {
     for (const target of app.store.all(attr['reverse-identity']![1])) {
       const sources = [...app.store.linked(attr, target.id, true).keys()];
       if (sources.length > 1) {
-        return { error: 'triple-not-unique-error', invalid_unique_value: target.id, invalid_triples_sample: sample(sources.map((id) => ({ id, v: target.id }))), error_data: null };
+        return {
+          error: 'triple-not-unique-error',
+          invalid_unique_value: target.id,
+          invalid_triples_sample: sample(sources.map((id) => ({ id, v: target.id }))),
+          error_data: null,
+        };
       }
     }
   }
   if (step.type === 'required') {
-    const missing = [...app.store.all(etype)].filter((e) => !app.store.linked(attr, e.id, false).size).map((e) => ({ id: e.id, v: null }));
+    const missing = [...app.store.all(etype)]
+      .filter((e) => !app.store.linked(attr, e.id, false).size)
+      .map((e) => ({ id: e.id, v: null }));
     if (missing.length) {
-      return { error: 'missing-required-error', invalid_unique_value: null, invalid_triples_sample: sample(missing), error_data: { 'entity-ids': missing.map((m) => m.id).slice(0, SAMPLE) } };
+      return {
+        error: 'missing-required-error',
+        invalid_unique_value: null,
+        invalid_triples_sample: sample(missing),
+        error_data: { 'entity-ids': missing.map((m) => m.id).slice(0, SAMPLE) },
+      };
     }
   }
   return null;
@@ -115,16 +153,38 @@ export class IndexingJobs {
     for (const step of steps) {
       const [, etype, label] = step.attr['forward-identity'];
       const base: ClientJob = {
-        id: randomUUID(), app_id: app.config.id, group_id: groupId, attr_id: step.attr.id, attr_name: `${etype}.${label}`,
-        job_type: step.type, job_status: 'waiting', job_stage: null, work_estimate: null, work_completed: null, error: null,
-        checked_data_type: step.checkedDataType ?? null, created_at: now, updated_at: now, done_at: null,
-        invalid_unique_value: null, invalid_triples_sample: null, error_data: null,
+        id: randomUUID(),
+        app_id: app.config.id,
+        group_id: groupId,
+        attr_id: step.attr.id,
+        attr_name: `${etype}.${label}`,
+        job_type: step.type,
+        job_status: 'waiting',
+        job_stage: null,
+        work_estimate: null,
+        work_completed: null,
+        error: null,
+        checked_data_type: step.checkedDataType ?? null,
+        created_at: now,
+        updated_at: now,
+        done_at: null,
+        invalid_unique_value: null,
+        invalid_triples_sample: null,
+        error_data: null,
       };
       waiting.push(base);
       const bad = violation(app, step);
       if (!bad) passed.push(step);
       const count = app.store.count(etype);
-      done.push({ ...base, ...(bad ?? {}), job_status: bad ? 'errored' : 'completed', work_estimate: count, work_completed: count, updated_at: later, done_at: later });
+      done.push({
+        ...base,
+        ...(bad ?? {}),
+        job_status: bad ? 'errored' : 'completed',
+        work_estimate: count,
+        work_completed: count,
+        updated_at: later,
+        done_at: later,
+      });
     }
     this.groups.set(groupId, { appId: app.config.id, jobs: done });
     return { passed, group: { 'group-id': groupId, jobs: waiting } };

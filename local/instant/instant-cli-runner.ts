@@ -14,7 +14,12 @@ export function cliEnv(target: CliTarget, base: NodeJS.ProcessEnv = process.env)
   const env = { ...base };
   // A personal token in the environment would win over the admin token (instant-cli's order).
   delete env.INSTANT_CLI_AUTH_TOKEN;
-  return { ...env, INSTANT_CLI_API_URI: target.url, INSTANT_APP_ID: target.appId, INSTANT_APP_ADMIN_TOKEN: target.adminToken };
+  return {
+    ...env,
+    INSTANT_CLI_API_URI: target.url,
+    INSTANT_APP_ID: target.appId,
+    INSTANT_APP_ADMIN_TOKEN: target.adminToken,
+  };
 }
 
 /** Runs `instant-cli <args> --yes` in `cwd` (where instant.schema.ts and instant.perms.ts are). */

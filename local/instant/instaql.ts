@@ -14,7 +14,11 @@ type Form = { $?: unknown; [label: string]: unknown };
 /** `size` counts the entities of the subtree as rendered (a shared node counts once per occurrence). */
 type Node = { entity: Entity; fields: Record<string, unknown>; children: Record<string, Node[]>; size: number };
 
-export type QueryResult = { roots: Record<string, Node[]>; triples: Map<string, Triple>; pageInfo: Record<string, PageInfo> };
+export type QueryResult = {
+  roots: Record<string, Node[]>;
+  triples: Map<string, Triple>;
+  pageInfo: Record<string, PageInfo>;
+};
 
 export class QueryRunner {
   constructor(
@@ -134,7 +138,11 @@ class RunContext {
         continue;
       }
       if (found.attr['value-type'] !== 'ref') {
-        throw queryError(this.root, { expected: 'valid-link?', in: here, message: `\`${e.etype}.${label}\` is not a link` });
+        throw queryError(this.root, {
+          expected: 'valid-link?',
+          in: here,
+          message: `\`${e.etype}.${label}\` is not a link`,
+        });
       }
       const { attr, reverse } = found;
       const targetEtype = reverse ? attr['forward-identity'][1] : attr['reverse-identity']![1];
@@ -228,7 +236,10 @@ class RunContext {
 
   private emit(t: Triple) {
     // A field has one value per entity; a link triple's value is the linked id.
-    const key = typeof t[2] === 'string' && this.catalog.byId.get(t[1])?.['value-type'] === 'ref' ? `${t[0]}\u0000${t[1]}\u0000${t[2]}` : `${t[0]}\u0000${t[1]}`;
+    const key =
+      typeof t[2] === 'string' && this.catalog.byId.get(t[1])?.['value-type'] === 'ref'
+        ? `${t[0]}\u0000${t[1]}\u0000${t[2]}`
+        : `${t[0]}\u0000${t[1]}`;
     if (this.triples.has(key)) return;
     this.triples.set(key, t);
     this.budget.triples(this.triples.size);
@@ -271,7 +282,8 @@ class RunContext {
     // A where on an unknown attribute matches nothing (upstream instaql_test missing-attrs).
     if (label !== 'id' && !found) return false;
     if (label === 'id' || found!.attr['value-type'] === 'blob') {
-      if (!last) throw queryError(this.root, { expected: 'valid-path?', in: here(), message: `\`${label}\` is not a link` });
+      if (!last)
+        throw queryError(this.root, { expected: 'valid-path?', in: here(), message: `\`${label}\` is not a link` });
       if (!this.fieldVisible(e, label)) return false; // a where on a hidden field drops the entity
       const attr = label === 'id' ? this.catalog.idAttr(e.etype)! : found!.attr;
       const value = label === 'id' ? e.id : this.store.value(e, label);
@@ -318,19 +330,32 @@ const DEFAULT_ORDER = { label: 'serverCreatedAt', dir: 'asc' } as const;
 function checkLinkValue(root: unknown, label: string, cond: unknown, at: unknown[]) {
   const uuid = (v: unknown) => typeof v === 'string' && UUID.test(v);
   if (!isObj(cond)) {
-    if (!uuid(cond)) throw queryError(root, { expected: 'uuid?', in: at, message: `Expected ${label} to be a uuid, got ${JSON.stringify(cond)}` });
+    if (!uuid(cond))
+      throw queryError(root, {
+        expected: 'uuid?',
+        in: at,
+        message: `Expected ${label} to be a uuid, got ${JSON.stringify(cond)}`,
+      });
     return;
   }
   for (const op of ['$not', '$ne'] as const) {
     if (op in cond && !uuid(cond[op])) {
-      throw queryError(root, { expected: 'uuid?', in: at, message: `Expected ${label} to be a uuid, got ${JSON.stringify(cond)}` });
+      throw queryError(root, {
+        expected: 'uuid?',
+        in: at,
+        message: `Expected ${label} to be a uuid, got ${JSON.stringify(cond)}`,
+      });
     }
   }
   const list = cond.$in ?? cond.in;
   if (Array.isArray(list)) {
     const bad = list.find((v) => !uuid(v));
     if (bad !== undefined) {
-      throw queryError(root, { expected: 'uuid?', in: at, message: `Expected ${label} to match on a uuid, found ${JSON.stringify(bad)} in ${JSON.stringify(list)}` });
+      throw queryError(root, {
+        expected: 'uuid?',
+        in: at,
+        message: `Expected ${label} to match on a uuid, found ${JSON.stringify(bad)} in ${JSON.stringify(list)}`,
+      });
     }
   }
 }
@@ -339,7 +364,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function likeRegex(pattern: unknown, caseSensitive: boolean): RegExp | null {
   if (typeof pattern !== 'string') return null;
-  const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const escaped = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${escaped}$`, caseSensitive ? 's' : 'is');
 }
 
@@ -349,10 +377,18 @@ const millis = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string
 function assertComparable(attr: Attr, root: unknown) {
   const name = `${attr['forward-identity'][1]}.${attr['forward-identity'][2]}`;
   if (!attr['index?']) {
-    throw queryError(root, { expected: 'indexed?', in: [], message: `The \`${name}\` attribute must be indexed to use comparison operators.` });
+    throw queryError(root, {
+      expected: 'indexed?',
+      in: [],
+      message: `The \`${name}\` attribute must be indexed to use comparison operators.`,
+    });
   }
   if (!attr['checked-data-type']) {
-    throw queryError(root, { expected: 'checked-data-type?', in: [], message: `The \`${name}\` attribute must have an enforced type to use comparison operators.` });
+    throw queryError(root, {
+      expected: 'checked-data-type?',
+      in: [],
+      message: `The \`${name}\` attribute must have an enforced type to use comparison operators.`,
+    });
   }
 }
 
@@ -365,7 +401,9 @@ function testValue(attr: Attr, value: unknown, cond: unknown, root: unknown): bo
   const date = attr['checked-data-type'] === 'date';
   const asTime = date && attr['index?'];
   const same = (a: unknown, b: unknown) =>
-    a !== undefined && a !== null && (a === b || (asTime && b !== null && !Number.isNaN(millis(a)) && millis(a) === millis(b)));
+    a !== undefined &&
+    a !== null &&
+    (a === b || (asTime && b !== null && !Number.isNaN(millis(a)) && millis(a) === millis(b)));
   if (!isObj(cond)) return same(value, cond);
   const cmp = (op: string, fn: (a: number | string, b: number | string) => boolean) => {
     assertComparable(attr, root);

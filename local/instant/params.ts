@@ -58,7 +58,8 @@ export class Params {
   }
 }
 
-const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+const EMAIL =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Lower-cased, trimmed and shaped like an email. */
@@ -68,7 +69,8 @@ export const email: Coercer<string> = (v) => {
   return EMAIL.test(e) ? e : null;
 };
 
-export const uuid: Coercer<string> = (v) => (typeof v === 'string' && UUID.test(v.trim()) ? v.trim().toLowerCase() : null);
+export const uuid: Coercer<string> = (v) =>
+  typeof v === 'string' && UUID.test(v.trim()) ? v.trim().toLowerCase() : null;
 
 export const trimmed: Coercer<string> = (v) => (typeof v === 'string' ? v.trim() : null);
 

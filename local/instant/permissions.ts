@@ -21,7 +21,12 @@ export type RuleSet = Record<
 export type AuthUser = { id: string; email?: string | null; [k: string]: unknown } | null;
 
 /** A compiled rule; `rule` is what errors name: `[etype, action]` as asked, whichever path answered. */
-export type Program = { code: string; path: string[]; rule?: [string, string]; run: (vars: Record<string, unknown>) => unknown };
+export type Program = {
+  code: string;
+  path: string[];
+  rule?: [string, string];
+  run: (vars: Record<string, unknown>) => unknown;
+};
 
 export type EvalVars = {
   data?: Entity | Record<string, unknown> | null;
@@ -99,7 +104,8 @@ export class Permissions {
   linkProgram(etype: string, label: string, action: 'link' | 'unlink'): Program | null {
     return this.cached(`${etype}\u0000${action}\u0000${label}`, () =>
       withRule(
-        this.compile(etype, [etype, 'allow', action, label]) ?? this.compile(etype, [etype, 'allow', action, '$default']),
+        this.compile(etype, [etype, 'allow', action, label]) ??
+          this.compile(etype, [etype, 'allow', action, '$default']),
         etype,
         action,
       ),

@@ -24,7 +24,10 @@ const next = (what: PushResult['what']) => new Promise<PushResult>((resolve) => 
 beforeAll(async () => {
   server = await startInstantLocal({ memory: true });
   dir = await mkdtemp(join(tmpdir(), 'push-on-change-'));
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'p', type: 'module', dependencies: { '@instantdb/core': '1.0.67' } }));
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'p', type: 'module', dependencies: { '@instantdb/core': '1.0.67' } }),
+  );
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   await writeFile(join(dir, 'instant.schema.ts'), schemaFile('title: i.string()'));
   await writeFile(join(dir, 'instant.perms.ts'), permsFile('true'));
@@ -45,14 +48,23 @@ afterAll(async () => {
 });
 
 const pull = async (what: 'schema' | 'perms') =>
-  (await fetch(`${server.url}/dash/apps/${server.appId}/${what}/pull`, { headers: { authorization: `Bearer ${server.adminToken}` } })).json() as Promise<{
+  (
+    await fetch(`${server.url}/dash/apps/${server.appId}/${what}/pull`, {
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    })
+  ).json() as Promise<{
     perms?: unknown;
     schema?: { blobs: Record<string, Record<string, Record<string, unknown>>> };
   }>;
 const guestSees = async () => {
   const res = await fetch(`${server.url}/admin/query`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'app-id': server.appId, authorization: `Bearer ${server.adminToken}`, 'as-guest': 'true' },
+    headers: {
+      'content-type': 'application/json',
+      'app-id': server.appId,
+      authorization: `Bearer ${server.adminToken}`,
+      'as-guest': 'true',
+    },
     body: JSON.stringify({ query: { notes: {} } }),
   });
   return ((await res.json()) as { notes: unknown[] }).notes.length;
@@ -60,7 +72,10 @@ const guestSees = async () => {
 
 it('pushes both files on start', async () => {
   const results = await pusher.initial;
-  expect(results.map((r) => [r.file, r.ok])).toEqual([['instant.schema.ts', true], ['instant.perms.ts', true]]);
+  expect(results.map((r) => [r.file, r.ok])).toEqual([
+    ['instant.schema.ts', true],
+    ['instant.perms.ts', true],
+  ]);
   expect(Object.keys((await pull('schema')).schema!.blobs.notes)).toEqual(expect.arrayContaining(['title', 'body']));
   expect((await pull('perms')).perms).toEqual({ notes: { allow: { view: 'true' } } });
 });
@@ -87,7 +102,10 @@ it('pushes a changed perms file; a rule that does not parse is reported and the 
 
 it('pushes a changed schema; one that stored data breaks is refused with the duplicates named', async () => {
   const admin = adminFor(server);
-  await admin.transact([admin.tx.notes[crypto.randomUUID()].update({ title: 'same' }), admin.tx.notes[crypto.randomUUID()].update({ title: 'same' })]);
+  await admin.transact([
+    admin.tx.notes[crypto.randomUUID()].update({ title: 'same' }),
+    admin.tx.notes[crypto.randomUUID()].update({ title: 'same' }),
+  ]);
   let pushed = next('schema');
   await writeFile(join(dir, 'instant.schema.ts'), schemaFile('title: i.string().unique()'));
   const refused = await pushed;

@@ -23,7 +23,12 @@ function report(output: string): string {
   return output
     .split('\n')
     .map((l) => l.trimEnd())
-    .filter((l) => l.trim() && !/^[\u2800-\u28ff]/.test(l.trim()) && !/^(Checking for an Instant SDK|Found @instantdb|Finished )/.test(l.trim()))
+    .filter(
+      (l) =>
+        l.trim() &&
+        !/^[\u2800-\u28ff]/.test(l.trim()) &&
+        !/^(Checking for an Instant SDK|Found @instantdb|Finished )/.test(l.trim()),
+    )
     .filter((l, i, all) => all.indexOf(l) === i)
     .join('\n');
 }
@@ -41,7 +46,10 @@ export function pushProjectOnChange(
       const res = await runInstantCli(['push', what], { cwd: root, target });
       const result = { what, file: FILE_OF[what], ok: res.code === 0, report: report(res.output) };
       if (result.ok) log.info(`[instant] pushed ${result.file}`);
-      else log.error(`[instant] ${result.file} refused; the last pushed ${what} stays in force:\n${result.report.replace(/^/gm, '  ')}`);
+      else
+        log.error(
+          `[instant] ${result.file} refused; the last pushed ${what} stays in force:\n${result.report.replace(/^/gm, '  ')}`,
+        );
       opts.onPush?.(result);
       return result;
     });
@@ -55,7 +63,10 @@ export function pushProjectOnChange(
     const what = name === SCHEMA_FILE ? 'schema' : name === PERMS_FILE ? 'perms' : null;
     if (!what) return;
     clearTimeout(timers.get(what));
-    timers.set(what, setTimeout(() => void push(what), 50));
+    timers.set(
+      what,
+      setTimeout(() => void push(what), 50),
+    );
   });
 
   return {

@@ -25,7 +25,12 @@ export function queryTooCostly(limit: keyof typeof QUERY_LIMITS, seen: number): 
   return new InstantLocalError(
     'timeout',
     'The query took too long to complete.',
-    { limit, [limit]: QUERY_LIMITS[limit], seen, message: `instant-local refused the query: ${what}. Nest less, or page with \`limit\`.` },
+    {
+      limit,
+      [limit]: QUERY_LIMITS[limit],
+      seen,
+      message: `instant-local refused the query: ${what}. Nest less, or page with \`limit\`.`,
+    },
     429,
   );
 }

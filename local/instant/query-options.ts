@@ -35,10 +35,24 @@ export function queryError(root: unknown, ...errors: ErrorEntry[]): InstantLocal
   });
 }
 
-const KNOWN = new Set(['where', 'order', 'limit', 'first', 'last', 'offset', 'before', 'after', 'beforeInclusive', 'afterInclusive', 'aggregate', 'fields']);
+const KNOWN = new Set([
+  'where',
+  'order',
+  'limit',
+  'first',
+  'last',
+  'offset',
+  'before',
+  'after',
+  'beforeInclusive',
+  'afterInclusive',
+  'aggregate',
+  'fields',
+]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const isObj = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+export const isObj = (v: unknown): v is Record<string, unknown> =>
+  Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 const present = (v: unknown) => v !== undefined && v !== null && v !== false;
 const json = (v: unknown) => JSON.stringify(v) ?? 'null';
 
@@ -49,7 +63,10 @@ export function queryParam(body: Record<string, unknown>): Record<string, unknow
     throw new InstantLocalError('param-missing', 'Missing parameter: [:body :query]', { in: ['body', 'query'] });
   }
   if (!isObj(q)) {
-    throw new InstantLocalError('param-malformed', 'Malformed parameter: [:body :query]', { in: ['body', 'query'], 'original-input': q });
+    throw new InstantLocalError('param-malformed', 'Malformed parameter: [:body :query]', {
+      in: ['body', 'query'],
+      'original-input': q,
+    });
   }
   return q;
 }
@@ -62,7 +79,11 @@ export function parseOptions(root: unknown, raw: unknown, at: unknown[], level: 
     const v = opts[name];
     if (!present(v)) return undefined;
     if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
-    throw queryError(root, { expected: 'supported-options?', in: [...here, name], message: `The ${name} field must be a positive integer. Got ${json(v)}.` });
+    throw queryError(root, {
+      expected: 'supported-options?',
+      in: [...here, name],
+      message: `The ${name} field must be a positive integer. Got ${json(v)}.`,
+    });
   };
   const limit = positive('limit');
   const first = positive('first');
@@ -71,7 +92,11 @@ export function parseOptions(root: unknown, raw: unknown, at: unknown[], level: 
   if (present(opts.offset)) {
     const v = opts.offset;
     if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0)) {
-      throw queryError(root, { expected: 'supported-options?', in: [...here, 'offset'], message: `The offset field must be a non-negative integer. Got ${json(v)}.` });
+      throw queryError(root, {
+        expected: 'supported-options?',
+        in: [...here, 'offset'],
+        message: `The offset field must be a non-negative integer. Got ${json(v)}.`,
+      });
     }
     offset = v;
   }
@@ -80,34 +105,54 @@ export function parseOptions(root: unknown, raw: unknown, at: unknown[], level: 
   const bool = (name: 'afterInclusive' | 'beforeInclusive') => {
     const v = opts[name];
     if (v === undefined || v === null) return false;
-    if (typeof v !== 'boolean') throw queryError(root, { expected: 'boolean?', in: [...here, name], message: `\`${name}\` must be true or false.` });
+    if (typeof v !== 'boolean')
+      throw queryError(root, {
+        expected: 'boolean?',
+        in: [...here, name],
+        message: `\`${name}\` must be true or false.`,
+      });
     return v;
   };
   const afterInclusive = bool('afterInclusive');
   const beforeInclusive = bool('beforeInclusive');
   if (opts.fields !== undefined && (!Array.isArray(opts.fields) || opts.fields.some((f) => typeof f !== 'string'))) {
-    throw queryError(root, { expected: 'array?', in: [...here, 'fields'], message: 'The `fields` property should be an array of field names.' });
+    throw queryError(root, {
+      expected: 'array?',
+      in: [...here, 'fields'],
+      message: 'The `fields` property should be an array of field names.',
+    });
   }
   const unknown = Object.keys(opts).filter((k) => !KNOWN.has(k));
   if (unknown.length) {
-    throw queryError(root, { expected: 'supported-options?', in: here, message: 'We only support `where`, `order`, `limit`, `offset`, `before`, and `after` clauses.' });
+    throw queryError(root, {
+      expected: 'supported-options?',
+      in: here,
+      message: 'We only support `where`, `order`, `limit`, `offset`, `before`, and `after` clauses.',
+    });
   }
   if (level > 0 && (offset !== undefined || after || before)) {
     throw queryError(root, {
       expected: 'supported-options?',
       in: here,
-      message: 'We currently only support `offset`, `before`, and `after` clauses on the top-level field. Limit fields will be ignored',
+      message:
+        'We currently only support `offset`, `before`, and `after` clauses on the top-level field. Limit fields will be ignored',
     });
   }
   const limits = [limit && '`limit`', first && '`first`', last && '`last`'].filter(Boolean);
   if (limits.length > 1) {
-    throw queryError(root, { expected: 'supported-options?', in: here, message: `Only provide one of ${limits.join(' or ')}.` });
+    throw queryError(root, {
+      expected: 'supported-options?',
+      in: here,
+      message: `Only provide one of ${limits.join(' or ')}.`,
+    });
   }
   if (present(opts.aggregate)) {
     throw queryError(root, {
       expected: 'admin?',
       in: [...here, 'aggregate'],
-      message: admin ? 'instant-local does not emulate aggregates.' : 'Aggregates are currently only available for admin queries.',
+      message: admin
+        ? 'instant-local does not emulate aggregates.'
+        : 'Aggregates are currently only available for admin queries.',
     });
   }
   let where: Record<string, unknown> | undefined;
@@ -116,7 +161,15 @@ export function parseOptions(root: unknown, raw: unknown, at: unknown[], level: 
     where = opts.where as Record<string, unknown>;
   }
   const order = parseOrder(root, opts.order, [...here, 'order']);
-  const page: PageOpts = { limit: limit ?? first ?? last, last: last !== undefined, offset, after, afterInclusive, before, beforeInclusive };
+  const page: PageOpts = {
+    limit: limit ?? first ?? last,
+    last: last !== undefined,
+    offset,
+    after,
+    afterInclusive,
+    before,
+    beforeInclusive,
+  };
   const paged = level === 0 && Boolean(limit || first || last || offset !== undefined || after || before || order);
   return { where, order, fields: opts.fields as string[] | undefined, page, paged };
 }
@@ -167,14 +220,24 @@ function checkWhere(root: unknown, where: unknown, at: unknown[]) {
   for (const [k, v] of Object.entries(where)) {
     const here = [...at, k];
     if (k === 'or' || k === 'and') {
-      if (!Array.isArray(v)) throw queryError(root, { expected: 'vector?', in: here, message: `\`${k}\` takes a list of where clauses.` });
-      if (v.length === 0) throw queryError(root, { expected: 'non-empty-list?', in: here, message: `The list of \`${k}\` conditions can't be empty.` });
+      if (!Array.isArray(v))
+        throw queryError(root, { expected: 'vector?', in: here, message: `\`${k}\` takes a list of where clauses.` });
+      if (v.length === 0)
+        throw queryError(root, {
+          expected: 'non-empty-list?',
+          in: here,
+          message: `The list of \`${k}\` conditions can't be empty.`,
+        });
       v.forEach((c, n) => checkWhere(root, c, [...here, n]));
       continue;
     }
     if (scalar(v)) continue;
     if (!isObj(v)) {
-      throw queryError(root, { expected: 'where-value-valid?', in: here, message: `\`${k}\` takes a string, number, boolean or an operator map, got ${json(v)}.` });
+      throw queryError(root, {
+        expected: 'where-value-valid?',
+        in: here,
+        message: `\`${k}\` takes a string, number, boolean or an operator map, got ${json(v)}.`,
+      });
     }
     const unknown = Object.keys(v).filter((op) => !WHERE_OPS.has(op));
     if (unknown.length) {
@@ -187,12 +250,25 @@ function checkWhere(root: unknown, where: unknown, at: unknown[]) {
     for (const [op, arg] of Object.entries(v)) {
       if (op === 'in' || op === '$in') {
         if (!Array.isArray(arg) || !arg.every((x) => x === null || scalar(x))) {
-          throw queryError(root, { expected: 'vector?', in: [...here, op], message: `\`${op}\` takes a list of values.` });
+          throw queryError(root, {
+            expected: 'vector?',
+            in: [...here, op],
+            message: `\`${op}\` takes a list of values.`,
+          });
         }
       } else if (op === '$isNull') {
-        if (typeof arg !== 'boolean') throw queryError(root, { expected: 'boolean?', in: [...here, op], message: '`$isNull` takes true or false.' });
+        if (typeof arg !== 'boolean')
+          throw queryError(root, {
+            expected: 'boolean?',
+            in: [...here, op],
+            message: '`$isNull` takes true or false.',
+          });
       } else if (!scalar(arg)) {
-        throw queryError(root, { expected: 'where-value-valid?', in: [...here, op], message: `\`${op}\` takes a string, number or boolean, got ${json(arg)}.` });
+        throw queryError(root, {
+          expected: 'where-value-valid?',
+          in: [...here, op],
+          message: `\`${op}\` takes a string, number or boolean, got ${json(arg)}.`,
+        });
       }
     }
   }

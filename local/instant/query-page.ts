@@ -36,16 +36,25 @@ export class Ordering {
     const attr = this.byCreated ? catalog.idAttr(etype) : catalog.field(etype, order.label);
     if (!attr) {
       const what = this.byCreated ? 'id' : order.label;
-      throw queryError(root, { expected: 'supported-order?', in: [...at, '$', 'order'], message: `There is no \`${what}\` attribute for ${etype}.` });
+      throw queryError(root, {
+        expected: 'supported-order?',
+        in: [...at, '$', 'order'],
+        message: `There is no \`${what}\` attribute for ${etype}.`,
+      });
     }
     if (!this.byCreated) {
       const name = `${etype}.${order.label}`;
       const problems = [
-        !attr['index?'] && `The \`${name}\` attribute is not indexed. Only indexed and typed attributes can be used to order by.`,
-        !attr['checked-data-type'] && `The \`${name}\` attribute is not typed. Only typed and indexed attributes can be used to order by.`,
+        !attr['index?'] &&
+          `The \`${name}\` attribute is not indexed. Only indexed and typed attributes can be used to order by.`,
+        !attr['checked-data-type'] &&
+          `The \`${name}\` attribute is not typed. Only typed and indexed attributes can be used to order by.`,
       ].filter((m): m is string => Boolean(m));
       if (problems.length) {
-        throw queryError(root, ...problems.map((message) => ({ expected: 'supported-order?', in: [...at, '$', 'order'], message })));
+        throw queryError(
+          root,
+          ...problems.map((message) => ({ expected: 'supported-order?', in: [...at, '$', 'order'], message })),
+        );
       }
     }
     this.attr = attr;

@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const countsOver = (headers: Record<string, string>) => fetch(`${server.url}/_local/request-counts?app_id=${server.appId}`, { headers });
+const countsOver = (headers: Record<string, string>) =>
+  fetch(`${server.url}/_local/request-counts?app_id=${server.appId}`, { headers });
 
 describe('request counters', () => {
   it('count each admin query and transaction, in process and over HTTP', async () => {
@@ -30,7 +31,10 @@ describe('request counters', () => {
   });
 
   it('refuses the HTTP counters without the admin token', async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer 00000000-0000-4000-8000-000000000000', 'app-id': server.appId }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer 00000000-0000-4000-8000-000000000000', 'app-id': server.appId },
+    ]) {
       const res = await countsOver(headers);
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);

@@ -35,7 +35,9 @@ export function checkRequired(catalog: AttrCatalog, store: TripleStore, touched:
     if (!requiredOf.has(etype)) {
       const own = catalog.list.filter((a) => a['forward-identity'][1] === etype);
       // Only namespaces with a required attribute are checked; there `id` counts as required too.
-      const req = own.some((a) => a['required?']) ? own.filter((a) => a['required?'] || a['forward-identity'][2] === 'id') : [];
+      const req = own.some((a) => a['required?'])
+        ? own.filter((a) => a['required?'] || a['forward-identity'][2] === 'id')
+        : [];
       requiredOf.set(etype, req);
     }
     return requiredOf.get(etype)!;
@@ -51,12 +53,16 @@ export function checkRequired(catalog: AttrCatalog, store: TripleStore, touched:
     if (!req.length) continue;
     const e = store.get(etype, id);
     // Alive: some non-null triple of this namespace remains (a field, or a link from it).
-    const alive = e && ([...e.fields.values()].some((f) => f.v !== null && f.v !== undefined) || catalog.list.some(
-      (a) => a['value-type'] === 'ref' && a['forward-identity'][1] === etype && store.linked(a, id, false).size > 0,
-    ));
+    const alive =
+      e &&
+      ([...e.fields.values()].some((f) => f.v !== null && f.v !== undefined) ||
+        catalog.list.some(
+          (a) => a['value-type'] === 'ref' && a['forward-identity'][1] === etype && store.linked(a, id, false).size > 0,
+        ));
     if (!alive) continue;
     for (const a of req) {
-      if (!has(a, etype, id)) missing.push({ entity_id: id, attr_id: a.id, etype, label: a['forward-identity'][2], is_required: true });
+      if (!has(a, etype, id))
+        missing.push({ entity_id: id, attr_id: a.id, etype, label: a['forward-identity'][2], is_required: true });
     }
   }
   if (!missing.length) return;
@@ -65,10 +71,12 @@ export function checkRequired(catalog: AttrCatalog, store: TripleStore, touched:
     const k = `${m.etype}/${m.label}`;
     groups.set(k, [...(groups.get(k) ?? []), m]);
   }
-  const message = [...groups].map(([name, ms]) =>
-    ms.length === 1
-      ? `Missing required attribute \`${name}\`: ${ms[0].entity_id}`
-      : `Missing required attributes \`${name}\`: ${ms.map((m) => m.entity_id).join(', ')}`,
-  ).join('. ');
+  const message = [...groups]
+    .map(([name, ms]) =>
+      ms.length === 1
+        ? `Missing required attribute \`${name}\`: ${ms[0].entity_id}`
+        : `Missing required attributes \`${name}\`: ${ms.map((m) => m.entity_id).join(', ')}`,
+    )
+    .join('. ');
   throw new InstantLocalError('validation-failed', message, { records: missing });
 }

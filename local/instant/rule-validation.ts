@@ -19,15 +19,30 @@ function environment(withNewData: boolean): Environment {
   const env = new Environment({ homogeneousAggregateLiterals: false });
   for (const v of ['data', 'auth', 'ruleParams', 'request', 'rateLimit']) env.registerVariable(v, 'map');
   if (withNewData) env.registerVariable('newData', 'map');
-  env.registerFunction({ name: 'ref', receiverType: 'map', returnType: 'list', params: [{ name: 'path', type: 'string' }], handler: () => [] });
+  env.registerFunction({
+    name: 'ref',
+    receiverType: 'map',
+    returnType: 'list',
+    params: [{ name: 'path', type: 'string' }],
+    handler: () => [],
+  });
   // Instant's own additions to CEL: `timestamp.getTime()` (epoch millis) and `rateLimit.<name>.limit(key[, tokens])`.
   env.registerFunction({ name: 'getTime', receiverType: 'dyn', returnType: 'int', params: [], handler: () => 0n });
-  env.registerFunction({ name: 'limit', receiverType: 'dyn', returnType: 'bool', params: [{ name: 'key', type: 'dyn' }], handler: () => true });
   env.registerFunction({
     name: 'limit',
     receiverType: 'dyn',
     returnType: 'bool',
-    params: [{ name: 'key', type: 'dyn' }, { name: 'tokens', type: 'int' }],
+    params: [{ name: 'key', type: 'dyn' }],
+    handler: () => true,
+  });
+  env.registerFunction({
+    name: 'limit',
+    receiverType: 'dyn',
+    returnType: 'bool',
+    params: [
+      { name: 'key', type: 'dyn' },
+      { name: 'tokens', type: 'int' },
+    ],
     handler: () => true,
   });
   return env;
@@ -64,11 +79,15 @@ export function ruleValidationErrors(rules: unknown): RuleError[] {
 export function assertValidRules(rules: unknown): void {
   const errors = ruleValidationErrors(rules);
   if (!errors.length) return;
-  throw new InstantLocalError('validation-failed', `Validation failed for rule: ${errors.map((e) => e.message).join(', ')}`, {
-    'data-type': 'rule',
-    input: rules,
-    errors,
-  });
+  throw new InstantLocalError(
+    'validation-failed',
+    `Validation failed for rule: ${errors.map((e) => e.message).join(', ')}`,
+    {
+      'data-type': 'rule',
+      input: rules,
+      errors,
+    },
+  );
 }
 
 function bindErrors(rules: Record<string, unknown>): RuleError[] {
@@ -82,7 +101,10 @@ function bindErrors(rules: Record<string, unknown>): RuleError[] {
     const seen = new Set<unknown>();
     for (let i = 0; i < bind.length; i += 2) {
       if (seen.has(bind[i])) {
-        errors.push({ message: 'bind should only contain a given variable name once', in: [etype, 'bind', String(bind[i])] });
+        errors.push({
+          message: 'bind should only contain a given variable name once',
+          in: [etype, 'bind', String(bind[i])],
+        });
         break;
       }
       seen.add(bind[i]);
@@ -101,14 +123,18 @@ function allowErrors(rules: Record<string, unknown>): RuleError[] {
         const rule = getIn(rules, path);
         if (rule !== undefined && rule !== null && rule !== 'false') {
           errors.push({
-            message: 'The $users namespace doesn\'t support permissions for delete. Set `$users.allow.delete` to `"false"`.',
+            message:
+              'The $users namespace doesn\'t support permissions for delete. Set `$users.allow.delete` to `"false"`.',
             in: path,
           });
         }
         continue;
       }
       if (etype.startsWith('$') && !RULED_SYSTEM.has(etype)) {
-        errors.push({ message: `The ${etype} namespace is a reserved internal namespace that does not yet support rules.`, in: path });
+        errors.push({
+          message: `The ${etype} namespace is a reserved internal namespace that does not yet support rules.`,
+          in: path,
+        });
         continue;
       }
       errors.push(...exprErrors(rules, etype, action, path));
@@ -124,7 +150,10 @@ function fieldErrors(rules: Record<string, unknown>): RuleError[] {
     if (!isObject(fields)) continue;
     for (const field of Object.keys(fields)) {
       if (field === 'id') {
-        errors.push({ message: `You cannot set field rules for \`id\`. Use ${etype} -> allow -> view instead`, in: [etype, 'fields'] });
+        errors.push({
+          message: `You cannot set field rules for \`id\`. Use ${etype} -> allow -> view instead`,
+          in: [etype, 'fields'],
+        });
       } else errors.push(...exprErrors(rules, etype, 'view', [etype, 'fields', field]));
     }
   }
@@ -142,7 +171,8 @@ function rateLimitErrors(rules: Record<string, unknown>): RuleError[] {
 function exprErrors(rules: Record<string, unknown>, etype: string, action: string, path: string[]): RuleError[] {
   const raw = getIn(rules, path);
   if (raw === undefined || raw === null) return [];
-  if (typeof raw !== 'string' && typeof raw !== 'boolean') return [{ message: 'There was an unexpected error evaluating the rules', in: path }];
+  if (typeof raw !== 'string' && typeof raw !== 'boolean')
+    return [{ message: 'There was an unexpected error evaluating the rules', in: path }];
   try {
     const env = envFor(action);
     const code = withBinds(rules, etype, String(raw));
@@ -259,7 +289,8 @@ function astErrors(rules: Record<string, unknown>, ast: Node): string[] {
     if ((n.op === '.' || n.op === '[]') && Array.isArray(n.args)) {
       const [target, key] = n.args as [Node, unknown];
       if (target?.op === 'id' && target.args === 'rateLimit') {
-        const name = n.op === '.' ? key : isObject(key) && (key as Node).op === 'value' ? (key as Node).args : undefined;
+        const name =
+          n.op === '.' ? key : isObject(key) && (key as Node).op === 'value' ? (key as Node).args : undefined;
         if (typeof name === 'string' && !limits.has(name)) {
           errors.push(`\`${name}\` is not a valid rate limit config. It should be defined in the \`$rateLimits\` key.`);
         }

@@ -14,8 +14,14 @@ const schema = i.schema({
     memos: i.entity({ body: i.string() }),
   },
   links: {
-    teamMembers: { forward: { on: 'teams', has: 'many', label: 'members' }, reverse: { on: '$users', has: 'many', label: 'teams' } },
-    memoTeam: { forward: { on: 'memos', has: 'one', label: 'team' }, reverse: { on: 'teams', has: 'many', label: 'memos' } },
+    teamMembers: {
+      forward: { on: 'teams', has: 'many', label: 'members' },
+      reverse: { on: '$users', has: 'many', label: 'teams' },
+    },
+    memoTeam: {
+      forward: { on: 'memos', has: 'one', label: 'team' },
+      reverse: { on: 'teams', has: 'many', label: 'memos' },
+    },
   },
 });
 
@@ -56,12 +62,20 @@ describe('lookup order and variables', () => {
     const doc = id();
     await as.transact(as.tx.docs[doc].update({ title: 'a', score: 1 }));
     await as.transact(as.tx.docs[doc].update({ title: 'b' }));
-    await expect(as.transact(as.tx.docs[doc].update({ locked: true }))).rejects.toMatchObject({ body: { type: 'permission-denied' } });
+    await expect(as.transact(as.tx.docs[doc].update({ locked: true }))).rejects.toMatchObject({
+      body: { type: 'permission-denied' },
+    });
     await admin.transact(admin.tx.docs[doc].update({ locked: true }));
-    await expect(as.transact(as.tx.docs[doc].update({ title: 'c' }))).rejects.toMatchObject({ body: { type: 'permission-denied' } });
-    await expect(admin.asUser({ guest: true }).transact(admin.tx.docs[id()].update({ title: 'x', score: 1 }))).rejects.toMatchObject({ body: { type: 'permission-denied' } });
+    await expect(as.transact(as.tx.docs[doc].update({ title: 'c' }))).rejects.toMatchObject({
+      body: { type: 'permission-denied' },
+    });
+    await expect(
+      admin.asUser({ guest: true }).transact(admin.tx.docs[id()].update({ title: 'x', score: 1 })),
+    ).rejects.toMatchObject({ body: { type: 'permission-denied' } });
     // teams have no rules of their own: the global $default view (true) applies, writes are false.
-    await expect(as.transact(as.tx.teams[id()].update({ name: 't' }))).rejects.toMatchObject({ body: { type: 'permission-denied' } });
+    await expect(as.transact(as.tx.teams[id()].update({ name: 't' }))).rejects.toMatchObject({
+      body: { type: 'permission-denied' },
+    });
     // request.time is a timestamp.
     expect((await admin.asUser({ guest: true }).query({ docs: {} })).docs.length).toBeGreaterThan(0);
   });
@@ -70,7 +84,10 @@ describe('lookup order and variables', () => {
     const member = await userToken('member@example.com');
     const outsider = await userToken('outsider@example.com');
     const team = id();
-    await admin.transact([admin.tx.teams[team].update({ name: 'core' }).link({ members: member.id }), admin.tx.memos[id()].update({ body: 'for the team' }).link({ team })]);
+    await admin.transact([
+      admin.tx.teams[team].update({ name: 'core' }).link({ members: member.id }),
+      admin.tx.memos[id()].update({ body: 'for the team' }).link({ team }),
+    ]);
     expect((await admin.asUser({ token: member.token }).query({ memos: {} })).memos).toHaveLength(1);
     expect((await admin.asUser({ token: outsider.token }).query({ memos: {} })).memos).toHaveLength(0);
   });
@@ -97,7 +114,9 @@ describe('$users defaults', () => {
         db.shutdown();
       }
       strict.reload(JSON.parse(JSON.stringify(schema)), { $users: { allow: { create: 'false' } } });
-      await expect(adminFor(strict).auth.createToken({ email: 'admin-made@example.com' })).resolves.toEqual(expect.any(String));
+      await expect(adminFor(strict).auth.createToken({ email: 'admin-made@example.com' })).resolves.toEqual(
+        expect.any(String),
+      );
     } finally {
       await strict.close();
     }
@@ -106,11 +125,19 @@ describe('$users defaults', () => {
 
 describe('paging', () => {
   it('answers offset and limit, and the client SDK pages with the page info', async () => {
-    await admin.transact(Array.from({ length: 10 }, (_, n) => admin.tx.docs[id()].update({ title: `p${n}`, score: 100 + n })));
-    const page = await admin.query({ docs: { $: { where: { score: { $gte: 100 } }, order: { score: 'asc' }, offset: 3, limit: 4 } } });
+    await admin.transact(
+      Array.from({ length: 10 }, (_, n) => admin.tx.docs[id()].update({ title: `p${n}`, score: 100 + n })),
+    );
+    const page = await admin.query({
+      docs: { $: { where: { score: { $gte: 100 } }, order: { score: 'asc' }, offset: 3, limit: 4 } },
+    });
     expect(page.docs.map((d: any) => d.score)).toEqual([103, 104, 105, 106]);
     const db = clientFor(server, schema);
-    const r = await nextResult(db, { docs: { $: { where: { score: { $gte: 100 } }, order: { score: 'asc' }, offset: 3, limit: 4 } } }, (x) => Boolean(x.data?.docs?.length));
+    const r = await nextResult(
+      db,
+      { docs: { $: { where: { score: { $gte: 100 } }, order: { score: 'asc' }, offset: 3, limit: 4 } } },
+      (x) => Boolean(x.data?.docs?.length),
+    );
     expect(r.data!.docs.map((d: any) => d.score)).toEqual([103, 104, 105, 106]);
     db.shutdown();
   });
@@ -122,8 +149,12 @@ describe('magic codes', () => {
     expect((await admin.auth.verifyMagicCode('admin-sent@example.com', code)).email).toBe('admin-sent@example.com');
   });
 
-  it('expire after Instant\'s 24 hours', async () => {
-    const app = new App({ id: id(), title: 't', adminToken: 'x', schema: JSON.parse(JSON.stringify(schema)) }, async () => {}, async () => {});
+  it("expire after Instant's 24 hours", async () => {
+    const app = new App(
+      { id: id(), title: 't', adminToken: 'x', schema: JSON.parse(JSON.stringify(schema)) },
+      async () => {},
+      async () => {},
+    );
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       const code = app.generateMagicCode('late@example.com');

@@ -6,7 +6,16 @@ import { validationError } from './errors.ts';
 import { isSystemIdent, shownSystemAttr, SYSTEM_ATTRS } from './system-catalog.ts';
 
 /** The steps that must check stored data first (upstream's indexing jobs). */
-export const JOB_TYPES = ['index', 'remove-index', 'unique', 'remove-unique', 'required', 'remove-required', 'check-data-type', 'remove-data-type'] as const;
+export const JOB_TYPES = [
+  'index',
+  'remove-index',
+  'unique',
+  'remove-unique',
+  'required',
+  'remove-required',
+  'check-data-type',
+  'remove-data-type',
+] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 export type JobStep = { type: JobType; attr: Attr; checkedDataType?: string | null };
 
@@ -44,7 +53,8 @@ type Step = [string, Record<string, unknown> | string];
  * effect together; constraint steps come back as jobs for the caller to check against the data.
  */
 export function applySteps(appId: string, schema: SchemaJson | undefined, rawSteps: unknown) {
-  if (!Array.isArray(rawSteps)) throw validationError('steps', rawSteps, ['`steps` must be a list of [action, attr] pairs']);
+  if (!Array.isArray(rawSteps))
+    throw validationError('steps', rawSteps, ['`steps` must be a list of [action, attr] pairs']);
   const attrs = new Map(userAttrs(appId, schema).map((a) => [a.id, a]));
   const jobs: JobStep[] = [];
   const deleted: Attr[] = [];
@@ -59,31 +69,44 @@ export function applySteps(appId: string, schema: SchemaJson | undefined, rawSte
     const body = (typeof arg === 'object' && arg) || {};
     if (action === 'add-attr') {
       const a = body as unknown as Attr;
-      if (typeof a.id !== 'string' || !Array.isArray(a['forward-identity'])) throw validationError('steps', step, ['Malformed attr']);
+      if (typeof a.id !== 'string' || !Array.isArray(a['forward-identity']))
+        throw validationError('steps', step, ['Malformed attr']);
       const [, etype, label] = a['forward-identity'];
       if ([...attrs.values()].some((x) => fwdName(x) === `${etype}.${label}`) || isSystemIdent(etype, label)) {
         throw validationError('schema', step, [`${etype}->${label}: Duplicate entry found for attribute.`]);
       }
       if (a['value-type'] === 'ref' && a.cardinality === 'many' && a['on-delete'] === 'cascade') {
-        throw validationError('schema', step, [`${etype}->${label}: Cascade delete is only possible on links with \`has: 'one'\`.`]);
+        throw validationError('schema', step, [
+          `${etype}->${label}: Cascade delete is only possible on links with \`has: 'one'\`.`,
+        ]);
       }
       attrs.set(a.id, { ...a, catalog: 'user' });
     } else if (action === 'update-attr') {
       const a = find(body.id, step);
       const fwd = body['forward-identity'] as Attr['forward-identity'] | undefined;
       const rev = body['reverse-identity'] as Attr['reverse-identity'] | undefined;
-      const renamed = (fwd && fwdName({ 'forward-identity': fwd } as Attr) !== fwdName(a)) ||
-        (rev && a['reverse-identity'] && `${rev[1]}.${rev[2]}` !== `${a['reverse-identity'][1]}.${a['reverse-identity'][2]}`);
+      const renamed =
+        (fwd && fwdName({ 'forward-identity': fwd } as Attr) !== fwdName(a)) ||
+        (rev &&
+          a['reverse-identity'] &&
+          `${rev[1]}.${rev[2]}` !== `${a['reverse-identity'][1]}.${a['reverse-identity'][2]}`);
       if (renamed) {
-        throw validationError('steps', step, [`instant-local does not rename attributes (${fwdName(a)}): push without --rename (a delete and an add)`]);
+        throw validationError('steps', step, [
+          `instant-local does not rename attributes (${fwdName(a)}): push without --rename (a delete and an add)`,
+        ]);
       }
-      for (const k of ['cardinality', 'on-delete', 'on-delete-reverse'] as const) if (body[k] !== undefined) (a as Record<string, unknown>)[k] = body[k];
+      for (const k of ['cardinality', 'on-delete', 'on-delete-reverse'] as const)
+        if (body[k] !== undefined) (a as Record<string, unknown>)[k] = body[k];
     } else if (action === 'delete-attr') {
       const a = find(arg, step);
       attrs.delete(a.id);
       deleted.push(a);
     } else if ((JOB_TYPES as readonly string[]).includes(action)) {
-      jobs.push({ type: action as JobType, attr: find(body['attr-id'], step), checkedDataType: (body['checked-data-type'] as string) ?? null });
+      jobs.push({
+        type: action as JobType,
+        attr: find(body['attr-id'], step),
+        checkedDataType: (body['checked-data-type'] as string) ?? null,
+      });
     } else {
       throw validationError('steps', step, [`Unknown step ${action}`]);
     }
@@ -95,14 +118,22 @@ export function applySteps(appId: string, schema: SchemaJson | undefined, rawSte
 export function applyJob(job: JobStep) {
   const a = job.attr;
   switch (job.type) {
-    case 'index': return void (a['index?'] = true);
-    case 'remove-index': return void (a['index?'] = false);
-    case 'unique': return void (a['unique?'] = true);
-    case 'remove-unique': return void (a['unique?'] = false);
-    case 'required': return void (a['required?'] = true);
-    case 'remove-required': return void (a['required?'] = false);
-    case 'check-data-type': return void (a['checked-data-type'] = job.checkedDataType as Attr['checked-data-type']);
-    case 'remove-data-type': return void (a['checked-data-type'] = null);
+    case 'index':
+      return void (a['index?'] = true);
+    case 'remove-index':
+      return void (a['index?'] = false);
+    case 'unique':
+      return void (a['unique?'] = true);
+    case 'remove-unique':
+      return void (a['unique?'] = false);
+    case 'required':
+      return void (a['required?'] = true);
+    case 'remove-required':
+      return void (a['required?'] = false);
+    case 'check-data-type':
+      return void (a['checked-data-type'] = job.checkedDataType as Attr['checked-data-type']);
+    case 'remove-data-type':
+      return void (a['checked-data-type'] = null);
   }
 }
 
@@ -116,8 +147,18 @@ export function attrsToSchema(attrs: Attr[]): SchemaJson {
       schema.entities[etype] ??= { attrs: {} };
       schema.entities[re] ??= { attrs: {} };
       schema.links[`${etype}${label[0]?.toUpperCase() ?? ''}${label.slice(1)}`] = {
-        forward: { on: etype, has: a.cardinality === 'one' ? 'one' : 'many', label, ...(a['on-delete'] === 'cascade' ? { onDelete: 'cascade' } : {}) },
-        reverse: { on: re, has: a['unique?'] ? 'one' : 'many', label: rl, ...(a['on-delete-reverse'] === 'cascade' ? { onDelete: 'cascade' } : {}) },
+        forward: {
+          on: etype,
+          has: a.cardinality === 'one' ? 'one' : 'many',
+          label,
+          ...(a['on-delete'] === 'cascade' ? { onDelete: 'cascade' } : {}),
+        },
+        reverse: {
+          on: re,
+          has: a['unique?'] ? 'one' : 'many',
+          label: rl,
+          ...(a['on-delete-reverse'] === 'cascade' ? { onDelete: 'cascade' } : {}),
+        },
       };
       continue;
     }

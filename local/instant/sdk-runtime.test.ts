@@ -16,7 +16,12 @@ const client = () => {
 
 beforeAll(async () => {
   const mails: { to: string; code: string }[] = [];
-  server = await startInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(testSchema)), rules: testRules, sendMail: async (m) => void mails.push(m) });
+  server = await startInstantLocal({
+    memory: true,
+    schema: JSON.parse(JSON.stringify(testSchema)),
+    rules: testRules,
+    sendMail: async (m) => void mails.push(m),
+  });
   admin = adminFor(server, testSchema);
 });
 
@@ -56,15 +61,21 @@ describe('queries and live updates', () => {
     expect(await q({ 'purchases.token': 'tok-where' })).toEqual(['beta-w']);
     expect(await q({ or: [{ name: 'alpha-w' }, { name: 'beta-w' }] })).toEqual(['alpha-w', 'beta-w']);
     expect(await q({ and: [{ name: { $like: '%w' } }, { tags: { $isNull: false } }] })).toEqual(['gamma-w']);
-    const ordered = await admin.query({ items: { $: { where: { name: { $like: '%-w' } }, order: { order: 'desc' }, limit: 2 } } });
+    const ordered = await admin.query({
+      items: { $: { where: { name: { $like: '%-w' } }, order: { order: 'desc' }, limit: 2 } },
+    });
     expect(ordered.items.map((x: any) => x.name)).toEqual(['alpha-w', 'gamma-w']);
 
     const db = client();
-    const r = await nextResult(db, { items: { $: { where: { name: { $like: '%-w' } }, order: { order: 'asc' }, limit: 2 } } }, (r) => Boolean(r.data));
+    const r = await nextResult(
+      db,
+      { items: { $: { where: { name: { $like: '%-w' } }, order: { order: 'asc' }, limit: 2 } } },
+      (r) => Boolean(r.data),
+    );
     expect(r.data!.items.map((x: any) => x.name)).toEqual(['beta-w', 'gamma-w']);
   });
 
-  it('refuses ordering by an attribute that is not indexed, with Instant\'s error', async () => {
+  it("refuses ordering by an attribute that is not indexed, with Instant's error", async () => {
     await expect(admin.query({ items: { $: { order: { secret: 'asc' } } } } as any)).rejects.toMatchObject({
       body: { type: 'validation-failed' },
     });
@@ -83,10 +94,20 @@ describe('permissions', () => {
     expect(none.data!.items[0].name).toBe('Locked');
     expect(none.data!.items[0]).not.toHaveProperty('secret');
 
-    const wrong = await nextResult(db, { items: { $: { where: { id: item } } } }, (r) => Boolean(r.data?.items?.length), { ruleParams: { token: 'nope' } });
+    const wrong = await nextResult(
+      db,
+      { items: { $: { where: { id: item } } } },
+      (r) => Boolean(r.data?.items?.length),
+      { ruleParams: { token: 'nope' } },
+    );
     expect(wrong.data!.items[0]).not.toHaveProperty('secret');
 
-    const right = await nextResult(db, { items: { $: { where: { id: item } } } }, (r) => Boolean(r.data?.items?.length), { ruleParams: { token: 'tok-ok' } });
+    const right = await nextResult(
+      db,
+      { items: { $: { where: { id: item } } } },
+      (r) => Boolean(r.data?.items?.length),
+      { ruleParams: { token: 'tok-ok' } },
+    );
     expect(right.data!.items[0].secret).toBe('full-res');
 
     // A where on the hidden field drops the entity for a stranger.
@@ -100,15 +121,21 @@ describe('permissions', () => {
     const db = client();
     const q = { items: { $: { where: { id: item } } } };
     await nextResult(db, q, (r) => Boolean(r.data?.items?.length), { ruleParams: { token: 'tok-live' } });
-    const unlocked = nextResult(db, q, (r) => r.data?.items?.[0]?.secret === 'later-secret', { ruleParams: { token: 'tok-live' } });
-    await admin.transact(admin.tx.purchases[id()].update({ token: 'tok-live', email: 'l@x.io', status: 'paid' }).link({ items: item }));
+    const unlocked = nextResult(db, q, (r) => r.data?.items?.[0]?.secret === 'later-secret', {
+      ruleParams: { token: 'tok-live' },
+    });
+    await admin.transact(
+      admin.tx.purchases[id()].update({ token: 'tok-live', email: 'l@x.io', status: 'paid' }).link({ items: item }),
+    );
     expect((await unlocked).data!.items[0].secret).toBe('later-secret');
   });
 
-  it('denies client writes where rules say false, with Instant\'s error, and writes nothing', async () => {
+  it("denies client writes where rules say false, with Instant's error, and writes nothing", async () => {
     const db = client();
     const item = id();
-    await expect(db.transact(db.tx.items[item].update({ name: 'hack', order: 1 }))).rejects.toMatchObject({ message: expect.stringContaining('Permission denied') });
+    await expect(db.transact(db.tx.items[item].update({ name: 'hack', order: 1 }))).rejects.toMatchObject({
+      message: expect.stringContaining('Permission denied'),
+    });
     const check = await admin.query({ items: { $: { where: { id: item } } } });
     expect(check.items).toEqual([]);
   });
@@ -120,7 +147,10 @@ describe('permissions', () => {
     expect(mine.purchases.map((p: any) => p.token)).toEqual(['tok-own']);
     const guest = await admin.asUser({ guest: true }).query({ purchases: {} });
     expect(guest.purchases).toEqual([]);
-    const other = await admin.asUser({ email: 'w@x.io' }).query({ purchases: {} }).catch((e: any) => e.body);
+    const other = await admin
+      .asUser({ email: 'w@x.io' })
+      .query({ purchases: {} })
+      .catch((e: any) => e.body);
     expect(other.type ?? other.purchases.length).toBeTruthy();
   });
 });
@@ -141,7 +171,10 @@ describe('transactions', () => {
     await admin.transact(admin.tx.slots[sid].create({ key: 'created-once' }));
     const other = id();
     await expect(
-      admin.transact([admin.tx.slots[other].create({ key: 'side-effect' }), admin.tx.slots[sid].create({ key: 'again' })]),
+      admin.transact([
+        admin.tx.slots[other].create({ key: 'side-effect' }),
+        admin.tx.slots[sid].create({ key: 'again' }),
+      ]),
     ).rejects.toMatchObject({ body: { type: 'validation-failed' } });
     expect((await admin.query({ slots: { $: { where: { id: other } } } })).slots).toEqual([]);
   });
@@ -151,7 +184,10 @@ describe('transactions', () => {
     const raw = adminFor(server);
     const good = id();
     await expect(
-      raw.transact([raw.tx.items[good].update({ name: 'ok', order: 1 }), raw.tx.items[id()].update({ name: 'bad', order: 'x' })]),
+      raw.transact([
+        raw.tx.items[good].update({ name: 'ok', order: 1 }),
+        raw.tx.items[id()].update({ name: 'bad', order: 'x' }),
+      ]),
     ).rejects.toMatchObject({ body: { type: 'validation-failed', message: expect.stringContaining('items.order') } });
     expect((await admin.query({ items: { $: { where: { id: good } } } })).items).toEqual([]);
   });
@@ -166,7 +202,7 @@ describe('transactions', () => {
     expect((await admin.query({ notes: { $: { where: { id: note } } } })).notes).toEqual([]);
   });
 
-  it('lets a signed-in client create and link its own note but not someone else\'s', async () => {
+  it("lets a signed-in client create and link its own note but not someone else's", async () => {
     const { user } = await signIn('author@x.io');
     const db = client();
     await db.auth.signInWithToken(user.refresh_token);
@@ -175,7 +211,9 @@ describe('transactions', () => {
     const seen = await nextResult(db, { notes: {} }, (r) => Boolean(r.data?.notes?.length));
     expect(seen.data!.notes.map((n: any) => n.text)).toEqual(['mine']);
     const other = await signIn('other@x.io');
-    await expect(db.transact(db.tx.notes[id()].update({ text: 'forged' }).link({ author: other.user.id }))).rejects.toMatchObject({
+    await expect(
+      db.transact(db.tx.notes[id()].update({ text: 'forged' }).link({ author: other.user.id })),
+    ).rejects.toMatchObject({
       message: expect.stringContaining('Permission denied'),
     });
   });

@@ -50,7 +50,8 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 
 export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise<InstantLocal> {
   const apps = new Map<string, App>();
-  const sendMail = opts.sendMail ?? (async (m: Mail) => console.log(`[instant-local] magic code for ${m.to}: ${m.code}`));
+  const sendMail =
+    opts.sendMail ?? (async (m: Mail) => console.log(`[instant-local] magic code for ${m.to}: ${m.code}`));
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
 
   // Refused before anything is opened, so a bad rules file leaves nothing behind.
@@ -79,7 +80,13 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     } else apps.get(r.app as string)?.restore(r);
   }
   if (!main) {
-    const config: AppConfig = { id: randomUUID(), title: opts.title ?? 'instant-shop (local)', adminToken: randomUUID(), schema: opts.schema, rules: opts.rules };
+    const config: AppConfig = {
+      id: randomUUID(),
+      title: opts.title ?? 'instant-shop (local)',
+      adminToken: randomUUID(),
+      schema: opts.schema,
+      rules: opts.rules,
+    };
     main = makeApp(config);
     await persist({ k: 'app', main: true, config: { ...config, schema: undefined, rules: undefined } });
   }
@@ -113,7 +120,13 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       slowInFlight.set(app.config.id, (slowInFlight.get(app.config.id) ?? 0) + 1);
       await pause(plan.hangMs);
     }
-    if (fault === 'refuse') throw new InstantLocalError('timeout', 'The transaction was refused (injected fault); nothing was written.', {}, 503);
+    if (fault === 'refuse')
+      throw new InstantLocalError(
+        'timeout',
+        'The transaction was refused (injected fault); nothing was written.',
+        {},
+        503,
+      );
     return fault;
   };
   let dropSockets: (app: App) => number = () => 0;
@@ -128,7 +141,12 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     'POST /_local/faults': async (c) => {
       const plan = faultsOf(c.adminApp());
       const parsed = plan.schema.safeParse(c.body);
-      if (!parsed.success) throw validationError('faults', c.body, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+      if (!parsed.success)
+        throw validationError(
+          'faults',
+          c.body,
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        );
       plan.configure(parsed.data);
       return plan.snapshot();
     },
@@ -177,14 +195,20 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       const fault = await drawFault(app, '/admin/transact', JSON.stringify(c.body.steps));
       let txId: unknown;
       try {
-        txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), { ...access, showCelErrors: true, request });
+        txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), {
+          ...access,
+          showCelErrors: true,
+          request,
+        });
       } finally {
         settle(app, fault);
       }
       if (fault === 'lost_answer') throw new LostAnswer();
       return { 'tx-id': txId };
     },
-    'POST /admin/magic_code': async (c) => ({ code: c.adminApp().generateMagicCode(c.p.required(['body', 'email'], P.email)) }),
+    'POST /admin/magic_code': async (c) => ({
+      code: c.adminApp().generateMagicCode(c.p.required(['body', 'email'], P.email)),
+    }),
     'POST /admin/send_magic_code': async (c) => {
       const app = c.adminApp();
       return { code: await app.sendMagicCode(c.p.required(['body', 'email'], P.email)) };
@@ -220,10 +244,19 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     'POST /dash/apps/ephemeral': async (c) => {
       const title = c.p.required(['body', 'title'], P.nonBlank);
       const rules = (c.body.rules as { code?: RuleSet } | undefined)?.code;
-      const config: AppConfig = { id: randomUUID(), title, adminToken: randomUUID(), schema: c.body.schema as SchemaJson, rules };
+      const config: AppConfig = {
+        id: randomUUID(),
+        title,
+        adminToken: randomUUID(),
+        schema: c.body.schema as SchemaJson,
+        rules,
+      };
       const app = makeApp(config);
       await persist({ k: 'app', config });
-      return { app: { id: app.config.id, title, 'admin-token': app.config.adminToken, created_at: new Date().toISOString() }, expires_ms: 14 * 24 * 3600 * 1000 };
+      return {
+        app: { id: app.config.id, title, 'admin-token': app.config.adminToken, created_at: new Date().toISOString() },
+        expires_ms: 14 * 24 * 3600 * 1000,
+      };
     },
   };
 
@@ -323,7 +356,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     requests.set(key, (requests.get(key) ?? 0) + 1);
     const handler = handlers[`${req.method} ${url.pathname}`] ?? dash(req.method, url.pathname);
     if (!handler) {
-      if (req.method === 'GET' && url.pathname === '/') return json(res, 200, { name: 'instant-local', appId: mainApp.config.id });
+      if (req.method === 'GET' && url.pathname === '/')
+        return json(res, 200, { name: 'instant-local', appId: mainApp.config.id });
       return json(res, 404, { type: 'record-not-found', message: `No route ${req.method} ${url.pathname}`, hint: {} });
     }
     try {
@@ -365,7 +399,11 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
         // Only sockets past `init` are dropped: the SDK falls back to SSE after a socket that never
         // answered, and this stand-in has no `/runtime/sse`. A dropped socket loses the message;
         // the client reconnects and resends what is pending.
-        if (entry.ready && plan?.active && plan.choose(`ws:${op}`, `ws:${op} ${bodyHash(text)}`, text) === 'drop_socket') {
+        if (
+          entry.ready &&
+          plan?.active &&
+          plan.choose(`ws:${op}`, `ws:${op} ${bodyHash(text)}`, text) === 'drop_socket'
+        ) {
           return void ws.terminate();
         }
         void session.receive(text).then(() => {
@@ -419,7 +457,12 @@ async function readJson(req: IncomingMessage, max: number): Promise<Record<strin
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > max) {
-      throw new InstantLocalError('validation-failed', `Request body is larger than ${max} bytes.`, { 'data-type': 'body', errors: [{ message: 'body too large' }] }, 413);
+      throw new InstantLocalError(
+        'validation-failed',
+        `Request body is larger than ${max} bytes.`,
+        { 'data-type': 'body', errors: [{ message: 'body too large' }] },
+        413,
+      );
     }
     chunks.push(chunk as Buffer);
   }

@@ -33,7 +33,12 @@ export class RuntimeSession implements Subscriber {
       msg = JSON.parse(raw);
       if (!msg || typeof msg !== 'object' || typeof msg.op !== 'string') throw new Error('no op');
     } catch {
-      return this.sendError({ op: 'unknown' }, new InstantLocalError('param-malformed', 'Malformed message: expected a JSON object with an `op`.', { in: ['op'] }));
+      return this.sendError(
+        { op: 'unknown' },
+        new InstantLocalError('param-malformed', 'Malformed message: expected a JSON object with an `op`.', {
+          in: ['op'],
+        }),
+      );
     }
     try {
       await this.handle(msg);
@@ -141,7 +146,12 @@ export class RuntimeSession implements Subscriber {
     const attrsChanged = app.attrs.length !== this.attrsSent;
     if (!computations.length && !attrsChanged) return;
     this.attrsSent = app.attrs.length;
-    this.send({ op: 'refresh-ok', 'processed-tx-id': txId, computations, ...(attrsChanged ? { attrs: app.attrs } : {}) });
+    this.send({
+      op: 'refresh-ok',
+      'processed-tx-id': txId,
+      computations,
+      ...(attrsChanged ? { attrs: app.attrs } : {}),
+    });
   }
 
   private compute(app: App, q: Record<string, unknown>) {

@@ -5,7 +5,14 @@
 import { derivedUuid, type Attr } from './attrs.ts';
 
 type Flags = { u?: boolean; i?: boolean; r?: boolean; t?: 'string' | 'number' | 'boolean' };
-type Link = { rev: [string, string]; many?: boolean; unique?: boolean; cascade?: boolean; cascadeReverse?: boolean; index?: boolean };
+type Link = {
+  rev: [string, string];
+  many?: boolean;
+  unique?: boolean;
+  cascade?: boolean;
+  cascadeReverse?: boolean;
+  index?: boolean;
+};
 
 const ID: Flags = { u: true, i: true };
 const S: Flags = { t: 'string' };
@@ -19,17 +26,42 @@ const BLOBS: Record<string, Record<string, Flags>> = {
   $oauthProviders: { id: ID, name: UIS },
   $oauthUserLinks: { id: ID, sub: IS, 'sub+$oauthProvider': UIS },
   $oauthClients: {
-    id: ID, name: UIS, clientId: { i: true }, encryptedClientSecret: S, discoveryEndpoint: S, meta: {}, redirectTo: S,
+    id: ID,
+    name: UIS,
+    clientId: { i: true },
+    encryptedClientSecret: S,
+    discoveryEndpoint: S,
+    meta: {},
+    redirectTo: S,
     useSharedCredentials: { t: 'boolean' },
   },
   $oauthCodes: { id: ID, codeHash: UIS, codeChallengeMethod: S, codeChallenge: S, userInfo: {} },
-  $oauthRedirects: { id: ID, stateHash: UIS, cookieHash: S, redirectUrl: S, redirectTo: S, codeChallengeMethod: S, codeChallenge: S },
+  $oauthRedirects: {
+    id: ID,
+    stateHash: UIS,
+    cookieHash: S,
+    redirectUrl: S,
+    redirectTo: S,
+    codeChallengeMethod: S,
+    codeChallenge: S,
+  },
   $files: {
-    id: ID, path: { ...UIS, r: true }, size: { i: true, t: 'number', r: true }, 'content-type': IS, 'content-disposition': IS,
-    'location-id': { ...UIS, r: true }, 'key-version': { t: 'number' }, url: S,
+    id: ID,
+    path: { ...UIS, r: true },
+    size: { i: true, t: 'number', r: true },
+    'content-type': IS,
+    'content-disposition': IS,
+    'location-id': { ...UIS, r: true },
+    'key-version': { t: 'number' },
+    url: S,
   },
   $streams: {
-    id: ID, clientId: { ...UIS, r: true }, machineId: S, done: { t: 'boolean' }, size: { t: 'number' }, hashedReconnectToken: S,
+    id: ID,
+    clientId: { ...UIS, r: true },
+    machineId: S,
+    done: { t: 'boolean' },
+    size: { t: 'number' },
+    hashedReconnectToken: S,
     abortReason: S,
   },
 };
@@ -49,8 +81,15 @@ const LINKS: Record<string, Record<string, Link>> = {
 
 // What upstream's attr-model/remove-hidden keeps out of `schema` (they stay in `attrs`).
 const SHOWN = new Set(['$users', '$files', '$streams']);
-const HIDDEN = new Set(['$files.content-type', '$files.content-disposition', '$files.size', '$files.location-id', '$files.key-version',
-  '$streams.machineId', '$streams.hashedReconnectToken']);
+const HIDDEN = new Set([
+  '$files.content-type',
+  '$files.content-disposition',
+  '$files.size',
+  '$files.location-id',
+  '$files.key-version',
+  '$streams.machineId',
+  '$streams.hashedReconnectToken',
+]);
 
 // Upstream ids encode the names; ours are derived from them the same way for every app.
 const sysId = (...parts: string[]) => derivedUuid('system-catalog', ...parts);
@@ -88,11 +127,19 @@ function ref(etype: string, label: string, l: Link): Attr {
 }
 
 export const SYSTEM_ATTRS: readonly Attr[] = [
-  ...Object.entries(BLOBS).flatMap(([etype, labels]) => Object.entries(labels).map(([label, f]) => blob(etype, label, f))),
-  ...Object.entries(LINKS).flatMap(([etype, labels]) => Object.entries(labels).map(([label, l]) => ref(etype, label, l))),
+  ...Object.entries(BLOBS).flatMap(([etype, labels]) =>
+    Object.entries(labels).map(([label, f]) => blob(etype, label, f)),
+  ),
+  ...Object.entries(LINKS).flatMap(([etype, labels]) =>
+    Object.entries(labels).map(([label, l]) => ref(etype, label, l)),
+  ),
 ];
 
-const SYSTEM_IDENTS = new Set(SYSTEM_ATTRS.flatMap((a) => [a['forward-identity'], a['reverse-identity']].filter((x) => x).map((x) => `${x![1]}.${x![2]}`)));
+const SYSTEM_IDENTS = new Set(
+  SYSTEM_ATTRS.flatMap((a) =>
+    [a['forward-identity'], a['reverse-identity']].filter((x) => x).map((x) => `${x![1]}.${x![2]}`),
+  ),
+);
 
 /** Whether `etype.label` is a name the system catalog owns (either end of a system link counts). */
 export function isSystemIdent(etype: string, label: string): boolean {

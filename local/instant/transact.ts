@@ -13,7 +13,16 @@ import { checkAdminStepShapes } from './admin-step-shape.ts';
 import { checkRequired, TouchedEntities } from './required-attrs.ts';
 import { postChecks, preChecks, runChecks, type CheckData } from './tx-checks.ts';
 import {
-  entityKey, groupByOp, guardSystemColumns, isLookup, isTriple, parseSteps, UUID_RE, type Eid, type Step, type TripleStep,
+  entityKey,
+  groupByOp,
+  guardSystemColumns,
+  isLookup,
+  isTriple,
+  parseSteps,
+  UUID_RE,
+  type Eid,
+  type Step,
+  type TripleStep,
 } from './tx-steps.ts';
 
 export type TxStep = unknown[];
@@ -43,7 +52,13 @@ export class Transactor {
     const absent = (etype: string, label: string, ref: boolean, unique?: boolean): Attr => {
       if (!throwOnMissingAttrs) return this.createAttr(etype, label, ref, unique);
       if (!missing.includes(`${etype}.${label}`)) missing.push(`${etype}.${label}`);
-      return { id: randomUUID(), 'forward-identity': [randomUUID(), etype, label], 'value-type': 'blob', cardinality: 'one', 'unique?': !!unique } as Attr;
+      return {
+        id: randomUUID(),
+        'forward-identity': [randomUUID(), etype, label],
+        'value-type': 'blob',
+        cardinality: 'one',
+        'unique?': !!unique,
+      } as Attr;
     };
     const attrFor = (etype: string, label: string, ref = false): Attr =>
       this.catalog.find(etype, label)?.attr ?? absent(etype, label, ref);
@@ -65,13 +80,16 @@ export class Transactor {
         try {
           pair = [label, JSON.parse(json.join('__'))];
         } catch {
-          throw validationError('lookup', id, [{ message: 'lookup value is invalid', hint: { attribute: label, value: json.join('__') } }]);
+          throw validationError('lookup', id, [
+            { message: 'lookup value is invalid', hint: { attribute: label, value: json.join('__') } },
+          ]);
         }
       } else if (Array.isArray(id) && id.length === 2) pair = [String(id[0]), id[1]];
       else if (id && typeof id === 'object' && !Array.isArray(id)) {
         // `{ slug: 'a' }`: a lookup as a map of one unique attribute
         const entries = Object.entries(id);
-        if (entries.length !== 1) throw validationError('lookup', id, ['lookup must be an object with a single unique attr and value.']);
+        if (entries.length !== 1)
+          throw validationError('lookup', id, ['lookup must be an object with a single unique attr and value.']);
         pair = entries[0];
       }
       if (!pair) return id; // checked with upstream's message by parseSteps
@@ -84,10 +102,17 @@ export class Transactor {
         steps.push([op[0], op[1]]);
         continue;
       }
-      const [action, etype, rawId, args, opts] = op as [string, string, unknown, Record<string, unknown>?, Record<string, unknown>?];
+      const [action, etype, rawId, args, opts] = op as [
+        string,
+        string,
+        unknown,
+        Record<string, unknown>?,
+        Record<string, unknown>?,
+      ];
       const eid = eidOf(etype, rawId);
       const idAttr = attrFor(etype, 'id');
-      const upsert = opts?.upsert === false ? { mode: 'update' } : opts?.upsert === true ? { mode: 'upsert' } : undefined;
+      const upsert =
+        opts?.upsert === false ? { mode: 'update' } : opts?.upsert === true ? { mode: 'upsert' } : undefined;
       const mode = action === 'create' ? { mode: 'create' } : upsert;
       const obj = { ...(args ?? {}) };
       delete obj.id;
@@ -99,7 +124,13 @@ export class Transactor {
           for (const [label, v] of Object.entries(obj)) {
             if (v === undefined) continue;
             const a = attrFor(etype, label);
-            steps.push([action === 'merge' ? 'deep-merge-triple' : 'add-triple', eid, a.id, v, ...(mode ? [mode] : [])]);
+            steps.push([
+              action === 'merge' ? 'deep-merge-triple' : 'add-triple',
+              eid,
+              a.id,
+              v,
+              ...(mode ? [mode] : []),
+            ]);
           }
           break;
         }
@@ -127,11 +158,15 @@ export class Transactor {
           steps.push(['rule-params', eid, etype, args ?? {}]);
           break;
         default:
-          throw validationError('action', action, [{ message: `Unsupported action ${action}`, hint: { value: action } }]);
+          throw validationError('action', action, [
+            { message: `Unsupported action ${action}`, hint: { value: action } },
+          ]);
       }
     }
     if (missing.length) {
-      throw validationError('steps', ops, [{ message: 'Attributes are missing in your schema', hint: { attributes: missing } }]);
+      throw validationError('steps', ops, [
+        { message: 'Attributes are missing in your schema', hint: { attributes: missing } },
+      ]);
     }
     return steps;
   }
@@ -157,7 +192,8 @@ export class Transactor {
     const pending = new Map<string, Attr>();
     // Attrs this transaction adds are visible to all its steps (upstream's optimistic attrs).
     for (const s of rawSteps) {
-      if (Array.isArray(s) && s[0] === 'add-attr' && s[1] && typeof s[1] === 'object') pending.set((s[1] as Attr).id, s[1] as Attr);
+      if (Array.isArray(s) && s[0] === 'add-attr' && s[1] && typeof s[1] === 'object')
+        pending.set((s[1] as Attr).id, s[1] as Attr);
     }
     const parsed = parseSteps(rawSteps, (id) => this.catalog.byId.get(id) ?? pending.get(id));
     const steps = this.expandDeletes(parsed);
@@ -173,11 +209,16 @@ export class Transactor {
           const hint = { 'record-type': 'ident', etype, label };
           throw new InstantLocalError('record-not-unique', `\`${label}\` already exists on \`${etype}\``, hint);
         }
-        if (!access.admin && !this.perms.check(this.perms.program('attrs', 'create'), access.user, { data: { ...s.attr }, ...checkOpts })) {
+        if (
+          !access.admin &&
+          !this.perms.check(this.perms.program('attrs', 'create'), access.user, { data: { ...s.attr }, ...checkOpts })
+        ) {
           throw permissionDenied('attrs', 'attr');
         }
         if (s.attr['required?'] && this.store.count(etype) > 0) {
-          throw validationError('attributes', s.attr, [`Can't create attribute \`${label}\` as required because \`${etype}\` already have entities`]);
+          throw validationError('attributes', s.attr, [
+            `Can't create attribute \`${label}\` as required because \`${etype}\` already have entities`,
+          ]);
         }
         const clean = { ...s.attr } as Attr & { isUnsynced?: boolean };
         delete clean.isUnsynced;
@@ -185,7 +226,8 @@ export class Transactor {
         added.push(clean);
       } else if (s.op === 'delete-attr' || s.op === 'update-attr' || s.op === 'restore-attr') {
         if (!access.admin) throw permissionDenied('attrs', 'attr');
-        if (s.op !== 'delete-attr') throw validationError('tx-step', s.raw, [`${s.op} is not supported by instant-local`]);
+        if (s.op !== 'delete-attr')
+          throw validationError('tx-step', s.raw, [`${s.op} is not supported by instant-local`]);
       }
     }
 
@@ -208,11 +250,17 @@ export class Transactor {
     }
     // A lookup that names nothing yet creates the entity with its value; changing that value in the
     // same transaction is refused, as upstream's insert is.
-    const rekeyed = triples.filter((s) => isLookup(s.eid) && s.op !== 'retract-triple' && s.attr.id === s.eid[0] && !sameJson(s.value, s.eid[1]));
+    const rekeyed = triples.filter(
+      (s) => isLookup(s.eid) && s.op !== 'retract-triple' && s.attr.id === s.eid[0] && !sameJson(s.value, s.eid[1]),
+    );
     if (rekeyed.length) {
-      throw validationError('lookup', rekeyed.map((s) => s.eid), [
-        'Updates with lookups can only update the lookup attribute if an entity with the unique attribute value already exists.',
-      ]);
+      throw validationError(
+        'lookup',
+        rekeyed.map((s) => s.eid),
+        [
+          'Updates with lookups can only update the lookup attribute if an entity with the unique attribute value already exists.',
+        ],
+      );
     }
     const ruleParams = new Map<string, Record<string, unknown>>();
     for (const s of steps) {
@@ -225,7 +273,8 @@ export class Transactor {
     for (const s of steps) {
       if (s.op === 'delete-entity' && s.cascadedFrom && s.etype) {
         const parent = ruleParams.get(s.cascadedFrom);
-        if (parent) ruleParams.set(entityKey(s.etype, s.eid), { ...parent, ...ruleParams.get(entityKey(s.etype, s.eid)) });
+        if (parent)
+          ruleParams.set(entityKey(s.etype, s.eid), { ...parent, ...ruleParams.get(entityKey(s.etype, s.eid)) });
       }
     }
     const updated = this.updatedEntities(triples, before);
@@ -243,7 +292,8 @@ export class Transactor {
     const touched = new TouchedEntities();
     // Before any delete (a removal cascades in the store): the entities that lose a link to a deleted one.
     for (const s of steps) {
-      if (s.op === 'delete-entity' && s.etype && typeof s.eid === 'string') touched.addLinkSources(this.catalog, this.store, s.etype, s.eid);
+      if (s.op === 'delete-entity' && s.etype && typeof s.eid === 'string')
+        touched.addLinkSources(this.catalog, this.store, s.etype, s.eid);
     }
     for (const s of groupByOp(steps)) {
       if (s.op === 'delete-attr') this.deleteAttr(s.attrId, s.raw, deleted);
@@ -252,7 +302,8 @@ export class Transactor {
       } else if (s.op === 'add-triple' || s.op === 'deep-merge-triple') this.write(s, created, now);
       else if (s.op === 'retract-triple') this.retract(s, created);
     }
-    const resolved = (eid: Eid) => (typeof eid === 'string' ? eid : (created.get(JSON.stringify(eid)) ?? this.lookupNow(eid)));
+    const resolved = (eid: Eid) =>
+      typeof eid === 'string' ? eid : (created.get(JSON.stringify(eid)) ?? this.lookupNow(eid));
     for (const s of triples) {
       const id = resolved(s.eid);
       if (id) touched.add(s.etype, id);
@@ -338,12 +389,20 @@ export class Transactor {
     const existing = triples.filter((s) => s.op !== 'retract-triple' && s.mode === 'create' && before(s.etype, s.eid));
     if (existing.length) {
       const ids = [...new Set(existing.map((s) => s.eid))];
-      throw validationError('tx-step', existing.map((s) => s.raw), [`Creating entities that exist: ${ids.join(', ')}`]);
+      throw validationError(
+        'tx-step',
+        existing.map((s) => s.raw),
+        [`Creating entities that exist: ${ids.join(', ')}`],
+      );
     }
     const missing = triples.filter((s) => s.op !== 'retract-triple' && s.mode === 'update' && !before(s.etype, s.eid));
     if (missing.length) {
       const ids = [...new Set(missing.map((s) => (typeof s.eid === 'string' ? s.eid : JSON.stringify(s.eid))))];
-      throw validationError('tx-step', missing.map((s) => s.raw), [`Updating entities that don't exist: ${ids.join(', ')}`]);
+      throw validationError(
+        'tx-step',
+        missing.map((s) => s.raw),
+        [`Updating entities that don't exist: ${ids.join(', ')}`],
+      );
     }
   }
 
@@ -357,7 +416,13 @@ export class Transactor {
   }
 
   /** The entity a step writes: by id, by a lookup that exists, or new with the lookup's value. */
-  private entityFor(eid: Eid, etype: string, created: Map<string, string>, now: number, create: boolean): string | undefined {
+  private entityFor(
+    eid: Eid,
+    etype: string,
+    created: Map<string, string>,
+    now: number,
+    create: boolean,
+  ): string | undefined {
     if (typeof eid === 'string') return eid;
     const key = JSON.stringify(eid);
     const found = this.lookupNow(eid) ?? created.get(key);
@@ -367,7 +432,8 @@ export class Transactor {
     created.set(key, id);
     if (attr['value-type'] === 'ref') {
       // A link lookup (`users.id`) that names nothing yet: a new entity linked to that id.
-      if (typeof eid[1] !== 'string' || !UUID_RE.test(eid[1])) throw validationError('lookup', eid, ['Expected link value to be a uuid.']);
+      if (typeof eid[1] !== 'string' || !UUID_RE.test(eid[1]))
+        throw validationError('lookup', eid, ['Expected link value to be a uuid.']);
       this.store.ensure(etype, id, now);
       this.store.link(attr, id, eid[1].toLowerCase(), now);
       return id;
@@ -392,7 +458,10 @@ export class Transactor {
       if (!this.store.ensure(s.etype, id, now).fields.has(s.attr.id)) this.store.set(s.etype, id, s.attr, id, now);
       return;
     }
-    const v = s.op === 'deep-merge-triple' ? deepMerge(this.store.get(s.etype, id)?.fields.get(s.attr.id)?.v, s.value) : s.value;
+    const v =
+      s.op === 'deep-merge-triple'
+        ? deepMerge(this.store.get(s.etype, id)?.fields.get(s.attr.id)?.v, s.value)
+        : s.value;
     checkType(s.attr, v, id);
     checkValue(s.attr, v, id);
     this.store.set(s.etype, id, s.attr, v, now);
@@ -428,7 +497,6 @@ export class Transactor {
     this.catalog.remove(attr);
     deleted.push(attr);
   }
-
 }
 
 /** The labels a transaction writes on each entity: `request.modifiedFields` (never `id`). */
@@ -498,7 +566,14 @@ export function checkType(attr: Attr, v: unknown, eid?: string) {
       `Invalid value type for ${etype}.${label}. Value must be a ${t} but the provided value type is ${
         Array.isArray(v) ? 'array' : typeof v
       }.`,
-      { namespace: etype, attribute: label, value: v, 'checked-data-type': t, 'attr-id': attr.id, ...(eid ? { 'entity-id': eid } : {}) },
+      {
+        namespace: etype,
+        attribute: label,
+        value: v,
+        'checked-data-type': t,
+        'attr-id': attr.id,
+        ...(eid ? { 'entity-id': eid } : {}),
+      },
     );
   }
 }

@@ -36,7 +36,12 @@ export function preChecks(steps: Step[], d: CheckData): Check[] {
     const update = (): Check => ({
       etype: s.etype,
       program: d.perms.program(s.etype, 'update'),
-      vars: { data: entity, newData: d.updated(s.etype, s.eid), ruleParams: params, modifiedFields: d.modifiedFields(s.eid) },
+      vars: {
+        data: entity,
+        newData: d.updated(s.etype, s.eid),
+        ruleParams: params,
+        modifiedFields: d.modifiedFields(s.eid),
+      },
     });
     if (s.revEtype && s.op !== 'deep-merge-triple') {
       const action = s.op === 'add-triple' ? 'link' : 'unlink';
@@ -47,18 +52,34 @@ export function preChecks(steps: Step[], d: CheckData): Check[] {
       const revProgram = d.perms.linkProgram(s.revEtype, s.attr['reverse-identity']![2], action);
       if (fwdProgram || revProgram) {
         if (entity && fwdProgram) {
-          out.push({ etype: s.etype, program: fwdProgram, vars: {
-            data: entity, newData: d.updated(s.etype, s.eid), linkedData: rev, ruleParams: { ...revParams, ...params },
-            ...(action === 'link' ? { actions: { data: 'update', linkedData: rev ? 'update' : 'create' } } : {}),
-          } });
+          out.push({
+            etype: s.etype,
+            program: fwdProgram,
+            vars: {
+              data: entity,
+              newData: d.updated(s.etype, s.eid),
+              linkedData: rev,
+              ruleParams: { ...revParams, ...params },
+              ...(action === 'link' ? { actions: { data: 'update', linkedData: rev ? 'update' : 'create' } } : {}),
+            },
+          });
         }
         if (rev && revProgram) {
-          out.push({ etype: s.revEtype, program: revProgram, vars: {
-            data: rev, newData: d.updated(s.revEtype, target), ruleParams: { ...params, ...revParams },
-            ...(action === 'link'
-              ? { linkedData: d.updated(s.etype, s.eid), actions: { data: 'update', linkedData: entity ? 'update' : 'create' } }
-              : { linkedData: entity }),
-          } });
+          out.push({
+            etype: s.revEtype,
+            program: revProgram,
+            vars: {
+              data: rev,
+              newData: d.updated(s.revEtype, target),
+              ruleParams: { ...params, ...revParams },
+              ...(action === 'link'
+                ? {
+                    linkedData: d.updated(s.etype, s.eid),
+                    actions: { data: 'update', linkedData: entity ? 'update' : 'create' },
+                  }
+                : { linkedData: entity }),
+            },
+          });
         }
       } else {
         if (entity) out.push({ ...update(), vars: { ...update().vars, ruleParams: { ...revParams, ...params } } });
@@ -83,7 +104,9 @@ export function postChecks(steps: Step[], d: CheckData & { after(etype: string, 
     if (!isTriple(s) || s.op === 'retract-triple') continue;
     const created = !d.before(s.etype, s.eid);
     if (created && s.etype === '$users') {
-      throw validationError('tx-step', s.raw, ["$users is a system entity. You aren't allowed to create this directly."]);
+      throw validationError('tx-step', s.raw, [
+        "$users is a system entity. You aren't allowed to create this directly.",
+      ]);
     }
     const data = d.after(s.etype, s.eid);
     const params = d.params(s.etype, s.eid);
@@ -101,16 +124,30 @@ export function postChecks(steps: Step[], d: CheckData & { after(etype: string, 
       const revProgram = d.perms.linkProgram(s.revEtype, s.attr['reverse-identity']![2], 'link');
       if (fwdProgram || revProgram) {
         if (created && fwdProgram) {
-          out.push({ etype: s.etype, program: fwdProgram, vars: {
-            data, newData: data, linkedData: rev, ruleParams: { ...revParams, ...params },
-            actions: { data: 'create', linkedData: revBefore ? 'update' : 'create' },
-          } });
+          out.push({
+            etype: s.etype,
+            program: fwdProgram,
+            vars: {
+              data,
+              newData: data,
+              linkedData: rev,
+              ruleParams: { ...revParams, ...params },
+              actions: { data: 'create', linkedData: revBefore ? 'update' : 'create' },
+            },
+          });
         }
         if (rev && !revBefore && revProgram) {
-          out.push({ etype: s.revEtype, program: revProgram, vars: {
-            data: rev, newData: rev, linkedData: data, ruleParams: { ...params, ...revParams },
-            actions: { data: 'create', linkedData: created ? 'create' : 'update' },
-          } });
+          out.push({
+            etype: s.revEtype,
+            program: revProgram,
+            vars: {
+              data: rev,
+              newData: rev,
+              linkedData: data,
+              ruleParams: { ...params, ...revParams },
+              actions: { data: 'create', linkedData: created ? 'create' : 'update' },
+            },
+          });
         }
       } else {
         if (created) out.push(create({ ...revParams, ...params }));

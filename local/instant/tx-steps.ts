@@ -31,7 +31,8 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 export const isLookup = (e: unknown): e is Lookup => Array.isArray(e);
 
-export const isTriple = (s: Step): s is TripleStep => s.op === 'add-triple' || s.op === 'deep-merge-triple' || s.op === 'retract-triple';
+export const isTriple = (s: Step): s is TripleStep =>
+  s.op === 'add-triple' || s.op === 'deep-merge-triple' || s.op === 'retract-triple';
 
 /** One key per entity as a transaction names it (an id, or a lookup not yet resolved). */
 export const entityKey = (etype: string, eid: Eid) => `${etype}\u0000${isLookup(eid) ? JSON.stringify(eid) : eid}`;
@@ -127,7 +128,13 @@ export function parseSteps(raw: unknown[], attrOf: (id: string) => Attr | undefi
         if (!params || typeof params !== 'object' || Array.isArray(params)) {
           throw validationError('tx-step', step, ['rule-params takes a map of params']);
         }
-        return { op: 'rule-params', eid: eidOf(step[1], step, etype), etype, value: params as Record<string, unknown>, raw: step };
+        return {
+          op: 'rule-params',
+          eid: eidOf(step[1], step, etype),
+          etype,
+          value: params as Record<string, unknown>,
+          raw: step,
+        };
       }
       default:
         throw validationError('tx-step', step, [`Unknown tx-step \`${step[0]}\``]);
@@ -145,14 +152,20 @@ function namespaceMismatch(step: unknown[]) {
 export function guardSystemColumns(steps: Step[]) {
   for (const s of steps) {
     if (s.op === 'delete-entity' && s.etype?.startsWith('$') && s.etype !== '$files') {
-      throw validationError('tx-step', s.raw, [`${s.etype} is a system entity. You aren't allowed to delete this directly.`]);
+      throw validationError('tx-step', s.raw, [
+        `${s.etype} is a system entity. You aren't allowed to delete this directly.`,
+      ]);
     }
     if (s.op !== 'add-triple' && s.op !== 'deep-merge-triple' && s.op !== 'retract-triple') continue;
     if (!s.etype.startsWith('$')) continue;
     const system =
-      s.etype === '$users' ? USERS_SYSTEM_COLUMNS.has(s.label) : s.attr.catalog === 'system' && s.label !== 'id' && s.label !== 'path';
+      s.etype === '$users'
+        ? USERS_SYSTEM_COLUMNS.has(s.label)
+        : s.attr.catalog === 'system' && s.label !== 'id' && s.label !== 'path';
     if (system) {
-      throw validationError('tx-step', s.raw, [`${s.etype}.${s.label} is a system column. You aren't allowed to change this directly.`]);
+      throw validationError('tx-step', s.raw, [
+        `${s.etype}.${s.label} is a system column. You aren't allowed to change this directly.`,
+      ]);
     }
   }
 }

@@ -33,7 +33,9 @@ describe("mailbox: Resend's domains API", () => {
     const { data } = await resend.domains.list({ limit: 1 });
     expect(data!.data).toHaveLength(1);
     expect(data!.has_more).toBe(true);
-    const bad = await fetch(`${mailbox.url}/domains?limit=0`, { headers: { authorization: `Bearer ${mailbox.apiKey}` } });
+    const bad = await fetch(`${mailbox.url}/domains?limit=0`, {
+      headers: { authorization: `Bearer ${mailbox.apiKey}` },
+    });
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ name: 'validation_error' });
   });
@@ -61,7 +63,10 @@ describe("mailbox: Resend's domains API", () => {
     expect(stranger.error).toMatchObject({ name: 'invalid_api_key' });
     mailbox.restrictKey('re_sending_only', true);
     const restricted = await new Resend('re_sending_only', { baseUrl: mailbox.url }).domains.list();
-    expect(restricted.error).toMatchObject({ name: 'restricted_api_key', message: 'This API key is restricted to only send emails' });
+    expect(restricted.error).toMatchObject({
+      name: 'restricted_api_key',
+      message: 'This API key is restricted to only send emails',
+    });
     // The same key still sends.
     const sent = await new Resend('re_sending_only', { baseUrl: mailbox.url }).emails.send({
       from: 'a@shop.example',

@@ -3,7 +3,8 @@
 // from code (tests, the dev stack); a domain's DNS records share its status, as after Resend's check.
 import { createHash } from 'node:crypto';
 
-export type DomainStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'partially_verified' | 'partially_failed';
+export type DomainStatus =
+  'not_started' | 'pending' | 'verified' | 'failed' | 'partially_verified' | 'partially_failed';
 
 export interface LocalDomain {
   object: 'domain';
@@ -16,7 +17,9 @@ export interface LocalDomain {
 }
 
 /** The sender domain the shop uses when MAIL_FROM is unset: verified, so receipts "send" locally. */
-export const DEFAULT_DOMAINS: { name: string; status: DomainStatus }[] = [{ name: 'instant-shop.local', status: 'verified' }];
+export const DEFAULT_DOMAINS: { name: string; status: DomainStatus }[] = [
+  { name: 'instant-shop.local', status: 'verified' },
+];
 
 function uuidFor(name: string): string {
   const h = createHash('sha1').update(`domain:${name}`).digest('hex');
@@ -83,7 +86,15 @@ export class DomainStore {
     return {
       ...domain,
       records: [
-        { record: 'SPF', name: 'send', type: 'MX', ttl: 'Auto', status, value: 'feedback-smtp.us-east-1.amazonses.com', priority: 10 },
+        {
+          record: 'SPF',
+          name: 'send',
+          type: 'MX',
+          ttl: 'Auto',
+          status,
+          value: 'feedback-smtp.us-east-1.amazonses.com',
+          priority: 10,
+        },
         { record: 'SPF', name: 'send', type: 'TXT', ttl: 'Auto', status, value: '"v=spf1 include:amazonses.com ~all"' },
         { record: 'DKIM', name: 'resend._domainkey', type: 'TXT', ttl: 'Auto', status, value: `p=${dkim}` },
       ],

@@ -31,7 +31,13 @@ describe('mailbox (Resend-compatible)', () => {
     expect(error).toBeNull();
     expect(data?.id).toMatch(/^[0-9a-f-]{36}$/);
     const [mail] = await listJson('  ann@example.com');
-    expect(mail).toMatchObject({ id: data!.id, subject: 'Your receipt', from: 'Shop <shop@example.com>', reply_to: ['help@example.com'], source: 'api' });
+    expect(mail).toMatchObject({
+      id: data!.id,
+      subject: 'Your receipt',
+      from: 'Shop <shop@example.com>',
+      reply_to: ['help@example.com'],
+      source: 'api',
+    });
     expect(await listJson('someone@else.com')).toEqual([]);
     const got = await resend.emails.get(data!.id);
     expect(got.data?.subject).toBe('Your receipt');
@@ -42,7 +48,12 @@ describe('mailbox (Resend-compatible)', () => {
     process.env.RESEND_BASE_URL = mailbox.url;
     try {
       const viaEnv = new Resend(mailbox.apiKey);
-      const { data } = await viaEnv.emails.send({ from: 'a@example.com', to: 'env@example.com', subject: 'Env', text: 'hi' });
+      const { data } = await viaEnv.emails.send({
+        from: 'a@example.com',
+        to: 'env@example.com',
+        subject: 'Env',
+        text: 'hi',
+      });
       expect(mailbox.messages({ to: 'env@example.com' })[0].id).toBe(data!.id);
     } finally {
       if (saved === undefined) delete process.env.RESEND_BASE_URL;
@@ -51,7 +62,11 @@ describe('mailbox (Resend-compatible)', () => {
   });
 
   it('rejects a missing or non-re_ key with 401 in Resend shape', async () => {
-    const noKey = await fetch(`${mailbox.url}/emails`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const noKey = await fetch(`${mailbox.url}/emails`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(noKey.status).toBe(401);
     expect(await noKey.json()).toMatchObject({ statusCode: 401, name: 'missing_api_key' });
     const bad = new Resend('sk_test_not_resend', { baseUrl: mailbox.url });
@@ -61,7 +76,11 @@ describe('mailbox (Resend-compatible)', () => {
   });
 
   it('validates like Resend (422 validation_error)', async () => {
-    const { error } = await resend.emails.send({ from: 'a@example.com', to: 'b@example.com', subject: 'No body' } as never);
+    const { error } = await resend.emails.send({
+      from: 'a@example.com',
+      to: 'b@example.com',
+      subject: 'No body',
+    } as never);
     expect(error).toMatchObject({ statusCode: 422, name: 'validation_error' });
     expect(mailbox.messages()).toHaveLength(0);
   });
@@ -88,10 +107,18 @@ describe('mailbox (Resend-compatible)', () => {
 
   it('takes direct deliveries, shows magic codes large, newest first, and clears', async () => {
     const waiting = mailbox.waitForMessage({ to: 'code@example.com' });
-    mailbox.deliver({ to: 'code@example.com', subject: 'Your sign-in code', text: 'Your code is 482913. It expires in 10 minutes.' });
+    mailbox.deliver({
+      to: 'code@example.com',
+      subject: 'Your sign-in code',
+      text: 'Your code is 482913. It expires in 10 minutes.',
+    });
     const arrived = await waiting;
     expect(arrived.magic_code).toBe('482913');
-    mailbox.deliver({ to: 'other@example.com', subject: 'Later <mail>', html: '<p>Hello</p><script>alert(1)</script>' });
+    mailbox.deliver({
+      to: 'other@example.com',
+      subject: 'Later <mail>',
+      html: '<p>Hello</p><script>alert(1)</script>',
+    });
     const page = await (await fetch(`${mailbox.url}/_local/mailbox`)).text();
     expect(page.indexOf('Later &lt;mail&gt;')).toBeLessThan(page.indexOf('Your sign-in code'));
     expect(page).toContain('data-testid="magic-code">482913<');

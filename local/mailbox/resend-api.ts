@@ -139,18 +139,25 @@ export class ResendApi {
         return true;
       }
       if (req.method !== 'POST' || !isSend) {
-        throw new HttpError({ statusCode: 405, name: 'method_not_allowed', message: 'Method is not allowed for the requested path.' });
+        throw new HttpError({
+          statusCode: 405,
+          name: 'method_not_allowed',
+          message: 'Method is not allowed for the requested path.',
+        });
       }
       const body = await readJson(req);
       const key = (req.headers['idempotency-key'] as string | undefined)?.trim();
-      const fingerprint = createHash('sha256').update(`${url.pathname}\n${JSON.stringify(body)}`).digest('hex');
+      const fingerprint = createHash('sha256')
+        .update(`${url.pathname}\n${JSON.stringify(body)}`)
+        .digest('hex');
       if (key) {
         const seen = this.idempotent.get(key);
         if (seen && seen.fingerprint !== fingerprint) {
           throw new HttpError({
             statusCode: 409,
             name: 'invalid_idempotent_request',
-            message: 'Same idempotency key used with a different request payload. Change your idempotency key or payload.',
+            message:
+              'Same idempotency key used with a different request payload. Change your idempotency key or payload.',
           });
         }
         if (seen) {
@@ -158,10 +165,16 @@ export class ResendApi {
           return true;
         }
       }
-      const fault = this.faults.active ? this.faults.choose(url.pathname, `${url.pathname} ${key ?? fingerprint}`) : null;
+      const fault = this.faults.active
+        ? this.faults.choose(url.pathname, `${url.pathname} ${key ?? fingerprint}`)
+        : null;
       await pause(this.faults.latencyMs);
       if (fault === 'fail') {
-        throw new HttpError({ statusCode: 500, name: 'application_error', message: 'Internal server error (injected fault).' });
+        throw new HttpError({
+          statusCode: 500,
+          name: 'application_error',
+          message: 'Internal server error (injected fault).',
+        });
       }
       const answer = url.pathname === '/emails' ? this.sendOne(body) : this.sendBatch(body);
       if (key) this.idempotent.set(key, { fingerprint, status: 200, body: answer });
@@ -179,10 +192,18 @@ export class ResendApi {
     try {
       const key = this.authenticate(req.headers.authorization);
       if (this.sendingOnlyKeys.has(key)) {
-        throw new HttpError({ statusCode: 401, name: 'restricted_api_key', message: 'This API key is restricted to only send emails' });
+        throw new HttpError({
+          statusCode: 401,
+          name: 'restricted_api_key',
+          message: 'This API key is restricted to only send emails',
+        });
       }
       if (req.method !== 'GET') {
-        throw new HttpError({ statusCode: 405, name: 'method_not_allowed', message: 'Method is not allowed for the requested path.' });
+        throw new HttpError({
+          statusCode: 405,
+          name: 'method_not_allowed',
+          message: 'Method is not allowed for the requested path.',
+        });
       }
       const one = /^\/domains\/([^/]+)$/.exec(url.pathname);
       if (one) {
@@ -197,7 +218,11 @@ export class ResendApi {
       const limit = url.searchParams.get('limit');
       const n = limit === null ? undefined : Number(limit);
       if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 100)) {
-        throw new HttpError({ statusCode: 422, name: 'validation_error', message: 'The `limit` parameter must be between 1 and 100.' });
+        throw new HttpError({
+          statusCode: 422,
+          name: 'validation_error',
+          message: 'The `limit` parameter must be between 1 and 100.',
+        });
       }
       send(res, 200, this.domains.list(n));
     } catch (err) {
@@ -212,7 +237,8 @@ export class ResendApi {
       throw new HttpError({
         statusCode: 401,
         name: 'missing_api_key',
-        message: 'Missing API key in the authorization header. Include the following header in your request: Authorization: Bearer YOUR_API_KEY',
+        message:
+          'Missing API key in the authorization header. Include the following header in your request: Authorization: Bearer YOUR_API_KEY',
       });
     }
     if (!key.startsWith('re_') || (this.apiKey !== null && key !== this.apiKey)) {

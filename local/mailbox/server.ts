@@ -86,7 +86,8 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
         return;
       }
       if (url.pathname === '/_local/mailbox/messages') {
-        if (req.method === 'GET') return json(res, 200, { object: 'list', data: store.list({ to: url.searchParams.get('to') ?? undefined }) });
+        if (req.method === 'GET')
+          return json(res, 200, { object: 'list', data: store.list({ to: url.searchParams.get('to') ?? undefined }) });
         if (req.method === 'DELETE') {
           api.clear();
           return json(res, 200, { deleted: store.clear() });
@@ -96,7 +97,12 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
         if (req.method === 'GET') return json(res, 200, api.faults.snapshot());
         if (req.method === 'POST') {
           const parsed = api.faults.schema.safeParse(await readBody(req));
-          if (!parsed.success) return json(res, 400, { statusCode: 400, name: 'validation_error', message: `faults: ${parsed.error.message}` });
+          if (!parsed.success)
+            return json(res, 400, {
+              statusCode: 400,
+              name: 'validation_error',
+              message: `faults: ${parsed.error.message}`,
+            });
           api.faults.configure(parsed.data);
           return json(res, 200, api.faults.snapshot());
         }
@@ -105,7 +111,8 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
     };
     work().catch((err: unknown) => {
       console.error('[mailbox] request failed:', err);
-      if (!res.headersSent) json(res, 500, { statusCode: 500, name: 'application_error', message: 'Internal error in the local mailbox.' });
+      if (!res.headersSent)
+        json(res, 500, { statusCode: 500, name: 'application_error', message: 'Internal error in the local mailbox.' });
     });
   });
   server.keepAliveTimeout = 1000;
@@ -141,7 +148,8 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
     },
     setDomain: (name, status) => domains.set(name, status),
     setFaults: (faults) => api.faults.configure(api.faults.schema.parse(faults)),
-    restrictKey: (key, sendingOnly) => void (sendingOnly ? api.sendingOnlyKeys.add(key) : api.sendingOnlyKeys.delete(key)),
+    restrictKey: (key, sendingOnly) =>
+      void (sendingOnly ? api.sendingOnlyKeys.add(key) : api.sendingOnlyKeys.delete(key)),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

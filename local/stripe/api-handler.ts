@@ -47,9 +47,16 @@ export async function handleApi(
     authenticateRequest(req.headers.authorization, options.requiredKey);
     const body = await readBody(req);
     const contentType = req.headers['content-type'] ?? '';
-    if (body && method !== 'GET' && !contentType.includes('application/x-www-form-urlencoded') && !contentType.includes('multipart')) {
+    if (
+      body &&
+      method !== 'GET' &&
+      !contentType.includes('application/x-www-form-urlencoded') &&
+      !contentType.includes('multipart')
+    ) {
       if (contentType.includes('json')) {
-        throw invalidRequest('Invalid request: Stripe expects form-encoded bodies (application/x-www-form-urlencoded), not JSON.');
+        throw invalidRequest(
+          'Invalid request: Stripe expects form-encoded bodies (application/x-www-form-urlencoded), not JSON.',
+        );
       }
     }
     params = { ...parseForm(url.search.slice(1)), ...parseForm(method === 'GET' ? '' : body) };
@@ -57,7 +64,10 @@ export async function handleApi(
     const faults = account.faults.api;
     if (faults.active) {
       // A retry carries the same idempotency key (or body), so it is the next attempt of one identity.
-      const fault = faults.choose(url.pathname, `${method} ${url.pathname} ${idempotencyKey ?? bodyHash(`${url.search}|${body}`)}`);
+      const fault = faults.choose(
+        url.pathname,
+        `${method} ${url.pathname} ${idempotencyKey ?? bodyHash(`${url.search}|${body}`)}`,
+      );
       await pause(faults.latencyMs);
       if (fault === 'error_500' || fault === 'rate_limit_429') {
         const answer = faultAnswer(fault);
@@ -69,7 +79,8 @@ export async function handleApi(
     }
 
     if (idempotencyKey && method === 'POST') {
-      if (idempotencyKey.length > 255) throw invalidRequest('Idempotency-Key must be at most 255 characters.', 'Idempotency-Key');
+      if (idempotencyKey.length > 255)
+        throw invalidRequest('Idempotency-Key must be at most 255 characters.', 'Idempotency-Key');
       const replay = account.idempotency.lookup(idempotencyKey, method, url.pathname, params);
       if (replay) {
         respond(replay.status, replay.body, { 'idempotent-replayed': 'true', 'original-request': replay.requestId });
@@ -102,14 +113,21 @@ export async function handleApi(
     if (err instanceof StripeApiError) {
       // Stripe saves the outcome of requests that started executing, errors included,
       // but not validation failures, which a corrected retry may reuse the key for.
-      const saved = err.status !== 401 && err.body.type !== 'idempotency_error' && !err.body.code?.startsWith('parameter_');
+      const saved =
+        err.status !== 401 && err.body.type !== 'idempotency_error' && !err.body.code?.startsWith('parameter_');
       if (idempotencyKey && method === 'POST' && saved) {
-        account.idempotency.remember(idempotencyKey, method, url.pathname, params, { status: err.status, body: errorBody(err), requestId });
+        account.idempotency.remember(idempotencyKey, method, url.pathname, params, {
+          status: err.status,
+          body: errorBody(err),
+          requestId,
+        });
       }
       respond(err.status, errorBody(err));
       return;
     }
     console.error(`[stripe-local] ${method} ${url.pathname} failed:`, err);
-    respond(500, { error: { type: 'api_error', message: 'An unexpected error occurred in the local Stripe stand-in.' } });
+    respond(500, {
+      error: { type: 'api_error', message: 'An unexpected error occurred in the local Stripe stand-in.' },
+    });
   }
 }

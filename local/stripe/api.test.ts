@@ -26,7 +26,11 @@ describe('wire format', () => {
     expect(body.error.type).toBe('invalid_request_error');
     expect(body.error.message).toMatch(/did not provide an API key/);
 
-    const live = new Stripe('sk_live_1234', { host: '127.0.0.1', port: Number(new URL(local.url).port), protocol: 'http' });
+    const live = new Stripe('sk_live_1234', {
+      host: '127.0.0.1',
+      port: Number(new URL(local.url).port),
+      protocol: 'http',
+    });
     const err = await live.customers.list().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     expect((err as Stripe.errors.StripeError).message).toMatch(/sk_live_.*1234.*test-mode keys/);
@@ -36,9 +40,15 @@ describe('wire format', () => {
   });
 
   it('accepts any sk_test_ key, and Basic auth as curl -u sends it', async () => {
-    const other = new Stripe('sk_test_someone_else', { host: '127.0.0.1', port: Number(new URL(local.url).port), protocol: 'http' });
+    const other = new Stripe('sk_test_someone_else', {
+      host: '127.0.0.1',
+      port: Number(new URL(local.url).port),
+      protocol: 'http',
+    });
     expect((await other.customers.create({ email: 'a@b.co' })).id).toMatch(/^cus_/);
-    const basic = await rawRequest('/v1/customers', { headers: { authorization: `Basic ${Buffer.from('sk_test_x:').toString('base64')}` } });
+    const basic = await rawRequest('/v1/customers', {
+      headers: { authorization: `Basic ${Buffer.from('sk_test_x:').toString('base64')}` },
+    });
     expect(basic.status).toBe(200);
   });
 
@@ -51,14 +61,20 @@ describe('wire format', () => {
     expect(err.requestId).toMatch(/^req_/);
 
     const bad = (await stripe.checkout.sessions
-      .create({ mode: 'payment', line_items: [{ price: 'price_missing', quantity: 1 }], success_url: 'https://x.test/s' })
+      .create({
+        mode: 'payment',
+        line_items: [{ price: 'price_missing', quantity: 1 }],
+        success_url: 'https://x.test/s',
+      })
       .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(bad.code).toBe('resource_missing');
     expect(bad.param).toBe('line_items[0][price]');
   });
 
   it('reports missing and unknown params like Stripe', async () => {
-    const missing = (await stripe.products.create({} as Stripe.ProductCreateParams).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const missing = (await stripe.products
+      .create({} as Stripe.ProductCreateParams)
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(missing.code).toBe('parameter_missing');
     expect(missing.param).toBe('name');
     const unknown = (await stripe.customers
@@ -89,7 +105,12 @@ describe('wire format', () => {
 describe('customers, products and prices', () => {
   it('creates, retrieves, updates, lists by email and deletes customers', async () => {
     const c = await stripe.customers.create({ email: 'Ann@Example.com', name: 'Ann', metadata: { tier: 'gold' } });
-    expect(c).toMatchObject({ object: 'customer', livemode: false, email: 'Ann@Example.com', metadata: { tier: 'gold' } });
+    expect(c).toMatchObject({
+      object: 'customer',
+      livemode: false,
+      email: 'Ann@Example.com',
+      metadata: { tier: 'gold' },
+    });
     expect(c.id).toMatch(/^cus_/);
     expect(Number.isInteger(c.created)).toBe(true);
     await stripe.customers.create({ email: 'bob@example.com' });
@@ -106,9 +127,27 @@ describe('customers, products and prices', () => {
   it('creates products and prices with metadata and finds prices by lookup_keys', async () => {
     const product = await stripe.products.create({ name: 'Ebook', metadata: { sku: 'EB-1' } });
     expect(product.id).toMatch(/^prod_/);
-    const price = await stripe.prices.create({ product: product.id, currency: 'EUR', unit_amount: 1500, lookup_key: 'ebook_eur', metadata: { a: '1' } });
-    expect(price).toMatchObject({ object: 'price', currency: 'eur', unit_amount: 1500, lookup_key: 'ebook_eur', type: 'one_time', product: product.id });
-    await stripe.prices.create({ product_data: { name: 'Other' }, currency: 'usd', unit_amount: 100, lookup_key: 'other' });
+    const price = await stripe.prices.create({
+      product: product.id,
+      currency: 'EUR',
+      unit_amount: 1500,
+      lookup_key: 'ebook_eur',
+      metadata: { a: '1' },
+    });
+    expect(price).toMatchObject({
+      object: 'price',
+      currency: 'eur',
+      unit_amount: 1500,
+      lookup_key: 'ebook_eur',
+      type: 'one_time',
+      product: product.id,
+    });
+    await stripe.prices.create({
+      product_data: { name: 'Other' },
+      currency: 'usd',
+      unit_amount: 100,
+      lookup_key: 'other',
+    });
     const found = await stripe.prices.list({ lookup_keys: ['ebook_eur'], expand: ['data.product'] });
     expect(found.data).toHaveLength(1);
     expect((found.data[0].product as Stripe.Product).name).toBe('Ebook');
@@ -117,7 +156,13 @@ describe('customers, products and prices', () => {
       .create({ product: product.id, currency: 'eur', unit_amount: 1, lookup_key: 'ebook_eur' })
       .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(dup.param).toBe('lookup_key');
-    const moved = await stripe.prices.create({ product: product.id, currency: 'eur', unit_amount: 1200, lookup_key: 'ebook_eur', transfer_lookup_key: true });
+    const moved = await stripe.prices.create({
+      product: product.id,
+      currency: 'eur',
+      unit_amount: 1200,
+      lookup_key: 'ebook_eur',
+      transfer_lookup_key: true,
+    });
     expect((await stripe.prices.retrieve(price.id)).lookup_key).toBeNull();
     expect((await stripe.prices.list({ lookup_keys: ['ebook_eur'] })).data.map((p) => p.id)).toEqual([moved.id]);
   });
@@ -149,7 +194,14 @@ describe('checkout sessions', () => {
       sessionParams({
         line_items: [
           { price: price.id, quantity: 2 },
-          { price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'Sticker', metadata: { kind: 'sticker' } } }, quantity: 1 },
+          {
+            price_data: {
+              currency: 'usd',
+              unit_amount: 500,
+              product_data: { name: 'Sticker', metadata: { kind: 'sticker' } },
+            },
+            quantity: 1,
+          },
         ],
         metadata: { order: 'o_1' },
         client_reference_id: 'user_42',
@@ -177,7 +229,9 @@ describe('checkout sessions', () => {
       ['Mug', 2, 2400],
       ['Sticker', 1, 500],
     ]);
-    const expanded = await stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items', 'line_items.data.price.product'] });
+    const expanded = await stripe.checkout.sessions.retrieve(session.id, {
+      expand: ['line_items', 'line_items.data.price.product'],
+    });
     expect(expanded.line_items?.data).toHaveLength(2);
     expect((expanded.line_items!.data[1].price!.product as Stripe.Product).metadata).toEqual({ kind: 'sticker' });
   });
@@ -188,13 +242,17 @@ describe('checkout sessions', () => {
       .create(sessionParams({ customer: c.id, customer_email: 'c@example.com' }))
       .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(err.param).toBe('customer_email');
-    const noItems = (await stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x.test' }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const noItems = (await stripe.checkout.sessions
+      .create({ mode: 'payment', success_url: 'https://x.test' })
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(noItems.code).toBe('parameter_missing');
   });
 
   it('updates metadata, expires, and lists by status, customer and created range', async () => {
     const customer = await stripe.customers.create({ email: 'l@example.com' });
-    const a = await stripe.checkout.sessions.create(sessionParams({ customer: customer.id, metadata: { keep: '1', drop: '2' } }));
+    const a = await stripe.checkout.sessions.create(
+      sessionParams({ customer: customer.id, metadata: { keep: '1', drop: '2' } }),
+    );
     const b = await stripe.checkout.sessions.create(sessionParams());
     const updated = await stripe.checkout.sessions.update(a.id, { metadata: { drop: '', add: '3' } });
     expect(updated.metadata).toEqual({ keep: '1', add: '3' });
@@ -223,13 +281,17 @@ describe('checkout sessions', () => {
       body: JSON.stringify({ card: '4242 4242 4242 4242' }),
     });
     expect(res.status).toBe(200);
-    const paid = await stripe.checkout.sessions.retrieve(s.id, { expand: ['customer', 'payment_intent.latest_charge'] });
+    const paid = await stripe.checkout.sessions.retrieve(s.id, {
+      expand: ['customer', 'payment_intent.latest_charge'],
+    });
     expect((paid.customer as Stripe.Customer).email).toBe('exp@example.com');
     const pi = paid.payment_intent as Stripe.PaymentIntent;
     expect(pi.status).toBe('succeeded');
     expect((pi.latest_charge as Stripe.Charge).paid).toBe(true);
     expect((await stripe.checkout.sessions.list({ payment_intent: pi.id })).data.map((x) => x.id)).toEqual([s.id]);
-    const bad = (await stripe.checkout.sessions.retrieve(s.id, { expand: ['nonsense'] }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const bad = (await stripe.checkout.sessions
+      .retrieve(s.id, { expand: ['nonsense'] })
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(bad.param).toBe('expand');
   });
 });
@@ -237,9 +299,14 @@ describe('checkout sessions', () => {
 describe('coupons, promotion codes, payment links, webhook endpoints and events', () => {
   it('makes a free checkout with a 100%-off promotion code', async () => {
     const coupon = await stripe.coupons.create({ percent_off: 100, duration: 'once' });
-    const promo = await stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, code: 'FREE100' });
+    const promo = await stripe.promotionCodes.create({
+      promotion: { type: 'coupon', coupon: coupon.id },
+      code: 'FREE100',
+    });
     expect(promo).toMatchObject({ object: 'promotion_code', code: 'FREE100', active: true });
-    const viaDiscount = await stripe.checkout.sessions.create(sessionParams({ discounts: [{ promotion_code: promo.id }] }));
+    const viaDiscount = await stripe.checkout.sessions.create(
+      sessionParams({ discounts: [{ promotion_code: promo.id }] }),
+    );
     expect(viaDiscount.amount_total).toBe(0);
     expect(viaDiscount.total_details?.amount_discount).toBe(2000);
 
@@ -251,7 +318,12 @@ describe('coupons, promotion codes, payment links, webhook endpoints and events'
     });
     expect(res.status).toBe(200);
     const done = await stripe.checkout.sessions.retrieve(s.id);
-    expect(done).toMatchObject({ status: 'complete', payment_status: 'no_payment_required', amount_total: 0, payment_intent: null });
+    expect(done).toMatchObject({
+      status: 'complete',
+      payment_status: 'no_payment_required',
+      amount_total: 0,
+      payment_intent: null,
+    });
     expect((await stripe.promotionCodes.retrieve(promo.id)).times_redeemed).toBe(1);
     expect((await stripe.promotionCodes.list({ code: 'FREE100' })).data).toHaveLength(1);
   });
@@ -265,7 +337,10 @@ describe('coupons, promotion codes, payment links, webhook endpoints and events'
     });
     expect(link.id).toMatch(/^plink_/);
     expect((await stripe.paymentLinks.retrieve(link.id)).metadata).toEqual({ campaign: 'spring' });
-    const open = await fetch(`${link.url}?client_reference_id=user_7&prefilled_email=${encodeURIComponent('zine@example.com')}`, { redirect: 'manual' });
+    const open = await fetch(
+      `${link.url}?client_reference_id=user_7&prefilled_email=${encodeURIComponent('zine@example.com')}`,
+      { redirect: 'manual' },
+    );
     expect(open.status).toBe(303);
     const pageUrl = open.headers.get('location')!;
     const sessionId = /\/c\/pay\/(cs_test_\w+)/.exec(pageUrl)![1];
@@ -286,11 +361,17 @@ describe('coupons, promotion codes, payment links, webhook endpoints and events'
   });
 
   it('creates (with a whsec_ secret), lists, updates and deletes webhook endpoints', async () => {
-    const we = await stripe.webhookEndpoints.create({ url: 'https://shop.test/api/stripe/webhook', enabled_events: ['checkout.session.completed'] });
+    const we = await stripe.webhookEndpoints.create({
+      url: 'https://shop.test/api/stripe/webhook',
+      enabled_events: ['checkout.session.completed'],
+    });
     expect(we.id).toMatch(/^we_/);
     expect(we.secret).toMatch(/^whsec_/);
     expect((await stripe.webhookEndpoints.retrieve(we.id)).secret).toBeUndefined();
-    const updated = await stripe.webhookEndpoints.update(we.id, { enabled_events: ['charge.refunded'], disabled: true });
+    const updated = await stripe.webhookEndpoints.update(we.id, {
+      enabled_events: ['charge.refunded'],
+      disabled: true,
+    });
     expect(updated).toMatchObject({ enabled_events: ['charge.refunded'], status: 'disabled' });
     expect((await stripe.webhookEndpoints.list()).data.map((e) => e.id)).toEqual([we.id]);
     expect(await stripe.webhookEndpoints.del(we.id)).toMatchObject({ id: we.id, deleted: true });
@@ -303,14 +384,23 @@ describe('coupons, promotion codes, payment links, webhook endpoints and events'
     await stripe.customers.update(c2.id, { name: 'Two' });
     await stripe.products.create({ name: 'X' });
     const created = await stripe.events.list({ type: 'customer.created' });
-    expect(created.data.map((e) => (e.data.object as Stripe.Customer).email)).toEqual(['e2@example.com', 'e1@example.com']);
+    expect(created.data.map((e) => (e.data.object as Stripe.Customer).email)).toEqual([
+      'e2@example.com',
+      'e1@example.com',
+    ]);
     const wildcard = await stripe.events.list({ type: 'customer.*' });
     expect(wildcard.data.map((e) => e.type)).toEqual(['customer.updated', 'customer.created', 'customer.created']);
     const upd = wildcard.data[0];
     expect(upd.data.previous_attributes).toEqual({ name: null });
     expect(upd.request?.id).toMatch(/^req_/);
     const one = await stripe.events.retrieve(upd.id);
-    expect(one).toMatchObject({ id: upd.id, object: 'event', api_version: Stripe.API_VERSION, livemode: false, pending_webhooks: 0 });
+    expect(one).toMatchObject({
+      id: upd.id,
+      object: 'event',
+      api_version: Stripe.API_VERSION,
+      livemode: false,
+      pending_webhooks: 0,
+    });
     const now = Math.floor(Date.now() / 1000);
     expect((await stripe.events.list({ created: { lt: now - 3600 } })).data).toHaveLength(0);
     const page = await stripe.events.list({ limit: 2 });

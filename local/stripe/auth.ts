@@ -27,10 +27,14 @@ export function authenticateRequest(header: string | undefined, requiredKey: str
   else if (scheme.toLowerCase() === 'basic') key = Buffer.from(value, 'base64').toString('utf8').split(':')[0];
   if (!key) throw unauthorized('Invalid API Key provided: the Authorization header is malformed.');
   if (key.startsWith('pk_')) {
-    throw unauthorized('This API call cannot be made with a publishable API key. Please use a secret API key (sk_test_…).');
+    throw unauthorized(
+      'This API call cannot be made with a publishable API key. Please use a secret API key (sk_test_…).',
+    );
   }
   if (/^(sk|rk)_live_/.test(key)) {
-    throw unauthorized(`Invalid API Key provided: ${mask(key)}. The local Stripe stand-in only accepts test-mode keys (sk_test_…); never point it at live keys.`);
+    throw unauthorized(
+      `Invalid API Key provided: ${mask(key)}. The local Stripe stand-in only accepts test-mode keys (sk_test_…); never point it at live keys.`,
+    );
   }
   if (!/^(sk|rk)_test_[A-Za-z0-9_]+$/.test(key) || (requiredKey !== null && key !== requiredKey)) {
     throw unauthorized(`Invalid API Key provided: ${mask(key)}`);

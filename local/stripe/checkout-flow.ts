@@ -57,7 +57,11 @@ function notPayable(account: LocalAccount, session: Stripe.Checkout.Session): st
 }
 
 /** Applies a customer-facing promotion code; returns an error message or null. */
-export function applyPromotionCode(account: LocalAccount, session: Stripe.Checkout.Session, code: string): string | null {
+export function applyPromotionCode(
+  account: LocalAccount,
+  session: Stripe.Checkout.Session,
+  code: string,
+): string | null {
   if (!session.allow_promotion_codes) return 'This Checkout Session does not accept promotion codes.';
   const promo = findPromotionCode(account.store, code);
   const coupon = promo && account.store.get<Stripe.Coupon>('coupon', String(promo.promotion.coupon));
@@ -75,7 +79,11 @@ export function removePromotionCode(account: LocalAccount, session: Stripe.Check
   recomputeAmounts(account, session, null);
 }
 
-function sessionEmail(account: LocalAccount, session: Stripe.Checkout.Session, typed: string | undefined): string | undefined {
+function sessionEmail(
+  account: LocalAccount,
+  session: Stripe.Checkout.Session,
+  typed: string | undefined,
+): string | undefined {
   if (session.customer_email) return session.customer_email;
   if (typeof session.customer === 'string') {
     const customer = account.store.get<Stripe.Customer>('customer', session.customer);
@@ -92,7 +100,12 @@ function resolveCustomer(account: LocalAccount, session: Stripe.Checkout.Session
   return null;
 }
 
-function ensurePaymentIntent(account: LocalAccount, session: Stripe.Checkout.Session, customer: string | null, methodType: string): Stripe.PaymentIntent {
+function ensurePaymentIntent(
+  account: LocalAccount,
+  session: Stripe.Checkout.Session,
+  customer: string | null,
+  methodType: string,
+): Stripe.PaymentIntent {
   if (typeof session.payment_intent === 'string') {
     const pi = account.store.require<Stripe.PaymentIntent>('payment_intent', session.payment_intent);
     if (customer && !pi.customer) pi.customer = customer;
@@ -120,7 +133,10 @@ function ensurePaymentIntent(account: LocalAccount, session: Stripe.Checkout.Ses
 function redeemPromotion(account: LocalAccount, session: Stripe.Checkout.Session): void {
   const d = session.discounts?.[0];
   if (!d) return;
-  const promo = typeof d.promotion_code === 'string' ? account.store.get<Stripe.PromotionCode>('promotion_code', d.promotion_code) : undefined;
+  const promo =
+    typeof d.promotion_code === 'string'
+      ? account.store.get<Stripe.PromotionCode>('promotion_code', d.promotion_code)
+      : undefined;
   if (promo) promo.times_redeemed++;
   const couponId = promo ? String(promo.promotion.coupon) : typeof d.coupon === 'string' ? d.coupon : null;
   const coupon = couponId ? account.store.get<Stripe.Coupon>('coupon', couponId) : undefined;
@@ -187,7 +203,8 @@ export function pay(account: LocalAccount, session: Stripe.Checkout.Session, inp
   }
   const email = sessionEmail(account, session, input.email);
   if (!email) return { status: 'invalid', error: { param: 'email', message: 'Your email is incomplete.' } };
-  if (!EMAIL_RE.test(email)) return { status: 'invalid', error: { param: 'email', message: 'Your email address is invalid.' } };
+  if (!EMAIL_RE.test(email))
+    return { status: 'invalid', error: { param: 'email', message: 'Your email address is invalid.' } };
   const billing: Billing = { email, name: input.name?.trim() || null };
 
   if (session.amount_total === 0) {
@@ -226,7 +243,10 @@ export function pay(account: LocalAccount, session: Stripe.Checkout.Session, inp
     paymentError(pi, charge, behaviour, pm);
     account.emit('charge.failed', charge);
     account.emit('payment_intent.payment_failed', pi);
-    return { status: 'declined', error: { code: behaviour.code, decline_code: behaviour.decline_code, message: behaviour.message } };
+    return {
+      status: 'declined',
+      error: { code: behaviour.code, decline_code: behaviour.decline_code, message: behaviour.message },
+    };
   }
   extras.dispute = behaviour.kind === 'succeed' && behaviour.dispute === true;
   extras.refundFails = behaviour.kind === 'succeed' && behaviour.refundFails === true;
@@ -251,7 +271,11 @@ export function authenticate(account: LocalAccount, session: Stripe.Checkout.Ses
   if (blocked) return { status: 'invalid', error: { param: 'session', message: blocked } };
   const extras = sessionExtras(account, session.id);
   const pending = extras.pendingAuthentication;
-  if (!pending) return { status: 'invalid', error: { param: 'session', message: 'No authentication is pending for this Checkout Session.' } };
+  if (!pending)
+    return {
+      status: 'invalid',
+      error: { param: 'session', message: 'No authentication is pending for this Checkout Session.' },
+    };
   const pm = account.store.require<Stripe.PaymentMethod>('payment_method', pending.paymentMethod);
   const billing: Billing = { email: pending.email, name: pending.name };
   if (approve) return chargeAndComplete(account, session, pm, billing);
@@ -259,7 +283,8 @@ export function authenticate(account: LocalAccount, session: Stripe.Checkout.Ses
   const pi = account.store.require<Stripe.PaymentIntent>('payment_intent', String(session.payment_intent));
   const failure = {
     code: 'payment_intent_authentication_failure',
-    message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+    message:
+      'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
   };
   paymentError(pi, null, failure, pm);
   account.emit('payment_intent.payment_failed', pi);
@@ -273,7 +298,8 @@ export function settleDelayedPayment(
   outcome?: 'succeeded' | 'failed',
 ): { ok: true } | { ok: false; message: string } {
   const extras = sessionExtras(account, session.id);
-  if (!extras.pendingSettlement) return { ok: false, message: 'This Checkout Session has no delayed payment waiting for a result.' };
+  if (!extras.pendingSettlement)
+    return { ok: false, message: 'This Checkout Session has no delayed payment waiting for a result.' };
   extras.pendingSettlement = false;
   const result = outcome ?? (extras.settleOutcome as 'succeeded' | 'failed' | undefined) ?? 'succeeded';
   const pi = account.store.require<Stripe.PaymentIntent>('payment_intent', String(session.payment_intent));
@@ -285,7 +311,10 @@ export function settleDelayedPayment(
     account.emit('payment_intent.succeeded', pi);
     account.emit('checkout.session.async_payment_succeeded', session);
   } else {
-    const failure = { code: 'insufficient_funds', message: 'The customer\'s account has insufficient funds to cover this payment.' };
+    const failure = {
+      code: 'insufficient_funds',
+      message: "The customer's account has insufficient funds to cover this payment.",
+    };
     charge.status = 'failed';
     charge.failure_code = failure.code;
     charge.failure_message = failure.message;
@@ -299,7 +328,11 @@ export function settleDelayedPayment(
 }
 
 /** Expires an open session and cancels its unfinished payment intent. */
-export function expireSession(account: LocalAccount, session: Stripe.Checkout.Session, request: EventRequest = NO_REQUEST): void {
+export function expireSession(
+  account: LocalAccount,
+  session: Stripe.Checkout.Session,
+  request: EventRequest = NO_REQUEST,
+): void {
   session.status = 'expired';
   session.url = null;
   const extras = sessionExtras(account, session.id);

@@ -8,7 +8,11 @@ const run = promisify(execFile);
 let local: StripeLocal;
 
 const cli = async (...args: string[]) =>
-  (await run(process.execPath, ['--import', 'tsx', 'local/stripe/cli.ts', ...args, '--url', local.url], { env: { ...process.env, NO_COLOR: '1' } })).stdout;
+  (
+    await run(process.execPath, ['--import', 'tsx', 'local/stripe/cli.ts', ...args, '--url', local.url], {
+      env: { ...process.env, NO_COLOR: '1' },
+    })
+  ).stdout;
 
 beforeAll(async () => {
   local = await startStripeLocal();
@@ -29,7 +33,10 @@ describe('stripe:local CLI', () => {
   it('triggers a session expiry, and refuses an unknown command', async () => {
     const session = JSON.parse(await cli('trigger', 'checkout.session.expired'));
     expect(session.events.map((e: { type: string }) => e.type)).toContain('checkout.session.expired');
-    await expect(cli('frobnicate')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run stripe:local') });
+    await expect(cli('frobnicate')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('usage: npm run stripe:local'),
+    });
   });
 
   it('sets, shows and clears faults, and refuses a bad plan with a clear message', async () => {
@@ -39,6 +46,8 @@ describe('stripe:local CLI', () => {
     expect(JSON.parse(await cli('faults')).api.rules).toEqual(plan.api.rules);
     await cli('faults', '{}');
     expect(local.account.faults.api.active).toBe(false);
-    await expect(cli('faults', '{"api":{"rules":[{"rates":{"explode":1}}]}}')).rejects.toMatchObject({ stderr: expect.stringContaining('faults must be JSON like') });
+    await expect(cli('faults', '{"api":{"rules":[{"rates":{"explode":1}}]}}')).rejects.toMatchObject({
+      stderr: expect.stringContaining('faults must be JSON like'),
+    });
   });
 });

@@ -90,7 +90,9 @@ const { values, positionals } = cliArgs(STRIPE_CLI, (parsed) => {
 
 const [command = 'serve', ...args] = positionals;
 const base = (values.url ?? process.env.STRIPE_API_BASE ?? 'http://127.0.0.1:12111').replace(/\/$/, '');
-const key = values.key ?? (process.env.STRIPE_SECRET_KEY?.startsWith('sk_test_') ? process.env.STRIPE_SECRET_KEY : DEFAULT_TEST_KEY);
+const key =
+  values.key ??
+  (process.env.STRIPE_SECRET_KEY?.startsWith('sk_test_') ? process.env.STRIPE_SECRET_KEY : DEFAULT_TEST_KEY);
 
 function fail(message: string): never {
   console.error(message);
@@ -101,7 +103,9 @@ function faultsJson(text: string): StripeFaultOptions {
   try {
     return stripeFaultsBody.parse(JSON.parse(text));
   } catch (e) {
-    fail(`faults must be JSON like {"api":{"seed":1,"rules":[{"path":"/v1/refunds","rates":{"error_500":0.2}}]}}: ${(e as Error).message}`);
+    fail(
+      `faults must be JSON like {"api":{"seed":1,"rules":[{"path":"/v1/refunds","rates":{"error_500":0.2}}]}}: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -121,7 +125,9 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
       body: body === undefined ? undefined : isApi ? encodeForm(body as Record<string, unknown>) : JSON.stringify(body),
     });
   } catch {
-    fail(`Cannot reach the Stripe stand-in at ${base}. Start it with \`npm run stripe:local -- --port 12111\` or pass --url.`);
+    fail(
+      `Cannot reach the Stripe stand-in at ${base}. Start it with \`npm run stripe:local -- --port 12111\` or pass --url.`,
+    );
   }
   const json: unknown = await res.json();
   if (!res.ok) fail(JSON.stringify(json, null, 2));
@@ -148,7 +154,9 @@ async function serve(): Promise<void> {
   }
   console.log(`  Dashboard-like overview: ${stripe.url}/   test controls: ${stripe.url}/_local`);
   stripe.onDelivery((d) => {
-    console.log(`${new Date(d.finished_at).toISOString()}  --> ${d.event_type} [${d.event_id}]  <-- ${d.response_status ?? d.error} (attempt ${d.attempt}, ${d.status})`);
+    console.log(
+      `${new Date(d.finished_at).toISOString()}  --> ${d.event_type} [${d.event_id}]  <-- ${d.response_status ?? d.error} (attempt ${d.attempt}, ${d.status})`,
+    );
   });
   const stop = (): void => {
     void stripe.close().then(() => process.exit(0));
@@ -174,12 +182,19 @@ async function main(): Promise<void> {
       );
     case 'events': {
       const q = encodeForm({ type: values.type, limit: values.limit ?? '20' });
-      const list = (await call('GET', `/v1/events?${q}`)) as { data: { id: string; type: string; created: number; pending_webhooks: number }[] };
-      for (const e of list.data) console.log(`${new Date(e.created * 1000).toISOString()}  ${e.id}  ${e.type}  pending_webhooks=${e.pending_webhooks}`);
+      const list = (await call('GET', `/v1/events?${q}`)) as {
+        data: { id: string; type: string; created: number; pending_webhooks: number }[];
+      };
+      for (const e of list.data)
+        console.log(
+          `${new Date(e.created * 1000).toISOString()}  ${e.id}  ${e.type}  pending_webhooks=${e.pending_webhooks}`,
+        );
       return;
     }
     case 'deliveries':
-      return out(await call('GET', `/_local/deliveries${values.event ? `?event=${encodeURIComponent(values.event)}` : ''}`));
+      return out(
+        await call('GET', `/_local/deliveries${values.event ? `?event=${encodeURIComponent(values.event)}` : ''}`),
+      );
     case 'pay':
       return out(
         await call('POST', `/_local/checkout_sessions/${args[0]}/pay`, {
@@ -197,7 +212,12 @@ async function main(): Promise<void> {
       return out(await call('POST', `/_local/checkout_sessions/${args[0]}/expire`));
     case 'refund': {
       const id = args[0];
-      return out(await call('POST', '/v1/refunds', { [id.startsWith('ch_') ? 'charge' : 'payment_intent']: id, amount: values.amount }));
+      return out(
+        await call('POST', '/v1/refunds', {
+          [id.startsWith('ch_') ? 'charge' : 'payment_intent']: id,
+          amount: values.amount,
+        }),
+      );
     }
     case 'fail-refund':
       return out(await call('POST', `/_local/refunds/${args[0]}/fail`, {}));
@@ -212,7 +232,9 @@ async function main(): Promise<void> {
     case 'reset':
       return out(await call('POST', '/_local/reset', {}));
     case 'faults':
-      return out(args[0] ? await call('POST', '/_local/faults', faultsJson(args[0])) : await call('GET', '/_local/faults'));
+      return out(
+        args[0] ? await call('POST', '/_local/faults', faultsJson(args[0])) : await call('GET', '/_local/faults'),
+      );
     default:
       throw new Error(`unhandled command ${command}`);
   }

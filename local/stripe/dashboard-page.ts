@@ -29,6 +29,15 @@ td,th{border-bottom:1px solid #e3e8ee;padding:4px 10px;text-align:left}h2{font-s
     .join('')}</table>
 <h2>Events</h2><table>${events.map((e) => row([`<code>${e.id}</code>`, e.type, new Date(e.created * 1000).toISOString(), `pending: ${e.pending_webhooks}`])).join('')}</table>
 <h2>Webhook deliveries</h2><table>${deliveries
-    .map((d) => row([`<code>${d.event_id}</code>`, d.event_type, `attempt ${d.attempt}`, d.status, String(d.response_status ?? ''), escapeHtml(d.error ?? '')]))
+    .map((d) =>
+      row([
+        `<code>${d.event_id}</code>`,
+        d.event_type,
+        `attempt ${d.attempt}`,
+        d.status,
+        String(d.response_status ?? ''),
+        escapeHtml(d.error ?? ''),
+      ]),
+    )
     .join('')}</table></body></html>`;
 }

@@ -1,9 +1,5 @@
 /** Errors answered in Stripe's shape: `{ error: { type, code, message, param } }`. */
-export type StripeErrorType =
-  | 'api_error'
-  | 'card_error'
-  | 'idempotency_error'
-  | 'invalid_request_error';
+export type StripeErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error';
 
 export interface StripeErrorBody {
   type: StripeErrorType;
@@ -22,7 +18,9 @@ export class StripeApiError extends Error {
   constructor(status: number, body: StripeErrorBody) {
     super(body.message);
     this.status = status;
-    this.body = body.code ? { doc_url: `https://stripe.com/docs/error-codes/${body.code.replace(/_/g, '-')}`, ...body } : body;
+    this.body = body.code
+      ? { doc_url: `https://stripe.com/docs/error-codes/${body.code.replace(/_/g, '-')}`, ...body }
+      : body;
   }
 }
 

@@ -2,7 +2,10 @@ import { invalidRequest } from './errors.ts';
 import type { LocalAccount } from './account.ts';
 
 /** Fields that are not ids but computed on demand, e.g. a session's `line_items`. */
-export type Expanders = Record<string, Record<string, (obj: Record<string, unknown>, account: LocalAccount) => unknown>>;
+export type Expanders = Record<
+  string,
+  Record<string, (obj: Record<string, unknown>, account: LocalAccount) => unknown>
+>;
 
 /**
  * Applies `expand[]` paths (`customer`, `payment_intent.latest_charge`,

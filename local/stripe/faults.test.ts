@@ -8,7 +8,11 @@ let local: StripeLocal;
 const client = (opts: Partial<Stripe.StripeConfig> = {}) =>
   new Stripe(local.secretKey, { host: '127.0.0.1', port: Number(new URL(local.url).port), protocol: 'http', ...opts });
 const setFaults = async (body: unknown) => {
-  const res = await fetch(`${local.url}/_local/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${local.url}/_local/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
 
@@ -30,7 +34,9 @@ describe('Stripe stand-in faults', () => {
     const raw = await fetch(`${local.url}/v1/customers`, { headers: { authorization: `Bearer ${local.secretKey}` } });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('1');
-    await expect(client({ maxNetworkRetries: 0 }).customers.list()).rejects.toMatchObject({ type: 'StripeRateLimitError' });
+    await expect(client({ maxNetworkRetries: 0 }).customers.list()).rejects.toMatchObject({
+      type: 'StripeRateLimitError',
+    });
     // Other paths are untouched.
     await expect(client().products.list()).resolves.toMatchObject({ object: 'list' });
     await setFaults({});
@@ -81,7 +87,11 @@ describe('Stripe stand-in faults', () => {
       local.account.webhooks.options.maxAttempts = 20;
       local.addWebhookEndpoint(`http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook`, ['*']);
       await setFaults({ webhooks: { seed: 3, rules: [{ path: '*', rates: { fail: 0.3, timeout: 0.3 } }] } });
-      await fetch(`${local.url}/_local/trigger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event: 'customer.created', count: 20 }) });
+      await fetch(`${local.url}/_local/trigger`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event: 'customer.created', count: 20 }),
+      });
       await local.whenDeliveriesIdle();
       const log = local.deliveries();
       const injected = ((await (await fetch(`${local.url}/_local/faults`)).json()) as any).webhooks.injected;

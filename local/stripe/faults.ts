@@ -38,7 +38,10 @@ export class StripeFaults {
     this.webhooks.configure(options.webhooks ?? {});
   }
 
-  snapshot(): { api: ReturnType<FaultPlan<ApiFault>['snapshot']>; webhooks: ReturnType<FaultPlan<WebhookFault>['snapshot']> } {
+  snapshot(): {
+    api: ReturnType<FaultPlan<ApiFault>['snapshot']>;
+    webhooks: ReturnType<FaultPlan<WebhookFault>['snapshot']>;
+  } {
     return { api: this.api.snapshot(), webhooks: this.webhooks.snapshot() };
   }
 
@@ -66,13 +69,27 @@ export class StripeFaults {
 }
 
 /** Stripe's answers for injected faults: the SDK retries a 500 and surfaces a 429 as a rate-limit error. */
-export function faultAnswer(kind: 'error_500' | 'rate_limit_429'): { status: number; body: unknown; headers: Record<string, string> } {
+export function faultAnswer(kind: 'error_500' | 'rate_limit_429'): {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+} {
   if (kind === 'rate_limit_429') {
     return {
       status: 429,
       headers: { 'retry-after': '1' },
-      body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly (injected fault).' } },
+      body: {
+        error: {
+          type: 'invalid_request_error',
+          code: 'rate_limit',
+          message: 'Too many requests hit the API too quickly (injected fault).',
+        },
+      },
     };
   }
-  return { status: 500, headers: {}, body: { error: { type: 'api_error', message: 'An unexpected error occurred (injected fault).' } } };
+  return {
+    status: 500,
+    headers: {},
+    body: { error: { type: 'api_error', message: 'An unexpected error occurred (injected fault).' } },
+  };
 }

@@ -47,8 +47,7 @@ function arrayify(value: FormValue, key: string | null): FormValue {
   const keys = Object.keys(value);
   const converted: FormObject = {};
   for (const k of keys) converted[k] = arrayify(value[k], k);
-  const isArray =
-    key !== 'metadata' && keys.length > 0 && keys.every((k) => /^\d+$/.test(k));
+  const isArray = key !== 'metadata' && keys.length > 0 && keys.every((k) => /^\d+$/.test(k));
   if (!isArray) return converted;
   return keys
     .map(Number)

@@ -47,20 +47,44 @@ describe('hosted checkout page', () => {
     expect(html).toContain('href="https://shop.test/cancel"');
     expect(html).toContain('TEST MODE');
 
-    const res = await submit(session.url!, { email: 'buyer@example.com', name: 'Bea Buyer', method: 'card', card: '4242 4242 4242 4242' });
+    const res = await submit(session.url!, {
+      email: 'buyer@example.com',
+      name: 'Bea Buyer',
+      method: 'card',
+      card: '4242 4242 4242 4242',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`https://shop.test/success?session_id=${session.id}`);
 
-    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent.latest_charge', 'customer'] });
-    expect(done).toMatchObject({ status: 'complete', payment_status: 'paid', customer_details: { email: 'buyer@example.com', name: 'Bea Buyer' } });
+    const done = await stripe.checkout.sessions.retrieve(session.id, {
+      expand: ['payment_intent.latest_charge', 'customer'],
+    });
+    expect(done).toMatchObject({
+      status: 'complete',
+      payment_status: 'paid',
+      customer_details: { email: 'buyer@example.com', name: 'Bea Buyer' },
+    });
     const customer = done.customer as Stripe.Customer;
     expect(customer.id).toMatch(/^cus_/);
     expect(customer.email).toBe('buyer@example.com');
     const pi = done.payment_intent as Stripe.PaymentIntent;
-    expect(pi).toMatchObject({ status: 'succeeded', amount: 2000, amount_received: 2000, currency: 'usd', customer: customer.id, metadata: { order: 'o_9' } });
+    expect(pi).toMatchObject({
+      status: 'succeeded',
+      amount: 2000,
+      amount_received: 2000,
+      currency: 'usd',
+      customer: customer.id,
+      metadata: { order: 'o_9' },
+    });
     const charge = pi.latest_charge as Stripe.Charge;
     expect(charge.id).toMatch(/^ch_/);
-    expect(charge).toMatchObject({ status: 'succeeded', paid: true, amount: 2000, payment_intent: pi.id, billing_details: { email: 'buyer@example.com' } });
+    expect(charge).toMatchObject({
+      status: 'succeeded',
+      paid: true,
+      amount: 2000,
+      payment_intent: pi.id,
+      billing_details: { email: 'buyer@example.com' },
+    });
     expect(charge.payment_method_details?.card?.last4).toBe('4242');
 
     const completed = await receiver.waitFor(eventOf('checkout.session.completed', session.id));
@@ -99,7 +123,9 @@ describe('hosted checkout page', () => {
     const authUrl = res.headers.get('location')!;
     expect(authUrl).toBe(`${session.url}/authenticate`);
     expect(await (await fetch(authUrl)).text()).toContain('Complete authentication');
-    expect((await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] })).payment_intent).toMatchObject({ status: 'requires_action' });
+    expect(
+      (await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] })).payment_intent,
+    ).toMatchObject({ status: 'requires_action' });
 
     const failed = await submit(authUrl, { outcome: 'fail' });
     expect(failed.status).toBe(402);
@@ -118,7 +144,10 @@ describe('hosted checkout page', () => {
     const res = await submit(good.url!, { email: 'slow@example.com', method: 'delayed_success' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toContain(good.id);
-    expect(await stripe.checkout.sessions.retrieve(good.id)).toMatchObject({ status: 'complete', payment_status: 'unpaid' });
+    expect(await stripe.checkout.sessions.retrieve(good.id)).toMatchObject({
+      status: 'complete',
+      payment_status: 'unpaid',
+    });
     const settle = await control(local, `/_local/checkout_sessions/${good.id}/settle`);
     expect(settle.status).toBe(200);
     await receiver.waitFor(eventOf('checkout.session.async_payment_succeeded', good.id));
@@ -136,7 +165,11 @@ describe('hosted checkout page', () => {
     local.account.asyncPaymentDelayMs = 10;
     try {
       const s = await stripe.checkout.sessions.create(sessionParams());
-      const r = await control(local, `/_local/checkout_sessions/${s.id}/pay`, { email: 'a@example.com', method: 'delayed', outcome: 'succeeded' });
+      const r = await control(local, `/_local/checkout_sessions/${s.id}/pay`, {
+        email: 'a@example.com',
+        method: 'delayed',
+        outcome: 'succeeded',
+      });
       expect(r.body.status).toBe('processing');
       await receiver.waitFor(eventOf('checkout.session.async_payment_succeeded', s.id));
     } finally {
@@ -156,17 +189,32 @@ describe('hosted checkout page', () => {
     expect(html).toContain('$0.00');
     const res = await submit(session.url!, { email: 'free@example.com' });
     expect(res.status).toBe(303);
-    expect(await stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ payment_status: 'no_payment_required', status: 'complete' });
+    expect(await stripe.checkout.sessions.retrieve(session.id)).toMatchObject({
+      payment_status: 'no_payment_required',
+      status: 'complete',
+    });
   });
 
   it('acts the same through the pay test control, and refuses to pay twice or after expiry', async () => {
     const session = await stripe.checkout.sessions.create(sessionParams());
-    const declined = await control(local, `/_local/checkout_sessions/${session.id}/pay`, { email: 'x@example.com', card: '4000000000009995' });
+    const declined = await control(local, `/_local/checkout_sessions/${session.id}/pay`, {
+      email: 'x@example.com',
+      card: '4000000000009995',
+    });
     expect(declined.status).toBe(402);
     expect(declined.body).toMatchObject({ status: 'declined', error: { decline_code: 'insufficient_funds' } });
-    const ok = await control(local, `/_local/checkout_sessions/${session.id}/pay`, { email: 'x@example.com', card: '4242424242424242' });
-    expect(ok.body).toMatchObject({ status: 'complete', redirect: `https://shop.test/success?session_id=${session.id}` });
-    const twice = await control(local, `/_local/checkout_sessions/${session.id}/pay`, { email: 'x@example.com', card: '4242424242424242' });
+    const ok = await control(local, `/_local/checkout_sessions/${session.id}/pay`, {
+      email: 'x@example.com',
+      card: '4242424242424242',
+    });
+    expect(ok.body).toMatchObject({
+      status: 'complete',
+      redirect: `https://shop.test/success?session_id=${session.id}`,
+    });
+    const twice = await control(local, `/_local/checkout_sessions/${session.id}/pay`, {
+      email: 'x@example.com',
+      card: '4242424242424242',
+    });
     expect(twice.status).toBe(400);
 
     const other = await stripe.checkout.sessions.create(sessionParams());

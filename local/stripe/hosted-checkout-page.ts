@@ -53,7 +53,11 @@ interface FormState {
   values?: Record<string, string>;
 }
 
-export function renderCheckoutPage(account: LocalAccount, session: Stripe.Checkout.Session, state: FormState = {}): string {
+export function renderCheckoutPage(
+  account: LocalAccount,
+  session: Stripe.Checkout.Session,
+  state: FormState = {},
+): string {
   const extras = sessionExtras(account, session.id);
   const currency = session.currency ?? 'usd';
   const v = state.values ?? {};
@@ -135,17 +139,32 @@ export function formToPayInput(form: URLSearchParams): PayInput {
   };
 }
 
-function respondToResult(res: ServerResponse, account: LocalAccount, session: Stripe.Checkout.Session, result: PayResult, values: Record<string, string>): void {
+function respondToResult(
+  res: ServerResponse,
+  account: LocalAccount,
+  session: Stripe.Checkout.Session,
+  result: PayResult,
+  values: Record<string, string>,
+): void {
   if (result.status === 'declined' || result.status === 'invalid') {
     // The session stays open; the buyer sees why, as on Stripe's page.
-    sendHtml(res, result.status === 'declined' ? 402 : 400, renderCheckoutPage(account, session, { error: result.error.message, values }));
+    sendHtml(
+      res,
+      result.status === 'declined' ? 402 : 400,
+      renderCheckoutPage(account, session, { error: result.error.message, values }),
+    );
     return;
   }
   redirect(res, result.redirect);
 }
 
 /** Serves `/c/pay/…`, `/c/complete/…` and `/b/…`; returns false for other paths. */
-export async function handleHostedPage(account: LocalAccount, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+export async function handleHostedPage(
+  account: LocalAccount,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
   const pay_ = /^\/c\/pay\/([^/]+)(\/authenticate)?$/.exec(url.pathname);
   const complete = /^\/c\/complete\/([^/]+)$/.exec(url.pathname);
   const link = /^\/b\/([^/]+)$/.exec(url.pathname);
@@ -160,9 +179,15 @@ export async function handleHostedPage(account: LocalAccount, req: IncomingMessa
 
   if (complete && req.method === 'GET') {
     const session = account.store.get<Stripe.Checkout.Session>('checkout.session', decodeURIComponent(complete[1]));
-    const link = session?.payment_link ? account.store.get<Stripe.PaymentLink>('payment_link', String(session.payment_link)) : undefined;
+    const link = session?.payment_link
+      ? account.store.get<Stripe.PaymentLink>('payment_link', String(session.payment_link))
+      : undefined;
     const message = link?.after_completion.hosted_confirmation?.custom_message ?? 'Thanks for your payment.';
-    sendHtml(res, session ? 200 : 404, messagePage(session ? 'Payment complete' : 'Not found', session ? message : 'Unknown session.'));
+    sendHtml(
+      res,
+      session ? 200 : 404,
+      messagePage(session ? 'Payment complete' : 'Not found', session ? message : 'Unknown session.'),
+    );
     return true;
   }
 
@@ -175,10 +200,19 @@ export async function handleHostedPage(account: LocalAccount, req: IncomingMessa
   const isAuth = Boolean(pay_[2]);
 
   if (req.method === 'GET') {
-    if (session.status === 'expired') sendHtml(res, 410, messagePage('Session expired', 'This Checkout Session has expired.'));
+    if (session.status === 'expired')
+      sendHtml(res, 410, messagePage('Session expired', 'This Checkout Session has expired.'));
     else if (session.status === 'complete') {
       const success = session.success_url?.replaceAll('{CHECKOUT_SESSION_ID}', session.id);
-      sendHtml(res, 200, messagePage('Already paid', 'This Checkout Session is complete.', success ? { href: success, label: 'Continue' } : undefined));
+      sendHtml(
+        res,
+        200,
+        messagePage(
+          'Already paid',
+          'This Checkout Session is complete.',
+          success ? { href: success, label: 'Continue' } : undefined,
+        ),
+      );
     } else if (isAuth) {
       if (!sessionExtras(account, session.id).pendingAuthentication) redirect(res, `/c/pay/${session.id}`);
       else sendHtml(res, 200, renderAuthenticationPage(session));
@@ -203,7 +237,10 @@ export async function handleHostedPage(account: LocalAccount, req: IncomingMessa
       redirect(res, `/c/pay/${session.id}`);
       return true;
     }
-    const problem = action === 'apply_promo' ? applyPromotionCode(account, session, form.get('promotion_code') ?? '') : (removePromotionCode(account, session), null);
+    const problem =
+      action === 'apply_promo'
+        ? applyPromotionCode(account, session, form.get('promotion_code') ?? '')
+        : (removePromotionCode(account, session), null);
     sendHtml(res, problem ? 400 : 200, renderCheckoutPage(account, session, { error: problem ?? undefined, values }));
     return true;
   }

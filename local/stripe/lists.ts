@@ -31,7 +31,10 @@ export function paginate<T extends StoredObject>(items: T[], params: FormObject,
   }
   const { limit = 10, starting_after, ending_before } = parsed.data;
   if (starting_after && ending_before) {
-    throw invalidRequest('You may only specify one of these parameters: starting_after, ending_before.', 'starting_after');
+    throw invalidRequest(
+      'You may only specify one of these parameters: starting_after, ending_before.',
+      'starting_after',
+    );
   }
   const indexOf = (id: string, param: string): number => {
     const i = items.findIndex((o) => o.id === id);

@@ -56,12 +56,18 @@ export const currencyParam = z
 export const metadataParam = z.union([
   z.literal(''),
   z
-    .record(z.string().max(40, 'keys must be at most 40 characters'), z.string().max(500, 'values must be at most 500 characters'))
+    .record(
+      z.string().max(40, 'keys must be at most 40 characters'),
+      z.string().max(500, 'values must be at most 500 characters'),
+    )
     .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys'),
 ]);
 export type MetadataInput = z.infer<typeof metadataParam>;
 
-export function mergeMetadata(current: Record<string, string>, update: MetadataInput | undefined): Record<string, string> {
+export function mergeMetadata(
+  current: Record<string, string>,
+  update: MetadataInput | undefined,
+): Record<string, string> {
   if (update === undefined) return current;
   if (update === '') return {};
   const next = { ...current };

@@ -16,7 +16,11 @@ export interface ChargeExtras extends Record<string, unknown> {
   refundFails?: boolean;
 }
 
-export function createPaymentMethod(account: LocalAccount, source: PaymentSource, billing: Billing): Stripe.PaymentMethod {
+export function createPaymentMethod(
+  account: LocalAccount,
+  source: PaymentSource,
+  billing: Billing,
+): Stripe.PaymentMethod {
   const details =
     source.type === 'card'
       ? {
@@ -35,7 +39,15 @@ export function createPaymentMethod(account: LocalAccount, source: PaymentSource
             wallet: null,
           },
         }
-      : { sepa_debit: { bank_code: '37040044', branch_code: '', country: 'DE', fingerprint: randomToken(16), last4: '3000' } };
+      : {
+          sepa_debit: {
+            bank_code: '37040044',
+            branch_code: '',
+            country: 'DE',
+            fingerprint: randomToken(16),
+            last4: '3000',
+          },
+        };
   const pm = {
     id: newId('pm', 24),
     object: 'payment_method',
@@ -128,7 +140,10 @@ export function createCharge(
   const failed = outcome.status === 'failed';
   const pmDetails =
     pm.type === 'card'
-      ? { card: { ...pm.card, amount_authorized: pi.amount, network: pm.card?.brand ?? null, three_d_secure: null }, type: 'card' }
+      ? {
+          card: { ...pm.card, amount_authorized: pi.amount, network: pm.card?.brand ?? null, three_d_secure: null },
+          type: 'card',
+        }
       : { sepa_debit: pm.sepa_debit, type: 'sepa_debit' };
   const charge = {
     id: newId('ch', 24),

@@ -49,7 +49,10 @@ export function listRoute<T extends StoredObject, S extends z.ZodType>(
     const p = parseParams(schema, params);
     const items = account.store
       .all<T>(kind)
-      .filter((x) => keep(x, p) && (!created || matchesRange((x as { created?: number }).created ?? 0, params.created, 'created')));
+      .filter(
+        (x) =>
+          keep(x, p) && (!created || matchesRange((x as { created?: number }).created ?? 0, params.created, 'created')),
+      );
     return paginate(items, params, url);
   });
 }
@@ -60,7 +63,10 @@ export function given<V>(wanted: V | undefined, actual: unknown): boolean {
 }
 
 /** The metadata an update asks for, merged as Stripe merges it; undefined leaves it alone. */
-export function metadataChange(current: Record<string, string> | null | undefined, update: MetadataInput | undefined): Record<string, string> | undefined {
+export function metadataChange(
+  current: Record<string, string> | null | undefined,
+  update: MetadataInput | undefined,
+): Record<string, string> | undefined {
   return update === undefined ? undefined : mergeMetadata(current ?? {}, update);
 }
 
@@ -77,7 +83,10 @@ export function deleteRoute<T extends StoredObject>(
   router: Router,
   base: string,
   kind: string,
-  { event = `${kind}.deleted`, refuse }: { event?: string | null; refuse?: (obj: T, account: LocalAccount) => void } = {},
+  {
+    event = `${kind}.deleted`,
+    refuse,
+  }: { event?: string | null; refuse?: (obj: T, account: LocalAccount) => void } = {},
 ): void {
   router.delete(`${base}/:id`, ({ account, path, request }) => {
     const obj = account.store.require<T>(kind, path.id, kind);
@@ -89,7 +98,12 @@ export function deleteRoute<T extends StoredObject>(
 }
 
 /** Stores a new object and emits its `<kind>.created` event; answers the object. */
-export function storeCreated<T extends StoredObject>(account: LocalAccount, kind: string, obj: T, request?: EventRequest): T {
+export function storeCreated<T extends StoredObject>(
+  account: LocalAccount,
+  kind: string,
+  obj: T,
+  request?: EventRequest,
+): T {
   account.store.put(obj);
   account.emit(`${kind}.created`, obj, { request });
   return obj;

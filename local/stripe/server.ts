@@ -62,7 +62,8 @@ export const DEFAULT_TEST_KEY = 'sk_test_local_stand_in';
 export async function startStripeLocal(options: StripeLocalOptions = {}): Promise<StripeLocal> {
   const apiVersion = options.apiVersion ?? Stripe.API_VERSION;
   const secretKey = options.secretKey ?? DEFAULT_TEST_KEY;
-  if (!/^sk_test_[A-Za-z0-9_]+$/.test(secretKey)) throw new Error('secretKey must be a test-mode key starting with sk_test_');
+  if (!/^sk_test_[A-Za-z0-9_]+$/.test(secretKey))
+    throw new Error('secretKey must be a test-mode key starting with sk_test_');
   const account = new LocalAccount({
     apiVersion,
     webhooks: options.webhooks,
@@ -89,7 +90,8 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     };
     work().catch((err: unknown) => {
       console.error('[stripe-local] request failed:', err);
-      if (!res.headersSent) sendJson(res, 500, { error: { type: 'api_error', message: 'Internal error in the local Stripe stand-in.' } });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { type: 'api_error', message: 'Internal error in the local Stripe stand-in.' } });
       else res.destroy();
     });
   });
@@ -124,7 +126,10 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     account.store.extra<EndpointSecret>(endpoint.id).secret = secret;
     return { id: endpoint.id, secret };
   };
-  const webhookEndpoints = (options.webhookEndpoints ?? []).map((e) => ({ url: e.url, ...addWebhookEndpoint(e.url, e.enabled_events) }));
+  const webhookEndpoints = (options.webhookEndpoints ?? []).map((e) => ({
+    url: e.url,
+    ...addWebhookEndpoint(e.url, e.enabled_events),
+  }));
 
   return {
     url,

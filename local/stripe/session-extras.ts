@@ -23,14 +23,19 @@ export function sessionExtras(account: LocalAccount, id: string): SessionExtras 
 }
 
 /** Recomputes line item and session amounts, spreading a discount over the items. */
-export function recomputeAmounts(account: LocalAccount, session: Stripe.Checkout.Session, coupon: Stripe.Coupon | null): void {
+export function recomputeAmounts(
+  account: LocalAccount,
+  session: Stripe.Checkout.Session,
+  coupon: Stripe.Coupon | null,
+): void {
   const items = sessionExtras(account, session.id).lineItems;
   const subtotal = items.reduce((sum, li) => sum + li.amount_subtotal, 0);
   const currency = session.currency ?? 'usd';
   const discount = coupon ? discountFor(coupon, subtotal, currency) : 0;
   let left = discount;
   items.forEach((li, i) => {
-    const share = i === items.length - 1 ? left : subtotal === 0 ? 0 : Math.round((discount * li.amount_subtotal) / subtotal);
+    const share =
+      i === items.length - 1 ? left : subtotal === 0 ? 0 : Math.round((discount * li.amount_subtotal) / subtotal);
     li.amount_discount = share;
     li.amount_total = li.amount_subtotal - share;
     left -= share;

@@ -14,15 +14,34 @@ export interface TestCard {
   behaviour: CardBehaviour;
 }
 
-const GENERIC_DECLINE = { kind: 'decline', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' } as const;
+const GENERIC_DECLINE = {
+  kind: 'decline',
+  code: 'card_declined',
+  decline_code: 'generic_decline',
+  message: 'Your card was declined.',
+} as const;
 
 const SPECIAL: Record<string, CardBehaviour> = {
   '4000000000000002': GENERIC_DECLINE,
-  '4000000000009995': { kind: 'decline', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
-  '4000000000009987': { kind: 'decline', code: 'card_declined', decline_code: 'lost_card', message: 'Your card was declined.' },
+  '4000000000009995': {
+    kind: 'decline',
+    code: 'card_declined',
+    decline_code: 'insufficient_funds',
+    message: 'Your card has insufficient funds.',
+  },
+  '4000000000009987': {
+    kind: 'decline',
+    code: 'card_declined',
+    decline_code: 'lost_card',
+    message: 'Your card was declined.',
+  },
   '4000000000000069': { kind: 'decline', code: 'expired_card', message: 'Your card has expired.' },
   '4000000000000127': { kind: 'decline', code: 'incorrect_cvc', message: "Your card's security code is incorrect." },
-  '4000000000000119': { kind: 'decline', code: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.' },
+  '4000000000000119': {
+    kind: 'decline',
+    code: 'processing_error',
+    message: 'An error occurred while processing your card. Try again in a little bit.',
+  },
   '4000000000003220': { kind: 'authenticate' },
   '4000002500003155': { kind: 'authenticate' },
   '4000000000000259': { kind: 'succeed', dispute: true },

@@ -27,7 +27,10 @@ const resendBody = z.strictObject({
   endpoint: z.string().optional(),
 });
 const releaseBody = z.strictObject({ order: z.enum(['fifo', 'reverse', 'shuffle']).optional() });
-const disputeBody = z.strictObject({ reason: z.enum(DISPUTE_REASONS).optional(), amount: z.number().int().positive().optional() });
+const disputeBody = z.strictObject({
+  reason: z.enum(DISPUTE_REASONS).optional(),
+  amount: z.number().int().positive().optional(),
+});
 const closeBody = z.strictObject({ status: z.enum(['won', 'lost']) });
 const failBody = z.strictObject({
   failure_reason: z.enum(['expired_or_canceled_card', 'lost_or_stolen_card', 'declined', 'unknown']).optional(),
@@ -59,7 +62,12 @@ function session(account: LocalAccount, id: string): Stripe.Checkout.Session {
   return account.store.require<Stripe.Checkout.Session>('checkout.session', id, 'checkout.session');
 }
 
-type Control = (account: LocalAccount, body: unknown, match: string[], query: URLSearchParams) => { status?: number; body: unknown };
+type Control = (
+  account: LocalAccount,
+  body: unknown,
+  match: string[],
+  query: URLSearchParams,
+) => { status?: number; body: unknown };
 
 /**
  * JSON controls for tests and the CLI. They have no auth: the stand-in binds
@@ -84,7 +92,10 @@ const controls: { method: string; pattern: RegExp; run: Control }[] = [
       const p = parse(authenticateBody, body);
       const s = session(account, id);
       const result = authenticate(account, s, p.outcome === 'approve');
-      return { status: result.status === 'invalid' ? 400 : result.status === 'declined' ? 402 : 200, body: { ...result, session: s } };
+      return {
+        status: result.status === 'invalid' ? 400 : result.status === 'declined' ? 402 : 200,
+        body: { ...result, session: s },
+      };
     },
   },
   {
@@ -103,7 +114,8 @@ const controls: { method: string; pattern: RegExp; run: Control }[] = [
     pattern: /^\/_local\/checkout_sessions\/([^/]+)\/expire$/,
     run: (account, _body, [id]) => {
       const s = session(account, id);
-      if (s.status !== 'open') throw invalidRequest(`Only open sessions can be expired; this one is ${s.status}.`, 'id');
+      if (s.status !== 'open')
+        throw invalidRequest(`Only open sessions can be expired; this one is ${s.status}.`, 'id');
       expireSession(account, s);
       return { body: { session: s } };
     },
@@ -116,13 +128,20 @@ const controls: { method: string; pattern: RegExp; run: Control }[] = [
       const event = account.store.require<Stripe.Event>('event', id, 'event');
       const endpoints = account.store
         .all<Stripe.WebhookEndpoint>('webhook_endpoint')
-        .filter((e) => (p.endpoint ? e.id === p.endpoint : e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(event.type))));
-      if (p.endpoint && endpoints.length === 0) throw invalidRequest(`No such webhook endpoint: '${p.endpoint}'`, 'endpoint', 'resource_missing');
+        .filter((e) =>
+          p.endpoint
+            ? e.id === p.endpoint
+            : e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(event.type)),
+        );
+      if (p.endpoint && endpoints.length === 0)
+        throw invalidRequest(`No such webhook endpoint: '${p.endpoint}'`, 'endpoint', 'resource_missing');
       const copies = p.copies ?? 1;
       for (const endpoint of endpoints) {
         for (let c = 1; c <= copies; c++) account.deliver(event, account.target(endpoint), c, p.delay_ms ?? 0);
       }
-      return { body: { event: event.id, endpoints: endpoints.map((e) => e.id), copies, queued: endpoints.length * copies } };
+      return {
+        body: { event: event.id, endpoints: endpoints.map((e) => e.id), copies, queued: endpoints.length * copies },
+      };
     },
   },
   {
@@ -147,7 +166,12 @@ const controls: { method: string; pattern: RegExp; run: Control }[] = [
     run: (account, _body, _m, query) => {
       const q = parse(deliveriesQuery, Object.fromEntries(query));
       const data = account.webhooks.log
-        .filter((d) => (!q.event || d.event_id === q.event) && (!q.endpoint || d.endpoint_id === q.endpoint) && (!q.status || d.status === q.status))
+        .filter(
+          (d) =>
+            (!q.event || d.event_id === q.event) &&
+            (!q.endpoint || d.endpoint_id === q.endpoint) &&
+            (!q.status || d.status === q.status),
+        )
         .slice(-(q.limit ?? 100))
         .reverse();
       return { body: { object: 'list', data, held: account.webhooks.heldCount, idle: account.webhooks.idle } };
@@ -183,11 +207,18 @@ const controls: { method: string; pattern: RegExp; run: Control }[] = [
     run: (account, body) => {
       const p = parse(triggerBody, body);
       const fixture = TRIGGERS[p.event];
-      if (!fixture) throw invalidRequest(`Cannot trigger ${p.event}. Supported: ${Object.keys(TRIGGERS).join(', ')}.`, 'event');
+      if (!fixture)
+        throw invalidRequest(`Cannot trigger ${p.event}. Supported: ${Object.keys(TRIGGERS).join(', ')}.`, 'event');
       const before = new Set(account.store.all('event').map((e) => e.id));
       for (let i = 0; i < (p.count ?? 1); i++) fixture(account);
       const created = account.store.all<Stripe.Event>('event').filter((e) => !before.has(e.id));
-      return { body: { triggered: p.event, count: p.count ?? 1, events: created.reverse().map((e) => ({ id: e.id, type: e.type })) } };
+      return {
+        body: {
+          triggered: p.event,
+          count: p.count ?? 1,
+          events: created.reverse().map((e) => ({ id: e.id, type: e.type })),
+        },
+      };
     },
   },
   {
@@ -226,10 +257,21 @@ const controls: { method: string; pattern: RegExp; run: Control }[] = [
   },
 ];
 
-export const CONTROL_LIST = controls.map((c) => `${c.method} ${c.pattern.source.replace(/\\\//g, '/').replace(/\(\[\^\/\]\+\)/g, '{id}').replace(/^\^|\$$/g, '')}`);
+export const CONTROL_LIST = controls.map(
+  (c) =>
+    `${c.method} ${c.pattern.source
+      .replace(/\\\//g, '/')
+      .replace(/\(\[\^\/\]\+\)/g, '{id}')
+      .replace(/^\^|\$$/g, '')}`,
+);
 
 /** Serves `/_local/*`; returns false for other paths. */
-export async function handleTestControl(account: LocalAccount, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+export async function handleTestControl(
+  account: LocalAccount,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
   if (!url.pathname.startsWith('/_local/') && url.pathname !== '/_local') return false;
   const requestId = `req_local_${Date.now().toString(36)}`;
   try {
@@ -253,7 +295,10 @@ export async function handleTestControl(account: LocalAccount, req: IncomingMess
       sendJson(res, out.status ?? 200, out.body, { 'request-id': requestId });
       return true;
     }
-    throw new StripeApiError(404, { type: 'invalid_request_error', message: `Unknown test control ${req.method} ${url.pathname}. See GET /_local.` });
+    throw new StripeApiError(404, {
+      type: 'invalid_request_error',
+      message: `Unknown test control ${req.method} ${url.pathname}. See GET /_local.`,
+    });
   } catch (err) {
     if (err instanceof StripeApiError) sendJson(res, err.status, { error: err.body }, { 'request-id': requestId });
     else throw err;

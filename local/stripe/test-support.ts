@@ -60,10 +60,11 @@ export async function startReceiver(): Promise<Receiver> {
         };
         if (!check()) emitter.on('received', check);
       }),
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -89,7 +90,11 @@ export async function startReceiver(): Promise<Receiver> {
 }
 
 /** POSTs JSON to a `/_local/` test control. */
-export async function control<T = Record<string, unknown>>(local: StripeLocal, path: string, body: unknown = {}): Promise<{ status: number; body: T }> {
+export async function control<T = Record<string, unknown>>(
+  local: StripeLocal,
+  path: string,
+  body: unknown = {},
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${local.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -99,7 +104,9 @@ export async function control<T = Record<string, unknown>>(local: StripeLocal, p
 }
 
 /** A one-line-item session for $20.00 with the given extra params. */
-export function sessionParams(extra: Partial<Stripe.Checkout.SessionCreateParams> = {}): Stripe.Checkout.SessionCreateParams {
+export function sessionParams(
+  extra: Partial<Stripe.Checkout.SessionCreateParams> = {},
+): Stripe.Checkout.SessionCreateParams {
   return {
     mode: 'payment',
     line_items: [{ price_data: { currency: 'usd', unit_amount: 2000, product_data: { name: 'Poster' } }, quantity: 1 }],

@@ -13,7 +13,9 @@ import { createRefund, failRefund } from './resources/refunds.ts';
 function openSession(account: LocalAccount): Stripe.Checkout.Session {
   return createSession(account, {
     mode: 'payment',
-    line_items: [{ price_data: { currency: 'usd', unit_amount: 2000, product_data: { name: 'Triggered item' } }, quantity: 1 }],
+    line_items: [
+      { price_data: { currency: 'usd', unit_amount: 2000, product_data: { name: 'Triggered item' } }, quantity: 1 },
+    ],
     success_url: 'https://example.com/success?session_id={CHECKOUT_SESSION_ID}',
     cancel_url: 'https://example.com/cancel',
   });
@@ -37,9 +39,11 @@ export const TRIGGERS: Record<string, (account: LocalAccount) => void> = {
   'checkout.session.completed': (a) => void paidCharge(a),
   'payment_intent.succeeded': (a) => void paidCharge(a),
   'charge.succeeded': (a) => void paidCharge(a),
-  'payment_intent.payment_failed': (a) => void pay(a, openSession(a), { email: 'buyer@example.com', card: '4000000000000002' }),
+  'payment_intent.payment_failed': (a) =>
+    void pay(a, openSession(a), { email: 'buyer@example.com', card: '4000000000000002' }),
   'charge.failed': (a) => void pay(a, openSession(a), { email: 'buyer@example.com', card: '4000000000000002' }),
-  'payment_intent.requires_action': (a) => void pay(a, openSession(a), { email: 'buyer@example.com', card: '4000000000003220' }),
+  'payment_intent.requires_action': (a) =>
+    void pay(a, openSession(a), { email: 'buyer@example.com', card: '4000000000003220' }),
   'checkout.session.async_payment_succeeded': (a) => delayed(a, 'succeeded'),
   'checkout.session.async_payment_failed': (a) => delayed(a, 'failed'),
   'checkout.session.expired': (a) => expireSession(a, openSession(a)),

@@ -30,11 +30,18 @@ beforeEach(async () => {
 });
 
 /** A paid session and its charge, through the hosted-page logic. */
-async function paidCharge(card = '4242424242424242'): Promise<{ session: Stripe.Checkout.Session; charge: Stripe.Charge }> {
+async function paidCharge(
+  card = '4242424242424242',
+): Promise<{ session: Stripe.Checkout.Session; charge: Stripe.Charge }> {
   const session = await stripe.checkout.sessions.create(sessionParams());
-  const paid = await control(local, `/_local/checkout_sessions/${session.id}/pay`, { email: 'buyer@example.com', card });
+  const paid = await control(local, `/_local/checkout_sessions/${session.id}/pay`, {
+    email: 'buyer@example.com',
+    card,
+  });
   expect(paid.status).toBe(200);
-  const pi = await stripe.paymentIntents.retrieve(String((await stripe.checkout.sessions.retrieve(session.id)).payment_intent));
+  const pi = await stripe.paymentIntents.retrieve(
+    String((await stripe.checkout.sessions.retrieve(session.id)).payment_intent),
+  );
   return { session, charge: await stripe.charges.retrieve(String(pi.latest_charge)) };
 }
 
@@ -58,15 +65,24 @@ describe('webhook delivery', () => {
     expect(got.status).toBe(200);
     expect(got.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     const event = got.event!;
-    expect(event).toMatchObject({ object: 'event', type: 'customer.created', livemode: false, api_version: Stripe.API_VERSION });
+    expect(event).toMatchObject({
+      object: 'event',
+      type: 'customer.created',
+      livemode: false,
+      api_version: Stripe.API_VERSION,
+    });
     expect(event.id).toMatch(/^evt_/);
     expect((event.data.object as Stripe.Customer).id).toBe(customer.id);
     expect(event.request?.id).toMatch(/^req_/);
 
     const verifier = new Stripe('sk_test_x');
     const tampered = got.body.replace('sig@example.com', 'evil@example.com');
-    expect(() => verifier.webhooks.constructEvent(tampered, got.signature, receiver.secret)).toThrow(Stripe.errors.StripeSignatureVerificationError);
-    expect(() => verifier.webhooks.constructEvent(got.body, got.signature, 'whsec_wrong')).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() => verifier.webhooks.constructEvent(tampered, got.signature, receiver.secret)).toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
+    expect(() => verifier.webhooks.constructEvent(got.body, got.signature, 'whsec_wrong')).toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
     expect(verifier.webhooks.constructEvent(got.body, got.signature, receiver.secret).id).toBe(event.id);
 
     await local.whenDeliveriesIdle();
@@ -96,7 +112,9 @@ describe('webhook delivery', () => {
     const attempts = receiver.received.filter((r) => r.event?.id === ok.event!.id);
     expect(attempts.map((a) => a.status)).toEqual([500, 500, 200]);
     await local.whenDeliveriesIdle();
-    const log = await fetch(`${local.url}/_local/deliveries?event=${ok.event!.id}`).then((r) => r.json() as Promise<{ data: DeliveryAttempt[] }>);
+    const log = await fetch(`${local.url}/_local/deliveries?event=${ok.event!.id}`).then(
+      (r) => r.json() as Promise<{ data: DeliveryAttempt[] }>,
+    );
     expect(log.data.map((d) => [d.attempt, d.status, d.response_status])).toEqual([
       [3, 'succeeded', 200],
       [2, 'retrying', 500],
@@ -119,7 +137,12 @@ describe('webhook delivery', () => {
       const failed = await finalAttempt;
       expect(failed.attempt).toBe(4);
       expect(failed.error).toMatch(/timed out/);
-      expect(local.deliveries().filter((d) => d.event_id === failed.event_id).map((d) => d.status)).toEqual(['retrying', 'retrying', 'retrying', 'failed']);
+      expect(
+        local
+          .deliveries()
+          .filter((d) => d.event_id === failed.event_id)
+          .map((d) => d.status),
+      ).toEqual(['retrying', 'retrying', 'retrying', 'failed']);
     } finally {
       slow.closeAllConnections();
       slow.close();
@@ -156,22 +179,38 @@ describe('webhook delivery', () => {
 describe('refunds and disputes', () => {
   it('refunds partially then fully, emitting refund.created and charge.refunded', async () => {
     const { charge } = await paidCharge();
-    const partial = await stripe.refunds.create({ payment_intent: String(charge.payment_intent), amount: 500, reason: 'requested_by_customer' });
+    const partial = await stripe.refunds.create({
+      payment_intent: String(charge.payment_intent),
+      amount: 500,
+      reason: 'requested_by_customer',
+    });
     expect(partial.id).toMatch(/^re_/);
-    expect(partial).toMatchObject({ object: 'refund', amount: 500, status: 'succeeded', charge: charge.id, currency: 'usd' });
+    expect(partial).toMatchObject({
+      object: 'refund',
+      amount: 500,
+      status: 'succeeded',
+      charge: charge.id,
+      currency: 'usd',
+    });
     expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ amount_refunded: 500, refunded: false });
-    const tooMuch = (await stripe.refunds.create({ charge: charge.id, amount: 5000 }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const tooMuch = (await stripe.refunds
+      .create({ charge: charge.id, amount: 5000 })
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(tooMuch.param).toBe('amount');
     const rest = await stripe.refunds.create({ charge: charge.id });
     expect(rest.amount).toBe(1500);
     const after = await stripe.charges.retrieve(charge.id, { expand: ['refunds'] });
     expect(after).toMatchObject({ amount_refunded: 2000, refunded: true });
     expect(after.refunds?.data.map((r) => r.id).sort()).toEqual([partial.id, rest.id].sort());
-    const again = (await stripe.refunds.create({ charge: charge.id }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const again = (await stripe.refunds
+      .create({ charge: charge.id })
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(again.code).toBe('charge_already_refunded');
 
     const refunded = await receiver.waitForCount(ofType('charge.refunded'), 2);
-    expect(refunded.map((r) => (r.event!.data.object as Stripe.Charge).amount_refunded).sort((x, y) => x - y)).toEqual([500, 2000]);
+    expect(refunded.map((r) => (r.event!.data.object as Stripe.Charge).amount_refunded).sort((x, y) => x - y)).toEqual([
+      500, 2000,
+    ]);
     const created = await receiver.waitForCount(ofType('refund.created'), 2);
     expect(created.map((r) => (r.event!.data.object as Stripe.Refund).id).sort()).toEqual([partial.id, rest.id].sort());
     expect((await stripe.refunds.list({ charge: charge.id })).data).toHaveLength(2);
@@ -191,13 +230,23 @@ describe('refunds and disputes', () => {
 
   it('opens and closes disputes (won and lost) with charge.dispute.created/closed', async () => {
     const { charge } = await paidCharge();
-    const opened = await control<Stripe.Dispute>(local, `/_local/charges/${charge.id}/dispute`, { reason: 'product_not_received' });
+    const opened = await control<Stripe.Dispute>(local, `/_local/charges/${charge.id}/dispute`, {
+      reason: 'product_not_received',
+    });
     expect(opened.body.id).toMatch(/^dp_/);
-    expect(opened.body).toMatchObject({ object: 'dispute', status: 'needs_response', charge: charge.id, amount: 2000, reason: 'product_not_received' });
+    expect(opened.body).toMatchObject({
+      object: 'dispute',
+      status: 'needs_response',
+      charge: charge.id,
+      amount: 2000,
+      reason: 'product_not_received',
+    });
     expect((await stripe.charges.retrieve(charge.id)).disputed).toBe(true);
     const created = await receiver.waitFor(ofType('charge.dispute.created'));
     expect((created.event!.data.object as Stripe.Dispute).id).toBe(opened.body.id);
-    const refundErr = (await stripe.refunds.create({ charge: charge.id }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const refundErr = (await stripe.refunds
+      .create({ charge: charge.id })
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(refundErr.code).toBe('charge_disputed');
 
     const won = await control<Stripe.Dispute>(local, `/_local/disputes/${opened.body.id}/close`, { status: 'won' });
@@ -212,11 +261,15 @@ describe('refunds and disputes', () => {
     expect(disputes.data).toHaveLength(1);
     const lost = await stripe.disputes.close(disputes.data[0].id);
     expect(lost.status).toBe('lost');
-    await receiver.waitFor((r) => r.event?.type === 'charge.dispute.closed' && (r.event.data.object as Stripe.Dispute).status === 'lost');
+    await receiver.waitFor(
+      (r) => r.event?.type === 'charge.dispute.closed' && (r.event.data.object as Stripe.Dispute).status === 'lost',
+    );
   });
 
   it('triggers fixtures like the Stripe CLI', async () => {
-    const res = await control<{ events: { type: string }[] }>(local, '/_local/trigger', { event: 'checkout.session.completed' });
+    const res = await control<{ events: { type: string }[] }>(local, '/_local/trigger', {
+      event: 'checkout.session.completed',
+    });
     expect(res.body.events.map((e) => e.type)).toContain('checkout.session.completed');
     await receiver.waitFor(ofType('checkout.session.completed'));
     const unknown = await control(local, '/_local/trigger', { event: 'nope.nope' });

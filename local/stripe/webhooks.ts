@@ -215,7 +215,9 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     let responseStatus: number | null = null;
     let error: string | null = null;
     // `fail`: never reaches the endpoint. `timeout`: the endpoint gets it and answers, but too late.
-    const fault = this.faults?.active ? this.faults.choose(job.target.url, `${job.eventId} ${job.target.id} ${job.copy}`) : null;
+    const fault = this.faults?.active
+      ? this.faults.choose(job.target.url, `${job.eventId} ${job.target.id} ${job.copy}`)
+      : null;
     if (this.faults) await pause(this.faults.latencyMs);
     try {
       if (fault === 'fail') throw new Error('injected fault: connection refused');

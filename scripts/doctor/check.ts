@@ -31,7 +31,9 @@ export function isNetworkError(e: unknown): boolean {
   const err = e as { message?: string; type?: string; cause?: unknown; code?: string };
   return (
     err?.type === 'StripeConnectionError' ||
-    /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|socket hang up/i.test(`${err?.message ?? ''} ${err?.code ?? ''}`) ||
+    /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|socket hang up/i.test(
+      `${err?.message ?? ''} ${err?.code ?? ''}`,
+    ) ||
     (err?.cause !== undefined && isNetworkError(err.cause))
   );
 }

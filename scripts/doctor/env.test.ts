@@ -56,7 +56,9 @@ describe('checkEnv (no service asked)', () => {
   });
 
   it('test and live must agree across the key and STRIPE_PRICE_ENV', () => {
-    expect(failed({ ...good, STRIPE_PRICE_ENV: undefined })).toEqual(['Stripe: a live-mode key with STRIPE_PRICE_ENV=test']);
+    expect(failed({ ...good, STRIPE_PRICE_ENV: undefined })).toEqual([
+      'Stripe: a live-mode key with STRIPE_PRICE_ENV=test',
+    ]);
     expect(failed({ ...good, STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PRICE_ENV: 'live' })).toEqual([
       'Stripe: a test-mode key with STRIPE_PRICE_ENV=live',
     ]);
@@ -88,7 +90,9 @@ describe('checkEnv (no service asked)', () => {
   });
 
   it('never prints more of a key than its prefix', () => {
-    const text = JSON.stringify(checkEnv({ ...good, STRIPE_SECRET_KEY: 'pk_live_SECRETPART', RESEND_API_KEY: 'xx_SECRETPART' }));
+    const text = JSON.stringify(
+      checkEnv({ ...good, STRIPE_SECRET_KEY: 'pk_live_SECRETPART', RESEND_API_KEY: 'xx_SECRETPART' }),
+    );
     expect(text).not.toContain('SECRETPART');
     expect(keyPrefix('sk_test_51HxYz')).toBe('sk_test_…');
     expect(keyPrefix('whsec_123')).toBe('whsec_…');

@@ -15,7 +15,9 @@ export function stripeMode(key: string | undefined): StripeMode | null {
 
 /** Production: Vercel's or Node's production flag, or a live Stripe key (real money). */
 export function isProduction(env: Env): boolean {
-  return env.VERCEL_ENV === 'production' || env.NODE_ENV === 'production' || stripeMode(env.STRIPE_SECRET_KEY) === 'live';
+  return (
+    env.VERCEL_ENV === 'production' || env.NODE_ENV === 'production' || stripeMode(env.STRIPE_SECRET_KEY) === 'live'
+  );
 }
 
 /** Deployed on Vercel (also true for settings pulled with `vercel env pull`). */
@@ -143,7 +145,9 @@ export function checkEnv(env: Env): Check[] {
   // The shop's address
   const appUrl = env.APP_URL?.trim();
   if (!appUrl) {
-    checks.push(fail('APP_URL not set', `set APP_URL ${where} to the shop's public URL, e.g. https://shop.example.com`));
+    checks.push(
+      fail('APP_URL not set', `set APP_URL ${where} to the shop's public URL, e.g. https://shop.example.com`),
+    );
   } else {
     const problem = production
       ? publicHttpsProblem('APP_URL', appUrl)
@@ -151,7 +155,9 @@ export function checkEnv(env: Env): Check[] {
         ? null
         : `APP_URL is not a URL (got "${appUrl}")`;
     checks.push(
-      problem ? fail(problem, "set APP_URL to the shop's public https URL, e.g. https://shop.example.com") : ok(`APP_URL ${appUrl}`),
+      problem
+        ? fail(problem, "set APP_URL to the shop's public https URL, e.g. https://shop.example.com")
+        : ok(`APP_URL ${appUrl}`),
     );
   }
 
@@ -159,7 +165,9 @@ export function checkEnv(env: Env): Check[] {
   if (production) {
     for (const k of ['STRIPE_API_BASE', 'RESEND_BASE_URL']) {
       if (isSet(env[k]))
-        checks.push(fail(`${k} is set in production: it points at a local stand-in`, `remove ${k} from the production settings`));
+        checks.push(
+          fail(`${k} is set in production: it points at a local stand-in`, `remove ${k} from the production settings`),
+        );
     }
   }
 
@@ -168,7 +176,10 @@ export function checkEnv(env: Env): Check[] {
   checks.push(
     operators.size
       ? ok(`OPERATOR_EMAILS: ${operators.size} operator${operators.size > 1 ? 's' : ''}`)
-      : fail('OPERATOR_EMAILS is empty: nobody can use /ops', `set OPERATOR_EMAILS ${where} to your email (comma-separated for several)`),
+      : fail(
+          'OPERATOR_EMAILS is empty: nobody can use /ops',
+          `set OPERATOR_EMAILS ${where} to your email (comma-separated for several)`,
+        ),
   );
 
   // Cron
@@ -181,7 +192,10 @@ export function checkEnv(env: Env): Check[] {
             'set CRON_SECRET in the Vercel project settings to a random string of 16+ characters (e.g. `openssl rand -hex 24`)',
           )
         : secret.length < 16
-          ? fail('CRON_SECRET is shorter than 16 characters', 'use a random string of 16+ characters (e.g. `openssl rand -hex 24`)')
+          ? fail(
+              'CRON_SECRET is shorter than 16 characters',
+              'use a random string of 16+ characters (e.g. `openssl rand -hex 24`)',
+            )
           : ok('CRON_SECRET set for Vercel Cron'),
     );
   }
@@ -191,7 +205,10 @@ export function checkEnv(env: Env): Check[] {
   if (!resendKey) {
     checks.push(
       production
-        ? fail('RESEND_API_KEY not set: receipts cannot be sent', `set RESEND_API_KEY ${where} (a key from https://resend.com/api-keys)`)
+        ? fail(
+            'RESEND_API_KEY not set: receipts cannot be sent',
+            `set RESEND_API_KEY ${where} (a key from https://resend.com/api-keys)`,
+          )
         : ok('RESEND_API_KEY not set: receipts are skipped (allowed outside production)'),
     );
   } else {
@@ -209,7 +226,10 @@ export function checkEnv(env: Env): Check[] {
     checks.push(
       mailFromAddress(from)
         ? ok(`MAIL_FROM ${from}`)
-        : fail(`MAIL_FROM is not an address (got "${from}")`, 'set MAIL_FROM to e.g. "Shop <receipts@your-domain.example>"'),
+        : fail(
+            `MAIL_FROM is not an address (got "${from}")`,
+            'set MAIL_FROM to e.g. "Shop <receipts@your-domain.example>"',
+          ),
     );
   } else if (production) {
     checks.push(

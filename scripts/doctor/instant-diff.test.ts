@@ -66,7 +66,9 @@ describe('diffSchema', () => {
   });
 
   it('tells on-delete from on-delete-reverse', () => {
-    const swapped = server().map((a) => (a['value-type'] === 'ref' ? { ...a, 'on-delete': null, 'on-delete-reverse': 'cascade' } : a));
+    const swapped = server().map((a) =>
+      a['value-type'] === 'ref' ? { ...a, 'on-delete': null, 'on-delete-reverse': 'cascade' } : a,
+    );
     expect(diffSchema(file, swapped)).toEqual([
       'link notes.owner (one) → $users.notes (many) on-delete-reverse cascade on the server, notes.owner (one) → $users.notes (many) on-delete cascade in the file',
     ]);
@@ -75,19 +77,29 @@ describe('diffSchema', () => {
   it('reports a whole missing namespace once, and a type not checked on the server', () => {
     const noNotes = server().filter((a) => a['forward-identity'][1] !== 'notes' || a['value-type'] === 'ref');
     expect(diffSchema(file, noNotes)).toEqual(['namespace notes is missing on the server']);
-    const unchecked = server().map((a) => (a['forward-identity'][2] === 'title' ? { ...a, 'checked-data-type': null } : a));
-    expect(diffSchema(file, unchecked)).toEqual(['notes.title is any indexed required on the server, string indexed required in the file']);
+    const unchecked = server().map((a) =>
+      a['forward-identity'][2] === 'title' ? { ...a, 'checked-data-type': null } : a,
+    );
+    expect(diffSchema(file, unchecked)).toEqual([
+      'notes.title is any indexed required on the server, string indexed required in the file',
+    ]);
   });
 });
 
 describe('diffRules', () => {
   const rules = {
-    notes: { allow: { view: 'auth.id != null && auth.id in data.ref("owner.id")', create: 'false' }, bind: ['isOwner', 'true'] },
+    notes: {
+      allow: { view: 'auth.id != null && auth.id in data.ref("owner.id")', create: 'false' },
+      bind: ['isOwner', 'true'],
+    },
   };
 
   it('ignores whitespace and key order; an empty bind is no bind', () => {
     const same = {
-      notes: { bind: ['isOwner', 'true'], allow: { create: 'false', view: 'auth.id != null\n  && auth.id in data.ref("owner.id")' } },
+      notes: {
+        bind: ['isOwner', 'true'],
+        allow: { create: 'false', view: 'auth.id != null\n  && auth.id in data.ref("owner.id")' },
+      },
     };
     expect(diffRules(rules, same)).toEqual([]);
     expect(diffRules({ a: { allow: { view: 'true' }, bind: [] } }, { a: { allow: { view: 'true' } } })).toEqual([]);
@@ -95,7 +107,10 @@ describe('diffRules', () => {
 
   it('names each rule that differs, and a server with no rules', () => {
     expect(
-      diffRules(rules, { notes: { allow: { view: 'true', create: 'false' }, bind: ['isOwner', 'false'] }, extra: { allow: {} } }),
+      diffRules(rules, {
+        notes: { allow: { view: 'true', create: 'false' }, bind: ['isOwner', 'false'] },
+        extra: { allow: {} },
+      }),
     ).toEqual([
       'extra: on the server, not in the file',
       'notes.allow.view: "true" on the server, "auth.id != null && auth.id in data.ref(\\"owner.id\\")" in the file',

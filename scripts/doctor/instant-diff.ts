@@ -44,7 +44,8 @@ export function diffSchema(file: SchemaFile, attrs: ServerAttr[]): string[] {
   const key = (etype: string, label: string) => `${etype}.${label}`;
   const blobs = new Map<string, ServerAttr>();
   const refs = new Map<string, ServerAttr>();
-  for (const a of attrs) (a['value-type'] === 'ref' ? refs : blobs).set(key(a['forward-identity'][1], a['forward-identity'][2]), a);
+  for (const a of attrs)
+    (a['value-type'] === 'ref' ? refs : blobs).set(key(a['forward-identity'][1], a['forward-identity'][2]), a);
   const expected = new Set<string>();
 
   for (const [etype, entity] of Object.entries(file.entities)) {
@@ -130,7 +131,8 @@ function normalize(v: unknown): unknown {
   return v;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(normalize(a))) === JSON.stringify(sortKeys(normalize(b)));
+const same = (a: unknown, b: unknown) =>
+  JSON.stringify(sortKeys(normalize(a))) === JSON.stringify(sortKeys(normalize(b)));
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
@@ -168,7 +170,9 @@ export function diffRules(file: Rules, server: Rules | null): string[] {
       const b = (s[part] ?? {}) as Record<string, unknown>;
       for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
         if (!same(a[k], b[k]))
-          diffs.push(`${ns}.${part}.${k}: ${JSON.stringify(b[k] ?? null)} on the server, ${JSON.stringify(a[k] ?? null)} in the file`);
+          diffs.push(
+            `${ns}.${part}.${k}: ${JSON.stringify(b[k] ?? null)} on the server, ${JSON.stringify(a[k] ?? null)} in the file`,
+          );
       }
     }
     if (!same(orNull(f.bind), orNull(s.bind))) diffs.push(`${ns}.bind differs`);

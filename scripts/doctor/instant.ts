@@ -3,7 +3,17 @@
 // magic codes (which a self-hosted server does only through Postmark or SendGrid).
 import { init } from '@instantdb/admin';
 import { WALLPAPERS } from '../../catalog/wallpapers.ts';
-import { answerTimeoutMs, cannotVerify, fail, isNetworkError, ok, unreachable, withTimeout, type Check, type Env } from './check.ts';
+import {
+  answerTimeoutMs,
+  cannotVerify,
+  fail,
+  isNetworkError,
+  ok,
+  unreachable,
+  withTimeout,
+  type Check,
+  type Env,
+} from './check.ts';
 import { diffRules, diffSchema, type SchemaFile, type ServerAttr } from './instant-diff.ts';
 
 export const INSTANT_CLOUD = 'https://api.instantdb.com';
@@ -35,13 +45,17 @@ async function pull(env: Env, what: 'schema' | 'perms'): Promise<unknown> {
     throw new Refused(
       `${url.replace(/\/dash\/apps\/[^/]+/, '/dash/apps/:id')} is not there (404): INSTANT_API_URI may not point at an Instant server`,
     );
-  if (!res.ok) throw new Refused(`GET /dash/apps/:id/${what}/pull answered ${res.status}${body?.message ? `: ${body.message}` : ''}`);
+  if (!res.ok)
+    throw new Refused(
+      `GET /dash/apps/:id/${what}/pull answered ${res.status}${body?.message ? `: ${body.message}` : ''}`,
+    );
   if (!body) throw new Refused(`GET /dash/apps/:id/${what}/pull answered something that is not JSON`);
   return body;
 }
 
 /** The first differences, and how many more. */
-const summary = (diffs: string[]) => `${diffs.slice(0, 5).join('; ')}${diffs.length > 5 ? `; and ${diffs.length - 5} more` : ''}`;
+const summary = (diffs: string[]) =>
+  `${diffs.slice(0, 5).join('; ')}${diffs.length > 5 ? `; and ${diffs.length - 5} more` : ''}`;
 
 export type InstantOptions = {
   files: InstantFiles;
@@ -61,7 +75,8 @@ export async function checkInstant(env: Env, opts: InstantOptions): Promise<Chec
     const { wallpapers } = await withTimeout(db.query({ wallpapers: {} }), answerTimeoutMs(env));
     slugs = (wallpapers as { slug?: string }[]).map((w) => w.slug ?? '');
   } catch (e) {
-    if (isNetworkError(e)) return [fail(unreachable('Instant', address, e), 'check INSTANT_API_URI and that the server is running')];
+    if (isNetworkError(e))
+      return [fail(unreachable('Instant', address, e), 'check INSTANT_API_URI and that the server is running')];
     const body = (e as { body?: { message?: string } }).body;
     if (!body?.message) {
       return [
@@ -84,7 +99,9 @@ export async function checkInstant(env: Env, opts: InstantOptions): Promise<Chec
     try {
       const body = (await pull(env, what)) as { attrs?: ServerAttr[]; perms?: Record<string, never> | null };
       const diffs =
-        what === 'schema' ? diffSchema(opts.files.schema, body.attrs ?? []) : diffRules(opts.files.rules as never, body.perms ?? null);
+        what === 'schema'
+          ? diffSchema(opts.files.schema, body.attrs ?? [])
+          : diffRules(opts.files.rules as never, body.perms ?? null);
       const file = what === 'schema' ? 'instant.schema.ts' : 'instant.perms.ts';
       checks.push(
         diffs.length
@@ -92,10 +109,13 @@ export async function checkInstant(env: Env, opts: InstantOptions): Promise<Chec
               `Instant ${what === 'schema' ? 'schema on the server differs' : 'rules on the server differ'} from ${file}: ${summary(diffs)}`,
               PUSH,
             )
-          : ok(`Instant ${what === 'schema' ? 'schema on the server is that' : 'rules on the server are those'} of ${file}`),
+          : ok(
+              `Instant ${what === 'schema' ? 'schema on the server is that' : 'rules on the server are those'} of ${file}`,
+            ),
       );
     } catch (e) {
-      if (isNetworkError(e)) checks.push(fail(unreachable('Instant', address, e), 'check INSTANT_API_URI and that the server is running'));
+      if (isNetworkError(e))
+        checks.push(fail(unreachable('Instant', address, e), 'check INSTANT_API_URI and that the server is running'));
       else
         checks.push(
           fail(
@@ -109,7 +129,10 @@ export async function checkInstant(env: Env, opts: InstantOptions): Promise<Chec
   const missing = WALLPAPERS.filter((w) => !slugs.includes(w.slug)).map((w) => w.slug);
   checks.push(
     missing.length
-      ? fail(`Instant: ${missing.length} of ${WALLPAPERS.length} wallpapers not seeded (${missing.join(', ')})`, 'run `npm run seed`')
+      ? fail(
+          `Instant: ${missing.length} of ${WALLPAPERS.length} wallpapers not seeded (${missing.join(', ')})`,
+          'run `npm run seed`',
+        )
       : ok(`Instant: all ${WALLPAPERS.length} wallpapers seeded`),
   );
 

@@ -27,8 +27,12 @@ export type LiveTestOptions = {
 
 /** The cheapest product a guest can buy (packs and downloads), by its inline price. */
 export function cheapestGuestProduct(products: readonly Product[] = PRODUCTS): Product | null {
-  const buyable = products.filter((p) => (p.kind === 'wallpaper-pack' || (p.kind === 'download' && !p.withdrawn)) && 'amount' in p.price);
-  return buyable.sort((a, b) => (a.price as { amount: number }).amount - (b.price as { amount: number }).amount)[0] ?? null;
+  const buyable = products.filter(
+    (p) => (p.kind === 'wallpaper-pack' || (p.kind === 'download' && !p.withdrawn)) && 'amount' in p.price,
+  );
+  return (
+    buyable.sort((a, b) => (a.price as { amount: number }).amount - (b.price as { amount: number }).amount)[0] ?? null
+  );
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
@@ -55,14 +59,26 @@ export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Chec
   const product = cheapestGuestProduct(opts.products);
   if (!product)
     return [
-      fail('--live-test: the catalog has no guest product with an inline price', 'add a wallpaper pack or a download with an inline price'),
+      fail(
+        '--live-test: the catalog has no guest product with an inline price',
+        'add a wallpaper pack or a download with an inline price',
+      ),
     ];
   if (!env.APP_URL?.trim() || !env.INSTANT_APP_ID?.trim() || !env.INSTANT_ADMIN_TOKEN?.trim()) {
-    return [fail('--live-test needs APP_URL, INSTANT_APP_ID and INSTANT_ADMIN_TOKEN', "set them (the doctor's checks above say how)")];
+    return [
+      fail(
+        '--live-test needs APP_URL, INSTANT_APP_ID and INSTANT_ADMIN_TOKEN',
+        "set them (the doctor's checks above say how)",
+      ),
+    ];
   }
   const app = env.APP_URL.trim().replace(/\/+$/, '');
   const stripe = opts.stripe;
-  const db = init({ appId: env.INSTANT_APP_ID.trim(), adminToken: env.INSTANT_ADMIN_TOKEN.trim(), apiURI: instantAddress(env) });
+  const db = init({
+    appId: env.INSTANT_APP_ID.trim(),
+    adminToken: env.INSTANT_ADMIN_TOKEN.trim(),
+    apiURI: instantAddress(env),
+  });
   const webhookTimeout = opts.webhookTimeoutMs ?? 60_000;
   const checks: Check[] = [];
   const step = async (label: string, fix: string, fn: () => Promise<string | void>): Promise<boolean> => {
@@ -89,7 +105,10 @@ export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Chec
       : fetch(`${app}/api/wallpapers/download`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ tokens: [token], wallpaperId: wallpaperIdFor((product as { wallpapers: string[] }).wallpapers[0]) }),
+          body: JSON.stringify({
+            tokens: [token],
+            wallpaperId: wallpaperIdFor((product as { wallpapers: string[] }).wallpapers[0]),
+          }),
         });
 
   const token = randomUUID();
@@ -105,7 +124,8 @@ export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Chec
         body: JSON.stringify({ token, productId: product.id }),
       });
       const body = (await res.json().catch(() => ({}))) as { url?: string; error?: string };
-      if (!res.ok || !body.url) throw new Error(`the shop answered ${res.status}${body.error ? `: ${body.error}` : ''}`);
+      if (!res.ok || !body.url)
+        throw new Error(`the shop answered ${res.status}${body.error ? `: ${body.error}` : ''}`);
       checkoutUrl = body.url;
       purchase = await until('the pending purchase', 10_000, () => purchaseBy({ token }));
       await stripe.checkout.sessions.update(purchase.sessionId, { metadata: DOCTOR_TAG });
@@ -115,22 +135,31 @@ export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Chec
   if (!started || !purchase) return checks;
   const sessionId = (purchase as Purchase).sessionId;
 
-  const paid = await step('checkout paid', 'pay with the test card 4242 4242 4242 4242 at the printed URL', async () => {
-    if (env.STRIPE_API_BASE?.trim()) {
-      const res = await fetch(`${env.STRIPE_API_BASE.trim().replace(/\/+$/, '')}/_local/checkout_sessions/${sessionId}/pay`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'doctor@example.com', card: TEST_CARD }),
-      });
-      if (!res.ok) throw new Error(`the stand-in's pay control answered ${res.status}`);
-      return "by the stand-in's test control";
-    }
-    (opts.say ?? console.log)(`\nPay this test checkout with the card 4242 4242 4242 4242 (any future date, any CVC):\n  ${checkoutUrl}\n`);
-    await until('the checkout to be paid', opts.payTimeoutMs ?? 15 * 60_000, async () =>
-      (await stripe.checkout.sessions.retrieve(sessionId)).status === 'complete' ? true : null,
-    );
-    return 'by you';
-  });
+  const paid = await step(
+    'checkout paid',
+    'pay with the test card 4242 4242 4242 4242 at the printed URL',
+    async () => {
+      if (env.STRIPE_API_BASE?.trim()) {
+        const res = await fetch(
+          `${env.STRIPE_API_BASE.trim().replace(/\/+$/, '')}/_local/checkout_sessions/${sessionId}/pay`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: 'doctor@example.com', card: TEST_CARD }),
+          },
+        );
+        if (!res.ok) throw new Error(`the stand-in's pay control answered ${res.status}`);
+        return "by the stand-in's test control";
+      }
+      (opts.say ?? console.log)(
+        `\nPay this test checkout with the card 4242 4242 4242 4242 (any future date, any CVC):\n  ${checkoutUrl}\n`,
+      );
+      await until('the checkout to be paid', opts.payTimeoutMs ?? 15 * 60_000, async () =>
+        (await stripe.checkout.sessions.retrieve(sessionId)).status === 'complete' ? true : null,
+      );
+      return 'by you';
+    },
+  );
   if (!paid) return checks;
 
   let paidPurchase: Purchase | null = null;
@@ -174,10 +203,14 @@ export async function runLiveTest(env: Env, opts: LiveTestOptions): Promise<Chec
   );
   if (!refunded) return checks;
 
-  await step('access revoked after the refund', 'see the message: a refunded purchase must no longer unlock', async () => {
-    const res = await unlock(bought, token);
-    if (res.status === 200) throw new Error('the token still unlocks the content');
-    return `the shop answers ${res.status}`;
-  });
+  await step(
+    'access revoked after the refund',
+    'see the message: a refunded purchase must no longer unlock',
+    async () => {
+      const res = await unlock(bought, token);
+      if (res.status === 200) throw new Error('the token still unlocks the content');
+      return `the shop answers ${res.status}`;
+    },
+  );
   return checks;
 }

@@ -1,7 +1,17 @@
 // Resend: the key works and MAIL_FROM's domain is verified. A key with "Sending access" may not
 // read domains: that is a ⚠ to check by hand, not a failure.
 import { Resend } from 'resend';
-import { answerTimeoutMs, cannotVerify, fail, isNetworkError, keyPrefix, ok, withTimeout, type Check, type Env } from './check.ts';
+import {
+  answerTimeoutMs,
+  cannotVerify,
+  fail,
+  isNetworkError,
+  keyPrefix,
+  ok,
+  withTimeout,
+  type Check,
+  type Env,
+} from './check.ts';
 import { DEFAULT_MAIL_FROM, isProduction, mailFromAddress } from './env.ts';
 
 const DOMAINS_PAGE = 'https://resend.com/domains';
@@ -43,7 +53,12 @@ export async function checkResend(env: Env): Promise<Check[]> {
       ];
     }
     if (error.statusCode === null)
-      return [fail(`Resend did not answer at ${base}`, 'check RESEND_BASE_URL (local only) and the network, then run the doctor again')];
+      return [
+        fail(
+          `Resend did not answer at ${base}`,
+          'check RESEND_BASE_URL (local only) and the network, then run the doctor again',
+        ),
+      ];
     // Resend has answered a bad key with 401/403 `invalid_api_key` and with 400 "API key is invalid".
     if (
       error.name === 'invalid_api_key' ||

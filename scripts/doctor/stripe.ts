@@ -7,7 +7,17 @@ import { UNKNOWN_TYPE_FIX } from '../../api/_lib/fulfillment/resolve-purchase-ty
 import { STRIPE_API_VERSION } from '../../api/_lib/platform/stripe-client.ts';
 import { HANDLED_STRIPE_EVENTS } from '../../api/_lib/fulfillment/handled-events.ts';
 import { webhookUrlFor } from '../stripe-setup.ts';
-import { cannotVerify, fail, isNetworkError, keyPrefix, ok, sameUrl, unreachable, type Check, type Env } from './check.ts';
+import {
+  cannotVerify,
+  fail,
+  isNetworkError,
+  keyPrefix,
+  ok,
+  sameUrl,
+  unreachable,
+  type Check,
+  type Env,
+} from './check.ts';
 import { stripeMode } from './env.ts';
 
 const SETUP = '`npm run stripe:setup`';
@@ -40,22 +50,35 @@ export function stripeProblem(env: Env, e: unknown): Check {
       'copy the secret key again from https://dashboard.stripe.com/apikeys',
     );
   }
-  return fail(`Stripe answered an error: ${err?.message ?? String(e)}`, 'see the message; run the doctor again once fixed');
+  return fail(
+    `Stripe answered an error: ${err?.message ?? String(e)}`,
+    'see the message; run the doctor again once fixed',
+  );
 }
 
-export async function checkWebhookEndpoint(env: Env, stripe: Stripe, opts: { liveTest?: boolean } = {}): Promise<Check[]> {
+export async function checkWebhookEndpoint(
+  env: Env,
+  stripe: Stripe,
+  opts: { liveTest?: boolean } = {},
+): Promise<Check[]> {
   const appUrl = env.APP_URL?.trim();
   if (!appUrl || !URL.canParse(appUrl)) return []; // env.ts reports APP_URL; the endpoint's URL follows from it
   const target = webhookUrlFor(appUrl);
   const endpoints: Stripe.WebhookEndpoint[] = [];
   for await (const e of stripe.webhookEndpoints.list({ limit: 100 })) if (sameUrl(e.url, target)) endpoints.push(e);
   const label = `Stripe webhook endpoint ${target}`;
-  if (endpoints.length === 0) return [fail(`${label} does not exist`, `run ${SETUP} (it creates it and prints STRIPE_WEBHOOK_SECRET)`)];
+  if (endpoints.length === 0)
+    return [fail(`${label} does not exist`, `run ${SETUP} (it creates it and prints STRIPE_WEBHOOK_SECRET)`)];
   // Prefer an enabled one; duplicates are reported, since each delivers every event.
   const endpoint = endpoints.find((e) => e.status === 'enabled') ?? endpoints[0];
   const checks: Check[] = [];
   if (endpoint.status !== 'enabled')
-    return [fail(`${label} (${endpoint.id}) is disabled`, `run ${SETUP} (it enables it), or enable it in the Stripe dashboard`)];
+    return [
+      fail(
+        `${label} (${endpoint.id}) is disabled`,
+        `run ${SETUP} (it enables it), or enable it in the Stripe dashboard`,
+      ),
+    ];
   checks.push(
     ok(
       `${label} (${endpoint.id}) is enabled${endpoints.length > 1 ? ` (${endpoints.length - 1} more for this URL: each delivers every event)` : ''}`,
@@ -101,7 +124,11 @@ export async function checkPrices(env: Env, stripe: Stripe, products: readonly P
   const inline = products.filter((p) => 'amount' in p.price);
   const checks: Check[] = [];
   if (inline.length)
-    checks.push(ok(`${inline.length} catalog product${inline.length > 1 ? 's use' : ' uses'} an inline price (no Stripe price needed)`));
+    checks.push(
+      ok(
+        `${inline.length} catalog product${inline.length > 1 ? 's use' : ' uses'} an inline price (no Stripe price needed)`,
+      ),
+    );
   for (const product of products) {
     const p = product.price;
     if ('amount' in p) continue;
@@ -172,7 +199,11 @@ function parseMap(json: string | undefined): Record<string, string> {
 }
 
 /** What a session from this link would be bought as, by the webhook's rules (product metadata, then STRIPE_PRODUCT_MAP). */
-async function linkType(env: Env, stripe: Stripe, link: Stripe.PaymentLink): Promise<{ type: string; from: string } | null> {
+async function linkType(
+  env: Env,
+  stripe: Stripe,
+  link: Stripe.PaymentLink,
+): Promise<{ type: string; from: string } | null> {
   const items = await stripe.paymentLinks.listLineItems(link.id, { limit: 1, expand: ['data.price.product'] });
   const price = items.data[0]?.price;
   const product = price && typeof price.product === 'object' ? (price.product as Stripe.Product) : null;

@@ -55,7 +55,12 @@ describe('deploy/instant recipe', () => {
   it("runs upstream's Postgres 17 image with logical replication and pg_hint_plan", () => {
     const pg = service('postgres');
     expect(pg).toContain('ghcr.io/instantdb/postgresql:postgresql-17-pg-hint-plan');
-    for (const flag of ['wal_level=logical', 'max_replication_slots=10', 'max_wal_senders=10', 'shared_preload_libraries=pg_hint_plan'])
+    for (const flag of [
+      'wal_level=logical',
+      'max_replication_slots=10',
+      'max_wal_senders=10',
+      'shared_preload_libraries=pg_hint_plan',
+    ])
       expect(pg).toContain(`"${flag}"`);
   });
 
@@ -64,7 +69,9 @@ describe('deploy/instant recipe', () => {
     expect(service('createbuckets')).toMatch(/mc mb --ignore-existing local\/\$\$S3_BUCKET/);
     expect(service('www')).toMatch(/ghcr\.io\/instantdb\/dashboard/);
     expect(service('caddy')).toMatch(/"443:443"/);
-    expect(readFileSync('deploy/instant/Caddyfile', 'utf8')).toMatch(/\{\$BACKEND_DOMAIN\} \{\n {2}reverse_proxy server:8888/);
+    expect(readFileSync('deploy/instant/Caddyfile', 'utf8')).toMatch(
+      /\{\$BACKEND_DOMAIN\} \{\n {2}reverse_proxy server:8888/,
+    );
   });
 
   it('documents in .env.example every variable the compose file reads, and both mail providers', () => {

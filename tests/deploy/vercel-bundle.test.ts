@@ -3,7 +3,18 @@
 // vercel.json. This does the same into a temporary folder, then checks that every function's
 // imports resolve, that the files it reads at run time are in its bundle, and that the bundle
 // fits Vercel's function size limit.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { nodeFileTrace } from '@vercel/nft';
@@ -14,10 +25,15 @@ import { fullResFile, WALLPAPERS } from '../../catalog/wallpapers.ts';
 
 const ROOT = process.cwd();
 const VERCEL_LIMIT_BYTES = 250 * 1024 * 1024; // unzipped, per function
-const vercel = JSON.parse(readFileSync('vercel.json', 'utf8')) as { functions: Record<string, { includeFiles?: string }>; rewrites: { source: string; destination: string }[] };
+const vercel = JSON.parse(readFileSync('vercel.json', 'utf8')) as {
+  functions: Record<string, { includeFiles?: string }>;
+  rewrites: { source: string; destination: string }[];
+};
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)],
+  );
 }
 
 /** The functions: every .ts under api/ except shared code (files or folders starting with `_`). */
@@ -33,9 +49,18 @@ beforeAll(async () => {
   // Compile as Vercel's Node builder does: TypeScript to ESM JavaScript, `.ts` imports to `.js`.
   const { config } = ts.readConfigFile('tsconfig.json', ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
-  const sources = [...walk('api'), ...walk('catalog'), ...walk('contracts'), 'instant.schema.ts', 'instant.perms.ts'].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  const sources = [
+    ...walk('api'),
+    ...walk('catalog'),
+    ...walk('contracts'),
+    'instant.schema.ts',
+    'instant.perms.ts',
+  ].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
   for (const file of sources) {
-    const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { ...options, noEmit: false, module: ts.ModuleKind.ESNext }, fileName: file }).outputText;
+    const js = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: { ...options, noEmit: false, module: ts.ModuleKind.ESNext },
+      fileName: file,
+    }).outputText;
     mkdirSync(dirname(join(out, file)), { recursive: true });
     writeFileSync(join(out, file.replace(/\.ts$/, '.js')), js);
   }
@@ -43,7 +68,10 @@ beforeAll(async () => {
   cpSync('package.json', join(out, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
   for (const fn of functions) {
-    const { fileList, warnings } = await nodeFileTrace([join(out, fn.replace(/\.ts$/, '.js'))], { base: out, processCwd: out });
+    const { fileList, warnings } = await nodeFileTrace([join(out, fn.replace(/\.ts$/, '.js'))], {
+      base: out,
+      processCwd: out,
+    });
     const files = new Set([...fileList]);
     const include = vercel.functions[fn]?.includeFiles;
     if (include) for (const f of walk(join(out, include.replace(/\/\*\*$/, '')))) files.add(relative(out, f));
@@ -55,7 +83,14 @@ afterAll(() => out && rmSync(out, { recursive: true, force: true }));
 
 describe('Vercel bundles of api/ functions', () => {
   it('finds the functions', () => {
-    expect(functions).toEqual(expect.arrayContaining(['api/checkout/index.ts', 'api/stripe/webhook.ts', 'api/files/wallpaper.ts', 'api/downloads/[purchaseId].ts']));
+    expect(functions).toEqual(
+      expect.arrayContaining([
+        'api/checkout/index.ts',
+        'api/stripe/webhook.ts',
+        'api/files/wallpaper.ts',
+        'api/downloads/[purchaseId].ts',
+      ]),
+    );
   });
 
   it('reports how many functions a deployment has, as deploy/instant/README.md states it', () => {
@@ -81,7 +116,14 @@ describe('Vercel bundles of api/ functions', () => {
   });
 
   it('bundles the catalog with every function that sells or fulfills', () => {
-    for (const fn of ['api/checkout/index.ts', 'api/stripe/webhook.ts', 'api/checkout/confirm.ts', 'api/credits/checkout.ts', 'api/plans/checkout.ts', 'api/files/download.ts']) {
+    for (const fn of [
+      'api/checkout/index.ts',
+      'api/stripe/webhook.ts',
+      'api/checkout/confirm.ts',
+      'api/credits/checkout.ts',
+      'api/plans/checkout.ts',
+      'api/files/download.ts',
+    ]) {
       expect([fn, traced.get(fn)!.files.has('catalog/products.js')]).toEqual([fn, true]);
     }
     expect(traced.get('api/files/wallpaper.ts')!.files.has('catalog/wallpapers.js')).toBe(true);

@@ -47,10 +47,17 @@ describe('guest purchase in a browser', () => {
     await withEvidence('guest-download', page, lines, async () => {
       await buyWarmTrio(page, '4242424242424242', 'guide-reader@example.com', 'field-guide');
       await page.waitForURL(/\/success\?session_id=cs_/);
-      const [fromSuccess] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-purchase').click()]);
+      const [fromSuccess] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('download-purchase').click(),
+      ]);
       expect(fromSuccess.suggestedFilename()).toBe('wallpaper-field-guide.pdf');
       const { readFileSync } = await import('node:fs');
-      expect(readFileSync(await fromSuccess.path()).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(
+        readFileSync(await fromSuccess.path())
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
       await page.goto(e2e.stack.url);
       const again = page.locator('[data-testid^="download-purchase-"]');
       const [fromShop] = await Promise.all([page.waitForEvent('download'), again.first().click()]);
@@ -62,11 +69,15 @@ describe('guest purchase in a browser', () => {
   it('shows a declined card on the checkout page and records nothing as paid', async () => {
     const { page, console: lines, close, expectError } = await openPage(e2e.browser);
     // The hosted page's pay call answers 402 for a declined card, which Chromium logs.
-    expectError(/status of 402 \(Payment Required\) \(at http:\/\/127\.0\.0\.1:\d+\/.*, page http:\/\/127\.0\.0\.1:\d+\/c\/pay\/cs_/);
+    expectError(
+      /status of 402 \(Payment Required\) \(at http:\/\/127\.0\.0\.1:\d+\/.*, page http:\/\/127\.0\.0\.1:\d+\/c\/pay\/cs_/,
+    );
     await withEvidence('declined-card', page, lines, async () => {
       await buyWarmTrio(page, '4000 0000 0000 0002', 'declined-browser@example.com');
       await expect(page.getByRole('alert').textContent()).resolves.toMatch(/declined/i);
-      const { purchases } = await adminQuery({ purchases: { $: { where: { email: 'declined-browser@example.com' } } } });
+      const { purchases } = await adminQuery({
+        purchases: { $: { where: { email: 'declined-browser@example.com' } } },
+      });
       expect(purchases).toEqual([]);
     });
     await close();
@@ -109,7 +120,10 @@ describe('guest purchase in a browser', () => {
       const { purchases } = await adminQuery({ purchases: { $: { where: { email: 'refund-browser@example.com' } } } });
       const res = await fetch(`${e2e.stack.stripe!.url}/v1/refunds`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${e2e.stack.stripe!.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Bearer ${e2e.stack.stripe!.secretKey}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams({ payment_intent: purchases[0].paymentIntentId }),
       });
       expect(res.status).toBe(200);
@@ -123,7 +137,11 @@ describe('guest purchase in a browser', () => {
 async function adminQuery(q: unknown): Promise<any> {
   const res = await fetch(`${e2e.stack.instant.url}/admin/query?app_id=${e2e.stack.instant.appId}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${e2e.stack.instant.adminToken}`, 'app-id': e2e.stack.instant.appId },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${e2e.stack.instant.adminToken}`,
+      'app-id': e2e.stack.instant.appId,
+    },
     body: JSON.stringify({ query: q }),
   });
   return res.json();

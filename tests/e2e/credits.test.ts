@@ -42,7 +42,10 @@ describe('credits page in a browser', () => {
       expect(await page.getByTestId('haikus').locator('li').count()).toBe(10);
       await page.getByLabel('Topic').fill('one more');
       await page.getByTestId('generate').click();
-      await page.getByTestId('generate-error').filter({ hasText: /no credits left/i }).waitFor();
+      await page
+        .getByTestId('generate-error')
+        .filter({ hasText: /no credits left/i })
+        .waitFor();
       expect(await page.getByTestId('ledger').locator('tbody tr').count()).toBe(11);
       await screenshotForDocs(page, 'credits-page');
 

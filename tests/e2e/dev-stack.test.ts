@@ -35,7 +35,9 @@ it('shows a guest products and payment links in buyer words, and no connection b
     expect(await credits.getByTestId('link-note-credits-small').textContent()).toBe(
       'Credits go to the account of the email you pay with — sign in with it at /credits.',
     );
-    expect(await page.getByTestId('product-plan-medium').getByTestId('link-note-plan-medium').textContent()).toMatch(/^The plan goes to the account/);
+    expect(await page.getByTestId('product-plan-medium').getByTestId('link-note-plan-medium').textContent()).toMatch(
+      /^The plan goes to the account/,
+    );
     expect(await page.getByText(/authenticated|connecting/i).count()).toBe(0);
     expect(await page.getByTestId('connection-problem').count()).toBe(0);
   });

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { devStackWithBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
 
-const e2e = devStackWithBrowser({ before: () => { delete process.env.OPERATOR_EMAILS; } });
+const e2e = devStackWithBrowser({
+  before: () => {
+    delete process.env.OPERATOR_EMAILS;
+  },
+});
 
 /** A guest buys the warm trio as the shop does it: api/checkout, then the hosted page's pay. */
 async function guestPurchase(email: string): Promise<string> {
@@ -53,14 +57,19 @@ describe('operator page in a browser', () => {
       await screenshotForDocs(page, 'ops-page');
 
       await row.getByTestId('ops-refund').click();
-      await row.getByTestId('ops-action-result').filter({ hasText: /Refund re_\w+/ }).waitFor();
+      await row
+        .getByTestId('ops-action-result')
+        .filter({ hasText: /Refund re_\w+/ })
+        .waitFor();
       // Access goes when Stripe's charge.refunded webhook has been handled; then a refresh shows it.
       await e2e.stack.stripe!.whenDeliveriesIdle();
       await page.getByRole('button', { name: 'Refresh' }).click();
       await page.locator(`[data-testid="ops-purchase-${sessionId}"][data-status="refunded"]`).waitFor();
       expect(await page.getByTestId(`ops-purchase-${sessionId}`).locator('td').nth(2).textContent()).toBe('refunded');
       await page.getByTestId('ops-audit-rows').locator('tr[data-action="refund"]').first().waitFor();
-      expect(await page.getByTestId('ops-audit-rows').locator('tr[data-action="refund"]').first().textContent()).toContain('ops@example.com');
+      expect(
+        await page.getByTestId('ops-audit-rows').locator('tr[data-action="refund"]').first().textContent(),
+      ).toContain('ops@example.com');
     });
     await close();
   }, 90_000); // the first page load compiles the SPA

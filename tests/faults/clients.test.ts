@@ -3,13 +3,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeLocal, type StripeLocal } from '../../local/stripe/server.ts';
 import { createStripe, stripeTimeoutMs } from '../../api/_lib/platform/stripe-client.ts';
-import { NoAnswerError, isAmbiguous, isAlreadyRecorded, retryAmbiguous, withDeadline } from '../../api/_lib/platform/instant-admin.ts';
+import {
+  NoAnswerError,
+  isAmbiguous,
+  isAlreadyRecorded,
+  retryAmbiguous,
+  withDeadline,
+} from '../../api/_lib/platform/instant-admin.ts';
 
 let local: StripeLocal;
 const faults = (body: unknown) =>
-  fetch(`${local.url}/_local/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${local.url}/_local/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 const injected = async () => ((await (await fetch(`${local.url}/_local/faults`)).json()) as any).api.injected;
-const stripe = (env: Record<string, string> = {}) => createStripe({ STRIPE_SECRET_KEY: local.secretKey, STRIPE_API_BASE: local.url, ...env });
+const stripe = (env: Record<string, string> = {}) =>
+  createStripe({ STRIPE_SECRET_KEY: local.secretKey, STRIPE_API_BASE: local.url, ...env });
 
 beforeAll(async () => {
   local = await startStripeLocal();
@@ -22,7 +33,9 @@ describe('Stripe client under faults', () => {
     expect(stripeTimeoutMs({ STRIPE_TIMEOUT_MS: '250' })).toBe(250);
     expect(stripe().getApiField('timeout')).toBe(10_000);
     await faults({ api: { hang_ms: 60_000, rules: [{ path: '/v1/customers', rates: { hang: 1 } }] } });
-    await expect(stripe({ STRIPE_TIMEOUT_MS: '200' }).customers.list()).rejects.toMatchObject({ type: 'StripeConnectionError' });
+    await expect(stripe({ STRIPE_TIMEOUT_MS: '200' }).customers.list()).rejects.toMatchObject({
+      type: 'StripeConnectionError',
+    });
     // The first try and the SDK's two retries all hung.
     expect(await injected()).toEqual({ hang: 3 });
     await faults({});
@@ -58,13 +71,19 @@ describe('Instant answers', () => {
   it('gives up waiting at the deadline, and retries only ambiguous failures, a bounded number of times', async () => {
     await expect(withDeadline(new Promise(() => {}), 20)).rejects.toBeInstanceOf(NoAnswerError);
     let calls = 0;
-    await expect(retryAmbiguous(async () => (calls++, Promise.reject(new TypeError('fetch failed'))))).rejects.toThrow('fetch failed');
+    await expect(retryAmbiguous(async () => (calls++, Promise.reject(new TypeError('fetch failed'))))).rejects.toThrow(
+      'fetch failed',
+    );
     expect(calls).toBe(3);
     calls = 0;
-    await expect(retryAmbiguous(async () => (calls++, Promise.reject({ status: 400 })))).rejects.toEqual({ status: 400 });
+    await expect(retryAmbiguous(async () => (calls++, Promise.reject({ status: 400 })))).rejects.toEqual({
+      status: 400,
+    });
     expect(calls).toBe(1);
     calls = 0;
-    expect(await retryAmbiguous(async () => (++calls < 2 ? Promise.reject(new TypeError('fetch failed')) : 'ok'))).toBe('ok');
+    expect(await retryAmbiguous(async () => (++calls < 2 ? Promise.reject(new TypeError('fetch failed')) : 'ok'))).toBe(
+      'ok',
+    );
     expect(calls).toBe(2);
   });
 });

@@ -13,19 +13,33 @@ const since = new Date(Date.now() - 60_000);
 let n = 0;
 const tag = () => `${Date.now().toString(36)}-${n++}`;
 
-const instantHeaders = () => ({ 'content-type': 'application/json', authorization: `Bearer ${shop.instant.adminToken}`, 'app-id': shop.instant.appId });
+const instantHeaders = () => ({
+  'content-type': 'application/json',
+  authorization: `Bearer ${shop.instant.adminToken}`,
+  'app-id': shop.instant.appId,
+});
 async function instantFaults(body: unknown): Promise<void> {
-  const res = await fetch(`${shop.instant.url}/_local/faults`, { method: 'POST', headers: instantHeaders(), body: JSON.stringify(body) });
+  const res = await fetch(`${shop.instant.url}/_local/faults`, {
+    method: 'POST',
+    headers: instantHeaders(),
+    body: JSON.stringify(body),
+  });
   expect(res.status, await res.clone().text()).toBe(200);
 }
-const instantInjected = async () => ((await (await fetch(`${shop.instant.url}/_local/faults`, { headers: instantHeaders() })).json()) as any).injected;
+const instantInjected = async () =>
+  ((await (await fetch(`${shop.instant.url}/_local/faults`, { headers: instantHeaders() })).json()) as any).injected;
 const stripeFaults = async (body: unknown) => expect((await shop.local('faults', body)).status).toBe(200);
-const stripeInjected = async () => ((await (await fetch(`${shop.stripeLocal.url}/_local/faults`)).json()) as any).api.injected;
-const mailFaults = (body: unknown) => fetch(`${shop.mailbox.url}/_local/faults`, { method: 'POST', body: JSON.stringify(body) });
+const stripeInjected = async () =>
+  ((await (await fetch(`${shop.stripeLocal.url}/_local/faults`)).json()) as any).api.injected;
+const mailFaults = (body: unknown) =>
+  fetch(`${shop.mailbox.url}/_local/faults`, { method: 'POST', body: JSON.stringify(body) });
 const mailInjected = async () => ((await (await fetch(`${shop.mailbox.url}/_local/faults`)).json()) as any).injected;
-const receiptOf = async (sessionId: string) => (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts;
+const receiptOf = async (sessionId: string) =>
+  (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts;
 const ledgerOf = async (userId: string) =>
-  (await shop.admin.query({ ledgerEntries: { $: { where: { userId }, order: { seq: 'asc' } } } })).ledgerEntries.map((e) => [e.ref, e.amount, e.balance]);
+  (await shop.admin.query({ ledgerEntries: { $: { where: { userId }, order: { seq: 'asc' } } } })).ledgerEntries.map(
+    (e) => [e.ref, e.amount, e.balance],
+  );
 
 beforeAll(async () => {
   shop = await startShopStack({ webhookAttempts: 8 });
@@ -47,7 +61,9 @@ describe('faults on the money paths', () => {
   it('a purchase write that commits and loses its answer: the webhook fails, Stripe redelivers, one purchase, one receipt', async () => {
     const email = `lost-purchase.${tag()}@example.com`;
     const { sessionId, token } = await guestCheckout(shop, 'wallpapers-warm');
-    await instantFaults({ rules: [{ path: '/admin/transact', match: '"status":"paid"', max: 1, rates: { lost_answer: 1 } }] });
+    await instantFaults({
+      rules: [{ path: '/admin/transact', match: '"status":"paid"', max: 1, rates: { lost_answer: 1 } }],
+    });
     expect((await shop.pay(sessionId, { email, card: '4242424242424242' })).status).toBe(200);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await instantInjected()).toEqual({ lost_answer: 1 });
@@ -65,7 +81,9 @@ describe('faults on the money paths', () => {
 
   it('a receipt claim whose answer is lost is read back: the receipt is sent once, not left at "sending"', async () => {
     const email = `lost-claim.${tag()}@example.com`;
-    await instantFaults({ rules: [{ path: '/admin/transact', match: '"sending"', max: 1, rates: { lost_answer: 1 } }] });
+    await instantFaults({
+      rules: [{ path: '/admin/transact', match: '"sending"', max: 1, rates: { lost_answer: 1 } }],
+    });
     const { sessionId } = await guestCheckout(shop, 'wallpapers-warm', email);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await instantInjected()).toEqual({ lost_answer: 1 });
@@ -75,16 +93,25 @@ describe('faults on the money paths', () => {
 
   it('a ledger append that commits and loses its answer is read back: one grant, then one spend', async () => {
     const buyer = await signIn(shop, `lost-ledger.${tag()}@example.com`);
-    await instantFaults({ rules: [{ path: '/admin/transact', match: 'ledgerEntries', max: 1, rates: { lost_answer: 1 } }] });
+    await instantFaults({
+      rules: [{ path: '/admin/transact', match: 'ledgerEntries', max: 1, rates: { lost_answer: 1 } }],
+    });
     const from = shop.stripeLocal.deliveries().length;
     const sessionId = await creditsCheckout(shop, buyer);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await instantInjected()).toEqual({ lost_answer: 1 });
     expect(await ledgerOf(buyer.id)).toEqual([[`grant:${sessionId}`, 10, 10]]);
     // Resolved inside the request by reading the entry back: no delivery had to be retried.
-    expect(shop.stripeLocal.deliveries().slice(from).filter((d) => d.status !== 'succeeded')).toEqual([]);
+    expect(
+      shop.stripeLocal
+        .deliveries()
+        .slice(from)
+        .filter((d) => d.status !== 'succeeded'),
+    ).toEqual([]);
 
-    await instantFaults({ rules: [{ path: '/admin/transact', match: 'ledgerEntries', max: 1, rates: { lost_answer: 1 } }] });
+    await instantFaults({
+      rules: [{ path: '/admin/transact', match: 'ledgerEntries', max: 1, rates: { lost_answer: 1 } }],
+    });
     const spent = await shop.post('/api/generate', { topic: 'rain' }, { authorization: `Bearer ${buyer.token}` });
     expect(spent.status, await spent.clone().text()).toBe(200);
     expect(await instantInjected()).toEqual({ lost_answer: 1 });
@@ -98,7 +125,9 @@ describe('faults on the money paths', () => {
     const { sessionId, token } = await guestCheckout(shop, 'wallpapers-warm');
     await shop.local('webhooks/hold');
     await shop.pay(sessionId, { email, card: '4242424242424242' });
-    await stripeFaults({ api: { hang_ms: 60_000, rules: [{ path: '/v1/checkout/sessions/', max: 1, rates: { hang: 1 } }] } });
+    await stripeFaults({
+      api: { hang_ms: 60_000, rules: [{ path: '/v1/checkout/sessions/', max: 1, rates: { hang: 1 } }] },
+    });
     const res = await shop.post('/api/checkout/confirm', { sessionId });
     expect(await stripeInjected()).toEqual({ hang: 1 });
     expect(await res.json()).toEqual({ status: 'paid' });
@@ -142,7 +171,9 @@ describe('faults on the money paths', () => {
     expect((await receiptOf(second.sessionId)).map((r) => r.status)).toEqual(['failed']);
     await mailFaults({});
     const report = await reconcile({ since, by: 'test:faults-mail' });
-    expect(report.receiptsResent.filter((r) => r.sessionId === second.sessionId)).toEqual([{ sessionId: second.sessionId, to: down, result: 'sent' }]);
+    expect(report.receiptsResent.filter((r) => r.sessionId === second.sessionId)).toEqual([
+      { sessionId: second.sessionId, to: down, result: 'sent' },
+    ]);
     expect(receiptsTo(shop, down)).toHaveLength(1);
     expect(receiptsTo(shop, once)).toHaveLength(1);
   });
@@ -153,14 +184,22 @@ describe('faults on the money paths', () => {
     const db = clientFor(shop.instant, schema);
     clients.push(db);
     const q = { wallpapers: { $: { where: { slug: 'dune' } } } };
-    const before = await nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.length), { ruleParams: { tokens: [token] } });
+    const before = await nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.length), {
+      ruleParams: { tokens: [token] },
+    });
     expect(before.data!.wallpapers[0]).not.toHaveProperty('fullResUrl');
     const statuses: string[] = [];
     db._reactor.subscribeConnectionStatus((s: string) => statuses.push(s));
 
-    const dropped = await fetch(`${shop.instant.url}/_local/faults/drop-sockets`, { method: 'POST', headers: instantHeaders(), body: '{}' });
+    const dropped = await fetch(`${shop.instant.url}/_local/faults/drop-sockets`, {
+      method: 'POST',
+      headers: instantHeaders(),
+      body: '{}',
+    });
     expect(((await dropped.json()) as any).dropped).toBeGreaterThanOrEqual(1);
-    const unlocked = nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.[0]?.fullResUrl), { ruleParams: { tokens: [token] } });
+    const unlocked = nextResult(db, q, (r) => Boolean(r.data?.wallpapers?.[0]?.fullResUrl), {
+      ruleParams: { tokens: [token] },
+    });
     await shop.pay(sessionId, { email, card: '4242424242424242' });
     expect((await unlocked).data!.wallpapers[0].fullResUrl).toBe('dune.png');
     expect(statuses).toContain('closed');
@@ -212,10 +251,13 @@ describe('faults on the money paths', () => {
       await shop.stripeLocal.whenDeliveriesIdle();
       expect(await instantInjected()).toEqual({ slow: 2 });
       // Wait (polling, bounded) until both held commits have run and been refused.
-      await vi.waitFor(async () => {
-        const res = await fetch(`${shop.instant.url}/_local/faults`, { headers: instantHeaders() });
-        expect(((await res.json()) as any).slow_in_flight).toBe(0);
-      }, { timeout: 10_000, interval: 50 });
+      await vi.waitFor(
+        async () => {
+          const res = await fetch(`${shop.instant.url}/_local/faults`, { headers: instantHeaders() });
+          expect(((await res.json()) as any).slow_in_flight).toBe(0);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
       expect(await ledgerOf(buyer.id)).toEqual([[`grant:${sessionId}`, 10, 10]]);
       expect((await receiptOf(sessionId)).map((r) => r.status)).toEqual(['sent']);
       expect(receiptsTo(shop, buyer.email)).toHaveLength(1);

@@ -71,7 +71,16 @@ describe('operator functions', () => {
 
   it('refuses bad and oversized bodies with 400 and 413', async () => {
     const bearer = { authorization: `Bearer ${operator.token}` };
-    for (const [command, body] of [['find', {}], ['find', { email: 'not-an-email' }], ['refund', { sessionId: 'pi_123' }], ['refund', { sessionId: 'cs_test_x', amount: -5 }], ['reconcile', { since: 'yesterday-ish' }], ['replay', { eventId: 'cs_x' }], ['webhooks', { outcome: 'maybe' }], ['find', 'not json']] as const) {
+    for (const [command, body] of [
+      ['find', {}],
+      ['find', { email: 'not-an-email' }],
+      ['refund', { sessionId: 'pi_123' }],
+      ['refund', { sessionId: 'cs_test_x', amount: -5 }],
+      ['reconcile', { since: 'yesterday-ish' }],
+      ['replay', { eventId: 'cs_x' }],
+      ['webhooks', { outcome: 'maybe' }],
+      ['find', 'not json'],
+    ] as const) {
       const res = await shop.post(`/api/ops/${command}`, body, bearer);
       expect(res.status, `${command} ${JSON.stringify(body)}`).toBe(400);
       expect(typeof (await res.json()).error).toBe('string');
@@ -103,10 +112,21 @@ describe('operator data in queries', () => {
       db.tx.opsActions[randomUUID()].create({ operator: 'me', action: 'forged', ok: true, createdAt: Date.now() }),
       db.tx.opsActions[opsActions[0].id].update({ operator: 'someone else' }),
       db.tx.opsActions[opsActions[0].id].delete(),
-      db.tx.webhookEvents[randomUUID()].create({ type: 'x', outcome: 'fulfilled', source: 'webhook', durationMs: 1, receivedAt: Date.now() }),
+      db.tx.webhookEvents[randomUUID()].create({
+        type: 'x',
+        outcome: 'fulfilled',
+        source: 'webhook',
+        durationMs: 1,
+        receivedAt: Date.now(),
+      }),
       db.tx.receiptResends[randomUUID()].create({ slot: 'x:1', sessionId: 'x', by: 'me', createdAt: Date.now() }),
     ];
-    for (const step of attempts) await expect(db.transact(step)).rejects.toMatchObject({ body: { type: expect.stringMatching(/permission|validation/) } });
-    expect((await shop.admin.query({ opsActions: { $: { where: { id: opsActions[0].id } } } })).opsActions[0]).toMatchObject({ operator: opsActions[0].operator });
+    for (const step of attempts)
+      await expect(db.transact(step)).rejects.toMatchObject({
+        body: { type: expect.stringMatching(/permission|validation/) },
+      });
+    expect(
+      (await shop.admin.query({ opsActions: { $: { where: { id: opsActions[0].id } } } })).opsActions[0],
+    ).toMatchObject({ operator: opsActions[0].operator });
   });
 });

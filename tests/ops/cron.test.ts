@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(() => shop.close());
 
-const call = (authorization?: string) => fetch(`${shop.api}/api/cron/reconcile`, { headers: authorization ? { authorization } : {} });
+const call = (authorization?: string) =>
+  fetch(`${shop.api}/api/cron/reconcile`, { headers: authorization ? { authorization } : {} });
 
 it('answers a stranger 401 whether or not CRON_SECRET is set, naming it only in the log', async () => {
   const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -37,7 +38,11 @@ it('refuses a caller without the secret and reconciles for the scheduler, in the
   const res = await call('Bearer cron-secret-for-tests');
   expect(res.status).toBe(200);
   const report = await res.json();
-  expect(report).toMatchObject({ repaired: [], errors: [], pruned: { rateSlots: expect.any(Number), webhookEvents: 0 } });
+  expect(report).toMatchObject({
+    repaired: [],
+    errors: [],
+    pruned: { rateSlots: expect.any(Number), webhookEvents: 0 },
+  });
   const { opsActions } = await shop.admin.query({ opsActions: { $: { where: { operator: 'cron' } } } });
   expect(opsActions.map((a: any) => a.action)).toEqual(['reconcile']);
 });

@@ -3,11 +3,20 @@
 // repairs exactly what is missing, a second run repairs nothing, and runs alongside redelivered
 // events still end with one purchase, one receipt and one grant each.
 import { randomUUID } from 'node:crypto';
-import {  beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { reconcile, parseSince } from '../../api/_lib/ops/reconcile.ts';
 import { runCli } from '../../scripts/ops.ts';
 import { ops, withOperatorShop } from '../support/ops.ts';
-import { creditsCheckout, guestCheckout, paymentIntentOf, purchaseOf, receiptsTo, setWebhooks, signIn, type SignedIn } from '../support/shop.ts';
+import {
+  creditsCheckout,
+  guestCheckout,
+  paymentIntentOf,
+  purchaseOf,
+  receiptsTo,
+  setWebhooks,
+  signIn,
+  type SignedIn,
+} from '../support/shop.ts';
 import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack, operator: SignedIn;
@@ -23,7 +32,9 @@ beforeEach(async () => {
 const tag = () => randomUUID().slice(0, 6);
 
 async function ledgerOf(userId: string) {
-  const { ledgerEntries } = await shop.admin.query({ ledgerEntries: { $: { where: { userId }, order: { seq: 'asc' } } } });
+  const { ledgerEntries } = await shop.admin.query({
+    ledgerEntries: { $: { where: { userId }, order: { seq: 'asc' } } },
+  });
   return ledgerEntries;
 }
 
@@ -36,7 +47,9 @@ describe('reconcile', () => {
     const toRefund = await guestCheckout(shop, 'wallpapers-warm', `refunded.${t}@example.com`);
     const toDispute = await guestCheckout(shop, 'wallpapers-warm', `disputed.${t}@example.com`);
     const delayed = await guestCheckout(shop, 'wallpapers-warm');
-    expect((await shop.pay(delayed.sessionId, { email: `delayed.${t}@example.com`, method: 'delayed' })).status).toBe(200);
+    expect((await shop.pay(delayed.sessionId, { email: `delayed.${t}@example.com`, method: 'delayed' })).status).toBe(
+      200,
+    );
     const buyer = await signIn(shop, `credits.${t}@example.com`);
     await shop.stripeLocal.whenDeliveriesIdle();
     expect(await purchaseOf(shop, delayed.sessionId)).toMatchObject({ status: 'pending' });
@@ -69,7 +82,8 @@ describe('reconcile', () => {
     expect(await purchaseOf(shop, toRefund.sessionId)).toMatchObject({ status: 'refunded' });
     expect(await purchaseOf(shop, toDispute.sessionId)).toMatchObject({ status: 'disputed' });
     expect((await ledgerOf(buyer.id)).map((e) => [e.ref, e.balance])).toEqual([[`grant:${credits}`, 10]]);
-    for (const who of ['completed', 'delayed', 'credits', 'refunded', 'disputed', 'fine']) expect(receiptsTo(shop, `${who}.${t}@example.com`), who).toHaveLength(1);
+    for (const who of ['completed', 'delayed', 'credits', 'refunded', 'disputed', 'fine'])
+      expect(receiptsTo(shop, `${who}.${t}@example.com`), who).toHaveLength(1);
 
     // Nothing left to repair, through the CLI this time.
     const again = await runCli(['reconcile', '--since', since.toISOString()], 'cli:tester');
@@ -85,7 +99,11 @@ describe('reconcile', () => {
     const credits = await creditsCheckout(shop, buyer);
     await shop.stripeLocal.whenDeliveriesIdle();
     await setWebhooks(shop, true);
-    const { data: events } = await shop.stripe.events.list({ types: ['checkout.session.completed'], created: { gte: Math.floor(since.getTime() / 1000) }, limit: 100 });
+    const { data: events } = await shop.stripe.events.list({
+      types: ['checkout.session.completed'],
+      created: { gte: Math.floor(since.getTime() / 1000) },
+      limit: 100,
+    });
     const dropped = events.filter((e) => [guest.sessionId, credits].includes((e.data.object as { id: string }).id));
     expect(dropped).toHaveLength(2);
 
@@ -105,7 +123,9 @@ describe('reconcile', () => {
     expect(await purchaseOf(shop, credits)).toMatchObject({ status: 'paid' });
     expect(receiptsTo(shop, `race.${t}@example.com`)).toHaveLength(1);
     expect(receiptsTo(shop, `race-credits.${t}@example.com`)).toHaveLength(1);
-    const { receipts } = await shop.admin.query({ receipts: { $: { where: { sessionId: { $in: [guest.sessionId, credits] } } } } });
+    const { receipts } = await shop.admin.query({
+      receipts: { $: { where: { sessionId: { $in: [guest.sessionId, credits] } } } },
+    });
     expect(receipts.map((r) => r.status)).toEqual(['sent', 'sent']);
     expect((await ledgerOf(buyer.id)).map((e) => [e.ref, e.amount, e.balance])).toEqual([[`grant:${credits}`, 10, 10]]);
     expect((await reconcile({ since, by: 'test:c' })).repaired).toEqual([]);
@@ -118,14 +138,18 @@ describe('reconcile', () => {
       await shop.stripeLocal.whenDeliveriesIdle();
       return bought;
     });
-    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({ status: 'failed' });
+    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({
+      status: 'failed',
+    });
     expect(receiptsTo(shop, email)).toHaveLength(0);
 
     const runs = await Promise.all(Array.from({ length: 4 }, (_, i) => reconcile({ since, by: `test:${i}` })));
     expect(runs.flatMap((r) => r.receiptsResent)).toEqual([{ sessionId, to: email, result: 'sent' }]);
     expect(runs.flatMap((r) => r.repaired)).toEqual([]);
     expect(receiptsTo(shop, email)).toHaveLength(1);
-    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({ status: 'sent' });
+    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({
+      status: 'sent',
+    });
     expect((await reconcile({ since, by: 'test:again' })).receiptsResent).toEqual([]);
     expect(receiptsTo(shop, email)).toHaveLength(1);
   });
@@ -136,9 +160,13 @@ describe('reconcile', () => {
     await shop.stripeLocal.whenDeliveriesIdle();
     const { receipts } = await shop.admin.query({ receipts: { $: { where: { sessionId } } } });
     // As if the sender crashed between claiming the receipt and sending it.
-    await shop.admin.transact(shop.admin.tx.receipts[receipts[0].id].update({ status: 'sending', createdAt: Date.now() - 60_000 }));
+    await shop.admin.transact(
+      shop.admin.tx.receipts[receipts[0].id].update({ status: 'sending', createdAt: Date.now() - 60_000 }),
+    );
     expect((await reconcile({ since: new Date(Date.now() - 10 * 60_000), by: 'test' })).receiptsResent).toEqual([]);
-    await shop.admin.transact(shop.admin.tx.receipts[receipts[0].id].update({ createdAt: since.getTime() - 6 * 60_000 }));
+    await shop.admin.transact(
+      shop.admin.tx.receipts[receipts[0].id].update({ createdAt: since.getTime() - 6 * 60_000 }),
+    );
     const report = await reconcile({ since: new Date(since.getTime() - 10 * 60_000), by: 'test' });
     expect(report.receiptsResent).toEqual([{ sessionId, to: email, result: 'sent' }]);
   });
@@ -149,14 +177,31 @@ describe('reconcile', () => {
     const freshSlot = randomUUID();
     const oldLog = randomUUID();
     await shop.admin.transact([
-      shop.admin.tx.rateSlots[oldSlot].update({ slot: `test:old:${oldSlot}`, bucket: 'test:old', createdAt: now - 2 * 3_600_000 }),
-      shop.admin.tx.rateSlots[freshSlot].update({ slot: `test:fresh:${freshSlot}`, bucket: 'test:fresh', createdAt: now }),
-      shop.admin.tx.webhookEvents[oldLog].update({ type: 'checkout.session.completed', outcome: 'fulfilled', source: 'webhook', durationMs: 1, receivedAt: now - 31 * 86_400_000 }),
+      shop.admin.tx.rateSlots[oldSlot].update({
+        slot: `test:old:${oldSlot}`,
+        bucket: 'test:old',
+        createdAt: now - 2 * 3_600_000,
+      }),
+      shop.admin.tx.rateSlots[freshSlot].update({
+        slot: `test:fresh:${freshSlot}`,
+        bucket: 'test:fresh',
+        createdAt: now,
+      }),
+      shop.admin.tx.webhookEvents[oldLog].update({
+        type: 'checkout.session.completed',
+        outcome: 'fulfilled',
+        source: 'webhook',
+        durationMs: 1,
+        receivedAt: now - 31 * 86_400_000,
+      }),
     ]);
     const report = await reconcile({ since: new Date(now - 60_000), by: 'test:prune' });
     expect(report.pruned.rateSlots).toBeGreaterThanOrEqual(1);
     expect(report.pruned.webhookEvents).toBe(1);
-    const left = await shop.admin.query({ rateSlots: { $: { where: { id: { $in: [oldSlot, freshSlot] } } } }, webhookEvents: { $: { where: { id: oldLog } } } });
+    const left = await shop.admin.query({
+      rateSlots: { $: { where: { id: { $in: [oldSlot, freshSlot] } } } },
+      webhookEvents: { $: { where: { id: oldLog } } },
+    });
     expect(left.rateSlots.map((r: any) => r.id)).toEqual([freshSlot]);
     expect(left.webhookEvents).toEqual([]);
   });

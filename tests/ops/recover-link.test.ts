@@ -32,13 +32,20 @@ const client = () => {
 };
 
 const redeem = (body: unknown) =>
-  fetch(`${shop.api}/api/ops/recover`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${shop.api}/api/ops/recover`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 /** The operator's recover (from /ops, or the CLI), and the link it mailed, as the fragment's fields. */
 async function mailedLink(typedEmail: string, via: 'page' | 'cli' = 'page') {
   const to = typedEmail.trim().toLowerCase();
   const before = linkMails(to).length;
-  const sent = via === 'page' ? await ops(shop, operator, 'recover', { email: typedEmail }) : (await runCli(['recover', typedEmail], 'cli:tester')).result;
+  const sent =
+    via === 'page'
+      ? await ops(shop, operator, 'recover', { email: typedEmail })
+      : (await runCli(['recover', typedEmail], 'cli:tester')).result;
   expect(sent).toMatchObject({ sent: true, to, expiresAt: expect.any(String) });
   const mails = linkMails(to);
   expect(mails).toHaveLength(before + 1);
@@ -59,7 +66,10 @@ async function lockOut(email: string) {
   // Now even the right code is refused: the buyer is locked out for the hour.
   await shop.admin.auth.sendMagicCode(email);
   const code = [...shop.mails].reverse().find((m) => m.to === email)!.code;
-  await expect(db.auth.signInWithMagicCode({ email, code })).rejects.toMatchObject({ status: 429, body: { type: 'rate-limited' } });
+  await expect(db.auth.signInWithMagicCode({ email, code })).rejects.toMatchObject({
+    status: 429,
+    body: { type: 'rate-limited' },
+  });
 }
 
 describe('recover link', () => {
@@ -84,8 +94,15 @@ describe('recover link', () => {
 
     // Both ends are in the audit trail; the guess limit still holds for codes.
     const actions = await listOpsActions({ limit: 20 });
-    expect(actions.find((a) => a.action === 'recover' && a.target === email)).toMatchObject({ operator: 'ops@example.com', ok: true });
-    expect(actions.find((a) => a.action === 'recover-link' && a.target === email)).toMatchObject({ operator: `link:${email}`, ok: true, detail: 'signed in' });
+    expect(actions.find((a) => a.action === 'recover' && a.target === email)).toMatchObject({
+      operator: 'ops@example.com',
+      ok: true,
+    });
+    expect(actions.find((a) => a.action === 'recover-link' && a.target === email)).toMatchObject({
+      operator: `link:${email}`,
+      ok: true,
+      detail: 'signed in',
+    });
     await expect(client().auth.signInWithMagicCode({ email, code: '123456' })).rejects.toMatchObject({ status: 429 });
   });
 
@@ -95,17 +112,25 @@ describe('recover link', () => {
     expect(link.email).toBe(email);
     expect((await redeem(link)).status).toBe(200);
     const actions = await listOpsActions({ limit: 20 });
-    expect(actions.find((a) => a.action === 'recover' && a.target === email)).toMatchObject({ operator: 'cli:tester', ok: true });
+    expect(actions.find((a) => a.action === 'recover' && a.target === email)).toMatchObject({
+      operator: 'cli:tester',
+      ok: true,
+    });
   });
 
   it('tells the operator when the link could not be mailed, and records the failure', async () => {
     const email = `unmailable.${randomUUID().slice(0, 6)}@example.com`;
-    const res = await withReceiptsFailing(() => shop.post('/api/ops/recover', { email }, { authorization: `Bearer ${operator.token}` }));
+    const res = await withReceiptsFailing(() =>
+      shop.post('/api/ops/recover', { email }, { authorization: `Bearer ${operator.token}` }),
+    );
     expect(res.status).toBe(502);
     expect((await res.json()).error).toMatch(/could not be mailed/);
     expect(linkMails(email)).toEqual([]);
     const actions = await listOpsActions({ limit: 20 });
-    expect(actions.find((a) => a.action === 'recover' && a.target === email)).toMatchObject({ ok: false, detail: expect.stringMatching(/could not be mailed/) });
+    expect(actions.find((a) => a.action === 'recover' && a.target === email)).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/could not be mailed/),
+    });
   });
 
   it('refuses a forged link, whatever part is changed, and signs nobody in', async () => {
@@ -149,14 +174,21 @@ describe('recover link', () => {
     expect(again.status).toBe(410);
     expect((await again.json()).error).toMatch(/already been used/);
     expect((await shop.admin.query({ recoveryClaims: { $: { where: { email } } } })).recoveryClaims).toHaveLength(1);
-    const actions = (await listOpsActions({ limit: 50 })).filter((a) => a.action === 'recover-link' && a.target === email);
+    const actions = (await listOpsActions({ limit: 50 })).filter(
+      (a) => a.action === 'recover-link' && a.target === email,
+    );
     expect(actions.filter((a) => a.ok)).toHaveLength(1);
     expect(actions.filter((a) => !a.ok)).toHaveLength(6);
   });
 
   it('answers bad bodies with 400 naming the field', async () => {
     const link = makeRecoveryLink('someone@example.com');
-    for (const [body, field] of [[{ ...link, sig: undefined }, 'sig'], [{ ...link, exp: String(link.exp) }, 'exp'], [{ ...link, nonce: 'x' }, 'nonce'], [{ ...link, email: 'nope' }, 'email']] as const) {
+    for (const [body, field] of [
+      [{ ...link, sig: undefined }, 'sig'],
+      [{ ...link, exp: String(link.exp) }, 'exp'],
+      [{ ...link, nonce: 'x' }, 'nonce'],
+      [{ ...link, email: 'nope' }, 'email'],
+    ] as const) {
       const res = await redeem(body);
       expect(res.status).toBe(400);
       expect((await res.json()).error).toContain(field);
@@ -172,8 +204,15 @@ describe('recover link', () => {
       const db = shop.admin.asUser(as);
       expect((await db.query({ recoveryClaims: {} })).recoveryClaims, JSON.stringify(as)).toEqual([]);
       // Creating a link's claim would burn someone's link before they use it.
-      await expect(db.transact(db.tx.recoveryClaims[randomUUID()].create({ email: 'x@example.com', expiresAt: Date.now(), redeemedAt: Date.now() })))
-        .rejects.toMatchObject({ body: { type: expect.stringMatching(/permission|validation/) } });
+      await expect(
+        db.transact(
+          db.tx.recoveryClaims[randomUUID()].create({
+            email: 'x@example.com',
+            expiresAt: Date.now(),
+            redeemedAt: Date.now(),
+          }),
+        ),
+      ).rejects.toMatchObject({ body: { type: expect.stringMatching(/permission|validation/) } });
     }
   });
 });

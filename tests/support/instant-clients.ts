@@ -25,11 +25,15 @@ export function nextResult<T = any>(
   opts?: { ruleParams?: Record<string, unknown> },
 ): Promise<{ data?: T; error?: { message: string } }> {
   return new Promise((resolve) => {
-    const unsub = db.subscribeQuery(q, (r: any) => {
-      if (until(r)) {
-        queueMicrotask(() => unsub());
-        resolve(r);
-      }
-    }, opts as any);
+    const unsub = db.subscribeQuery(
+      q,
+      (r: any) => {
+        if (until(r)) {
+          queueMicrotask(() => unsub());
+          resolve(r);
+        }
+      },
+      opts as any,
+    );
   });
 }

@@ -36,12 +36,20 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
   const mails: { to: string; code: string }[] = [];
   const { schema, rules } = await loadProjectConfig();
   const mailbox = await startMailbox();
-  const instant = await startInstantLocal({ memory: true, schema, rules, sendMail: async (m) => {
-    mails.push(m);
-    // Also into the mailbox, as under `npm run dev`, for tests that wait for a code there.
-    mailbox.deliver({ to: m.to, subject: m.subject, text: m.text, from: 'Instant <auth@instant.local>' });
-  } });
-  const stripeLocal = await startStripeLocal({ webhooks: { retryBaseDelayMs: 50, maxAttempts: opts.webhookAttempts ?? 5, timeoutMs: 5000 }, asyncPaymentDelayMs: null });
+  const instant = await startInstantLocal({
+    memory: true,
+    schema,
+    rules,
+    sendMail: async (m) => {
+      mails.push(m);
+      // Also into the mailbox, as under `npm run dev`, for tests that wait for a code there.
+      mailbox.deliver({ to: m.to, subject: m.subject, text: m.text, from: 'Instant <auth@instant.local>' });
+    },
+  });
+  const stripeLocal = await startStripeLocal({
+    webhooks: { retryBaseDelayMs: 50, maxAttempts: opts.webhookAttempts ?? 5, timeoutMs: 5000 },
+    asyncPaymentDelayMs: null,
+  });
   const api = await startApiServer();
   const endpoint = stripeLocal.addWebhookEndpoint(`${api.url}/api/stripe/webhook`);
   Object.assign(process.env, {
@@ -59,9 +67,17 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
   const url = new URL(stripeLocal.url);
   const stripe = new Stripe(stripeLocal.secretKey, { host: url.hostname, port: Number(url.port), protocol: 'http' });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${api.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const local = (path: string, body: unknown = {}) =>
-    fetch(`${stripeLocal.url}/_local/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${stripeLocal.url}/_local/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const clients: { shutdown(): void }[] = [];
   return {
     api: api.url,
@@ -74,7 +90,8 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
     webhookEndpointId: endpoint.id,
     post,
     local,
-    pay: (sessionId, body = { email: 'buyer@example.com', card: '4242424242424242' }) => local(`checkout_sessions/${sessionId}/pay`, body),
+    pay: (sessionId, body = { email: 'buyer@example.com', card: '4242424242424242' }) =>
+      local(`checkout_sessions/${sessionId}/pay`, body),
     client: () => {
       const db = clientFor(instant, appSchema);
       clients.push(db);

@@ -7,7 +7,10 @@ import type { ShopStack } from './shop-stack.ts';
 export type SignedIn = { id: string; token: string; email: string };
 
 /** A fresh user signed in through the admin SDK (the magic-code path has its own tests). */
-export async function signIn(shop: ShopStack, email = `user-${randomUUID().slice(0, 8)}@example.com`): Promise<SignedIn> {
+export async function signIn(
+  shop: ShopStack,
+  email = `user-${randomUUID().slice(0, 8)}@example.com`,
+): Promise<SignedIn> {
   const token = await shop.admin.auth.createToken(email);
   const user = await shop.admin.auth.verifyToken(token);
   return { id: user.id, token, email: email.trim().toLowerCase() };
@@ -40,7 +43,12 @@ export async function buy(shop: ShopStack, productId: string, email: string, tok
 }
 
 /** A guest checkout (pending purchase recorded); pays it when `email` is given. */
-export async function guestCheckout(shop: ShopStack, productId = 'wallpapers-warm', email?: string, pay: Record<string, unknown> = {}) {
+export async function guestCheckout(
+  shop: ShopStack,
+  productId = 'wallpapers-warm',
+  email?: string,
+  pay: Record<string, unknown> = {},
+) {
   const { token, sessionId } = await checkout(shop, productId);
   if (email) expect((await shop.pay(sessionId, { email, card: CARD, ...pay })).status).toBe(200);
   return { token, sessionId };
@@ -68,7 +76,8 @@ export async function paymentIntentOf(shop: ShopStack, sessionId: string) {
 }
 
 /** The receipt emails the mailbox holds for `to`. */
-export const receiptsTo = (shop: ShopStack, to: string) => shop.mailbox.messages({ to }).filter((m) => m.subject.startsWith('Your receipt'));
+export const receiptsTo = (shop: ShopStack, to: string) =>
+  shop.mailbox.messages({ to }).filter((m) => m.subject.startsWith('Your receipt'));
 
 /** Stops (or restarts) webhook deliveries to the shop, as an outage or a misconfigured endpoint would. */
 export async function setWebhooks(shop: ShopStack, enabled: boolean) {

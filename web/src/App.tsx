@@ -26,7 +26,9 @@ export function App() {
     <div className="page" data-connection={status}>
       <header className="top">
         <nav className="row">
-          <Link to="/" className="brand">instant-shop</Link>
+          <Link to="/" className="brand">
+            instant-shop
+          </Link>
           <Link to="/recover">Recover</Link>
           <Link to="/credits">Credits</Link>
           <Link to="/account">Account</Link>
@@ -43,7 +45,14 @@ export function App() {
             <Route path="/credits" element={<CreditsPage />} />
             <Route path="/ops" element={<OpsPage />} />
             <Route path="/account" element={<AccountPage />} />
-            <Route path="*" element={<p>Nothing here. <Link to="/">Back to the shop</Link>.</p>} />
+            <Route
+              path="*"
+              element={
+                <p>
+                  Nothing here. <Link to="/">Back to the shop</Link>.
+                </p>
+              }
+            />
           </Routes>
         </Suspense>
       </main>

@@ -9,10 +9,17 @@ export class ApiError extends Error {
   }
 }
 
-export async function postJson<T>(path: string, body: unknown, opts: { refreshToken?: string; method?: 'POST' | 'PUT' } = {}): Promise<T> {
+export async function postJson<T>(
+  path: string,
+  body: unknown,
+  opts: { refreshToken?: string; method?: 'POST' | 'PUT' } = {},
+): Promise<T> {
   const res = await fetch(path, {
     method: opts.method ?? 'POST',
-    headers: { 'content-type': 'application/json', ...(opts.refreshToken ? { authorization: `Bearer ${opts.refreshToken}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(opts.refreshToken ? { authorization: `Bearer ${opts.refreshToken}` } : {}),
+    },
     body: JSON.stringify(body),
   });
   const data = await res.json().catch(() => ({}));
@@ -34,6 +41,11 @@ export function downloadUrl(purchaseId: string, who: { refreshToken: string } | 
 
 /** Redeems a recovery link's fragment (`email`, `exp`, `nonce`, `sig`) for an Instant refresh token. */
 export function redeemRecoveryLink(fragment: URLSearchParams) {
-  const body = { email: fragment.get('email'), exp: Number(fragment.get('exp')), nonce: fragment.get('nonce'), sig: fragment.get('sig') };
+  const body = {
+    email: fragment.get('email'),
+    exp: Number(fragment.get('exp')),
+    nonce: fragment.get('nonce'),
+    sig: fragment.get('sig'),
+  };
   return postJson<{ token: string; email: string }>('/api/ops/recover', body, { method: 'PUT' });
 }

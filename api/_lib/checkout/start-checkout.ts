@@ -27,7 +27,13 @@ export type CheckoutRequest = {
 
 export async function startCheckout(req: Request, c: CheckoutRequest): Promise<Response> {
   const base = appUrl(req);
-  const metadata: Record<string, string> = { token: c.token, productId: c.product.id, type: c.product.id, ...(c.user ? { userId: c.user.id } : {}), ...c.metadata };
+  const metadata: Record<string, string> = {
+    token: c.token,
+    productId: c.product.id,
+    type: c.product.id,
+    ...(c.user ? { userId: c.user.id } : {}),
+    ...c.metadata,
+  };
   const params: Stripe.Checkout.SessionCreateParams = {
     mode: 'payment',
     line_items: [await lineItemFor(c.product)],

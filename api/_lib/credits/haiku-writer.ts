@@ -8,9 +8,27 @@ export interface HaikuWriter {
 }
 
 // Five-syllable and seven-syllable lines; `{t}` is the topic.
-const FIVE_OPEN = ['Morning light on {t}', 'Quiet {t} waits', 'Under the old moon', 'Soft rain finds {t}', 'Cold wind, warm {t}'];
-const SEVEN = ['a single leaf drifts across the still pond', 'the kettle hums a slow song', 'footsteps fade along the shore', 'shadows lean into the hill', 'a sparrow counts the hours'];
-const FIVE_CLOSE = ['and then, only dusk', 'the bell rings once more', 'nothing left to say', 'a door left open', 'the world holds its breath'];
+const FIVE_OPEN = [
+  'Morning light on {t}',
+  'Quiet {t} waits',
+  'Under the old moon',
+  'Soft rain finds {t}',
+  'Cold wind, warm {t}',
+];
+const SEVEN = [
+  'a single leaf drifts across the still pond',
+  'the kettle hums a slow song',
+  'footsteps fade along the shore',
+  'shadows lean into the hill',
+  'a sparrow counts the hours',
+];
+const FIVE_CLOSE = [
+  'and then, only dusk',
+  'the bell rings once more',
+  'nothing left to say',
+  'a door left open',
+  'the world holds its breath',
+];
 
 export class LocalHaikuWriter implements HaikuWriter {
   async write(topic: string): Promise<string> {

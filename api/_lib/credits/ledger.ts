@@ -27,7 +27,9 @@ const MAX_AMBIGUOUS = 3;
 
 export async function latestEntry(userId: string): Promise<LedgerEntry | null> {
   const db = adminDb();
-  const { ledgerEntries } = await db.query({ ledgerEntries: { $: { where: { userId }, order: { seq: 'desc' }, limit: 1 } } });
+  const { ledgerEntries } = await db.query({
+    ledgerEntries: { $: { where: { userId }, order: { seq: 'desc' }, limit: 1 } },
+  });
   return ledgerEntries[0] ?? null;
 }
 
@@ -50,7 +52,12 @@ export function collidedAttribute(e: unknown): 'slot' | 'ref' | null {
   return m ? ((m[1] ?? m[2]) as 'slot' | 'ref') : null;
 }
 
-export async function append(userId: string, ref: string, decide: Decide, opts: { sessionId?: string; extraSteps?: Steps } = {}): Promise<AppendResult> {
+export async function append(
+  userId: string,
+  ref: string,
+  decide: Decide,
+  opts: { sessionId?: string; extraSteps?: Steps } = {},
+): Promise<AppendResult> {
   const db = adminDb();
   let ambiguous = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -87,7 +94,8 @@ export async function append(userId: string, ref: string, decide: Decide, opts: 
         // whether it is mine, another's, or not there (then try again; the unique slot and ref
         // keep a late landing of this attempt from being applied twice).
         const landed = await entryByRef(ref);
-        if (landed) return landed.id === id ? { status: 'applied', entry } : { status: 'already-applied', entry: landed };
+        if (landed)
+          return landed.id === id ? { status: 'applied', entry } : { status: 'already-applied', entry: landed };
         if (++ambiguous >= MAX_AMBIGUOUS) break;
         await backoff(ambiguous);
         continue;
@@ -111,28 +119,53 @@ function recorded(r: AppendResult): Recorded {
   return r;
 }
 
-export async function grant(userId: string, amount: number, ref: string, reason: string, sessionId?: string): Promise<Recorded> {
-  if (!Number.isInteger(amount) || amount < 0) throw new Error(`ledger: a grant must be a non-negative integer (got ${amount})`);
+export async function grant(
+  userId: string,
+  amount: number,
+  ref: string,
+  reason: string,
+  sessionId?: string,
+): Promise<Recorded> {
+  if (!Number.isInteger(amount) || amount < 0)
+    throw new Error(`ledger: a grant must be a non-negative integer (got ${amount})`);
   return recorded(await append(userId, ref, () => ({ amount, reason }), { sessionId }));
 }
 
 /** One credit for one use; `extraSteps` (the haiku) commit in the same transaction or not at all. */
-export async function spend(userId: string, useRef: string, reason: string, extraSteps?: Steps): Promise<{ ok: true; balance: number } | { ok: false; balance: number }> {
-  const result = await append(userId, useRef, (balance) => (balance >= 1 ? { amount: -1, reason } : null), { extraSteps });
+export async function spend(
+  userId: string,
+  useRef: string,
+  reason: string,
+  extraSteps?: Steps,
+): Promise<{ ok: true; balance: number } | { ok: false; balance: number }> {
+  const result = await append(userId, useRef, (balance) => (balance >= 1 ? { amount: -1, reason } : null), {
+    extraSteps,
+  });
   if (result.status === 'declined') return { ok: false, balance: result.balance };
   return { ok: true, balance: result.entry.balance };
 }
 
 /** Takes back up to `amount`, never below zero; what could not be taken is recorded as `shortfall`. */
-export async function clawback(userId: string, amount: number, ref: string, reason: string, sessionId?: string): Promise<Recorded> {
-  if (!Number.isInteger(amount) || amount < 0) throw new Error(`ledger: a clawback must be a non-negative integer (got ${amount})`);
+export async function clawback(
+  userId: string,
+  amount: number,
+  ref: string,
+  reason: string,
+  sessionId?: string,
+): Promise<Recorded> {
+  if (!Number.isInteger(amount) || amount < 0)
+    throw new Error(`ledger: a clawback must be a non-negative integer (got ${amount})`);
   const result = await append(
     userId,
     ref,
     (balance) => {
       const taken = Math.min(amount, balance);
       const shortfall = amount - taken;
-      return { amount: -taken, reason: shortfall ? `${reason} (${shortfall} already spent, not taken back)` : reason, shortfall };
+      return {
+        amount: -taken,
+        reason: shortfall ? `${reason} (${shortfall} already spent, not taken back)` : reason,
+        shortfall,
+      };
     },
     { sessionId },
   );

@@ -45,7 +45,8 @@ export function verifySigned(kind: SignedTarget['kind'], params: URLSearchParams
   const disposition = params.get('disposition');
   const exp = Number(params.get('exp'));
   const sig = params.get('sig') ?? '';
-  if (!id || (disposition !== 'inline' && disposition !== 'attachment') || !Number.isInteger(exp)) return { ok: false, reason: 'invalid' };
+  if (!id || (disposition !== 'inline' && disposition !== 'attachment') || !Number.isInteger(exp))
+    return { ok: false, reason: 'invalid' };
   const target = { kind, id, disposition } as const;
   if (!signatureMatches('signed-urls', [kind, id, disposition, exp], sig)) return { ok: false, reason: 'invalid' };
   if (exp * 1000 < now) return { ok: false, reason: 'expired' };

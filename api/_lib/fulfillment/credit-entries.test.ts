@@ -12,8 +12,10 @@ const view = (change: Partial<CreditInputs> = {}): CreditInputs => ({
   ...change,
 });
 const refund = (id: string, amount: number, status = 'succeeded') => ({ id, amount, status });
-const restores = (entries: ReturnType<typeof creditEntries>) => entries.map((e) => (e.kind === 'clawback' ? (e.restore?.ref ?? null) : 'grant'));
-const amounts = (entries: ReturnType<typeof creditEntries>) => entries.map((e) => `${e.ref} ${e.kind === 'grant' ? '+' : '-'}${e.amount}`);
+const restores = (entries: ReturnType<typeof creditEntries>) =>
+  entries.map((e) => (e.kind === 'clawback' ? (e.restore?.ref ?? null) : 'grant'));
+const amounts = (entries: ReturnType<typeof creditEntries>) =>
+  entries.map((e) => `${e.ref} ${e.kind === 'grant' ? '+' : '-'}${e.amount}`);
 
 describe('creditEntries', () => {
   it('grants nothing for a session that was never paid', () => {
@@ -35,7 +37,12 @@ describe('creditEntries', () => {
 
   it('takes back floor-rounded shares of partial refunds that add up to the pack, oldest first', () => {
     const refunds = [refund('re_a', 150), refund('re_b', 150), refund('re_c', 200)];
-    expect(amounts(creditEntries(view({ refunds }), 'refunded', pack))).toEqual(['grant:cs_1 +10', 'clawback:re_a -3', 'clawback:re_b -3', 'clawback:re_c -4']);
+    expect(amounts(creditEntries(view({ refunds }), 'refunded', pack))).toEqual([
+      'grant:cs_1 +10',
+      'clawback:re_a -3',
+      'clawback:re_b -3',
+      'clawback:re_c -4',
+    ]);
   });
 
   it('skips a refund too small to take a credit, and restores what a failed or canceled refund took', () => {
@@ -56,7 +63,10 @@ describe('creditEntries', () => {
   });
 
   it('grants a refunded session even when its status no longer says paid, so the clawback has something to follow', () => {
-    expect(amounts(creditEntries(view({ refunds: [refund('re_all', 500)] }), 'refunded', pack))).toEqual(['grant:cs_1 +10', 'clawback:re_all -10']);
+    expect(amounts(creditEntries(view({ refunds: [refund('re_all', 500)] }), 'refunded', pack))).toEqual([
+      'grant:cs_1 +10',
+      'clawback:re_all -10',
+    ]);
   });
 
   it('only grants a free checkout: there is no charge to refund or dispute', () => {

@@ -33,12 +33,18 @@ export function packCredits(session: Pick<Stripe.Checkout.Session, 'metadata'>, 
   return Number.isInteger(pinned) && pinned > 0 ? pinned : catalogCredits;
 }
 
-export function creditEntries(view: CreditInputs, status: PurchaseStatus, pack: { credits: number; title: string }): CreditEntry[] {
+export function creditEntries(
+  view: CreditInputs,
+  status: PurchaseStatus,
+  pack: { credits: number; title: string },
+): CreditEntry[] {
   const { session, refunds, disputes } = view;
   // A refund or dispute implies the session was paid; the grant always precedes what undoes it.
   if (!WAS_PAID.has(status) && refunds.length === 0 && disputes.length === 0) return [];
   const credits = packCredits(session, pack.credits);
-  const entries: CreditEntry[] = [{ kind: 'grant', ref: `grant:${session.id}`, amount: credits, reason: `Bought ${pack.title}` }];
+  const entries: CreditEntry[] = [
+    { kind: 'grant', ref: `grant:${session.id}`, amount: credits, reason: `Bought ${pack.title}` },
+  ];
   const chargeAmount = view.intent ? (view.charge?.amount ?? session.amount_total ?? 0) : 0;
   if (!chargeAmount) return entries; // a free (100%-off) checkout has no charge to refund or dispute
 
@@ -57,7 +63,9 @@ export function creditEntries(view: CreditInputs, status: PurchaseStatus, pack: 
       ref: `clawback:${r.id}`,
       amount,
       reason: `Refund of ${pack.title}`,
-      restore: undone ? { ref: `refund-failed:${r.id}`, reason: `Refund of ${pack.title} ${r.status}: credits restored` } : null,
+      restore: undone
+        ? { ref: `refund-failed:${r.id}`, reason: `Refund of ${pack.title} ${r.status}: credits restored` }
+        : null,
     });
   }
   for (const d of disputes) {

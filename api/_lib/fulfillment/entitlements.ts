@@ -18,7 +18,10 @@ export type EntitlementInput = {
   userId: string | null;
 };
 
-export async function applyEntitlements(view: StripeView, { status, product, userId }: EntitlementInput): Promise<void> {
+export async function applyEntitlements(
+  view: StripeView,
+  { status, product, userId }: EntitlementInput,
+): Promise<void> {
   if (product?.kind === 'plan') {
     if (userId) await syncPlan(userId);
     return;

@@ -48,7 +48,14 @@ export async function fulfillCheckout(sessionId: string): Promise<FulfillResult>
       const [entitled, sent] = await Promise.allSettled([
         applyEntitlements(again, written),
         owesReceipt
-          ? sendReceiptOnce({ sessionId, purchaseId: written.purchaseId, email: written.email!, product: written.product, amount: amount_total, currency })
+          ? sendReceiptOnce({
+              sessionId,
+              purchaseId: written.purchaseId,
+              email: written.email!,
+              product: written.product,
+              amount: amount_total,
+              currency,
+            })
           : ('none' as const),
       ]);
       if (entitled.status === 'rejected') throw entitled.reason;
@@ -116,6 +123,7 @@ export async function writePurchase(view: StripeView, buyers = new Map<string, P
  */
 export async function unlinkThenFulfill(sessionId: string, wallpaperIds: string[]): Promise<FulfillResult> {
   const db = adminDb();
-  if (wallpaperIds.length) await db.transact(db.tx.purchases[purchaseIdFor(sessionId)].unlink({ wallpapers: wallpaperIds }));
+  if (wallpaperIds.length)
+    await db.transact(db.tx.purchases[purchaseIdFor(sessionId)].unlink({ wallpapers: wallpaperIds }));
   return fulfillCheckout(sessionId);
 }

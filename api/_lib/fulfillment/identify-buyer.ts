@@ -20,14 +20,19 @@ export function parseClientReference(ref: string | null | undefined): { token?: 
   return {};
 }
 
-export async function identifyBuyer(session: Stripe.Checkout.Session, product: Product | null, email: string | null): Promise<Buyer> {
+export async function identifyBuyer(
+  session: Stripe.Checkout.Session,
+  product: Product | null,
+  email: string | null,
+): Promise<Buyer> {
   const ref = parseClientReference(session.client_reference_id);
   const metaToken = session.metadata?.token;
   // A paid session that lost its token still gets one (derived, so every writer agrees),
   // and email recovery finds it.
   const token = (metaToken && UUID_V4.test(metaToken) ? metaToken : ref.token) ?? derivedId('token', session.id);
   let userId = session.metadata?.userId ?? ref.userId ?? null;
-  if (!userId && email && (product?.kind === 'credits' || product?.kind === 'plan')) userId = await userIdForEmail(email);
+  if (!userId && email && (product?.kind === 'credits' || product?.kind === 'plan'))
+    userId = await userIdForEmail(email);
   return { token, userId };
 }
 

@@ -19,13 +19,27 @@ import { isHandledStripeEvent } from './handled-events.ts';
 import type { PurchaseStatus } from './purchase-status.ts';
 
 /** The applied-event record to create once the delivery is logged (webhook-log.ts writes both). */
-export type AppliedClaim = { id: string; record: { eventId: string; type: string; appliedAt: number; sessionId?: string; purchaseStatus?: string } };
+export type AppliedClaim = {
+  id: string;
+  record: { eventId: string; type: string; appliedAt: number; sessionId?: string; purchaseStatus?: string };
+};
 
 export type EventOutcome =
   | { handled: false }
-  | { handled: true; sessionId: string | null; status: PurchaseStatus | null; alreadyApplied?: boolean; claim?: AppliedClaim };
+  | {
+      handled: true;
+      sessionId: string | null;
+      status: PurchaseStatus | null;
+      alreadyApplied?: boolean;
+      claim?: AppliedClaim;
+    };
 
-type EventObject = { object: string; id: string; payment_intent?: string | { id: string } | null; charge?: string | { id: string } };
+type EventObject = {
+  object: string;
+  id: string;
+  payment_intent?: string | { id: string } | null;
+  charge?: string | { id: string };
+};
 
 /** The Checkout Session an event is about: directly, or through the charge's payment intent. */
 export async function sessionOfEvent(event: Stripe.Event): Promise<string | null> {
@@ -50,7 +64,13 @@ export async function processStripeEvent(event: Stripe.Event, { replay = false }
   if (!isHandledStripeEvent(event.type)) return { handled: false };
   if (!replay) {
     const applied = await appliedRecord(event.id);
-    if (applied) return { handled: true, sessionId: applied.sessionId ?? null, status: (applied.purchaseStatus as PurchaseStatus) ?? null, alreadyApplied: true };
+    if (applied)
+      return {
+        handled: true,
+        sessionId: applied.sessionId ?? null,
+        status: (applied.purchaseStatus as PurchaseStatus) ?? null,
+        alreadyApplied: true,
+      };
   }
   const sessionId = await sessionOfEvent(event);
   const outcome = sessionId ? await fulfillCheckout(sessionId) : null;
@@ -79,6 +99,12 @@ async function receiptDone(sessionId: string, outcome: FulfillResult, eventId: s
 }
 
 function appliedClaim(event: Stripe.Event, sessionId: string | null, status: PurchaseStatus | null): AppliedClaim {
-  const record = { eventId: event.id, type: event.type, appliedAt: Date.now(), ...(sessionId ? { sessionId } : {}), ...(status ? { purchaseStatus: status } : {}) };
+  const record = {
+    eventId: event.id,
+    type: event.type,
+    appliedAt: Date.now(),
+    ...(sessionId ? { sessionId } : {}),
+    ...(status ? { purchaseStatus: status } : {}),
+  };
   return { id: appliedEventId(event.id), record };
 }

@@ -12,13 +12,19 @@ const status = (change: Partial<StatusInputs>) => purchaseStatus({ ...paid, ...c
 
 describe('purchaseStatus', () => {
   it('is pending while the session is open and expired once Stripe ends it', () => {
-    expect(status({ session: { status: 'open', payment_status: 'unpaid' }, intent: null, charge: null })).toBe('pending');
-    expect(status({ session: { status: 'expired', payment_status: 'unpaid' }, intent: null, charge: null })).toBe('expired');
+    expect(status({ session: { status: 'open', payment_status: 'unpaid' }, intent: null, charge: null })).toBe(
+      'pending',
+    );
+    expect(status({ session: { status: 'expired', payment_status: 'unpaid' }, intent: null, charge: null })).toBe(
+      'expired',
+    );
   });
 
   it('is paid for a complete, paid session, also when nothing was charged (a free checkout)', () => {
     expect(status({})).toBe('paid');
-    expect(status({ session: { status: 'complete', payment_status: 'no_payment_required' }, intent: null, charge: null })).toBe('paid');
+    expect(
+      status({ session: { status: 'complete', payment_status: 'no_payment_required' }, intent: null, charge: null }),
+    ).toBe('paid');
   });
 
   it('keeps a delayed payment pending while it processes and fails it when the intent wants a new method', () => {

@@ -6,13 +6,19 @@ import type Stripe from 'stripe';
 import { findProduct, type Product } from '../../../catalog/products.ts';
 import { expanded } from '../platform/stripe-ids.ts';
 
-export type Resolution = { product: Product; source: 'session' | 'product' | 'map' } | { product: null; reason: string };
+export type Resolution =
+  { product: Product; source: 'session' | 'product' | 'map' } | { product: null; reason: string };
 
 export const UNKNOWN_TYPE_FIX =
   'Set metadata.type to a catalog product id on the Checkout Session or on the Stripe product, or map the price or product id in STRIPE_PRODUCT_MAP.';
 
-export function resolvePurchaseType(session: Stripe.Checkout.Session, productMapJson = process.env.STRIPE_PRODUCT_MAP): Resolution {
-  const candidates: { type: string | undefined; source: 'session' | 'product' | 'map' }[] = [{ type: session.metadata?.type, source: 'session' }];
+export function resolvePurchaseType(
+  session: Stripe.Checkout.Session,
+  productMapJson = process.env.STRIPE_PRODUCT_MAP,
+): Resolution {
+  const candidates: { type: string | undefined; source: 'session' | 'product' | 'map' }[] = [
+    { type: session.metadata?.type, source: 'session' },
+  ];
   const item = session.line_items?.data[0];
   const price = item?.price;
   const product = expanded(price?.product) as Stripe.Product | null;
@@ -24,9 +30,15 @@ export function resolvePurchaseType(session: Stripe.Checkout.Session, productMap
     if (!type) continue;
     const found = findProduct(type);
     if (found) return { product: found, source };
-    return { product: null, reason: `Purchase type "${type}" (from ${source}) is not a product in catalog/products.ts. ${UNKNOWN_TYPE_FIX}` };
+    return {
+      product: null,
+      reason: `Purchase type "${type}" (from ${source}) is not a product in catalog/products.ts. ${UNKNOWN_TYPE_FIX}`,
+    };
   }
-  return { product: null, reason: `Unknown purchase type: the session, its product and STRIPE_PRODUCT_MAP name none. ${UNKNOWN_TYPE_FIX}` };
+  return {
+    product: null,
+    reason: `Unknown purchase type: the session, its product and STRIPE_PRODUCT_MAP name none. ${UNKNOWN_TYPE_FIX}`,
+  };
 }
 
 function parseMap(json: string | undefined): Record<string, string> {
@@ -35,7 +47,9 @@ function parseMap(json: string | undefined): Record<string, string> {
     const v = JSON.parse(json);
     return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
   } catch {
-    console.error('STRIPE_PRODUCT_MAP is not valid JSON; it should map price or product ids to types, e.g. {"price_123":"wallpapers-all"}');
+    console.error(
+      'STRIPE_PRODUCT_MAP is not valid JSON; it should map price or product ids to types, e.g. {"price_123":"wallpapers-all"}',
+    );
     return {};
   }
 }

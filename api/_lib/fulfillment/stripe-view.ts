@@ -32,7 +32,13 @@ export async function readStripeView(sessionId: string, previous?: StripeView): 
       disputed ? stripe.disputes.list(byIntent).autoPagingToArray(ALL) : [],
     ]);
   };
-  const guess = previous?.intent ? { intentId: previous.intent.id, forCredits: isCredits(previous.session), disputed: Boolean(previous.charge?.disputed) } : null;
+  const guess = previous?.intent
+    ? {
+        intentId: previous.intent.id,
+        forCredits: isCredits(previous.session),
+        disputed: Boolean(previous.charge?.disputed),
+      }
+    : null;
   const early = guess ? lists(guess.intentId, guess.forCredits, guess.disputed) : null;
   // Settled even when unused, so a failed early read is never an unhandled rejection.
   early?.catch(() => {});
@@ -43,7 +49,11 @@ export async function readStripeView(sessionId: string, previous?: StripeView): 
   const charge = expanded(intent?.latest_charge);
   if (!intent || !charge) return { session, intent, charge, refunds: [], disputes: [] };
   const want = { intentId: intent.id, forCredits: isCredits(session), disputed: Boolean(charge.disputed) };
-  const same = guess && guess.intentId === want.intentId && guess.forCredits === want.forCredits && guess.disputed === want.disputed;
+  const same =
+    guess &&
+    guess.intentId === want.intentId &&
+    guess.forCredits === want.forCredits &&
+    guess.disputed === want.disputed;
   const [refunds, disputes] = await (same ? early! : lists(want.intentId, want.forCredits, want.disputed));
   // Stripe lists newest first.
   return { session, intent, charge, refunds: [...refunds].reverse(), disputes };

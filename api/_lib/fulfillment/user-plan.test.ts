@@ -9,7 +9,9 @@ describe('highestPlan', () => {
   });
 
   it('ignores products that are not plans or no longer exist', () => {
-    expect(highestPlan(['credits-small', 'wallpapers-warm', 'plan-medium', 'no-such-product', null, undefined])?.productId).toBe('plan-medium');
+    expect(
+      highestPlan(['credits-small', 'wallpapers-warm', 'plan-medium', 'no-such-product', null, undefined])?.productId,
+    ).toBe('plan-medium');
     expect(highestPlan(['credits-small', null])).toBeNull();
     expect(highestPlan([])).toBeNull();
   });

@@ -8,11 +8,15 @@ import { adminDb } from '../platform/instant-admin.ts';
 export type Plan = { productId: string; plan: string; level: number };
 
 /** The highest plan among these products (the user's paid purchases); null when none is a plan. */
-export function highestPlan(productIds: (string | null | undefined)[], lookup: (id: string) => Product | undefined = findProduct): Plan | null {
+export function highestPlan(
+  productIds: (string | null | undefined)[],
+  lookup: (id: string) => Product | undefined = findProduct,
+): Plan | null {
   let best: Plan | null = null;
   for (const id of productIds) {
     const product = lookup(id ?? '');
-    if (product?.kind === 'plan' && (!best || product.level > best.level)) best = { productId: product.id, plan: product.plan, level: product.level };
+    if (product?.kind === 'plan' && (!best || product.level > best.level))
+      best = { productId: product.id, plan: product.plan, level: product.level };
   }
   return best;
 }

@@ -9,7 +9,13 @@ export type { OpsAction } from '../../../contracts/ops.ts';
 
 const MAX_DETAIL = 2000;
 
-export async function recordOpsAction(a: { operator: string; action: string; target?: string | null; detail?: string | null; ok: boolean }): Promise<void> {
+export async function recordOpsAction(a: {
+  operator: string;
+  action: string;
+  target?: string | null;
+  detail?: string | null;
+  ok: boolean;
+}): Promise<void> {
   const db = adminDb();
   await db.transact(
     db.tx.opsActions[newId()].create({
@@ -24,7 +30,13 @@ export async function recordOpsAction(a: { operator: string; action: string; tar
 }
 
 /** Runs an action and records it, whether it succeeds or throws (the error is rethrown). */
-export async function audited<T>(operator: string, action: string, target: string | null, fn: () => Promise<T>, describe: (result: T) => string | null = () => null): Promise<T> {
+export async function audited<T>(
+  operator: string,
+  action: string,
+  target: string | null,
+  fn: () => Promise<T>,
+  describe: (result: T) => string | null = () => null,
+): Promise<T> {
   let result: T;
   try {
     result = await fn();
@@ -36,7 +48,11 @@ export async function audited<T>(operator: string, action: string, target: strin
   return result;
 }
 
-export async function listOpsActions({ limit = 100, operator, action }: { limit?: number; operator?: string; action?: string } = {}): Promise<OpsAction[]> {
+export async function listOpsActions({
+  limit = 100,
+  operator,
+  action,
+}: { limit?: number; operator?: string; action?: string } = {}): Promise<OpsAction[]> {
   const where = { ...(operator ? { operator } : {}), ...(action ? { action } : {}) };
   const { opsActions } = await adminDb().query({ opsActions: { $: { where, order: { createdAt: 'desc' }, limit } } });
   return opsActions;

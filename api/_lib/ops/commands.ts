@@ -16,8 +16,17 @@ import { refundPurchase } from './refund-purchase.ts';
 import { replayEvent } from './replay-event.ts';
 import { listWebhookEvents } from './webhook-log.ts';
 
-const email = z.string().trim().toLowerCase().min(3, 'email is required').max(320).email('email must be an email address');
-const sessionId = z.string().regex(/^cs_[A-Za-z0-9_]+$/, 'sessionId must be a Checkout Session id (cs_…)').max(200);
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3, 'email is required')
+  .max(320)
+  .email('email must be an email address');
+const sessionId = z
+  .string()
+  .regex(/^cs_[A-Za-z0-9_]+$/, 'sessionId must be a Checkout Session id (cs_…)')
+  .max(200);
 const limit = z.number().int().min(1).max(500).optional();
 
 export const opsInputs = {
@@ -38,7 +47,13 @@ export const opsInputs = {
     q: z.string().trim().max(320).optional(),
     limit,
   }),
-  replay: z.object({ eventId: z.string().regex(/^evt_[A-Za-z0-9_]+$/, 'eventId must be a Stripe event id (evt_…)').max(200), via: z.enum(['reprocess', 'resend']).optional() }),
+  replay: z.object({
+    eventId: z
+      .string()
+      .regex(/^evt_[A-Za-z0-9_]+$/, 'eventId must be a Stripe event id (evt_…)')
+      .max(200),
+    via: z.enum(['reprocess', 'resend']).optional(),
+  }),
   audit: z.object({ limit }),
 } as const;
 
@@ -46,13 +61,32 @@ export type OpsCommand = keyof typeof opsInputs;
 type Input<C extends OpsCommand> = z.infer<(typeof opsInputs)[C]>;
 
 const commands: { [C in OpsCommand]: (operator: string, input: Input<C>) => Promise<unknown> } = {
-  find: (op, { email }) => audited(op, 'find', email, () => findByEmail(email), (r) => `${r.purchases.length} purchases, balance ${r.balance}`),
+  find: (op, { email }) =>
+    audited(
+      op,
+      'find',
+      email,
+      () => findByEmail(email),
+      (r) => `${r.purchases.length} purchases, balance ${r.balance}`,
+    ),
   recover: (op, { email }) =>
     // A one-use signed link, not a magic code: it works even when Instant's code limits lock the
     // buyer out (recovery-link.ts); signed in through it, /recover shows what the email bought.
-    audited(op, 'recover', email, () => mailRecoveryLink(email), (r) => `link mailed, expires ${r.expiresAt}`),
+    audited(
+      op,
+      'recover',
+      email,
+      () => mailRecoveryLink(email),
+      (r) => `link mailed, expires ${r.expiresAt}`,
+    ),
   'resend-receipt': (op, { sessionId }) =>
-    audited(op, 'resend-receipt', sessionId, () => resendReceipt(sessionId, op, { force: true }), (r) => `${r.result}${r.reason ? `: ${r.reason}` : ''}`),
+    audited(
+      op,
+      'resend-receipt',
+      sessionId,
+      () => resendReceipt(sessionId, op, { force: true }),
+      (r) => `${r.result}${r.reason ? `: ${r.reason}` : ''}`,
+    ),
   refund: (op, { sessionId, amount, requestId }) =>
     audited(
       op,
@@ -63,21 +97,48 @@ const commands: { [C in OpsCommand]: (operator: string, input: Input<C>) => Prom
     ),
   reconcile: (op, { since }) => {
     const from = parseSince(since);
-    return audited(op, 'reconcile', `since ${from.toISOString()}`, () => reconcile({ since: from, by: op }), (r) =>
-      `${r.repaired.length} purchases repaired, ${r.receiptsResent.length} receipts re-sent, ${r.errors.length} errors (${r.sessionsChecked} sessions, ${r.eventsChecked} events checked)`,
+    return audited(
+      op,
+      'reconcile',
+      `since ${from.toISOString()}`,
+      () => reconcile({ since: from, by: op }),
+      (r) =>
+        `${r.repaired.length} purchases repaired, ${r.receiptsResent.length} receipts re-sent, ${r.errors.length} errors (${r.sessionsChecked} sessions, ${r.eventsChecked} events checked)`,
     );
   },
   webhooks: (op, { type, outcome, q, limit }) =>
-    audited(op, 'webhooks', q || type || outcome || null, async () => {
-      const filter = { type, outcome, limit };
-      if (!q) return listWebhookEvents(filter);
-      if (q.startsWith('evt_')) return listWebhookEvents({ ...filter, eventId: q });
-      if (q.startsWith('cs_')) return listWebhookEvents({ ...filter, sessionIds: [q] });
-      const { purchases } = await adminDb().query({ purchases: { $: { where: { email: normalizeEmail(q) ?? '' }, fields: ['sessionId'] } } });
-      return listWebhookEvents({ ...filter, sessionIds: purchases.map((p) => p.sessionId) });
-    }, (rows) => `${rows.length} entries`),
-  replay: (op, { eventId, via }) => audited(op, 'replay', eventId, () => replayEvent(eventId, via), (r) => JSON.stringify(r)),
-  audit: (op, { limit }) => audited(op, 'audit', null, () => listOpsActions({ limit }), (rows) => `${rows.length} entries`),
+    audited(
+      op,
+      'webhooks',
+      q || type || outcome || null,
+      async () => {
+        const filter = { type, outcome, limit };
+        if (!q) return listWebhookEvents(filter);
+        if (q.startsWith('evt_')) return listWebhookEvents({ ...filter, eventId: q });
+        if (q.startsWith('cs_')) return listWebhookEvents({ ...filter, sessionIds: [q] });
+        const { purchases } = await adminDb().query({
+          purchases: { $: { where: { email: normalizeEmail(q) ?? '' }, fields: ['sessionId'] } },
+        });
+        return listWebhookEvents({ ...filter, sessionIds: purchases.map((p) => p.sessionId) });
+      },
+      (rows) => `${rows.length} entries`,
+    ),
+  replay: (op, { eventId, via }) =>
+    audited(
+      op,
+      'replay',
+      eventId,
+      () => replayEvent(eventId, via),
+      (r) => JSON.stringify(r),
+    ),
+  audit: (op, { limit }) =>
+    audited(
+      op,
+      'audit',
+      null,
+      () => listOpsActions({ limit }),
+      (rows) => `${rows.length} entries`,
+    ),
 };
 
 /** Runs a command as `operator` (an operator's email, or `cli:<user>`), input validated first. */
@@ -92,7 +153,9 @@ const MAX_OPS_BODY = 4 * 1024;
  * PUT /api/ops/recover: the buyer's browser redeems the link the operator's recover mailed.
  * No operator here: the link's signature is the authority, and it works once (recovery-link.ts).
  */
-export const redeemRecoveryEndpoint = handler(async (req) => json(await redeemRecoveryLink(await readJson(req, recoveryLinkBody, MAX_OPS_BODY))));
+export const redeemRecoveryEndpoint = handler(async (req) =>
+  json(await redeemRecoveryLink(await readJson(req, recoveryLinkBody, MAX_OPS_BODY))),
+);
 
 /** The POST handler of api/ops/<command>: signed-in operators only (401/403), then the command. */
 export function opsEndpoint(command: OpsCommand) {

@@ -27,8 +27,14 @@ export async function findByEmail(rawEmail: string): Promise<FindResult> {
   for (const p of [...byEmail, ...(user?.purchases ?? [])]) seen.set(p.id, p);
   const sessionIds = [...seen.values()].map((p) => p.sessionId);
   const [receipts, ledgerEntries] = await Promise.all([
-    sessionIds.length ? db.query({ receipts: { $: { where: { sessionId: { $in: sessionIds } } } } }).then((r) => r.receipts) : [],
-    user ? db.query({ ledgerEntries: { $: { where: { userId: user.id }, order: { seq: 'asc' } } } }).then((r) => r.ledgerEntries) : [],
+    sessionIds.length
+      ? db.query({ receipts: { $: { where: { sessionId: { $in: sessionIds } } } } }).then((r) => r.receipts)
+      : [],
+    user
+      ? db
+          .query({ ledgerEntries: { $: { where: { userId: user.id }, order: { seq: 'asc' } } } })
+          .then((r) => r.ledgerEntries)
+      : [],
   ]);
   const receiptOf = new Map(receipts.map((r) => [r.sessionId, r]));
 
@@ -67,14 +73,27 @@ export async function findByEmail(rawEmail: string): Promise<FindResult> {
       }
     });
 
-  const ledger = ledgerEntries.map(({ seq, amount, balance, reason, ref, createdAt }) => ({ seq, amount, balance, reason, ref, createdAt }));
+  const ledger = ledgerEntries.map(({ seq, amount, balance, reason, ref, createdAt }) => ({
+    seq,
+    amount,
+    balance,
+    reason,
+    ref,
+    createdAt,
+  }));
   return {
     email,
-    user: user ? { id: user.id, email: user.email ?? email, plan: user.plan ?? null, stripeCustomerId: user.stripeCustomerId ?? null } : null,
+    user: user
+      ? {
+          id: user.id,
+          email: user.email ?? email,
+          plan: user.plan ?? null,
+          stripeCustomerId: user.stripeCustomerId ?? null,
+        }
+      : null,
     purchases,
     ledger,
     balance: ledger.at(-1)?.balance ?? 0,
     downloads,
   };
 }
-

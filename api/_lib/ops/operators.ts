@@ -8,7 +8,12 @@ export type Operator = { email: string; userId: string | null };
 
 /** OPERATOR_EMAILS, comma-separated, compared lower-cased and trimmed as Instant stores emails. */
 export function operatorEmails(env: Record<string, string | undefined> = process.env): Set<string> {
-  return new Set((env.OPERATOR_EMAILS ?? '').split(',').map(normalizeEmail).filter((e): e is string => e !== null));
+  return new Set(
+    (env.OPERATOR_EMAILS ?? '')
+      .split(',')
+      .map(normalizeEmail)
+      .filter((e): e is string => e !== null),
+  );
 }
 
 export function isOperator(user: Pick<VerifiedUser, 'email'>, env = process.env): boolean {
@@ -19,7 +24,10 @@ export function isOperator(user: Pick<VerifiedUser, 'email'>, env = process.env)
 export async function requireOperator(req: Request): Promise<Operator> {
   const user = await verifyUser(req);
   if (!isOperator(user)) {
-    throw new HttpError(403, `This account${user.email ? ` (${user.email})` : ''} is not an operator: only the shop's operators may use these functions.`);
+    throw new HttpError(
+      403,
+      `This account${user.email ? ` (${user.email})` : ''} is not an operator: only the shop's operators may use these functions.`,
+    );
   }
   return { email: user.email!, userId: user.id };
 }

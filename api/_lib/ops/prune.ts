@@ -18,11 +18,17 @@ export async function prune(now = Date.now()): Promise<Pruned> {
   const appliedEvents = await deleteOlder('appliedEvents', 'appliedAt', new Date(now - WEBHOOK_LOG_TTL_MS));
   return { rateSlots, webhookEvents, appliedEvents };
 
-  async function deleteOlder(ns: 'rateSlots' | 'webhookEvents' | 'appliedEvents', field: string, before: Date): Promise<number> {
+  async function deleteOlder(
+    ns: 'rateSlots' | 'webhookEvents' | 'appliedEvents',
+    field: string,
+    before: Date,
+  ): Promise<number> {
     let n = 0;
     for (;;) {
       // One query shape for the three namespaces; the typed builder cannot take a computed key.
-      const q = { [ns]: { $: { where: { [field]: { $lt: before } }, limit: BATCH, fields: ['id'] } } } as unknown as Parameters<typeof db.query>[0];
+      const q = {
+        [ns]: { $: { where: { [field]: { $lt: before } }, limit: BATCH, fields: ['id'] } },
+      } as unknown as Parameters<typeof db.query>[0];
       const found = ((await db.query(q)) as Record<string, { id: string }[] | undefined>)[ns];
       if (!found?.length) return n;
       await db.transact(found.map((e) => db.tx[ns][e.id].delete()));

@@ -26,12 +26,21 @@ export function parseSince(input: string | undefined, now = Date.now()): Date {
   const text = (input ?? '24h').trim();
   const rel = /^(\d+)\s*([mhd])$/.exec(text);
   const date = rel ? new Date(now - Number(rel[1]) * UNITS[rel[2]]) : new Date(text);
-  if (Number.isNaN(date.getTime())) throw new HttpError(400, `since must be an ISO date or a duration such as 24h, 30m or 7d (got "${text}").`);
+  if (Number.isNaN(date.getTime()))
+    throw new HttpError(400, `since must be an ISO date or a duration such as 24h, 30m or 7d (got "${text}").`);
   if (date.getTime() > now) throw new HttpError(400, 'since must be in the past.');
   return date;
 }
 
-export async function reconcile({ since, by, concurrency = 4 }: { since: Date; by: string; concurrency?: number }): Promise<ReconcileReport> {
+export async function reconcile({
+  since,
+  by,
+  concurrency = 4,
+}: {
+  since: Date;
+  by: string;
+  concurrency?: number;
+}): Promise<ReconcileReport> {
   const stripe = getStripe();
   const gte = Math.floor(since.getTime() / 1000);
   const sessionIds = new Set<string>();
@@ -81,23 +90,38 @@ export async function reconcile({ since, by, concurrency = 4 }: { since: Date; b
   const { receipts } = await adminDb().query({
     receipts: { $: { where: { status: { $in: ['failed', 'sending'] }, createdAt: { $gte: since } } } },
   });
-  await pool(receipts.filter((r) => needsResend(r)), concurrency, async (r) => {
-    try {
-      const result = await resendReceipt(r.sessionId, by);
-      if (result.result !== 'skipped') receiptsResent.push(result);
-    } catch (e) {
-      errors.push({ target: r.sessionId, error: (e as Error).message });
-    }
-  });
+  await pool(
+    receipts.filter((r) => needsResend(r)),
+    concurrency,
+    async (r) => {
+      try {
+        const result = await resendReceipt(r.sessionId, by);
+        if (result.result !== 'skipped') receiptsResent.push(result);
+      } catch (e) {
+        errors.push({ target: r.sessionId, error: (e as Error).message });
+      }
+    },
+  );
 
-  return { since: since.toISOString(), sessionsChecked, eventsChecked, repaired, receiptsResent, errors, pruned: await prune() };
+  return {
+    since: since.toISOString(),
+    sessionsChecked,
+    eventsChecked,
+    repaired,
+    receiptsResent,
+    errors,
+    pruned: await prune(),
+  };
 }
 
 /** Session id → the wallpapers its unpaid purchase is linked to. */
 async function unpaidButLinked(): Promise<Map<string, string[]>> {
   const { purchases } = await adminDb().query({
     purchases: {
-      $: { where: { status: { $in: ['pending', ...NEVER_PAID] }, 'wallpapers.id': { $isNull: false } }, fields: ['sessionId'] },
+      $: {
+        where: { status: { $in: ['pending', ...NEVER_PAID] }, 'wallpapers.id': { $isNull: false } },
+        fields: ['sessionId'],
+      },
       wallpapers: { $: { fields: ['id'] } },
     },
   });

@@ -23,8 +23,8 @@ const NONCE = /^[0-9a-f-]{36}$/;
 /** What the link carries (in the URL's fragment, which browsers never send to a server). */
 export const recoveryLinkBody = z.object({
   email: z.string().trim().toLowerCase().min(3).max(320).email('email must be an email address'),
-  exp: z.number().int().positive('exp must be the link\'s expiry (seconds since the epoch)'),
-  nonce: z.string().regex(NONCE, 'nonce must be the link\'s nonce'),
+  exp: z.number().int().positive("exp must be the link's expiry (seconds since the epoch)"),
+  nonce: z.string().regex(NONCE, "nonce must be the link's nonce"),
   sig: z.string().min(1, 'sig is required').max(200),
 });
 export type RecoveryLink = z.infer<typeof recoveryLinkBody>;
@@ -59,10 +59,16 @@ export async function mailRecoveryLink(email: string): Promise<{ sent: true; to:
     'If you did not ask for this, ignore this email.',
   ].join('\n');
   const { error } = await new Resend(key).emails.send(
-    { from: process.env.MAIL_FROM ?? 'instant-shop <receipts@instant-shop.local>', to: email, subject: 'Recover your purchases', text },
+    {
+      from: process.env.MAIL_FROM ?? 'instant-shop <receipts@instant-shop.local>',
+      to: email,
+      subject: 'Recover your purchases',
+      text,
+    },
     { idempotencyKey: `recover/${link.nonce}` },
   );
-  if (error) throw new HttpError(502, `The recovery link could not be mailed (${error.name}: ${error.message}); try again.`);
+  if (error)
+    throw new HttpError(502, `The recovery link could not be mailed (${error.name}: ${error.message}); try again.`);
   return { sent: true, to: email, expiresAt: new Date(link.exp * 1000).toISOString() };
 }
 
@@ -75,14 +81,30 @@ export async function redeemRecoveryLink(l: RecoveryLink, now = Date.now()): Pro
   const db = adminDb();
   try {
     await db.transact(
-      db.tx.recoveryClaims[derivedId('recovery-link', l.nonce)].create({ email: l.email, expiresAt: l.exp * 1000, redeemedAt: now }),
+      db.tx.recoveryClaims[derivedId('recovery-link', l.nonce)].create({
+        email: l.email,
+        expiresAt: l.exp * 1000,
+        redeemedAt: now,
+      }),
     );
   } catch (e) {
     if (!isAlreadyRecorded(e)) throw e;
-    await recordOpsAction({ operator: `link:${l.email}`, action: 'recover-link', target: l.email, detail: 'refused: already used', ok: false });
+    await recordOpsAction({
+      operator: `link:${l.email}`,
+      action: 'recover-link',
+      target: l.email,
+      detail: 'refused: already used',
+      ok: false,
+    });
     throw new HttpError(410, 'This recovery link has already been used; ask support for a new one.');
   }
   const token = await db.auth.createToken(l.email);
-  await recordOpsAction({ operator: `link:${l.email}`, action: 'recover-link', target: l.email, detail: 'signed in', ok: true });
+  await recordOpsAction({
+    operator: `link:${l.email}`,
+    action: 'recover-link',
+    target: l.email,
+    detail: 'signed in',
+    ok: true,
+  });
   return { token, email: l.email };
 }

@@ -15,10 +15,21 @@ export async function refundPurchase({ sessionId, amount, requestId, operator }:
     if (!pi) throw new HttpError(409, `${sessionId} has no payment to refund (it is unpaid or was free).`);
     // The request id makes a double click or a retried request one refund, not two.
     const refund = await stripe.refunds.create(
-      { payment_intent: pi, ...(amount ? { amount } : {}), reason: 'requested_by_customer', metadata: { operator, sessionId } },
+      {
+        payment_intent: pi,
+        ...(amount ? { amount } : {}),
+        reason: 'requested_by_customer',
+        metadata: { operator, sessionId },
+      },
       { idempotencyKey: `ops-refund/${sessionId}/${requestId}` },
     );
-    return { refundId: refund.id, amount: refund.amount, currency: refund.currency, status: refund.status, paymentIntentId: pi };
+    return {
+      refundId: refund.id,
+      amount: refund.amount,
+      currency: refund.currency,
+      status: refund.status,
+      paymentIntentId: pi,
+    };
   } catch (e) {
     const err = e as { type?: string; code?: string; message?: string; statusCode?: number };
     if (err.code === 'resource_missing') throw new HttpError(404, `No Checkout Session ${sessionId} in Stripe.`);

@@ -17,7 +17,8 @@ export async function replayEvent(eventId: string, via: ReplayVia = 'reprocess')
   try {
     event = await getStripe().events.retrieve(eventId);
   } catch (e) {
-    if ((e as { code?: string }).code === 'resource_missing') throw new HttpError(404, `No event ${eventId} in Stripe (events are kept for 30 days).`);
+    if ((e as { code?: string }).code === 'resource_missing')
+      throw new HttpError(404, `No event ${eventId} in Stripe (events are kept for 30 days).`);
     throw e;
   }
   const result = await withWebhookLog('replay', async (note) => {
@@ -30,13 +31,18 @@ export async function replayEvent(eventId: string, via: ReplayVia = 'reprocess')
 
 async function resendLocally(eventId: string) {
   const base = process.env.STRIPE_API_BASE?.trim();
-  if (!base) throw new HttpError(400, 'Resending through Stripe is only possible with the local stand-in; use via "reprocess".');
+  if (!base)
+    throw new HttpError(400, 'Resending through Stripe is only possible with the local stand-in; use via "reprocess".');
   const res = await fetch(`${base}/_local/events/${encodeURIComponent(eventId)}/resend`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ copies: 1 }),
   });
   const body = (await res.json().catch(() => ({}))) as { queued?: number; error?: { message?: string } };
-  if (!res.ok) throw new HttpError(res.status === 404 ? 404 : 502, `The Stripe stand-in refused the resend: ${body.error?.message ?? res.status}`);
+  if (!res.ok)
+    throw new HttpError(
+      res.status === 404 ? 404 : 502,
+      `The Stripe stand-in refused the resend: ${body.error?.message ?? res.status}`,
+    );
   return { via: 'resend' as const, eventId, queued: body.queued ?? 0 };
 }

@@ -13,7 +13,10 @@ export type { WebhookEventRow, WebhookOutcome } from '../../../contracts/ops.ts'
 /** Filled in by the handler as it learns what the delivery is. */
 export type DeliveryNote = { event?: Stripe.Event; result?: EventOutcome };
 
-export async function withWebhookLog<T>(source: 'webhook' | 'replay', fn: (note: DeliveryNote) => Promise<T>): Promise<T> {
+export async function withWebhookLog<T>(
+  source: 'webhook' | 'replay',
+  fn: (note: DeliveryNote) => Promise<T>,
+): Promise<T> {
   const note: DeliveryNote = {};
   const started = performance.now();
   try {
@@ -70,13 +73,26 @@ async function record(source: string, note: DeliveryNote, durationMs: number, er
     await db.transact(entry);
   } catch (e) {
     // A lost claim only costs the next duplicate the whole path.
-    if (!isAlreadyRecorded(e)) console.error(`webhook log: could not record ${row.eventId ?? row.type}: ${(e as Error).message}`);
+    if (!isAlreadyRecorded(e))
+      console.error(`webhook log: could not record ${row.eventId ?? row.type}: ${(e as Error).message}`);
   }
 }
 
-export type WebhookFilter = { type?: string; outcome?: string; eventId?: string; sessionIds?: string[]; limit?: number };
+export type WebhookFilter = {
+  type?: string;
+  outcome?: string;
+  eventId?: string;
+  sessionIds?: string[];
+  limit?: number;
+};
 
-export async function listWebhookEvents({ type, outcome, eventId, sessionIds, limit = 100 }: WebhookFilter = {}): Promise<WebhookEventRow[]> {
+export async function listWebhookEvents({
+  type,
+  outcome,
+  eventId,
+  sessionIds,
+  limit = 100,
+}: WebhookFilter = {}): Promise<WebhookEventRow[]> {
   if (sessionIds && sessionIds.length === 0) return [];
   const where = {
     ...(type ? { type } : {}),
@@ -84,6 +100,8 @@ export async function listWebhookEvents({ type, outcome, eventId, sessionIds, li
     ...(eventId ? { eventId } : {}),
     ...(sessionIds ? { sessionId: { $in: sessionIds } } : {}),
   };
-  const { webhookEvents } = await adminDb().query({ webhookEvents: { $: { where, order: { receivedAt: 'desc' }, limit } } });
+  const { webhookEvents } = await adminDb().query({
+    webhookEvents: { $: { where, order: { receivedAt: 'desc' }, limit } },
+  });
   return webhookEvents as WebhookEventRow[];
 }

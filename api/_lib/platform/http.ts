@@ -39,7 +39,11 @@ export async function readBody(req: Request, maxBytes = DEFAULT_MAX_BODY): Promi
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function readJson<S extends z.ZodType>(req: Request, schema: S, maxBytes = DEFAULT_MAX_BODY): Promise<z.infer<S>> {
+export async function readJson<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  maxBytes = DEFAULT_MAX_BODY,
+): Promise<z.infer<S>> {
   const text = await readBody(req, maxBytes);
   let value: unknown;
   try {

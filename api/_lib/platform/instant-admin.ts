@@ -11,10 +11,14 @@ export function adminDb(env: Record<string, string | undefined> = process.env): 
   const appId = env.INSTANT_APP_ID?.trim();
   const adminToken = env.INSTANT_ADMIN_TOKEN?.trim();
   if (!appId) throw new ConfigError('INSTANT_APP_ID is not set: set it to your Instant app id (see .env.example).');
-  if (!adminToken) throw new ConfigError('INSTANT_ADMIN_TOKEN is not set: copy the admin token of your Instant app (see .env.example).');
+  if (!adminToken)
+    throw new ConfigError(
+      'INSTANT_ADMIN_TOKEN is not set: copy the admin token of your Instant app (see .env.example).',
+    );
   const apiURI = env.INSTANT_API_URI?.trim() || undefined;
   const key = `${appId}|${adminToken}|${apiURI ?? ''}`;
-  if (cached?.key !== key) cached = { key, db: init({ appId, adminToken, schema, ...(apiURI ? { apiURI } : {}) }) as AdminDb };
+  if (cached?.key !== key)
+    cached = { key, db: init({ appId, adminToken, schema, ...(apiURI ? { apiURI } : {}) }) as AdminDb };
   return cached.db;
 }
 

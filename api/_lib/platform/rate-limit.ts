@@ -32,5 +32,7 @@ export async function enforceRateLimit(scope: string, who: string, { limit: base
     }
   }
   const retryAfter = Math.ceil(((window + 1) * windowMs - now) / 1000);
-  throw new HttpError(429, `Too many requests; try again in ${retryAfter} seconds.`, { 'retry-after': String(retryAfter) });
+  throw new HttpError(429, `Too many requests; try again in ${retryAfter} seconds.`, {
+    'retry-after': String(retryAfter),
+  });
 }

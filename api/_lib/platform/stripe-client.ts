@@ -21,7 +21,9 @@ export function parseApiBase(base: string): { host: string; port: number; protoc
     throw new StripeConfigError(`STRIPE_API_BASE must start with http:// or https:// (got "${base}").`);
   }
   if (url.pathname !== '/' && url.pathname !== '') {
-    throw new StripeConfigError(`STRIPE_API_BASE must be an origin without a path, e.g. http://127.0.0.1:12111 (got "${base}").`);
+    throw new StripeConfigError(
+      `STRIPE_API_BASE must be an origin without a path, e.g. http://127.0.0.1:12111 (got "${base}").`,
+    );
   }
   const protocol = url.protocol === 'http:' ? 'http' : 'https';
   const port = url.port ? Number(url.port) : protocol === 'http' ? 80 : 443;
@@ -32,7 +34,9 @@ export function parseApiBase(base: string): { host: string; port: number; protoc
 export function checkSecretKey(key: string | undefined): string {
   const where = 'Find it at https://dashboard.stripe.com/test/apikeys (locally, `npm run dev` sets it for you).';
   if (!key || !key.trim()) {
-    throw new StripeConfigError(`STRIPE_SECRET_KEY is not set. It must be your Stripe secret key, which starts with sk_test_ or sk_live_. ${where}`);
+    throw new StripeConfigError(
+      `STRIPE_SECRET_KEY is not set. It must be your Stripe secret key, which starts with sk_test_ or sk_live_. ${where}`,
+    );
   }
   const trimmed = key.trim();
   if (trimmed.startsWith('pk_')) {
@@ -41,7 +45,9 @@ export function checkSecretKey(key: string | undefined): string {
     );
   }
   if (!/^(sk|rk)_(test|live)_/.test(trimmed)) {
-    throw new StripeConfigError(`STRIPE_SECRET_KEY does not look like a Stripe secret key: it must start with sk_test_ or sk_live_. ${where}`);
+    throw new StripeConfigError(
+      `STRIPE_SECRET_KEY does not look like a Stripe secret key: it must start with sk_test_ or sk_live_. ${where}`,
+    );
   }
   return trimmed;
 }
@@ -71,7 +77,10 @@ export function retryRateLimits(inner: HttpClient, retries = RATE_LIMIT_RETRIES)
       if (res.getStatusCode() !== 429 || n > retries) return res;
       await res.toJSON().catch(() => undefined);
       const retryAfterMs = Number(res.getHeaders()['retry-after']) * 1000;
-      const wait = Math.min(MAX_RATE_LIMIT_WAIT_MS, Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 250 * 2 ** (n - 1));
+      const wait = Math.min(
+        MAX_RATE_LIMIT_WAIT_MS,
+        Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 250 * 2 ** (n - 1),
+      );
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   };
@@ -100,4 +109,3 @@ export function getStripe(): Stripe {
   if (client?.key !== key) client = { key, stripe: createStripe(process.env) };
   return client.stripe;
 }
-

@@ -11,7 +11,12 @@ const challenge = { 'www-authenticate': 'Bearer' };
 
 export async function verifyUser(req: Request): Promise<VerifiedUser> {
   const match = BEARER.exec(req.headers.get('authorization')?.trim() ?? '');
-  if (!match) throw new HttpError(401, 'Sign in first: send your Instant refresh token as `Authorization: Bearer <token>`.', challenge);
+  if (!match)
+    throw new HttpError(
+      401,
+      'Sign in first: send your Instant refresh token as `Authorization: Bearer <token>`.',
+      challenge,
+    );
   const token = match[1];
   let user: { id?: string; email?: string | null } | null | undefined;
   try {

@@ -3,12 +3,22 @@
 import type { Product } from '../../../catalog/products.ts';
 
 /** What a receipt says (and to whom); the send itself is send-receipt.ts. */
-export type ReceiptInput = { sessionId: string; purchaseId: string; email: string; product: Product | null; amount: number | null; currency: string | null };
+export type ReceiptInput = {
+  sessionId: string;
+  purchaseId: string;
+  email: string;
+  product: Product | null;
+  amount: number | null;
+  currency: string | null;
+};
 
 export function receiptEmail(r: ReceiptInput) {
   const appUrl = process.env.APP_URL ?? 'http://localhost:5173';
   const what = r.product?.title ?? 'your purchase';
-  const paid = r.amount !== null && r.currency ? new Intl.NumberFormat('en-US', { style: 'currency', currency: r.currency.toUpperCase() }).format(r.amount / 100) : null;
+  const paid =
+    r.amount !== null && r.currency
+      ? new Intl.NumberFormat('en-US', { style: 'currency', currency: r.currency.toUpperCase() }).format(r.amount / 100)
+      : null;
   // How to get back to it: where the buyer finds it again, never a raw file link.
   const howToReturn =
     r.product?.kind === 'credits'
@@ -21,7 +31,13 @@ export function receiptEmail(r: ReceiptInput) {
               `Open the shop in the browser you bought with to see it: ${appUrl}/`,
               `On another device, recover it with this email address: ${appUrl}/recover`,
             ];
-  const text = [`Thank you for buying ${what}${paid ? ` (${paid})` : ''}.`, '', ...howToReturn, '', `Reference: ${r.sessionId}`].join('\n');
+  const text = [
+    `Thank you for buying ${what}${paid ? ` (${paid})` : ''}.`,
+    '',
+    ...howToReturn,
+    '',
+    `Reference: ${r.sessionId}`,
+  ].join('\n');
   return {
     from: process.env.MAIL_FROM ?? 'instant-shop <receipts@instant-shop.local>',
     to: r.email,

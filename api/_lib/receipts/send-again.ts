@@ -65,7 +65,11 @@ export async function resendReceipt(sessionId: string, by: string, { force = fal
     currency: purchase.currency ?? null,
   };
   // Repairing a failed send keeps the first send's key; an operator's extra copy is a new email.
-  const result = await deliverReceipt(receipt.id, input, force ? { idempotencyKey: `receipt/${sessionId}/copy/${slot}` } : {});
+  const result = await deliverReceipt(
+    receipt.id,
+    input,
+    force ? { idempotencyKey: `receipt/${sessionId}/copy/${slot}` } : {},
+  );
   await db.transact(db.tx.receiptResends[claimId].update({ outcome: result, finishedAt: Date.now() }));
   return { sessionId, to, result };
 }

@@ -8,8 +8,14 @@ import { Resend } from 'resend';
 import { receiptEmail, type ReceiptInput } from './receipt-email.ts';
 import { derivedId } from '../platform/derived-id.ts';
 import { orClear } from '../platform/clear-attribute.ts';
-import { adminDb, backoff, isAlreadyRecorded, isAmbiguous, retryAmbiguous, withDeadline } from '../platform/instant-admin.ts';
-
+import {
+  adminDb,
+  backoff,
+  isAlreadyRecorded,
+  isAmbiguous,
+  retryAmbiguous,
+  withDeadline,
+} from '../platform/instant-admin.ts';
 
 export async function sendReceiptOnce(r: ReceiptInput): Promise<'sent' | 'failed' | 'already-handled'> {
   const db = adminDb();
@@ -42,7 +48,10 @@ async function sendEmail(key: string, r: ReceiptInput, idempotencyKey: string): 
   for (let n = 1; ; n++) {
     let failure: { message: string; retry: boolean };
     try {
-      const { error } = await resend.emails.send(receiptEmail(r), { idempotencyKey, signal: AbortSignal.timeout(resendTimeoutMs()) });
+      const { error } = await resend.emails.send(receiptEmail(r), {
+        idempotencyKey,
+        signal: AbortSignal.timeout(resendTimeoutMs()),
+      });
       if (!error) return;
       // No status (no answer) or a 5xx may be retried under the same key; a 4xx will not change.
       const status = (error as { statusCode?: number | null }).statusCode ?? null;
@@ -59,7 +68,11 @@ async function sendEmail(key: string, r: ReceiptInput, idempotencyKey: string): 
  * Sends (or re-sends) and records the outcome; a failure is recorded, never thrown. The default
  * idempotency key makes a retry of the first send one email; an operator's extra copy passes its own.
  */
-export async function deliverReceipt(receiptId: string, r: ReceiptInput, { idempotencyKey = `receipt/${r.sessionId}` } = {}): Promise<'sent' | 'failed'> {
+export async function deliverReceipt(
+  receiptId: string,
+  r: ReceiptInput,
+  { idempotencyKey = `receipt/${r.sessionId}` } = {},
+): Promise<'sent' | 'failed'> {
   const db = adminDb();
   let error: string | null = null;
   try {
@@ -71,7 +84,9 @@ export async function deliverReceipt(receiptId: string, r: ReceiptInput, { idemp
     console.error(`receipt for ${r.sessionId} not sent: ${error}`);
   }
   // An update to fixed values, so safe to repeat after a lost answer.
-  const outcome = error ? { status: 'failed', error } : { status: 'sent', sentAt: Date.now(), error: orClear<string>(null) };
+  const outcome = error
+    ? { status: 'failed', error }
+    : { status: 'sent', sentAt: Date.now(), error: orClear<string>(null) };
   await retryAmbiguous(() => db.transact(db.tx.receipts[receiptId].update(outcome)));
   return error ? 'failed' : 'sent';
 }

@@ -17,8 +17,14 @@ const zeneca = i.schema({
     spans: i.entity({ linkOn: i.string().unique().indexed().optional() }),
   },
   links: {
-    userShelves: { forward: { on: 'users', has: 'many', label: 'bookshelves' }, reverse: { on: 'bookshelves', has: 'many', label: 'users' } },
-    spanParent: { forward: { on: 'spans', has: 'one', label: 'parentSpan' }, reverse: { on: 'spans', has: 'many', label: 'childSpans' } },
+    userShelves: {
+      forward: { on: 'users', has: 'many', label: 'bookshelves' },
+      reverse: { on: 'bookshelves', has: 'many', label: 'users' },
+    },
+    spanParent: {
+      forward: { on: 'spans', has: 'one', label: 'parentSpan' },
+      reverse: { on: 'spans', has: 'many', label: 'childSpans' },
+    },
   },
 });
 
@@ -38,64 +44,80 @@ async function ok(app: ThrowawayApp, steps: unknown[]) {
 const firstError = (r: { body: any }) => r.body?.hint?.errors?.[0];
 
 describe('admin transact: attributes made on the fly', () => {
-  it(from(F, 'strong-init-and-inference', 'a link attr added by add-attr; queries with and without inference; throw-on-missing-attrs'), async () => {
-    const app = await throwawayApp();
-    const [goal, user] = [id(), id()];
-    await ok(app, [
-      [
-        'add-attr',
-        {
-          id: id(),
-          'forward-identity': [id(), 'goals', 'owner'],
-          'reverse-identity': [id(), 'users', 'ownedGoals'],
-          'value-type': 'ref',
-          cardinality: 'one',
-          'unique?': false,
-          'index?': false,
-        },
-      ],
-    ]);
-    await ok(app, [
-      ['update', 'goals', goal, { title: 'get fit' }],
-      ['update', 'users', user, { name: 'stopa' }],
-      ['link', 'goals', goal, { owner: user }],
-    ]);
-    const plain = (await q(app, { goals: { owner: {} } })).goals[0];
-    expect(plain.title).toBe('get fit');
-    expect(plain.owner).toHaveLength(1);
-    expect(plain.owner[0].name).toBe('stopa');
-    // With inference a has-one link comes back as the object itself.
-    const inferred = (await q(app, { goals: { owner: {} } }, { 'inference?': true })).goals[0];
-    expect(inferred.owner).toMatchObject({ name: 'stopa' });
+  it(
+    from(
+      F,
+      'strong-init-and-inference',
+      'a link attr added by add-attr; queries with and without inference; throw-on-missing-attrs',
+    ),
+    async () => {
+      const app = await throwawayApp();
+      const [goal, user] = [id(), id()];
+      await ok(app, [
+        [
+          'add-attr',
+          {
+            id: id(),
+            'forward-identity': [id(), 'goals', 'owner'],
+            'reverse-identity': [id(), 'users', 'ownedGoals'],
+            'value-type': 'ref',
+            cardinality: 'one',
+            'unique?': false,
+            'index?': false,
+          },
+        ],
+      ]);
+      await ok(app, [
+        ['update', 'goals', goal, { title: 'get fit' }],
+        ['update', 'users', user, { name: 'stopa' }],
+        ['link', 'goals', goal, { owner: user }],
+      ]);
+      const plain = (await q(app, { goals: { owner: {} } })).goals[0];
+      expect(plain.title).toBe('get fit');
+      expect(plain.owner).toHaveLength(1);
+      expect(plain.owner[0].name).toBe('stopa');
+      // With inference a has-one link comes back as the object itself.
+      const inferred = (await q(app, { goals: { owner: {} } }, { 'inference?': true })).goals[0];
+      expect(inferred.owner).toMatchObject({ name: 'stopa' });
 
-    const missing = await tx(app, [['update', 'goals', goal, { myFavoriteColor: 'purple' }]], { 'throw-on-missing-attrs?': true });
-    expect(missing.status).toBe(400);
-    expect(new Set(firstError(missing)?.hint?.attributes)).toEqual(new Set(['goals.myFavoriteColor']));
-  });
+      const missing = await tx(app, [['update', 'goals', goal, { myFavoriteColor: 'purple' }]], {
+        'throw-on-missing-attrs?': true,
+      });
+      expect(missing.status).toBe(400);
+      expect(new Set(firstError(missing)?.hint?.attributes)).toEqual(new Set(['goals.myFavoriteColor']));
+    },
+  );
 
-  it(from(F, 'obj-actions-optimistically-create-attrs', 'create, update, merge, link and unlink each create the attributes they name'), async () => {
-    const app = await throwawayApp();
-    const [c, u, m, ls, lt, us, ut] = [id(), id(), id(), id(), id(), id(), id()];
-    await ok(app, [
-      ['create', 'test_entities', c, { created_attr: 'created_value' }],
-      ['update', 'test_entities', u, { updated_attr: 'updated_value' }],
-      ['merge', 'test_entities', m, { merged_attr: 'merged_value' }],
-      ['update', 'test_sources', ls, { name: 'source' }],
-      ['update', 'test_targets', lt, { name: 'target' }],
-      ['link', 'test_sources', ls, { test_targets: lt }],
-      ['update', 'test_sources', us, { name: 'unlink-source' }],
-      ['update', 'test_targets', ut, { name: 'unlink-target' }],
-      ['link', 'test_sources', us, { test_targets: ut }],
-      ['unlink', 'test_sources', us, { test_targets: ut }],
-    ]);
-    const r = await q(app, { test_entities: {}, test_sources: { test_targets: {} } });
-    const byId = (list: any[], eid: string) => list.find((e) => e.id === eid);
-    expect(byId(r.test_entities, c).created_attr).toBe('created_value');
-    expect(byId(r.test_entities, u).updated_attr).toBe('updated_value');
-    expect(byId(r.test_entities, m).merged_attr).toBe('merged_value');
-    expect(byId(r.test_sources, ls).test_targets).toHaveLength(1);
-    expect(byId(r.test_sources, us).test_targets).toHaveLength(0);
-  });
+  it(
+    from(
+      F,
+      'obj-actions-optimistically-create-attrs',
+      'create, update, merge, link and unlink each create the attributes they name',
+    ),
+    async () => {
+      const app = await throwawayApp();
+      const [c, u, m, ls, lt, us, ut] = [id(), id(), id(), id(), id(), id(), id()];
+      await ok(app, [
+        ['create', 'test_entities', c, { created_attr: 'created_value' }],
+        ['update', 'test_entities', u, { updated_attr: 'updated_value' }],
+        ['merge', 'test_entities', m, { merged_attr: 'merged_value' }],
+        ['update', 'test_sources', ls, { name: 'source' }],
+        ['update', 'test_targets', lt, { name: 'target' }],
+        ['link', 'test_sources', ls, { test_targets: lt }],
+        ['update', 'test_sources', us, { name: 'unlink-source' }],
+        ['update', 'test_targets', ut, { name: 'unlink-target' }],
+        ['link', 'test_sources', us, { test_targets: ut }],
+        ['unlink', 'test_sources', us, { test_targets: ut }],
+      ]);
+      const r = await q(app, { test_entities: {}, test_sources: { test_targets: {} } });
+      const byId = (list: any[], eid: string) => list.find((e) => e.id === eid);
+      expect(byId(r.test_entities, c).created_attr).toBe('created_value');
+      expect(byId(r.test_entities, u).updated_attr).toBe('updated_value');
+      expect(byId(r.test_entities, m).merged_attr).toBe('merged_value');
+      expect(byId(r.test_sources, ls).test_targets).toHaveLength(1);
+      expect(byId(r.test_sources, us).test_targets).toHaveLength(0);
+    },
+  );
 
   it(from(F, 'ignore-id-in-transaction', 'an "id" among the attributes does not change the entity id'), async () => {
     const app = await throwawayApp();
@@ -109,7 +131,10 @@ describe('admin transact: attributes made on the fly', () => {
   it(from(F, 'link-unlink-multi', 'link and unlink take lists of ids'), async () => {
     const app = await throwawayApp();
     const [s1, s2, s3, user] = [id(), id(), id(), id()];
-    const names = async () => new Set((await q(app, { users: { bookshelves: {} } })).users.flatMap((u: any) => u.bookshelves.map((b: any) => b.name)));
+    const names = async () =>
+      new Set(
+        (await q(app, { users: { bookshelves: {} } })).users.flatMap((u: any) => u.bookshelves.map((b: any) => b.name)),
+      );
     await ok(app, [
       ['update', 'users', user, { handle: 'bobby' }],
       ['link', 'users', user, { bookshelves: [s1, s2] }],
@@ -173,57 +198,75 @@ describe('admin transact: lookups', () => {
     expect((await byHandle(app, 'alex', { bookshelves: {} })).bookshelves).toHaveLength(before.length);
   });
 
-  it(from(F, 'lookups-in-links-create-entities', 'link and unlink on a lookup that names nobody yet create that user'), async () => {
-    const app = await zenecaApp();
-    const shelf = id();
-    await ok(app, [['update', 'bookshelves', shelf, { name: "bobby's bookshelf", slug: 'bobbys_bookshelf' }]]);
-    const handles = async () => new Set((await q(app, { users: {} })).users.map((u: any) => u.handle));
-    await ok(app, [['link', 'users', ['handle', 'bobby_newuser'], { bookshelves: shelf }]]);
-    expect(await handles()).toContain('bobby_newuser');
-    await ok(app, [['unlink', 'users', ['handle', 'tommy_newuser'], { bookshelves: shelf }]]);
-    expect(await handles()).toContain('tommy_newuser');
-  });
+  it(
+    from(F, 'lookups-in-links-create-entities', 'link and unlink on a lookup that names nobody yet create that user'),
+    async () => {
+      const app = await zenecaApp();
+      const shelf = id();
+      await ok(app, [['update', 'bookshelves', shelf, { name: "bobby's bookshelf", slug: 'bobbys_bookshelf' }]]);
+      const handles = async () => new Set((await q(app, { users: {} })).users.map((u: any) => u.handle));
+      await ok(app, [['link', 'users', ['handle', 'bobby_newuser'], { bookshelves: shelf }]]);
+      expect(await handles()).toContain('bobby_newuser');
+      await ok(app, [['unlink', 'users', ['handle', 'tommy_newuser'], { bookshelves: shelf }]]);
+      expect(await handles()).toContain('tommy_newuser');
+    },
+  );
 
-  it(from(F, 'lookup-creates-attrs', 'on a schemaless app a lookup creates its unique attribute, also through a link'), async () => {
-    const app = await throwawayApp();
-    const changeKey = await tx(app, [['update', 'users', ['handle', 'stopa'], { handle: 'stopa2' }]]);
-    expect(changeKey.status).toBe(400);
-    expect(firstError(changeKey)?.message).toBe(
-      'Updates with lookups can only update the lookup attribute if an entity with the unique attribute value already exists.',
-    );
-    await ok(app, [['update', 'users', ['handle', 'stopa'], { name: 'Stepan' }]]);
-    const stopa = (await q(app, { users: { $: { where: { handle: 'stopa' } } } })).users[0];
-    expect(stopa.name).toBe('Stepan');
-    // A lookup through a link label (`users.id`) creates the link attribute too.
-    await ok(app, [['update', 'user_prefs', ['users.id', stopa.id], { pref_b: 'pref_b_value' }]]);
-    const prefs = (await q(app, { users: { $: { where: { handle: 'stopa' } }, user_prefs: {} } })).users[0].user_prefs;
-    expect(prefs[0].pref_b).toBe('pref_b_value');
-  });
+  it(
+    from(F, 'lookup-creates-attrs', 'on a schemaless app a lookup creates its unique attribute, also through a link'),
+    async () => {
+      const app = await throwawayApp();
+      const changeKey = await tx(app, [['update', 'users', ['handle', 'stopa'], { handle: 'stopa2' }]]);
+      expect(changeKey.status).toBe(400);
+      expect(firstError(changeKey)?.message).toBe(
+        'Updates with lookups can only update the lookup attribute if an entity with the unique attribute value already exists.',
+      );
+      await ok(app, [['update', 'users', ['handle', 'stopa'], { name: 'Stepan' }]]);
+      const stopa = (await q(app, { users: { $: { where: { handle: 'stopa' } } } })).users[0];
+      expect(stopa.name).toBe('Stepan');
+      // A lookup through a link label (`users.id`) creates the link attribute too.
+      await ok(app, [['update', 'user_prefs', ['users.id', stopa.id], { pref_b: 'pref_b_value' }]]);
+      const prefs = (await q(app, { users: { $: { where: { handle: 'stopa' } }, user_prefs: {} } })).users[0]
+        .user_prefs;
+      expect(prefs[0].pref_b).toBe('pref_b_value');
+    },
+  );
 
-  it(from(F, 'lookup-creates-attrs', "a stranger's link lookup that names nothing still meets the create rule"), async () => {
-    const prefs = i.schema({
-      entities: { users: i.entity({ handle: i.string().unique().indexed() }), user_prefs: i.entity({ pref: i.string().optional() }) },
-      links: { prefsUser: { forward: { on: 'user_prefs', has: 'one', label: 'users' }, reverse: { on: 'users', has: 'one', label: 'user_prefs' } } },
-    });
-    const app = await throwawayApp({ schema: prefs, rules: { user_prefs: { allow: { create: 'false' } } } });
-    const victim = id();
-    await ok(app, [['update', 'users', victim, { handle: 'victim' }]]);
-    const s = await rawSession(app);
-    try {
-      const byLink = [s.attr('user_prefs', 'users'), victim];
-      const r = await s.transact([
-        ['add-triple', byLink, s.attr('user_prefs', 'id'), byLink],
-        ['add-triple', byLink, s.attr('user_prefs', 'pref'), 'planted'],
-      ]);
-      expect(r).toMatchObject({ op: 'error', type: 'permission-denied' });
-    } finally {
-      s.close();
-    }
-    expect((await q(app, { user_prefs: {} })).user_prefs).toEqual([]);
-    // The admin may: the same lookup creates the prefs linked to that user.
-    await ok(app, [['update', 'user_prefs', ['users.id', victim], { pref: 'admin' }]]);
-    expect((await q(app, { users: { user_prefs: {} } })).users[0].user_prefs).toMatchObject([{ pref: 'admin' }]);
-  });
+  it(
+    from(F, 'lookup-creates-attrs', "a stranger's link lookup that names nothing still meets the create rule"),
+    async () => {
+      const prefs = i.schema({
+        entities: {
+          users: i.entity({ handle: i.string().unique().indexed() }),
+          user_prefs: i.entity({ pref: i.string().optional() }),
+        },
+        links: {
+          prefsUser: {
+            forward: { on: 'user_prefs', has: 'one', label: 'users' },
+            reverse: { on: 'users', has: 'one', label: 'user_prefs' },
+          },
+        },
+      });
+      const app = await throwawayApp({ schema: prefs, rules: { user_prefs: { allow: { create: 'false' } } } });
+      const victim = id();
+      await ok(app, [['update', 'users', victim, { handle: 'victim' }]]);
+      const s = await rawSession(app);
+      try {
+        const byLink = [s.attr('user_prefs', 'users'), victim];
+        const r = await s.transact([
+          ['add-triple', byLink, s.attr('user_prefs', 'id'), byLink],
+          ['add-triple', byLink, s.attr('user_prefs', 'pref'), 'planted'],
+        ]);
+        expect(r).toMatchObject({ op: 'error', type: 'permission-denied' });
+      } finally {
+        s.close();
+      }
+      expect((await q(app, { user_prefs: {} })).user_prefs).toEqual([]);
+      // The admin may: the same lookup creates the prefs linked to that user.
+      await ok(app, [['update', 'user_prefs', ['users.id', victim], { pref: 'admin' }]]);
+      expect((await q(app, { users: { user_prefs: {} } })).users[0].user_prefs).toMatchObject([{ pref: 'admin' }]);
+    },
+  );
 
   it(from(F, 'lookups-in-links-create-attrs', 'lookups on both sides of a link on a schemaless app'), async () => {
     const app = await throwawayApp();
@@ -237,20 +280,31 @@ describe('admin transact: lookups', () => {
     expect(user.tasks.map((t: any) => t.slug)).toEqual(['task-a']);
   });
 
-  it(from(F, 'lookups-in-links-dont-override-attrs', 'a lookup link to the same namespace keeps the existing attrs'), async () => {
-    const app = await throwawayApp();
-    const attr = (label: string, extra: Record<string, unknown> = {}) => [
-      'add-attr',
-      { id: id(), 'forward-identity': [id(), 'posts', label], 'value-type': 'blob', cardinality: 'one', 'unique?': true, 'index?': false, ...extra },
-    ];
-    await ok(app, [attr('id'), attr('slug'), attr('parent', { 'reverse-identity': [id(), 'posts', 'child'] })]);
-    await ok(app, [
-      ['update', 'posts', ['slug', 'new-post'], {}],
-      ['link', 'posts', ['slug', 'new-post'], { child: { slug: 'new-post' } }],
-    ]);
-    const post = (await q(app, { posts: { $: { where: { slug: 'new-post' } } } })).posts;
-    expect(post).toHaveLength(1);
-  });
+  it(
+    from(F, 'lookups-in-links-dont-override-attrs', 'a lookup link to the same namespace keeps the existing attrs'),
+    async () => {
+      const app = await throwawayApp();
+      const attr = (label: string, extra: Record<string, unknown> = {}) => [
+        'add-attr',
+        {
+          id: id(),
+          'forward-identity': [id(), 'posts', label],
+          'value-type': 'blob',
+          cardinality: 'one',
+          'unique?': true,
+          'index?': false,
+          ...extra,
+        },
+      ];
+      await ok(app, [attr('id'), attr('slug'), attr('parent', { 'reverse-identity': [id(), 'posts', 'child'] })]);
+      await ok(app, [
+        ['update', 'posts', ['slug', 'new-post'], {}],
+        ['link', 'posts', ['slug', 'new-post'], { child: { slug: 'new-post' } }],
+      ]);
+      const post = (await q(app, { posts: { $: { where: { slug: 'new-post' } } } })).posts;
+      expect(post).toHaveLength(1);
+    },
+  );
 });
 
 describe('admin transact: step validation', () => {
@@ -258,7 +312,14 @@ describe('admin transact: step validation', () => {
     const app = await throwawayApp();
     const blob = (eid: string, label: string) => [
       'add-attr',
-      { id: eid, 'forward-identity': [id(), 'floopy', label], 'value-type': 'blob', cardinality: 'one', 'unique?': false, 'index?': false },
+      {
+        id: eid,
+        'forward-identity': [id(), 'floopy', label],
+        'value-type': 'blob',
+        cardinality: 'one',
+        'unique?': false,
+        'index?': false,
+      },
     ];
     await ok(app, [blob(id(), 'id'), blob(id(), 'flip')]);
     const strict = { 'throw-on-missing-attrs?': true };
@@ -274,40 +335,62 @@ describe('admin transact: step validation', () => {
     expect(bad).toMatchObject({ status: 400, body: { type: 'validation-failed' } });
   });
 
-  it(from(F, 'transact-validations', 'malformed steps, lookups on non-unique or unknown attrs, bad lookup values and ids'), async () => {
-    const app = await throwawayApp({ schema: zeneca });
-    const err = async (steps: unknown[]) => {
-      const r = await tx(app, steps);
-      expect(r.status, JSON.stringify(steps)).toBe(400);
-      expect(r.body.type).toBe('validation-failed');
-      return firstError(r);
-    };
-    expect(await err([['update', 1, id(), { title: 'moop' }]])).toMatchObject({ expected: 'string?', in: [0, 1] });
-    expect(await err([['update', 'goals', id(), 2]])).toMatchObject({ expected: 'map?', in: [0, 3] });
-    expect(await err([['add-attr', 'goals', id(), 2]])).toMatchObject({ expected: 'map?', in: [0, 1] });
-    expect(await err([['update', 'books', ['title', 'test'], { title: 'test' }]])).toMatchObject({ message: 'title is not a unique attribute on books' });
-    expect(await err([['update', 'books', ['test.isbn', 'asdf'], { title: 'test' }]])).toMatchObject({
-      message: 'test.isbn is not a valid lookup attribute.',
-    });
-    const dotted = await throwawayApp({ schema: zeneca });
-    await ok(dotted, [
-      ['add-attr', { id: id(), 'forward-identity': [id(), 'books', 'test.isbn'], 'value-type': 'blob', cardinality: 'one', 'unique?': false, 'index?': false }],
-    ]);
-    const notUnique = await tx(dotted, [['update', 'books', ['test.isbn', 'asdf'], { title: 'test' }]]);
-    expect(firstError(notUnique)).toMatchObject({ message: 'test.isbn is not a unique attribute on books' });
-    expect(await err([['link', 'spans', id(), { parentSpan: 'lookup__linkOn__undefined' }]])).toMatchObject({
-      message: 'lookup value is invalid',
-      hint: { attribute: 'linkOn', value: 'undefined' },
-    });
-    expect(await err([['delete', 'goals', 12345]])).toMatchObject({
-      message: "Invalid entity ID '12345'. Entity IDs must be UUIDs or lookup references.",
-      in: [0, 2],
-    });
-    expect(
-      await err([
-        ['update', 'goals', id(), { title: 'test' }],
-        ['link', 'goals', 'bad-id', { todos: id() }],
-      ]),
-    ).toMatchObject({ message: "Invalid entity ID 'bad-id'. Entity IDs must be UUIDs or lookup references.", in: [1, 2] });
-  });
+  it(
+    from(
+      F,
+      'transact-validations',
+      'malformed steps, lookups on non-unique or unknown attrs, bad lookup values and ids',
+    ),
+    async () => {
+      const app = await throwawayApp({ schema: zeneca });
+      const err = async (steps: unknown[]) => {
+        const r = await tx(app, steps);
+        expect(r.status, JSON.stringify(steps)).toBe(400);
+        expect(r.body.type).toBe('validation-failed');
+        return firstError(r);
+      };
+      expect(await err([['update', 1, id(), { title: 'moop' }]])).toMatchObject({ expected: 'string?', in: [0, 1] });
+      expect(await err([['update', 'goals', id(), 2]])).toMatchObject({ expected: 'map?', in: [0, 3] });
+      expect(await err([['add-attr', 'goals', id(), 2]])).toMatchObject({ expected: 'map?', in: [0, 1] });
+      expect(await err([['update', 'books', ['title', 'test'], { title: 'test' }]])).toMatchObject({
+        message: 'title is not a unique attribute on books',
+      });
+      expect(await err([['update', 'books', ['test.isbn', 'asdf'], { title: 'test' }]])).toMatchObject({
+        message: 'test.isbn is not a valid lookup attribute.',
+      });
+      const dotted = await throwawayApp({ schema: zeneca });
+      await ok(dotted, [
+        [
+          'add-attr',
+          {
+            id: id(),
+            'forward-identity': [id(), 'books', 'test.isbn'],
+            'value-type': 'blob',
+            cardinality: 'one',
+            'unique?': false,
+            'index?': false,
+          },
+        ],
+      ]);
+      const notUnique = await tx(dotted, [['update', 'books', ['test.isbn', 'asdf'], { title: 'test' }]]);
+      expect(firstError(notUnique)).toMatchObject({ message: 'test.isbn is not a unique attribute on books' });
+      expect(await err([['link', 'spans', id(), { parentSpan: 'lookup__linkOn__undefined' }]])).toMatchObject({
+        message: 'lookup value is invalid',
+        hint: { attribute: 'linkOn', value: 'undefined' },
+      });
+      expect(await err([['delete', 'goals', 12345]])).toMatchObject({
+        message: "Invalid entity ID '12345'. Entity IDs must be UUIDs or lookup references.",
+        in: [0, 2],
+      });
+      expect(
+        await err([
+          ['update', 'goals', id(), { title: 'test' }],
+          ['link', 'goals', 'bad-id', { todos: id() }],
+        ]),
+      ).toMatchObject({
+        message: "Invalid entity ID 'bad-id'. Entity IDs must be UUIDs or lookup references.",
+        in: [1, 2],
+      });
+    },
+  );
 });

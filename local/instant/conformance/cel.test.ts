@@ -52,13 +52,16 @@ describe('evaluation', () => {
     expect(await createAllowed('has(newData.likes)')).toBe(true);
   });
 
-  it(from(F, 'test-cel-evaluation', 'a rule passes on any result but null and false (map and filter give lists)'), async () => {
-    // Instant passes a check on `(boolean result)`: a list, even an empty one, passes.
-    expect(await createAllowed('[1, 2, 3].map(x, x * 2)')).toBe(true);
-    expect(await createAllowed('[1, 2, 3, 4].filter(x, x % 2 == 0)')).toBe(true);
-    expect(await createAllowed('[1, 3].filter(x, x % 2 == 0)')).toBe(true);
-    expect(await createAllowed('newData.likes')).toBe(false);
-  });
+  it(
+    from(F, 'test-cel-evaluation', 'a rule passes on any result but null and false (map and filter give lists)'),
+    async () => {
+      // Instant passes a check on `(boolean result)`: a list, even an empty one, passes.
+      expect(await createAllowed('[1, 2, 3].map(x, x * 2)')).toBe(true);
+      expect(await createAllowed('[1, 2, 3, 4].filter(x, x % 2 == 0)')).toBe(true);
+      expect(await createAllowed('[1, 3].filter(x, x % 2 == 0)')).toBe(true);
+      expect(await createAllowed('newData.likes')).toBe(false);
+    },
+  );
 
   it(from(F, 'parse-false-correctly', 'a false field denies and its negation allows'), async () => {
     const { app } = await session({ notes: { allow: { view: 'data.isFavorite' } } });
@@ -70,49 +73,69 @@ describe('evaluation', () => {
     expect(seen.notes.map((n: any) => n.title)).toEqual(['fav']);
     const neg = await session({ notes: { allow: { view: '!data.isFavorite' } } });
     await neg.app.admin.transact(neg.app.admin.tx.notes[id()].update({ title: 'meh', isFavorite: false }));
-    expect((await neg.app.admin.asUser({ guest: true }).query({ notes: {} })).notes.map((n: any) => n.title)).toEqual(['meh']);
-  });
-
-  it(from(F, 'unknown-results-throw', 'a rule that cannot be evaluated answers permission-evaluation-failed'), async () => {
-    const { s } = await session({ notes: { allow: { create: 'newData.missing.deeper == 1' } } });
-    const n = id();
-    const answer = await s.transact([['add-triple', n, s.attr('notes', 'id'), n]]);
-    expect(answer).toMatchObject({
-      op: 'error',
-      type: 'permission-evaluation-failed',
-      message:
-        'Could not evaluate permission rule for `notes.create`. You may have a typo. ' +
-        'Debug this in the sandbox and then update your permission rules.',
-      hint: { rule: ['notes', 'create'] },
-    });
-  });
-});
-
-describe('request', () => {
-  it(from(F, 'request.time', 'request.time compares with timestamp() of a stored number (ms) or date string'), async () => {
-    const { app } = await session({ notes: { allow: { view: 'request.time > timestamp(data.created)' } } });
-    await app.admin.transact([
-      app.admin.tx.notes[id()].update({ title: 'epoch', created: 0 }),
-      app.admin.tx.notes[id()].update({ title: 'past', created: '2026-02-06T22:36:52.157181Z' }),
-      app.admin.tx.notes[id()].update({ title: 'ms', created: Date.now() - 60_000 }),
-      app.admin.tx.notes[id()].update({ title: 'future', created: '2999-01-01T00:00:00Z' }),
+    expect((await neg.app.admin.asUser({ guest: true }).query({ notes: {} })).notes.map((n: any) => n.title)).toEqual([
+      'meh',
     ]);
-    const seen = await app.admin.asUser({ guest: true }).query({ notes: {} });
-    expect(seen.notes.map((n: any) => n.title).sort()).toEqual(['epoch', 'ms', 'past']);
-  });
-
-  it(from(F, 'request-modified-fields-type-checking', 'a string in request.modifiedFields, and .all() over it'), async () => {
-    const { app, s } = await session({
-      notes: { allow: { update: '"likes" in request.modifiedFields && request.modifiedFields.all(f, f in ["likes"])' } },
-    });
-    const n = id();
-    await app.admin.transact(app.admin.tx.notes[n].update({ title: 'x', likes: 0 }));
-    expect((await s.transact([['add-triple', n, s.attr('notes', 'likes'), 1]])).op).toBe('transact-ok');
-    expect(await s.transact([['add-triple', n, s.attr('notes', 'title'), 'y']])).toMatchObject({ op: 'error', type: 'permission-denied' });
   });
 
   it(
-    from(F, 'invalid-request-field-throws', 'request.origin and request.ip are the caller\'s; "" when unknown (an unset proto field)'),
+    from(F, 'unknown-results-throw', 'a rule that cannot be evaluated answers permission-evaluation-failed'),
+    async () => {
+      const { s } = await session({ notes: { allow: { create: 'newData.missing.deeper == 1' } } });
+      const n = id();
+      const answer = await s.transact([['add-triple', n, s.attr('notes', 'id'), n]]);
+      expect(answer).toMatchObject({
+        op: 'error',
+        type: 'permission-evaluation-failed',
+        message:
+          'Could not evaluate permission rule for `notes.create`. You may have a typo. ' +
+          'Debug this in the sandbox and then update your permission rules.',
+        hint: { rule: ['notes', 'create'] },
+      });
+    },
+  );
+});
+
+describe('request', () => {
+  it(
+    from(F, 'request.time', 'request.time compares with timestamp() of a stored number (ms) or date string'),
+    async () => {
+      const { app } = await session({ notes: { allow: { view: 'request.time > timestamp(data.created)' } } });
+      await app.admin.transact([
+        app.admin.tx.notes[id()].update({ title: 'epoch', created: 0 }),
+        app.admin.tx.notes[id()].update({ title: 'past', created: '2026-02-06T22:36:52.157181Z' }),
+        app.admin.tx.notes[id()].update({ title: 'ms', created: Date.now() - 60_000 }),
+        app.admin.tx.notes[id()].update({ title: 'future', created: '2999-01-01T00:00:00Z' }),
+      ]);
+      const seen = await app.admin.asUser({ guest: true }).query({ notes: {} });
+      expect(seen.notes.map((n: any) => n.title).sort()).toEqual(['epoch', 'ms', 'past']);
+    },
+  );
+
+  it(
+    from(F, 'request-modified-fields-type-checking', 'a string in request.modifiedFields, and .all() over it'),
+    async () => {
+      const { app, s } = await session({
+        notes: {
+          allow: { update: '"likes" in request.modifiedFields && request.modifiedFields.all(f, f in ["likes"])' },
+        },
+      });
+      const n = id();
+      await app.admin.transact(app.admin.tx.notes[n].update({ title: 'x', likes: 0 }));
+      expect((await s.transact([['add-triple', n, s.attr('notes', 'likes'), 1]])).op).toBe('transact-ok');
+      expect(await s.transact([['add-triple', n, s.attr('notes', 'title'), 'y']])).toMatchObject({
+        op: 'error',
+        type: 'permission-denied',
+      });
+    },
+  );
+
+  it(
+    from(
+      F,
+      'invalid-request-field-throws',
+      'request.origin and request.ip are the caller\'s; "" when unknown (an unset proto field)',
+    ),
     async () => {
       const { app } = await session({
         notes: { allow: { view: "request.origin == '' && request.ip == '' && size(request.modifiedFields) == 0" } },
@@ -133,13 +156,20 @@ describe('request', () => {
       const noOrigin = await rawSession(shop);
       sessions.push(fromShop, fromElsewhere, noOrigin);
       expect((await fromShop.transact(step(fromShop))).op).toBe('transact-ok');
-      expect(await fromElsewhere.transact(step(fromElsewhere))).toMatchObject({ op: 'error', type: 'permission-denied' });
+      expect(await fromElsewhere.transact(step(fromElsewhere))).toMatchObject({
+        op: 'error',
+        type: 'permission-denied',
+      });
       expect(await noOrigin.transact(step(noOrigin))).toMatchObject({ op: 'error', type: 'permission-denied' });
     },
   );
 
   it(
-    from(F, 'unknown-results-throw', 'admin routes show CEL\'s own error text (show-cel-errors?), runtime sessions "You may have a typo"'),
+    from(
+      F,
+      'unknown-results-throw',
+      'admin routes show CEL\'s own error text (show-cel-errors?), runtime sessions "You may have a typo"',
+    ),
     async () => {
       const { app, s } = await session({ notes: { allow: { create: 'newData.missing.deeper == 1' } } });
       const as = app.admin.asUser({ guest: true });
@@ -148,7 +178,9 @@ describe('request', () => {
       expect(err.body.message).toMatch(/^Could not evaluate permission rule for `notes.create`\. /);
       expect(err.body.message).not.toContain('You may have a typo');
       const n = id();
-      expect((await s.transact([['add-triple', n, s.attr('notes', 'id'), n]])).message).toContain('You may have a typo');
+      expect((await s.transact([['add-triple', n, s.attr('notes', 'id'), n]])).message).toContain(
+        'You may have a typo',
+      );
     },
   );
 });

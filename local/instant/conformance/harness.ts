@@ -43,12 +43,18 @@ export type ThrowawayApp = {
 };
 
 /** A fresh app on the shared server, made the way upstream's tests make one (ephemeral app API). */
-export async function throwawayApp(opts: { schema?: unknown; rules?: unknown; title?: string } = {}): Promise<ThrowawayApp> {
+export async function throwawayApp(
+  opts: { schema?: unknown; rules?: unknown; title?: string } = {},
+): Promise<ThrowawayApp> {
   const s = await conformanceServer();
   const res = await fetch(`${s.url}/dash/apps/ephemeral`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: opts.title ?? 'conformance', schema: opts.schema && JSON.parse(JSON.stringify(opts.schema)), rules: opts.rules ? { code: opts.rules } : undefined }),
+    body: JSON.stringify({
+      title: opts.title ?? 'conformance',
+      schema: opts.schema && JSON.parse(JSON.stringify(opts.schema)),
+      rules: opts.rules ? { code: opts.rules } : undefined,
+    }),
   });
   const body = (await res.json()) as { app?: { id: string; 'admin-token': string }; message?: string };
   if (!res.ok || !body.app) throw new Error(`ephemeral app refused (${res.status}): ${JSON.stringify(body)}`);
@@ -64,7 +70,12 @@ export async function throwawayApp(opts: { schema?: unknown; rules?: unknown; ti
     http: (method, path, payload, headers = {}) =>
       fetch(`${s.url}${path}`, {
         method,
-        headers: { 'content-type': 'application/json', 'app-id': app.appId, authorization: `Bearer ${app.adminToken}`, ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'app-id': app.appId,
+          authorization: `Bearer ${app.adminToken}`,
+          ...headers,
+        },
         body: payload === undefined ? undefined : JSON.stringify(payload),
       }),
   };

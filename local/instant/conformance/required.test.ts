@@ -65,47 +65,75 @@ describe('required attributes on writes', () => {
       s = await session(app); // a session that knows book/author
       const a = (etype: string, label: string) => s.attr(etype, label);
       const [extraUser, extraBook] = [id(), id()];
-      ok(await s.transact([
-        ['add-triple', extraUser, a('user', 'id'), extraUser],
-        ['add-triple', extraUser, a('user', 'name'), 'extra user'],
-        ['add-triple', extraBook, a('book', 'id'), extraBook],
-        ['add-triple', extraBook, a('book', 'title'), 'extra title'],
-        ['add-triple', extraBook, author.id, extraUser],
-      ]));
+      ok(
+        await s.transact([
+          ['add-triple', extraUser, a('user', 'id'), extraUser],
+          ['add-triple', extraUser, a('user', 'name'), 'extra user'],
+          ['add-triple', extraBook, a('book', 'id'), extraBook],
+          ['add-triple', extraBook, a('book', 'title'), 'extra title'],
+          ['add-triple', extraBook, author.id, extraUser],
+        ]),
+      );
       // add-attr with existing entities
-      const price = { ...authorAttr(), 'forward-identity': [id(), 'book', 'price'], 'reverse-identity': null, 'value-type': 'blob' };
+      const price = {
+        ...authorAttr(),
+        'forward-identity': [id(), 'book', 'price'],
+        'reverse-identity': null,
+        'value-type': 'blob',
+      };
       const refusedPrice = await s.transact([['add-attr', price]]);
       expect(refusedPrice).toMatchObject({ op: 'error', type: 'validation-failed' });
-      expect(refusedPrice.message).toContain("Can't create attribute `price` as required because `book` already have entities");
+      expect(refusedPrice.message).toContain(
+        "Can't create attribute `price` as required because `book` already have entities",
+      );
 
       const [user, book, company] = [id(), id(), id()];
-      ok(await s.transact([
-        [addOp, user, a('user', 'id'), user],
-        [addOp, user, a('user', 'name'), 'user'],
-        ['add-triple', user, a('user', 'company'), company],
-        [addOp, company, a('company', 'id'), company],
-        [addOp, company, a('company', 'name'), 'company'],
-      ]));
+      ok(
+        await s.transact([
+          [addOp, user, a('user', 'id'), user],
+          [addOp, user, a('user', 'name'), 'user'],
+          ['add-triple', user, a('user', 'company'), company],
+          [addOp, company, a('company', 'id'), company],
+          [addOp, company, a('company', 'name'), 'company'],
+        ]),
+      );
       // add without required: no title (nor author)
-      const noTitle = await s.transact([[addOp, book, a('book', 'id'), book], [addOp, book, a('book', 'desc'), 'no title']]);
+      const noTitle = await s.transact([
+        [addOp, book, a('book', 'id'), book],
+        [addOp, book, a('book', 'desc'), 'no title'],
+      ]);
       expect(noTitle, JSON.stringify(noTitle)).toMatchObject({ op: 'error', type: 'validation-failed' });
       expect(noTitle.message).toContain(`Missing required attribute \`book/title\`: ${book}`);
       expect(noTitle.message).toContain(`Missing required attribute \`book/author\`: ${book}`);
       // add with required
-      ok(await s.transact([
-        [addOp, book, a('book', 'id'), book],
-        [addOp, book, a('book', 'title'), 'title'],
-        [addOp, book, a('book', 'desc'), 'desc'],
-        ['add-triple', book, author.id, user],
-      ]));
+      ok(
+        await s.transact([
+          [addOp, book, a('book', 'id'), book],
+          [addOp, book, a('book', 'title'), 'title'],
+          [addOp, book, a('book', 'desc'), 'desc'],
+          ['add-triple', book, author.id, user],
+        ]),
+      );
       // update required; retract + insert required in one transaction; update non-required
-      ok(await s.transact([[addOp, book, a('book', 'id'), book], [addOp, book, a('book', 'title'), 'title upd']]));
-      ok(await s.transact([
-        [addOp, book, a('book', 'id'), book],
-        ['retract-triple', book, a('book', 'title'), 'title upd'],
-        [addOp, book, a('book', 'title'), 'title upd 2'],
-      ]));
-      ok(await s.transact([[addOp, book, a('book', 'id'), book], [addOp, book, a('book', 'desc'), 'desc upd']]));
+      ok(
+        await s.transact([
+          [addOp, book, a('book', 'id'), book],
+          [addOp, book, a('book', 'title'), 'title upd'],
+        ]),
+      );
+      ok(
+        await s.transact([
+          [addOp, book, a('book', 'id'), book],
+          ['retract-triple', book, a('book', 'title'), 'title upd'],
+          [addOp, book, a('book', 'title'), 'title upd 2'],
+        ]),
+      );
+      ok(
+        await s.transact([
+          [addOp, book, a('book', 'id'), book],
+          [addOp, book, a('book', 'desc'), 'desc upd'],
+        ]),
+      );
       // remove required: a field, a link, through delete-entity of the target, through a cascade
       missing(await s.transact([['retract-triple', book, a('book', 'title'), 'title upd 2']]), 'book/title', book);
       missing(await s.transact([['retract-triple', book, author.id, user]]), 'book/author', book);
@@ -116,19 +144,28 @@ describe('required attributes on writes', () => {
       // remove non-required
       ok(await s.transact([['retract-triple', book, a('book', 'desc'), 'desc upd']]));
       // update last required; remove the last required (the entity is gone, nothing is missing)
-      ok(await s.transact([[addOp, book, a('book', 'id'), book], [addOp, book, a('book', 'title'), 'title upd 3']]));
-      ok(await s.transact([
-        ['retract-triple', book, a('book', 'id'), book],
-        ['retract-triple', book, a('book', 'title'), 'title upd 3'],
-        ['retract-triple', book, author.id, user],
-      ]));
+      ok(
+        await s.transact([
+          [addOp, book, a('book', 'id'), book],
+          [addOp, book, a('book', 'title'), 'title upd 3'],
+        ]),
+      );
+      ok(
+        await s.transact([
+          ['retract-triple', book, a('book', 'id'), book],
+          ['retract-triple', book, a('book', 'title'), 'title upd 3'],
+          ['retract-triple', book, author.id, user],
+        ]),
+      );
       // delete-entity of a complete book
-      ok(await s.transact([
-        [addOp, book, a('book', 'id'), book],
-        [addOp, book, a('book', 'title'), 'title'],
-        [addOp, book, a('book', 'desc'), 'desc'],
-        ['add-triple', book, author.id, user],
-      ]));
+      ok(
+        await s.transact([
+          [addOp, book, a('book', 'id'), book],
+          [addOp, book, a('book', 'title'), 'title'],
+          [addOp, book, a('book', 'desc'), 'desc'],
+          ['add-triple', book, author.id, user],
+        ]),
+      );
       ok(await s.transact([['delete-entity', book, 'book']]));
       const q = await s.query({ book: {}, user: {}, company: {} });
       expect(q.op).toBe('add-query-ok');
@@ -142,9 +179,11 @@ describe('required attributes on writes', () => {
   it(from(F, 'required-attrs', 'the admin SDK is held to required attributes too'), async () => {
     const app = await throwawayApp({ schema });
     const book = id();
-    await expect(app.admin.transact(app.admin.tx.book[book].update({ desc: 'no title' } as any))).rejects.toMatchObject({
-      body: { type: 'validation-failed', message: `Missing required attribute \`book/title\`: ${book}` },
-    });
+    await expect(app.admin.transact(app.admin.tx.book[book].update({ desc: 'no title' } as any))).rejects.toMatchObject(
+      {
+        body: { type: 'validation-failed', message: `Missing required attribute \`book/title\`: ${book}` },
+      },
+    );
     await app.admin.transact(app.admin.tx.book[book].update({ title: 't', desc: 'd' }));
     await expect(app.admin.transact(app.admin.tx.book[book].update({ title: null } as any))).rejects.toMatchObject({
       body: { type: 'validation-failed', message: `Missing required attribute \`book/title\`: ${book}` },
@@ -163,27 +202,41 @@ describe('required attributes on writes', () => {
     });
   });
 
-  it(from(F, 'required-attrs-shared-entity', 'deleting one namespace of an id and writing another is not held to the first'), async () => {
-    const shared = i.schema({
-      entities: {
-        users: i.entity({ name: i.string() }),
-        profiles: i.entity({ name: i.string() }),
-        random: i.entity({}),
-      },
-    });
-    const app = await throwawayApp({ schema: shared });
-    const s = await session(app);
-    const user = id();
-    ok(await s.transact([
-      ['add-triple', user, s.attr('profiles', 'id'), user],
-      ['add-triple', user, s.attr('profiles', 'name'), 'profile name'],
-      ['add-triple', user, s.attr('users', 'id'), user],
-      ['add-triple', user, s.attr('users', 'name'), 'user name'],
-    ]));
-    ok(await s.transact([['delete-entity', user, 'users'], ['add-triple', user, s.attr('random', 'id'), user]]));
-    const got = await app.admin.query({ users: {}, profiles: {}, random: {} });
-    expect(got.users).toEqual([]);
-    expect(got.profiles).toEqual([{ id: user, name: 'profile name' }]);
-    expect(got.random.map((r) => r.id)).toEqual([user]);
-  });
+  it(
+    from(
+      F,
+      'required-attrs-shared-entity',
+      'deleting one namespace of an id and writing another is not held to the first',
+    ),
+    async () => {
+      const shared = i.schema({
+        entities: {
+          users: i.entity({ name: i.string() }),
+          profiles: i.entity({ name: i.string() }),
+          random: i.entity({}),
+        },
+      });
+      const app = await throwawayApp({ schema: shared });
+      const s = await session(app);
+      const user = id();
+      ok(
+        await s.transact([
+          ['add-triple', user, s.attr('profiles', 'id'), user],
+          ['add-triple', user, s.attr('profiles', 'name'), 'profile name'],
+          ['add-triple', user, s.attr('users', 'id'), user],
+          ['add-triple', user, s.attr('users', 'name'), 'user name'],
+        ]),
+      );
+      ok(
+        await s.transact([
+          ['delete-entity', user, 'users'],
+          ['add-triple', user, s.attr('random', 'id'), user],
+        ]),
+      );
+      const got = await app.admin.query({ users: {}, profiles: {}, random: {} });
+      expect(got.users).toEqual([]);
+      expect(got.profiles).toEqual([{ id: user, name: 'profile name' }]);
+      expect(got.random.map((r) => r.id)).toEqual([user]);
+    },
+  );
 });

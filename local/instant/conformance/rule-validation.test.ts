@@ -20,7 +20,11 @@ describe('validation errors (upstream cases)', () => {
   });
 
   it(from(F, 'validation-errors-passes', 'binds that use other binds are valid'), () => {
-    expect(ruleValidationErrors({ myetype: { bind: ['parent', 'true', 'child', 'parent || true'], allow: { view: 'parent' } } })).toEqual([]);
+    expect(
+      ruleValidationErrors({
+        myetype: { bind: ['parent', 'true', 'child', 'parent || true'], allow: { view: 'parent' } },
+      }),
+    ).toEqual([]);
   });
 
   it(from(F, 'does-not-allow-cyclic-dependencies', 'a bind cycle is refused, named as upstream names it'), () => {
@@ -35,10 +39,17 @@ describe('validation errors (upstream cases)', () => {
 
   it(from(F, 'check-rate-limit-config-exists', 'rateLimit names must be defined in $rateLimits'), () => {
     const view = "rateLimit.myLimit.limit('a') && rateLimit['myLimit'].limit('b')";
-    expect(ruleValidationErrors({ $rateLimits: { myLimit: { limits: [{ capacity: 2 }] } }, myetype: { allow: { view } } })).toEqual([]);
+    expect(
+      ruleValidationErrors({ $rateLimits: { myLimit: { limits: [{ capacity: 2 }] } }, myetype: { allow: { view } } }),
+    ).toEqual([]);
     const bad = "rateLimit.myLimit.limit('a') && rateLimit['myLimit2'].limit('b')";
     const hint = 'is not a valid rate limit config. It should be defined in the `$rateLimits` key.';
-    expect(ruleValidationErrors({ $rateLimits: { someOtherLimit: { limits: [{ capacity: 2 }] } }, myetype: { allow: { view: bad } } })).toEqual([
+    expect(
+      ruleValidationErrors({
+        $rateLimits: { someOtherLimit: { limits: [{ capacity: 2 }] } },
+        myetype: { allow: { view: bad } },
+      }),
+    ).toEqual([
       { message: `\`myLimit\` ${hint}`, in: at('myetype', 'allow', 'view') },
       { message: `\`myLimit2\` ${hint}`, in: at('myetype', 'allow', 'view') },
     ]);
@@ -46,18 +57,22 @@ describe('validation errors (upstream cases)', () => {
 
   it(from(F, 'rate-limit-validation-rejects-non-object', '$rateLimits must be an object'), () => {
     for (const bad of ['bad', 123]) {
-      expect(ruleValidationErrors({ $rateLimits: bad })).toEqual([{ message: '$rateLimits must be an object', in: ['$rateLimits'] }]);
+      expect(ruleValidationErrors({ $rateLimits: bad })).toEqual([
+        { message: '$rateLimits must be an object', in: ['$rateLimits'] },
+      ]);
     }
     expect(ruleValidationErrors({ $rateLimits: null })).toEqual([]);
     expect(ruleValidationErrors({})).toEqual([]);
   });
 
   it(from(F, 'can-set-create-view-update-rules-for-users', '$users takes view/create/update rules, not delete'), () => {
-    for (const action of ['create', 'view', 'update']) expect(ruleValidationErrors({ $users: { allow: { [action]: 'true' } } })).toEqual([]);
+    for (const action of ['create', 'view', 'update'])
+      expect(ruleValidationErrors({ $users: { allow: { [action]: 'true' } } })).toEqual([]);
     expect(ruleValidationErrors({ $users: { allow: { delete: 'false' } } })).toEqual([]);
     expect(ruleValidationErrors({ $users: { allow: { delete: 'true' } } })).toEqual([
       {
-        message: 'The $users namespace doesn\'t support permissions for delete. Set `$users.allow.delete` to `"false"`.',
+        message:
+          'The $users namespace doesn\'t support permissions for delete. Set `$users.allow.delete` to `"false"`.',
         in: at('$users', 'allow', 'delete'),
       },
     ]);
@@ -72,7 +87,10 @@ describe('validation errors (upstream cases)', () => {
 
   it(from(F, 'invalid-syntax-fails', 'a type error is refused with its path'), () => {
     expect(ruleValidationErrors({ myetype: { allow: { view: '!10' } } })).toEqual([
-      { message: "found no matching overload for '!_' applied to '(int)' (candidates: (bool))", in: at('myetype', 'allow', 'view') },
+      {
+        message: "found no matching overload for '!_' applied to '(int)' (candidates: (bool))",
+        in: at('myetype', 'allow', 'view'),
+      },
     ]);
   });
 
@@ -84,7 +102,11 @@ describe('validation errors (upstream cases)', () => {
   });
 
   it(from(F, 'duplicate-bind-fails', 'a bind name given twice is refused'), () => {
-    expect(ruleValidationErrors({ myetype: { bind: ['duplicate', 'true', 'duplicate', 'false'], allow: { view: 'duplicate' } } })).toEqual([
+    expect(
+      ruleValidationErrors({
+        myetype: { bind: ['duplicate', 'true', 'duplicate', 'false'], allow: { view: 'duplicate' } },
+      }),
+    ).toEqual([
       { message: 'bind should only contain a given variable name once', in: at('myetype', 'bind', 'duplicate') },
     ]);
   });
@@ -95,18 +117,29 @@ describe('validation errors (upstream cases)', () => {
       { message: 'bind should have an even number of elements', in: at('myetype', 'allow', 'view') },
     ];
     expect(ruleValidationErrors({ myetype: { bind: ['duplicate'], allow: { view: 'duplicate' } } })).toEqual(both);
-    expect(ruleValidationErrors({ myetype: { bind: ['duplicate'], allow: { view: 'true' } }, 'new-etype': { allow: { view: 'true' } } })).toEqual(both);
+    expect(
+      ruleValidationErrors({
+        myetype: { bind: ['duplicate'], allow: { view: 'true' } },
+        'new-etype': { allow: { view: 'true' } },
+      }),
+    ).toEqual(both);
   });
 
   it(from(F, 'fields-cannot-set-id', 'a field rule for id is refused'), () => {
     expect(ruleValidationErrors({ myetype: { fields: { id: '1 + 1' } } })).toEqual([
-      { in: at('myetype', 'fields'), message: 'You cannot set field rules for `id`. Use myetype -> allow -> view instead' },
+      {
+        in: at('myetype', 'fields'),
+        message: 'You cannot set field rules for `id`. Use myetype -> allow -> view instead',
+      },
     ]);
   });
 
   it(from(F, 'field-programs-validate', 'field rules are type-checked'), () => {
     expect(ruleValidationErrors({ myetype: { fields: { email: '!10' } } })).toEqual([
-      { message: "found no matching overload for '!_' applied to '(int)' (candidates: (bool))", in: at('myetype', 'fields', 'email') },
+      {
+        message: "found no matching overload for '!_' applied to '(int)' (candidates: (bool))",
+        in: at('myetype', 'fields', 'email'),
+      },
     ]);
     expect(ruleValidationErrors({ myetype: { bind: ['test', '1 + 1'], fields: { email: 'test' } } })).toEqual([]);
   });
@@ -146,13 +179,24 @@ describe('binds inlined as upstream compiles them (the code validation type-chec
   });
 
   it(from(F, 'field-programs-can-use-bind', 'field rules use binds too'), () => {
-    expect(inlinedRule({ myetype: { bind: ['test', '1 + 1'] } }, 'myetype', 'test')).toBe('cel.bind(test, 1 + 1, test)');
+    expect(inlinedRule({ myetype: { bind: ['test', '1 + 1'] } }, 'myetype', 'test')).toBe(
+      'cel.bind(test, 1 + 1, test)',
+    );
   });
 });
 
 describe('validation errors (upstream compiler behaviour)', () => {
   it(from('cel.clj', 'action->compiler', 'newData exists in create/update rules only'), () => {
-    const rules = { docs: { allow: { view: 'newData.x == 1', create: 'newData.x == 1', update: 'newData.x == data.x', delete: 'newData == null' } } };
+    const rules = {
+      docs: {
+        allow: {
+          view: 'newData.x == 1',
+          create: 'newData.x == 1',
+          update: 'newData.x == data.x',
+          delete: 'newData == null',
+        },
+      },
+    };
     const undeclared = "undeclared reference to 'newData' (in container '')";
     expect(ruleValidationErrors(rules)).toEqual([
       { message: undeclared, in: at('docs', 'allow', 'view') },
@@ -171,7 +215,12 @@ describe('validation errors (upstream compiler behaviour)', () => {
   });
 
   it(from('rule.clj', 'with-binds', '$default binds apply to every namespace, and an unknown name is refused'), () => {
-    expect(ruleValidationErrors({ $default: { bind: ['signedIn', 'auth.id != null'] }, docs: { allow: { view: 'signedIn' } } })).toEqual([]);
+    expect(
+      ruleValidationErrors({
+        $default: { bind: ['signedIn', 'auth.id != null'] },
+        docs: { allow: { view: 'signedIn' } },
+      }),
+    ).toEqual([]);
     expect(ruleValidationErrors({ docs: { allow: { view: 'signedIn' } } })).toEqual([
       { message: "undeclared reference to 'signedIn' (in container '')", in: at('docs', 'allow', 'view') },
     ]);
@@ -199,51 +248,67 @@ describe('validation errors (upstream compiler behaviour)', () => {
 describe('apps refuse invalid rules', () => {
   const schema = i.schema({ entities: { docs: i.entity({ title: i.string() }) } });
 
-  it(from('ephemeral_app.clj', 'http-post-handler', 'an ephemeral app with invalid rules is refused with validation-failed'), async () => {
-    const s = await conformanceServer();
-    const code = { docs: { allow: { view: 'newData.title == "x"' } } };
-    const res = await fetch(`${s.url}/dash/apps/ephemeral`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'bad rules', rules: { code } }),
-    });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({
-      type: 'validation-failed',
-      message: "Validation failed for rule: undeclared reference to 'newData' (in container '')",
-      hint: {
-        'data-type': 'rule',
-        input: code,
-        errors: [{ message: "undeclared reference to 'newData' (in container '')", in: ['docs', 'allow', 'view'] }],
-      },
-    });
-  });
-
-  it(from('rule.clj', 'validation-errors', 'reload with invalid rules throws and keeps the previous rules'), async () => {
-    const server = await startInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(schema)), rules: { docs: { allow: { view: 'false' } } } });
-    try {
-      const { adminFor } = await import('../../../tests/support/instant-clients.ts');
-      const admin = adminFor(server, schema);
-      await admin.transact(admin.tx.docs[id()].update({ title: 'a' }));
-      let thrown: unknown;
-      try {
-        server.reload(JSON.parse(JSON.stringify(schema)), { docs: { allow: { view: 'true', delete: 'newData == null' } } });
-      } catch (e) {
-        thrown = e;
-      }
-      expect(thrown).toBeInstanceOf(InstantLocalError);
-      expect((thrown as InstantLocalError).toJSON()).toMatchObject({
-        type: 'validation-failed',
-        hint: { 'data-type': 'rule', errors: [{ in: ['docs', 'allow', 'delete'] }] },
+  it(
+    from(
+      'ephemeral_app.clj',
+      'http-post-handler',
+      'an ephemeral app with invalid rules is refused with validation-failed',
+    ),
+    async () => {
+      const s = await conformanceServer();
+      const code = { docs: { allow: { view: 'newData.title == "x"' } } };
+      const res = await fetch(`${s.url}/dash/apps/ephemeral`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'bad rules', rules: { code } }),
       });
-      // The previous rule (view: false) still holds for a stranger.
-      expect((await admin.asUser({ guest: true }).query({ docs: {} })).docs).toHaveLength(0);
-      server.reload(JSON.parse(JSON.stringify(schema)), { docs: { allow: { view: 'true' } } });
-      expect((await admin.asUser({ guest: true }).query({ docs: {} })).docs).toHaveLength(1);
-    } finally {
-      await server.close();
-    }
-  });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        type: 'validation-failed',
+        message: "Validation failed for rule: undeclared reference to 'newData' (in container '')",
+        hint: {
+          'data-type': 'rule',
+          input: code,
+          errors: [{ message: "undeclared reference to 'newData' (in container '')", in: ['docs', 'allow', 'view'] }],
+        },
+      });
+    },
+  );
+
+  it(
+    from('rule.clj', 'validation-errors', 'reload with invalid rules throws and keeps the previous rules'),
+    async () => {
+      const server = await startInstantLocal({
+        memory: true,
+        schema: JSON.parse(JSON.stringify(schema)),
+        rules: { docs: { allow: { view: 'false' } } },
+      });
+      try {
+        const { adminFor } = await import('../../../tests/support/instant-clients.ts');
+        const admin = adminFor(server, schema);
+        await admin.transact(admin.tx.docs[id()].update({ title: 'a' }));
+        let thrown: unknown;
+        try {
+          server.reload(JSON.parse(JSON.stringify(schema)), {
+            docs: { allow: { view: 'true', delete: 'newData == null' } },
+          });
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown).toBeInstanceOf(InstantLocalError);
+        expect((thrown as InstantLocalError).toJSON()).toMatchObject({
+          type: 'validation-failed',
+          hint: { 'data-type': 'rule', errors: [{ in: ['docs', 'allow', 'delete'] }] },
+        });
+        // The previous rule (view: false) still holds for a stranger.
+        expect((await admin.asUser({ guest: true }).query({ docs: {} })).docs).toHaveLength(0);
+        server.reload(JSON.parse(JSON.stringify(schema)), { docs: { allow: { view: 'true' } } });
+        expect((await admin.asUser({ guest: true }).query({ docs: {} })).docs).toHaveLength(1);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   it(from('ephemeral_app.clj', 'http-post-handler', 'valid rules still make an app'), async () => {
     const app = await throwawayApp({ schema, rules: { docs: { bind: ['open', 'true'], allow: { view: 'open' } } } });
@@ -252,7 +317,9 @@ describe('apps refuse invalid rules', () => {
   });
 
   it(from('rule.clj', 'validation-errors', 'a server started with invalid rules refuses to start'), async () => {
-    await expect(startInstantLocal({ memory: true, rules: { $codes: { allow: { view: 'true' } } } })).rejects.toMatchObject({
+    await expect(
+      startInstantLocal({ memory: true, rules: { $codes: { allow: { view: 'true' } } } }),
+    ).rejects.toMatchObject({
       type: 'validation-failed',
     });
   });

@@ -22,7 +22,11 @@ const schema = i.schema({
       localId: i.string().optional(),
       tag: i.string().indexed().optional(),
     }),
-    comments: i.entity({ text: i.string().optional(), localId: i.string().optional(), key: i.string().unique().indexed().optional() }),
+    comments: i.entity({
+      text: i.string().optional(),
+      localId: i.string().optional(),
+      key: i.string().unique().indexed().optional(),
+    }),
     users: i.entity({ email: i.string().unique().indexed().optional() }),
   },
   links: {
@@ -30,8 +34,14 @@ const schema = i.schema({
       forward: { on: 'comments', has: 'one', label: 'post', onDelete: 'cascade' },
       reverse: { on: 'posts', has: 'many', label: 'comments' },
     },
-    postRef: { forward: { on: 'posts', has: 'many', label: 'ref' }, reverse: { on: 'users', has: 'many', label: 'rev-ref' } },
-    postOwner: { forward: { on: 'posts', has: 'one', label: 'owner' }, reverse: { on: '$users', has: 'many', label: 'posts' } },
+    postRef: {
+      forward: { on: 'posts', has: 'many', label: 'ref' },
+      reverse: { on: 'users', has: 'many', label: 'rev-ref' },
+    },
+    postOwner: {
+      forward: { on: 'posts', has: 'one', label: 'owner' },
+      reverse: { on: '$users', has: 'many', label: 'posts' },
+    },
   },
 });
 
@@ -76,60 +86,65 @@ const refused = (f: Record<string, any>, type: string, message?: string | RegExp
 };
 
 describe('update modes and lookups', () => {
-  it(from(F, 'update-modes', 'create mode fails on an existing id or lookup, update mode on a missing one'), async () => {
-    const app = await appWith();
-    const s = await client(app);
-    const title = s.attr('posts', 'title');
-    const body = s.attr('posts', 'body');
-    const book1 = id();
-    ok(
-      await s.transact([
-        ['add-triple', book1, title, 'book 1'],
-        ['add-triple', id(), title, 'book 2'],
-      ]),
-    );
-    for (const op of ['add-triple', 'deep-merge-triple']) {
-      const fresh = id();
+  it(
+    from(F, 'update-modes', 'create mode fails on an existing id or lookup, update mode on a missing one'),
+    async () => {
+      const app = await appWith();
+      const s = await client(app);
+      const title = s.attr('posts', 'title');
+      const body = s.attr('posts', 'body');
+      const book1 = id();
       ok(
         await s.transact([
-          [op, fresh, title, `t-${op}`, { mode: 'create' }],
-          [op, fresh, body, 'd', { mode: 'create' }],
+          ['add-triple', book1, title, 'book 1'],
+          ['add-triple', id(), title, 'book 2'],
         ]),
       );
-      ok(await s.transact([[op, [title, `new-${op}`], body, 'd', { mode: 'create' }]]));
-      refused(
-        await s.transact([[op, book1, title, 'x', { mode: 'create' }]]),
-        'validation-failed',
-        `Creating entities that exist: ${book1}`,
-      );
-      refused(
-        await s.transact([[op, [title, 'book 2'], body, 'x', { mode: 'create' }]]),
-        'validation-failed',
-        /Creating entities that exist/,
-      );
-      const missing = id();
-      refused(
-        await s.transact([[op, missing, title, 'x', { mode: 'update' }]]),
-        'validation-failed',
-        `Updating entities that don't exist: ${missing}`,
-      );
-      refused(
-        await s.transact([[op, [title, 'book 3'], body, 'x', { mode: 'update' }]]),
-        'validation-failed',
-        /Updating entities that don't exist/,
-      );
-      ok(
-        await s.transact([
-          [op, book1, body, 'y', { mode: 'update' }],
-          [op, [title, 'book 2'], body, 'y', { mode: 'update' }],
-        ]),
-      );
-    }
-  });
+      for (const op of ['add-triple', 'deep-merge-triple']) {
+        const fresh = id();
+        ok(
+          await s.transact([
+            [op, fresh, title, `t-${op}`, { mode: 'create' }],
+            [op, fresh, body, 'd', { mode: 'create' }],
+          ]),
+        );
+        ok(await s.transact([[op, [title, `new-${op}`], body, 'd', { mode: 'create' }]]));
+        refused(
+          await s.transact([[op, book1, title, 'x', { mode: 'create' }]]),
+          'validation-failed',
+          `Creating entities that exist: ${book1}`,
+        );
+        refused(
+          await s.transact([[op, [title, 'book 2'], body, 'x', { mode: 'create' }]]),
+          'validation-failed',
+          /Creating entities that exist/,
+        );
+        const missing = id();
+        refused(
+          await s.transact([[op, missing, title, 'x', { mode: 'update' }]]),
+          'validation-failed',
+          `Updating entities that don't exist: ${missing}`,
+        );
+        refused(
+          await s.transact([[op, [title, 'book 3'], body, 'x', { mode: 'update' }]]),
+          'validation-failed',
+          /Updating entities that don't exist/,
+        );
+        ok(
+          await s.transact([
+            [op, book1, body, 'y', { mode: 'update' }],
+            [op, [title, 'book 2'], body, 'y', { mode: 'update' }],
+          ]),
+        );
+      }
+    },
+  );
 
   it(from(F, 'update-modes', 'update(…, {upsert: false}) on a missing entity fails through both SDKs'), async () => {
     const app = await appWith();
-    await expect(app.admin.transact(app.admin.tx.posts[id()].update({ title: 'nope' }, { upsert: false }))).rejects.toMatchObject({
+    await expect(
+      app.admin.transact(app.admin.tx.posts[id()].update({ title: 'nope' }, { upsert: false })),
+    ).rejects.toMatchObject({
       body: { type: 'validation-failed', message: expect.stringContaining("Updating entities that don't exist") },
     });
     const db = await sdk(app);
@@ -139,49 +154,73 @@ describe('update modes and lookups', () => {
     expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
   });
 
-  it(from(F, 'add-attr-lookup-ref', 'a lookup on a schemaless app creates the attribute, unique, and upserts by it'), async () => {
-    const app = await throwawayApp();
-    const admin = adminFor(app);
-    await admin.transact(admin.tx.books[lookup('isbn', '978-1')].update({ title: 'first' }));
-    await admin.transact(admin.tx.books[lookup('isbn', '978-1')].update({ title: 'second' }));
-    const books = (await admin.query({ books: {} })).books;
-    expect(books).toHaveLength(1);
-    expect(books[0]).toMatchObject({ isbn: '978-1', title: 'second' });
-    const attrs = (await rawSession(app)).attrs as any[];
-    expect(attrs.find((a) => a['forward-identity'][1] === 'books' && a['forward-identity'][2] === 'isbn')).toMatchObject({
-      'unique?': true,
-      'index?': true,
-    });
-  });
+  it(
+    from(F, 'add-attr-lookup-ref', 'a lookup on a schemaless app creates the attribute, unique, and upserts by it'),
+    async () => {
+      const app = await throwawayApp();
+      const admin = adminFor(app);
+      await admin.transact(admin.tx.books[lookup('isbn', '978-1')].update({ title: 'first' }));
+      await admin.transact(admin.tx.books[lookup('isbn', '978-1')].update({ title: 'second' }));
+      const books = (await admin.query({ books: {} })).books;
+      expect(books).toHaveLength(1);
+      expect(books[0]).toMatchObject({ isbn: '978-1', title: 'second' });
+      const attrs = (await rawSession(app)).attrs as any[];
+      expect(
+        attrs.find((a) => a['forward-identity'][1] === 'books' && a['forward-identity'][2] === 'isbn'),
+      ).toMatchObject({
+        'unique?': true,
+        'index?': true,
+      });
+    },
+  );
 
-  it(from(F, 'link-unlink-non-existing-entities', 'link and unlink on a lookup that names nothing yet create the entity'), async () => {
-    const app = await appWith();
-    const post = id();
-    await app.admin.transact(app.admin.tx.posts[post].update({ title: 'p' }));
-    await app.admin.transact(app.admin.tx.users[lookup('email', 'linked@example.com')].link({ 'rev-ref': post }));
-    await app.admin.transact(app.admin.tx.users[lookup('email', 'unlinked@example.com')].unlink({ 'rev-ref': post }));
-    const users = (await app.admin.query({ users: { 'rev-ref': {} } })).users as any[];
-    expect(users.map((u) => [u.email, u['rev-ref'].length]).sort()).toEqual([
-      ['linked@example.com', 1],
-      ['unlinked@example.com', 0],
-    ]);
-  });
+  it(
+    from(
+      F,
+      'link-unlink-non-existing-entities',
+      'link and unlink on a lookup that names nothing yet create the entity',
+    ),
+    async () => {
+      const app = await appWith();
+      const post = id();
+      await app.admin.transact(app.admin.tx.posts[post].update({ title: 'p' }));
+      await app.admin.transact(app.admin.tx.users[lookup('email', 'linked@example.com')].link({ 'rev-ref': post }));
+      await app.admin.transact(app.admin.tx.users[lookup('email', 'unlinked@example.com')].unlink({ 'rev-ref': post }));
+      const users = (await app.admin.query({ users: { 'rev-ref': {} } })).users as any[];
+      expect(users.map((u) => [u.email, u['rev-ref'].length]).sort()).toEqual([
+        ['linked@example.com', 1],
+        ['unlinked@example.com', 0],
+      ]);
+    },
+  );
 
-  it(from(F, 'rejects-large-values-for-indexed-data', 'values over 1024 bytes are refused for indexed and unique attributes'), async () => {
-    const app = await appWith();
-    const big = 'a'.repeat(2000);
-    const s = await client(app);
-    const eid = id();
-    const indexed = await s.transact([['add-triple', eid, s.attr('posts', 'tag'), big]]);
-    refused(indexed, 'validation-failed', 'Value is too large for an indexed attribute.');
-    expect(indexed.hint).toMatchObject({ namespace: 'posts', attribute: 'tag', 'entity-id': eid, 'value-too-large?': true });
-    refused(
-      await s.transact([['add-triple', id(), s.attr('posts', 'title'), big]]),
-      'validation-failed',
-      'Value is too large for a unique attribute.',
-    );
-    ok(await s.transact([['add-triple', id(), s.attr('posts', 'body'), big]]));
-  });
+  it(
+    from(
+      F,
+      'rejects-large-values-for-indexed-data',
+      'values over 1024 bytes are refused for indexed and unique attributes',
+    ),
+    async () => {
+      const app = await appWith();
+      const big = 'a'.repeat(2000);
+      const s = await client(app);
+      const eid = id();
+      const indexed = await s.transact([['add-triple', eid, s.attr('posts', 'tag'), big]]);
+      refused(indexed, 'validation-failed', 'Value is too large for an indexed attribute.');
+      expect(indexed.hint).toMatchObject({
+        namespace: 'posts',
+        attribute: 'tag',
+        'entity-id': eid,
+        'value-too-large?': true,
+      });
+      refused(
+        await s.transact([['add-triple', id(), s.attr('posts', 'title'), big]]),
+        'validation-failed',
+        'Value is too large for a unique attribute.',
+      );
+      ok(await s.transact([['add-triple', id(), s.attr('posts', 'body'), big]]));
+    },
+  );
 
   it(from(F, 'validations', 'entity ids must be UUIDs or lookups'), async () => {
     const app = await appWith();
@@ -205,21 +244,24 @@ describe('update modes and lookups', () => {
     );
   });
 
-  it(from(F, 'checks-for-invalid-id-lookups', 'a lookup on id must carry a UUID, as entity and as link value'), async () => {
-    const app = await appWith();
-    const s = await client(app);
-    const idAttr = s.attr('posts', 'id');
-    refused(
-      await s.transact([['add-triple', [idAttr, { id: id() }], s.attr('posts', 'title'), 'x']]),
-      'validation-failed',
-      /Invalid lookup/,
-    );
-    refused(
-      await s.transact([['add-triple', id(), s.attr('comments', 'post'), [idAttr, { id: id() }]]]),
-      'validation-failed',
-      /Invalid lookup/,
-    );
-  });
+  it(
+    from(F, 'checks-for-invalid-id-lookups', 'a lookup on id must carry a UUID, as entity and as link value'),
+    async () => {
+      const app = await appWith();
+      const s = await client(app);
+      const idAttr = s.attr('posts', 'id');
+      refused(
+        await s.transact([['add-triple', [idAttr, { id: id() }], s.attr('posts', 'title'), 'x']]),
+        'validation-failed',
+        /Invalid lookup/,
+      );
+      refused(
+        await s.transact([['add-triple', id(), s.attr('comments', 'post'), [idAttr, { id: id() }]]]),
+        'validation-failed',
+        /Invalid lookup/,
+      );
+    },
+  );
 
   it(from(F, 'rejects-bad-lookups', "a lookup attr of one namespace can't address an entity of another"), async () => {
     const app = await appWith();
@@ -232,7 +274,11 @@ describe('update modes and lookups', () => {
   });
 
   it(
-    from(F, 'rejects-invalid-data-for-checked-attrs', 'a value of the wrong type for a typed attribute is refused, naming both'),
+    from(
+      F,
+      'rejects-invalid-data-for-checked-attrs',
+      'a value of the wrong type for a typed attribute is refused, naming both',
+    ),
     async () => {
       const app = await appWith();
       const s = await client(app);
@@ -265,7 +311,11 @@ describe('update modes and lookups', () => {
 
 describe('when rules run: before the writes or after', () => {
   it(
-    from(F, 'write-perms', 'update rules see the data before the transaction: a link the same transaction makes does not satisfy data.ref'),
+    from(
+      F,
+      'write-perms',
+      'update rules see the data before the transaction: a link the same transaction makes does not satisfy data.ref',
+    ),
     async () => {
       const app = await appWith({ posts: { allow: { update: "auth.id in data.ref('owner.id')", view: 'true' } } });
       const s = await client(app, 'owner@example.com');
@@ -285,25 +335,28 @@ describe('when rules run: before the writes or after', () => {
     },
   );
 
-  it(from(F, 'write-perms', 'create rules see the data the transaction produces: data.ref follows its own links'), async () => {
-    const app = await appWith({ posts: { allow: { create: "auth.id in data.ref('owner.id')" } } });
-    const s = await client(app, 'creator@example.com');
-    const mine = id();
-    ok(
-      await s.transact([
-        ['add-triple', mine, s.attr('posts', 'id'), mine],
-        ['add-triple', mine, s.attr('posts', 'owner'), s.userId],
-      ]),
-    );
-    const orphan = id();
-    refused(
-      await s.transact([
-        ['add-triple', orphan, s.attr('posts', 'id'), orphan],
-        ['add-triple', orphan, s.attr('posts', 'body'), 'x'],
-      ]),
-      'permission-denied',
-    );
-  });
+  it(
+    from(F, 'write-perms', 'create rules see the data the transaction produces: data.ref follows its own links'),
+    async () => {
+      const app = await appWith({ posts: { allow: { create: "auth.id in data.ref('owner.id')" } } });
+      const s = await client(app, 'creator@example.com');
+      const mine = id();
+      ok(
+        await s.transact([
+          ['add-triple', mine, s.attr('posts', 'id'), mine],
+          ['add-triple', mine, s.attr('posts', 'owner'), s.userId],
+        ]),
+      );
+      const orphan = id();
+      refused(
+        await s.transact([
+          ['add-triple', orphan, s.attr('posts', 'id'), orphan],
+          ['add-triple', orphan, s.attr('posts', 'body'), 'x'],
+        ]),
+        'permission-denied',
+      );
+    },
+  );
 
   it(from(F, 'write-perms', 'delete rules see the entity and its links as they were'), async () => {
     const app = await appWith({ posts: { allow: { delete: "auth.id in data.ref('owner.id')", update: 'true' } } });
@@ -320,80 +373,104 @@ describe('when rules run: before the writes or after', () => {
     expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
   });
 
-  it(from(F, 'link-actions-perm', 'actions.data / actions.linkedData say create or update for each side of a link'), async () => {
-    const app = await appWith({
-      posts: {
-        allow: { link: { ref: 'actions.data == ruleParams.post_post_action && actions.linkedData == ruleParams.post_user_action' } },
-      },
-      users: {
-        allow: { link: { 'rev-ref': 'actions.data == ruleParams.user_user_action && actions.linkedData == ruleParams.user_post_action' } },
-      },
-    });
-    const s = await client(app);
-    const acts = ['create', 'update'] as const;
-    let n = 0;
-    for (const postAction of acts)
-      for (const userAction of acts)
-        for (const pp of acts)
-          for (const pu of acts)
-            for (const up of acts)
-              for (const uu of acts) {
-                const userId = id();
-                const postId = id();
-                const userTx = [
-                  ['add-triple', userId, s.attr('users', 'id'), userId],
-                  ['add-triple', userId, s.attr('users', 'email'), `u${n++}@example.com`],
-                ];
-                const postTx = [
-                  ['add-triple', postId, s.attr('posts', 'id'), postId],
-                  ['add-triple', postId, s.attr('posts', 'title'), `post ${n}`],
-                ];
-                const setup = [...(postAction === 'update' ? postTx : []), ...(userAction === 'update' ? userTx : [])];
-                if (setup.length) ok(await s.transact(setup));
-                const tx = [
-                  ...(postAction === 'create' ? postTx : []),
-                  ...(userAction === 'create' ? userTx : []),
-                  ['add-triple', postId, s.attr('posts', 'ref'), userId],
-                  ['rule-params', postId, 'posts', { post_post_action: pp, post_user_action: pu }],
-                  ['rule-params', userId, 'users', { user_post_action: up, user_user_action: uu }],
-                ];
-                const expected = postAction === pp && pp === up && userAction === pu && pu === uu;
-                const answer = await s.transact(tx);
-                expect(answer.op, `${postAction} ${userAction} ${pp} ${pu} ${up} ${uu}`).toBe(expected ? 'transact-ok' : 'error');
-              }
-  });
+  it(
+    from(F, 'link-actions-perm', 'actions.data / actions.linkedData say create or update for each side of a link'),
+    async () => {
+      const app = await appWith({
+        posts: {
+          allow: {
+            link: {
+              ref: 'actions.data == ruleParams.post_post_action && actions.linkedData == ruleParams.post_user_action',
+            },
+          },
+        },
+        users: {
+          allow: {
+            link: {
+              'rev-ref':
+                'actions.data == ruleParams.user_user_action && actions.linkedData == ruleParams.user_post_action',
+            },
+          },
+        },
+      });
+      const s = await client(app);
+      const acts = ['create', 'update'] as const;
+      let n = 0;
+      for (const postAction of acts)
+        for (const userAction of acts)
+          for (const pp of acts)
+            for (const pu of acts)
+              for (const up of acts)
+                for (const uu of acts) {
+                  const userId = id();
+                  const postId = id();
+                  const userTx = [
+                    ['add-triple', userId, s.attr('users', 'id'), userId],
+                    ['add-triple', userId, s.attr('users', 'email'), `u${n++}@example.com`],
+                  ];
+                  const postTx = [
+                    ['add-triple', postId, s.attr('posts', 'id'), postId],
+                    ['add-triple', postId, s.attr('posts', 'title'), `post ${n}`],
+                  ];
+                  const setup = [
+                    ...(postAction === 'update' ? postTx : []),
+                    ...(userAction === 'update' ? userTx : []),
+                  ];
+                  if (setup.length) ok(await s.transact(setup));
+                  const tx = [
+                    ...(postAction === 'create' ? postTx : []),
+                    ...(userAction === 'create' ? userTx : []),
+                    ['add-triple', postId, s.attr('posts', 'ref'), userId],
+                    ['rule-params', postId, 'posts', { post_post_action: pp, post_user_action: pu }],
+                    ['rule-params', userId, 'users', { user_post_action: up, user_user_action: uu }],
+                  ];
+                  const expected = postAction === pp && pp === up && userAction === pu && pu === uu;
+                  const answer = await s.transact(tx);
+                  expect(answer.op, `${postAction} ${userAction} ${pp} ${pu} ${up} ${uu}`).toBe(
+                    expected ? 'transact-ok' : 'error',
+                  );
+                }
+    },
+  );
 
-  it(from(F, 'default-link-unlink-perms', 'without link rules, linking needs update on the source and view on the target'), async () => {
-    const app = await appWith({
-      posts: { allow: { update: 'false', view: 'true' } },
-      users: { allow: { view: 'data.email == "seen@example.com"' } },
-    });
-    const s = await client(app);
-    const post = id();
-    const seen = id();
-    const hidden = id();
-    await app.admin.transact([
-      app.admin.tx.posts[post].update({ title: 'p' }),
-      app.admin.tx.users[seen].update({ email: 'seen@example.com' }),
-      app.admin.tx.users[hidden].update({ email: 'hidden@example.com' }),
-    ]);
-    refused(await s.transact([['add-triple', post, s.attr('posts', 'ref'), seen]]), 'permission-denied');
-    const fresh = id();
-    ok(
-      await s.transact([
-        ['add-triple', fresh, s.attr('posts', 'id'), fresh],
-        ['add-triple', fresh, s.attr('posts', 'ref'), seen],
-      ]),
-    );
-    const fresh2 = id();
-    refused(
-      await s.transact([
-        ['add-triple', fresh2, s.attr('posts', 'id'), fresh2],
-        ['add-triple', fresh2, s.attr('posts', 'ref'), hidden],
-      ]),
-      'permission-denied',
-    );
-  });
+  it(
+    from(
+      F,
+      'default-link-unlink-perms',
+      'without link rules, linking needs update on the source and view on the target',
+    ),
+    async () => {
+      const app = await appWith({
+        posts: { allow: { update: 'false', view: 'true' } },
+        users: { allow: { view: 'data.email == "seen@example.com"' } },
+      });
+      const s = await client(app);
+      const post = id();
+      const seen = id();
+      const hidden = id();
+      await app.admin.transact([
+        app.admin.tx.posts[post].update({ title: 'p' }),
+        app.admin.tx.users[seen].update({ email: 'seen@example.com' }),
+        app.admin.tx.users[hidden].update({ email: 'hidden@example.com' }),
+      ]);
+      refused(await s.transact([['add-triple', post, s.attr('posts', 'ref'), seen]]), 'permission-denied');
+      const fresh = id();
+      ok(
+        await s.transact([
+          ['add-triple', fresh, s.attr('posts', 'id'), fresh],
+          ['add-triple', fresh, s.attr('posts', 'ref'), seen],
+        ]),
+      );
+      const fresh2 = id();
+      refused(
+        await s.transact([
+          ['add-triple', fresh2, s.attr('posts', 'id'), fresh2],
+          ['add-triple', fresh2, s.attr('posts', 'ref'), hidden],
+        ]),
+        'permission-denied',
+      );
+    },
+  );
 
   it(from(F, 'unlink-perms', 'unlink rules guard unlinking on either side'), async () => {
     const app = await appWith({ posts: { allow: { unlink: { ref: 'ruleParams.ok == true' } } } });
@@ -416,47 +493,65 @@ describe('when rules run: before the writes or after', () => {
 });
 
 describe('ruleParams', () => {
-  it(from(F, 'create-perms-rule-params', 'params given after the steps they guard, by id or by lookup, still apply'), async () => {
-    const app = await appWith({ posts: { allow: { create: "ruleParams.secret == 'open'", update: "ruleParams.secret == 'open'" } } });
-    const s = await client(app);
-    const post = id();
-    refused(await s.transact([['add-triple', post, s.attr('posts', 'id'), post]]), 'permission-denied');
-    ok(
-      await s.transact([
-        ['add-triple', post, s.attr('posts', 'id'), post],
-        ['rule-params', post, 'posts', { secret: 'open' }],
-      ]),
-    );
-    const byTitle = [s.attr('posts', 'title'), 'by lookup'];
-    refused(await s.transact([['add-triple', byTitle, s.attr('posts', 'body'), 'b']]), 'permission-denied');
-    ok(
-      await s.transact([
-        ['add-triple', byTitle, s.attr('posts', 'body'), 'b'],
-        ['rule-params', byTitle, 'posts', { secret: 'open' }],
-      ]),
-    );
-    expect((await app.admin.query({ posts: { $: { where: { title: 'by lookup' } } } })).posts).toHaveLength(1);
-  });
-
-  it(from(F, 'update-perms-rule-params', 'update and delete by lookup with params by lookup (SDK ruleParams)'), async () => {
-    const app = await appWith({
-      posts: { allow: { update: 'data.localId == ruleParams.localId', delete: 'data.localId == ruleParams.localId', view: 'true' } },
-    });
-    await app.admin.transact(app.admin.tx.posts[id()].update({ title: 'kept', localId: 'me' }));
-    const db = await sdk(app);
-    await expect(
-      db.transact(db.tx.posts[lookup('title', 'kept')].ruleParams({ localId: 'them' }).update({ body: 'no' })),
-    ).rejects.toMatchObject({
-      message: expect.stringContaining('Permission denied'),
-    });
-    await db.transact(db.tx.posts[lookup('title', 'kept')].update({ body: 'yes' }).ruleParams({ localId: 'me' }));
-    expect((await app.admin.query({ posts: {} })).posts[0].body).toBe('yes');
-    await db.transact(db.tx.posts[lookup('title', 'kept')].delete().ruleParams({ localId: 'me' }));
-    expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
-  });
+  it(
+    from(F, 'create-perms-rule-params', 'params given after the steps they guard, by id or by lookup, still apply'),
+    async () => {
+      const app = await appWith({
+        posts: { allow: { create: "ruleParams.secret == 'open'", update: "ruleParams.secret == 'open'" } },
+      });
+      const s = await client(app);
+      const post = id();
+      refused(await s.transact([['add-triple', post, s.attr('posts', 'id'), post]]), 'permission-denied');
+      ok(
+        await s.transact([
+          ['add-triple', post, s.attr('posts', 'id'), post],
+          ['rule-params', post, 'posts', { secret: 'open' }],
+        ]),
+      );
+      const byTitle = [s.attr('posts', 'title'), 'by lookup'];
+      refused(await s.transact([['add-triple', byTitle, s.attr('posts', 'body'), 'b']]), 'permission-denied');
+      ok(
+        await s.transact([
+          ['add-triple', byTitle, s.attr('posts', 'body'), 'b'],
+          ['rule-params', byTitle, 'posts', { secret: 'open' }],
+        ]),
+      );
+      expect((await app.admin.query({ posts: { $: { where: { title: 'by lookup' } } } })).posts).toHaveLength(1);
+    },
+  );
 
   it(
-    from(F, 'cascade-delete-with-rule-params', 'cascaded deletes are checked with the params of the entity whose delete reached them'),
+    from(F, 'update-perms-rule-params', 'update and delete by lookup with params by lookup (SDK ruleParams)'),
+    async () => {
+      const app = await appWith({
+        posts: {
+          allow: {
+            update: 'data.localId == ruleParams.localId',
+            delete: 'data.localId == ruleParams.localId',
+            view: 'true',
+          },
+        },
+      });
+      await app.admin.transact(app.admin.tx.posts[id()].update({ title: 'kept', localId: 'me' }));
+      const db = await sdk(app);
+      await expect(
+        db.transact(db.tx.posts[lookup('title', 'kept')].ruleParams({ localId: 'them' }).update({ body: 'no' })),
+      ).rejects.toMatchObject({
+        message: expect.stringContaining('Permission denied'),
+      });
+      await db.transact(db.tx.posts[lookup('title', 'kept')].update({ body: 'yes' }).ruleParams({ localId: 'me' }));
+      expect((await app.admin.query({ posts: {} })).posts[0].body).toBe('yes');
+      await db.transact(db.tx.posts[lookup('title', 'kept')].delete().ruleParams({ localId: 'me' }));
+      expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
+    },
+  );
+
+  it(
+    from(
+      F,
+      'cascade-delete-with-rule-params',
+      'cascaded deletes are checked with the params of the entity whose delete reached them',
+    ),
     async () => {
       const app = await appWith({
         posts: { allow: { delete: 'isCreator' }, bind: ['isCreator', 'data.localId == ruleParams.localId'] },
@@ -486,29 +581,40 @@ describe('ruleParams', () => {
     },
   );
 
-  it(from(F, 'cascade-delete-with-mulitple-rule-params', 'a cascaded child that the params do not match stops the delete'), async () => {
-    const app = await appWith({
-      posts: { allow: { delete: 'data.localId == ruleParams.localId' } },
-      comments: { allow: { delete: 'data.localId == ruleParams.localId' } },
-    });
-    const s = await client(app);
-    const post = id();
-    await app.admin.transact([
-      app.admin.tx.posts[post].update({ title: 'p', localId: 'u1' }),
-      app.admin.tx.comments[id()].update({ text: 'theirs', localId: 'u2' }).link({ post }),
-    ]);
-    refused(
-      await s.transact([
-        ['delete-entity', post, 'posts'],
-        ['rule-params', post, 'posts', { localId: 'u1' }],
-      ]),
-      'permission-denied',
-    );
-    expect((await app.admin.query({ posts: {} })).posts).toHaveLength(1);
-  });
+  it(
+    from(
+      F,
+      'cascade-delete-with-mulitple-rule-params',
+      'a cascaded child that the params do not match stops the delete',
+    ),
+    async () => {
+      const app = await appWith({
+        posts: { allow: { delete: 'data.localId == ruleParams.localId' } },
+        comments: { allow: { delete: 'data.localId == ruleParams.localId' } },
+      });
+      const s = await client(app);
+      const post = id();
+      await app.admin.transact([
+        app.admin.tx.posts[post].update({ title: 'p', localId: 'u1' }),
+        app.admin.tx.comments[id()].update({ text: 'theirs', localId: 'u2' }).link({ post }),
+      ]);
+      refused(
+        await s.transact([
+          ['delete-entity', post, 'posts'],
+          ['rule-params', post, 'posts', { localId: 'u1' }],
+        ]),
+        'permission-denied',
+      );
+      expect((await app.admin.query({ posts: {} })).posts).toHaveLength(1);
+    },
+  );
 
   it(
-    from(F, 'cascade-delete-with-lookup-ref-rule-params', 'delete by lookup with params by lookup cascades with those params'),
+    from(
+      F,
+      'cascade-delete-with-lookup-ref-rule-params',
+      'delete by lookup with params by lookup cascades with those params',
+    ),
     async () => {
       const app = await appWith({
         posts: { allow: { delete: 'data.localId == ruleParams.localId' } },
@@ -531,43 +637,52 @@ describe('ruleParams', () => {
     },
   );
 
-  it(from(F, 'rule-params-view-check-on-link', 'the view check on a link target sees the params of both sides'), async () => {
-    const app = await appWith({
-      posts: { allow: { view: "ruleParams.key == 'k'", update: 'true' } },
-      comments: { allow: { create: 'true' } },
-    });
-    const s = await client(app);
-    const post = id();
-    await app.admin.transact(app.admin.tx.posts[post].update({ title: 'p' }));
-    const c1 = id();
-    refused(
-      await s.transact([
-        ['add-triple', c1, s.attr('comments', 'id'), c1],
-        ['add-triple', c1, s.attr('comments', 'post'), post],
-      ]),
-      'permission-denied',
-    );
-    const c2 = id();
-    ok(
-      await s.transact([
-        ['add-triple', c2, s.attr('comments', 'id'), c2],
-        ['add-triple', c2, s.attr('comments', 'post'), post],
-        ['rule-params', c2, 'comments', { key: 'k' }],
-      ]),
-    );
-  });
+  it(
+    from(F, 'rule-params-view-check-on-link', 'the view check on a link target sees the params of both sides'),
+    async () => {
+      const app = await appWith({
+        posts: { allow: { view: "ruleParams.key == 'k'", update: 'true' } },
+        comments: { allow: { create: 'true' } },
+      });
+      const s = await client(app);
+      const post = id();
+      await app.admin.transact(app.admin.tx.posts[post].update({ title: 'p' }));
+      const c1 = id();
+      refused(
+        await s.transact([
+          ['add-triple', c1, s.attr('comments', 'id'), c1],
+          ['add-triple', c1, s.attr('comments', 'post'), post],
+        ]),
+        'permission-denied',
+      );
+      const c2 = id();
+      ok(
+        await s.transact([
+          ['add-triple', c2, s.attr('comments', 'id'), c2],
+          ['add-triple', c2, s.attr('comments', 'post'), post],
+          ['rule-params', c2, 'comments', { key: 'k' }],
+        ]),
+      );
+    },
+  );
 });
 
 describe('request.modifiedFields', () => {
   it(from(F, 'modified-fields-update-permissions', 'update rules see the labels the transaction writes'), async () => {
     const rule = (fields: string[]) => ({
-      posts: { allow: { update: `auth.id == data.ownerId || request.modifiedFields.all(field, field in ${JSON.stringify(fields)})` } },
+      posts: {
+        allow: {
+          update: `auth.id == data.ownerId || request.modifiedFields.all(field, field in ${JSON.stringify(fields)})`,
+        },
+      },
     });
     const post = id();
     const app = await appWith(rule(['likes']));
     const other = await client(app, 'other@example.com');
     const owner = await client(app, 'owner2@example.com');
-    await app.admin.transact(app.admin.tx.posts[post].update({ ownerId: owner.userId, likes: 0, viewCount: 0, title: 'Original' }));
+    await app.admin.transact(
+      app.admin.tx.posts[post].update({ ownerId: owner.userId, likes: 0, viewCount: 0, title: 'Original' }),
+    );
     ok(await other.transact([['add-triple', post, other.attr('posts', 'likes'), 1]]));
     refused(await other.transact([['add-triple', post, other.attr('posts', 'title'), 'Hacked']]), 'permission-denied');
     ok(await owner.transact([['add-triple', post, owner.attr('posts', 'title'), 'New']]));
@@ -619,22 +734,33 @@ describe('request.modifiedFields', () => {
 });
 
 describe('rules that fail to evaluate', () => {
-  it(from(F, 'write-perms', 'a write whose rule cannot be evaluated answers permission-evaluation-failed'), async () => {
-    const app = await appWith({ posts: { allow: { update: 'data.likes > 5' } } });
-    const post = id();
-    await app.admin.transact(app.admin.tx.posts[post].update({ title: 'no likes' }));
-    const s = await client(app);
-    const answer = await s.transact([['add-triple', post, s.attr('posts', 'body'), 'x']]);
-    refused(answer, 'permission-evaluation-failed', 'Could not evaluate permission rule for `posts.update`. You may have a typo.');
-    expect(answer.hint).toMatchObject({ rule: ['posts', 'update'] });
-    const as = app.admin.asUser({ guest: true });
-    await expect(as.transact(as.tx.posts[post].update({ body: 'y' }))).rejects.toMatchObject({
-      body: { type: 'permission-evaluation-failed' },
-    });
-  });
+  it(
+    from(F, 'write-perms', 'a write whose rule cannot be evaluated answers permission-evaluation-failed'),
+    async () => {
+      const app = await appWith({ posts: { allow: { update: 'data.likes > 5' } } });
+      const post = id();
+      await app.admin.transact(app.admin.tx.posts[post].update({ title: 'no likes' }));
+      const s = await client(app);
+      const answer = await s.transact([['add-triple', post, s.attr('posts', 'body'), 'x']]);
+      refused(
+        answer,
+        'permission-evaluation-failed',
+        'Could not evaluate permission rule for `posts.update`. You may have a typo.',
+      );
+      expect(answer.hint).toMatchObject({ rule: ['posts', 'update'] });
+      const as = app.admin.asUser({ guest: true });
+      await expect(as.transact(as.tx.posts[post].update({ body: 'y' }))).rejects.toMatchObject({
+        body: { type: 'permission-evaluation-failed' },
+      });
+    },
+  );
 
   it(
-    from(F, 'write-perms', 'a query whose view rule cannot be evaluated answers permission-evaluation-failed, not an empty result'),
+    from(
+      F,
+      'write-perms',
+      'a query whose view rule cannot be evaluated answers permission-evaluation-failed, not an empty result',
+    ),
     async () => {
       const app = await appWith({ posts: { allow: { view: 'data.likes > 5' } } });
       await app.admin.transact(app.admin.tx.posts[id()].update({ title: 'no likes' }));
@@ -649,19 +775,26 @@ describe('rules that fail to evaluate', () => {
 });
 
 describe('$users and system columns', () => {
-  it(from(F, 'perms-rejects-writes-to-reserved-users-columns', 'clients cannot write $users.email, even on themselves'), async () => {
-    const app = await appWith({ $users: { allow: { update: 'auth.id == data.id' } } });
-    const s = await client(app, 'me@example.com');
-    refused(
-      await s.transact([['add-triple', s.userId, s.attr('$users', 'email'), 'else@example.com']]),
-      'validation-failed',
-      "$users.email is a system column. You aren't allowed to change this directly.",
-    );
-    expect((await app.admin.query({ $users: {} })).$users.map((u: any) => u.email)).toEqual(['me@example.com']);
-  });
+  it(
+    from(F, 'perms-rejects-writes-to-reserved-users-columns', 'clients cannot write $users.email, even on themselves'),
+    async () => {
+      const app = await appWith({ $users: { allow: { update: 'auth.id == data.id' } } });
+      const s = await client(app, 'me@example.com');
+      refused(
+        await s.transact([['add-triple', s.userId, s.attr('$users', 'email'), 'else@example.com']]),
+        'validation-failed',
+        "$users.email is a system column. You aren't allowed to change this directly.",
+      );
+      expect((await app.admin.query({ $users: {} })).$users.map((u: any) => u.email)).toEqual(['me@example.com']);
+    },
+  );
 
   it(
-    from(F, 'perms-accepts-writes-to-custom-user-columns', 'clients can write their own custom $users columns when the rule allows'),
+    from(
+      F,
+      'perms-accepts-writes-to-custom-user-columns',
+      'clients can write their own custom $users columns when the rule allows',
+    ),
     async () => {
       const app = await appWith({ $users: { allow: { update: 'auth.id == data.id', view: 'auth.id == data.id' } } });
       const s = await client(app, 'custom@example.com');
@@ -672,7 +805,10 @@ describe('$users and system columns', () => {
         ]),
       );
       const other = await client(app, 'other3@example.com');
-      refused(await other.transact([['add-triple', s.userId, other.attr('$users', 'nickname'), 'pwned']]), 'permission-denied');
+      refused(
+        await other.transact([['add-triple', s.userId, other.attr('$users', 'nickname'), 'pwned']]),
+        'permission-denied',
+      );
     },
   );
 
@@ -691,9 +827,15 @@ describe('$users and system columns', () => {
       const USERS_MSG = "$users is a system entity. You aren't allowed to create this directly.";
       const u1 = id();
       refused(await s.transact([['add-triple', u1, s.attr('$users', 'id'), u1]]), 'validation-failed', USERS_MSG);
-      refused(await s.transact([['add-triple', id(), s.attr('$users', 'nickname'), 'planted']]), 'validation-failed', USERS_MSG);
       refused(
-        await attacker.transact([['add-triple', [s.attr('$users', 'email'), victim], s.attr('$users', 'nickname'), 'planted']]),
+        await s.transact([['add-triple', id(), s.attr('$users', 'nickname'), 'planted']]),
+        'validation-failed',
+        USERS_MSG,
+      );
+      refused(
+        await attacker.transact([
+          ['add-triple', [s.attr('$users', 'email'), victim], s.attr('$users', 'nickname'), 'planted'],
+        ]),
         'validation-failed',
         USERS_MSG,
       );
@@ -711,7 +853,9 @@ describe('$users and system columns', () => {
         message: expect.stringContaining('$users is a system entity'),
       });
       const as = app.admin.asUser({ guest: true });
-      await expect(as.transact(as.tx.$users[lookup('email', victim)].update({ nickname: 'planted' }))).rejects.toMatchObject({
+      await expect(
+        as.transact(as.tx.$users[lookup('email', victim)].update({ nickname: 'planted' })),
+      ).rejects.toMatchObject({
         body: { type: 'validation-failed' },
       });
       expect((await app.admin.query({ $users: {} })).$users.map((u: any) => u.email)).toEqual(['attacker@example.com']);
@@ -745,22 +889,29 @@ describe('$users and system columns', () => {
     ]);
   });
 
-  it(from('permissioned_transaction.clj', 'prevent-system-column-updates', 'clients cannot delete $users'), async () => {
-    // Whatever the rules say (a `$users` delete rule other than "false" cannot even be saved).
-    const app = await appWith();
-    const s = await client(app, 'stay@example.com');
-    refused(
-      await s.transact([['delete-entity', s.userId, '$users']]),
-      'validation-failed',
-      "$users is a system entity. You aren't allowed to delete this directly.",
-    );
-    expect((await app.admin.query({ $users: {} })).$users).toHaveLength(1);
-  });
+  it(
+    from('permissioned_transaction.clj', 'prevent-system-column-updates', 'clients cannot delete $users'),
+    async () => {
+      // Whatever the rules say (a `$users` delete rule other than "false" cannot even be saved).
+      const app = await appWith();
+      const s = await client(app, 'stay@example.com');
+      refused(
+        await s.transact([['delete-entity', s.userId, '$users']]),
+        'validation-failed',
+        "$users is a system entity. You aren't allowed to delete this directly.",
+      );
+      expect((await app.admin.query({ $users: {} })).$users).toHaveLength(1);
+    },
+  );
 });
 
 describe('attribute steps', () => {
   it(
-    from(F, 'attrs-create-delete', 'add-attr then delete-attr (admin) removes the attribute and its values; clients may not delete attrs'),
+    from(
+      F,
+      'attrs-create-delete',
+      'add-attr then delete-attr (admin) removes the attribute and its values; clients may not delete attrs',
+    ),
     async () => {
       const app = await appWith();
       const admin = await rawSession(app, { admin: true });
@@ -817,42 +968,49 @@ describe('attribute steps', () => {
 });
 
 describe('more write semantics', () => {
-  it(from(F, 'delete-with-updates', 'steps run grouped by kind, groups in the order each kind first appears'), async () => {
-    const app = await appWith();
-    const s = await client(app);
-    const e = id();
-    const idA = s.attr('posts', 'id');
-    const body = s.attr('posts', 'body');
-    ok(
-      await s.transact([
-        ['add-triple', e, idA, e],
-        ['add-triple', e, body, 'value'],
-        ['delete-entity', e, 'posts'],
-      ]),
-    );
-    expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
-    ok(
-      await s.transact([
-        ['delete-entity', e, 'posts'],
-        ['add-triple', e, idA, e],
-        ['add-triple', e, body, 'value'],
-      ]),
-    );
-    expect((await app.admin.query({ posts: {} })).posts).toEqual([{ id: e, body: 'value' }]);
-    // Upstream records this as its current (undesirable) behaviour: both deletes run first.
-    ok(
-      await s.transact([
-        ['delete-entity', e, 'posts'],
-        ['add-triple', e, idA, e],
-        ['add-triple', e, body, 'again'],
-        ['delete-entity', e, 'posts'],
-      ]),
-    );
-    expect((await app.admin.query({ posts: {} })).posts).toEqual([{ id: e, body: 'again' }]);
-  });
+  it(
+    from(F, 'delete-with-updates', 'steps run grouped by kind, groups in the order each kind first appears'),
+    async () => {
+      const app = await appWith();
+      const s = await client(app);
+      const e = id();
+      const idA = s.attr('posts', 'id');
+      const body = s.attr('posts', 'body');
+      ok(
+        await s.transact([
+          ['add-triple', e, idA, e],
+          ['add-triple', e, body, 'value'],
+          ['delete-entity', e, 'posts'],
+        ]),
+      );
+      expect((await app.admin.query({ posts: {} })).posts).toEqual([]);
+      ok(
+        await s.transact([
+          ['delete-entity', e, 'posts'],
+          ['add-triple', e, idA, e],
+          ['add-triple', e, body, 'value'],
+        ]),
+      );
+      expect((await app.admin.query({ posts: {} })).posts).toEqual([{ id: e, body: 'value' }]);
+      // Upstream records this as its current (undesirable) behaviour: both deletes run first.
+      ok(
+        await s.transact([
+          ['delete-entity', e, 'posts'],
+          ['add-triple', e, idA, e],
+          ['add-triple', e, body, 'again'],
+          ['delete-entity', e, 'posts'],
+        ]),
+      );
+      expect((await app.admin.query({ posts: {} })).posts).toEqual([{ id: e, body: 'again' }]);
+    },
+  );
 
   it(
-    from(F, 'unlink-perms-during-delete', 'deleting an entity checks its delete rule, not unlink rules (by id and by lookup)'),
+    from(
+      F,
+      'unlink-perms-during-delete',
+      'deleting an entity checks its delete rule, not unlink rules (by id and by lookup)',
+    ),
     async () => {
       const app = await appWith({
         posts: {
@@ -886,55 +1044,79 @@ describe('more write semantics', () => {
     },
   );
 
-  it(from(F, 'linked-data-perm', 'linkedData is the other side of the link, before (pre-checks) and after (post-checks)'), async () => {
-    const app = await appWith({
-      posts: { allow: { link: { ref: 'newData.title == linkedData.email' }, unlink: { ref: 'data.title == linkedData.email' } } },
-      users: {
-        allow: { link: { 'rev-ref': 'newData.email == linkedData.title' }, unlink: { 'rev-ref': 'data.email == linkedData.title' } },
-      },
-    });
-    const s = await client(app);
-    const [uid, uemail, pid, ptitle] = [s.attr('users', 'id'), s.attr('users', 'email'), s.attr('posts', 'id'), s.attr('posts', 'title')];
-    const ref = s.attr('posts', 'ref');
-    const user = id();
-    const post = id();
-    ok(
-      await s.transact([
-        ['add-triple', user, uid, user],
-        ['add-triple', user, uemail, 'same@example.com'],
-        ['add-triple', post, pid, post],
-        ['add-triple', post, ptitle, 'same@example.com'],
-      ]),
-    );
-    ok(await s.transact([['add-triple', post, ref, user]]));
-    ok(await s.transact([['retract-triple', post, ref, user]]));
-    const user2 = id();
-    const post2 = id();
-    ok(
-      await s.transact([
-        ['add-triple', user2, uid, user2],
-        ['add-triple', user2, uemail, 'new@example.com'],
-        ['add-triple', post2, pid, post2],
-        ['add-triple', post2, ptitle, 'new@example.com'],
-        ['add-triple', post2, ref, user2],
-      ]),
-    );
-    const user3 = id();
-    const post3 = id();
-    refused(
-      await s.transact([
-        ['add-triple', user3, uid, user3],
-        ['add-triple', user3, uemail, 'a@example.com'],
-        ['add-triple', post3, pid, post3],
-        ['add-triple', post3, ptitle, 'b@example.com'],
-        ['add-triple', post3, ref, user3],
-      ]),
-      'permission-denied',
-    );
-  });
+  it(
+    from(
+      F,
+      'linked-data-perm',
+      'linkedData is the other side of the link, before (pre-checks) and after (post-checks)',
+    ),
+    async () => {
+      const app = await appWith({
+        posts: {
+          allow: {
+            link: { ref: 'newData.title == linkedData.email' },
+            unlink: { ref: 'data.title == linkedData.email' },
+          },
+        },
+        users: {
+          allow: {
+            link: { 'rev-ref': 'newData.email == linkedData.title' },
+            unlink: { 'rev-ref': 'data.email == linkedData.title' },
+          },
+        },
+      });
+      const s = await client(app);
+      const [uid, uemail, pid, ptitle] = [
+        s.attr('users', 'id'),
+        s.attr('users', 'email'),
+        s.attr('posts', 'id'),
+        s.attr('posts', 'title'),
+      ];
+      const ref = s.attr('posts', 'ref');
+      const user = id();
+      const post = id();
+      ok(
+        await s.transact([
+          ['add-triple', user, uid, user],
+          ['add-triple', user, uemail, 'same@example.com'],
+          ['add-triple', post, pid, post],
+          ['add-triple', post, ptitle, 'same@example.com'],
+        ]),
+      );
+      ok(await s.transact([['add-triple', post, ref, user]]));
+      ok(await s.transact([['retract-triple', post, ref, user]]));
+      const user2 = id();
+      const post2 = id();
+      ok(
+        await s.transact([
+          ['add-triple', user2, uid, user2],
+          ['add-triple', user2, uemail, 'new@example.com'],
+          ['add-triple', post2, pid, post2],
+          ['add-triple', post2, ptitle, 'new@example.com'],
+          ['add-triple', post2, ref, user2],
+        ]),
+      );
+      const user3 = id();
+      const post3 = id();
+      refused(
+        await s.transact([
+          ['add-triple', user3, uid, user3],
+          ['add-triple', user3, uemail, 'a@example.com'],
+          ['add-triple', post3, pid, post3],
+          ['add-triple', post3, ptitle, 'b@example.com'],
+          ['add-triple', post3, ref, user3],
+        ]),
+        'permission-denied',
+      );
+    },
+  );
 
   it(
-    from(F, 'perms-rejects-updates-to-lookups', 'create rules see the lookup value; update rules see newData through a lookup'),
+    from(
+      F,
+      'perms-rejects-updates-to-lookups',
+      'create rules see the lookup value; update rules see newData through a lookup',
+    ),
     async () => {
       const app = await appWith({ posts: { allow: { create: "data.title != 'a'", update: "newData.title != 'b'" } } });
       const s = await client(app);
@@ -947,14 +1129,24 @@ describe('more write semantics', () => {
     },
   );
 
-  it(from(F, 'delete-without-etype', 'a delete-entity without a namespace deletes the id in every namespace that holds it'), async () => {
-    const app = await appWith();
-    const s = await client(app);
-    const shared = id();
-    await app.admin.transact([app.admin.tx.posts[shared].update({ title: 'p' }), app.admin.tx.comments[shared].update({ text: 'c' })]);
-    ok(await s.transact([['delete-entity', shared]]));
-    expect(await app.admin.query({ posts: {}, comments: {} })).toEqual({ posts: [], comments: [] });
-  });
+  it(
+    from(
+      F,
+      'delete-without-etype',
+      'a delete-entity without a namespace deletes the id in every namespace that holds it',
+    ),
+    async () => {
+      const app = await appWith();
+      const s = await client(app);
+      const shared = id();
+      await app.admin.transact([
+        app.admin.tx.posts[shared].update({ title: 'p' }),
+        app.admin.tx.comments[shared].update({ text: 'c' }),
+      ]);
+      ok(await s.transact([['delete-entity', shared]]));
+      expect(await app.admin.query({ posts: {}, comments: {} })).toEqual({ posts: [], comments: [] });
+    },
+  );
 
   it(from(F, 'deep-merge-deep', 'merge deep-merges objects, null deletes a key, a scalar replaces'), async () => {
     const app = await throwawayApp();
@@ -970,27 +1162,32 @@ describe('more write semantics', () => {
 
 describe('rule lookup order', () => {
   const refRule = "!('e@mail.com' in data.ref('owner.email'))";
-  it(from(F, 'refs-in-default-perms', 'data.ref works in $default rules at every level of the lookup order'), async () => {
-    for (const rules of [
-      { posts: { allow: { $default: 'true', update: refRule } } },
-      { $default: { allow: { update: 'true' } }, posts: { allow: { $default: refRule } } },
-      { $default: { allow: { update: refRule } } },
-      { $default: { allow: { $default: refRule } } },
-    ]) {
-      const app = await appWith(rules);
-      const owner = await app.admin.auth.createToken({ email: 'e@mail.com' }).then((t) => app.admin.auth.verifyToken(t));
-      const post = id();
-      await app.admin.transact(app.admin.tx.posts[post].update({ title: 'title' }).link({ owner: owner.id }));
-      const s = await client(app);
-      refused(
-        await s.transact([
-          ['add-triple', post, s.attr('posts', 'id'), post],
-          ['add-triple', post, s.attr('posts', 'title'), 'new title'],
-        ]),
-        'permission-denied',
-      );
-    }
-  });
+  it(
+    from(F, 'refs-in-default-perms', 'data.ref works in $default rules at every level of the lookup order'),
+    async () => {
+      for (const rules of [
+        { posts: { allow: { $default: 'true', update: refRule } } },
+        { $default: { allow: { update: 'true' } }, posts: { allow: { $default: refRule } } },
+        { $default: { allow: { update: refRule } } },
+        { $default: { allow: { $default: refRule } } },
+      ]) {
+        const app = await appWith(rules);
+        const owner = await app.admin.auth
+          .createToken({ email: 'e@mail.com' })
+          .then((t) => app.admin.auth.verifyToken(t));
+        const post = id();
+        await app.admin.transact(app.admin.tx.posts[post].update({ title: 'title' }).link({ owner: owner.id }));
+        const s = await client(app);
+        refused(
+          await s.transact([
+            ['add-triple', post, s.attr('posts', 'id'), post],
+            ['add-triple', post, s.attr('posts', 'title'), 'new title'],
+          ]),
+          'permission-denied',
+        );
+      }
+    },
+  );
 
   it(from(F, 'bind-in-default-perms', 'binds of the namespace and of $default apply to its rules'), async () => {
     for (const rules of [
@@ -1009,23 +1206,30 @@ describe('rule lookup order', () => {
 });
 
 describe('auth.ref and newData', () => {
-  it(from(F, 'users-write-perms', "auth.ref('$user…') follows the signed-in user's links in an update rule"), async () => {
-    const app = await appWith({ posts: { allow: { update: "'1234' in auth.ref('$user.posts.localId')" } } });
-    const creator = await client(app, 'creator2@example.com');
-    const stranger = await client(app, 'stranger@example.com');
-    const guest = await client(app);
-    const post = id();
-    await app.admin.transact(app.admin.tx.posts[post].update({ localId: '1234' }).link({ owner: creator.userId! }));
-    const step = (s: RawSession) => [['add-triple', post, s.attr('posts', 'body'), 'Free Land']];
-    refused(await guest.transact(step(guest)), 'permission-denied');
-    refused(await stranger.transact(step(stranger)), 'permission-denied');
-    ok(await creator.transact(step(creator)));
-    expect((await app.admin.query({ posts: {} })).posts[0].body).toBe('Free Land');
-  });
+  it(
+    from(F, 'users-write-perms', "auth.ref('$user…') follows the signed-in user's links in an update rule"),
+    async () => {
+      const app = await appWith({ posts: { allow: { update: "'1234' in auth.ref('$user.posts.localId')" } } });
+      const creator = await client(app, 'creator2@example.com');
+      const stranger = await client(app, 'stranger@example.com');
+      const guest = await client(app);
+      const post = id();
+      await app.admin.transact(app.admin.tx.posts[post].update({ localId: '1234' }).link({ owner: creator.userId! }));
+      const step = (s: RawSession) => [['add-triple', post, s.attr('posts', 'body'), 'Free Land']];
+      refused(await guest.transact(step(guest)), 'permission-denied');
+      refused(await stranger.transact(step(stranger)), 'permission-denied');
+      ok(await creator.transact(step(creator)));
+      expect((await app.admin.query({ posts: {} })).posts[0].body).toBe('Free Land');
+    },
+  );
 
   it(from(F, 'write-perms-merged', 'newData applies the steps in order: an add then deep merges'), async () => {
     const app = await throwawayApp({
-      rules: { users: { allow: { update: "newData.handle.foo == '1' && newData.handle.bar == '2' && newData.handle.baz == '3'" } } },
+      rules: {
+        users: {
+          allow: { update: "newData.handle.foo == '1' && newData.handle.bar == '2' && newData.handle.baz == '3'" },
+        },
+      },
     });
     const admin = adminFor(app);
     const u = id();
@@ -1066,63 +1270,77 @@ describe('links to $users and deletes by lookup', () => {
     },
   );
 
-  it(from(F, 'perms-accepts-writes-to-reverse-links-to-users-table-with-lookups', 'the same with lookups on both sides'), async () => {
-    const app = await appWith();
-    const me = await client(app, 'lookups@example.com');
-    const guest = await client(app);
-    await app.admin.transact(app.admin.tx.posts[id()].update({ title: '1234' }));
-    const steps = (s: RawSession) => [
-      ['add-triple', [s.attr('posts', 'title'), '1234'], s.attr('posts', 'owner'), [s.attr('$users', 'email'), 'lookups@example.com']],
-    ];
-    refused(await guest.transact(steps(guest)), 'permission-denied');
-    ok(await me.transact(steps(me)));
-    const posts = (await app.admin.query({ posts: { owner: {} } })).posts as any[];
-    expect(posts[0].owner).toMatchObject({ id: me.userId, email: 'lookups@example.com' });
-  });
+  it(
+    from(F, 'perms-accepts-writes-to-reverse-links-to-users-table-with-lookups', 'the same with lookups on both sides'),
+    async () => {
+      const app = await appWith();
+      const me = await client(app, 'lookups@example.com');
+      const guest = await client(app);
+      await app.admin.transact(app.admin.tx.posts[id()].update({ title: '1234' }));
+      const steps = (s: RawSession) => [
+        [
+          'add-triple',
+          [s.attr('posts', 'title'), '1234'],
+          s.attr('posts', 'owner'),
+          [s.attr('$users', 'email'), 'lookups@example.com'],
+        ],
+      ];
+      refused(await guest.transact(steps(guest)), 'permission-denied');
+      ok(await me.transact(steps(me)));
+      const posts = (await app.admin.query({ posts: { owner: {} } })).posts as any[];
+      expect(posts[0].owner).toMatchObject({ id: me.userId, email: 'lookups@example.com' });
+    },
+  );
 
-  it(from(F, 'delete-perms-rule-params', 'a delete by lookup is checked with the params given for that lookup'), async () => {
-    const app = await appWith({ users: { allow: { delete: 'data.email == ruleParams.email' } } });
-    await app.admin.transact(app.admin.tx.users[id()].update({ email: 'stopa@example.com' }));
-    const s = await client(app);
-    const byEmail = [s.attr('users', 'email'), 'stopa@example.com'];
-    refused(await s.transact([['delete-entity', byEmail, 'users']]), 'permission-denied');
-    refused(
-      await s.transact([
-        ['rule-params', byEmail, 'users', { email: 'not-stopa@example.com' }],
-        ['delete-entity', byEmail, 'users'],
-      ]),
-      'permission-denied',
-    );
-    ok(
-      await s.transact([
-        ['rule-params', byEmail, 'users', { email: 'stopa@example.com' }],
-        ['delete-entity', byEmail, 'users'],
-      ]),
-    );
-    expect((await app.admin.query({ users: {} })).users).toEqual([]);
-  });
+  it(
+    from(F, 'delete-perms-rule-params', 'a delete by lookup is checked with the params given for that lookup'),
+    async () => {
+      const app = await appWith({ users: { allow: { delete: 'data.email == ruleParams.email' } } });
+      await app.admin.transact(app.admin.tx.users[id()].update({ email: 'stopa@example.com' }));
+      const s = await client(app);
+      const byEmail = [s.attr('users', 'email'), 'stopa@example.com'];
+      refused(await s.transact([['delete-entity', byEmail, 'users']]), 'permission-denied');
+      refused(
+        await s.transact([
+          ['rule-params', byEmail, 'users', { email: 'not-stopa@example.com' }],
+          ['delete-entity', byEmail, 'users'],
+        ]),
+        'permission-denied',
+      );
+      ok(
+        await s.transact([
+          ['rule-params', byEmail, 'users', { email: 'stopa@example.com' }],
+          ['delete-entity', byEmail, 'users'],
+        ]),
+      );
+      expect((await app.admin.query({ users: {} })).users).toEqual([]);
+    },
+  );
 
-  it(from(F, 'delete-without-etype-perms-rule-params', 'the same for a delete by lookup that names no namespace'), async () => {
-    const app = await appWith({ users: { allow: { delete: 'data.email == ruleParams.email' } } });
-    await app.admin.transact(app.admin.tx.users[id()].update({ email: 'user@example.com' }));
-    const s = await client(app);
-    const byEmail = [s.attr('users', 'email'), 'user@example.com'];
-    refused(await s.transact([['delete-entity', byEmail]]), 'permission-denied');
-    refused(
-      await s.transact([
-        ['rule-params', byEmail, 'users', { email: 'not-user@example.com' }],
-        ['delete-entity', byEmail],
-      ]),
-      'permission-denied',
-    );
-    ok(
-      await s.transact([
-        ['rule-params', byEmail, 'users', { email: 'user@example.com' }],
-        ['delete-entity', byEmail],
-      ]),
-    );
-    expect((await app.admin.query({ users: {} })).users).toEqual([]);
-  });
+  it(
+    from(F, 'delete-without-etype-perms-rule-params', 'the same for a delete by lookup that names no namespace'),
+    async () => {
+      const app = await appWith({ users: { allow: { delete: 'data.email == ruleParams.email' } } });
+      await app.admin.transact(app.admin.tx.users[id()].update({ email: 'user@example.com' }));
+      const s = await client(app);
+      const byEmail = [s.attr('users', 'email'), 'user@example.com'];
+      refused(await s.transact([['delete-entity', byEmail]]), 'permission-denied');
+      refused(
+        await s.transact([
+          ['rule-params', byEmail, 'users', { email: 'not-user@example.com' }],
+          ['delete-entity', byEmail],
+        ]),
+        'permission-denied',
+      );
+      ok(
+        await s.transact([
+          ['rule-params', byEmail, 'users', { email: 'user@example.com' }],
+          ['delete-entity', byEmail],
+        ]),
+      );
+      expect((await app.admin.query({ users: {} })).users).toEqual([]);
+    },
+  );
 });
 
 describe('link rules matrix', () => {
@@ -1166,7 +1384,11 @@ describe('link rules matrix', () => {
     );
 
   it(
-    from(F, 'link-perms', 'link rules on either side, or the create/update/view fallback, for new and existing entities by id and lookup'),
+    from(
+      F,
+      'link-perms',
+      'link rules on either side, or the create/update/view fallback, for new and existing entities by id and lookup',
+    ),
     async () => {
       const app = await throwawayApp({ schema: linkSchema, rules });
       const s = await rawSession(app);
@@ -1217,12 +1439,17 @@ describe('link rules matrix', () => {
                           ['add-triple', postRef, a('posts', 'id'), postRef],
                           ['rule-params', postRef, 'posts', { posts_create: postCreate }],
                         ];
-                  const setup = [...(userAction === 'update' ? userTx : []), ...(postAction === 'update' ? postTx : [])];
+                  const setup = [
+                    ...(userAction === 'update' ? userTx : []),
+                    ...(postAction === 'update' ? postTx : []),
+                  ];
                   if (setup.length) ok(await s.transact(setup));
                   const tx = [
                     ...(userAction === 'create' ? userTx : []),
                     ...(postAction === 'create' ? postTx : []),
-                    pos === 'user' ? ['rule-params', userRef, 'users', ruleParams] : ['rule-params', postRef, 'posts', ruleParams],
+                    pos === 'user'
+                      ? ['rule-params', userRef, 'users', ruleParams]
+                      : ['rule-params', postRef, 'posts', ruleParams],
                     ['add-triple', postRef, a('posts', attr), userRef],
                   ];
                   const expected = Object.values(ruleParams).every(Boolean);
@@ -1242,83 +1469,102 @@ describe('link rules matrix', () => {
 });
 
 describe('linkedData.ref', () => {
-  it(from(F, 'linked-data-etype', 'linkedData.ref follows links from the other side of the link, in link and unlink rules'), async () => {
-    const s4 = i.schema({
-      entities: { profiles: i.entity({}), users: i.entity({}), posts: i.entity({}), comments: i.entity({}) },
-      links: {
-        userProfile: { forward: { on: 'users', has: 'one', label: 'profile' }, reverse: { on: 'profiles', has: 'one', label: 'user' } },
-        postUser: { forward: { on: 'posts', has: 'one', label: 'user' }, reverse: { on: 'users', has: 'many', label: 'posts' } },
-        commentPost: { forward: { on: 'comments', has: 'one', label: 'post' }, reverse: { on: 'posts', has: 'many', label: 'comments' } },
-      },
-    });
-    const app = await throwawayApp({
-      schema: s4,
-      rules: {
-        posts: {
-          allow: {
-            link: { user: "ruleParams.profile_id in linkedData.ref('profile.id')" },
-            unlink: { user: "ruleParams.comment_id in linkedData.ref('posts.comments.id')" },
+  it(
+    from(
+      F,
+      'linked-data-etype',
+      'linkedData.ref follows links from the other side of the link, in link and unlink rules',
+    ),
+    async () => {
+      const s4 = i.schema({
+        entities: { profiles: i.entity({}), users: i.entity({}), posts: i.entity({}), comments: i.entity({}) },
+        links: {
+          userProfile: {
+            forward: { on: 'users', has: 'one', label: 'profile' },
+            reverse: { on: 'profiles', has: 'one', label: 'user' },
+          },
+          postUser: {
+            forward: { on: 'posts', has: 'one', label: 'user' },
+            reverse: { on: 'users', has: 'many', label: 'posts' },
+          },
+          commentPost: {
+            forward: { on: 'comments', has: 'one', label: 'post' },
+            reverse: { on: 'posts', has: 'many', label: 'comments' },
           },
         },
-        users: {
-          allow: {
-            link: { posts: "ruleParams.comment_id in linkedData.ref('comments.id')" },
-            unlink: { posts: "ruleParams.profile_id in linkedData.ref('user.profile.id')" },
+      });
+      const app = await throwawayApp({
+        schema: s4,
+        rules: {
+          posts: {
+            allow: {
+              link: { user: "ruleParams.profile_id in linkedData.ref('profile.id')" },
+              unlink: { user: "ruleParams.comment_id in linkedData.ref('posts.comments.id')" },
+            },
+          },
+          users: {
+            allow: {
+              link: { posts: "ruleParams.comment_id in linkedData.ref('comments.id')" },
+              unlink: { posts: "ruleParams.profile_id in linkedData.ref('user.profile.id')" },
+            },
           },
         },
-      },
-    });
-    const [profile, user, post, comment] = [id(), id(), id(), id()];
-    const admin = adminFor(app, s4);
-    await admin.transact([
-      admin.tx.profiles[profile].update({}),
-      admin.tx.users[user].update({}).link({ profile }),
-      admin.tx.posts[post].update({}),
-      admin.tx.comments[comment].update({}).link({ post }),
-    ]);
-    const s = await rawSession(app);
-    sessions.push(s);
-    const userAttr = s.attr('posts', 'user');
-    // The passing link leaves the pair linked, so the unlink matrix that follows has a link to remove.
-    for (const [op, postParams, userParams] of [
-      ['add-triple', { profile_id: profile }, { comment_id: comment }],
-      ['retract-triple', { comment_id: comment }, { profile_id: profile }],
-    ] as const) {
-      for (const withPost of [false, true])
-        for (const withUser of [false, true]) {
-          const answer = await s.transact([
-            [op, post, userAttr, user],
-            ...(withPost ? [['rule-params', post, 'posts', postParams]] : []),
-            ...(withUser ? [['rule-params', user, 'users', userParams]] : []),
-          ]);
-          expect(answer.op, `${op} post:${withPost} user:${withUser} ${JSON.stringify(answer)}`).toBe(
-            withPost && withUser ? 'transact-ok' : 'error',
-          );
-        }
-    }
-  });
+      });
+      const [profile, user, post, comment] = [id(), id(), id(), id()];
+      const admin = adminFor(app, s4);
+      await admin.transact([
+        admin.tx.profiles[profile].update({}),
+        admin.tx.users[user].update({}).link({ profile }),
+        admin.tx.posts[post].update({}),
+        admin.tx.comments[comment].update({}).link({ post }),
+      ]);
+      const s = await rawSession(app);
+      sessions.push(s);
+      const userAttr = s.attr('posts', 'user');
+      // The passing link leaves the pair linked, so the unlink matrix that follows has a link to remove.
+      for (const [op, postParams, userParams] of [
+        ['add-triple', { profile_id: profile }, { comment_id: comment }],
+        ['retract-triple', { comment_id: comment }, { profile_id: profile }],
+      ] as const) {
+        for (const withPost of [false, true])
+          for (const withUser of [false, true]) {
+            const answer = await s.transact([
+              [op, post, userAttr, user],
+              ...(withPost ? [['rule-params', post, 'posts', postParams]] : []),
+              ...(withUser ? [['rule-params', user, 'users', userParams]] : []),
+            ]);
+            expect(answer.op, `${op} post:${withPost} user:${withUser} ${JSON.stringify(answer)}`).toBe(
+              withPost && withUser ? 'transact-ok' : 'error',
+            );
+          }
+      }
+    },
+  );
 });
 
 describe('attribute idents', () => {
-  it(from(F, 'duplicate-ident-data-test', 'adding an attr whose name exists is record-not-unique, naming it'), async () => {
-    const app = await appWith();
-    const s = await client(app);
-    const answer = await s.transact([
-      [
-        'add-attr',
-        {
-          id: id(),
-          'forward-identity': [id(), 'posts', 'title'],
-          'value-type': 'blob',
-          cardinality: 'one',
-          'unique?': false,
-          'index?': true,
-        },
-      ],
-    ]);
-    refused(answer, 'record-not-unique', '`title` already exists on `posts`');
-    expect(answer.hint).toEqual({ 'record-type': 'ident', etype: 'posts', label: 'title' });
-  });
+  it(
+    from(F, 'duplicate-ident-data-test', 'adding an attr whose name exists is record-not-unique, naming it'),
+    async () => {
+      const app = await appWith();
+      const s = await client(app);
+      const answer = await s.transact([
+        [
+          'add-attr',
+          {
+            id: id(),
+            'forward-identity': [id(), 'posts', 'title'],
+            'value-type': 'blob',
+            cardinality: 'one',
+            'unique?': false,
+            'index?': true,
+          },
+        ],
+      ]);
+      refused(answer, 'record-not-unique', '`title` already exists on `posts`');
+      expect(answer.hint).toEqual({ 'record-type': 'ident', etype: 'posts', label: 'title' });
+    },
+  );
 });
 
 describe('onDelete: cascade', () => {
@@ -1329,79 +1575,105 @@ describe('onDelete: cascade', () => {
     tl: string,
     opts: { fwdHas?: 'one' | 'many'; revHas?: 'one' | 'many'; cascade: 'forward' | 'reverse' },
   ) => ({
-    forward: { on: from, has: opts.fwdHas ?? 'one', label: fl, ...(opts.cascade === 'forward' ? { onDelete: 'cascade' } : {}) },
-    reverse: { on: to, has: opts.revHas ?? 'many', label: tl, ...(opts.cascade === 'reverse' ? { onDelete: 'cascade' } : {}) },
+    forward: {
+      on: from,
+      has: opts.fwdHas ?? 'one',
+      label: fl,
+      ...(opts.cascade === 'forward' ? { onDelete: 'cascade' } : {}),
+    },
+    reverse: {
+      on: to,
+      has: opts.revHas ?? 'many',
+      label: tl,
+      ...(opts.cascade === 'reverse' ? { onDelete: 'cascade' } : {}),
+    },
   });
   const names = async (app: ThrowawayApp, etypes: string[]) => {
-    const r = (await app.admin.query(Object.fromEntries(etypes.map((e) => [e, {}])))) as Record<string, { id: string }[]>;
+    const r = (await app.admin.query(Object.fromEntries(etypes.map((e) => [e, {}])))) as Record<
+      string,
+      { id: string }[]
+    >;
     return etypes.flatMap((e) => r[e].map((x) => `${e}:${x.id}`)).sort();
   };
 
-  it(from(F, 'on-delete-cascade', 'deleting the target of a cascading link deletes its sources, not the other way'), async () => {
-    const sch = i.schema({
-      entities: { user: i.entity({ name: i.string() }), book: i.entity({ title: i.string() }) },
-      links: { author: link('book', 'author', 'user', 'books', { cascade: 'forward' }) } as any,
-    });
-    const app = await throwawayApp({ schema: sch });
-    const admin = adminFor(app, sch);
-    const [a, b1, b2] = [id(), id(), id()];
-    await admin.transact([
-      admin.tx.user[a].update({ name: 'Leo' }),
-      admin.tx.book[b1].update({ title: 'W&P' }).link({ author: a }),
-      admin.tx.book[b2].update({ title: 'AK' }).link({ author: a }),
-    ]);
-    await admin.transact(admin.tx.book[b1].delete());
-    expect(await names(app, ['user', 'book'])).toEqual([`book:${b2}`, `user:${a}`].sort());
-    await admin.transact(admin.tx.user[a].delete());
-    expect(await names(app, ['user', 'book'])).toEqual([]);
-  });
+  it(
+    from(F, 'on-delete-cascade', 'deleting the target of a cascading link deletes its sources, not the other way'),
+    async () => {
+      const sch = i.schema({
+        entities: { user: i.entity({ name: i.string() }), book: i.entity({ title: i.string() }) },
+        links: { author: link('book', 'author', 'user', 'books', { cascade: 'forward' }) } as any,
+      });
+      const app = await throwawayApp({ schema: sch });
+      const admin = adminFor(app, sch);
+      const [a, b1, b2] = [id(), id(), id()];
+      await admin.transact([
+        admin.tx.user[a].update({ name: 'Leo' }),
+        admin.tx.book[b1].update({ title: 'W&P' }).link({ author: a }),
+        admin.tx.book[b2].update({ title: 'AK' }).link({ author: a }),
+      ]);
+      await admin.transact(admin.tx.book[b1].delete());
+      expect(await names(app, ['user', 'book'])).toEqual([`book:${b2}`, `user:${a}`].sort());
+      await admin.transact(admin.tx.user[a].delete());
+      expect(await names(app, ['user', 'book'])).toEqual([]);
+    },
+  );
 
-  it(from(F, 'on-delete-cascade-reverse', 'onDelete on the reverse side: deleting the source deletes its targets'), async () => {
-    const sch = i.schema({
-      entities: { user: i.entity({ name: i.string() }), book: i.entity({ title: i.string() }) },
-      links: { books: link('user', 'books', 'book', 'author', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }) } as any,
-    });
-    const app = await throwawayApp({ schema: sch });
-    const admin = adminFor(app, sch);
-    const [a, b1, b2] = [id(), id(), id()];
-    await admin.transact([
-      admin.tx.book[b1].update({ title: 'x' }),
-      admin.tx.book[b2].update({ title: 'y' }),
-      admin.tx.user[a].update({ name: 'Leo' }).link({ books: [b1, b2] }),
-    ]);
-    await admin.transact(admin.tx.book[b1].delete());
-    expect(await names(app, ['user', 'book'])).toEqual([`book:${b2}`, `user:${a}`].sort());
-    await admin.transact(admin.tx.user[a].delete());
-    expect(await names(app, ['user', 'book'])).toEqual([]);
-  });
+  it(
+    from(F, 'on-delete-cascade-reverse', 'onDelete on the reverse side: deleting the source deletes its targets'),
+    async () => {
+      const sch = i.schema({
+        entities: { user: i.entity({ name: i.string() }), book: i.entity({ title: i.string() }) },
+        links: {
+          books: link('user', 'books', 'book', 'author', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
+        } as any,
+      });
+      const app = await throwawayApp({ schema: sch });
+      const admin = adminFor(app, sch);
+      const [a, b1, b2] = [id(), id(), id()];
+      await admin.transact([
+        admin.tx.book[b1].update({ title: 'x' }),
+        admin.tx.book[b2].update({ title: 'y' }),
+        admin.tx.user[a].update({ name: 'Leo' }).link({ books: [b1, b2] }),
+      ]);
+      await admin.transact(admin.tx.book[b1].delete());
+      expect(await names(app, ['user', 'book'])).toEqual([`book:${b2}`, `user:${a}`].sort());
+      await admin.transact(admin.tx.user[a].delete());
+      expect(await names(app, ['user', 'book'])).toEqual([]);
+    },
+  );
 
-  it(from(F, 'on-delete-cascade-mixed', 'cascades chain through both directions: A <- B -> C <- D -> E <- F'), async () => {
-    const ents = Object.fromEntries(['A', 'B', 'C', 'D', 'E', 'F'].map((e) => [e, i.entity({ n: i.string().optional() })]));
-    const sch = i.schema({
-      entities: ents,
-      links: {
-        ba: link('B', 'a', 'A', 'bs', { cascade: 'forward' }),
-        bc: link('B', 'c', 'C', 'bs', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
-        dc: link('D', 'c', 'C', 'ds', { cascade: 'forward' }),
-        de: link('D', 'e', 'E', 'ds', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
-        fe: link('F', 'e', 'E', 'fs', { cascade: 'forward' }),
-      } as any,
-    });
-    const app = await throwawayApp({ schema: sch });
-    const admin = adminFor(app, sch) as any;
-    const [a, b, c, d, e, f] = [id(), id(), id(), id(), id(), id()];
-    await admin.transact([
-      admin.tx.A[a].update({}),
-      admin.tx.C[c].update({}),
-      admin.tx.E[e].update({}),
-      admin.tx.B[b].update({}).link({ a, c }),
-      admin.tx.D[d].update({}).link({ c, e }),
-      admin.tx.F[f].update({}).link({ e }),
-    ]);
-    expect(await names(app, ['A', 'B', 'C', 'D', 'E', 'F'])).toHaveLength(6);
-    await admin.transact(admin.tx.A[a].delete());
-    expect(await names(app, ['A', 'B', 'C', 'D', 'E', 'F'])).toEqual([]);
-  });
+  it(
+    from(F, 'on-delete-cascade-mixed', 'cascades chain through both directions: A <- B -> C <- D -> E <- F'),
+    async () => {
+      const ents = Object.fromEntries(
+        ['A', 'B', 'C', 'D', 'E', 'F'].map((e) => [e, i.entity({ n: i.string().optional() })]),
+      );
+      const sch = i.schema({
+        entities: ents,
+        links: {
+          ba: link('B', 'a', 'A', 'bs', { cascade: 'forward' }),
+          bc: link('B', 'c', 'C', 'bs', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
+          dc: link('D', 'c', 'C', 'ds', { cascade: 'forward' }),
+          de: link('D', 'e', 'E', 'ds', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
+          fe: link('F', 'e', 'E', 'fs', { cascade: 'forward' }),
+        } as any,
+      });
+      const app = await throwawayApp({ schema: sch });
+      const admin = adminFor(app, sch) as any;
+      const [a, b, c, d, e, f] = [id(), id(), id(), id(), id(), id()];
+      await admin.transact([
+        admin.tx.A[a].update({}),
+        admin.tx.C[c].update({}),
+        admin.tx.E[e].update({}),
+        admin.tx.B[b].update({}).link({ a, c }),
+        admin.tx.D[d].update({}).link({ c, e }),
+        admin.tx.F[f].update({}).link({ e }),
+      ]);
+      expect(await names(app, ['A', 'B', 'C', 'D', 'E', 'F'])).toHaveLength(6);
+      await admin.transact(admin.tx.A[a].delete());
+      expect(await names(app, ['A', 'B', 'C', 'D', 'E', 'F'])).toEqual([]);
+    },
+  );
 
   it(from(F, 'on-delete-cascade-cycle', 'a cascade cycle ends'), async () => {
     const sch = i.schema({
@@ -1411,14 +1683,21 @@ describe('onDelete: cascade', () => {
     const app = await throwawayApp({ schema: sch });
     const admin = adminFor(app, sch) as any;
     const [a, b] = [id(), id()];
-    await admin.transact([admin.tx.users[a].update({ name: 'Ivan' }), admin.tx.users[b].update({ name: 'Oleg' }).link({ friend: a })]);
+    await admin.transact([
+      admin.tx.users[a].update({ name: 'Ivan' }),
+      admin.tx.users[b].update({ name: 'Oleg' }).link({ friend: a }),
+    ]);
     await admin.transact(admin.tx.users[a].link({ friend: b }));
     await admin.transact(admin.tx.users[a].delete());
     expect(await names(app, ['users'])).toEqual([]);
   });
 
   it(
-    from(F, 'on-delete-cascade-etypes', 'a cascade deletes the entity in the linked namespace only; the same id elsewhere stays'),
+    from(
+      F,
+      'on-delete-cascade-etypes',
+      'a cascade deletes the entity in the linked namespace only; the same id elsewhere stays',
+    ),
     async () => {
       const sch = i.schema({
         entities: {

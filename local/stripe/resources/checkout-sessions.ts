@@ -81,7 +81,12 @@ const listSchema = z.strictObject({
 });
 
 /** A line item as Stripe shows one, for a session or a payment link (which gives a stable id). */
-export function lineItemFor(account: LocalAccount, price: Stripe.Price, quantity: number, id = newId('li', 24)): Stripe.LineItem {
+export function lineItemFor(
+  account: LocalAccount,
+  price: Stripe.Price,
+  quantity: number,
+  id = newId('li', 24),
+): Stripe.LineItem {
   const product = account.store.get<Stripe.Product>('product', String(price.product));
   const amount = (price.unit_amount ?? 0) * quantity;
   return {
@@ -114,31 +119,56 @@ export function createSession(
     throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
   }
   if (p.customer && p.customer_creation) {
-    throw invalidRequest('You may only specify one of these parameters: customer, customer_creation.', 'customer_creation');
+    throw invalidRequest(
+      'You may only specify one of these parameters: customer, customer_creation.',
+      'customer_creation',
+    );
   }
   if (p.allow_promotion_codes && p.discounts) {
-    throw invalidRequest('You may only specify one of these parameters: allow_promotion_codes, discounts.', 'discounts');
+    throw invalidRequest(
+      'You may only specify one of these parameters: allow_promotion_codes, discounts.',
+      'discounts',
+    );
   }
   if (p.customer) account.store.require('customer', p.customer, 'customer', 'customer');
   const now = nowSeconds();
   if (p.expires_at !== undefined && (p.expires_at < now + 30 * 60 - 5 || p.expires_at > now + 24 * 60 * 60)) {
-    throw invalidRequest('The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.', 'expires_at');
+    throw invalidRequest(
+      'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.',
+      'expires_at',
+    );
   }
 
   // Resolve prices first so that a bad line item creates nothing.
   const resolved = p.line_items.map((li, i) => {
     if (li.price && li.price_data) {
-      throw invalidRequest('You may only specify one of these parameters: price, price_data.', `line_items[${i}][price]`);
+      throw invalidRequest(
+        'You may only specify one of these parameters: price, price_data.',
+        `line_items[${i}][price]`,
+      );
     }
     if (li.price) {
       const price = account.store.require<Stripe.Price>('price', li.price, 'price', `line_items[${i}][price]`);
-      if (!price.active) throw invalidRequest(`The price specified is inactive. This field only accepts active prices.`, `line_items[${i}][price]`);
+      if (!price.active)
+        throw invalidRequest(
+          `The price specified is inactive. This field only accepts active prices.`,
+          `line_items[${i}][price]`,
+        );
       return { price, quantity: li.quantity };
     }
-    if (!li.price_data) throw invalidRequest(`Missing required param: line_items[${i}][price].`, `line_items[${i}][price]`, 'parameter_missing');
+    if (!li.price_data)
+      throw invalidRequest(
+        `Missing required param: line_items[${i}][price].`,
+        `line_items[${i}][price]`,
+        'parameter_missing',
+      );
     const pd = li.price_data;
     if (!pd.product && !pd.product_data) {
-      throw invalidRequest(`Missing required param: line_items[${i}][price_data][product].`, `line_items[${i}][price_data][product]`, 'parameter_missing');
+      throw invalidRequest(
+        `Missing required param: line_items[${i}][price_data][product].`,
+        `line_items[${i}][price_data][product]`,
+        'parameter_missing',
+      );
     }
     if (pd.product) account.store.require('product', pd.product, 'product', `line_items[${i}][price_data][product]`);
     return { data: pd, quantity: li.quantity };
@@ -152,7 +182,12 @@ export function createSession(
   if (p.discounts && p.discounts.length > 0) {
     const d = p.discounts[0];
     if (d.promotion_code) {
-      const promo = account.store.require<Stripe.PromotionCode>('promotion_code', d.promotion_code, 'promotion code', 'discounts[0][promotion_code]');
+      const promo = account.store.require<Stripe.PromotionCode>(
+        'promotion_code',
+        d.promotion_code,
+        'promotion code',
+        'discounts[0][promotion_code]',
+      );
       coupon = account.store.require<Stripe.Coupon>('coupon', String(promo.promotion.coupon));
       discounts = [{ coupon: null, promotion_code: promo.id }];
     } else if (d.coupon) {
@@ -166,7 +201,17 @@ export function createSession(
     const pd = r.data!;
     const productId = pd.product ?? productFromData(account, pd.product_data!, request).id;
     // Stripe makes an inactive price for `price_data`; it is not reusable.
-    const price = createPrice(account, { currency: pd.currency, unit_amount: pd.unit_amount, product: productId, active: false, tax_behavior: pd.tax_behavior }, request);
+    const price = createPrice(
+      account,
+      {
+        currency: pd.currency,
+        unit_amount: pd.unit_amount,
+        product: productId,
+        active: false,
+        tax_behavior: pd.tax_behavior,
+      },
+      request,
+    );
     return lineItemFor(account, price, r.quantity);
   });
 
@@ -202,7 +247,18 @@ export function createSession(
     expires_at: p.expires_at ?? now + 24 * 60 * 60,
     integration_identifier: null,
     invoice: null,
-    invoice_creation: { enabled: false, invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null } },
+    invoice_creation: {
+      enabled: false,
+      invoice_data: {
+        account_tax_ids: null,
+        custom_fields: null,
+        description: null,
+        footer: null,
+        issuer: null,
+        metadata: {},
+        rendering_options: null,
+      },
+    },
     livemode: false,
     locale: p.locale ?? null,
     managed_payments: null,
@@ -247,7 +303,12 @@ export function createSession(
 
 export function lineItemsList(account: LocalAccount, session: { id: string }): Stripe.ApiList<Stripe.LineItem> {
   const items = sessionExtras(account, session.id).lineItems ?? [];
-  return { object: 'list', data: structuredClone(items), has_more: false, url: `/v1/checkout/sessions/${session.id}/line_items` };
+  return {
+    object: 'list',
+    data: structuredClone(items),
+    has_more: false,
+    url: `/v1/checkout/sessions/${session.id}/line_items`,
+  };
 }
 
 export function checkoutSessionRoutes(router: Router): void {

@@ -2,8 +2,24 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import { invalidRequest } from '../errors.ts';
 import { newId, nowSeconds, randomToken } from '../ids.ts';
-import { boolParam, currencyParam, intParam, mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
-import { deleteRoute, given, listRoute, metadataChange, retrieveRoute, storeCreated, updateRoute } from '../resource-routes.ts';
+import {
+  boolParam,
+  currencyParam,
+  intParam,
+  mergeMetadata,
+  metadataParam,
+  parseParams,
+  positiveInt,
+} from '../params.ts';
+import {
+  deleteRoute,
+  given,
+  listRoute,
+  metadataChange,
+  retrieveRoute,
+  storeCreated,
+  updateRoute,
+} from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 
@@ -28,7 +44,10 @@ const couponUpdate = z.strictObject({ name: z.string().optional(), metadata: met
 
 const promoCreate = z.strictObject({
   promotion: z.strictObject({ type: z.literal('coupon'), coupon: z.string() }),
-  code: z.string().regex(/^[a-zA-Z0-9_-]{1,500}$/, 'may only contain letters, digits, - and _').optional(),
+  code: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,500}$/, 'may only contain letters, digits, - and _')
+    .optional(),
   active: boolParam.optional(),
   customer: z.string().optional(),
   expires_at: intParam.optional(),
@@ -63,7 +82,8 @@ export function findPromotionCode(store: import('../store.ts').Store, code: stri
 export function promotionCodeProblem(promo: Stripe.PromotionCode, coupon: Stripe.Coupon): string | null {
   if (!promo.active) return 'This code is not active.';
   if (promo.expires_at !== null && promo.expires_at < nowSeconds()) return 'This code has expired.';
-  if (promo.max_redemptions !== null && promo.times_redeemed >= promo.max_redemptions) return 'This code has been fully redeemed.';
+  if (promo.max_redemptions !== null && promo.times_redeemed >= promo.max_redemptions)
+    return 'This code has been fully redeemed.';
   if (!coupon.valid) return 'This code is no longer valid.';
   return null;
 }
@@ -77,7 +97,8 @@ export function couponRoutes(router: Router): void {
     if (p.amount_off !== undefined && !p.currency) {
       throw invalidRequest('You must pass currency when passing amount_off.', 'currency', 'parameter_missing');
     }
-    if (p.id && account.store.lookup(p.id)) throw invalidRequest('Coupon already exists.', 'id', 'resource_already_exists');
+    if (p.id && account.store.lookup(p.id))
+      throw invalidRequest('Coupon already exists.', 'id', 'resource_already_exists');
     const coupon = {
       id: p.id ?? randomToken(8),
       object: 'coupon',
@@ -144,16 +165,26 @@ export function couponRoutes(router: Router): void {
 
   retrieveRoute(router, '/v1/promotion_codes', 'promotion_code');
 
-  updateRoute<Stripe.PromotionCode, typeof promoUpdate>(router, '/v1/promotion_codes', 'promotion_code', promoUpdate, (promo, p) => ({
-    active: p.active,
-    metadata: metadataChange(promo.metadata, p.metadata),
-  }));
+  updateRoute<Stripe.PromotionCode, typeof promoUpdate>(
+    router,
+    '/v1/promotion_codes',
+    'promotion_code',
+    promoUpdate,
+    (promo, p) => ({
+      active: p.active,
+      metadata: metadataChange(promo.metadata, p.metadata),
+    }),
+  );
 
   listRoute<Stripe.PromotionCode, typeof promoList>(
     router,
     '/v1/promotion_codes',
     'promotion_code',
     promoList,
-    (x, p) => given(p.active, x.active) && given(p.code, x.code) && given(p.coupon, x.promotion.coupon) && given(p.customer, x.customer),
+    (x, p) =>
+      given(p.active, x.active) &&
+      given(p.code, x.code) &&
+      given(p.coupon, x.promotion.coupon) &&
+      given(p.customer, x.customer),
   );
 }

@@ -11,7 +11,15 @@ import type { productDataSchema } from './shared-params.ts';
 
 export function createProduct(
   account: LocalAccount,
-  input: { id?: string; name: string; active?: boolean; description?: string; images?: string[]; metadata?: Record<string, string>; url?: string },
+  input: {
+    id?: string;
+    name: string;
+    active?: boolean;
+    description?: string;
+    images?: string[];
+    metadata?: Record<string, string>;
+    url?: string;
+  },
   request?: EventRequest,
 ): Stripe.Product {
   if (input.id && account.store.lookup(input.id)) {

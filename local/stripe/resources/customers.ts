@@ -3,7 +3,15 @@ import { z } from 'zod';
 import type { LocalAccount, EventRequest } from '../account.ts';
 import { newId, nowSeconds, randomToken } from '../ids.ts';
 import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
-import { deleteRoute, given, listRoute, metadataChange, retrieveRoute, storeCreated, updateRoute } from '../resource-routes.ts';
+import {
+  deleteRoute,
+  given,
+  listRoute,
+  metadataChange,
+  retrieveRoute,
+  storeCreated,
+  updateRoute,
+} from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 
@@ -20,7 +28,13 @@ const listSchema = z.strictObject({ ...listParams, email: z.string().optional() 
 
 export function createCustomer(
   account: LocalAccount,
-  input: { email?: string | null; name?: string | null; description?: string; phone?: string; metadata?: Record<string, string> },
+  input: {
+    email?: string | null;
+    name?: string | null;
+    description?: string;
+    phone?: string;
+    metadata?: Record<string, string>;
+  },
   request?: EventRequest,
 ): Stripe.Customer {
   const customer = {
@@ -58,16 +72,24 @@ export function customerRoutes(router: Router): void {
 
   retrieveRoute(router, '/v1/customers', 'customer');
 
-  updateRoute<Stripe.Customer, typeof updateSchema>(router, '/v1/customers', 'customer', updateSchema, (customer, p) => ({
-    email: p.email,
-    name: p.name,
-    description: p.description,
-    phone: p.phone,
-    metadata: metadataChange(customer.metadata, p.metadata),
-  }));
+  updateRoute<Stripe.Customer, typeof updateSchema>(
+    router,
+    '/v1/customers',
+    'customer',
+    updateSchema,
+    (customer, p) => ({
+      email: p.email,
+      name: p.name,
+      description: p.description,
+      phone: p.phone,
+      metadata: metadataChange(customer.metadata, p.metadata),
+    }),
+  );
 
   deleteRoute(router, '/v1/customers', 'customer');
 
   // Stripe's email filter is exact and case-sensitive.
-  listRoute<Stripe.Customer, typeof listSchema>(router, '/v1/customers', 'customer', listSchema, (c, p) => given(p.email, c.email));
+  listRoute<Stripe.Customer, typeof listSchema>(router, '/v1/customers', 'customer', listSchema, (c, p) =>
+    given(p.email, c.email),
+  );
 }

@@ -25,7 +25,11 @@ export const DISPUTE_REASONS = [
   'unrecognized',
 ] as const;
 
-const listSchema = z.strictObject({ ...listParams, charge: z.string().optional(), payment_intent: z.string().optional() });
+const listSchema = z.strictObject({
+  ...listParams,
+  charge: z.string().optional(),
+  payment_intent: z.string().optional(),
+});
 const updateSchema = z.strictObject({
   metadata: metadataParam.optional(),
   evidence: z.record(z.string(), z.string()).optional(),
@@ -39,10 +43,12 @@ export function openDispute(
   options: { reason?: (typeof DISPUTE_REASONS)[number]; amount?: number } = {},
   request?: EventRequest,
 ): Stripe.Dispute {
-  if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} has not succeeded, so it cannot be disputed.`, 'charge');
+  if (charge.status !== 'succeeded')
+    throw invalidRequest(`Charge ${charge.id} has not succeeded, so it cannot be disputed.`, 'charge');
   if (charge.disputed) throw invalidRequest(`Charge ${charge.id} is already disputed.`, 'charge');
   const amount = options.amount ?? charge.amount - charge.amount_refunded;
-  if (amount <= 0 || amount > charge.amount) throw invalidRequest('The dispute amount must be between 1 and the charge amount.', 'amount');
+  if (amount <= 0 || amount > charge.amount)
+    throw invalidRequest('The dispute amount must be between 1 and the charge amount.', 'amount');
   const now = nowSeconds();
   const dispute = {
     id: newId('dp', 24),
@@ -65,7 +71,10 @@ export function openDispute(
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
-    payment_method_details: { card: { brand: 'visa', case_type: 'chargeback', network_reason_code: '10.4' }, type: 'card' },
+    payment_method_details: {
+      card: { brand: 'visa', case_type: 'chargeback', network_reason_code: '10.4' },
+      type: 'card',
+    },
     reason: options.reason ?? 'fraudulent',
     status: 'needs_response',
   } as unknown as Stripe.Dispute;
@@ -77,7 +86,12 @@ export function openDispute(
 }
 
 /** Closes a dispute as won or lost (`disputes.close` means accepting it: lost). */
-export function closeDispute(account: LocalAccount, dispute: Stripe.Dispute, status: 'won' | 'lost', request?: EventRequest): Stripe.Dispute {
+export function closeDispute(
+  account: LocalAccount,
+  dispute: Stripe.Dispute,
+  status: 'won' | 'lost',
+  request?: EventRequest,
+): Stripe.Dispute {
   if (dispute.status === 'won' || dispute.status === 'lost') {
     throw invalidRequest(`This dispute is already closed (status: ${dispute.status}).`, 'dispute');
   }
@@ -104,7 +118,8 @@ export function disputeRoutes(router: Router): void {
       dispute.evidence_details.submission_count++;
       dispute.status = 'under_review';
     }
-    if (previous || p.evidence || p.submit) account.emit('charge.dispute.updated', dispute, { previous_attributes: previous ?? undefined, request });
+    if (previous || p.evidence || p.submit)
+      account.emit('charge.dispute.updated', dispute, { previous_attributes: previous ?? undefined, request });
     return dispute;
   });
 
@@ -113,5 +128,11 @@ export function disputeRoutes(router: Router): void {
     return closeDispute(account, dispute, 'lost', request);
   });
 
-  listRoute<Stripe.Dispute, typeof listSchema>(router, '/v1/disputes', 'dispute', listSchema, (d, p) => given(p.charge, d.charge) && given(p.payment_intent, d.payment_intent));
+  listRoute<Stripe.Dispute, typeof listSchema>(
+    router,
+    '/v1/disputes',
+    'dispute',
+    listSchema,
+    (d, p) => given(p.charge, d.charge) && given(p.payment_intent, d.payment_intent),
+  );
 }

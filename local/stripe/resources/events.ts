@@ -21,7 +21,12 @@ const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 /** `checkout.session.*` style wildcards, as Stripe's `type` filter allows. */
 function typeMatches(type: string, filter: string): boolean {
   if (!filter.includes('*')) return type === filter;
-  const re = new RegExp(`^${filter.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${filter
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(type);
 }
 

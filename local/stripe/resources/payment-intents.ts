@@ -6,7 +6,11 @@ import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 
 const listSchema = z.strictObject({ ...listParams, customer: z.string().optional() });
-const chargeListSchema = z.strictObject({ ...listParams, customer: z.string().optional(), payment_intent: z.string().optional() });
+const chargeListSchema = z.strictObject({
+  ...listParams,
+  customer: z.string().optional(),
+  payment_intent: z.string().optional(),
+});
 const updateSchema = z.strictObject({ metadata: metadataParam.optional(), description: z.string().optional() });
 
 /**
@@ -16,12 +20,24 @@ const updateSchema = z.strictObject({ metadata: metadataParam.optional(), descri
 export function paymentIntentRoutes(router: Router): void {
   retrieveRoute(router, '/v1/payment_intents', 'payment_intent');
 
-  updateRoute<Stripe.PaymentIntent, typeof updateSchema>(router, '/v1/payment_intents', 'payment_intent', updateSchema, (pi, p) => ({
-    description: p.description,
-    metadata: metadataChange(pi.metadata, p.metadata),
-  }));
+  updateRoute<Stripe.PaymentIntent, typeof updateSchema>(
+    router,
+    '/v1/payment_intents',
+    'payment_intent',
+    updateSchema,
+    (pi, p) => ({
+      description: p.description,
+      metadata: metadataChange(pi.metadata, p.metadata),
+    }),
+  );
 
-  listRoute<Stripe.PaymentIntent, typeof listSchema>(router, '/v1/payment_intents', 'payment_intent', listSchema, (x, p) => given(p.customer, x.customer));
+  listRoute<Stripe.PaymentIntent, typeof listSchema>(
+    router,
+    '/v1/payment_intents',
+    'payment_intent',
+    listSchema,
+    (x, p) => given(p.customer, x.customer),
+  );
 
   retrieveRoute(router, '/v1/payment_methods', 'payment_method');
 
@@ -32,5 +48,11 @@ export function paymentIntentRoutes(router: Router): void {
     metadata: metadataChange(charge.metadata, p.metadata),
   }));
 
-  listRoute<Stripe.Charge, typeof chargeListSchema>(router, '/v1/charges', 'charge', chargeListSchema, (x, p) => given(p.customer, x.customer) && given(p.payment_intent, x.payment_intent));
+  listRoute<Stripe.Charge, typeof chargeListSchema>(
+    router,
+    '/v1/charges',
+    'charge',
+    chargeListSchema,
+    (x, p) => given(p.customer, x.customer) && given(p.payment_intent, x.payment_intent),
+  );
 }

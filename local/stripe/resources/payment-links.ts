@@ -18,12 +18,17 @@ const afterCompletionSchema = z.discriminatedUnion('type', [
 ]);
 
 const createSchema = z.strictObject({
-  line_items: z.array(z.strictObject({ price: z.string(), quantity: positiveInt })).min(1).max(20),
+  line_items: z
+    .array(z.strictObject({ price: z.string(), quantity: positiveInt }))
+    .min(1)
+    .max(20),
   metadata: metadataParam.optional(),
   after_completion: afterCompletionSchema.optional(),
   allow_promotion_codes: boolParam.optional(),
   customer_creation: z.enum(['always', 'if_required']).optional(),
-  payment_intent_data: z.strictObject({ metadata: metadataParam.optional(), description: z.string().optional() }).optional(),
+  payment_intent_data: z
+    .strictObject({ metadata: metadataParam.optional(), description: z.string().optional() })
+    .optional(),
 });
 
 const updateSchema = z.strictObject({
@@ -45,7 +50,9 @@ const CLIENT_REFERENCE_RE = /^[a-zA-Z0-9_-]{1,200}$/;
 export function paymentLinkRoutes(router: Router): void {
   router.post('/v1/payment_links', ({ account, params, request }) => {
     const p = parseParams(createSchema, params);
-    const prices = p.line_items.map((li, i) => account.store.require<Stripe.Price>('price', li.price, 'price', `line_items[${i}][price]`));
+    const prices = p.line_items.map((li, i) =>
+      account.store.require<Stripe.Price>('price', li.price, 'price', `line_items[${i}][price]`),
+    );
     const id = `plink_${randomToken(24)}`;
     const afterCompletion = p.after_completion ?? { type: 'hosted_confirmation' as const };
     const link = {
@@ -55,7 +62,10 @@ export function paymentLinkRoutes(router: Router): void {
       after_completion:
         afterCompletion.type === 'redirect'
           ? { type: 'redirect', redirect: afterCompletion.redirect }
-          : { type: 'hosted_confirmation', hosted_confirmation: { custom_message: afterCompletion.hosted_confirmation?.custom_message ?? null } },
+          : {
+              type: 'hosted_confirmation',
+              hosted_confirmation: { custom_message: afterCompletion.hosted_confirmation?.custom_message ?? null },
+            },
       allow_promotion_codes: p.allow_promotion_codes ?? false,
       application: null,
       application_fee_amount: null,
@@ -103,22 +113,42 @@ export function paymentLinkRoutes(router: Router): void {
 
   retrieveRoute(router, '/v1/payment_links', 'payment_link');
 
-  updateRoute<Stripe.PaymentLink, typeof updateSchema>(router, '/v1/payment_links', 'payment_link', updateSchema, (link, p) => ({
-    active: p.active,
-    allow_promotion_codes: p.allow_promotion_codes,
-    after_completion: p.after_completion as Stripe.PaymentLink.AfterCompletion | undefined,
-    metadata: metadataChange(link.metadata, p.metadata),
-  }));
+  updateRoute<Stripe.PaymentLink, typeof updateSchema>(
+    router,
+    '/v1/payment_links',
+    'payment_link',
+    updateSchema,
+    (link, p) => ({
+      active: p.active,
+      allow_promotion_codes: p.allow_promotion_codes,
+      after_completion: p.after_completion as Stripe.PaymentLink.AfterCompletion | undefined,
+      metadata: metadataChange(link.metadata, p.metadata),
+    }),
+  );
 
   // Payment links have no `created`.
-  listRoute<Stripe.PaymentLink, typeof listSchema>(router, '/v1/payment_links', 'payment_link', listSchema, (l, p) => given(p.active, l.active), { created: false });
+  listRoute<Stripe.PaymentLink, typeof listSchema>(
+    router,
+    '/v1/payment_links',
+    'payment_link',
+    listSchema,
+    (l, p) => given(p.active, l.active),
+    { created: false },
+  );
 
   router.get('/v1/payment_links/:id/line_items', ({ account, params, path, url }) => {
     const link = account.store.require<Stripe.PaymentLink>('payment_link', path.id);
     parseParams(z.strictObject(listParams), params);
     const items = account.store
       .extra<LinkExtras>(link.id)
-      .lineItems.map((li, i) => lineItemFor(account, account.store.require<Stripe.Price>('price', li.price), li.quantity, `li_${link.id.slice(6, 20)}${i}`));
+      .lineItems.map((li, i) =>
+        lineItemFor(
+          account,
+          account.store.require<Stripe.Price>('price', li.price),
+          li.quantity,
+          `li_${link.id.slice(6, 20)}${i}`,
+        ),
+      );
     return paginate(items, params, url);
   });
 }
@@ -127,7 +157,11 @@ export function paymentLinkRoutes(router: Router): void {
  * Opening a payment link starts a new Checkout Session, honouring the
  * `client_reference_id` and `prefilled_email` query parameters.
  */
-export function sessionForPaymentLink(account: LocalAccount, link: Stripe.PaymentLink, query: URLSearchParams): Stripe.Checkout.Session {
+export function sessionForPaymentLink(
+  account: LocalAccount,
+  link: Stripe.PaymentLink,
+  query: URLSearchParams,
+): Stripe.Checkout.Session {
   const clientReference = query.get('client_reference_id');
   const prefilledEmail = query.get('prefilled_email');
   const after = link.after_completion;
@@ -142,7 +176,10 @@ export function sessionForPaymentLink(account: LocalAccount, link: Stripe.Paymen
       customer_creation: link.customer_creation === 'always' ? 'always' : 'if_required',
       allow_promotion_codes: link.allow_promotion_codes || undefined,
       payment_intent_data: link.payment_intent_data
-        ? { metadata: link.payment_intent_data.metadata, description: link.payment_intent_data.description ?? undefined }
+        ? {
+            metadata: link.payment_intent_data.metadata,
+            description: link.payment_intent_data.description ?? undefined,
+          }
         : undefined,
       expires_at: nowSeconds() + 24 * 60 * 60,
     },

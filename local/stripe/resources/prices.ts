@@ -54,7 +54,12 @@ export interface PriceInput {
 }
 
 /** Lookup keys are unique per account; `transfer_lookup_key` moves one. */
-function claimLookupKey(account: LocalAccount, key: string, transfer: boolean | undefined, request?: EventRequest): void {
+function claimLookupKey(
+  account: LocalAccount,
+  key: string,
+  transfer: boolean | undefined,
+  request?: EventRequest,
+): void {
   const holder = account.store.all<Stripe.Price>('price').find((p) => p.lookup_key === key);
   if (!holder) return;
   if (!transfer) {
@@ -97,8 +102,10 @@ export function createPrice(account: LocalAccount, input: PriceInput, request?: 
 export function priceRoutes(router: Router): void {
   router.post('/v1/prices', ({ account, params, request }) => {
     const p = parseParams(createSchema, params);
-    if (!p.product && !p.product_data) throw invalidRequest('Missing required param: product.', 'product', 'parameter_missing');
-    if (p.product && p.product_data) throw invalidRequest('You may only specify one of these parameters: product, product_data.', 'product');
+    if (!p.product && !p.product_data)
+      throw invalidRequest('Missing required param: product.', 'product', 'parameter_missing');
+    if (p.product && p.product_data)
+      throw invalidRequest('You may only specify one of these parameters: product, product_data.', 'product');
     const productId = p.product ?? productFromData(account, p.product_data!, request).id;
     const { product_data: _pd, ...rest } = p;
     return createPrice(account, { ...rest, product: productId, metadata: mergeMetadata({}, p.metadata) }, request);
@@ -106,10 +113,22 @@ export function priceRoutes(router: Router): void {
 
   retrieveRoute(router, '/v1/prices', 'price');
 
-  updateRoute<Stripe.Price, typeof updateSchema>(router, '/v1/prices', 'price', updateSchema, (price, p, { account, request }) => {
-    if (p.lookup_key && p.lookup_key !== price.lookup_key) claimLookupKey(account, p.lookup_key, p.transfer_lookup_key, request);
-    return { active: p.active, nickname: p.nickname, lookup_key: p.lookup_key, metadata: metadataChange(price.metadata, p.metadata) };
-  });
+  updateRoute<Stripe.Price, typeof updateSchema>(
+    router,
+    '/v1/prices',
+    'price',
+    updateSchema,
+    (price, p, { account, request }) => {
+      if (p.lookup_key && p.lookup_key !== price.lookup_key)
+        claimLookupKey(account, p.lookup_key, p.transfer_lookup_key, request);
+      return {
+        active: p.active,
+        nickname: p.nickname,
+        lookup_key: p.lookup_key,
+        metadata: metadataChange(price.metadata, p.metadata),
+      };
+    },
+  );
 
   listRoute<Stripe.Price, typeof listSchema>(
     router,

@@ -68,7 +68,15 @@ export function productRoutes(router: Router): void {
     (product, p, { account }) => {
       if (p.default_price) account.store.require('price', p.default_price, 'price', 'default_price');
       const { name, active, description, images, url, default_price } = p;
-      return { name, active, description, images, url, default_price, metadata: metadataChange(product.metadata, p.metadata) };
+      return {
+        name,
+        active,
+        description,
+        images,
+        url,
+        default_price,
+        metadata: metadataChange(product.metadata, p.metadata),
+      };
     },
     { changed: (product) => (product.updated = nowSeconds()) },
   );
@@ -81,5 +89,11 @@ export function productRoutes(router: Router): void {
     },
   });
 
-  listRoute<Stripe.Product, typeof listSchema>(router, '/v1/products', 'product', listSchema, (x, p) => given(p.active, x.active) && (p.ids === undefined || p.ids.includes(x.id)));
+  listRoute<Stripe.Product, typeof listSchema>(
+    router,
+    '/v1/products',
+    'product',
+    listSchema,
+    (x, p) => given(p.active, x.active) && (p.ids === undefined || p.ids.includes(x.id)),
+  );
 }

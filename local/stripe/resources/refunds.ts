@@ -18,33 +18,66 @@ const createSchema = z.strictObject({
   metadata: metadataParam.optional(),
 });
 const updateSchema = z.strictObject({ metadata: metadataParam.optional() });
-const listSchema = z.strictObject({ ...listParams, charge: z.string().optional(), payment_intent: z.string().optional() });
+const listSchema = z.strictObject({
+  ...listParams,
+  charge: z.string().optional(),
+  payment_intent: z.string().optional(),
+});
 
 function money(amount: number, currency: string): string {
   return `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
 }
 
 function chargeFor(account: LocalAccount, p: z.infer<typeof createSchema>): Stripe.Charge {
-  if (p.charge && p.payment_intent) throw invalidRequest('You may only specify one of these parameters: charge, payment_intent.', 'charge');
+  if (p.charge && p.payment_intent)
+    throw invalidRequest('You may only specify one of these parameters: charge, payment_intent.', 'charge');
   if (p.charge) return account.store.require<Stripe.Charge>('charge', p.charge, 'charge', 'charge');
-  if (!p.payment_intent) throw invalidRequest('One of the following params should be provided for this request: payment_intent or charge.', 'payment_intent', 'parameter_missing');
-  const pi = account.store.require<Stripe.PaymentIntent>('payment_intent', p.payment_intent, 'payment_intent', 'payment_intent');
-  const charge = typeof pi.latest_charge === 'string' ? account.store.get<Stripe.Charge>('charge', pi.latest_charge) : undefined;
+  if (!p.payment_intent)
+    throw invalidRequest(
+      'One of the following params should be provided for this request: payment_intent or charge.',
+      'payment_intent',
+      'parameter_missing',
+    );
+  const pi = account.store.require<Stripe.PaymentIntent>(
+    'payment_intent',
+    p.payment_intent,
+    'payment_intent',
+    'payment_intent',
+  );
+  const charge =
+    typeof pi.latest_charge === 'string' ? account.store.get<Stripe.Charge>('charge', pi.latest_charge) : undefined;
   if (!charge || pi.status !== 'succeeded') {
-    throw invalidRequest(`This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, 'payment_intent', 'charge_not_refundable');
+    throw invalidRequest(
+      `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`,
+      'payment_intent',
+      'charge_not_refundable',
+    );
   }
   return charge;
 }
 
-export function createRefund(account: LocalAccount, p: z.infer<typeof createSchema>, request?: EventRequest): Stripe.Refund {
+export function createRefund(
+  account: LocalAccount,
+  p: z.infer<typeof createSchema>,
+  request?: EventRequest,
+): Stripe.Refund {
   const charge = chargeFor(account, p);
-  if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} has not succeeded, so it cannot be refunded.`, 'charge');
+  if (charge.status !== 'succeeded')
+    throw invalidRequest(`Charge ${charge.id} has not succeeded, so it cannot be refunded.`, 'charge');
   if (charge.disputed) {
-    throw new StripeApiError(400, { type: 'invalid_request_error', code: 'charge_disputed', message: `Charge ${charge.id} has been charged back; cannot issue a refund.` });
+    throw new StripeApiError(400, {
+      type: 'invalid_request_error',
+      code: 'charge_disputed',
+      message: `Charge ${charge.id} has been charged back; cannot issue a refund.`,
+    });
   }
   const remaining = charge.amount - charge.amount_refunded;
   if (remaining <= 0) {
-    throw new StripeApiError(400, { type: 'invalid_request_error', code: 'charge_already_refunded', message: `Charge ${charge.id} has already been refunded.` });
+    throw new StripeApiError(400, {
+      type: 'invalid_request_error',
+      code: 'charge_already_refunded',
+      message: `Charge ${charge.id} has already been refunded.`,
+    });
   }
   const amount = p.amount ?? remaining;
   if (amount > remaining) {
@@ -62,7 +95,10 @@ export function createRefund(account: LocalAccount, p: z.infer<typeof createSche
     charge: charge.id,
     created: nowSeconds(),
     currency: charge.currency,
-    destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+    destination_details: {
+      card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' },
+      type: 'card',
+    },
     metadata: mergeMetadata({}, p.metadata),
     payment_intent: charge.payment_intent,
     reason: p.reason ?? null,
@@ -88,7 +124,11 @@ export function createRefund(account: LocalAccount, p: z.infer<typeof createSche
 }
 
 /** A refund that the card network rejects after the fact: the money is back on the charge. */
-export function failRefund(account: LocalAccount, refund: Stripe.Refund, reason = 'expired_or_canceled_card'): Stripe.Refund {
+export function failRefund(
+  account: LocalAccount,
+  refund: Stripe.Refund,
+  reason = 'expired_or_canceled_card',
+): Stripe.Refund {
   if (refund.status === 'failed' || refund.status === 'canceled') {
     throw invalidRequest(`Refund ${refund.id} has already ${refund.status}.`, 'refund');
   }
@@ -107,11 +147,21 @@ export function failRefund(account: LocalAccount, refund: Stripe.Refund, reason 
 }
 
 export function refundRoutes(router: Router): void {
-  router.post('/v1/refunds', ({ account, params, request }) => createRefund(account, parseParams(createSchema, params), request));
+  router.post('/v1/refunds', ({ account, params, request }) =>
+    createRefund(account, parseParams(createSchema, params), request),
+  );
 
   retrieveRoute(router, '/v1/refunds', 'refund');
 
-  updateRoute<Stripe.Refund, typeof updateSchema>(router, '/v1/refunds', 'refund', updateSchema, (refund, p) => ({ metadata: metadataChange(refund.metadata, p.metadata) }));
+  updateRoute<Stripe.Refund, typeof updateSchema>(router, '/v1/refunds', 'refund', updateSchema, (refund, p) => ({
+    metadata: metadataChange(refund.metadata, p.metadata),
+  }));
 
-  listRoute<Stripe.Refund, typeof listSchema>(router, '/v1/refunds', 'refund', listSchema, (r, p) => given(p.charge, r.charge) && given(p.payment_intent, r.payment_intent));
+  listRoute<Stripe.Refund, typeof listSchema>(
+    router,
+    '/v1/refunds',
+    'refund',
+    listSchema,
+    (r, p) => given(p.charge, r.charge) && given(p.payment_intent, r.payment_intent),
+  );
 }

@@ -37,7 +37,8 @@ const updateSchema = z.strictObject({
 export function webhookEndpointRoutes(router: Router): void {
   router.post('/v1/webhook_endpoints', ({ account, params }) => {
     const p = parseParams(createSchema, params);
-    if (p.connect) throw invalidRequest('Connect webhook endpoints are not supported by the local stand-in.', 'connect');
+    if (p.connect)
+      throw invalidRequest('Connect webhook endpoints are not supported by the local stand-in.', 'connect');
     const endpoint = {
       id: newId('we', 24),
       object: 'webhook_endpoint',
@@ -77,5 +78,7 @@ export function webhookEndpointRoutes(router: Router): void {
 
   deleteRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint', { event: null });
 
-  listRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint', z.strictObject(listParams), undefined, { created: false });
+  listRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint', z.strictObject(listParams), undefined, {
+    created: false,
+  });
 }

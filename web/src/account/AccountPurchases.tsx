@@ -19,13 +19,19 @@ export function AccountPurchases({ refreshToken }: { refreshToken: string }) {
             <li key={p.id} data-status={p.status}>
               {product?.title ?? 'Purchase'}: {p.status}{' '}
               {product?.kind === 'download' && p.status === 'paid' ? (
-                <button className="link" data-testid={`download-${p.id}`} onClick={() => void download(p.id)}>Download</button>
+                <button className="link" data-testid={`download-${p.id}`} onClick={() => void download(p.id)}>
+                  Download
+                </button>
               ) : null}
             </li>
           );
         })}
       </ul>
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

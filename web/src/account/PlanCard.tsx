@@ -7,7 +7,8 @@ export function PlanCard({ planId, refreshToken }: { planId: string | null; refr
   const current = planId ? findProduct(planId) : undefined;
   const level = current?.kind === 'plan' ? current.level : 0;
   const { error, go } = useRedirect();
-  const buy = (id: string) => go(async () => (await postJson<{ url: string }>('/api/plans/checkout', { planId: id }, { refreshToken })).url);
+  const buy = (id: string) =>
+    go(async () => (await postJson<{ url: string }>('/api/plans/checkout', { planId: id }, { refreshToken })).url);
   return (
     <div className="card">
       <p>
@@ -15,12 +16,21 @@ export function PlanCard({ planId, refreshToken }: { planId: string | null; refr
       </p>
       <div className="row">
         {PRODUCTS.filter((p) => p.kind === 'plan').map((p) => (
-          <button key={p.id} disabled={p.kind === 'plan' && p.level <= level} onClick={() => void buy(p.id)} data-testid={`buy-${p.id}`}>
+          <button
+            key={p.id}
+            disabled={p.kind === 'plan' && p.level <= level}
+            onClick={() => void buy(p.id)}
+            data-testid={`buy-${p.id}`}
+          >
             {p.kind === 'plan' && p.level <= level ? `${p.title} (included)` : `Get ${p.title} ${formatPrice(p)}`}
           </button>
         ))}
       </div>
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

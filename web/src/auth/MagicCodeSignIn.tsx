@@ -21,7 +21,9 @@ export function MagicCodeSignIn({ intro }: { intro?: string }) {
 
   const sendCode = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const email = String(new FormData(e.currentTarget).get('email') ?? '').trim().toLowerCase();
+    const email = String(new FormData(e.currentTarget).get('email') ?? '')
+      .trim()
+      .toLowerCase();
     void run(async () => {
       await db.auth.sendMagicCode({ email });
       setSentTo(email);
@@ -39,18 +41,39 @@ export function MagicCodeSignIn({ intro }: { intro?: string }) {
       {intro ? <p>{intro}</p> : null}
       {sentTo === null ? (
         <form onSubmit={sendCode} className="row">
-          <input name="email" type="email" required placeholder="you@example.com" aria-label="Email" autoComplete="email" />
+          <input
+            name="email"
+            type="email"
+            required
+            placeholder="you@example.com"
+            aria-label="Email"
+            autoComplete="email"
+          />
           <button disabled={busy}>Send code</button>
         </form>
       ) : (
         <form onSubmit={verify} className="row">
           <span>We sent a code to {sentTo}.</span>
-          <input name="code" inputMode="numeric" pattern="[0-9]{6}" required placeholder="123456" aria-label="Code" autoComplete="one-time-code" />
+          <input
+            name="code"
+            inputMode="numeric"
+            pattern="[0-9]{6}"
+            required
+            placeholder="123456"
+            aria-label="Code"
+            autoComplete="one-time-code"
+          />
           <button disabled={busy}>Sign in</button>
-          <button type="button" className="link" onClick={() => setSentTo(null)}>Use another email</button>
+          <button type="button" className="link" onClick={() => setSentTo(null)}>
+            Use another email
+          </button>
         </form>
       )}
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

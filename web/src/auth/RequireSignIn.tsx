@@ -4,7 +4,15 @@ import { db } from '../instant.ts';
 import { MagicCodeSignIn } from './MagicCodeSignIn.tsx';
 
 /** A page for signed-in users: the magic-code form until Instant knows who this is. */
-export function RequireSignIn({ title, intro, children }: { title: string; intro: string; children: (user: User) => ReactNode }) {
+export function RequireSignIn({
+  title,
+  intro,
+  children,
+}: {
+  title: string;
+  intro: string;
+  children: (user: User) => ReactNode;
+}) {
   const { isLoading, user, error } = db.useAuth();
   if (isLoading) return <p>Loading…</p>;
   if (error) return <p className="error">Could not check your sign-in: {error.message}</p>;
@@ -23,8 +31,12 @@ export function RequireSignIn({ title, intro, children }: { title: string; intro
 export function SignedInAs({ email }: { email: string | null | undefined }) {
   return (
     <div className="row">
-      <span className="muted" data-testid="signed-in-as">Signed in as {email}</span>
-      <button className="link" onClick={() => void db.auth.signOut()}>Sign out</button>
+      <span className="muted" data-testid="signed-in-as">
+        Signed in as {email}
+      </span>
+      <button className="link" onClick={() => void db.auth.signOut()}>
+        Sign out
+      </button>
     </div>
   );
 }

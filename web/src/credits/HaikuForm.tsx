@@ -35,9 +35,15 @@ export function HaikuForm({ refreshToken }: { refreshToken: string }) {
           value={topic}
           onChange={(e) => setTopic(e.target.value)}
         />
-        <button disabled={busy || topic.trim() === ''} data-testid="generate">Write a haiku (1 credit)</button>
+        <button disabled={busy || topic.trim() === ''} data-testid="generate">
+          Write a haiku (1 credit)
+        </button>
       </div>
-      {error ? <p className="error" role="alert" data-testid="generate-error">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert" data-testid="generate-error">
+          {error}
+        </p>
+      ) : null}
     </form>
   );
 }

@@ -2,14 +2,21 @@ import { db } from '../instant.ts';
 
 /** The last entries of the user's ledger: every grant, spend and clawback, with its reason. */
 export function LedgerHistory({ userId }: { userId: string }) {
-  const { data, error } = db.useQuery({ ledgerEntries: { $: { where: { userId }, order: { seq: 'desc' }, limit: 50 } } });
+  const { data, error } = db.useQuery({
+    ledgerEntries: { $: { where: { userId }, order: { seq: 'desc' }, limit: 50 } },
+  });
   if (error) return <p className="error">Could not load your history: {error.message}</p>;
   const entries = data?.ledgerEntries ?? [];
   if (entries.length === 0) return <p className="muted">Nothing yet.</p>;
   return (
     <table className="ledger" data-testid="ledger">
       <thead>
-        <tr><th>When</th><th>What</th><th>Change</th><th>Balance</th></tr>
+        <tr>
+          <th>When</th>
+          <th>What</th>
+          <th>Change</th>
+          <th>Balance</th>
+        </tr>
       </thead>
       <tbody>
         {entries.map((e) => (

@@ -6,7 +6,11 @@ import { useRedirect } from '../use-redirect.ts';
 export function PackList({ refreshToken }: { refreshToken: string }) {
   const { busy, error, go } = useRedirect();
   const packs = PRODUCTS.filter((p) => p.kind === 'credits');
-  const buy = (packId: string) => go(async () => (await postJson<{ url: string }>('/api/credits/checkout', { packId }, { refreshToken })).url, packId);
+  const buy = (packId: string) =>
+    go(
+      async () => (await postJson<{ url: string }>('/api/credits/checkout', { packId }, { refreshToken })).url,
+      packId,
+    );
   return (
     <div>
       <div className="products">
@@ -14,12 +18,18 @@ export function PackList({ refreshToken }: { refreshToken: string }) {
           <div key={p.id} className="product card" data-testid={`pack-${p.id}`}>
             <strong>{p.title}</strong> <span className="muted">{p.description}</span>
             <div className="row">
-              <button onClick={() => void buy(p.id)} disabled={busy !== null} data-testid={`buy-${p.id}`}>Buy {formatPrice(p)}</button>
+              <button onClick={() => void buy(p.id)} disabled={busy !== null} data-testid={`buy-${p.id}`}>
+                Buy {formatPrice(p)}
+              </button>
             </div>
           </div>
         ))}
       </div>
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -18,15 +18,35 @@ export function AuditTrail({ refreshToken, version }: { refreshToken: string; ve
   return (
     <section className="card" data-testid="ops-audit">
       <h2>Audit trail</h2>
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
       {rows ? (
         <table className="ledger ops-table" data-testid="ops-audit-rows">
-          <thead><tr><th>When</th><th>Who</th><th>What</th><th>Target</th><th>Result</th></tr></thead>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Who</th>
+              <th>What</th>
+              <th>Target</th>
+              <th>Result</th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((a) => (
               <tr key={a.id} data-action={a.action}>
-                <td>{when(a.createdAt)}</td><td>{a.operator}</td><td>{a.action}</td><td><code>{a.target ?? ''}</code></td>
-                <td className={a.ok ? '' : 'error'}>{a.ok ? 'ok' : 'failed'}{a.detail ? `: ${a.detail}` : ''}</td>
+                <td>{when(a.createdAt)}</td>
+                <td>{a.operator}</td>
+                <td>{a.action}</td>
+                <td>
+                  <code>{a.target ?? ''}</code>
+                </td>
+                <td className={a.ok ? '' : 'error'}>
+                  {a.ok ? 'ok' : 'failed'}
+                  {a.detail ? `: ${a.detail}` : ''}
+                </td>
               </tr>
             ))}
           </tbody>

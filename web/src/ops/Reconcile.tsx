@@ -20,17 +20,47 @@ export function Reconcile({ refreshToken, onAction }: { refreshToken: string; on
     <section className="card" data-testid="ops-reconcile">
       <h2>Reconcile with Stripe</h2>
       <form className="row" onSubmit={submit}>
-        <label className="row">Since <input value={since} onChange={(e) => setSince(e.target.value)} aria-label="Since" placeholder="24h or 2026-01-01T00:00Z" /></label>
-        <button disabled={action.busy} data-testid="ops-reconcile-run">{action.busy ? 'Reconciling…' : 'Reconcile'}</button>
+        <label className="row">
+          Since{' '}
+          <input
+            value={since}
+            onChange={(e) => setSince(e.target.value)}
+            aria-label="Since"
+            placeholder="24h or 2026-01-01T00:00Z"
+          />
+        </label>
+        <button disabled={action.busy} data-testid="ops-reconcile-run">
+          {action.busy ? 'Reconciling…' : 'Reconcile'}
+        </button>
       </form>
-      {action.error ? <p className="error" role="alert">{action.error}</p> : null}
+      {action.error ? (
+        <p className="error" role="alert">
+          {action.error}
+        </p>
+      ) : null}
       {report ? (
         <div data-testid="ops-reconcile-report" data-repaired={report.repaired.length}>
-          <p>{action.message} {report.repaired.length} repaired, {report.receiptsResent.length} receipts re-sent, {report.errors.length} errors; pruned {report.pruned.rateSlots} rate-limit slots and {report.pruned.webhookEvents} old webhook-log rows.</p>
+          <p>
+            {action.message} {report.repaired.length} repaired, {report.receiptsResent.length} receipts re-sent,{' '}
+            {report.errors.length} errors; pruned {report.pruned.rateSlots} rate-limit slots and{' '}
+            {report.pruned.webhookEvents} old webhook-log rows.
+          </p>
           <ul>
-            {report.repaired.map((r) => <li key={r.sessionId}><code>{r.sessionId}</code> {r.email ?? ''}: {r.changes.join('; ')}</li>)}
-            {report.receiptsResent.map((r) => <li key={`receipt-${r.sessionId}`}>Receipt for <code>{r.sessionId}</code> to {r.to}: {r.result}</li>)}
-            {report.errors.map((e) => <li key={`error-${e.target}`} className="error">{e.target}: {e.error}</li>)}
+            {report.repaired.map((r) => (
+              <li key={r.sessionId}>
+                <code>{r.sessionId}</code> {r.email ?? ''}: {r.changes.join('; ')}
+              </li>
+            ))}
+            {report.receiptsResent.map((r) => (
+              <li key={`receipt-${r.sessionId}`}>
+                Receipt for <code>{r.sessionId}</code> to {r.to}: {r.result}
+              </li>
+            ))}
+            {report.errors.map((e) => (
+              <li key={`error-${e.target}`} className="error">
+                {e.target}: {e.error}
+              </li>
+            ))}
           </ul>
         </div>
       ) : null}

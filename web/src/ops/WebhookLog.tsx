@@ -31,41 +31,92 @@ export function WebhookLog({ refreshToken, onAction }: { refreshToken: string; o
     e.preventDefault();
     void load(filter);
   };
-  const set = (k: keyof typeof filter) => (e: { target: { value: string } }) => setFilter({ ...filter, [k]: e.target.value });
+  const set = (k: keyof typeof filter) => (e: { target: { value: string } }) =>
+    setFilter({ ...filter, [k]: e.target.value });
 
   return (
     <section className="card" data-testid="ops-webhooks">
       <h2>Webhook log</h2>
       <form className="row" onSubmit={submit}>
-        <input value={filter.q} onChange={set('q')} placeholder="email, cs_… or evt_…" aria-label="Email, session or event" />
+        <input
+          value={filter.q}
+          onChange={set('q')}
+          placeholder="email, cs_… or evt_…"
+          aria-label="Email, session or event"
+        />
         <input value={filter.type} onChange={set('type')} placeholder="type" aria-label="Event type" />
         <select value={filter.outcome} onChange={set('outcome')} aria-label="Outcome">
-          {OUTCOMES.map((o) => <option key={o} value={o}>{o || 'any outcome'}</option>)}
+          {OUTCOMES.map((o) => (
+            <option key={o} value={o}>
+              {o || 'any outcome'}
+            </option>
+          ))}
         </select>
         <button disabled={list.busy}>Filter</button>
       </form>
-      {list.error ? <p className="error" role="alert">{list.error}</p> : null}
+      {list.error ? (
+        <p className="error" role="alert">
+          {list.error}
+        </p>
+      ) : null}
       {replay.message ? <p data-testid="ops-replay-result">{replay.message}</p> : null}
-      {replay.error ? <p className="error" role="alert">{replay.error}</p> : null}
+      {replay.error ? (
+        <p className="error" role="alert">
+          {replay.error}
+        </p>
+      ) : null}
       {rows && rows.length === 0 ? <p className="muted">No deliveries.</p> : null}
       {rows && rows.length > 0 ? (
         <table className="ledger ops-table" data-testid="ops-webhook-rows">
-          <thead><tr><th>When</th><th>Event</th><th>Outcome</th><th>Time</th><th>Session</th><th></th></tr></thead>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Event</th>
+              <th>Outcome</th>
+              <th>Time</th>
+              <th>Session</th>
+              <th></th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} data-outcome={r.outcome}>
                 <td>{when(r.receivedAt)}</td>
-                <td>{r.type}<br /><code>{r.eventId ?? '—'}</code>{r.source === 'replay' ? ' (replay)' : ''}</td>
-                <td><span className={`badge outcome-${r.outcome}`}>{r.outcome}</span>{r.purchaseStatus ? ` → ${r.purchaseStatus}` : ''}{r.error ? <div className="error">{r.error}</div> : null}</td>
+                <td>
+                  {r.type}
+                  <br />
+                  <code>{r.eventId ?? '—'}</code>
+                  {r.source === 'replay' ? ' (replay)' : ''}
+                </td>
+                <td>
+                  <span className={`badge outcome-${r.outcome}`}>{r.outcome}</span>
+                  {r.purchaseStatus ? ` → ${r.purchaseStatus}` : ''}
+                  {r.error ? <div className="error">{r.error}</div> : null}
+                </td>
                 <td className="num">{r.durationMs} ms</td>
-                <td><code>{r.sessionId ?? '—'}</code></td>
+                <td>
+                  <code>{r.sessionId ?? '—'}</code>
+                </td>
                 <td>
                   {r.eventId ? (
-                    <button className="secondary" disabled={replay.busy} data-testid="ops-replay" onClick={() => void replay.run(async () => {
-                      const res = await opsCall<{ status?: string | null; handled?: boolean }>('replay', refreshToken, { eventId: r.eventId });
-                      void load(filter);
-                      return `Replayed ${r.eventId}: ${res.handled === false ? 'not a handled event' : `purchase ${res.status ?? 'not found'}`}.`;
-                    })}>Replay</button>
+                    <button
+                      className="secondary"
+                      disabled={replay.busy}
+                      data-testid="ops-replay"
+                      onClick={() =>
+                        void replay.run(async () => {
+                          const res = await opsCall<{ status?: string | null; handled?: boolean }>(
+                            'replay',
+                            refreshToken,
+                            { eventId: r.eventId },
+                          );
+                          void load(filter);
+                          return `Replayed ${r.eventId}: ${res.handled === false ? 'not a handled event' : `purchase ${res.status ?? 'not found'}`}.`;
+                        })
+                      }
+                    >
+                      Replay
+                    </button>
                   ) : null}
                 </td>
               </tr>

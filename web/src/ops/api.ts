@@ -9,6 +9,8 @@ export function opsCall<T>(command: string, refreshToken: string, body: unknown 
 }
 
 export const money = (amount: number | null, currency: string | null) =>
-  amount === null || !currency ? '—' : new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(amount / 100);
+  amount === null || !currency
+    ? '—'
+    : new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(amount / 100);
 
 export const when = (d: number | string | null | undefined) => (d ? new Date(d).toLocaleString() : '—');

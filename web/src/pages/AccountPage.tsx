@@ -13,7 +13,15 @@ export function AccountPage() {
   );
 }
 
-function Account({ userId, email, refreshToken }: { userId: string; email: string | null | undefined; refreshToken: string }) {
+function Account({
+  userId,
+  email,
+  refreshToken,
+}: {
+  userId: string;
+  email: string | null | undefined;
+  refreshToken: string;
+}) {
   const { data } = db.useQuery({ $users: { $: { where: { id: userId } } } });
   return (
     <section>

@@ -8,7 +8,10 @@ import { PackList } from '../credits/PackList.tsx';
 /** Credits for signed-in users: buy packs, spend one credit per haiku; everything updates live. */
 export function CreditsPage() {
   return (
-    <RequireSignIn title="Haiku credits" intro="Sign in with your email to buy credits and write haikus. We'll email you a 6-digit code.">
+    <RequireSignIn
+      title="Haiku credits"
+      intro="Sign in with your email to buy credits and write haikus. We'll email you a 6-digit code."
+    >
       {(user) => (
         <section>
           <h1>Haiku credits</h1>

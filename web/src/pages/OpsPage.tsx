@@ -6,7 +6,11 @@ import { FindBuyer } from '../ops/FindBuyer.tsx';
 import { Reconcile } from '../ops/Reconcile.tsx';
 import { WebhookLog } from '../ops/WebhookLog.tsx';
 
-type Access = { state: 'checking' } | { state: 'operator' } | { state: 'denied'; message: string } | { state: 'error'; message: string };
+type Access =
+  | { state: 'checking' }
+  | { state: 'operator' }
+  | { state: 'denied'; message: string }
+  | { state: 'error'; message: string };
 
 /** The operator page. Who is an operator is the server's answer (OPERATOR_EMAILS), never the page's. */
 export function OpsPage() {
@@ -30,7 +34,11 @@ function OpsConsole({ email, refreshToken }: { email: string; refreshToken: stri
       .then(() => live && setAccess({ state: 'operator' }))
       .catch((e: Error) => {
         if (!live) return;
-        setAccess(e instanceof OpsError && e.status === 403 ? { state: 'denied', message: e.message } : { state: 'error', message: e.message });
+        setAccess(
+          e instanceof OpsError && e.status === 403
+            ? { state: 'denied', message: e.message }
+            : { state: 'error', message: e.message },
+        );
       });
     return () => {
       live = false;
@@ -38,15 +46,28 @@ function OpsConsole({ email, refreshToken }: { email: string; refreshToken: stri
   }, [refreshToken]);
 
   const header = <SignedInAs email={email} />;
-  if (access.state === 'checking') return <section><h1>Operators</h1>{header}<p>Checking access…</p></section>;
+  if (access.state === 'checking')
+    return (
+      <section>
+        <h1>Operators</h1>
+        {header}
+        <p>Checking access…</p>
+      </section>
+    );
   if (access.state === 'denied' || access.state === 'error') {
     return (
       <section>
         <h1>Operators</h1>
         {header}
-        {access.state === 'denied'
-          ? <p className="error" role="alert" data-testid="not-operator">This account is not an operator.</p>
-          : <p className="error" role="alert">Could not check operator access: {access.message}</p>}
+        {access.state === 'denied' ? (
+          <p className="error" role="alert" data-testid="not-operator">
+            This account is not an operator.
+          </p>
+        ) : (
+          <p className="error" role="alert">
+            Could not check operator access: {access.message}
+          </p>
+        )}
       </section>
     );
   }

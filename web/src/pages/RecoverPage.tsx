@@ -44,7 +44,11 @@ export function RecoverPage() {
     return (
       <section data-testid="recovered">
         <h1>Recovered</h1>
-        <p>{restored.length ? `${restored.length} purchase(s) restored to this browser.` : 'No purchases were found for that email.'}</p>
+        <p>
+          {restored.length
+            ? `${restored.length} purchase(s) restored to this browser.`
+            : 'No purchases were found for that email.'}
+        </p>
         <PurchaseList purchases={restored} />
         <Link to="/">Back to the shop</Link>
       </section>
@@ -53,7 +57,11 @@ export function RecoverPage() {
   return (
     <section>
       <h1>Recover your purchases</h1>
-      {linkError ? <p className="error" role="alert" data-testid="recover-link-error">{linkError}</p> : null}
+      {linkError ? (
+        <p className="error" role="alert" data-testid="recover-link-error">
+          {linkError}
+        </p>
+      ) : null}
       <MagicCodeSignIn intro="Enter the email you paid with. We will send you a code; your purchases come back to this browser." />
     </section>
   );

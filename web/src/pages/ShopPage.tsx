@@ -14,7 +14,10 @@ import { WallpaperCard } from '../shop/WallpaperCard.tsx';
 export function ShopPage() {
   const tokens = useTokens();
   const { data, isLoading, error } = useTokenQuery(
-    { wallpapers: { $: { order: { order: 'asc' } }, purchases: { $: { fields: ['unlockToken'] } } }, purchases: { $: { order: { createdAt: 'desc' } } } },
+    {
+      wallpapers: { $: { order: { order: 'asc' } }, purchases: { $: { fields: ['unlockToken'] } } },
+      purchases: { $: { order: { createdAt: 'desc' } } },
+    },
     tokens,
   );
   // Tokens whose checkout ended unpaid, or never happened, are forgotten (a complete result only).
@@ -30,7 +33,9 @@ export function ShopPage() {
   return (
     <section>
       <h1>Wallpapers</h1>
-      <p className="muted">Buy once, no account. Lost your purchase? <Link to="/recover">Recover it by email</Link>.</p>
+      <p className="muted">
+        Buy once, no account. Lost your purchase? <Link to="/recover">Recover it by email</Link>.
+      </p>
       <div className="products" data-testid="products">
         {packs.map((p) => (
           <ProductCard key={p.id} product={p}>
@@ -40,15 +45,21 @@ export function ShopPage() {
         ))}
       </div>
       <PurchaseList purchases={data?.purchases ?? []} />
-      {isLoading ? <p>Loading…</p> : (
+      {isLoading ? (
+        <p>Loading…</p>
+      ) : (
         <div className="grid">
-          {data!.wallpapers.map((w) => <WallpaperCard key={w.id} w={w} tokens={unlockingTokens(w.purchases)} />)}
+          {data!.wallpapers.map((w) => (
+            <WallpaperCard key={w.id} w={w} tokens={unlockingTokens(w.purchases)} />
+          ))}
         </div>
       )}
       {linkedOnly.length ? (
         <>
           <h2>Credits and plans</h2>
-          <p className="muted">For the <Link to="/credits">haiku writer</Link>: they belong to an account, named by the email you pay with.</p>
+          <p className="muted">
+            For the <Link to="/credits">haiku writer</Link>: they belong to an account, named by the email you pay with.
+          </p>
           <div className="products" data-testid="account-products">
             {linkedOnly.map((p) => (
               <ProductCard key={p.id} product={p}>

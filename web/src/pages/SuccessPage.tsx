@@ -23,9 +23,17 @@ export function SuccessPage() {
     postJson('/api/checkout/confirm', { sessionId }).catch((e) => setConfirmError((e as Error).message));
   }, [sessionId]);
 
-  const { data } = useTokenQuery(sessionId ? { purchases: { $: { where: { sessionId } }, wallpapers: { $: { order: { order: 'asc' } } } } } : null, tokens);
+  const { data } = useTokenQuery(
+    sessionId ? { purchases: { $: { where: { sessionId } }, wallpapers: { $: { order: { order: 'asc' } } } } } : null,
+    tokens,
+  );
   const purchase = data?.purchases[0];
-  if (!sessionId) return <p>No checkout to confirm. <Link to="/">Back to the shop</Link>.</p>;
+  if (!sessionId)
+    return (
+      <p>
+        No checkout to confirm. <Link to="/">Back to the shop</Link>.
+      </p>
+    );
 
   if (!purchase || purchase.status === 'pending') {
     return (
@@ -40,7 +48,9 @@ export function SuccessPage() {
     return (
       <section data-testid="success-problem">
         <h1>Payment {purchase.status}</h1>
-        <p>Nothing was unlocked. <Link to="/">Back to the shop</Link>.</p>
+        <p>
+          Nothing was unlocked. <Link to="/">Back to the shop</Link>.
+        </p>
       </section>
     );
   }
@@ -49,18 +59,29 @@ export function SuccessPage() {
     <section data-testid="success-paid">
       <h1>Thank you!</h1>
       {purchase.unfulfilledReason ? (
-        <p>We received your payment but could not tell what it was for. The shop has been told and will sort it out; your receipt has the reference.</p>
+        <p>
+          We received your payment but could not tell what it was for. The shop has been told and will sort it out; your
+          receipt has the reference.
+        </p>
       ) : product?.kind === 'credits' ? (
-        <p>{product.credits} credits are on your account. <Link to="/credits">Write haikus</Link>.</p>
+        <p>
+          {product.credits} credits are on your account. <Link to="/credits">Write haikus</Link>.
+        </p>
       ) : product?.kind === 'plan' ? (
-        <p>You now have the {product.title}. <Link to="/account">See your account</Link>.</p>
+        <p>
+          You now have the {product.title}. <Link to="/account">See your account</Link>.
+        </p>
       ) : product?.kind === 'download' ? (
         <DownloadButton purchaseId={purchase.id} token={purchase.token} />
       ) : (
         <>
-          <p>Your wallpapers are unlocked in this browser. <Link to="/">Back to the shop</Link>.</p>
+          <p>
+            Your wallpapers are unlocked in this browser. <Link to="/">Back to the shop</Link>.
+          </p>
           <div className="grid">
-            {purchase.wallpapers.map((w) => <WallpaperCard key={w.id} w={w} tokens={[purchase.token]} />)}
+            {purchase.wallpapers.map((w) => (
+              <WallpaperCard key={w.id} w={w} tokens={[purchase.token]} />
+            ))}
           </div>
         </>
       )}
@@ -73,7 +94,10 @@ function DownloadButton({ purchaseId, token }: { purchaseId: string; token: stri
   const download = () => go(() => downloadUrl(purchaseId, { token }));
   return (
     <p>
-      <button onClick={() => void download()} data-testid="download-purchase">Download</button> {error ? <span className="error">{error}</span> : null}
+      <button onClick={() => void download()} data-testid="download-purchase">
+        Download
+      </button>{' '}
+      {error ? <span className="error">{error}</span> : null}
     </p>
   );
 }

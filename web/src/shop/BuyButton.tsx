@@ -13,8 +13,14 @@ export function BuyButton({ product }: { product: Product }) {
     });
   return (
     <div className="row">
-      <button onClick={buy} disabled={busy !== null} data-testid={`buy-${product.id}`}>Buy {formatPrice(product)}</button>
-      {error ? <span className="error" role="alert">{error}</span> : null}
+      <button onClick={buy} disabled={busy !== null} data-testid={`buy-${product.id}`}>
+        Buy {formatPrice(product)}
+      </button>
+      {error ? (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      ) : null}
     </div>
   );
 }

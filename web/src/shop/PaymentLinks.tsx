@@ -8,7 +8,9 @@ function whereItLands(product: Product, signedInAs: string | null) {
   const account = signedInAs ? (
     <>your account ({signedInAs})</>
   ) : (
-    <>the account of the email you pay with — sign in with it at <Link to="/credits">/credits</Link></>
+    <>
+      the account of the email you pay with — sign in with it at <Link to="/credits">/credits</Link>
+    </>
   );
   switch (product.kind) {
     case 'credits':
@@ -23,18 +25,30 @@ function whereItLands(product: Product, signedInAs: string | null) {
 }
 
 /** A product's Stripe payment link, with what the buyer gets and where it lands. */
-export function PaymentLinkOption({ product, url, primary = false }: { product: Product; url: string; primary?: boolean }) {
+export function PaymentLinkOption({
+  product,
+  url,
+  primary = false,
+}: {
+  product: Product;
+  url: string;
+  primary?: boolean;
+}) {
   const { user } = db.useAuth();
   return (
     <div className="payment-link">
       <button
         className={primary ? undefined : 'secondary'}
         data-testid={`link-${product.id}`}
-        onClick={() => window.location.assign(paymentLinkUrl(url, user ? { userId: user.id, email: user.email } : null))}
+        onClick={() =>
+          window.location.assign(paymentLinkUrl(url, user ? { userId: user.id, email: user.email } : null))
+        }
       >
         {primary ? 'Pay with a payment link' : 'Or pay with a payment link'}
       </button>
-      <p className="muted small" data-testid={`link-note-${product.id}`}>{whereItLands(product, user?.email ?? null)}</p>
+      <p className="muted small" data-testid={`link-note-${product.id}`}>
+        {whereItLands(product, user?.email ?? null)}
+      </p>
     </div>
   );
 }

@@ -6,7 +6,8 @@ import { useRedirect } from '../use-redirect.ts';
 
 type Purchase = InstaQLEntity<AppSchema, 'purchases'>;
 /** A purchase as a buyer's query shows it (the fields instant.perms.ts lets a token holder read). */
-export type PurchaseView = Pick<Purchase, 'id' | 'status' | 'productId' | 'email'> & Partial<Pick<Purchase, 'token' | 'createdAt'>>;
+export type PurchaseView = Pick<Purchase, 'id' | 'status' | 'productId' | 'email'> &
+  Partial<Pick<Purchase, 'token' | 'createdAt'>>;
 
 const LABEL: Record<string, string> = {
   pending: 'confirming payment',
@@ -29,15 +30,22 @@ export function PurchaseList({ purchases }: { purchases: PurchaseView[] }) {
           const product = findProduct(p.productId ?? '');
           return (
             <li key={p.id} data-status={p.status}>
-              {product?.title ?? 'Purchase'}: <span className={`status-${p.status}`}>{LABEL[p.status] ?? p.status}</span>{' '}
+              {product?.title ?? 'Purchase'}:{' '}
+              <span className={`status-${p.status}`}>{LABEL[p.status] ?? p.status}</span>{' '}
               {product?.kind === 'download' && p.status === 'paid' && p.token ? (
-                <button className="link" data-testid={`download-purchase-${p.id}`} onClick={() => void download(p)}>Download</button>
+                <button className="link" data-testid={`download-purchase-${p.id}`} onClick={() => void download(p)}>
+                  Download
+                </button>
               ) : null}
             </li>
           );
         })}
       </ul>
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
     </>
   );
 }

@@ -5,7 +5,9 @@ import { useRedirect } from '../use-redirect.ts';
 import { wallpaperUrl } from '../api-client.ts';
 
 /** A wallpaper as the shop's query shows it: `fullResUrl` only where a paid token unlocks it (instant.perms.ts). */
-export type WallpaperView = Omit<InstaQLEntity<AppSchema, 'wallpapers'>, 'fullResUrl' | 'order'> & { fullResUrl?: string };
+export type WallpaperView = Omit<InstaQLEntity<AppSchema, 'wallpapers'>, 'fullResUrl' | 'order'> & {
+  fullResUrl?: string;
+};
 
 /** A wallpaper: its public thumbnail, or, once unlocked, the full-resolution image and a download. */
 export function WallpaperCard({ w, tokens }: { w: WallpaperView; tokens: string[] }) {
@@ -18,7 +20,10 @@ export function WallpaperCard({ w, tokens }: { w: WallpaperView; tokens: string[
   useEffect(() => {
     if (!unlocked) return setSrc(null);
     let live = true;
-    wallpaperUrl(tokensKey.split(','), w.id, 'inline').then((u) => live && setSrc(u), (e) => live && setError((e as Error).message));
+    wallpaperUrl(tokensKey.split(','), w.id, 'inline').then(
+      (u) => live && setSrc(u),
+      (e) => live && setError((e as Error).message),
+    );
     return () => {
       live = false;
     };
@@ -27,12 +32,18 @@ export function WallpaperCard({ w, tokens }: { w: WallpaperView; tokens: string[
   const download = () => go(() => wallpaperUrl(tokens, w.id, 'attachment'));
 
   return (
-    <figure className={`wallpaper ${unlocked ? 'unlocked' : 'locked'}`} data-testid={`wallpaper-${w.slug}`} data-unlocked={unlocked}>
+    <figure
+      className={`wallpaper ${unlocked ? 'unlocked' : 'locked'}`}
+      data-testid={`wallpaper-${w.slug}`}
+      data-unlocked={unlocked}
+    >
       <img src={src ?? w.thumbnailUrl} alt={w.name} width={320} height={180} />
       <figcaption>
         <strong>{w.name}</strong> <span className="muted">{w.description}</span>
         {unlocked ? (
-          <button onClick={download} data-testid={`download-${w.slug}`}>Download</button>
+          <button onClick={download} data-testid={`download-${w.slug}`}>
+            Download
+          </button>
         ) : (
           <span className="badge">Locked</span>
         )}

@@ -5,7 +5,9 @@ import { newPurchaseToken } from './purchase-tokens.ts';
 
 const PREFIX = 'VITE_CHECKOUT_URL_';
 
-export function configuredPaymentLinks(env: Record<string, unknown> = import.meta.env): { product: Product; url: string }[] {
+export function configuredPaymentLinks(
+  env: Record<string, unknown> = import.meta.env,
+): { product: Product; url: string }[] {
   return Object.entries(env).flatMap(([key, url]) => {
     if (!key.startsWith(PREFIX) || typeof url !== 'string' || !url) return [];
     const product = findProduct(key.slice(PREFIX.length).toLowerCase().replace(/_/g, '-'));

@@ -33,7 +33,12 @@ export function parseSaved(raw: string | null, now = Date.now()): SavedToken[] {
   if (!Array.isArray(v)) return [];
   const out = new Map<string, SavedToken>();
   for (const x of v) {
-    const t = typeof x === 'string' ? { token: x, savedAt: now } : x && typeof x.token === 'string' ? { token: x.token, savedAt: Number(x.savedAt) || now } : null;
+    const t =
+      typeof x === 'string'
+        ? { token: x, savedAt: now }
+        : x && typeof x.token === 'string'
+          ? { token: x.token, savedAt: Number(x.savedAt) || now }
+          : null;
     if (t && !out.has(t.token)) out.set(t.token, t);
   }
   return [...out.values()];
@@ -75,7 +80,11 @@ export function newPurchaseToken(): string {
  * result, never a loading or failed one): those whose purchases all ended unpaid, and those with
  * no purchase long after they were saved. A token with any pending or paid purchase is kept.
  */
-export function prunableTokens(saved: SavedToken[], purchases: { token?: string; status: string }[], now = Date.now()): Set<string> {
+export function prunableTokens(
+  saved: SavedToken[],
+  purchases: { token?: string; status: string }[],
+  now = Date.now(),
+): Set<string> {
   const statuses = new Map<string, string[]>();
   for (const p of purchases) if (p.token) statuses.set(p.token, [...(statuses.get(p.token) ?? []), p.status]);
   const out = new Set<string>();
