@@ -2,6 +2,7 @@ import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl } from '../api-client.ts';
 import { db } from '../instant.ts';
 import { useRedirect } from '../use-redirect.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 /** Every purchase recorded for the signed-in email, live, with downloads for what they bought. */
 export function AccountPurchases({ refreshToken }: { refreshToken: string }) {
@@ -27,11 +28,7 @@ export function AccountPurchases({ refreshToken }: { refreshToken: string }) {
           );
         })}
       </ul>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
     </div>
   );
 }

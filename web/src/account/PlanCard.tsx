@@ -1,6 +1,7 @@
 import { findProduct, formatPrice, PRODUCTS } from '../../../catalog/products.ts';
 import { postJson } from '../api-client.ts';
 import { useRedirect } from '../use-redirect.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 /** The user's plan (live from $users) and the plans above it. */
 export function PlanCard({ planId, refreshToken }: { planId: string | null; refreshToken: string }) {
@@ -26,11 +27,7 @@ export function PlanCard({ planId, refreshToken }: { planId: string | null; refr
           </button>
         ))}
       </div>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { db } from '../instant.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 /** Email, then the 6-digit code Instant mails; used by credits, recovery and the operator page. */
 export function MagicCodeSignIn({ intro }: { intro?: string }) {
@@ -69,11 +70,7 @@ export function MagicCodeSignIn({ intro }: { intro?: string }) {
           </button>
         </form>
       )}
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { formatPrice, PRODUCTS } from '../../../catalog/products.ts';
 import { postJson } from '../api-client.ts';
 import { useRedirect } from '../use-redirect.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 /** One button per credit pack; the server makes the Checkout Session for the signed-in user. */
 export function PackList({ refreshToken }: { refreshToken: string }) {
@@ -25,11 +26,7 @@ export function PackList({ refreshToken }: { refreshToken: string }) {
           </div>
         ))}
       </div>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { OpsAction } from '../../../contracts/ops.ts';
 import { opsCall, when } from './api.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 /** Who did what, when, newest first; reloaded after each action on the page. */
 export function AuditTrail({ refreshToken, version }: { refreshToken: string; version: number }) {
@@ -18,11 +19,7 @@ export function AuditTrail({ refreshToken, version }: { refreshToken: string; ve
   return (
     <section className="card" data-testid="ops-audit">
       <h2>Audit trail</h2>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
       {rows ? (
         <table className="ledger ops-table" data-testid="ops-audit-rows">
           <thead>

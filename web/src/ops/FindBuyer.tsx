@@ -3,6 +3,7 @@ import type { FindResult } from '../../../contracts/ops.ts';
 import { money, opsCall, when } from './api.ts';
 import { PurchaseActions } from './PurchaseActions.tsx';
 import { useOpsAction } from './useOpsAction.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 /** Search by email: purchases with Stripe ids, receipts, plan, ledger and downloads, with actions. */
 export function FindBuyer({ refreshToken, onAction }: { refreshToken: string; onAction: () => void }) {
@@ -44,11 +45,7 @@ export function FindBuyer({ refreshToken, onAction }: { refreshToken: string; on
           </button>
         ) : null}
       </form>
-      {search.error ? (
-        <p className="error" role="alert">
-          {search.error}
-        </p>
-      ) : null}
+      <ErrorNote error={search.error} />
       {result ? (
         <div data-testid="ops-find-result" data-email={result.email}>
           <p className="row">
@@ -73,11 +70,7 @@ export function FindBuyer({ refreshToken, onAction }: { refreshToken: string; on
             </button>
           </p>
           {recover.message ? <p data-testid="ops-recover-result">{recover.message}</p> : null}
-          {recover.error ? (
-            <p className="error" role="alert">
-              {recover.error}
-            </p>
-          ) : null}
+          <ErrorNote error={recover.error} />
 
           <h3>Purchases</h3>
           {result.purchases.length === 0 ? (

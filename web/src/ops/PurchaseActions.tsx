@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { FindResult } from '../../../contracts/ops.ts';
 import { opsCall } from './api.ts';
 import { useOpsAction } from './useOpsAction.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 type Purchase = FindResult['purchases'][number];
 
@@ -74,11 +75,7 @@ export function PurchaseActions({
         </span>
       ) : null}
       {action.message ? <p data-testid="ops-action-result">{action.message}</p> : null}
-      {action.error ? (
-        <p className="error" role="alert">
-          {action.error}
-        </p>
-      ) : null}
+      <ErrorNote error={action.error} />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { ReconcileReport } from '../../../contracts/ops.ts';
 import { opsCall } from './api.ts';
 import { useOpsAction } from './useOpsAction.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 /** Repairs what missed webhooks left undone since a time, and shows what it changed. */
 export function Reconcile({ refreshToken, onAction }: { refreshToken: string; onAction: () => void }) {
@@ -33,11 +34,7 @@ export function Reconcile({ refreshToken, onAction }: { refreshToken: string; on
           {action.busy ? 'Reconciling…' : 'Reconcile'}
         </button>
       </form>
-      {action.error ? (
-        <p className="error" role="alert">
-          {action.error}
-        </p>
-      ) : null}
+      <ErrorNote error={action.error} />
       {report ? (
         <div data-testid="ops-reconcile-report" data-repaired={report.repaired.length}>
           <p>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { WebhookEventRow } from '../../../contracts/ops.ts';
 import { opsCall, when } from './api.ts';
 import { useOpsAction } from './useOpsAction.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 const noop = () => {};
 const OUTCOMES = ['', 'fulfilled', 'ignored', 'no-session', 'failed', 'rejected'];
@@ -54,17 +55,9 @@ export function WebhookLog({ refreshToken, onAction }: { refreshToken: string; o
         </select>
         <button disabled={list.busy}>Filter</button>
       </form>
-      {list.error ? (
-        <p className="error" role="alert">
-          {list.error}
-        </p>
-      ) : null}
+      <ErrorNote error={list.error} />
       {replay.message ? <p data-testid="ops-replay-result">{replay.message}</p> : null}
-      {replay.error ? (
-        <p className="error" role="alert">
-          {replay.error}
-        </p>
-      ) : null}
+      <ErrorNote error={replay.error} />
       {rows && rows.length === 0 ? <p className="muted">No deliveries.</p> : null}
       {rows && rows.length > 0 ? (
         <table className="ledger ops-table" data-testid="ops-webhook-rows">

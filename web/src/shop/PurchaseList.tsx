@@ -3,6 +3,7 @@ import type { AppSchema } from '../../../instant.schema.ts';
 import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl } from '../api-client.ts';
 import { useRedirect } from '../use-redirect.ts';
+import { ErrorNote } from '../ErrorNote.tsx';
 
 type Purchase = InstaQLEntity<AppSchema, 'purchases'>;
 /** A purchase as a buyer's query shows it (the fields instant.perms.ts lets a token holder read). */
@@ -41,11 +42,7 @@ export function PurchaseList({ purchases }: { purchases: PurchaseView[] }) {
           );
         })}
       </ul>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
     </>
   );
 }
