@@ -43,6 +43,7 @@ const server = await startInstantLocal({
       `[instant-local] ${args.dataDir} holds data written before schema pushes were recorded; move it away ` +
         '(it is local data only) and start again: the schema is pushed on start.',
     );
+    process.exit(1); // the message is the whole story; no stack trace
   }
   throw e;
 });
