@@ -16,6 +16,7 @@ import { startMailbox } from '../local/mailbox/index.ts';
 import type { Check, Env } from '../scripts/doctor/check.ts';
 import { DOCTOR_TAG, runLiveTest } from '../scripts/doctor/live-test.ts';
 import { formatReport, runDoctor } from '../scripts/doctor/run.ts';
+import { fakeKey } from './support/fake-keys.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 
 const run = promisify(execFile);
@@ -251,7 +252,7 @@ describe('npm run doctor against the local stack', () => {
 
   it('a publishable key in STRIPE_SECRET_KEY', async () => {
     expectOnlyFailure(
-      await doctor(env({ STRIPE_SECRET_KEY: 'pk_test_51Habcdefghijklmnop' })),
+      await doctor(env({ STRIPE_SECRET_KEY: fakeKey('pk_test') })),
       /STRIPE_SECRET_KEY holds a publishable key \(found pk_test_…\)/,
       /secret key, which starts with sk_/,
     );
@@ -452,7 +453,7 @@ describe('npm run doctor against the local stack', () => {
       expect.stringMatching(/OPERATOR_EMAILS/),
       'live test not run: fix the ✘ above first',
     ]);
-    const live = await runLiveTest(env({ STRIPE_SECRET_KEY: 'sk_live_abcdefghijklmnop' }), { stripe: stack.stripe });
+    const live = await runLiveTest(env({ STRIPE_SECRET_KEY: fakeKey('sk_live') }), { stripe: stack.stripe });
     expect(live).toEqual([
       expect.objectContaining({ status: 'fail', label: expect.stringMatching(/runs only with test-mode keys/) }),
     ]);

@@ -1,5 +1,6 @@
 import { Resend } from 'resend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeKey } from '../../tests/support/fake-keys.ts';
 import { startMailbox, type Mailbox } from './server.ts';
 
 let mailbox: Mailbox;
@@ -59,7 +60,7 @@ describe("mailbox: Resend's domains API", () => {
     const none = await fetch(`${mailbox.url}/domains`);
     expect(none.status).toBe(401);
     expect(await none.json()).toMatchObject({ name: 'missing_api_key' });
-    const stranger = await new Resend('sk_live_not_resend', { baseUrl: mailbox.url }).domains.list();
+    const stranger = await new Resend(fakeKey('sk_live', 'notresend'), { baseUrl: mailbox.url }).domains.list();
     expect(stranger.error).toMatchObject({ name: 'invalid_api_key' });
     mailbox.restrictKey('re_sending_only', true);
     const restricted = await new Resend('re_sending_only', { baseUrl: mailbox.url }).domains.list();

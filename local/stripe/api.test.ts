@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakeKey } from '../../tests/support/fake-keys.ts';
 import { startStripeLocal, type StripeLocal } from './server.ts';
 import { sdkFor, sessionParams } from './test-support.ts';
 
@@ -26,7 +27,7 @@ describe('wire format', () => {
     expect(body.error.type).toBe('invalid_request_error');
     expect(body.error.message).toMatch(/did not provide an API key/);
 
-    const live = new Stripe('sk_live_1234', {
+    const live = new Stripe(fakeKey('sk_live', 'x1234'), {
       host: '127.0.0.1',
       port: Number(new URL(local.url).port),
       protocol: 'http',

@@ -5,17 +5,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { keyPrefix } from './check.ts';
 import { checkEnv, mailFromAddress } from './env.ts';
 import { loadDoctorSettings } from './settings.ts';
+import { fakeKey } from '../../tests/support/fake-keys.ts';
 
 const good = {
   INSTANT_APP_ID: '6f1c1a52-3c1e-4b1e-9a55-0c8f7d8c0e11',
   INSTANT_ADMIN_TOKEN: 'b1f8c2de-0000-4000-8000-000000000000',
   INSTANT_API_URI: 'https://api.myinstant.example',
-  STRIPE_SECRET_KEY: 'sk_live_abcdefghijklmnop',
-  STRIPE_WEBHOOK_SECRET: 'whsec_abcdef',
+  STRIPE_SECRET_KEY: fakeKey('sk_live'),
+  STRIPE_WEBHOOK_SECRET: fakeKey('whsec'),
   STRIPE_PRICE_ENV: 'live',
   APP_URL: 'https://shop.example.com',
   OPERATOR_EMAILS: 'me@example.com',
-  RESEND_API_KEY: 're_abcdef',
+  RESEND_API_KEY: fakeKey('re'),
   MAIL_FROM: 'Shop <receipts@shop.example.com>',
   VERCEL: '1',
   CRON_SECRET: 'a-random-secret-of-some-length',
@@ -68,7 +69,7 @@ describe('checkEnv (no service asked)', () => {
     const checks = checkEnv({
       ...good,
       INSTANT_ADMIN_TOKEN: ' ',
-      STRIPE_WEBHOOK_SECRET: 'sk_live_oops',
+      STRIPE_WEBHOOK_SECRET: fakeKey('sk_live', 'oops'),
       CRON_SECRET: 'short',
       RESEND_API_KEY: undefined,
       MAIL_FROM: 'nobody',
@@ -86,16 +87,16 @@ describe('checkEnv (no service asked)', () => {
 
   it('CRON_SECRET is only required on Vercel; a restricted rk_ key is a secret key', () => {
     expect(failed({ ...good, VERCEL: undefined, CRON_SECRET: undefined })).toEqual([]);
-    expect(failed({ ...good, STRIPE_SECRET_KEY: 'rk_live_abc' })).toEqual([]);
+    expect(failed({ ...good, STRIPE_SECRET_KEY: fakeKey('rk_live') })).toEqual([]);
   });
 
   it('never prints more of a key than its prefix', () => {
     const text = JSON.stringify(
-      checkEnv({ ...good, STRIPE_SECRET_KEY: 'pk_live_SECRETPART', RESEND_API_KEY: 'xx_SECRETPART' }),
+      checkEnv({ ...good, STRIPE_SECRET_KEY: fakeKey('pk_live', 'SECRETPART'), RESEND_API_KEY: 'xx_SECRETPART' }),
     );
     expect(text).not.toContain('SECRETPART');
-    expect(keyPrefix('sk_test_51HxYz')).toBe('sk_test_…');
-    expect(keyPrefix('whsec_123')).toBe('whsec_…');
+    expect(keyPrefix(fakeKey('sk_test'))).toBe('sk_test_…');
+    expect(keyPrefix(fakeKey('whsec'))).toBe('whsec_…');
   });
 
   it('reads the address out of MAIL_FROM', () => {
