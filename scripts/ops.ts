@@ -62,6 +62,9 @@ export function loadOpsEnv(env: Record<string, string | undefined> = process.env
   set('RESEND_API_KEY', local.mailbox?.apiKey);
   set('RESEND_BASE_URL', local.mailbox?.url);
   set('APP_URL', local.app?.url);
+  set('STRIPE_WEBHOOK_SECRET', local.stripe?.webhookSecret);
+  set('OPERATOR_EMAILS', local.operators);
+  for (const [k, v] of Object.entries(local.paymentLinks ?? {})) set(k, v);
   return 'local.json';
 }
 
