@@ -119,6 +119,11 @@ function recorded(r: AppendResult): Recorded {
   return r;
 }
 
+function assertWholeAmount(kind: 'grant' | 'clawback', amount: number) {
+  if (!Number.isInteger(amount) || amount < 0)
+    throw new Error(`ledger: a ${kind} must be a non-negative integer (got ${amount})`);
+}
+
 export async function grant(
   userId: string,
   amount: number,
@@ -126,8 +131,7 @@ export async function grant(
   reason: string,
   sessionId?: string,
 ): Promise<Recorded> {
-  if (!Number.isInteger(amount) || amount < 0)
-    throw new Error(`ledger: a grant must be a non-negative integer (got ${amount})`);
+  assertWholeAmount('grant', amount);
   return recorded(await append(userId, ref, () => ({ amount, reason }), { sessionId }));
 }
 
@@ -153,8 +157,7 @@ export async function clawback(
   reason: string,
   sessionId?: string,
 ): Promise<Recorded> {
-  if (!Number.isInteger(amount) || amount < 0)
-    throw new Error(`ledger: a clawback must be a non-negative integer (got ${amount})`);
+  assertWholeAmount('clawback', amount);
   const result = await append(
     userId,
     ref,
