@@ -73,3 +73,87 @@ export type OpsAction = {
   ok: boolean;
   createdAt: number | string;
 };
+
+// ---- Overview (issue 18): GET-free, POST /api/ops/overview like every operator call ----
+
+/** Input of `overview`: a range in the operator's time zone (IANA name, e.g. `Europe/Paris`). */
+export type OverviewInput = {
+  range: 'today' | '7d' | '30d' | 'custom';
+  /** Only with `custom`: first and last day, inclusive, `YYYY-MM-DD` in `timeZone`. */
+  from?: string;
+  to?: string;
+  timeZone: string;
+};
+
+export type PurchaseKind = 'wallpapers' | 'download' | 'credits' | 'plan' | 'unknown';
+
+/** Minor units (cents) of one currency; amounts of different currencies are never added. */
+export type RevenueFigures = { gross: number; refunded: number; disputed: number; net: number };
+
+export type CurrencyRevenue = RevenueFigures & {
+  currency: string;
+  /** One row per day of the range (every day present, zeros included), oldest first. */
+  perDay: ({ day: string } & RevenueFigures)[];
+  byKind: ({ kind: PurchaseKind; count: number } & RevenueFigures)[];
+  byProduct: ({ productId: string; title: string; kind: PurchaseKind; count: number } & RevenueFigures)[];
+};
+
+export type AttentionKind = 'unfulfilled' | 'failed-receipts' | 'stale-pending' | 'open-disputes';
+
+export type AttentionCount = {
+  kind: AttentionKind;
+  count: number;
+  /** The /ops page that lists them (e.g. `/ops/attention/unfulfilled`). */
+  href: string;
+  /** For `unfulfilled`: how many per reason. */
+  reasons?: { reason: string; count: number }[];
+};
+
+export type WebhookHealth = {
+  /** The webhook log is kept 30 days: a range that starts earlier is covered only from here. */
+  coveredFrom: string;
+  partial: boolean;
+  deliveries: number;
+  failures: number;
+  medianMs: number | null;
+  p95Ms: number | null;
+  lastDeliveryAt: string | null;
+  /** One row per hour of the covered range (`YYYY-MM-DDTHH` in the time zone), oldest first. */
+  perHour: { hour: string; deliveries: number; failures: number }[];
+};
+
+export type DriftFindingKind =
+  'missed-event' | 'stale-status' | 'missing-receipt' | 'ledger-entry-added' | 'derived-fields' | 'other';
+
+export type DriftRun = {
+  id: string;
+  /** `operator:<email>`, `cron`, `cli:<user>` */
+  trigger: string;
+  since: string;
+  startedAt: string;
+  finishedAt: string;
+  sessionsChecked: number;
+  eventsChecked: number;
+  findings: { kind: DriftFindingKind; sessionId?: string; email?: string; detail: string }[];
+  errors: number;
+};
+
+export type OverviewResult = {
+  range: { from: string; to: string; timeZone: string; days: string[] };
+  revenue: CurrencyRevenue[];
+  purchasesByStatus: { status: string; count: number }[];
+  credits: { sold: number; spent: number; clawedBack: number; outstanding: number };
+  webhooks: WebhookHealth;
+  attention: AttentionCount[];
+  reconcileRuns: DriftRun[];
+  /** True when the range held more rows than one overview reads; figures then cover `rowsRead`. */
+  truncated: boolean;
+  rowsRead: number;
+};
+
+/** Input of `attention`: one page of the purchases behind an attention count. */
+export type AttentionInput = { kind: AttentionKind; cursor?: string; limit?: number };
+export type AttentionPage = { kind: AttentionKind; rows: FoundPurchase[]; nextCursor: string | null };
+
+/** Input of `export`: answered as CSV (text/csv, streamed), not JSON. */
+export type ExportInput = { what: 'purchases' | 'ledger' | 'webhooks'; from: string; to: string; timeZone: string };
