@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { expireSession } from '../checkout-flow.ts';
 import { invalidRequest, StripeApiError } from '../errors.ts';
-import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { checkoutSessionKey, nowSeconds } from '../ids.ts';
 import { paginate } from '../lists.ts';
 import {
   boolParam,
@@ -85,7 +85,7 @@ export function lineItemFor(
   account: LocalAccount,
   price: Stripe.Price,
   quantity: number,
-  id = newId('li', 24),
+  id = account.ids.next('li', price.id),
 ): Stripe.LineItem {
   const product = account.store.get<Stripe.Product>('product', String(price.product));
   const amount = (price.unit_amount ?? 0) * quantity;
@@ -215,7 +215,7 @@ export function createSession(
     return lineItemFor(account, price, r.quantity);
   });
 
-  const id = `cs_test_${randomToken(58)}`;
+  const id = account.ids.next('cs_test', checkoutSessionKey({ ...p, ...extras }), 58);
   const session = {
     id,
     object: 'checkout.session',

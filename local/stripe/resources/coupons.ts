@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { invalidRequest } from '../errors.ts';
-import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import {
   boolParam,
   currencyParam,
@@ -100,7 +101,7 @@ export function couponRoutes(router: Router): void {
     if (p.id && account.store.lookup(p.id))
       throw invalidRequest('Coupon already exists.', 'id', 'resource_already_exists');
     const coupon = {
-      id: p.id ?? randomToken(8),
+      id: p.id ?? account.ids.token('coupon', stableText(p), 8),
       object: 'coupon',
       amount_off: p.amount_off ?? null,
       applies_to: undefined,
@@ -135,12 +136,12 @@ export function couponRoutes(router: Router): void {
     const p = parseParams(promoCreate, params);
     account.store.require('coupon', p.promotion.coupon, 'coupon', 'promotion[coupon]');
     if (p.customer) account.store.require('customer', p.customer, 'customer', 'customer');
-    const code = p.code ?? randomToken(8).toUpperCase();
+    const code = p.code ?? account.ids.token('promotion_code', stableText(p), 8).toUpperCase();
     if (findPromotionCode(account.store, code)) {
       throw invalidRequest('An active promotion code with `code` already exists.', 'code');
     }
     const promo = {
-      id: newId('promo', 24),
+      id: account.ids.next('promo', code),
       object: 'promotion_code',
       active: p.active ?? true,
       code,

@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { LocalAccount, EventRequest } from '../account.ts';
-import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { nowSeconds, randomToken } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
 import {
   deleteRoute,
@@ -38,7 +39,7 @@ export function createCustomer(
   request?: EventRequest,
 ): Stripe.Customer {
   const customer = {
-    id: newId('cus', 14),
+    id: account.ids.next('cus', stableText(input), 14),
     object: 'customer',
     address: null,
     balance: 0,

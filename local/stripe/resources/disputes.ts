@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
-import { newId, nowSeconds } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
 import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
 import { given, listRoute, retrieveRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
@@ -51,7 +51,7 @@ export function openDispute(
     throw invalidRequest('The dispute amount must be between 1 and the charge amount.', 'amount');
   const now = nowSeconds();
   const dispute = {
-    id: newId('dp', 24),
+    id: account.ids.next('dp', charge.id),
     object: 'dispute',
     amount,
     balance_transactions: [],

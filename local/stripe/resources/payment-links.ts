@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { LocalAccount } from '../account.ts';
-import { randomToken, nowSeconds } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import { paginate } from '../lists.ts';
 import { boolParam, mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
 import { given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
@@ -53,7 +54,7 @@ export function paymentLinkRoutes(router: Router): void {
     const prices = p.line_items.map((li, i) =>
       account.store.require<Stripe.Price>('price', li.price, 'price', `line_items[${i}][price]`),
     );
-    const id = `plink_${randomToken(24)}`;
+    const id = account.ids.next('plink', stableText(params));
     const afterCompletion = p.after_completion ?? { type: 'hosted_confirmation' as const };
     const link = {
       id,

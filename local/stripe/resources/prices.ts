@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
-import { newId, nowSeconds } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import { boolParam, currencyParam, mergeMetadata, metadataParam, nonNegativeInt, parseParams } from '../params.ts';
 import { given, listRoute, metadataChange, retrieveRoute, storeCreated, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
@@ -76,7 +77,7 @@ export function createPrice(account: LocalAccount, input: PriceInput, request?: 
   account.store.require('product', input.product, 'product', 'product');
   if (input.lookup_key) claimLookupKey(account, input.lookup_key, input.transfer_lookup_key, request);
   const price = {
-    id: newId('price', 24),
+    id: account.ids.next('price', stableText(input)),
     object: 'price',
     active: input.active ?? true,
     billing_scheme: 'per_unit',

@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest, StripeApiError } from '../errors.ts';
-import { newId, nowSeconds } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
 import { mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
 import type { ChargeExtras } from '../payments.ts';
 import { given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
@@ -87,11 +87,12 @@ export function createRefund(
       'amount_too_large',
     );
   }
+  const id = account.ids.next('re', charge.id);
   const refund = {
-    id: newId('re', 24),
+    id,
     object: 'refund',
     amount,
-    balance_transaction: newId('txn', 24),
+    balance_transaction: account.ids.next('txn', id),
     charge: charge.id,
     created: nowSeconds(),
     currency: charge.currency,
@@ -134,7 +135,7 @@ export function failRefund(
   }
   const previous = applyChanges(refund, { status: 'failed' });
   refund.failure_reason = reason;
-  refund.failure_balance_transaction = newId('txn', 24);
+  refund.failure_balance_transaction = account.ids.next('txn', `${refund.id} failure`);
   const charge = account.store.require<Stripe.Charge>('charge', String(refund.charge));
   const chargePrevious = applyChanges(charge, {
     amount_refunded: charge.amount_refunded - refund.amount,

@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EndpointSecret } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
-import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { nowSeconds, randomToken } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import { boolParam, mergeMetadata, metadataParam, parseParams } from '../params.ts';
 import { deleteRoute, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
@@ -40,7 +41,7 @@ export function webhookEndpointRoutes(router: Router): void {
     if (p.connect)
       throw invalidRequest('Connect webhook endpoints are not supported by the local stand-in.', 'connect');
     const endpoint = {
-      id: newId('we', 24),
+      id: account.ids.next('we', stableText(params)),
       object: 'webhook_endpoint',
       api_version: p.api_version ?? null,
       application: null,
