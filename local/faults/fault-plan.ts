@@ -152,23 +152,16 @@ const LOOPBACK = /\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+/g;
 
 /** Request content as an identity: JSON with sorted keys and loopback ports taken out, so two runs of the same seeded work give the same text. */
 export function stableText(value: unknown): string {
-  return JSON.stringify(sortKeys(value) ?? null).replace(LOOPBACK, '//loopback');
+  const sorted = (_key: string, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v;
+  return (JSON.stringify(value, sorted) ?? 'null').replace(LOOPBACK, '//loopback');
 }
 
 /** Random (v4) UUIDs differ every run by construction; an identity masks them. */
 export function isRandomUuid(v: unknown): boolean {
   return typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(v);
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object')
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
-    );
-  return v;
 }
 
 /** `n` bytes from the hash of (seed, key): the stand-ins' ids, the same for the same seed and key. */

@@ -5,10 +5,10 @@ import { invalidRequest, StripeApiError } from '../errors.ts';
 import { nowSeconds } from '../ids.ts';
 import { mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
 import type { ChargeExtras } from '../payments.ts';
-import { given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
+import { resourceRoutes } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
-import { listParams } from './shared-params.ts';
+import { chargeFilters } from './shared-params.ts';
 
 const createSchema = z.strictObject({
   charge: z.string().optional(),
@@ -16,12 +16,6 @@ const createSchema = z.strictObject({
   amount: positiveInt.optional(),
   reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
   metadata: metadataParam.optional(),
-});
-const updateSchema = z.strictObject({ metadata: metadataParam.optional() });
-const listSchema = z.strictObject({
-  ...listParams,
-  charge: z.string().optional(),
-  payment_intent: z.string().optional(),
 });
 
 function money(amount: number, currency: string): string {
@@ -152,17 +146,5 @@ export function refundRoutes(router: Router): void {
     createRefund(account, parseParams(createSchema, params), request),
   );
 
-  retrieveRoute(router, '/v1/refunds', 'refund');
-
-  updateRoute<Stripe.Refund, typeof updateSchema>(router, '/v1/refunds', 'refund', updateSchema, (refund, p) => ({
-    metadata: metadataChange(refund.metadata, p.metadata),
-  }));
-
-  listRoute<Stripe.Refund, typeof listSchema>(
-    router,
-    '/v1/refunds',
-    'refund',
-    listSchema,
-    (r, p) => given(p.charge, r.charge) && given(p.payment_intent, r.payment_intent),
-  );
+  resourceRoutes(router, '/v1/refunds', 'refund', { update: {}, list: { filters: chargeFilters } });
 }
