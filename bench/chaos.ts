@@ -43,7 +43,7 @@ writeFileSync(
       options,
       faults: chaosFaults(options.seed),
       rows: result.rows,
-      injected: result.faults,
+      injectedFaults: result.faults,
     },
     null,
     2,
