@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FaultPlan, faultDraw, pickFault } from './fault-plan.ts';
+import { FaultPlan, faultDraw, isRandomUuid, pickFault, seededBytes, seededUuid, stableText } from './fault-plan.ts';
 
 const KINDS = ['a', 'b'] as const;
 const plan = (seed: number) =>
@@ -63,5 +63,35 @@ describe('fault plan rules', () => {
       null,
     ]);
     expect(p.snapshot().injected).toEqual({ a: 2 });
+  });
+});
+
+describe('stable identities', () => {
+  it('lists each injected fault with its identity and attempt', () => {
+    const p = new FaultPlan(['a', 'b'], { hangMs: 0 }, { rules: [{ path: '*', rates: { a: 1 } }] });
+    p.choose('/t', 'one');
+    p.choose('/t', 'one');
+    expect(p.snapshot().faults).toEqual([
+      { kind: 'a', identity: 'one', attempt: 1 },
+      { kind: 'a', identity: 'one', attempt: 2 },
+    ]);
+    p.off();
+    expect(p.snapshot().faults).toEqual([]);
+  });
+
+  it('reads content without key order or loopback ports', () => {
+    expect(stableText({ b: 1, a: { d: 'http://127.0.0.1:4321/x', c: [2] } })).toBe(
+      stableText({ a: { c: [2], d: 'http://127.0.0.1:9999/x' }, b: 1 }),
+    );
+    expect(stableText({ a: 1 })).not.toBe(stableText({ a: 2 }));
+    expect(isRandomUuid('0b6a3c1e-8f0d-4a5b-9c2d-1e2f3a4b5c6d')).toBe(true);
+    expect(isRandomUuid(seededUuid('s', 'k'))).toBe(false);
+  });
+
+  it('derives the same ids from the same seed and key, others from others', () => {
+    expect(seededUuid('s', 'k')).toBe(seededUuid('s', 'k'));
+    expect(seededUuid('s', 'k')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set([seededUuid('s', 'k'), seededUuid('t', 'k'), seededUuid('s', 'l')]).size).toBe(3);
+    expect(seededBytes('s', 'k', 100)).toHaveLength(100);
   });
 });

@@ -58,10 +58,17 @@ export function pickFault<K extends string>(
   return null;
 }
 
+/** One injected fault: its kind and the request it hit (identity and attempt). */
+export type InjectedFault<K extends string> = { kind: K; identity: string; attempt: number };
+
+/** How many injected faults a plan lists (its counts go on past it). */
+const LOG_LIMIT = 10_000;
+
 export class FaultPlan<K extends string> {
   private config: Required<FaultConfig<K>>;
   private attempts = new Map<string, number>();
   private counts = new Map<K, number>();
+  private log: InjectedFault<K>[] = [];
   private ruleCounts = new Map<number, number>();
 
   constructor(
@@ -82,6 +89,7 @@ export class FaultPlan<K extends string> {
     this.attempts.clear();
     this.counts.clear();
     this.ruleCounts.clear();
+    this.log = [];
   }
 
   off(): void {
@@ -110,6 +118,7 @@ export class FaultPlan<K extends string> {
     if (kind) {
       this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
       this.ruleCounts.set(index, (this.ruleCounts.get(index) ?? 0) + 1);
+      if (this.log.length < LOG_LIMIT) this.log.push({ kind, identity, attempt });
     }
     return kind;
   }
@@ -119,9 +128,13 @@ export class FaultPlan<K extends string> {
     return this.config.rules.length > 0 || this.config.latency_ms > 0;
   }
 
-  /** Configuration and what has been injected so far, by kind. */
-  snapshot(): FaultConfig<K> & { injected: Partial<Record<K, number>> } {
-    return { ...this.config, injected: Object.fromEntries(this.counts) as Partial<Record<K, number>> };
+  /** Configuration and what has been injected so far: counts by kind, and each fault (the first 10,000). */
+  snapshot(): FaultConfig<K> & { injected: Partial<Record<K, number>>; faults: InjectedFault<K>[] } {
+    return {
+      ...this.config,
+      injected: Object.fromEntries(this.counts) as Partial<Record<K, number>>,
+      faults: [...this.log],
+    };
   }
 
   private normalise(c: FaultConfig<K>): Required<FaultConfig<K>> {
@@ -134,9 +147,38 @@ export class FaultPlan<K extends string> {
   }
 }
 
-/** A body's identity when a request carries no idempotency key. */
-export function bodyHash(body: string): string {
-  return createHash('sha256').update(body).digest('hex').slice(0, 16);
+// Loopback origins carry the port the OS picked for this run.
+const LOOPBACK = /\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+/g;
+
+/** Request content as an identity: JSON with sorted keys and loopback ports taken out, so two runs of the same seeded work give the same text. */
+export function stableText(value: unknown): string {
+  const sorted = (_key: string, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v;
+  return (JSON.stringify(value, sorted) ?? 'null').replace(LOOPBACK, '//loopback');
+}
+
+/** Random (v4) UUIDs differ every run by construction; an identity masks them. */
+export function isRandomUuid(v: unknown): boolean {
+  return typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(v);
+}
+
+/** `n` bytes from the hash of (seed, key): the stand-ins' ids, the same for the same seed and key. */
+export function seededBytes(seed: string, key: string, n: number): Buffer {
+  const out: Buffer[] = [];
+  for (let block = 0; out.length * 64 < n; block++)
+    out.push(createHash('sha512').update(`${seed}\u0000${key}\u0000${block}`).digest());
+  return Buffer.concat(out).subarray(0, n);
+}
+
+/** A name-based (v5-shaped) UUID from (seed, key). */
+export function seededUuid(seed: string, key: string): string {
+  const h = seededBytes(seed, key, 16);
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
 /** Waits `ms` on a timer that does not keep the process alive. */

@@ -40,6 +40,8 @@ export class App {
   private signup?: { of: Permissions; perms: Permissions };
   readonly subscribers = new Set<Subscriber>();
   private refreshScheduled = false;
+  /** The id of a new user with this (normalised) email: random, or seeded by the server's `seed`. */
+  newUserId: (email: string | undefined) => string = () => randomUUID();
 
   constructor(
     public config: AppConfig,
@@ -262,7 +264,7 @@ export class App {
     let user = existing;
     if (!user) {
       const fields = extraFieldsOf(extraFields);
-      const id = by.id ?? randomUUID();
+      const id = by.id ?? this.newUserId(by.email && normalizeEmail(by.email));
       this.assertSignup({ id, email: by.email }, fields, true);
       user = await this.createUser({ id, email: by.email && normalizeEmail(by.email) }, fields);
     }
@@ -351,7 +353,7 @@ export class App {
     const existing = this.userByEmail(clean);
     // A guest signing in with a new email becomes that user (same id); with a known email, the
     // guest is left as it is (Instant links it to the user, which is not emulated).
-    const id = opts.guestId ?? randomUUID();
+    const id = opts.guestId ?? this.newUserId(clean);
     const fields = existing ? {} : extraFieldsOf(opts.extraFields);
     if (!existing) this.assertSignup({ id, email: clean }, fields, Boolean(opts.admin));
     const codes = this.magicCodes.get(clean) ?? [];

@@ -6,7 +6,7 @@ import { startInstantLocal } from './server.ts';
 import { newInstantFaults } from './faults.ts';
 
 const INSTANT_CLI = {
-  usage: `usage: npm run instant:local -- [--port n] [--data-dir dir] [--memory] [--faults JSON]
+  usage: `usage: npm run instant:local -- [--port n] [--data-dir dir] [--memory] [--faults JSON] [--seed S]
 
 Serves on 127.0.0.1 and pushes the project's schema and rules (instant.schema.ts,
 instant.perms.ts) to it with instant-cli, on start and whenever a file changes.
@@ -14,12 +14,15 @@ instant.perms.ts) to it with instant-cli, on start and whenever a file changes.
   --data-dir dir    where the data is kept (default .data/instant)
   --memory          keep nothing on disk
   --faults JSON     inject faults into the main app (README: Faults), e.g.
-                    '{"seed":1,"rules":[{"path":"/admin/transact","rates":{"lost_answer":0.1}}]}'`,
+                    '{"seed":1,"rules":[{"path":"/admin/transact","rates":{"lost_answer":0.1}}]}'
+  --seed S          ids of users made by email derived from S (random by default), so a
+                    fault seed hits the same requests every run`,
   options: {
     port: { type: 'string', default: '8888' },
     'data-dir': { type: 'string', default: '.data/instant' },
     memory: { type: 'boolean', default: false },
     faults: { type: 'string' },
+    seed: { type: 'string' },
   },
 } as const;
 
@@ -43,7 +46,13 @@ const { values, port, faults } = cliArgs(INSTANT_CLI, ({ values }) => {
   return { values, port, faults: checked?.data };
 });
 
-const server = await startInstantLocal({ port, dataDir: values['data-dir'], memory: values.memory, faults });
+const server = await startInstantLocal({
+  port,
+  dataDir: values['data-dir'],
+  memory: values.memory,
+  faults,
+  seed: values.seed,
+});
 console.log(`instant-local ready
   url:         ${server.url}
   app id:      ${server.appId}

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { id } from '@instantdb/core';
 import { adminFor, clientFor, nextResult } from '../../tests/support/instant-clients.ts';
+import { socketIdentity, transactIdentity } from './faults.ts';
 import { startInstantLocal, type InstantLocal } from './server.ts';
 import { testRules, testSchema } from './fixtures.test-schema.ts';
 
@@ -32,6 +33,15 @@ const injected = async () =>
       })
     ).json()) as any
   ).injected;
+/** A client with a first result in, and the connection statuses it goes through from then on. */
+async function connected() {
+  const db = clientFor(server, testSchema);
+  clients.push(db);
+  await nextResult(db, { items: {} }, (r) => Boolean(r.data));
+  const statuses: string[] = [];
+  db._reactor.subscribeConnectionStatus((s: string) => statuses.push(s));
+  return { db, statuses };
+}
 const names = async () => (await admin.query({ items: {} })).items.map((x: any) => x.name).sort();
 
 beforeAll(async () => {
@@ -39,7 +49,7 @@ beforeAll(async () => {
   admin = adminFor(server, testSchema);
 });
 afterAll(async () => {
-  clients.forEach((c) => c.shutdown());
+  for (const db of clients) db.shutdown();
   await server.close();
 });
 
@@ -86,19 +96,12 @@ describe('instant-local faults', () => {
     await setFaults({ rules: [{ path: '/admin/query', max: 2, rates: { refuse: 1 } }] });
     await expect(names()).rejects.toThrow();
     await expect(names()).rejects.toThrow();
-    const res = await fetch(`${server.url}/_local/faults`, {
-      headers: { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId },
-    });
-    expect(((await res.json()) as any).injected).toEqual({ refuse: 2 });
+    expect(await injected()).toEqual({ refuse: 2 });
     await setFaults({});
   });
 
   it('a dropped socket reconnects and the live query gets what was written meanwhile', async () => {
-    const db = clientFor(server, testSchema);
-    clients.push(db);
-    await nextResult(db, { items: {} }, (r) => Boolean(r.data));
-    const statuses: string[] = [];
-    db._reactor.subscribeConnectionStatus((s: string) => statuses.push(s));
+    const { db, statuses } = await connected();
     const dropped = (await (await control('faults/drop-sockets', {})).json()) as { dropped: number };
     expect(dropped.dropped).toBe(1);
     const live = nextResult(db, { items: {} }, (r) =>
@@ -110,11 +113,7 @@ describe('instant-local faults', () => {
   });
 
   it('drop_socket on a socket message drops that connection, and the client comes back', async () => {
-    const db = clientFor(server, testSchema);
-    clients.push(db);
-    await nextResult(db, { items: {} }, (r) => Boolean(r.data));
-    const statuses: string[] = [];
-    db._reactor.subscribeConnectionStatus((s: string) => statuses.push(s));
+    const { db, statuses } = await connected();
     await setFaults({ rules: [{ path: 'ws:add-query', max: 1, rates: { drop_socket: 1 } }] });
     const result = await nextResult(db, { items: { $: { where: { name: 'after-drop' } } } }, (r) =>
       Boolean(r.data?.items?.length),
@@ -123,5 +122,26 @@ describe('instant-local faults', () => {
     await setFaults({});
     expect(result.data!.items.map((x: any) => x.name)).toEqual(['after-drop']);
     expect(statuses).toContain('closed');
+  });
+});
+
+describe('instant-local fault identities', () => {
+  const derived = '5d7c2a40-1f3e-5b6a-8c9d-0e1f2a3b4c5d';
+  const random = () => '3f2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d'.replace('3f2b', Math.random().toString(16).slice(2, 6));
+  it('name a transaction by its steps, entities and attributes, not by values or random ids', () => {
+    const step = (at: number, entry: string) => [
+      ['update', 'purchases', derived, { status: 'paid', updatedAt: at }],
+      ['create', 'webhookEvents', entry, { receivedAt: at }],
+      ['link', 'purchases', derived, { owner: derived }],
+    ];
+    expect(transactIdentity(step(1, random()))).toBe(transactIdentity(step(2, random())));
+    const other = [['update', 'purchases', derived, { status: 'paid', email: 'a@example.com' }]];
+    expect(transactIdentity(other)).not.toBe(transactIdentity(step(1, random())));
+  });
+
+  it('name a socket message by its op and content, without its client event id', () => {
+    const msg = (eventId: string) => JSON.stringify({ op: 'add-query', q: { items: {} }, 'client-event-id': eventId });
+    expect(socketIdentity('add-query', msg(random()))).toBe(socketIdentity('add-query', msg(random())));
+    expect(socketIdentity('add-query', msg('x'))).not.toBe(socketIdentity('remove-query', msg('x')));
   });
 });

@@ -16,8 +16,8 @@ import type { AuthUser, RuleSet } from './permissions.ts';
 import { assertValidRules } from './rule-validation.ts';
 import { queryParam } from './query-options.ts';
 import { RuntimeSession } from './session.ts';
-import { bodyHash, pause, type FaultConfig, type FaultPlan } from '../faults/fault-plan.ts';
-import { LostAnswer, newInstantFaults, type InstantFault } from './faults.ts';
+import { pause, seededUuid, stableText, type FaultConfig, type FaultPlan } from '../faults/fault-plan.ts';
+import { LostAnswer, newInstantFaults, socketIdentity, transactIdentity, type InstantFault } from './faults.ts';
 
 export type InstantLocalOptions = {
   port?: number;
@@ -33,6 +33,8 @@ export type InstantLocalOptions = {
   maxBodyBytes?: number;
   /** Injected faults for the main app (off by default); also `POST /_local/faults` with its admin token. */
   faults?: FaultConfig<InstantFault>;
+  /** Seeds the ids of users made by email (random by default), so one seed gives the same ids, and faults, every run. */
+  seed?: string;
 };
 
 export type InstantLocal = {
@@ -66,6 +68,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
   };
   const makeApp = (config: AppConfig) => {
     const app = new App(config, persist, sendMail);
+    const seed = opts.seed;
+    if (seed !== undefined) app.newUserId = (email) => (email ? seededUuid(seed, `user ${email}`) : randomUUID());
     apps.set(config.id, app);
     return app;
   };
@@ -111,10 +115,10 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     return plan;
   };
   /** The injected fault for one request of `app` (`null` when faults are off or none is drawn). */
-  const drawFault = async (app: App, path: string, body: string): Promise<InstantFault | null> => {
+  const drawFault = async (app: App, path: string, identity: string, body: string): Promise<InstantFault | null> => {
     const plan = faultPlans.get(app.config.id);
     if (!plan?.active) return null;
-    const fault = plan.choose(path, `${path} ${bodyHash(body)}`, body);
+    const fault = plan.choose(path, `${path} ${identity}`, body);
     await pause(plan.latencyMs);
     if (fault === 'slow') {
       slowInFlight.set(app.config.id, (slowInFlight.get(app.config.id) ?? 0) + 1);
@@ -181,7 +185,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     },
     'POST /admin/query': async (c) => {
       const { app, access } = c.perms();
-      settle(app, await drawFault(app, '/admin/query', JSON.stringify(c.body.query ?? null)));
+      const query = c.body.query ?? null;
+      settle(app, await drawFault(app, '/admin/query', stableText(query), JSON.stringify(query)));
       const q = queryParam(c.body);
       const ruleParams = (q.$$ruleParams as Record<string, unknown>) ?? {};
       const result = app.query(q, { ...access, ruleParams });
@@ -192,7 +197,12 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       if (!Array.isArray(c.body.steps)) throw validationError('transact', c.body, ['`steps` must be a list']);
       // Admin routes show CEL's own error text, as Instant's do; rules see the caller's origin and ip.
       const request = { origin: c.req.headers.origin ?? null, ip: c.req.socket.remoteAddress ?? null };
-      const fault = await drawFault(app, '/admin/transact', JSON.stringify(c.body.steps));
+      const fault = await drawFault(
+        app,
+        '/admin/transact',
+        transactIdentity(c.body.steps),
+        JSON.stringify(c.body.steps),
+      );
       let txId: unknown;
       try {
         txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), {
@@ -399,11 +409,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
         // Only sockets past `init` are dropped: the SDK falls back to SSE after a socket that never
         // answered, and this stand-in has no `/runtime/sse`. A dropped socket loses the message;
         // the client reconnects and resends what is pending.
-        if (
-          entry.ready &&
-          plan?.active &&
-          plan.choose(`ws:${op}`, `ws:${op} ${bodyHash(text)}`, text) === 'drop_socket'
-        ) {
+        if (entry.ready && plan?.active && plan.choose(`ws:${op}`, socketIdentity(op, text), text) === 'drop_socket') {
           return void ws.terminate();
         }
         void session.receive(text).then(() => {

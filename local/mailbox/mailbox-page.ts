@@ -1,13 +1,5 @@
+import { escapeHtml } from '../escape-html.ts';
 import type { MailMessage } from './mail-store.ts';
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 /**
  * `/_local/mailbox`: received mail, newest first. HTML bodies render in a

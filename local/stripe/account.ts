@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { newId, nowSeconds } from './ids.ts';
+import { IdSource, nowSeconds } from './ids.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { Store, type StoredObject } from './store.ts';
 import { StripeFaults, type StripeFaultOptions } from './faults.ts';
@@ -22,6 +22,8 @@ export interface AccountOptions {
    * ms; `null` waits for the `/_local/checkout_sessions/{id}/settle` control.
    */
   asyncPaymentDelayMs?: number | null;
+  /** Seed of the account's ids (random by default); see `IdSource`. */
+  seed?: string;
 }
 
 /** Internal fields of a webhook endpoint that Stripe never shows after create. */
@@ -36,6 +38,7 @@ export interface EndpointSecret extends Record<string, unknown> {
  */
 export class LocalAccount {
   readonly store = new Store();
+  readonly ids: IdSource;
   readonly idempotency = new IdempotencyCache();
   readonly webhooks: WebhookDispatcher;
   readonly faults: StripeFaults;
@@ -47,6 +50,7 @@ export class LocalAccount {
 
   constructor(options: AccountOptions) {
     this.apiVersion = options.apiVersion;
+    this.ids = new IdSource(options.seed);
     this.faults = new StripeFaults(options.faults);
     this.webhooks = new WebhookDispatcher(options.webhooks, this.faults.webhooks);
     this.asyncPaymentDelayMs = options.asyncPaymentDelayMs ?? null;
@@ -64,7 +68,7 @@ export class LocalAccount {
     };
     if (options.previous_attributes) data.previous_attributes = structuredClone(options.previous_attributes);
     const event = {
-      id: newId('evt'),
+      id: this.ids.next('evt', `${object.id} ${type}`),
       object: 'event',
       api_version: this.apiVersion,
       created: nowSeconds(),

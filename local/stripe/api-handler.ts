@@ -4,10 +4,10 @@ import { authenticateRequest } from './auth.ts';
 import { StripeApiError, invalidRequest } from './errors.ts';
 import { applyExpand, type Expanders } from './expand.ts';
 import { parseForm, type FormObject } from './form-encoding.ts';
-import { bodyHash, pause } from '../faults/fault-plan.ts';
+import { pause } from '../faults/fault-plan.ts';
 import { faultAnswer } from './faults.ts';
 import { readBody, sendJson } from './http-io.ts';
-import { randomToken } from './ids.ts';
+import { randomToken, requestKey } from './ids.ts';
 import { expandPaths } from './params.ts';
 import type { Router } from './router.ts';
 
@@ -20,6 +20,16 @@ export interface ApiHandlerOptions {
 
 function errorBody(err: StripeApiError): unknown {
   return { error: err.body };
+}
+
+/**
+ * Names a request the same way every run: the path (whose ids are derived, see ids.ts) and the
+ * caller's idempotency key, or else the stable content of its params. The SDK's own retry keys
+ * are random, so they are passed over; a retry is the next attempt of the same identity.
+ */
+function faultIdentity(method: string, pathname: string, params: FormObject, key: string | null): string {
+  const own = key && !key.startsWith('stripe-node-retry-') ? key : null;
+  return `${method} ${pathname} ${own ?? requestKey(pathname, params)}`;
 }
 
 /** Serves `/v1/*` with Stripe's wire conventions (auth, form bodies, idempotency, expand). */
@@ -63,11 +73,7 @@ export async function handleApi(
 
     const faults = account.faults.api;
     if (faults.active) {
-      // A retry carries the same idempotency key (or body), so it is the next attempt of one identity.
-      const fault = faults.choose(
-        url.pathname,
-        `${method} ${url.pathname} ${idempotencyKey ?? bodyHash(`${url.search}|${body}`)}`,
-      );
+      const fault = faults.choose(url.pathname, faultIdentity(method, url.pathname, params, idempotencyKey));
       await pause(faults.latencyMs);
       if (fault === 'error_500' || fault === 'rate_limit_429') {
         const answer = faultAnswer(fault);

@@ -124,6 +124,7 @@ function ensurePaymentIntent(
       receipt_email: data.receipt_email,
       payment_method_types: [methodType],
     },
+    session.id,
     NO_REQUEST,
   );
   session.payment_intent = pi.id;
@@ -215,7 +216,7 @@ export function pay(account: LocalAccount, session: Stripe.Checkout.Session, inp
 
   const extras = sessionExtras(account, session.id);
   if (input.method === 'delayed') {
-    const pm = createPaymentMethod(account, { type: 'sepa_debit' }, billing);
+    const pm = createPaymentMethod(account, { type: 'sepa_debit' }, billing, session.id);
     const customer = resolveCustomer(account, session, billing);
     const pi = ensurePaymentIntent(account, session, customer, 'sepa_debit');
     const charge = createCharge(account, pi, pm, billing, { status: 'pending' });
@@ -235,7 +236,7 @@ export function pay(account: LocalAccount, session: Stripe.Checkout.Session, inp
 
   const card = lookupCard(input.card ?? '');
   if ('error' in card) return { status: 'invalid', error: { param: 'card', message: card.error } };
-  const pm = createPaymentMethod(account, { type: 'card', card }, billing);
+  const pm = createPaymentMethod(account, { type: 'card', card }, billing, session.id);
   const behaviour = card.behaviour;
   if (behaviour.kind === 'decline') {
     const pi = ensurePaymentIntent(account, session, null, 'card');

@@ -5,11 +5,16 @@ import { stripeFaultsBody, type StripeFaultOptions } from './faults.ts';
 import { encodeForm } from './form-encoding.ts';
 import { DEFAULT_TEST_KEY, startStripeLocal } from './server.ts';
 
+function valueOptions<N extends string>(...names: N[]): Record<N, { type: 'string' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' }])) as Record<N, { type: 'string' }>;
+}
+
 const STRIPE_CLI = {
   usage: `usage: npm run stripe:local -- [command] [options]
 
   serve (default)  --port 12111 [--host 127.0.0.1] [--key sk_test_…] [--forward-to URL] [--events a,b]
-                   [--async-delay-ms N] [--faults JSON]    serve the stand-in
+                   [--async-delay-ms N] [--faults JSON] [--seed S]    serve the stand-in
+                   (--seed: ids from S, so a fault seed hits the same requests every run)
   faults [JSON]                            show, or replace, the injected faults (README: Faults)
   trigger <event> [--count N]              run a fixture that causes <event>
   resend <evt_…> [--copies N] [--delay-ms N] [--endpoint we_…]
@@ -26,29 +31,12 @@ const STRIPE_CLI = {
   hold | release [--order fifo|reverse|shuffle] | reset
 
 Client commands talk to a running stand-in at --url, else $STRIPE_API_BASE, else http://127.0.0.1:12111.`,
-  options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    url: { type: 'string' },
-    key: { type: 'string' },
-    'forward-to': { type: 'string' },
-    events: { type: 'string' },
-    'async-delay-ms': { type: 'string' },
-    count: { type: 'string' },
-    copies: { type: 'string' },
-    'delay-ms': { type: 'string' },
-    endpoint: { type: 'string' },
-    type: { type: 'string' },
-    limit: { type: 'string' },
-    event: { type: 'string' },
-    card: { type: 'string' },
-    email: { type: 'string' },
-    delayed: { type: 'string' },
-    amount: { type: 'string' },
-    reason: { type: 'string' },
-    order: { type: 'string' },
-    faults: { type: 'string' },
-  },
+  // Every option takes a value.
+  options: valueOptions(
+    ...['port', 'host', 'url', 'key', 'forward-to', 'events', 'async-delay-ms', 'faults', 'seed'],
+    ...['count', 'copies', 'delay-ms', 'endpoint', 'type', 'limit', 'event', 'card', 'email', 'delayed'],
+    ...['amount', 'reason', 'order'],
+  ),
   positionals: true,
 } as const;
 
@@ -144,6 +132,7 @@ async function serve(): Promise<void> {
     secretKey: values.key,
     asyncPaymentDelayMs: asyncDelay,
     faults: values.faults ? faultsJson(values.faults) : undefined,
+    seed: values.seed,
     webhookEndpoints: forwardTo ? [{ url: forwardTo, enabled_events: values.events?.split(',') ?? ['*'] }] : [],
   });
   console.log(`Stripe stand-in ready at ${stripe.url}`);

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { LocalAccount } from './account.ts';
-import { escapeHtml } from './http-io.ts';
+import { escapeHtml } from '../escape-html.ts';
 import { formatAmount } from './money.ts';
 
 /** A bare overview at `/`, standing in for the Dashboard's test-mode lists. */

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faultDraw } from '../faults/fault-plan.ts';
 import { startStripeLocal, type StripeLocal } from './server.ts';
 
 let local: StripeLocal;
@@ -42,35 +43,28 @@ describe('Stripe stand-in faults', () => {
     await setFaults({});
   });
 
-  it('a 500 on the first attempt is retried by the SDK under the same idempotency key: one customer', async () => {
-    // Find a seed whose first attempt faults and second does not, for this key.
-    const key = 'idem-500-test';
-    const { faultDraw } = await import('../faults/fault-plan.ts');
+  // A 500 never ran and is retried by the SDK; a hang ran, its answer was lost, and the retry
+  // under the same key replays it. Either way: one customer.
+  it.each([
+    { fault: 'error_500', hang_ms: undefined, sdk: { maxNetworkRetries: 2 } },
+    { fault: 'hang', hang_ms: 60_000, sdk: { maxNetworkRetries: 1, timeout: 300 } },
+  ] as const)('a $fault on the first attempt, retried under the same idempotency key: one customer', async (c) => {
+    const key = `idem-${c.fault}-test`;
+    const email = `${c.fault}@example.com`;
+    // A seed whose first attempt faults and second does not, for this key.
     const identity = `POST /v1/customers ${key}`;
     let seed = 0;
     while (!(faultDraw(seed, identity, 1) < 0.5 && faultDraw(seed, identity, 2) >= 0.5)) seed++;
-    await setFaults({ api: { seed, rules: [{ path: '/v1/customers', rates: { error_500: 0.5 } }] } });
-    const stripe = client({ maxNetworkRetries: 2 });
-    const made = await stripe.customers.create({ email: 'retry@example.com' }, { idempotencyKey: key });
+    const rule = { path: '/v1/customers', rates: { [c.fault]: 0.5 } };
+    await setFaults({ api: { seed, hang_ms: c.hang_ms, rules: [rule] } });
+    const stripe = client(c.sdk);
+    const made = await stripe.customers.create({ email }, { idempotencyKey: key });
     const snap = (await (await fetch(`${local.url}/_local/faults`)).json()) as any;
-    expect(snap.api.injected).toEqual({ error_500: 1 });
+    expect(snap.api.injected).toEqual({ [c.fault]: 1 });
+    expect(snap.api.faults).toEqual([{ kind: c.fault, identity, attempt: 1 }]);
     await setFaults({});
-    const found = await stripe.customers.list({ email: 'retry@example.com' });
-    expect(found.data.map((c) => c.id)).toEqual([made.id]);
-  });
-
-  it('a hang runs the write and loses the answer; the retry with the same key replays it', async () => {
-    const key = 'idem-hang-test';
-    const { faultDraw } = await import('../faults/fault-plan.ts');
-    const identity = `POST /v1/customers ${key}`;
-    let seed = 0;
-    while (!(faultDraw(seed, identity, 1) < 0.5 && faultDraw(seed, identity, 2) >= 0.5)) seed++;
-    await setFaults({ api: { seed, hang_ms: 60_000, rules: [{ path: '/v1/customers', rates: { hang: 0.5 } }] } });
-    const stripe = client({ maxNetworkRetries: 1, timeout: 300 });
-    const made = await stripe.customers.create({ email: 'hang@example.com' }, { idempotencyKey: key });
-    await setFaults({});
-    const found = await stripe.customers.list({ email: 'hang@example.com' });
-    expect(found.data.map((c) => c.id)).toEqual([made.id]);
+    const found = await stripe.customers.list({ email });
+    expect(found.data.map((x) => x.id)).toEqual([made.id]);
   });
 
   it('webhook deliveries fail or time out by plan, and Stripe retries them', async () => {

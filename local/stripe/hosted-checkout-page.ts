@@ -9,7 +9,8 @@ import {
   type PayInput,
   type PayResult,
 } from './checkout-flow.ts';
-import { escapeHtml, readBody, redirect, sendHtml } from './http-io.ts';
+import { escapeHtml } from '../escape-html.ts';
+import { readBody, redirect, sendHtml } from './http-io.ts';
 import { formatAmount } from './money.ts';
 import { sessionExtras } from './session-extras.ts';
 import { sessionForPaymentLink } from './resources/payment-links.ts';

@@ -44,12 +44,3 @@ export function redirect(res: ServerResponse, location: string): void {
   res.writeHead(303, { location, 'content-length': 0 });
   res.end();
 }
-
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { EventRequest, LocalAccount } from './account.ts';
-import { newId, nowSeconds, randomToken } from './ids.ts';
+import { nowSeconds, randomToken } from './ids.ts';
 import type { TestCard } from './test-cards.ts';
 
 /** How the buyer pays: a test card, or a bank debit whose result arrives later. */
@@ -20,6 +20,8 @@ export function createPaymentMethod(
   account: LocalAccount,
   source: PaymentSource,
   billing: Billing,
+  /** The session paid with it, which names it. */
+  sessionId: string,
 ): Stripe.PaymentMethod {
   const details =
     source.type === 'card'
@@ -49,7 +51,7 @@ export function createPaymentMethod(
           },
         };
   const pm = {
-    id: newId('pm', 24),
+    id: account.ids.next('pm', sessionId),
     object: 'payment_method',
     allow_redisplay: 'unspecified',
     billing_details: { address: null, email: billing.email, name: billing.name, phone: null, tax_id: null },
@@ -74,9 +76,11 @@ export function createPaymentIntent(
     receipt_email?: string | null;
     payment_method_types: string[];
   },
+  /** The session it pays, which names it. */
+  sessionId: string,
   request?: EventRequest,
 ): Stripe.PaymentIntent {
-  const id = newId('pi', 24);
+  const id = account.ids.next('pi', sessionId);
   const pi = {
     id,
     object: 'payment_intent',
@@ -145,8 +149,9 @@ export function createCharge(
           type: 'card',
         }
       : { sepa_debit: pm.sepa_debit, type: 'sepa_debit' };
+  const id = account.ids.next('ch', pi.id);
   const charge = {
-    id: newId('ch', 24),
+    id,
     object: 'charge',
     amount: pi.amount,
     amount_captured: succeeded ? pi.amount : 0,
@@ -154,7 +159,7 @@ export function createCharge(
     application: null,
     application_fee: null,
     application_fee_amount: null,
-    balance_transaction: failed ? null : newId('txn', 24),
+    balance_transaction: failed ? null : account.ids.next('txn', id),
     billing_details: { address: null, email: billing.email, name: billing.name, phone: null, tax_id: null },
     calculated_statement_descriptor: 'INSTANT-SHOP',
     captured: !failed,

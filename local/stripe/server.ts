@@ -6,7 +6,8 @@ import { handleApi } from './api-handler.ts';
 import { renderDashboard } from './dashboard-page.ts';
 import { handleHostedPage } from './hosted-checkout-page.ts';
 import { sendHtml, sendJson } from './http-io.ts';
-import { newId, nowSeconds, randomToken } from './ids.ts';
+import { nowSeconds, randomToken } from './ids.ts';
+import { stableText } from '../faults/fault-plan.ts';
 import type { StripeFaultOptions } from './faults.ts';
 import { buildRouter, expanders } from './routes.ts';
 import { handleTestControl } from './test-controls.ts';
@@ -31,6 +32,8 @@ export interface StripeLocalOptions {
   faults?: StripeFaultOptions;
   /** Webhook endpoints to create at start (e.g. the app's `/api/stripe/webhook`). */
   webhookEndpoints?: { url: string; enabled_events?: string[] }[];
+  /** Seed of the ids (random by default): the same seed and the same requests give the same ids, so a fault seed injects the same faults every run. */
+  seed?: string;
 }
 
 export interface StripeLocal {
@@ -69,6 +72,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     webhooks: options.webhooks,
     faults: options.faults,
     asyncPaymentDelayMs: options.asyncPaymentDelayMs === undefined ? null : options.asyncPaymentDelayMs,
+    seed: options.seed,
   });
   const router = buildRouter();
   const apiOptions = { router, expanders, requiredKey: options.strictKey ? secretKey : null };
@@ -109,7 +113,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
 
   const addWebhookEndpoint = (endpointUrl: string, enabledEvents: string[] = ['*']): { id: string; secret: string } => {
     const endpoint = {
-      id: newId('we', 24),
+      id: account.ids.next('we', stableText({ url: endpointUrl, enabled_events: enabledEvents })),
       object: 'webhook_endpoint',
       api_version: apiVersion,
       application: null,

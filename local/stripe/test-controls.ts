@@ -157,7 +157,7 @@ const controls: { method: string; pattern: RegExp; run: Control }[] = [
     pattern: /^\/_local\/webhooks\/release$/,
     run: (account, body) => {
       const p = parse(releaseBody, body ?? {});
-      return { body: { released: account.webhooks.release(p.order) } };
+      return { body: { released: account.webhooks.release(p.order, account.ids.seed) } };
     },
   },
   {

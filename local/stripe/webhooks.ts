@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { FaultPlan, pause } from '../faults/fault-plan.ts';
+import { FaultPlan, pause, seededBytes } from '../faults/fault-plan.ts';
 import type { WebhookFault } from './faults.ts';
-import { newId } from './ids.ts';
+import { randomToken } from './ids.ts';
 import { signPayload } from './webhook-signature.ts';
 
 /** What the dispatcher needs to know about an endpoint. */
@@ -98,17 +98,21 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     this.holding = true;
   }
 
-  /** Sends what was held, in the order asked for. Returns how many were released. */
-  release(order: 'fifo' | 'reverse' | 'shuffle' = 'fifo'): number {
+  /**
+   * Sends what was held, in the order asked for. Returns how many were released. A shuffle
+   * orders by a hash of (seed, delivery), so one seed gives one order however the jobs arrived.
+   */
+  release(order: 'fifo' | 'reverse' | 'shuffle' = 'fifo', seed = ''): number {
     this.holding = false;
-    const jobs = this.held;
+    let jobs = this.held;
     this.held = [];
     if (order === 'reverse') jobs.reverse();
     if (order === 'shuffle') {
-      for (let i = jobs.length - 1; i > 0; i--) {
-        const j = Math.floor(Math.random() * (i + 1));
-        [jobs[i], jobs[j]] = [jobs[j], jobs[i]];
-      }
+      const rank = (j: Job) => seededBytes(seed, `${j.eventId} ${j.target.id} ${j.copy}`, 8).toString('hex');
+      jobs = jobs
+        .map((j) => ({ j, r: rank(j) }))
+        .sort((a, b) => (a.r < b.r ? -1 : 1))
+        .map((x) => x.j);
     }
     if (order === 'fifo') {
       // A released backlog goes out as fast as a real outage's would: concurrently.
@@ -250,7 +254,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     const ok = error === null;
     const retry = !ok && job.attempt < this.options.maxAttempts;
     const record: DeliveryAttempt = {
-      id: newId('wda'),
+      id: `wda_${randomToken(24)}`,
       event_id: job.eventId,
       event_type: job.eventType,
       endpoint_id: job.target.id,

@@ -32,12 +32,14 @@ export type ShopStack = {
   close(): Promise<void>;
 };
 
-export async function startShopStack(opts: { webhookAttempts?: number } = {}): Promise<ShopStack> {
+/** `seed` seeds the stand-ins' ids (Stripe objects, Instant users), so a fault seed injects the same faults every run. */
+export async function startShopStack(opts: { webhookAttempts?: number; seed?: string } = {}): Promise<ShopStack> {
   const mails: { to: string; code: string }[] = [];
   const { schema, rules } = await loadProjectConfig();
   const mailbox = await startMailbox();
   const instant = await startInstantLocal({
     memory: true,
+    seed: opts.seed,
     schema,
     rules,
     sendMail: async (m) => {
@@ -49,6 +51,7 @@ export async function startShopStack(opts: { webhookAttempts?: number } = {}): P
   const stripeLocal = await startStripeLocal({
     webhooks: { retryBaseDelayMs: 50, maxAttempts: opts.webhookAttempts ?? 5, timeoutMs: 5000 },
     asyncPaymentDelayMs: null,
+    seed: opts.seed,
   });
   const api = await startApiServer();
   const endpoint = stripeLocal.addWebhookEndpoint(`${api.url}/api/stripe/webhook`);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { expireSession } from '../checkout-flow.ts';
 import { invalidRequest, StripeApiError } from '../errors.ts';
-import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { checkoutSessionKey, nowSeconds } from '../ids.ts';
 import { paginate } from '../lists.ts';
 import {
   boolParam,
@@ -15,15 +15,15 @@ import {
   parseParams,
   positiveInt,
 } from '../params.ts';
-import { given, listRoute, metadataChange, updateRoute } from '../resource-routes.ts';
+import { resourceRoutes } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { recomputeAmounts, sessionExtras } from '../session-extras.ts';
 import { productFromData } from './create-product.ts';
 import { createPrice } from './prices.ts';
-import { listParams, productDataSchema } from './shared-params.ts';
+import { listParams, optionalText, productDataSchema } from './shared-params.ts';
 
 const lineItemSchema = z.strictObject({
-  price: z.string().optional(),
+  price: optionalText,
   price_data: z
     .strictObject({
       currency: currencyParam,
@@ -68,24 +68,21 @@ const createSchema = z.strictObject({
 });
 export type SessionCreateInput = z.infer<typeof createSchema>;
 
-const updateSchema = z.strictObject({ metadata: metadataParam.optional() });
-
-const listSchema = z.strictObject({
-  ...listParams,
-  payment_intent: z.string().optional(),
-  payment_link: z.string().optional(),
-  customer: z.string().optional(),
+const listFilters = {
+  payment_intent: optionalText,
+  payment_link: optionalText,
+  customer: optionalText,
   customer_details: z.strictObject({ email: z.string() }).optional(),
   status: z.enum(['open', 'complete', 'expired']).optional(),
-  subscription: z.string().optional(),
-});
+  subscription: optionalText,
+};
 
 /** A line item as Stripe shows one, for a session or a payment link (which gives a stable id). */
 export function lineItemFor(
   account: LocalAccount,
   price: Stripe.Price,
   quantity: number,
-  id = newId('li', 24),
+  id = account.ids.next('li', price.id),
 ): Stripe.LineItem {
   const product = account.store.get<Stripe.Product>('product', String(price.product));
   const amount = (price.unit_amount ?? 0) * quantity;
@@ -215,7 +212,7 @@ export function createSession(
     return lineItemFor(account, price, r.quantity);
   });
 
-  const id = `cs_test_${randomToken(58)}`;
+  const id = account.ids.next('cs_test', checkoutSessionKey({ ...p, ...extras }), 58);
   const session = {
     id,
     object: 'checkout.session',
@@ -316,18 +313,13 @@ export function checkoutSessionRoutes(router: Router): void {
     createSession(account, parseParams(createSchema, params), {}, request),
   );
 
-  router.get('/v1/checkout/sessions/:id', ({ account, path }) =>
-    account.store.require('checkout.session', path.id, 'checkout.session'),
-  );
-
-  updateRoute<Stripe.Checkout.Session, typeof updateSchema>(
-    router,
-    '/v1/checkout/sessions',
-    'checkout.session',
-    updateSchema,
-    (session, p) => ({ metadata: metadataChange(session.metadata, p.metadata) }),
-    { event: null },
-  );
+  resourceRoutes(router, '/v1/checkout/sessions', 'checkout.session', {
+    update: { event: null },
+    list: {
+      filters: listFilters,
+      by: { customer_details: (s: Stripe.Checkout.Session, d) => s.customer_details?.email === d.email },
+    },
+  });
 
   router.post('/v1/checkout/sessions/:id/expire', ({ account, path, request }) => {
     const session = account.store.require<Stripe.Checkout.Session>('checkout.session', path.id, 'checkout.session');
@@ -347,18 +339,4 @@ export function checkoutSessionRoutes(router: Router): void {
     // Line items keep the order they were given in; paging walks forward from the first.
     return paginate(structuredClone(sessionExtras(account, session.id).lineItems), params, url);
   });
-
-  listRoute<Stripe.Checkout.Session, typeof listSchema>(
-    router,
-    '/v1/checkout/sessions',
-    'checkout.session',
-    listSchema,
-    (s, p) =>
-      given(p.payment_intent, s.payment_intent) &&
-      given(p.payment_link, s.payment_link) &&
-      given(p.customer, s.customer) &&
-      given(p.customer_details?.email, s.customer_details?.email) &&
-      given(p.status, s.status) &&
-      given(p.subscription, s.subscription),
-  );
 }

@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { invalidRequest } from '../errors.ts';
-import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import {
   boolParam,
   currencyParam,
@@ -11,21 +12,13 @@ import {
   parseParams,
   positiveInt,
 } from '../params.ts';
-import {
-  deleteRoute,
-  given,
-  listRoute,
-  metadataChange,
-  retrieveRoute,
-  storeCreated,
-  updateRoute,
-} from '../resource-routes.ts';
+import { resourceRoutes, storeCreated } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
-import { listParams } from './shared-params.ts';
+import { optionalText } from './shared-params.ts';
 
 const couponCreate = z.strictObject({
-  id: z.string().optional(),
-  name: z.string().optional(),
+  id: optionalText,
+  name: optionalText,
   percent_off: z
     .string()
     .transform(Number)
@@ -40,8 +33,6 @@ const couponCreate = z.strictObject({
   metadata: metadataParam.optional(),
 });
 
-const couponUpdate = z.strictObject({ name: z.string().optional(), metadata: metadataParam.optional() });
-
 const promoCreate = z.strictObject({
   promotion: z.strictObject({ type: z.literal('coupon'), coupon: z.string() }),
   code: z
@@ -53,16 +44,6 @@ const promoCreate = z.strictObject({
   expires_at: intParam.optional(),
   max_redemptions: positiveInt.optional(),
   metadata: metadataParam.optional(),
-});
-
-const promoUpdate = z.strictObject({ active: boolParam.optional(), metadata: metadataParam.optional() });
-
-const promoList = z.strictObject({
-  ...listParams,
-  active: boolParam.optional(),
-  code: z.string().optional(),
-  coupon: z.string().optional(),
-  customer: z.string().optional(),
 });
 
 /** The discount a coupon gives on an amount, never more than the amount. */
@@ -100,7 +81,7 @@ export function couponRoutes(router: Router): void {
     if (p.id && account.store.lookup(p.id))
       throw invalidRequest('Coupon already exists.', 'id', 'resource_already_exists');
     const coupon = {
-      id: p.id ?? randomToken(8),
+      id: p.id ?? account.ids.token('coupon', stableText(p), 8),
       object: 'coupon',
       amount_off: p.amount_off ?? null,
       applies_to: undefined,
@@ -120,27 +101,18 @@ export function couponRoutes(router: Router): void {
     return storeCreated(account, 'coupon', coupon, request);
   });
 
-  retrieveRoute(router, '/v1/coupons', 'coupon');
-
-  updateRoute<Stripe.Coupon, typeof couponUpdate>(router, '/v1/coupons', 'coupon', couponUpdate, (coupon, p) => ({
-    name: p.name,
-    metadata: metadataChange(coupon.metadata, p.metadata),
-  }));
-
-  deleteRoute(router, '/v1/coupons', 'coupon');
-
-  listRoute(router, '/v1/coupons', 'coupon', z.strictObject(listParams));
+  resourceRoutes(router, '/v1/coupons', 'coupon', { update: { copy: { name: optionalText } }, list: {}, delete: {} });
 
   router.post('/v1/promotion_codes', ({ account, params, request }) => {
     const p = parseParams(promoCreate, params);
     account.store.require('coupon', p.promotion.coupon, 'coupon', 'promotion[coupon]');
     if (p.customer) account.store.require('customer', p.customer, 'customer', 'customer');
-    const code = p.code ?? randomToken(8).toUpperCase();
+    const code = p.code ?? account.ids.token('promotion_code', stableText(p), 8).toUpperCase();
     if (findPromotionCode(account.store, code)) {
       throw invalidRequest('An active promotion code with `code` already exists.', 'code');
     }
     const promo = {
-      id: newId('promo', 24),
+      id: account.ids.next('promo', code),
       object: 'promotion_code',
       active: p.active ?? true,
       code,
@@ -163,28 +135,14 @@ export function couponRoutes(router: Router): void {
     return storeCreated(account, 'promotion_code', promo, request);
   });
 
-  retrieveRoute(router, '/v1/promotion_codes', 'promotion_code');
-
-  updateRoute<Stripe.PromotionCode, typeof promoUpdate>(
-    router,
-    '/v1/promotion_codes',
-    'promotion_code',
-    promoUpdate,
-    (promo, p) => ({
-      active: p.active,
-      metadata: metadataChange(promo.metadata, p.metadata),
-    }),
-  );
-
-  listRoute<Stripe.PromotionCode, typeof promoList>(
-    router,
-    '/v1/promotion_codes',
-    'promotion_code',
-    promoList,
-    (x, p) =>
-      given(p.active, x.active) &&
-      given(p.code, x.code) &&
-      given(p.coupon, x.promotion.coupon) &&
-      given(p.customer, x.customer),
-  );
+  const promoFilters = {
+    active: boolParam.optional(),
+    code: optionalText,
+    coupon: optionalText,
+    customer: optionalText,
+  };
+  resourceRoutes(router, '/v1/promotion_codes', 'promotion_code', {
+    update: { copy: { active: boolParam.optional() } },
+    list: { filters: promoFilters, by: { coupon: (x: Stripe.PromotionCode, coupon) => x.promotion.coupon === coupon } },
+  });
 }

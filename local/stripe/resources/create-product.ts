@@ -4,7 +4,8 @@ import type Stripe from 'stripe';
 import type { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
-import { newId, nowSeconds } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import { mergeMetadata } from '../params.ts';
 import { storeCreated } from '../resource-routes.ts';
 import type { productDataSchema } from './shared-params.ts';
@@ -27,7 +28,7 @@ export function createProduct(
   }
   const now = nowSeconds();
   const product = {
-    id: input.id ?? newId('prod', 14),
+    id: input.id ?? account.ids.next('prod', stableText(input), 14),
     object: 'product',
     active: input.active ?? true,
     created: now,

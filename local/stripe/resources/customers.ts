@@ -1,30 +1,15 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { LocalAccount, EventRequest } from '../account.ts';
-import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { nowSeconds, randomToken } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
-import {
-  deleteRoute,
-  given,
-  listRoute,
-  metadataChange,
-  retrieveRoute,
-  storeCreated,
-  updateRoute,
-} from '../resource-routes.ts';
+import { resourceRoutes, storeCreated } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
-import { listParams } from './shared-params.ts';
+import { optionalText } from './shared-params.ts';
 
-const fields = {
-  email: z.string().optional(),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  phone: z.string().optional(),
-  metadata: metadataParam.optional(),
-};
-const createSchema = z.strictObject(fields);
-const updateSchema = z.strictObject(fields);
-const listSchema = z.strictObject({ ...listParams, email: z.string().optional() });
+const fields = { email: optionalText, name: optionalText, description: optionalText, phone: optionalText };
+const createSchema = z.strictObject({ ...fields, metadata: metadataParam.optional() });
 
 export function createCustomer(
   account: LocalAccount,
@@ -38,7 +23,7 @@ export function createCustomer(
   request?: EventRequest,
 ): Stripe.Customer {
   const customer = {
-    id: newId('cus', 14),
+    id: account.ids.next('cus', stableText(input), 14),
     object: 'customer',
     address: null,
     balance: 0,
@@ -70,26 +55,7 @@ export function customerRoutes(router: Router): void {
     return createCustomer(account, { ...p, metadata: mergeMetadata({}, p.metadata) }, request);
   });
 
-  retrieveRoute(router, '/v1/customers', 'customer');
-
-  updateRoute<Stripe.Customer, typeof updateSchema>(
-    router,
-    '/v1/customers',
-    'customer',
-    updateSchema,
-    (customer, p) => ({
-      email: p.email,
-      name: p.name,
-      description: p.description,
-      phone: p.phone,
-      metadata: metadataChange(customer.metadata, p.metadata),
-    }),
-  );
-
-  deleteRoute(router, '/v1/customers', 'customer');
-
   // Stripe's email filter is exact and case-sensitive.
-  listRoute<Stripe.Customer, typeof listSchema>(router, '/v1/customers', 'customer', listSchema, (c, p) =>
-    given(p.email, c.email),
-  );
+  const list = { filters: { email: optionalText } };
+  resourceRoutes(router, '/v1/customers', 'customer', { update: { copy: fields }, list, delete: {} });
 }

@@ -2,12 +2,12 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
-import { newId, nowSeconds } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
 import { mergeMetadata, metadataParam, parseParams } from '../params.ts';
-import { given, listRoute, retrieveRoute } from '../resource-routes.ts';
+import { resourceRoutes } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
-import { listParams } from './shared-params.ts';
+import { chargeFilters } from './shared-params.ts';
 
 export const DISPUTE_REASONS = [
   'bank_cannot_process',
@@ -25,11 +25,6 @@ export const DISPUTE_REASONS = [
   'unrecognized',
 ] as const;
 
-const listSchema = z.strictObject({
-  ...listParams,
-  charge: z.string().optional(),
-  payment_intent: z.string().optional(),
-});
 const updateSchema = z.strictObject({
   metadata: metadataParam.optional(),
   evidence: z.record(z.string(), z.string()).optional(),
@@ -51,7 +46,7 @@ export function openDispute(
     throw invalidRequest('The dispute amount must be between 1 and the charge amount.', 'amount');
   const now = nowSeconds();
   const dispute = {
-    id: newId('dp', 24),
+    id: account.ids.next('dp', charge.id),
     object: 'dispute',
     amount,
     balance_transactions: [],
@@ -102,7 +97,8 @@ export function closeDispute(
 }
 
 export function disputeRoutes(router: Router): void {
-  retrieveRoute(router, '/v1/disputes', 'dispute');
+  // Updates take evidence and a submit as well, and are announced even when only evidence came.
+  resourceRoutes(router, '/v1/disputes', 'dispute', { list: { filters: chargeFilters } });
 
   router.post('/v1/disputes/:id', ({ account, params, path, request }) => {
     const dispute = account.store.require<Stripe.Dispute>('dispute', path.id);
@@ -127,12 +123,4 @@ export function disputeRoutes(router: Router): void {
     const dispute = account.store.require<Stripe.Dispute>('dispute', path.id);
     return closeDispute(account, dispute, 'lost', request);
   });
-
-  listRoute<Stripe.Dispute, typeof listSchema>(
-    router,
-    '/v1/disputes',
-    'dispute',
-    listSchema,
-    (d, p) => given(p.charge, d.charge) && given(p.payment_intent, d.payment_intent),
-  );
 }

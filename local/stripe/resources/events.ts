@@ -4,7 +4,7 @@ import { invalidRequest } from '../errors.ts';
 import { nowSeconds } from '../ids.ts';
 import { matchesRange, paginate } from '../lists.ts';
 import { boolParam, parseParams } from '../params.ts';
-import { retrieveRoute } from '../resource-routes.ts';
+import { resourceRoutes } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { listParams } from './shared-params.ts';
 
@@ -31,7 +31,8 @@ function typeMatches(type: string, filter: string): boolean {
 }
 
 export function eventRoutes(router: Router): void {
-  retrieveRoute(router, '/v1/events', 'event');
+  // Listing events has its own filters (type wildcards, delivery) and retention.
+  resourceRoutes(router, '/v1/events', 'event');
 
   router.get('/v1/events', ({ account, params, url }) => {
     const p = parseParams(listSchema, params);

@@ -1,10 +1,11 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { LocalAccount } from '../account.ts';
-import { randomToken, nowSeconds } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import { paginate } from '../lists.ts';
 import { boolParam, mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
-import { given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
+import { resourceRoutes } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { createSession, lineItemFor } from './checkout-sessions.ts';
 import { listParams } from './shared-params.ts';
@@ -31,14 +32,11 @@ const createSchema = z.strictObject({
     .optional(),
 });
 
-const updateSchema = z.strictObject({
+const updateFields = {
   active: boolParam.optional(),
-  metadata: metadataParam.optional(),
-  after_completion: afterCompletionSchema.optional(),
   allow_promotion_codes: boolParam.optional(),
-});
-
-const listSchema = z.strictObject({ ...listParams, active: boolParam.optional() });
+  after_completion: afterCompletionSchema.optional(),
+};
 
 interface LinkExtras extends Record<string, unknown> {
   lineItems: { price: string; quantity: number }[];
@@ -53,7 +51,7 @@ export function paymentLinkRoutes(router: Router): void {
     const prices = p.line_items.map((li, i) =>
       account.store.require<Stripe.Price>('price', li.price, 'price', `line_items[${i}][price]`),
     );
-    const id = `plink_${randomToken(24)}`;
+    const id = account.ids.next('plink', stableText(params));
     const afterCompletion = p.after_completion ?? { type: 'hosted_confirmation' as const };
     const link = {
       id,
@@ -111,30 +109,9 @@ export function paymentLinkRoutes(router: Router): void {
     return link;
   });
 
-  retrieveRoute(router, '/v1/payment_links', 'payment_link');
-
-  updateRoute<Stripe.PaymentLink, typeof updateSchema>(
-    router,
-    '/v1/payment_links',
-    'payment_link',
-    updateSchema,
-    (link, p) => ({
-      active: p.active,
-      allow_promotion_codes: p.allow_promotion_codes,
-      after_completion: p.after_completion as Stripe.PaymentLink.AfterCompletion | undefined,
-      metadata: metadataChange(link.metadata, p.metadata),
-    }),
-  );
-
   // Payment links have no `created`.
-  listRoute<Stripe.PaymentLink, typeof listSchema>(
-    router,
-    '/v1/payment_links',
-    'payment_link',
-    listSchema,
-    (l, p) => given(p.active, l.active),
-    { created: false },
-  );
+  const list = { filters: { active: boolParam.optional() }, created: false };
+  resourceRoutes(router, '/v1/payment_links', 'payment_link', { update: { copy: updateFields }, list });
 
   router.get('/v1/payment_links/:id/line_items', ({ account, params, path, url }) => {
     const link = account.store.require<Stripe.PaymentLink>('payment_link', path.id);

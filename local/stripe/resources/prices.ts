@@ -2,14 +2,17 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
-import { newId, nowSeconds } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import { boolParam, currencyParam, mergeMetadata, metadataParam, nonNegativeInt, parseParams } from '../params.ts';
-import { given, listRoute, metadataChange, retrieveRoute, storeCreated, updateRoute } from '../resource-routes.ts';
+import { resourceRoutes, storeCreated } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
-import { listParams } from './shared-params.ts';
+import { optionalText } from './shared-params.ts';
 import { productFromData } from './create-product.ts';
 import { productDataSchema } from './shared-params.ts';
+
+const lookupKey = z.string().max(200).optional();
 
 const createSchema = z.strictObject({
   currency: currencyParam,
@@ -18,28 +21,19 @@ const createSchema = z.strictObject({
   product_data: productDataSchema.optional(),
   active: boolParam.optional(),
   nickname: z.string().optional(),
-  lookup_key: z.string().max(200).optional(),
+  lookup_key: lookupKey,
   transfer_lookup_key: boolParam.optional(),
   metadata: metadataParam.optional(),
   tax_behavior: z.enum(['inclusive', 'exclusive', 'unspecified']).optional(),
 });
 
-const updateSchema = z.strictObject({
-  active: boolParam.optional(),
-  nickname: z.string().optional(),
-  lookup_key: z.string().max(200).optional(),
-  transfer_lookup_key: boolParam.optional(),
-  metadata: metadataParam.optional(),
-});
-
-const listSchema = z.strictObject({
-  ...listParams,
+const listFilters = {
   active: boolParam.optional(),
   currency: currencyParam.optional(),
-  product: z.string().optional(),
+  product: optionalText,
   type: z.enum(['one_time', 'recurring']).optional(),
   lookup_keys: z.array(z.string()).max(10).optional(),
-});
+};
 
 export interface PriceInput {
   currency: string;
@@ -76,7 +70,7 @@ export function createPrice(account: LocalAccount, input: PriceInput, request?: 
   account.store.require('product', input.product, 'product', 'product');
   if (input.lookup_key) claimLookupKey(account, input.lookup_key, input.transfer_lookup_key, request);
   const price = {
-    id: newId('price', 24),
+    id: account.ids.next('price', stableText(input)),
     object: 'price',
     active: input.active ?? true,
     billing_scheme: 'per_unit',
@@ -111,35 +105,19 @@ export function priceRoutes(router: Router): void {
     return createPrice(account, { ...rest, product: productId, metadata: mergeMetadata({}, p.metadata) }, request);
   });
 
-  retrieveRoute(router, '/v1/prices', 'price');
-
-  updateRoute<Stripe.Price, typeof updateSchema>(
-    router,
-    '/v1/prices',
-    'price',
-    updateSchema,
-    (price, p, { account, request }) => {
-      if (p.lookup_key && p.lookup_key !== price.lookup_key)
-        claimLookupKey(account, p.lookup_key, p.transfer_lookup_key, request);
-      return {
-        active: p.active,
-        nickname: p.nickname,
-        lookup_key: p.lookup_key,
-        metadata: metadataChange(price.metadata, p.metadata),
-      };
+  resourceRoutes(router, '/v1/prices', 'price', {
+    update: {
+      copy: { active: boolParam.optional(), nickname: optionalText, lookup_key: lookupKey },
+      using: { transfer_lookup_key: boolParam.optional() },
+      changes: (price: Stripe.Price, p, { account, request }) => {
+        if (p.lookup_key && p.lookup_key !== price.lookup_key)
+          claimLookupKey(account, p.lookup_key, p.transfer_lookup_key, request);
+        return {};
+      },
     },
-  );
-
-  listRoute<Stripe.Price, typeof listSchema>(
-    router,
-    '/v1/prices',
-    'price',
-    listSchema,
-    (x, p) =>
-      given(p.active, x.active) &&
-      given(p.currency, x.currency) &&
-      given(p.product, x.product) &&
-      given(p.type, x.type) &&
-      (p.lookup_keys === undefined || (x.lookup_key !== null && p.lookup_keys.includes(x.lookup_key))),
-  );
+    list: {
+      filters: listFilters,
+      by: { lookup_keys: (x, keys) => x.lookup_key !== null && keys.includes(x.lookup_key) },
+    },
+  });
 }

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { invalidRequest } from '../errors.ts';
 import { nowSeconds } from '../ids.ts';
 import { boolParam, currencyParam, mergeMetadata, metadataParam, nonNegativeInt, parseParams } from '../params.ts';
-import { deleteRoute, given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
+import { resourceRoutes } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
-import { listParams } from './shared-params.ts';
+import { optionalText } from './shared-params.ts';
 import { createProduct } from './create-product.ts';
 import { createPrice } from './prices.ts';
 
@@ -22,21 +22,16 @@ const createSchema = z.strictObject({
     .optional(),
 });
 
-const updateSchema = z.strictObject({
+const updateFields = {
   name: z.string().min(1).optional(),
   active: boolParam.optional(),
-  description: z.string().optional(),
+  description: optionalText,
   images: z.array(z.string()).optional(),
-  metadata: metadataParam.optional(),
-  url: z.string().optional(),
-  default_price: z.string().optional(),
-});
+  url: optionalText,
+  default_price: optionalText,
+};
 
-const listSchema = z.strictObject({
-  ...listParams,
-  active: boolParam.optional(),
-  ids: z.array(z.string()).optional(),
-});
+const listFilters = { active: boolParam.optional(), ids: z.array(z.string()).optional() };
 
 export function productRoutes(router: Router): void {
   router.post('/v1/products', ({ account, params, request }) => {
@@ -58,42 +53,22 @@ export function productRoutes(router: Router): void {
     return product;
   });
 
-  retrieveRoute(router, '/v1/products', 'product');
-
-  updateRoute<Stripe.Product, typeof updateSchema>(
-    router,
-    '/v1/products',
-    'product',
-    updateSchema,
-    (product, p, { account }) => {
-      if (p.default_price) account.store.require('price', p.default_price, 'price', 'default_price');
-      const { name, active, description, images, url, default_price } = p;
-      return {
-        name,
-        active,
-        description,
-        images,
-        url,
-        default_price,
-        metadata: metadataChange(product.metadata, p.metadata),
-      };
+  resourceRoutes(router, '/v1/products', 'product', {
+    update: {
+      copy: updateFields,
+      changes: (_product: Stripe.Product, p, { account }) => {
+        if (p.default_price) account.store.require('price', p.default_price, 'price', 'default_price');
+        return {};
+      },
+      changed: (product) => (product.updated = nowSeconds()),
     },
-    { changed: (product) => (product.updated = nowSeconds()) },
-  );
-
-  deleteRoute<Stripe.Product>(router, '/v1/products', 'product', {
-    refuse: (product, account) => {
-      if (account.store.all<Stripe.Price>('price').some((p) => p.product === product.id)) {
-        throw invalidRequest('This product cannot be deleted because it has one or more user-created prices.', 'id');
-      }
+    list: { filters: listFilters, by: { ids: (x, ids) => ids.includes(x.id) } },
+    delete: {
+      refuse: (product, account) => {
+        if (account.store.all<Stripe.Price>('price').some((p) => p.product === product.id)) {
+          throw invalidRequest('This product cannot be deleted because it has one or more user-created prices.', 'id');
+        }
+      },
     },
   });
-
-  listRoute<Stripe.Product, typeof listSchema>(
-    router,
-    '/v1/products',
-    'product',
-    listSchema,
-    (x, p) => given(p.active, x.active) && (p.ids === undefined || p.ids.includes(x.id)),
-  );
 }

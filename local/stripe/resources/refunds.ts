@@ -2,13 +2,13 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EventRequest, LocalAccount } from '../account.ts';
 import { invalidRequest, StripeApiError } from '../errors.ts';
-import { newId, nowSeconds } from '../ids.ts';
+import { nowSeconds } from '../ids.ts';
 import { mergeMetadata, metadataParam, parseParams, positiveInt } from '../params.ts';
 import type { ChargeExtras } from '../payments.ts';
-import { given, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
+import { resourceRoutes } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
 import { applyChanges } from '../updates.ts';
-import { listParams } from './shared-params.ts';
+import { chargeFilters } from './shared-params.ts';
 
 const createSchema = z.strictObject({
   charge: z.string().optional(),
@@ -16,12 +16,6 @@ const createSchema = z.strictObject({
   amount: positiveInt.optional(),
   reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
   metadata: metadataParam.optional(),
-});
-const updateSchema = z.strictObject({ metadata: metadataParam.optional() });
-const listSchema = z.strictObject({
-  ...listParams,
-  charge: z.string().optional(),
-  payment_intent: z.string().optional(),
 });
 
 function money(amount: number, currency: string): string {
@@ -87,11 +81,12 @@ export function createRefund(
       'amount_too_large',
     );
   }
+  const id = account.ids.next('re', charge.id);
   const refund = {
-    id: newId('re', 24),
+    id,
     object: 'refund',
     amount,
-    balance_transaction: newId('txn', 24),
+    balance_transaction: account.ids.next('txn', id),
     charge: charge.id,
     created: nowSeconds(),
     currency: charge.currency,
@@ -134,7 +129,7 @@ export function failRefund(
   }
   const previous = applyChanges(refund, { status: 'failed' });
   refund.failure_reason = reason;
-  refund.failure_balance_transaction = newId('txn', 24);
+  refund.failure_balance_transaction = account.ids.next('txn', `${refund.id} failure`);
   const charge = account.store.require<Stripe.Charge>('charge', String(refund.charge));
   const chargePrevious = applyChanges(charge, {
     amount_refunded: charge.amount_refunded - refund.amount,
@@ -151,17 +146,5 @@ export function refundRoutes(router: Router): void {
     createRefund(account, parseParams(createSchema, params), request),
   );
 
-  retrieveRoute(router, '/v1/refunds', 'refund');
-
-  updateRoute<Stripe.Refund, typeof updateSchema>(router, '/v1/refunds', 'refund', updateSchema, (refund, p) => ({
-    metadata: metadataChange(refund.metadata, p.metadata),
-  }));
-
-  listRoute<Stripe.Refund, typeof listSchema>(
-    router,
-    '/v1/refunds',
-    'refund',
-    listSchema,
-    (r, p) => given(p.charge, r.charge) && given(p.payment_intent, r.payment_intent),
-  );
+  resourceRoutes(router, '/v1/refunds', 'refund', { update: {}, list: { filters: chargeFilters } });
 }

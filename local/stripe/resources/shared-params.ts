@@ -16,3 +16,9 @@ export const productDataSchema = z.strictObject({
   images: z.array(z.string()).optional(),
   metadata: metadataParam.optional(),
 });
+
+/** An optional string param: an id, a code, a name. */
+export const optionalText = z.string().optional();
+
+/** The filters of lists of what a charge has (refunds, disputes). */
+export const chargeFilters = { charge: optionalText, payment_intent: optionalText };

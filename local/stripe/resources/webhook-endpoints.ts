@@ -2,11 +2,11 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EndpointSecret } from '../account.ts';
 import { invalidRequest } from '../errors.ts';
-import { newId, nowSeconds, randomToken } from '../ids.ts';
+import { nowSeconds, randomToken } from '../ids.ts';
+import { stableText } from '../../faults/fault-plan.ts';
 import { boolParam, mergeMetadata, metadataParam, parseParams } from '../params.ts';
-import { deleteRoute, listRoute, metadataChange, retrieveRoute, updateRoute } from '../resource-routes.ts';
+import { resourceRoutes } from '../resource-routes.ts';
 import type { Router } from '../router.ts';
-import { listParams } from './shared-params.ts';
 
 const urlParam = z.string().refine((u) => {
   try {
@@ -26,13 +26,11 @@ const createSchema = z.strictObject({
   connect: boolParam.optional(),
 });
 
-const updateSchema = z.strictObject({
+const updateFields = {
   url: urlParam.optional(),
   enabled_events: z.array(z.string().min(1)).min(1).optional(),
   description: z.string().optional(),
-  disabled: boolParam.optional(),
-  metadata: metadataParam.optional(),
-});
+};
 
 export function webhookEndpointRoutes(router: Router): void {
   router.post('/v1/webhook_endpoints', ({ account, params }) => {
@@ -40,7 +38,7 @@ export function webhookEndpointRoutes(router: Router): void {
     if (p.connect)
       throw invalidRequest('Connect webhook endpoints are not supported by the local stand-in.', 'connect');
     const endpoint = {
-      id: newId('we', 24),
+      id: account.ids.next('we', stableText(params)),
       object: 'webhook_endpoint',
       api_version: p.api_version ?? null,
       application: null,
@@ -59,26 +57,17 @@ export function webhookEndpointRoutes(router: Router): void {
     return { ...endpoint, secret };
   });
 
-  retrieveRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint');
-
-  updateRoute<Stripe.WebhookEndpoint, typeof updateSchema>(
-    router,
-    '/v1/webhook_endpoints',
-    'webhook_endpoint',
-    updateSchema,
-    (endpoint, p) => ({
-      url: p.url,
-      enabled_events: p.enabled_events,
-      description: p.description,
-      status: p.disabled === undefined ? undefined : p.disabled ? 'disabled' : 'enabled',
-      metadata: metadataChange(endpoint.metadata, p.metadata),
-    }),
-    { event: null },
-  );
-
-  deleteRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint', { event: null });
-
-  listRoute(router, '/v1/webhook_endpoints', 'webhook_endpoint', z.strictObject(listParams), undefined, {
-    created: false,
+  // Endpoints announce no changes, and have no `created` to list by.
+  resourceRoutes(router, '/v1/webhook_endpoints', 'webhook_endpoint', {
+    update: {
+      copy: updateFields,
+      using: { disabled: boolParam.optional() },
+      changes: (_e: Stripe.WebhookEndpoint, p) => ({
+        status: p.disabled === undefined ? undefined : p.disabled ? 'disabled' : 'enabled',
+      }),
+      event: null,
+    },
+    list: { created: false },
+    delete: { event: null },
   });
 }
