@@ -3,11 +3,6 @@ import type { HTMLAttributes, ReactNode } from 'react';
 /** One column: its header, what a row shows in it, and `num` for right-aligned figures. */
 export type Column<T> = { header: ReactNode; cell: (row: T) => ReactNode; num?: boolean };
 
-/** Rows with an `id` are keyed by it unless told otherwise; other rows need `rowKey`. */
-type RowKey<T> = T extends { id: string }
-  ? { rowKey?: (row: T) => string | number }
-  : { rowKey: (row: T) => string | number };
-
 type RowAttributes = HTMLAttributes<HTMLTableRowElement> & Record<`data-${string}`, string | number | undefined>;
 
 /** The one table of the app (ledgers, operator lists, chart figures): header row, then a row per item. */
@@ -19,9 +14,11 @@ export function DataTable<T>({
   caption,
   className = '',
   testId,
-}: RowKey<T> & {
+}: {
   rows: readonly T[];
   columns: Column<T>[];
+  /** A row's React key: by default its `id`. */
+  rowKey?: (row: T) => string | number;
   /** Extra attributes of a row (`data-*` for tests). */
   rowProps?: (row: T) => RowAttributes;
   /** The table's accessible name. */

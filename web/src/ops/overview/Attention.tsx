@@ -1,0 +1,36 @@
+import { Link } from 'react-router';
+import type { AttentionCount, AttentionKind } from '../../../../contracts/ops.ts';
+
+export const ATTENTION_LABEL: Record<AttentionKind, string> = {
+  unfulfilled: 'Paid but not fulfilled',
+  'failed-receipts': 'Receipts that failed to send',
+  'stale-pending': 'Async payments pending over a day',
+  'open-disputes': 'Open disputes',
+};
+
+/** What needs an operator: a count each, linking to the list of those purchases. */
+export function Attention({ counts }: { counts: AttentionCount[] }) {
+  return (
+    <section className="card" data-testid="ov-attention">
+      <h2>Needs attention</h2>
+      <ul className="attention">
+        {counts.map((a) => (
+          <li key={a.kind} data-kind={a.kind} data-count={a.count} className={a.count ? 'due' : undefined}>
+            <Link to={`/ops/attention/${a.kind}`} data-testid={`ov-attention-${a.kind}`}>
+              <strong>{a.count}</strong> {ATTENTION_LABEL[a.kind] ?? a.kind}
+            </Link>
+            {a.reasons?.length ? (
+              <ul className="small">
+                {a.reasons.map((r) => (
+                  <li key={r.reason}>
+                    {r.count} × {r.reason}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
