@@ -47,6 +47,7 @@ const rules = {
   receiptResends: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
   recoveryClaims: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
   appliedEvents: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
+  reconcileRuns: { allow: { view: 'false', create: 'false', update: 'false', delete: 'false' } },
 } satisfies InstantRules;
 
 export default rules;

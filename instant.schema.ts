@@ -35,7 +35,14 @@ const _schema = i.schema({
       amount: i.number().optional(),
       currency: i.string().optional(),
       paymentIntentId: i.string().indexed().optional(),
-      unfulfilledReason: i.string().optional(),
+      unfulfilledReason: i.string().indexed().optional(),
+      // Derived at fulfilment from the same Stripe read as the status (fulfillment/derived-fields.ts)
+      // for the operator overview; absent on purchases written before them until reconcile backfills.
+      refundedAmount: i.number().indexed().optional(),
+      disputedAmount: i.number().optional(),
+      openDisputes: i.number().indexed().optional(),
+      // async-payment | open-checkout, only while pending
+      pendingKind: i.string().indexed().optional(),
       createdAt: i.date().indexed(),
       updatedAt: i.date(),
     }),
@@ -124,6 +131,19 @@ const _schema = i.schema({
     }),
     // One per recovery link redeemed (recovery-link.ts): created once, id derived from the link's
     // nonce, so a link signs in exactly once however many times it is sent. Operators only.
+    // The drift report: one per reconcile run (operator, cron, CLI) with what it found out of step
+    // with Stripe and what it repaired (`findings`, JSON). Operators only.
+    reconcileRuns: i.entity({
+      trigger: i.string().indexed(),
+      since: i.date(),
+      startedAt: i.date().indexed(),
+      finishedAt: i.date(),
+      sessionsChecked: i.number(),
+      eventsChecked: i.number(),
+      findings: i.json(),
+      findingsCount: i.number(),
+      errors: i.number(),
+    }),
     recoveryClaims: i.entity({
       email: i.string().indexed(),
       expiresAt: i.date(),

@@ -47,6 +47,9 @@ export type ReconcileReport = {
   errors: { target: string; error: string }[];
   /** Housekeeping: expired rate-limit slots and webhook-log rows past Stripe's 30 days. */
   pruned: { rateSlots: number; webhookEvents: number; appliedEvents: number };
+  /** The stored drift report of this run (`reconcileRuns`), and what it found. */
+  runId: string;
+  findings: DriftRun['findings'];
 };
 
 export type WebhookOutcome = 'fulfilled' | 'ignored' | 'no-session' | 'failed' | 'rejected';

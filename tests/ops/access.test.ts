@@ -21,6 +21,9 @@ const CALLS: [string, unknown][] = [
   ['webhooks', {}],
   ['replay', { eventId: 'evt_nothing' }],
   ['audit', {}],
+  ['overview', { range: 'today', timeZone: 'UTC' }],
+  ['attention', { kind: 'unfulfilled' }],
+  ['export', { what: 'purchases', from: '2026-01-01', to: '2026-01-02', timeZone: 'UTC' }],
 ];
 
 beforeAll(async () => {
@@ -80,12 +83,51 @@ describe('operator functions', () => {
       ['replay', { eventId: 'cs_x' }],
       ['webhooks', { outcome: 'maybe' }],
       ['find', 'not json'],
+      ['overview', { range: 'today' }],
+      ['overview', { range: 'week', timeZone: 'UTC' }],
+      ['overview', { range: 'today', timeZone: 'Mars/Olympus' }],
+      ['overview', { range: 'custom', timeZone: 'UTC' }],
+      ['overview', { range: 'custom', from: '2026-02-30', to: '2026-03-01', timeZone: 'UTC' }],
+      ['attention', { kind: 'everything' }],
+      ['attention', { kind: 'unfulfilled', cursor: 'not-a-cursor' }],
+      ['export', { what: 'secrets', from: '2026-01-01', to: '2026-01-02', timeZone: 'UTC' }],
+      ['export', { what: 'purchases', from: '2026-01-02', to: '2026-01-01', timeZone: 'UTC' }],
     ] as const) {
       const res = await shop.post(`/api/ops/${command}`, body, bearer);
       expect(res.status, `${command} ${JSON.stringify(body)}`).toBe(400);
       expect(typeof (await res.json()).error).toBe('string');
     }
     expect((await shop.post('/api/ops/find', { email: `${'x'.repeat(5000)}@example.com` }, bearer)).status).toBe(413);
+  });
+});
+
+describe('the one operator function', () => {
+  it('answers 404 naming the commands to an unknown command, before any sign-in is checked', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${operator.token}` }] as Record<string, string>[]) {
+      const res = await shop.post('/api/ops/toString', {}, headers);
+      expect(res.status).toBe(404);
+      expect((await res.json()).error).toMatch(/no operator command "toString".*overview/);
+    }
+  });
+
+  it('names the time zone fix when the zone is unknown', async () => {
+    const res = await shop.post(
+      '/api/ops/overview',
+      { range: '7d', timeZone: 'Mars/Olympus' },
+      { authorization: `Bearer ${operator.token}` },
+    );
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatch(/IANA time zone name such as Europe\/Paris.*Mars\/Olympus/);
+  });
+
+  it('takes PUT only for redeeming a recovery link', async () => {
+    const res = await fetch(`${shop.api}/api/ops/find`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operator.token}` },
+      body: JSON.stringify({ email: 'someone@example.com' }),
+    });
+    expect(res.status).toBe(405);
+    expect((await res.json()).error).toMatch(/only \/api\/ops\/recover takes PUT/i);
   });
 });
 

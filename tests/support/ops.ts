@@ -26,3 +26,29 @@ export function withOperatorShop(use: (started: OperatorShop) => void): void {
   beforeAll(async () => use((started = await startShopWithOperator())));
   afterAll(() => started?.shop.close());
 }
+
+/** A paid Checkout Session made straight in Stripe (as a payment link or the dashboard would), of `type` in `currency`. */
+async function buyDirect(shop: ShopStack, price: { currency: string; amount: number }, email: string, type?: string) {
+  const session = await shop.stripe.checkout.sessions.create({
+    mode: 'payment',
+    line_items: [
+      {
+        quantity: 1,
+        price_data: { currency: price.currency, unit_amount: price.amount, product_data: { name: type ?? 'No type' } },
+      },
+    ],
+    ...(type ? { metadata: { type } } : {}),
+    success_url: `${shop.api}/success?session_id={CHECKOUT_SESSION_ID}`,
+  });
+  expect((await shop.pay(session.id, { email, card: '4242424242424242' })).status).toBe(200);
+  await shop.stripeLocal.whenDeliveriesIdle();
+  return session.id;
+}
+
+/** A catalog product bought in another currency than the catalog's. */
+export const buyInCurrency = (shop: ShopStack, productId: string, currency: string, amount: number, email: string) =>
+  buyDirect(shop, { currency, amount }, email, productId);
+
+/** A paid session that names no purchase type (recorded as unfulfilled). */
+export const buyUntyped = (shop: ShopStack, amount: number, email: string) =>
+  buyDirect(shop, { currency: 'usd', amount }, email);

@@ -2,6 +2,7 @@
 // (signed in) user ride in the session's and the payment's metadata, the success page gets the
 // session id, and the purchase is recorded as pending, create-only, so a webhook that got there
 // first is never overwritten.
+import { derivedFields } from '../fulfillment/derived-fields.ts';
 import type Stripe from 'stripe';
 import type { Product } from '../../../catalog/products.ts';
 import { appUrl } from '../platform/app-url.ts';
@@ -57,6 +58,8 @@ export async function startCheckout(req: Request, c: CheckoutRequest): Promise<R
     purchaseType: c.product.id,
     amount: session.amount_total ?? 0,
     currency: session.currency ?? 'usd',
+    // An open checkout: nothing refunded or disputed yet (the same decision fulfilment writes).
+    ...derivedFields({ session, charge: null, disputes: [] }, 'pending'),
     createdAt: session.created * 1000,
     updatedAt: Date.now(),
   });

@@ -12,6 +12,7 @@ import { idOf } from '../platform/stripe-ids.ts';
 import { sendReceiptOnce } from '../receipts/send-receipt.ts';
 import { applyEntitlements } from './entitlements.ts';
 import { identifyBuyer, type Buyer } from './identify-buyer.ts';
+import { derivedFields } from './derived-fields.ts';
 import { purchaseIdFor, wallpaperIdFor } from './purchase-ids.ts';
 import { NEVER_PAID, purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { resolvePurchaseType } from './resolve-purchase-type.ts';
@@ -82,6 +83,7 @@ export async function writePurchase(view: StripeView, buyers = new Map<string, P
   const grants = status === 'paid';
   // Only a paid session of unknown type needs fixing; a pending or expired one just sits there.
   const unresolved = !resolution.product && WAS_PAID.has(status) ? resolution.reason : null;
+  const { pendingKind, ...figures } = derivedFields(view, status);
 
   const steps = [
     db.tx.purchases[purchaseId].update({
@@ -96,6 +98,8 @@ export async function writePurchase(view: StripeView, buyers = new Map<string, P
       currency: session.currency ?? 'usd',
       paymentIntentId: orClear(idOf(session.payment_intent)),
       unfulfilledReason: orClear(unresolved),
+      ...figures,
+      pendingKind: orClear(pendingKind),
       createdAt: session.created * 1000,
       updatedAt: Date.now(),
     }),

@@ -15,6 +15,10 @@ import { mailRecoveryLink, recoveryLinkBody, redeemRecoveryLink } from './recove
 import { refundPurchase } from './refund-purchase.ts';
 import { replayEvent } from './replay-event.ts';
 import { listWebhookEvents } from './webhook-log.ts';
+import { ATTENTION_KINDS, attentionPage } from './attention.ts';
+import { csvResponse, exportCsv, type CsvExport } from './export-csv.ts';
+import { overview } from './overview.ts';
+import { HttpError } from '../platform/http.ts';
 
 const email = z
   .string()
@@ -28,6 +32,12 @@ const sessionId = z
   .regex(/^cs_[A-Za-z0-9_]+$/, 'sessionId must be a Checkout Session id (cs_…)')
   .max(200);
 const limit = z.number().int().min(1).max(500).optional();
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD');
+const timeZone = z
+  .string({ error: 'timeZone is required: an IANA time zone name such as Europe/Paris' })
+  .trim()
+  .min(1, 'timeZone is required: an IANA time zone name such as Europe/Paris')
+  .max(100);
 
 export const opsInputs = {
   find: z.object({ email }),
@@ -55,6 +65,20 @@ export const opsInputs = {
     via: z.enum(['reprocess', 'resend']).optional(),
   }),
   audit: z.object({ limit }),
+  overview: z.object({
+    range: z.enum(['today', '7d', '30d', 'custom']),
+    from: day.optional(),
+    to: day.optional(),
+    timeZone,
+  }),
+  attention: z.object({
+    kind: z.enum(
+      ATTENTION_KINDS as [string, ...string[]] as ['unfulfilled', 'failed-receipts', 'stale-pending', 'open-disputes'],
+    ),
+    cursor: z.string().max(500).optional(),
+    limit: z.number().int().min(1).max(200).optional(),
+  }),
+  export: z.object({ what: z.enum(['purchases', 'ledger', 'webhooks']), from: day, to: day, timeZone }),
 } as const;
 
 export type OpsCommand = keyof typeof opsInputs;
@@ -139,6 +163,25 @@ const commands: { [C in OpsCommand]: (operator: string, input: Input<C>) => Prom
       () => listOpsActions({ limit }),
       (rows) => `${rows.length} entries`,
     ),
+  // Aggregates only (no buyer's data), read on every page load: not in the audit trail.
+  overview: (_op, input) => overview(input),
+  attention: (op, input) =>
+    audited(
+      op,
+      'attention',
+      input.kind,
+      () => attentionPage(input),
+      (page) => `${page.rows.length} purchases`,
+    ),
+  // It holds buyers' emails: recorded before the first byte is sent.
+  export: (op, input) =>
+    audited(
+      op,
+      'export',
+      `${input.what} ${input.from}..${input.to} (${input.timeZone})`,
+      async (): Promise<CsvExport> => exportCsv(input),
+      (csv) => `streamed ${csv.filename}`,
+    ),
 };
 
 /** Runs a command as `operator` (an operator's email, or `cli:<user>`), input validated first. */
@@ -157,11 +200,35 @@ export const redeemRecoveryEndpoint = handler(async (req) =>
   json(await redeemRecoveryLink(await readJson(req, recoveryLinkBody, MAX_OPS_BODY))),
 );
 
-/** The POST handler of api/ops/<command>: signed-in operators only (401/403), then the command. */
-export function opsEndpoint(command: OpsCommand) {
-  return handler(async (req) => {
-    const operator = await requireOperator(req);
-    const input = await readJson(req, opsInputs[command], MAX_OPS_BODY);
-    return json(await (commands[command] as (op: string, i: unknown) => Promise<unknown>)(operator.email, input));
-  });
-}
+const commandOf = (req: Request) => new URL(req.url).searchParams.get('command') ?? '';
+
+/**
+ * POST /api/ops/<command> (api/ops/[command].ts, one function for every command): signed-in
+ * operators only (401/403), then the command's input, then the command. `export` answers CSV.
+ */
+export const opsEndpoint = handler(async (req) => {
+  const command = commandOf(req);
+  const known = command === 'me' || Object.hasOwn(opsInputs, command);
+  if (!known)
+    throw new HttpError(
+      404,
+      `There is no operator command "${command}": use one of me, ${Object.keys(opsInputs).join(', ')}.`,
+    );
+  const operator = await requireOperator(req);
+  if (command === 'me') return json({ operator: operator.email });
+  const input = await readJson(req, opsInputs[command as OpsCommand], MAX_OPS_BODY);
+  const result = await (commands[command as OpsCommand] as (op: string, i: unknown) => Promise<unknown>)(
+    operator.email,
+    input,
+  );
+  return command === 'export' ? csvResponse(result as CsvExport) : json(result);
+});
+
+/** PUT is only the buyer's redeeming of a recovery link (PUT /api/ops/recover). */
+export const opsPutEndpoint = handler(async (req) => {
+  if (commandOf(req) !== 'recover')
+    throw new HttpError(405, 'Only /api/ops/recover takes PUT (a recovery link); operator commands are POST.', {
+      allow: 'POST',
+    });
+  return redeemRecoveryEndpoint(req);
+});

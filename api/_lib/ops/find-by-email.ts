@@ -1,18 +1,14 @@
 // Everything the shop holds for one email, for an operator answering "I paid and lost it":
 // purchases (by email or owned by that user) with their Stripe ids and receipts, the user's
 // plan and credits ledger, and which downloads are available.
-import { findProduct } from '../../../catalog/products.ts';
 import { downloadFile } from '../files/download-file.ts';
 import { normalizeEmail } from '../platform/normalize-email.ts';
 import { HttpError } from '../platform/http.ts';
 import { adminDb } from '../platform/instant-admin.ts';
-import type { FindResult, FoundPurchase } from '../../../contracts/ops.ts';
-import type { InstaQLEntity } from '@instantdb/admin';
-import type { AppSchema } from '../../../instant.schema.ts';
+import type { FindResult } from '../../../contracts/ops.ts';
+import { toFoundPurchase, type Purchase } from './found-purchase.ts';
 
 export type { FindResult } from '../../../contracts/ops.ts';
-
-type Purchase = InstaQLEntity<AppSchema, 'purchases'>;
 
 export async function findByEmail(rawEmail: string): Promise<FindResult> {
   const email = normalizeEmail(rawEmail);
@@ -40,27 +36,7 @@ export async function findByEmail(rawEmail: string): Promise<FindResult> {
 
   const purchases = [...seen.values()]
     .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime())
-    .map((p): FoundPurchase => {
-      const product = findProduct(p.productId ?? '');
-      const r = receiptOf.get(p.sessionId);
-      return {
-        id: p.id,
-        sessionId: p.sessionId,
-        paymentIntentId: p.paymentIntentId ?? null,
-        status: p.status,
-        access: Boolean(p.unlockToken),
-        // Paid but of an unknown type: the reason names the fix (resolve-purchase-type.ts).
-        unfulfilledReason: p.unfulfilledReason ?? null,
-        email: p.email ?? null,
-        productId: p.productId ?? null,
-        title: product?.title ?? p.productId ?? '(unknown product)',
-        kind: product?.kind ?? null,
-        amount: p.amount ?? null,
-        currency: p.currency ?? null,
-        createdAt: p.createdAt,
-        receipt: r ? { status: r.status, to: r.to ?? null, error: r.error ?? null, sentAt: r.sentAt ?? null } : null,
-      };
-    });
+    .map((p) => toFoundPurchase(p, receiptOf.get(p.sessionId)));
 
   const downloads = purchases
     .filter((p) => p.kind === 'download')

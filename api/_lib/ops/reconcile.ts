@@ -5,6 +5,9 @@
 // (fulfillment/fulfill-checkout.ts says why that is safe to repeat). Then receipts that failed
 // (or whose send never finished) are re-sent through claims (receipts/send-again.ts). So any
 // number of runs, alongside live webhooks, converge on one state and never send or grant twice. What changed is found by comparing each purchase before and after.
+// Purchases written before the overview's derived fields (fulfillment/derived-fields.ts) go
+// through the same path, a bounded batch per run, which writes them. Every run is stored with its
+// findings (drift-report.ts).
 import type Stripe from 'stripe';
 import { fulfillCheckout, unlinkThenFulfill } from '../fulfillment/fulfill-checkout.ts';
 import { HttpError } from '../platform/http.ts';
@@ -12,10 +15,14 @@ import { adminDb } from '../platform/instant-admin.ts';
 import { needsResend, resendReceipt, type ResendResult } from '../receipts/send-again.ts';
 import { getStripe } from '../platform/stripe-client.ts';
 import { sessionOfEvent } from '../fulfillment/process-event.ts';
-import type { ReconcileReport, Repair } from '../../../contracts/ops.ts';
+import type { DriftFindingKind, ReconcileReport, Repair } from '../../../contracts/ops.ts';
 import { prune } from './prune.ts';
 import { NEVER_PAID } from '../fulfillment/purchase-status.ts';
 import { HANDLED_STRIPE_EVENTS } from '../fulfillment/handled-events.ts';
+import { finding, recordRun, triggerOf, type Finding } from './drift-report.ts';
+
+/** Purchases without derived fields one run backfills; the next run takes the next batch. */
+export const BACKFILL_BATCH = 200;
 
 export type { ReconcileReport, Repair } from '../../../contracts/ops.ts';
 
@@ -41,6 +48,7 @@ export async function reconcile({
   by: string;
   concurrency?: number;
 }): Promise<ReconcileReport> {
+  const startedAt = new Date();
   const stripe = getStripe();
   const gte = Math.floor(since.getTime() / 1000);
   const sessionIds = new Set<string>();
@@ -71,8 +79,10 @@ export async function reconcile({
   // links again if the session is paid by then (unlinkThenFulfill), so each is found once.
   const unlink = await unpaidButLinked();
   for (const id of unlink.keys()) sessionIds.add(id);
+  for (const id of await withoutDerivedFields()) sessionIds.add(id);
 
   const repaired: Repair[] = [];
+  const findings: Finding[] = [];
   await pool([...sessionIds], concurrency, async (sessionId) => {
     try {
       const before = await snapshot(sessionId);
@@ -80,7 +90,8 @@ export async function reconcile({
       await (linked ? unlinkThenFulfill(sessionId, linked) : fulfillCheckout(sessionId));
       const after = await snapshot(sessionId);
       const changes = diff(before, after);
-      if (changes.length) repaired.push({ sessionId, email: after.email, changes });
+      if (changes.length) repaired.push({ sessionId, email: after.email, changes: changes.map((c) => c.detail) });
+      for (const c of changes) findings.push(finding(c.kind, c.detail, { sessionId, email: after.email }));
     } catch (e) {
       errors.push({ target: sessionId, error: (e as Error).message });
     }
@@ -96,22 +107,56 @@ export async function reconcile({
     async (r) => {
       try {
         const result = await resendReceipt(r.sessionId, by);
-        if (result.result !== 'skipped') receiptsResent.push(result);
+        if (result.result === 'skipped') return;
+        receiptsResent.push(result);
+        findings.push(
+          finding('missing-receipt', `receipt re-sent: ${result.result}${result.reason ? ` (${result.reason})` : ''}`, {
+            sessionId: r.sessionId,
+            email: result.to,
+          }),
+        );
       } catch (e) {
         errors.push({ target: r.sessionId, error: (e as Error).message });
       }
     },
   );
 
-  return {
+  const pruned = await prune();
+  const report = {
     since: since.toISOString(),
     sessionsChecked,
     eventsChecked,
     repaired,
     receiptsResent,
     errors,
-    pruned: await prune(),
+    pruned,
   };
+  const runId = await recordRun({
+    trigger: triggerOf(by),
+    since: report.since,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    sessionsChecked,
+    eventsChecked,
+    findings,
+    errors: errors.length,
+  });
+  return { ...report, runId, findings };
+}
+
+/** Sessions of purchases written before the derived fields existed (oldest first, one batch). */
+async function withoutDerivedFields(): Promise<string[]> {
+  const { purchases } = await adminDb().query({
+    purchases: {
+      $: {
+        where: { refundedAmount: { $isNull: true } },
+        order: { createdAt: 'asc' },
+        limit: BACKFILL_BATCH,
+        fields: ['sessionId'],
+      },
+    },
+  });
+  return purchases.map((p) => p.sessionId);
 }
 
 /** Session id → the wallpapers its unpaid purchase is linked to. */
@@ -136,6 +181,7 @@ type Snapshot = {
   receipt: string | null;
   ledger: string[];
   plan: string | null;
+  derived: boolean;
 };
 
 async function snapshot(sessionId: string): Promise<Snapshot> {
@@ -154,19 +200,26 @@ async function snapshot(sessionId: string): Promise<Snapshot> {
     receipt: receipts[0]?.status ?? null,
     ledger: ledgerEntries.map((e) => `${e.ref} ${e.amount > 0 ? '+' : ''}${e.amount}`).sort(),
     plan: owner?.plan ?? null,
+    derived: typeof p?.refundedAmount === 'number',
   };
 }
 
-function diff(a: Snapshot, b: Snapshot): string[] {
-  const out: string[] = [];
-  if (a.status !== b.status) out.push(`status ${a.status ?? 'missing'} → ${b.status}`);
-  if (a.access !== b.access) out.push(b.access ? 'access granted' : 'access revoked');
-  if (a.linked && !b.linked) out.push(`unpaid: unlinked from ${a.linked} wallpapers`);
-  if (a.receipt !== b.receipt) out.push(`receipt ${a.receipt ?? 'none'} → ${b.receipt}`);
-  for (const entry of b.ledger.filter((x) => !a.ledger.includes(x))) out.push(`ledger ${entry}`);
-  if (a.plan !== b.plan) out.push(`plan ${a.plan ?? 'none'} → ${b.plan ?? 'none'}`);
+function diff(a: Snapshot, b: Snapshot): Change[] {
+  const out: Change[] = [];
+  const add = (kind: DriftFindingKind, detail: string) => out.push({ kind, detail });
+  if (a.status !== b.status)
+    add(a.status ? 'stale-status' : 'missed-event', `status ${a.status ?? 'missing'} → ${b.status}`);
+  if (a.access !== b.access) add('stale-status', b.access ? 'access granted' : 'access revoked');
+  if (a.linked && !b.linked) add('stale-status', `unpaid: unlinked from ${a.linked} wallpapers`);
+  if (a.receipt !== b.receipt) add('missing-receipt', `receipt ${a.receipt ?? 'none'} → ${b.receipt}`);
+  for (const entry of b.ledger.filter((x) => !a.ledger.includes(x))) add('ledger-entry-added', `ledger ${entry}`);
+  if (a.plan !== b.plan) add('stale-status', `plan ${a.plan ?? 'none'} → ${b.plan ?? 'none'}`);
+  if (a.status && !a.derived && b.derived)
+    add('derived-fields', 'derived fields written (refunded, disputed, pending kind)');
   return out;
 }
+
+type Change = { kind: DriftFindingKind; detail: string };
 
 async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

@@ -1,0 +1,42 @@
+// The credits figures of the overview from plain ledger rows.
+import { describe, expect, it } from 'vitest';
+import { creditFigures, type LedgerRow } from './ledger-figures.ts';
+
+const row = (
+  userId: string,
+  seq: number,
+  amount: number,
+  balance: number,
+  reason: string,
+  at: number,
+  sessionId?: string,
+): LedgerRow => ({
+  userId,
+  seq,
+  amount,
+  balance,
+  reason,
+  createdAt: at,
+  ...(sessionId ? { sessionId } : {}),
+});
+
+describe('creditFigures', () => {
+  const rows = [
+    row('a', 1, 10, 10, 'Bought 10 credits', 100, 'cs_1'),
+    row('a', 2, -1, 9, 'Haiku about "rain"', 200),
+    row('a', 3, -9, 0, 'Refund of 10 credits (1 already spent, not taken back)', 300, 'cs_1'),
+    row('b', 1, 50, 50, 'Bought 50 credits', 50, 'cs_2'),
+    row('b', 2, -50, 0, 'Payment for 50 credits disputed', 250, 'cs_2'),
+    row('b', 3, 50, 50, 'Dispute over 50 credits won: credits restored', 260, 'cs_2'),
+    row('b', 4, -1, 49, 'Haiku about "Bought things"', 400),
+  ];
+
+  it('sums sales, spends and net clawbacks in the range, and what users hold at its end', () => {
+    expect(creditFigures(rows, 0, 1000)).toEqual({ sold: 60, spent: 2, clawedBack: 9, outstanding: 49 });
+  });
+
+  it('counts only entries made in the range, and holdings as they were at its end', () => {
+    expect(creditFigures(rows, 150, 350)).toEqual({ sold: 0, spent: 1, clawedBack: 9, outstanding: 50 });
+    expect(creditFigures(rows, 0, 100)).toEqual({ sold: 50, spent: 0, clawedBack: 0, outstanding: 50 });
+  });
+});
