@@ -7,7 +7,9 @@
  * Settings come from the environment, else `.env.local`, else `.data/local.json` (written by
  * `npm run dev`, so the CLI works against the running local stack with no setup).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ZodError } from 'zod';
@@ -15,6 +17,7 @@ import { HttpError } from '../api/_lib/platform/http.ts';
 import { runOps, type OpsCommand } from '../api/_lib/ops/commands.ts';
 import type { FindResult } from '../api/_lib/ops/find-by-email.ts';
 import type { ReconcileReport } from '../api/_lib/ops/reconcile.ts';
+import type { CsvExport } from '../api/_lib/ops/export-csv.ts';
 import { cliArgs, parseCliArgs, UsageError } from '../local/cli-args.ts';
 import { parseDotenv } from '../local/dev/settings.ts';
 
@@ -29,6 +32,9 @@ export const OPS_CLI = {
   webhooks [--type t] [--outcome o] [--q email|cs_…|evt_…] [--limit n]
   replay <eventId> [--via reprocess|resend]
   audit [--limit n]
+  overview [--range today|7d|30d] [--from d --to d] [--tz Zone]   sales, credits, webhook health, attention
+  export --what purchases|ledger|webhooks --from YYYY-MM-DD --to YYYY-MM-DD [--tz Zone] [--out file.csv]
+                                    CSV of a range of days (default zone: this machine's; default out: stdout)
 
 Settings come from the environment, else .env.local, else .data/local.json (npm run dev's).`,
   options: {
@@ -39,6 +45,12 @@ Settings come from the environment, else .env.local, else .data/local.json (npm 
     q: { type: 'string' },
     limit: { type: 'string' },
     via: { type: 'string' },
+    range: { type: 'string' },
+    what: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    tz: { type: 'string' },
+    out: { type: 'string' },
   },
   positionals: true,
 } as const;
@@ -69,7 +81,11 @@ export function loadOpsEnv(env: Record<string, string | undefined> = process.env
 }
 
 /** The command and its input, from parsed arguments; a missing command or argument is a UsageError. */
-export function inputFor({ positionals, values }: OpsArgs): { command: OpsCommand; input: Record<string, unknown> } {
+export function inputFor({ positionals, values }: OpsArgs): {
+  command: OpsCommand;
+  input: Record<string, unknown>;
+  out?: string;
+} {
   const [command, arg, ...extra] = positionals;
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const needArg = (what: string) => {
@@ -93,10 +109,34 @@ export function inputFor({ positionals, values }: OpsArgs): { command: OpsComman
       return { command, input: { eventId: needArg('an event id (evt_…)'), via: values.via } };
     case 'audit':
       return { command, input: { limit: num(values.limit) } };
+    case 'overview':
+      return {
+        command,
+        input: {
+          range: values.range ?? (values.from || values.to ? 'custom' : '7d'),
+          from: values.from,
+          to: values.to,
+          timeZone: timeZoneOf(values.tz),
+        },
+      };
+    case 'export': {
+      const need = (name: 'what' | 'from' | 'to') => {
+        if (!values[name]) throw new UsageError(`export needs --${name}`);
+        return values[name];
+      };
+      return {
+        command,
+        input: { what: need('what'), from: need('from'), to: need('to'), timeZone: timeZoneOf(values.tz) },
+        out: values.out,
+      };
+    }
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
   }
 }
+
+/** The zone days are counted in: `--tz`, else this machine's. */
+const timeZoneOf = (tz: string | undefined) => tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 type OpsRequest = ReturnType<typeof inputFor>;
 
@@ -109,11 +149,34 @@ export async function runCli(
 }
 
 async function runRequest(
-  { command, input }: OpsRequest,
+  { command, input, out }: OpsRequest,
   operator: string,
 ): Promise<{ result: unknown; text: string }> {
   const result = await runOps(command, operator, input);
+  if (command === 'export') return { result, text: await writeExport(result as CsvExport, out) };
   return { result, text: format(command, result) };
+}
+
+/** Streams an export to `out` (then says where it went), or gives the CSV itself to print. */
+async function writeExport({ filename, lines }: CsvExport, out: string | undefined): Promise<string> {
+  if (!out) {
+    let text = '';
+    for await (const line of lines) text += line;
+    return text.replace(/\r\n$/, '');
+  }
+  let rows = -1; // the header row
+  await pipeline(
+    Readable.from(
+      (async function* () {
+        for await (const line of lines) {
+          rows++;
+          yield line;
+        }
+      })(),
+    ),
+    createWriteStream(out),
+  );
+  return `wrote ${rows} rows to ${out} (${filename})`;
 }
 
 function format(command: OpsCommand, result: unknown): string {
@@ -125,6 +188,7 @@ function format(command: OpsCommand, result: unknown): string {
     for (const x of r.receiptsResent) lines.push(`receipt ${x.sessionId} to ${x.to}: ${x.result}`);
     for (const e of r.errors) lines.push(`error ${e.target}: ${e.error}`);
     lines.push(`pruned ${r.pruned.rateSlots} rate-limit slots, ${r.pruned.webhookEvents} webhook-log rows`);
+    lines.push(`drift report ${r.runId}: ${r.findings.length} findings`);
     lines.push(`${r.repaired.length} repaired, ${r.receiptsResent.length} receipts re-sent, ${r.errors.length} errors`);
     return lines.join('\n');
   }

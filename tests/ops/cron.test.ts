@@ -45,4 +45,7 @@ it('refuses a caller without the secret and reconciles for the scheduler, in the
   });
   const { opsActions } = await shop.admin.query({ opsActions: { $: { where: { operator: 'cron' } } } });
   expect(opsActions.map((a: any) => a.action)).toEqual(['reconcile']);
+  // And its drift report is stored as the cron's.
+  const { reconcileRuns } = await shop.admin.query({ reconcileRuns: {} });
+  expect(reconcileRuns).toMatchObject([{ id: report.runId, trigger: 'cron', findings: [], errors: 0 }]);
 });
