@@ -79,7 +79,11 @@ async function openOverview(page: Page) {
 
 describe('operator overview in a browser', () => {
   it('shows revenue, webhook health and attention as made, lists the unfulfilled purchase, exports the CSV', async () => {
-    const { page, console: lines, close } = await openPage(e2e.browser, {
+    const {
+      page,
+      console: lines,
+      close,
+    } = await openPage(e2e.browser, {
       timezoneId: TZ,
       viewport: { width: 1200, height: 900 },
       acceptDownloads: true,
@@ -117,7 +121,7 @@ describe('operator overview in a browser', () => {
         await bars(usdChart, 'disputed').count(),
         await bars(usdChart, 'net').count(),
       ]).toEqual([1, 1, 0, 1]);
-      expect(await usdChart.locator('svg title').textContent()).toBe('Revenue per day, USD');
+      expect(await usdChart.locator('.recharts-wrapper > svg > title').textContent()).toBe('Revenue per day, USD');
       expect(await tableRows(page.getByTestId('ov-revenue-usd-chart-figures'))).toEqual([
         [from, '$17.00', '$2.00', '$0.00', '$15.00'],
       ]);
@@ -186,8 +190,10 @@ describe('operator overview in a browser', () => {
     const { page, console: lines, close } = await openPage(e2e.browser, { timezoneId: TZ });
     await withEvidence('ops-overview-range', page, lines, async () => {
       await openOverview(page);
-      await page.getByLabel('7 days').check();
+      await page.locator('.segmented label', { hasText: '7 days' }).click();
       await page.waitForURL(/\/ops\?range=7d$/);
+      // Checked once the page has rendered the new range (which starts its load in that render).
+      await page.getByRole('radio', { name: '7 days', checked: true }).waitFor();
       await page.locator('[data-testid="ops-overview"][data-loading="false"]').waitFor();
       const figures = await tableRows(page.getByTestId('ov-revenue-usd-chart-figures'));
       expect(figures).toHaveLength(7);
@@ -195,5 +201,5 @@ describe('operator overview in a browser', () => {
       expect(figures.slice(0, 6).every((r) => r.slice(1).every((c) => c === '$0.00'))).toBe(true);
     });
     await close();
-  });
+  }, 60_000);
 });

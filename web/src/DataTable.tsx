@@ -12,6 +12,7 @@ export function DataTable<T>({
   rowKey,
   rowProps,
   caption,
+  label,
   className = '',
   testId,
 }: {
@@ -21,14 +22,15 @@ export function DataTable<T>({
   rowKey?: (row: T) => string | number;
   /** Extra attributes of a row (`data-*` for tests). */
   rowProps?: (row: T) => RowAttributes;
-  /** The table's accessible name. */
+  /** The table's accessible name, shown above it; `label` names it without showing (a heading already does). */
   caption?: ReactNode;
+  label?: string;
   className?: string;
   testId?: string;
 }) {
   const key = rowKey ?? ((row: T) => (row as { id: string }).id);
   return (
-    <table className={`ledger ${className}`.trim()} data-testid={testId}>
+    <table className={`ledger ${className}`.trim()} data-testid={testId} aria-label={label}>
       {caption ? <caption>{caption}</caption> : null}
       <thead>
         <tr>

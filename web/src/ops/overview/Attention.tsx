@@ -8,6 +8,9 @@ export const ATTENTION_LABEL: Record<AttentionKind, string> = {
   'open-disputes': 'Open disputes',
 };
 
+/** A reason's first clause ("Unknown purchase type"); the whole text is the item's title and is on the list page. */
+const headline = (reason: string) => reason.split(/[:.]/)[0];
+
 /** What needs an operator: a count each, linking to the list of those purchases. */
 export function Attention({ counts }: { counts: AttentionCount[] }) {
   return (
@@ -22,8 +25,8 @@ export function Attention({ counts }: { counts: AttentionCount[] }) {
             {a.reasons?.length ? (
               <ul className="small">
                 {a.reasons.map((r) => (
-                  <li key={r.reason}>
-                    {r.count} × {r.reason}
+                  <li key={r.reason} title={r.reason}>
+                    {r.count} × {headline(r.reason)}
                   </li>
                 ))}
               </ul>

@@ -21,7 +21,7 @@ export default function BarSeriesChart<K extends string>({ data, series, title, 
       <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={12} />
       <YAxis tickFormatter={format} tick={{ fontSize: 11 }} width={64} allowDecimals={false} />
       <Tooltip formatter={(v) => format(Number(v))} />
-      <Legend />
+      <Legend itemSorter={null} />
       {series.map((s) => (
         <Bar
           key={s.key}
@@ -29,6 +29,7 @@ export default function BarSeriesChart<K extends string>({ data, series, title, 
           name={s.name}
           fill={s.color}
           className={`series-${s.key}`}
+          maxBarSize={48}
           isAnimationActive={false}
         />
       ))}

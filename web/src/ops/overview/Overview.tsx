@@ -41,6 +41,7 @@ function OverviewFigures({ data, refreshToken }: { data: OverviewResult; refresh
       </p>
       <Attention counts={data.attention} />
       <Revenue revenue={data.revenue} />
+      <WebhookHealth health={data.webhooks} />
       <div className="columns">
         <section className="card" data-testid="ov-statuses">
           <h2>Purchases by status</h2>
@@ -48,7 +49,7 @@ function OverviewFigures({ data, refreshToken }: { data: OverviewResult; refresh
             rows={data.purchasesByStatus}
             rowKey={(s) => s.status}
             rowProps={(s) => ({ 'data-status': s.status })}
-            caption="Purchases by status"
+            label="Purchases by status"
             columns={[
               { header: 'Status', cell: (s) => <span className={`badge status-${s.status}`}>{s.status}</span> },
               { header: 'Purchases', num: true, cell: (s) => s.count },
@@ -62,12 +63,11 @@ function OverviewFigures({ data, refreshToken }: { data: OverviewResult; refresh
               { key: 'sold', label: 'Sold', value: data.credits.sold },
               { key: 'spent', label: 'Spent', value: data.credits.spent },
               { key: 'clawedBack', label: 'Clawed back', value: data.credits.clawedBack },
-              { key: 'outstanding', label: 'Outstanding (all time)', value: data.credits.outstanding },
+              { key: 'outstanding', label: 'Outstanding at the end', value: data.credits.outstanding },
             ]}
           />
         </section>
       </div>
-      <WebhookHealth health={data.webhooks} />
       <ReconcileRuns runs={data.reconcileRuns} />
       <Exports range={{ from: range.from, to: range.to, timeZone: range.timeZone }} refreshToken={refreshToken} />
     </>

@@ -44,24 +44,22 @@ function CurrencyRevenueCard({ r }: { r: CurrencyRevenue }) {
         series={FIGURES}
         format={format}
       />
-      <h4>By kind</h4>
       <DataTable
         rows={r.byKind}
         rowKey={(k) => k.kind}
         rowProps={(k) => ({ 'data-kind': k.kind })}
-        caption={`Revenue by kind, ${cur}`}
+        caption={`By kind, ${cur}`}
         testId={`ov-revenue-${r.currency}-kinds`}
         columns={groupColumns<CurrencyRevenue['byKind'][number]>(
           { header: 'Kind', cell: (k) => KIND_LABEL[k.kind] ?? k.kind },
           r.currency,
         )}
       />
-      <h4>By product</h4>
       <DataTable
         rows={r.byProduct}
         rowKey={(p) => p.productId}
         rowProps={(p) => ({ 'data-product': p.productId })}
-        caption={`Revenue by product, ${cur}`}
+        caption={`By product, ${cur}`}
         testId={`ov-revenue-${r.currency}-products`}
         columns={groupColumns<CurrencyRevenue['byProduct'][number]>(
           { header: 'Product', cell: (p) => p.title },
@@ -77,9 +75,11 @@ export function Revenue({ revenue }: { revenue: CurrencyRevenue[] }) {
     <section data-testid="ov-revenue">
       <h2>Revenue</h2>
       {revenue.length === 0 ? <p className="muted">No sales in this range.</p> : null}
-      {revenue.map((r) => (
-        <CurrencyRevenueCard key={r.currency} r={r} />
-      ))}
+      <div className="revenue-cards">
+        {revenue.map((r) => (
+          <CurrencyRevenueCard key={r.currency} r={r} />
+        ))}
+      </div>
     </section>
   );
 }
