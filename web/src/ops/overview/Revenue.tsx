@@ -1,5 +1,5 @@
 import type { CurrencyRevenue, RevenueFigures } from '../../../../contracts/ops.ts';
-import { DataTable, type Column } from '../../DataTable.tsx';
+import { DataTable } from '../../DataTable.tsx';
 import { money } from '../../format.ts';
 import { ChartFigure } from './ChartFigure.tsx';
 import { Figures } from './Figures.tsx';
@@ -20,13 +20,34 @@ const KIND_LABEL: Record<string, string> = {
   unknown: 'Unknown type',
 };
 
-/** Count and the four figures of a group of sales (a kind, a product), in one currency. */
-function groupColumns<R extends RevenueFigures & { count: number }>(first: Column<R>, currency: string): Column<R>[] {
-  return [
-    first,
-    { header: 'Sales', num: true, cell: (r) => r.count },
-    ...FIGURES.map((f) => ({ header: f.name, num: true, cell: (r: R) => money(r[f.key], currency) })),
-  ];
+/** Sales of one currency grouped by kind or by product: count and the four figures per group. */
+function GroupTable<R extends RevenueFigures & { count: number }>({
+  rows,
+  group,
+  keyOf,
+  labelOf,
+  currency,
+}: {
+  rows: R[];
+  group: 'kind' | 'product';
+  keyOf: (r: R) => string;
+  labelOf: (r: R) => string;
+  currency: string;
+}) {
+  return (
+    <DataTable
+      rows={rows}
+      rowKey={keyOf}
+      rowProps={(r) => ({ [`data-${group}`]: keyOf(r) })}
+      caption={`By ${group}, ${currency.toUpperCase()}`}
+      testId={`ov-revenue-${currency}-${group}s`}
+      columns={[
+        { header: group === 'kind' ? 'Kind' : 'Product', cell: labelOf },
+        { header: 'Sales', num: true, cell: (r) => r.count },
+        ...FIGURES.map((f) => ({ header: f.name, num: true, cell: (r: R) => money(r[f.key], currency) })),
+      ]}
+    />
+  );
 }
 
 /** One currency's revenue: totals, per day as a chart, and by kind and by product. Never summed across currencies. */
@@ -44,27 +65,19 @@ function CurrencyRevenueCard({ r }: { r: CurrencyRevenue }) {
         series={FIGURES}
         format={format}
       />
-      <DataTable
+      <GroupTable
         rows={r.byKind}
-        rowKey={(k) => k.kind}
-        rowProps={(k) => ({ 'data-kind': k.kind })}
-        caption={`By kind, ${cur}`}
-        testId={`ov-revenue-${r.currency}-kinds`}
-        columns={groupColumns<CurrencyRevenue['byKind'][number]>(
-          { header: 'Kind', cell: (k) => KIND_LABEL[k.kind] ?? k.kind },
-          r.currency,
-        )}
+        group="kind"
+        keyOf={(k) => k.kind}
+        labelOf={(k) => KIND_LABEL[k.kind] ?? k.kind}
+        currency={r.currency}
       />
-      <DataTable
+      <GroupTable
         rows={r.byProduct}
-        rowKey={(p) => p.productId}
-        rowProps={(p) => ({ 'data-product': p.productId })}
-        caption={`By product, ${cur}`}
-        testId={`ov-revenue-${r.currency}-products`}
-        columns={groupColumns<CurrencyRevenue['byProduct'][number]>(
-          { header: 'Product', cell: (p) => p.title },
-          r.currency,
-        )}
+        group="product"
+        keyOf={(p) => p.productId}
+        labelOf={(p) => p.title}
+        currency={r.currency}
       />
     </section>
   );
