@@ -2,7 +2,8 @@
 // happened: two warm trios (one refunded in part), a paid session of no known type (unfulfilled),
 // a sale in EUR, and a delivery the webhook refused. The page, in the browser's time zone, shows
 // each as made: revenue per currency as charts (read from the SVG and the figures tables), webhook
-// health, an attention count whose link lists the purchase, and a CSV export whose rows are them.
+// health, an attention count whose link lists the purchase, and a CSV export whose rows are them;
+// other ranges; and, last, a reconcile run repairing a sale whose webhooks were lost.
 import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -186,7 +187,7 @@ describe('operator overview in a browser', () => {
     await close();
   }, 120_000); // the first page load compiles the SPA
 
-  it('switches the range: 7 days in the time zone, one row a day', async () => {
+  it('switches the range: 7 days, one row a day; a custom range past the log says the log keeps 30 days', async () => {
     const { page, console: lines, close } = await openPage(e2e.browser, { timezoneId: TZ });
     await withEvidence('ops-overview-range', page, lines, async () => {
       await openOverview(page);
@@ -199,6 +200,52 @@ describe('operator overview in a browser', () => {
       expect(figures).toHaveLength(7);
       expect(figures.at(-1)!.slice(1)).toEqual(['$17.00', '$2.00', '$0.00', '$15.00']);
       expect(figures.slice(0, 6).every((r) => r.slice(1).every((c) => c === '$0.00'))).toBe(true);
+      expect(await page.getByTestId('ov-webhooks').getAttribute('data-partial')).toBe('false');
+
+      // A custom range reaching past the webhook log's 30 days says so instead of showing zeros.
+      const today = figures.at(-1)![0]!;
+      const sixtyDaysAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 60 * 86_400_000).toISOString().slice(0, 10);
+      await page.locator('.segmented label', { hasText: 'Custom' }).click();
+      await page.getByLabel('From').fill(sixtyDaysAgo);
+      await page.getByRole('button', { name: 'Show' }).click();
+      await page.waitForURL(new RegExp(`range=custom&from=${sixtyDaysAgo}&to=${today}$`));
+      await page.locator(`[data-testid="ops-overview"][data-range="${sixtyDaysAgo}..${today}"]`).waitFor();
+      expect(await page.getByTestId('ov-webhooks').getAttribute('data-partial')).toBe('true');
+      expect(await page.getByTestId('ov-webhooks-partial').textContent()).toMatch(
+        /keeps 30 days: these figures cover only/,
+      );
+      expect(await tableRows(page.getByTestId('ov-revenue-usd-chart-figures'))).toHaveLength(61);
+    });
+    await close();
+  }, 60_000);
+
+  // Last: it adds a sale, which the figures above do not count.
+  it('shows a reconcile run, with what it repaired, among the last runs', async () => {
+    const { page, console: lines, close } = await openPage(e2e.browser, { timezoneId: TZ });
+    await withEvidence('ops-overview-reconcile', page, lines, async () => {
+      // A sale whose webhooks never arrive (the endpoint is off) is what reconcile is for.
+      const stripe = stripeOf();
+      const [endpoint] = (await stripe.webhookEndpoints.list()).data;
+      await stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
+      const missed = await guestPurchase(e2e.stack, 'missed.overview@example.com');
+      await stripe.webhookEndpoints.update(endpoint.id, { disabled: false });
+
+      await openOverview(page);
+      await page.getByRole('link', { name: 'Buyers, webhooks and audit' }).click();
+      await page.getByTestId('ops-reconcile-run').click();
+      const report = page.getByTestId('ops-reconcile-report');
+      await report.waitFor();
+      const findings = Number(await report.getAttribute('data-findings'));
+      expect(findings).toBeGreaterThan(0);
+      await page.getByRole('link', { name: 'Overview', exact: true }).click();
+      await page.locator('[data-testid="ops-overview"][data-loading="false"]').waitFor();
+      const runs = page.getByTestId('ov-reconcile-runs').locator('tbody tr');
+      expect(await runs.count()).toBe(1);
+      expect(await runs.first().getAttribute('data-findings')).toBe(String(findings));
+      expect(await runs.first().locator('td').nth(1).textContent()).toBe('operator:ops@example.com');
+      const listed = await runs.first().locator('li').allTextContents();
+      expect(listed).toHaveLength(findings);
+      expect(listed).toContainEqual(expect.stringContaining(missed));
     });
     await close();
   }, 60_000);

@@ -24,7 +24,8 @@ export function WebhookHealth({ health }: { health: Health }) {
       <h2>Webhook health</h2>
       {health.partial ? (
         <p className="notice" data-testid="ov-webhooks-partial">
-          The webhook log keeps 30 days: these figures cover only {health.coveredFrom} onwards, not the whole range.
+          The webhook log keeps 30 days: these figures cover only {when(health.coveredFrom)} onwards, not the whole
+          range.
         </p>
       ) : null}
       <Figures
