@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { overview } from '../../api/_lib/ops/overview.ts';
 import { dayOf } from '../../api/_lib/ops/zoned-time.ts';
+import { runCli } from '../../scripts/ops.ts';
 import type { AttentionPage, OverviewResult } from '../../contracts/ops.ts';
 import { buyInCurrency, buyUntyped, ops, withOperatorShop } from '../support/ops.ts';
 import { bearer, buy, checkout, creditsCheckout, paymentIntentOf, signIn, type SignedIn } from '../support/shop.ts';
@@ -140,6 +141,13 @@ describe('overview', () => {
     expect(o.webhooks.partial).toBe(true);
     expect(Date.parse(o.webhooks.coveredFrom)).toBeGreaterThan(Date.now() - 31 * 86_400_000);
     expect(o.revenue.find((c) => c.currency === 'usd')?.gross).toBe(6200);
+  });
+
+  it('gives the same figures from the CLI', async () => {
+    const { result } = await runCli(['overview', '--range', '7d', '--tz', TZ], 'cli:tester');
+    const o = await sevenDays();
+    expect((result as OverviewResult).revenue).toEqual(o.revenue);
+    expect((result as OverviewResult).credits).toEqual(o.credits);
   });
 
   it('reads a bounded number of rows and says when a range held more', async () => {

@@ -11,12 +11,12 @@ const DAY_MS = 86_400_000;
 /** The most rows one count reads; a longer list shows this many (and the overview says truncated). */
 export const ATTENTION_CAP = 1000;
 
-export const ATTENTION_KINDS: readonly AttentionKind[] = [
+export const ATTENTION_KINDS = [
   'unfulfilled',
   'failed-receipts',
   'stale-pending',
   'open-disputes',
-];
+] as const satisfies readonly AttentionKind[];
 
 function listOf(kind: AttentionKind, now: number): ScanOptions {
   switch (kind) {

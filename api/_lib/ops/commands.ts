@@ -72,9 +72,7 @@ export const opsInputs = {
     timeZone,
   }),
   attention: z.object({
-    kind: z.enum(
-      ATTENTION_KINDS as [string, ...string[]] as ['unfulfilled', 'failed-receipts', 'stale-pending', 'open-disputes'],
-    ),
+    kind: z.enum(ATTENTION_KINDS),
     cursor: z.string().max(500).optional(),
     limit: z.number().int().min(1).max(200).optional(),
   }),
