@@ -19,7 +19,7 @@ export function Attention({ counts }: { counts: AttentionCount[] }) {
       <ul className="attention">
         {counts.map((a) => (
           <li key={a.kind} data-kind={a.kind} data-count={a.count} className={a.count ? 'due' : undefined}>
-            <Link to={`/ops/attention/${a.kind}`} data-testid={`ov-attention-${a.kind}`}>
+            <Link to={a.href} data-testid={`ov-attention-${a.kind}`}>
               <strong>{a.count}</strong> {ATTENTION_LABEL[a.kind] ?? a.kind}
             </Link>
             {a.reasons?.length ? (
