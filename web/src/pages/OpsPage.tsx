@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
+import { NavLink, Route, Routes } from 'react-router';
 import { RequireSignIn, SignedInAs } from '../auth/RequireSignIn.tsx';
 import { opsCall, OpsError } from '../ops/api.ts';
-import { NavLink, Route, Routes } from 'react-router';
 import { AttentionList } from '../ops/AttentionList.tsx';
 import { AuditTrail } from '../ops/AuditTrail.tsx';
 import { FindBuyer } from '../ops/FindBuyer.tsx';
