@@ -2,8 +2,8 @@
 // ops@example.com): sign in with the code from the mailbox, find a buyer by email typed in
 // another case, refund, and see the webhook's revocation; a non-operator is told so.
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { devStackWithBrowser, openPage, screenshotForDocs, withEvidence } from '../support/browser.ts';
+import { guestPurchase, signInOnOps } from '../support/ops-page.ts';
 
 const e2e = devStackWithBrowser({
   before: () => {
@@ -11,42 +11,15 @@ const e2e = devStackWithBrowser({
   },
 });
 
-/** A guest buys the warm trio as the shop does it: api/checkout, then the hosted page's pay. */
-async function guestPurchase(email: string): Promise<string> {
-  const res = await fetch(`${e2e.stack.url}/api/checkout`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: crypto.randomUUID(), productId: 'wallpapers-warm' }),
-  });
-  const sessionId = new URL((await res.json()).url).pathname.split('/').pop()!;
-  const paid = await fetch(`${e2e.stack.stripe!.url}/_local/checkout_sessions/${sessionId}/pay`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, card: '4242424242424242' }),
-  });
-  expect(paid.status).toBe(200);
-  await e2e.stack.stripe!.whenDeliveriesIdle();
-  return sessionId;
-}
-
-async function signInOnOps(page: Page, email: string) {
-  await page.goto(`${e2e.stack.url}/ops`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByRole('button', { name: 'Send code' }).click();
-  await page.getByLabel('Code').waitFor();
-  const mail = await e2e.stack.mailbox!.waitForMessage({ to: email, withCode: true });
-  const code = /\b(\d{6})\b/.exec(mail.subject)![1];
-  await page.getByLabel('Code').fill(code);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 describe('operator page in a browser', () => {
   it('signs an operator in with the mailed code, finds a buyer by email, refunds, and sees access revoked', async () => {
-    const sessionId = await guestPurchase('buyer.ops@example.com');
+    const sessionId = await guestPurchase(e2e.stack, 'buyer.ops@example.com');
     const { page, console: lines, close } = await openPage(e2e.browser);
     await withEvidence('ops-page', page, lines, async () => {
-      await signInOnOps(page, 'ops@example.com');
+      await signInOnOps(page, e2e.stack, 'ops@example.com');
       await page.getByTestId('ops-console').waitFor();
+      // /ops opens on the overview; finding a buyer is under the tools tab.
+      await page.getByRole('link', { name: 'Buyers, webhooks and audit' }).click();
       await page.getByTestId('ops-find-email').fill('Buyer.Ops@Example.com');
       await page.getByTestId('ops-find-submit').click();
       const row = page.getByTestId(`ops-purchase-${sessionId}`);
@@ -79,7 +52,7 @@ describe('operator page in a browser', () => {
     // The page asks api/ops/me, which refuses a non-operator with 403; Chromium logs it.
     expectError(/status of 403 \(Forbidden\) \(at http:\/\/localhost:\d+\/api\/ops\/me,/);
     await withEvidence('ops-not-operator', page, lines, async () => {
-      await signInOnOps(page, 'not-ops@example.com');
+      await signInOnOps(page, e2e.stack, 'not-ops@example.com');
       await page.getByTestId('not-operator').waitFor();
       expect(await page.getByTestId('not-operator').textContent()).toBe('This account is not an operator.');
       expect(await page.getByTestId('ops-console').count()).toBe(0);

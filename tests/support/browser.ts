@@ -3,7 +3,7 @@
 // under test-results/ so a red run can be read without re-running it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
 import { chromiumPath } from './chromium.ts';
@@ -32,9 +32,9 @@ export type OpenPage = {
   close(): Promise<void>;
 };
 
-/** A fresh profile (its own localStorage) with the console of all its tabs captured. */
-export async function openPage(browser: Browser): Promise<OpenPage> {
-  const context = await browser.newContext();
+/** A fresh profile (its own localStorage; `options`: e.g. its time zone, viewport) with the console of all its tabs captured. */
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<OpenPage> {
+  const context = await browser.newContext(options);
   const lines: string[] = [];
   const errors: string[] = [];
   const expected: RegExp[] = [];
@@ -76,10 +76,10 @@ export async function withEvidence<T>(name: string, page: Page, lines: string[],
 }
 
 /** With UPDATE_SCREENSHOTS=1, saves the page for README (docs/screenshots); otherwise does nothing. */
-export async function screenshotForDocs(page: Page, name: string) {
+export async function screenshotForDocs(page: Page, name: string, { fullPage = true } = {}) {
   if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   mkdirSync('docs/screenshots', { recursive: true });
-  await page.screenshot({ path: join('docs/screenshots', `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join('docs/screenshots', `${name}.png`), fullPage });
 }
 
 /**

@@ -43,7 +43,7 @@ export function App() {
             <Route path="/success" element={<SuccessPage />} />
             <Route path="/recover" element={<RecoverPage />} />
             <Route path="/credits" element={<CreditsPage />} />
-            <Route path="/ops" element={<OpsPage />} />
+            <Route path="/ops/*" element={<OpsPage />} />
             <Route path="/account" element={<AccountPage />} />
             <Route
               path="*"

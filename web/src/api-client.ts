@@ -9,11 +9,10 @@ export class ApiError extends Error {
   }
 }
 
-export async function postJson<T>(
-  path: string,
-  body: unknown,
-  opts: { refreshToken?: string; method?: 'POST' | 'PUT' } = {},
-): Promise<T> {
+type CallOptions = { refreshToken?: string; method?: 'POST' | 'PUT' };
+
+/** Sends a JSON body (the refresh token, if any, in the Authorization header); a refusal throws ApiError. */
+async function call(path: string, body: unknown, opts: CallOptions): Promise<Response> {
   const res = await fetch(path, {
     method: opts.method ?? 'POST',
     headers: {
@@ -22,9 +21,23 @@ export async function postJson<T>(
     },
     body: JSON.stringify(body),
   });
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, data.error ?? `Request failed (${res.status})`);
-  return data as T;
+  if (!res.ok) {
+    const data = await res.json().catch(() => ({}));
+    throw new ApiError(res.status, data.error ?? `Request failed (${res.status})`);
+  }
+  return res;
+}
+
+export async function postJson<T>(path: string, body: unknown, opts: CallOptions = {}): Promise<T> {
+  const res = await call(path, body, opts);
+  return (await res.json().catch(() => ({}))) as T;
+}
+
+/** A file the function answers with (e.g. a CSV export): its bytes and the name it suggests, if any. */
+export async function postForFile(path: string, body: unknown, opts: CallOptions = {}) {
+  const res = await call(path, body, opts);
+  const name = /filename="?([^";]+)"?/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? null;
+  return { blob: await res.blob(), name };
 }
 
 /** A short-lived signed URL for a wallpaper the given tokens paid for. */

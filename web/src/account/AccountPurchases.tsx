@@ -1,8 +1,8 @@
-import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl } from '../api-client.ts';
 import { db } from '../instant.ts';
 import { useRedirect } from '../use-redirect.ts';
 import { ErrorNote } from '../ErrorNote.tsx';
+import { PurchaseItems } from '../shop/PurchaseItems.tsx';
 
 /** Every purchase recorded for the signed-in email, live, with downloads for what they bought. */
 export function AccountPurchases({ refreshToken }: { refreshToken: string }) {
@@ -13,21 +13,12 @@ export function AccountPurchases({ refreshToken }: { refreshToken: string }) {
   const download = (purchaseId: string) => go(() => downloadUrl(purchaseId, { refreshToken }));
   return (
     <div className="card">
-      <ul className="purchases" data-testid="account-purchases">
-        {data.purchases.map((p) => {
-          const product = findProduct(p.productId ?? '');
-          return (
-            <li key={p.id} data-status={p.status}>
-              {product?.title ?? 'Purchase'}: {p.status}{' '}
-              {product?.kind === 'download' && p.status === 'paid' ? (
-                <button className="link" data-testid={`download-${p.id}`} onClick={() => void download(p.id)}>
-                  Download
-                </button>
-              ) : null}
-            </li>
-          );
-        })}
-      </ul>
+      <PurchaseItems
+        purchases={data.purchases}
+        testId="account-purchases"
+        status={(p) => p.status}
+        download={(p) => ({ testId: `download-${p.id}`, go: () => void download(p.id) })}
+      />
       <ErrorNote error={error} />
     </div>
   );

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import { db } from '../instant.ts';
 import { ErrorNote } from '../ErrorNote.tsx';
 
@@ -41,36 +41,65 @@ export function MagicCodeSignIn({ intro }: { intro?: string }) {
     <div className="card">
       {intro ? <p>{intro}</p> : null}
       {sentTo === null ? (
-        <form onSubmit={sendCode} className="row">
-          <input
-            name="email"
-            type="email"
-            required
-            placeholder="you@example.com"
-            aria-label="Email"
-            autoComplete="email"
-          />
-          <button disabled={busy}>Send code</button>
-        </form>
+        <OneFieldForm
+          onSubmit={sendCode}
+          busy={busy}
+          submit="Send code"
+          field={{
+            name: 'email',
+            type: 'email',
+            placeholder: 'you@example.com',
+            'aria-label': 'Email',
+            autoComplete: 'email',
+          }}
+        />
       ) : (
-        <form onSubmit={verify} className="row">
-          <span>We sent a code to {sentTo}.</span>
-          <input
-            name="code"
-            inputMode="numeric"
-            pattern="[0-9]{6}"
-            required
-            placeholder="123456"
-            aria-label="Code"
-            autoComplete="one-time-code"
-          />
-          <button disabled={busy}>Sign in</button>
+        <OneFieldForm
+          onSubmit={verify}
+          busy={busy}
+          submit="Sign in"
+          lead={<span>We sent a code to {sentTo}.</span>}
+          field={{
+            name: 'code',
+            inputMode: 'numeric',
+            pattern: '[0-9]{6}',
+            placeholder: '123456',
+            'aria-label': 'Code',
+            autoComplete: 'one-time-code',
+          }}
+        >
           <button type="button" className="link" onClick={() => setSentTo(null)}>
             Use another email
           </button>
-        </form>
+        </OneFieldForm>
       )}
       <ErrorNote error={error} />
     </div>
+  );
+}
+
+/** One required field and its submit button on a row; `children` follow the button. */
+function OneFieldForm({
+  onSubmit,
+  busy,
+  submit,
+  lead,
+  field,
+  children,
+}: {
+  onSubmit: (e: FormEvent<HTMLFormElement>) => void;
+  busy: boolean;
+  submit: string;
+  lead?: ReactNode;
+  field: InputHTMLAttributes<HTMLInputElement>;
+  children?: ReactNode;
+}) {
+  return (
+    <form onSubmit={onSubmit} className="row">
+      {lead}
+      <input required {...field} />
+      <button disabled={busy}>{submit}</button>
+      {children}
+    </form>
   );
 }

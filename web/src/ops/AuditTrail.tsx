@@ -1,53 +1,40 @@
-import { useEffect, useState } from 'react';
 import type { OpsAction } from '../../../contracts/ops.ts';
-import { opsCall, when } from './api.ts';
+import { useOpsQuery } from './useOpsQuery.ts';
+import { when } from '../format.ts';
+import { DataTable, type Column } from '../DataTable.tsx';
 import { ErrorNote } from '../ErrorNote.tsx';
+
+const COLUMNS: Column<OpsAction>[] = [
+  { header: 'When', cell: (a) => when(a.createdAt) },
+  { header: 'Who', cell: (a) => a.operator },
+  { header: 'What', cell: (a) => a.action },
+  { header: 'Target', cell: (a) => <code>{a.target ?? ''}</code> },
+  {
+    header: 'Result',
+    cell: (a) => (
+      <span className={a.ok ? '' : 'error'}>
+        {a.ok ? 'ok' : 'failed'}
+        {a.detail ? `: ${a.detail}` : ''}
+      </span>
+    ),
+  },
+];
 
 /** Who did what, when, newest first; reloaded after each action on the page. */
 export function AuditTrail({ refreshToken, version }: { refreshToken: string; version: number }) {
-  const [rows, setRows] = useState<OpsAction[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    opsCall<OpsAction[]>('audit', refreshToken, { limit: 50 })
-      .then((r) => live && setRows(r))
-      .catch((e: Error) => live && setError(e.message));
-    return () => {
-      live = false;
-    };
-  }, [refreshToken, version]);
+  const { data: rows, error } = useOpsQuery<OpsAction[]>('audit', refreshToken, { limit: 50 }, version);
   return (
     <section className="card" data-testid="ops-audit">
       <h2>Audit trail</h2>
       <ErrorNote error={error} />
       {rows ? (
-        <table className="ledger ops-table" data-testid="ops-audit-rows">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Who</th>
-              <th>What</th>
-              <th>Target</th>
-              <th>Result</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((a) => (
-              <tr key={a.id} data-action={a.action}>
-                <td>{when(a.createdAt)}</td>
-                <td>{a.operator}</td>
-                <td>{a.action}</td>
-                <td>
-                  <code>{a.target ?? ''}</code>
-                </td>
-                <td className={a.ok ? '' : 'error'}>
-                  {a.ok ? 'ok' : 'failed'}
-                  {a.detail ? `: ${a.detail}` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          rows={rows}
+          rowProps={(a) => ({ 'data-action': a.action })}
+          className="ops-table"
+          testId="ops-audit-rows"
+          columns={COLUMNS}
+        />
       ) : null}
     </section>
   );

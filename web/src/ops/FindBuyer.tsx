@@ -1,8 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import type { FindResult } from '../../../contracts/ops.ts';
-import { money, opsCall, when } from './api.ts';
+import { opsCall } from './api.ts';
+import { ActionButton } from './ActionButton.tsx';
 import { PurchaseActions } from './PurchaseActions.tsx';
+import { PurchaseTable } from './PurchaseTable.tsx';
 import { useOpsAction } from './useOpsAction.ts';
+import { LedgerTable } from '../credits/LedgerTable.tsx';
 import { ErrorNote } from '../ErrorNote.tsx';
 
 /** Search by email: purchases with Stripe ids, receipts, plan, ledger and downloads, with actions. */
@@ -55,19 +58,16 @@ export function FindBuyer({ refreshToken, onAction }: { refreshToken: string; on
                 ? `user ${result.user.id} · plan ${result.user.plan ?? 'none'} · customer ${result.user.stripeCustomerId ?? 'none'}`
                 : 'no account (guest purchases only)'}
             </span>
-            <button
-              className="secondary"
-              disabled={recover.busy}
-              data-testid="ops-recover"
-              onClick={() =>
-                void recover.run(async () => {
-                  await opsCall('recover', refreshToken, { email: result.email });
-                  return `Recovery link sent to ${result.email}.`;
-                })
-              }
+            <ActionButton
+              action={recover}
+              testId="ops-recover"
+              run={async () => {
+                await opsCall('recover', refreshToken, { email: result.email });
+                return `Recovery link sent to ${result.email}.`;
+              }}
             >
               Send recovery link
-            </button>
+            </ActionButton>
           </p>
           {recover.message ? <p data-testid="ops-recover-result">{recover.message}</p> : null}
           <ErrorNote error={recover.error} />
@@ -76,55 +76,20 @@ export function FindBuyer({ refreshToken, onAction }: { refreshToken: string; on
           {result.purchases.length === 0 ? (
             <p className="muted">None.</p>
           ) : (
-            <table className="ledger ops-table" data-testid="ops-purchases">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>What</th>
-                  <th>Status</th>
-                  <th>Paid</th>
-                  <th>Stripe</th>
-                  <th>Receipt</th>
-                  <th>Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.purchases.map((p) => (
-                  <tr key={p.id} data-testid={`ops-purchase-${p.sessionId}`} data-status={p.status}>
-                    <td>{when(p.createdAt)}</td>
-                    <td>
-                      {p.title}
-                      {p.unfulfilledReason ? (
-                        <p className="error" data-testid="ops-unfulfilled">
-                          Not fulfilled: {p.unfulfilledReason}
-                        </p>
-                      ) : null}
-                    </td>
-                    <td>
-                      <span className={`badge status-${p.status}`}>{p.status}</span>
-                      {p.access ? ' · access' : ''}
-                    </td>
-                    <td className="num">{money(p.amount, p.currency)}</td>
-                    <td className="ids">
-                      <code>{p.sessionId}</code>
-                      <br />
-                      <code>{p.paymentIntentId ?? '—'}</code>
-                    </td>
-                    <td>{p.receipt ? `${p.receipt.status}${p.receipt.error ? `: ${p.receipt.error}` : ''}` : '—'}</td>
-                    <td>
-                      <PurchaseActions
-                        purchase={p}
-                        refreshToken={refreshToken}
-                        onDone={() => {
-                          onAction();
-                          void find(result.email);
-                        }}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <PurchaseTable
+              purchases={result.purchases}
+              testId="ops-purchases"
+              actions={(p) => (
+                <PurchaseActions
+                  purchase={p}
+                  refreshToken={refreshToken}
+                  onDone={() => {
+                    onAction();
+                    void find(result.email);
+                  }}
+                />
+              )}
+            />
           )}
 
           <h3>
@@ -136,26 +101,7 @@ export function FindBuyer({ refreshToken, onAction }: { refreshToken: string; on
           {result.ledger.length === 0 ? (
             <p className="muted">No ledger entries.</p>
           ) : (
-            <table className="ledger" data-testid="ops-ledger">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>What</th>
-                  <th>Change</th>
-                  <th>Balance</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.ledger.map((e) => (
-                  <tr key={e.seq}>
-                    <td>{when(e.createdAt)}</td>
-                    <td>{e.reason}</td>
-                    <td className="num">{e.amount > 0 ? `+${e.amount}` : e.amount}</td>
-                    <td className="num">{e.balance}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <LedgerTable entries={result.ledger} testId="ops-ledger" />
           )}
 
           <h3>Downloads</h3>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FindResult } from '../../../contracts/ops.ts';
 import { opsCall } from './api.ts';
+import { ActionButton } from './ActionButton.tsx';
 import { useOpsAction } from './useOpsAction.ts';
 import { ErrorNote } from '../ErrorNote.tsx';
 
@@ -42,21 +43,18 @@ export function PurchaseActions({
   return (
     <div className="ops-actions">
       {purchase.receipt ? (
-        <button
-          className="secondary"
-          disabled={action.busy}
-          data-testid="ops-resend-receipt"
-          onClick={() =>
-            void action.run(async () => {
-              const r = await opsCall<{ result: string; reason?: string }>('resend-receipt', refreshToken, {
-                sessionId: purchase.sessionId,
-              });
-              return `Receipt ${r.result}${r.reason ? `: ${r.reason}` : ''}.`;
-            })
-          }
+        <ActionButton
+          action={action}
+          testId="ops-resend-receipt"
+          run={async () => {
+            const r = await opsCall<{ result: string; reason?: string }>('resend-receipt', refreshToken, {
+              sessionId: purchase.sessionId,
+            });
+            return `Receipt ${r.result}${r.reason ? `: ${r.reason}` : ''}.`;
+          }}
         >
           Resend receipt
-        </button>
+        </ActionButton>
       ) : null}
       {refundable ? (
         <span className="row">

@@ -36,7 +36,11 @@ export function Reconcile({ refreshToken, onAction }: { refreshToken: string; on
       </form>
       <ErrorNote error={action.error} />
       {report ? (
-        <div data-testid="ops-reconcile-report" data-repaired={report.repaired.length}>
+        <div
+          data-testid="ops-reconcile-report"
+          data-repaired={report.repaired.length}
+          data-findings={report.findings.length}
+        >
           <p>
             {action.message} {report.repaired.length} repaired, {report.receiptsResent.length} receipts re-sent,{' '}
             {report.errors.length} errors; pruned {report.pruned.rateSlots} rate-limit slots and{' '}

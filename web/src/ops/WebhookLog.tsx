@@ -1,11 +1,41 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { WebhookEventRow } from '../../../contracts/ops.ts';
-import { opsCall, when } from './api.ts';
+import { opsCall } from './api.ts';
+import { when } from '../format.ts';
+import { ActionButton } from './ActionButton.tsx';
 import { useOpsAction } from './useOpsAction.ts';
+import { DataTable, type Column } from '../DataTable.tsx';
 import { ErrorNote } from '../ErrorNote.tsx';
 
 const noop = () => {};
 const OUTCOMES = ['', 'fulfilled', 'ignored', 'no-session', 'failed', 'rejected'];
+
+const COLUMNS: Column<WebhookEventRow>[] = [
+  { header: 'When', cell: (r) => when(r.receivedAt) },
+  {
+    header: 'Event',
+    cell: (r) => (
+      <>
+        {r.type}
+        <br />
+        <code>{r.eventId ?? '—'}</code>
+        {r.source === 'replay' ? ' (replay)' : ''}
+      </>
+    ),
+  },
+  {
+    header: 'Outcome',
+    cell: (r) => (
+      <>
+        <span className={`badge outcome-${r.outcome}`}>{r.outcome}</span>
+        {r.purchaseStatus ? ` → ${r.purchaseStatus}` : ''}
+        {r.error ? <div className="error">{r.error}</div> : null}
+      </>
+    ),
+  },
+  { header: 'Time', num: true, cell: (r) => `${r.durationMs} ms` },
+  { header: 'Session', cell: (r) => <code>{r.sessionId ?? '—'}</code> },
+];
 
 /** Every webhook delivery received, newest first, filterable; replay runs an event again. */
 export function WebhookLog({ refreshToken, onAction }: { refreshToken: string; onAction: () => void }) {
@@ -60,62 +90,34 @@ export function WebhookLog({ refreshToken, onAction }: { refreshToken: string; o
       <ErrorNote error={replay.error} />
       {rows && rows.length === 0 ? <p className="muted">No deliveries.</p> : null}
       {rows && rows.length > 0 ? (
-        <table className="ledger ops-table" data-testid="ops-webhook-rows">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Event</th>
-              <th>Outcome</th>
-              <th>Time</th>
-              <th>Session</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} data-outcome={r.outcome}>
-                <td>{when(r.receivedAt)}</td>
-                <td>
-                  {r.type}
-                  <br />
-                  <code>{r.eventId ?? '—'}</code>
-                  {r.source === 'replay' ? ' (replay)' : ''}
-                </td>
-                <td>
-                  <span className={`badge outcome-${r.outcome}`}>{r.outcome}</span>
-                  {r.purchaseStatus ? ` → ${r.purchaseStatus}` : ''}
-                  {r.error ? <div className="error">{r.error}</div> : null}
-                </td>
-                <td className="num">{r.durationMs} ms</td>
-                <td>
-                  <code>{r.sessionId ?? '—'}</code>
-                </td>
-                <td>
-                  {r.eventId ? (
-                    <button
-                      className="secondary"
-                      disabled={replay.busy}
-                      data-testid="ops-replay"
-                      onClick={() =>
-                        void replay.run(async () => {
-                          const res = await opsCall<{ status?: string | null; handled?: boolean }>(
-                            'replay',
-                            refreshToken,
-                            { eventId: r.eventId },
-                          );
-                          void load(filter);
-                          return `Replayed ${r.eventId}: ${res.handled === false ? 'not a handled event' : `purchase ${res.status ?? 'not found'}`}.`;
-                        })
-                      }
-                    >
-                      Replay
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          rows={rows}
+          rowProps={(r) => ({ 'data-outcome': r.outcome })}
+          className="ops-table"
+          testId="ops-webhook-rows"
+          columns={[
+            ...COLUMNS,
+            {
+              header: '',
+              cell: (r) =>
+                r.eventId ? (
+                  <ActionButton
+                    action={replay}
+                    testId="ops-replay"
+                    run={async () => {
+                      const res = await opsCall<{ status?: string | null; handled?: boolean }>('replay', refreshToken, {
+                        eventId: r.eventId,
+                      });
+                      void load(filter);
+                      return `Replayed ${r.eventId}: ${res.handled === false ? 'not a handled event' : `purchase ${res.status ?? 'not found'}`}.`;
+                    }}
+                  >
+                    Replay
+                  </ActionButton>
+                ) : null,
+            },
+          ]}
+        />
       ) : null}
     </section>
   );

@@ -7,10 +7,3 @@ export { ApiError as OpsError } from '../api-client.ts';
 export function opsCall<T>(command: string, refreshToken: string, body: unknown = {}): Promise<T> {
   return postJson<T>(`/api/ops/${command}`, body, { refreshToken });
 }
-
-export const money = (amount: number | null, currency: string | null) =>
-  amount === null || !currency
-    ? '—'
-    : new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(amount / 100);
-
-export const when = (d: number | string | null | undefined) => (d ? new Date(d).toLocaleString() : '—');

@@ -1,10 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
+import { NavLink, Route, Routes } from 'react-router';
 import { RequireSignIn, SignedInAs } from '../auth/RequireSignIn.tsx';
 import { opsCall, OpsError } from '../ops/api.ts';
+import { AttentionList } from '../ops/AttentionList.tsx';
 import { AuditTrail } from '../ops/AuditTrail.tsx';
 import { FindBuyer } from '../ops/FindBuyer.tsx';
+import { Overview } from '../ops/overview/Overview.tsx';
 import { Reconcile } from '../ops/Reconcile.tsx';
 import { WebhookLog } from '../ops/WebhookLog.tsx';
+import '../ops/ops.css';
 
 type Access =
   | { state: 'checking' }
@@ -26,8 +30,6 @@ export function OpsPage() {
 
 function OpsConsole({ email, refreshToken }: { email: string; refreshToken: string }) {
   const [access, setAccess] = useState<Access>({ state: 'checking' });
-  const [version, setVersion] = useState(0);
-  const bump = useCallback(() => setVersion((v) => v + 1), []);
   useEffect(() => {
     let live = true;
     opsCall('me', refreshToken)
@@ -75,10 +77,32 @@ function OpsConsole({ email, refreshToken }: { email: string; refreshToken: stri
     <section data-testid="ops-console">
       <h1>Operators</h1>
       {header}
+      <nav className="tabs" aria-label="Operator pages">
+        <NavLink to="/ops" end>
+          Overview
+        </NavLink>
+        <NavLink to="/ops/tools">Buyers, webhooks and audit</NavLink>
+      </nav>
+      <Routes>
+        <Route index element={<Overview refreshToken={refreshToken} />} />
+        <Route path="attention/:kind" element={<AttentionList refreshToken={refreshToken} />} />
+        <Route path="tools" element={<OpsTools refreshToken={refreshToken} />} />
+        <Route path="*" element={<p>Nothing here on the operator pages.</p>} />
+      </Routes>
+    </section>
+  );
+}
+
+/** Find and help a buyer, reconcile, the webhook log and the audit trail (reloaded after each action). */
+function OpsTools({ refreshToken }: { refreshToken: string }) {
+  const [version, setVersion] = useState(0);
+  const bump = useCallback(() => setVersion((v) => v + 1), []);
+  return (
+    <>
       <FindBuyer refreshToken={refreshToken} onAction={bump} />
       <Reconcile refreshToken={refreshToken} onAction={bump} />
       <WebhookLog refreshToken={refreshToken} onAction={bump} />
       <AuditTrail refreshToken={refreshToken} version={version} />
-    </section>
+    </>
   );
 }

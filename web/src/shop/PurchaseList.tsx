@@ -1,9 +1,9 @@
 import type { InstaQLEntity } from '@instantdb/react';
 import type { AppSchema } from '../../../instant.schema.ts';
-import { findProduct } from '../../../catalog/products.ts';
 import { downloadUrl } from '../api-client.ts';
 import { useRedirect } from '../use-redirect.ts';
 import { ErrorNote } from '../ErrorNote.tsx';
+import { PurchaseItems } from './PurchaseItems.tsx';
 
 type Purchase = InstaQLEntity<AppSchema, 'purchases'>;
 /** A purchase as a buyer's query shows it (the fields instant.perms.ts lets a token holder read). */
@@ -26,22 +26,12 @@ export function PurchaseList({ purchases }: { purchases: PurchaseView[] }) {
   const download = (p: PurchaseView) => go(() => downloadUrl(p.id, { token: p.token! }));
   return (
     <>
-      <ul className="purchases" data-testid="purchases">
-        {purchases.map((p) => {
-          const product = findProduct(p.productId ?? '');
-          return (
-            <li key={p.id} data-status={p.status}>
-              {product?.title ?? 'Purchase'}:{' '}
-              <span className={`status-${p.status}`}>{LABEL[p.status] ?? p.status}</span>{' '}
-              {product?.kind === 'download' && p.status === 'paid' && p.token ? (
-                <button className="link" data-testid={`download-purchase-${p.id}`} onClick={() => void download(p)}>
-                  Download
-                </button>
-              ) : null}
-            </li>
-          );
-        })}
-      </ul>
+      <PurchaseItems
+        purchases={purchases}
+        testId="purchases"
+        status={(p) => <span className={`status-${p.status}`}>{LABEL[p.status] ?? p.status}</span>}
+        download={(p) => (p.token ? { testId: `download-purchase-${p.id}`, go: () => void download(p) } : null)}
+      />
       <ErrorNote error={error} />
     </>
   );

@@ -1,0 +1,10 @@
+// How the pages write amounts and times: one formatter each.
+
+/** Minor units of a currency as money (`1234, 'eur'` → `€12.34`); `—` when unknown. */
+export const money = (amount: number | null, currency: string | null) =>
+  amount === null || !currency
+    ? '—'
+    : new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(amount / 100);
+
+/** A stored time in the viewer's locale and time zone; `—` when absent. */
+export const when = (d: number | string | null | undefined) => (d ? new Date(d).toLocaleString() : '—');
