@@ -2,12 +2,13 @@
 // permissions against instant-local with an app's admin token, as against Instant; cases from
 // upstream's client/packages/cli/__tests__/e2e/cli.e2e.test.ts, plus the data checks (indexing
 // jobs) and refusals upstream's server makes. Notes: notes/cli.md.
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { i } from '@instantdb/admin';
 import { afterAll, describe, expect, it } from 'vitest';
 import shopRules from '../../../instant.perms.ts';
+import { instantProject } from '../../../tests/support/instant-project.ts';
 import { runInstantCli, type CliTarget } from '../instant-cli-runner.ts';
 import { startInstantLocal } from '../server.ts';
 import { from, throwawayApp } from './harness.ts';
@@ -43,15 +44,8 @@ afterAll(async () => {
 
 /** A project directory as upstream's createTestProject makes one, with the repo's SDKs. */
 async function project(files: { schema?: string; perms?: string } = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'instant-cli-local-'));
+  const dir = await instantProject('instant-cli-local-', files);
   dirs.push(dir);
-  await writeFile(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: 'cli-test', type: 'module', dependencies: { '@instantdb/core': '1.0.67' } }),
-  );
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  if (files.schema) await writeFile(join(dir, 'instant.schema.ts'), files.schema);
-  if (files.perms) await writeFile(join(dir, 'instant.perms.ts'), files.perms);
   return dir;
 }
 
