@@ -2,6 +2,9 @@
 // test schemas (here and in conformance/) share.
 import { i } from '@instantdb/core';
 
+/** An optional string that is unique and indexed: what a lookup (`lookup('email', …)`) needs. */
+export const uniqueString = () => i.string().unique().indexed().optional();
+
 type Side = readonly [on: string, has: 'one' | 'many', label: string];
 type SideDef<S extends Side> = { on: S[0]; has: S[1]; label: S[2]; onDelete?: 'cascade' };
 

@@ -260,6 +260,14 @@ describe('push perms', () => {
 });
 
 describe('pull and round trips', () => {
+  /** Pushes `file` as the app's schema or perms from one project, pulls it into a fresh one. */
+  async function pushThenPull(app: CliTarget, what: 'schema' | 'perms', file: string) {
+    expect((await cli(['push', what], await project({ [what]: file }), app)).code).toBe(0);
+    const dir = await project();
+    expect((await cli(['pull', what], dir, app)).code).toBe(0);
+    return { dir, pulled: await readFile(join(dir, `instant.${what}.ts`), 'utf8') };
+  }
+
   it(
     from(
       E2E,
@@ -283,10 +291,7 @@ describe('pull and round trips', () => {
     from(E2E, 'schema roundtrip › push then pull produces matching schema', 'push then pull gives back the schema'),
     async () => {
       const app = await throwawayApp();
-      expect((await cli(['push', 'schema'], await project({ schema: SCHEMA_FILE }), app)).code).toBe(0);
-      const dir = await project();
-      expect((await cli(['pull', 'schema'], dir, app)).code).toBe(0);
-      const pulled = await readFile(join(dir, 'instant.schema.ts'), 'utf8');
+      const { dir, pulled } = await pushThenPull(app, 'schema', SCHEMA_FILE);
       expect(pulled).toMatch(/posts: i\.entity\(\{\s+body: i\.string\(\),\s+title: i\.string\(\),\s+\}\)/);
       expect(pulled).toMatch(/comments: i\.entity\(\{\s+text: i\.string\(\),\s+\}\)/);
       expect(pulled).toMatch(/on: "posts",\s+has: "many",\s+label: "comments"/);
@@ -299,11 +304,7 @@ describe('pull and round trips', () => {
   it(
     from(E2E, 'perms roundtrip › push then pull produces matching perms', 'push then pull gives back the perms'),
     async () => {
-      const app = await throwawayApp();
-      expect((await cli(['push', 'perms'], await project({ perms: PERMS_FILE }), app)).code).toBe(0);
-      const dir = await project();
-      expect((await cli(['pull', 'perms'], dir, app)).code).toBe(0);
-      const pulled = await readFile(join(dir, 'instant.perms.ts'), 'utf8');
+      const { pulled } = await pushThenPull(await throwawayApp(), 'perms', PERMS_FILE);
       expect(pulled).toMatch(/posts: \{\s+allow: \{\s+view: "true",\s+create: "true",?\s+\},?\s+\}/);
     },
   );
