@@ -1,11 +1,11 @@
 // `npm run instant:push` / `instant:pull`: the shop's setting names mapped onto instant-cli's,
 // from the environment or `.data/local.json`; --help exits 0, a usage mistake exits 2.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startInstantLocal, type InstantLocal } from '../local/instant/server.ts';
+import { instantProject } from '../tests/support/instant-project.ts';
 import { cliTarget } from './instant-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -15,18 +15,11 @@ let dir: string;
 
 beforeAll(async () => {
   server = await startInstantLocal({ memory: true });
-  dir = await mkdtemp(join(tmpdir(), 'instant-cli-script-'));
-  await writeFile(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: 'p', type: 'module', dependencies: { '@instantdb/core': '1.0.67' } }),
-  );
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  await writeFile(
-    join(dir, 'instant.schema.ts'),
-    `import { i } from "@instantdb/core";
+  dir = await instantProject('instant-cli-script-', {
+    schema: `import { i } from "@instantdb/core";
 export default i.schema({ entities: { notes: i.entity({ title: i.string() }) }, links: {} });`,
-  );
-  await writeFile(join(dir, 'instant.perms.ts'), 'export default { notes: { allow: { view: "true" } } };');
+    perms: 'export default { notes: { allow: { view: "true" } } };',
+  });
 });
 afterAll(async () => {
   await server.close();

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appliedEventId } from '../api/_lib/fulfillment/process-event.ts';
 import { prune, WEBHOOK_LOG_TTL_MS } from '../api/_lib/ops/prune.ts';
 import { ops, startShopWithOperator } from './support/ops.ts';
-import { guestCheckout, type SignedIn } from './support/shop.ts';
-import { withReceiptsFailing, type ShopStack } from './support/shop-stack.ts';
+import { guestCheckout, guestCheckoutReceiptFailed, type SignedIn } from './support/shop.ts';
+import type { ShopStack } from './support/shop-stack.ts';
 
 let shop: ShopStack;
 let operator: SignedIn;
@@ -20,6 +20,8 @@ afterAll(() => shop.close());
 
 const tag = () => randomUUID().slice(0, 8);
 const receiptsTo = (to: string) => shop.mailbox.messages({ to }).filter((m) => m.subject.startsWith('Your receipt'));
+const receiptOf = async (sessionId: string) =>
+  (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0];
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** Calls made at each stand-in while `fn` runs (the difference of their request counters). */
@@ -103,24 +105,16 @@ describe('applied events', () => {
 
   it('does not record an event whose receipt failed; a redelivery sends it and then records the event', async () => {
     const email = `receipt-failed.${tag()}@example.com`;
-    const { sessionId } = await withReceiptsFailing(async () => {
-      const bought = await guestCheckout(shop, 'wallpapers-warm', email);
-      await shop.stripeLocal.whenDeliveriesIdle();
-      return bought;
-    });
+    const { sessionId } = await guestCheckoutReceiptFailed(shop, 'wallpapers-warm', email);
     const event = await completedEvent(sessionId);
-    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({
-      status: 'failed',
-    });
+    expect(await receiptOf(sessionId)).toMatchObject({ status: 'failed' });
     expect(await appliedRecord(event.id)).toBeUndefined();
 
     // Still unapplied, so the redelivery runs the whole path (Stripe is read again) and re-sends.
     const calls = await callsDuring(() => redeliver(event.id));
     expect(total(calls.stripe)).toBeGreaterThan(0);
     expect(receiptsTo(email)).toHaveLength(1);
-    expect((await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0]).toMatchObject({
-      status: 'sent',
-    });
+    expect(await receiptOf(sessionId)).toMatchObject({ status: 'sent' });
     expect(await appliedRecord(event.id)).toMatchObject({ sessionId, purchaseStatus: 'paid' });
 
     const again = await callsDuring(() => redeliver(event.id, 2));

@@ -214,26 +214,14 @@ describe('the stored token list', () => {
 
   it('keeps a token with any pending or paid purchase, even alongside an expired one', () => {
     const [t] = fillers(1);
-    const saved = [{ token: t, savedAt: 0 }];
-    expect(
+    const prunable = (...statuses: string[]) =>
       prunableTokens(
-        saved,
-        [
-          { token: t, status: 'expired' },
-          { token: t, status: 'paid' },
-        ],
+        [{ token: t, savedAt: 0 }],
+        statuses.map((status) => ({ token: t, status })),
         Date.now(),
-      ).size,
-    ).toBe(0);
-    expect(
-      prunableTokens(
-        saved,
-        [
-          { token: t, status: 'expired' },
-          { token: t, status: 'failed' },
-        ],
-        Date.now(),
-      ).size,
-    ).toBe(1);
+      ).size;
+    expect(prunable('expired', 'paid')).toBe(0);
+    expect(prunable('expired', 'pending')).toBe(0);
+    expect(prunable('expired', 'failed')).toBe(1);
   });
 });

@@ -1,29 +1,15 @@
 // `npm run instant:local -- --faults JSON` starts with those faults on the main app, readable
 // through the fault API with the printed admin token; bad JSON is a usage error.
-import { execFile, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { cliArgv, startCli } from './cli-child.test-support.ts';
 
 const plan = { seed: 3, rules: [{ path: '/admin/transact', match: 'nothing-sends-this', rates: { refuse: 1 } }] };
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', 'local/instant/cli.ts', '--port', '0', '--memory', '--faults', JSON.stringify(plan)],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-afterAll(() => {
-  child.kill('SIGTERM');
-});
+const started = startCli('--faults', JSON.stringify(plan));
 
 it('starts with the faults given, behind the admin token', async () => {
-  const printed: Record<string, string> = {};
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const m = /^\s+(url|app id|admin token|data):\s+(.*)$/.exec(line);
-    if (m) printed[m[1]] = m[2];
-    if (printed.data) break;
-  }
+  const printed = await started;
   const res = await fetch(`${printed.url}/_local/faults`, {
     headers: { authorization: `Bearer ${printed['admin token']}`, 'app-id': printed['app id'] },
   });
@@ -36,20 +22,11 @@ it('starts with the faults given, behind the admin token', async () => {
 
 it('refuses --faults that is not JSON', async () => {
   const run = promisify(execFile);
-  await expect(
-    run(process.execPath, ['--import', 'tsx', 'local/instant/cli.ts', '--port', '0', '--memory', '--faults', '{nope']),
-  ).rejects.toMatchObject({
+  await expect(run(process.execPath, cliArgv('--port', '0', '--memory', '--faults', '{nope'))).rejects.toMatchObject({
     stderr: expect.stringContaining('--faults must be JSON'),
   });
   await expect(
-    run(process.execPath, [
-      '--import',
-      'tsx',
-      'local/instant/cli.ts',
-      '--memory',
-      '--faults',
-      '{"rules":[{"rates":{"refuse":2}}]}',
-    ]),
+    run(process.execPath, cliArgv('--memory', '--faults', '{"rules":[{"rates":{"refuse":2}}]}')),
   ).rejects.toMatchObject({
     stderr: expect.stringContaining('--faults: rules.0.rates.refuse'),
   });

@@ -1,24 +1,13 @@
 // `npm run instant:local -- --port 0 --memory` serves on 127.0.0.1 and prints its URL, app id and
 // admin token when ready; the admin SDK works against what it printed.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { adminFor } from '../../tests/support/instant-clients.ts';
+import { startCli } from './cli-child.test-support.ts';
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'local/instant/cli.ts', '--port', '0', '--memory'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-afterAll(() => {
-  child.kill('SIGTERM');
-});
+const started = startCli();
 
 it('prints its address, app id and admin token, which the admin SDK can use', async () => {
-  const printed: Record<string, string> = {};
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const m = /^\s+(url|app id|admin token|data):\s+(.*)$/.exec(line);
-    if (m) printed[m[1]] = m[2];
-    if (printed.data) break;
-  }
+  const printed = await started;
   expect(printed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(printed.data).toMatch(/in memory/);
   const admin = adminFor({ url: printed.url, appId: printed['app id'], adminToken: printed['admin token'] });

@@ -1,5 +1,27 @@
-// A small schema and rule set that exercise what the shop relies on.
+// A small schema and rule set that exercise what the shop relies on, and the link builder the
+// test schemas (here and in conformance/) share.
 import { i } from '@instantdb/core';
+
+/** An optional string that is unique and indexed: what a lookup (`lookup('email', …)`) needs. */
+export const uniqueString = () => i.string().unique().indexed().optional();
+
+type Side = readonly [on: string, has: 'one' | 'many', label: string];
+type SideDef<S extends Side> = { on: S[0]; has: S[1]; label: S[2]; onDelete?: 'cascade' };
+
+/** A schema link, each side written [namespace, has, label]; `cascade` puts `onDelete: 'cascade'` on that side. */
+export function link<const F extends Side, const R extends Side>(
+  forward: F,
+  reverse: R,
+  cascade?: 'forward' | 'reverse',
+): { forward: SideDef<F>; reverse: SideDef<R> } {
+  const side = <S extends Side>([on, has, label]: S, which: 'forward' | 'reverse'): SideDef<S> => ({
+    on,
+    has,
+    label,
+    ...(cascade === which ? { onDelete: 'cascade' as const } : {}),
+  });
+  return { forward: side(forward, 'forward'), reverse: side(reverse, 'reverse') };
+}
 
 export const testSchema = i.schema({
   entities: {
@@ -16,14 +38,8 @@ export const testSchema = i.schema({
     slots: i.entity({ key: i.string().unique().indexed() }),
   },
   links: {
-    purchaseItems: {
-      forward: { on: 'purchases', has: 'many', label: 'items' },
-      reverse: { on: 'items', has: 'many', label: 'purchases' },
-    },
-    noteAuthor: {
-      forward: { on: 'notes', has: 'one', label: 'author', onDelete: 'cascade' },
-      reverse: { on: '$users', has: 'many', label: 'notes' },
-    },
+    purchaseItems: link(['purchases', 'many', 'items'], ['items', 'many', 'purchases']),
+    noteAuthor: link(['notes', 'one', 'author'], ['$users', 'many', 'notes'], 'forward'),
   },
 });
 

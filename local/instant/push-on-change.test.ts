@@ -1,15 +1,14 @@
 // The dev stack's reload path: instant-cli pushes instant.schema.ts and instant.perms.ts on start
 // and on every change; a refused push is reported (file, rule, server's message) and the last
 // pushed schema and rules stay in force.
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminFor } from '../../tests/support/instant-clients.ts';
+import { instantProject } from '../../tests/support/instant-project.ts';
 import { pushProjectOnChange, type ProjectPusher, type PushResult } from './push-on-change.ts';
 import { startInstantLocal, type InstantLocal } from './server.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const schemaFile = (title: string) => `import { i } from "@instantdb/core";
 export default i.schema({ entities: { notes: i.entity({ ${title}, body: i.string().optional() }) }, links: {} });`;
 const permsFile = (view: string) => `export default { notes: { allow: { view: ${JSON.stringify(view)} } } };`;
@@ -23,14 +22,7 @@ const next = (what: PushResult['what']) => new Promise<PushResult>((resolve) => 
 
 beforeAll(async () => {
   server = await startInstantLocal({ memory: true });
-  dir = await mkdtemp(join(tmpdir(), 'push-on-change-'));
-  await writeFile(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: 'p', type: 'module', dependencies: { '@instantdb/core': '1.0.67' } }),
-  );
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  await writeFile(join(dir, 'instant.schema.ts'), schemaFile('title: i.string()'));
-  await writeFile(join(dir, 'instant.perms.ts'), permsFile('true'));
+  dir = await instantProject('push-on-change-', { schema: schemaFile('title: i.string()'), perms: permsFile('true') });
   pusher = pushProjectOnChange(server, {
     root: dir,
     log: { info: () => {}, error: (m) => void errors.push(m) },

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { i, id } from '@instantdb/core';
 import { adminFor, clientFor, nextResult } from '../../tests/support/instant-clients.ts';
+import { link } from './fixtures.test-schema.ts';
 import { App, MAGIC_CODE_TTL_MS } from './app.ts';
 import { startInstantLocal, type InstantLocal } from './server.ts';
 
@@ -14,14 +15,8 @@ const schema = i.schema({
     memos: i.entity({ body: i.string() }),
   },
   links: {
-    teamMembers: {
-      forward: { on: 'teams', has: 'many', label: 'members' },
-      reverse: { on: '$users', has: 'many', label: 'teams' },
-    },
-    memoTeam: {
-      forward: { on: 'memos', has: 'one', label: 'team' },
-      reverse: { on: 'teams', has: 'many', label: 'memos' },
-    },
+    teamMembers: link(['teams', 'many', 'members'], ['$users', 'many', 'teams']),
+    memoTeam: link(['memos', 'one', 'team'], ['teams', 'many', 'memos']),
   },
 });
 

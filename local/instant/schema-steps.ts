@@ -114,26 +114,26 @@ export function applySteps(appId: string, schema: SchemaJson | undefined, rawSte
   return { attrs: [...attrs.values()], jobs, deleted };
 }
 
+/** The flag each index, unique and required job sets on its attribute, and to what. */
+const JOB_FLAGS: Record<
+  Exclude<JobType, 'check-data-type' | 'remove-data-type'>,
+  ['index?' | 'unique?' | 'required?', boolean]
+> = {
+  index: ['index?', true],
+  'remove-index': ['index?', false],
+  unique: ['unique?', true],
+  'remove-unique': ['unique?', false],
+  required: ['required?', true],
+  'remove-required': ['required?', false],
+};
+
 /** Sets a job's constraint on its attribute (once the data allows it). */
 export function applyJob(job: JobStep) {
-  const a = job.attr;
-  switch (job.type) {
-    case 'index':
-      return void (a['index?'] = true);
-    case 'remove-index':
-      return void (a['index?'] = false);
-    case 'unique':
-      return void (a['unique?'] = true);
-    case 'remove-unique':
-      return void (a['unique?'] = false);
-    case 'required':
-      return void (a['required?'] = true);
-    case 'remove-required':
-      return void (a['required?'] = false);
-    case 'check-data-type':
-      return void (a['checked-data-type'] = job.checkedDataType as Attr['checked-data-type']);
-    case 'remove-data-type':
-      return void (a['checked-data-type'] = null);
+  if (job.type === 'check-data-type') job.attr['checked-data-type'] = job.checkedDataType as Attr['checked-data-type'];
+  else if (job.type === 'remove-data-type') job.attr['checked-data-type'] = null;
+  else {
+    const [flag, on] = JOB_FLAGS[job.type];
+    job.attr[flag] = on;
   }
 }
 

@@ -5,10 +5,11 @@
 // links to new entities) run after the writes, so `data.ref` sees what the transaction made.
 import { permissionDenied, validationError } from './errors.ts';
 import type { AuthUser, EvalVars, Permissions, Program, RequestInfo } from './permissions.ts';
-import { isTriple, type Eid, type Step } from './tx-steps.ts';
+import { isTriple, type Eid, type Step, type TripleStep } from './tx-steps.ts';
 
 type Obj = Record<string, unknown>;
 export type Check = { etype: string; program: Program | null; vars: EvalVars };
+const check = (etype: string, program: Program | null, vars: EvalVars): Check => ({ etype, program, vars });
 
 /** What the checks read: entities before, entities with the steps applied, params, fields. */
 export type CheckData = {
@@ -21,54 +22,55 @@ export type CheckData = {
   modifiedFields(eid: Eid): string[];
 };
 
+/** A link step's other end: its entity id, its params, and the link or unlink rule of each side (if set). */
+function linkSides(s: TripleStep, revEtype: string, d: CheckData, action: 'link' | 'unlink') {
+  const target = s.value as Eid;
+  return {
+    target,
+    revParams: d.params(revEtype, target),
+    fwdProgram: d.perms.linkProgram(s.etype, s.label, action),
+    revProgram: d.perms.linkProgram(revEtype, s.attr['reverse-identity']![2], action),
+  };
+}
+
 export function preChecks(steps: Step[], d: CheckData): Check[] {
   const out: Check[] = [];
   for (const s of steps) {
     if (s.op === 'delete-entity') {
       if (!s.etype) continue;
       const vars = { data: d.before(s.etype, s.eid) ?? {}, ruleParams: d.params(s.etype, s.eid) };
-      out.push({ etype: s.etype, program: d.perms.program(s.etype, 'delete'), vars });
+      out.push(check(s.etype, d.perms.program(s.etype, 'delete'), vars));
       continue;
     }
     if (!isTriple(s)) continue;
     const entity = d.before(s.etype, s.eid);
     const params = d.params(s.etype, s.eid);
-    const update = (): Check => ({
-      etype: s.etype,
-      program: d.perms.program(s.etype, 'update'),
-      vars: {
+    const update = (ruleParams = params) =>
+      check(s.etype, d.perms.program(s.etype, 'update'), {
         data: entity,
         newData: d.updated(s.etype, s.eid),
-        ruleParams: params,
+        ruleParams,
         modifiedFields: d.modifiedFields(s.eid),
-      },
-    });
+      });
     if (s.revEtype && s.op !== 'deep-merge-triple') {
       const action = s.op === 'add-triple' ? 'link' : 'unlink';
-      const target = s.value as Eid;
+      const { target, revParams, fwdProgram, revProgram } = linkSides(s, s.revEtype, d, action);
       const rev = d.before(s.revEtype, target);
-      const revParams = d.params(s.revEtype, target);
-      const fwdProgram = d.perms.linkProgram(s.etype, s.label, action);
-      const revProgram = d.perms.linkProgram(s.revEtype, s.attr['reverse-identity']![2], action);
       if (fwdProgram || revProgram) {
         if (entity && fwdProgram) {
-          out.push({
-            etype: s.etype,
-            program: fwdProgram,
-            vars: {
+          out.push(
+            check(s.etype, fwdProgram, {
               data: entity,
               newData: d.updated(s.etype, s.eid),
               linkedData: rev,
               ruleParams: { ...revParams, ...params },
               ...(action === 'link' ? { actions: { data: 'update', linkedData: rev ? 'update' : 'create' } } : {}),
-            },
-          });
+            }),
+          );
         }
         if (rev && revProgram) {
-          out.push({
-            etype: s.revEtype,
-            program: revProgram,
-            vars: {
+          out.push(
+            check(s.revEtype, revProgram, {
               data: rev,
               newData: d.updated(s.revEtype, target),
               ruleParams: { ...params, ...revParams },
@@ -78,14 +80,14 @@ export function preChecks(steps: Step[], d: CheckData): Check[] {
                     actions: { data: 'update', linkedData: entity ? 'update' : 'create' },
                   }
                 : { linkedData: entity }),
-            },
-          });
+            }),
+          );
         }
       } else {
-        if (entity) out.push({ ...update(), vars: { ...update().vars, ruleParams: { ...revParams, ...params } } });
+        if (entity) out.push(update({ ...revParams, ...params }));
         if (rev) {
           const vars = { data: rev, newData: d.updated(s.revEtype, target), ruleParams: { ...params, ...revParams } };
-          out.push({ etype: s.revEtype, program: d.perms.program(s.revEtype, 'view'), vars });
+          out.push(check(s.revEtype, d.perms.program(s.revEtype, 'view'), vars));
         }
       }
       continue;
@@ -110,50 +112,45 @@ export function postChecks(steps: Step[], d: CheckData & { after(etype: string, 
     }
     const data = d.after(s.etype, s.eid);
     const params = d.params(s.etype, s.eid);
-    const create = (ruleParams: Obj | undefined): Check => ({
-      etype: s.etype,
-      program: d.perms.program(s.etype, 'create'),
-      vars: { data, newData: data, ruleParams, modifiedFields: d.modifiedFields(s.eid) },
-    });
+    const create = (ruleParams: Obj | undefined) =>
+      check(s.etype, d.perms.program(s.etype, 'create'), {
+        data,
+        newData: data,
+        ruleParams,
+        modifiedFields: d.modifiedFields(s.eid),
+      });
     if (s.revEtype && s.op === 'add-triple') {
-      const target = s.value as Eid;
+      const { target, revParams, fwdProgram, revProgram } = linkSides(s, s.revEtype, d, 'link');
       const revBefore = d.before(s.revEtype, target);
       const rev = d.after(s.revEtype, target);
-      const revParams = d.params(s.revEtype, target);
-      const fwdProgram = d.perms.linkProgram(s.etype, s.label, 'link');
-      const revProgram = d.perms.linkProgram(s.revEtype, s.attr['reverse-identity']![2], 'link');
       if (fwdProgram || revProgram) {
         if (created && fwdProgram) {
-          out.push({
-            etype: s.etype,
-            program: fwdProgram,
-            vars: {
+          out.push(
+            check(s.etype, fwdProgram, {
               data,
               newData: data,
               linkedData: rev,
               ruleParams: { ...revParams, ...params },
               actions: { data: 'create', linkedData: revBefore ? 'update' : 'create' },
-            },
-          });
+            }),
+          );
         }
         if (rev && !revBefore && revProgram) {
-          out.push({
-            etype: s.revEtype,
-            program: revProgram,
-            vars: {
+          out.push(
+            check(s.revEtype, revProgram, {
               data: rev,
               newData: rev,
               linkedData: data,
               ruleParams: { ...params, ...revParams },
               actions: { data: 'create', linkedData: created ? 'create' : 'update' },
-            },
-          });
+            }),
+          );
         }
       } else {
         if (created) out.push(create({ ...revParams, ...params }));
         if (rev && !revBefore) {
           const vars = { data: rev, newData: rev, ruleParams: { ...params, ...revParams } };
-          out.push({ etype: s.revEtype, program: d.perms.program(s.revEtype, 'view'), vars });
+          out.push(check(s.revEtype, d.perms.program(s.revEtype, 'view'), vars));
         }
       }
       continue;

@@ -2,7 +2,7 @@
 // way buyers make them (api/checkout, the hosted page's pay control, webhooks), and what they leave.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { ShopStack } from './shop-stack.ts';
+import { withReceiptsFailing, type ShopStack } from './shop-stack.ts';
 
 export type SignedIn = { id: string; token: string; email: string };
 
@@ -52,6 +52,15 @@ export async function guestCheckout(
   const { token, sessionId } = await checkout(shop, productId);
   if (email) expect((await shop.pay(sessionId, { email, card: CARD, ...pay })).status).toBe(200);
   return { token, sessionId };
+}
+
+/** A paid guest checkout whose receipt could not be sent (Resend refused the key), its webhooks done. */
+export async function guestCheckoutReceiptFailed(shop: ShopStack, productId: string, email: string) {
+  return withReceiptsFailing(async () => {
+    const bought = await guestCheckout(shop, productId, email);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    return bought;
+  });
 }
 
 /** A credits pack checkout by a signed-in user; paid (as `u.email`) unless `pay` is false. */

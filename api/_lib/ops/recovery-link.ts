@@ -78,6 +78,8 @@ export async function redeemRecoveryLink(l: RecoveryLink, now = Date.now()): Pro
     throw new HttpError(403, 'This recovery link is not valid; ask support for a new one.');
   }
   if (l.exp * 1000 < now) throw new HttpError(410, 'This recovery link has expired; ask support for a new one.');
+  const audit = (detail: string, ok: boolean) =>
+    recordOpsAction({ operator: `link:${l.email}`, action: 'recover-link', target: l.email, detail, ok });
   const db = adminDb();
   try {
     await db.transact(
@@ -89,22 +91,10 @@ export async function redeemRecoveryLink(l: RecoveryLink, now = Date.now()): Pro
     );
   } catch (e) {
     if (!isAlreadyRecorded(e)) throw e;
-    await recordOpsAction({
-      operator: `link:${l.email}`,
-      action: 'recover-link',
-      target: l.email,
-      detail: 'refused: already used',
-      ok: false,
-    });
+    await audit('refused: already used', false);
     throw new HttpError(410, 'This recovery link has already been used; ask support for a new one.');
   }
   const token = await db.auth.createToken(l.email);
-  await recordOpsAction({
-    operator: `link:${l.email}`,
-    action: 'recover-link',
-    target: l.email,
-    detail: 'signed in',
-    ok: true,
-  });
+  await audit('signed in', true);
   return { token, email: l.email };
 }

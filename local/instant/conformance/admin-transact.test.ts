@@ -2,8 +2,9 @@
 // server/test/instant/admin/routes_test.clj calls transact-post / query-post with named steps.
 import { describe, expect, it } from 'vitest';
 import { i, id } from '@instantdb/core';
+import { link } from '../fixtures.test-schema.ts';
 import { from, throwawayApp, type ThrowawayApp } from './harness.ts';
-import { rawSession } from './raw-session.ts';
+import { attrDef, rawSession } from './raw-session.ts';
 
 const F = 'routes_test.clj';
 
@@ -17,14 +18,8 @@ const zeneca = i.schema({
     spans: i.entity({ linkOn: i.string().unique().indexed().optional() }),
   },
   links: {
-    userShelves: {
-      forward: { on: 'users', has: 'many', label: 'bookshelves' },
-      reverse: { on: 'bookshelves', has: 'many', label: 'users' },
-    },
-    spanParent: {
-      forward: { on: 'spans', has: 'one', label: 'parentSpan' },
-      reverse: { on: 'spans', has: 'many', label: 'childSpans' },
-    },
+    userShelves: link(['users', 'many', 'bookshelves'], ['bookshelves', 'many', 'users']),
+    spanParent: link(['spans', 'one', 'parentSpan'], ['spans', 'many', 'childSpans']),
   },
 });
 
@@ -56,15 +51,7 @@ describe('admin transact: attributes made on the fly', () => {
       await ok(app, [
         [
           'add-attr',
-          {
-            id: id(),
-            'forward-identity': [id(), 'goals', 'owner'],
-            'reverse-identity': [id(), 'users', 'ownedGoals'],
-            'value-type': 'ref',
-            cardinality: 'one',
-            'unique?': false,
-            'index?': false,
-          },
+          attrDef('goals', 'owner', { 'reverse-identity': [id(), 'users', 'ownedGoals'], 'value-type': 'ref' }),
         ],
       ]);
       await ok(app, [
@@ -241,10 +228,7 @@ describe('admin transact: lookups', () => {
           user_prefs: i.entity({ pref: i.string().optional() }),
         },
         links: {
-          prefsUser: {
-            forward: { on: 'user_prefs', has: 'one', label: 'users' },
-            reverse: { on: 'users', has: 'one', label: 'user_prefs' },
-          },
+          prefsUser: link(['user_prefs', 'one', 'users'], ['users', 'one', 'user_prefs']),
         },
       });
       const app = await throwawayApp({ schema: prefs, rules: { user_prefs: { allow: { create: 'false' } } } });
@@ -286,15 +270,7 @@ describe('admin transact: lookups', () => {
       const app = await throwawayApp();
       const attr = (label: string, extra: Record<string, unknown> = {}) => [
         'add-attr',
-        {
-          id: id(),
-          'forward-identity': [id(), 'posts', label],
-          'value-type': 'blob',
-          cardinality: 'one',
-          'unique?': true,
-          'index?': false,
-          ...extra,
-        },
+        attrDef('posts', label, { 'unique?': true, ...extra }),
       ];
       await ok(app, [attr('id'), attr('slug'), attr('parent', { 'reverse-identity': [id(), 'posts', 'child'] })]);
       await ok(app, [
@@ -310,24 +286,19 @@ describe('admin transact: lookups', () => {
 describe('admin transact: step validation', () => {
   it(from(F, 'transact-test', 'add-attr and delete-attr steps; an unknown action is refused'), async () => {
     const app = await throwawayApp();
-    const blob = (eid: string, label: string) => [
-      'add-attr',
-      {
-        id: eid,
-        'forward-identity': [id(), 'floopy', label],
-        'value-type': 'blob',
-        cardinality: 'one',
-        'unique?': false,
-        'index?': false,
-      },
-    ];
-    await ok(app, [blob(id(), 'id'), blob(id(), 'flip')]);
+    await ok(app, [
+      ['add-attr', attrDef('floopy', 'id')],
+      ['add-attr', attrDef('floopy', 'flip')],
+    ]);
     const strict = { 'throw-on-missing-attrs?': true };
     const e = id();
     expect((await tx(app, [['update', 'floopy', e, { flip: 'x' }]], strict)).status).toBe(200);
     expect((await q(app, { floopy: {} })).floopy).toEqual([{ id: e, flip: 'x' }]);
     const flop = id();
-    await ok(app, [blob(flop, 'flop'), ['delete-attr', flop]]);
+    await ok(app, [
+      ['add-attr', attrDef('floopy', 'flop', { id: flop })],
+      ['delete-attr', flop],
+    ]);
     const gone = await tx(app, [['update', 'floopy', e, { flop: 'y' }]], strict);
     expect(firstError(gone)?.hint?.attributes).toEqual(['floopy.flop']);
 
@@ -359,19 +330,7 @@ describe('admin transact: step validation', () => {
         message: 'test.isbn is not a valid lookup attribute.',
       });
       const dotted = await throwawayApp({ schema: zeneca });
-      await ok(dotted, [
-        [
-          'add-attr',
-          {
-            id: id(),
-            'forward-identity': [id(), 'books', 'test.isbn'],
-            'value-type': 'blob',
-            cardinality: 'one',
-            'unique?': false,
-            'index?': false,
-          },
-        ],
-      ]);
+      await ok(dotted, [['add-attr', attrDef('books', 'test.isbn')]]);
       const notUnique = await tx(dotted, [['update', 'books', ['test.isbn', 'asdf'], { title: 'test' }]]);
       expect(firstError(notUnique)).toMatchObject({ message: 'test.isbn is not a unique attribute on books' });
       expect(await err([['link', 'spans', id(), { parentSpan: 'lookup__linkOn__undefined' }]])).toMatchObject({

@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { i, id } from '@instantdb/core';
 import { MAGIC_CODE_CHECKS_PER_HOUR, MAGIC_CODE_TTL_MS, MAGIC_CODES_PER_HOUR } from '../app.ts';
+import { uniqueString } from '../fixtures.test-schema.ts';
 import { startInstantLocal } from '../server.ts';
 import { from, lastCode, throwawayApp, type ThrowawayApp } from './harness.ts';
 
@@ -12,11 +13,7 @@ const E2E = 'auth-extra-fields.e2e.test.ts';
 
 const schema = i.schema({
   entities: {
-    $users: i.entity({
-      email: i.string().unique().indexed().optional(),
-      username: i.string().unique().indexed().optional(),
-      displayName: i.string().optional(),
-    }),
+    $users: i.entity({ email: uniqueString(), username: uniqueString(), displayName: i.string().optional() }),
   },
 });
 const createTrue = { $users: { allow: { create: 'true' } } };
@@ -630,37 +627,22 @@ describe('guests', () => {
     from(R, 'guest-test', 'a guest signs in, verifies, and becomes a user with its id ($name)'),
     async ({ guest: signIn, verify }) => {
       const app = await throwawayApp();
+      /** Verifies a magic code for `email`, sent with this refresh token. */
+      const verifyAs = async (email: string, refreshToken: string) =>
+        (await verify(app, { email, code: await sendRuntime(app, email), 'refresh-token': refreshToken })).body.user;
       const guest = await signIn(app);
       expect(guest).toMatchObject({ type: 'guest', isGuest: true, email: null, refresh_token: expect.any(String) });
       expect(
         (await runtime(app, '/runtime/auth/verify_refresh_token', { 'refresh-token': guest.refresh_token })).body.user,
       ).toEqual(guest);
-      const user = (
-        await verify(app, {
-          email: '1@b.c',
-          code: await sendRuntime(app, '1@b.c'),
-          'refresh-token': guest.refresh_token,
-        })
-      ).body.user;
+      const user = await verifyAs('1@b.c', guest.refresh_token);
       expect(user).toMatchObject({ id: guest.id, type: 'user', isGuest: false, email: '1@b.c' });
       // A second guest signing in as the now-existing user gets that user, not its own id.
       const guest2 = await signIn(app);
-      const user2 = (
-        await verify(app, {
-          email: '1@b.c',
-          code: await sendRuntime(app, '1@b.c'),
-          'refresh-token': guest2.refresh_token,
-        })
-      ).body.user;
+      const user2 = await verifyAs('1@b.c', guest2.refresh_token);
       expect(user2).toMatchObject({ id: guest.id, isGuest: false });
       // A non-guest's token is ignored.
-      const user3 = (
-        await verify(app, {
-          email: '2@b.c',
-          code: await sendRuntime(app, '2@b.c'),
-          'refresh-token': user2.refresh_token,
-        })
-      ).body.user;
+      const user3 = await verifyAs('2@b.c', user2.refresh_token);
       expect(user3.id).not.toBe(user2.id);
     },
   );

@@ -2,12 +2,13 @@
 // permissions against instant-local with an app's admin token, as against Instant; cases from
 // upstream's client/packages/cli/__tests__/e2e/cli.e2e.test.ts, plus the data checks (indexing
 // jobs) and refusals upstream's server makes. Notes: notes/cli.md.
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { i } from '@instantdb/admin';
 import { afterAll, describe, expect, it } from 'vitest';
 import shopRules from '../../../instant.perms.ts';
+import { instantProject } from '../../../tests/support/instant-project.ts';
 import { runInstantCli, type CliTarget } from '../instant-cli-runner.ts';
 import { startInstantLocal } from '../server.ts';
 import { from, throwawayApp } from './harness.ts';
@@ -43,15 +44,8 @@ afterAll(async () => {
 
 /** A project directory as upstream's createTestProject makes one, with the repo's SDKs. */
 async function project(files: { schema?: string; perms?: string } = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'instant-cli-local-'));
+  const dir = await instantProject('instant-cli-local-', files);
   dirs.push(dir);
-  await writeFile(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: 'cli-test', type: 'module', dependencies: { '@instantdb/core': '1.0.67' } }),
-  );
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  if (files.schema) await writeFile(join(dir, 'instant.schema.ts'), files.schema);
-  if (files.perms) await writeFile(join(dir, 'instant.perms.ts'), files.perms);
   return dir;
 }
 
@@ -266,6 +260,14 @@ describe('push perms', () => {
 });
 
 describe('pull and round trips', () => {
+  /** Pushes `file` as the app's schema or perms from one project, pulls it into a fresh one. */
+  async function pushThenPull(app: CliTarget, what: 'schema' | 'perms', file: string) {
+    expect((await cli(['push', what], await project({ [what]: file }), app)).code).toBe(0);
+    const dir = await project();
+    expect((await cli(['pull', what], dir, app)).code).toBe(0);
+    return { dir, pulled: await readFile(join(dir, `instant.${what}.ts`), 'utf8') };
+  }
+
   it(
     from(
       E2E,
@@ -289,10 +291,7 @@ describe('pull and round trips', () => {
     from(E2E, 'schema roundtrip › push then pull produces matching schema', 'push then pull gives back the schema'),
     async () => {
       const app = await throwawayApp();
-      expect((await cli(['push', 'schema'], await project({ schema: SCHEMA_FILE }), app)).code).toBe(0);
-      const dir = await project();
-      expect((await cli(['pull', 'schema'], dir, app)).code).toBe(0);
-      const pulled = await readFile(join(dir, 'instant.schema.ts'), 'utf8');
+      const { dir, pulled } = await pushThenPull(app, 'schema', SCHEMA_FILE);
       expect(pulled).toMatch(/posts: i\.entity\(\{\s+body: i\.string\(\),\s+title: i\.string\(\),\s+\}\)/);
       expect(pulled).toMatch(/comments: i\.entity\(\{\s+text: i\.string\(\),\s+\}\)/);
       expect(pulled).toMatch(/on: "posts",\s+has: "many",\s+label: "comments"/);
@@ -305,11 +304,7 @@ describe('pull and round trips', () => {
   it(
     from(E2E, 'perms roundtrip › push then pull produces matching perms', 'push then pull gives back the perms'),
     async () => {
-      const app = await throwawayApp();
-      expect((await cli(['push', 'perms'], await project({ perms: PERMS_FILE }), app)).code).toBe(0);
-      const dir = await project();
-      expect((await cli(['pull', 'perms'], dir, app)).code).toBe(0);
-      const pulled = await readFile(join(dir, 'instant.perms.ts'), 'utf8');
+      const { pulled } = await pushThenPull(await throwawayApp(), 'perms', PERMS_FILE);
       expect(pulled).toMatch(/posts: \{\s+allow: \{\s+view: "true",\s+create: "true",?\s+\},?\s+\}/);
     },
   );

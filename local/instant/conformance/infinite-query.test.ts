@@ -8,6 +8,11 @@ import { from, throwawayApp } from './harness.ts';
 
 const F = 'infiniteQuery.e2e.test.ts';
 const schema = i.schema({ entities: { items: i.entity({ value: i.number().indexed() }) }, links: {} });
+/** Items named and shown or not: a where filter and a string order. */
+const namedSchema = i.schema({
+  entities: { items: i.entity({ name: i.string().indexed(), shown: i.boolean().indexed() }) },
+  links: {},
+});
 const poll = { timeout: 5000, interval: 10 };
 
 type Resp = {
@@ -16,18 +21,18 @@ type Resp = {
   canLoadNextPage: boolean;
 };
 
-async function setup() {
+/** A fresh app and a client subscribed to an infinite query on `items` with these options. */
+async function setup($: Record<string, unknown>) {
   const app = await throwawayApp({ schema });
   const db = app.client();
   const errors: unknown[] = [];
   let response: Resp = { canLoadNextPage: false };
-  const subscribe = (q: Record<string, unknown>) =>
-    db.subscribeInfiniteQuery(q as never, (r: Resp) => {
-      if (r.error) errors.push(r.error);
-      response = r;
-    });
+  const q = { items: { $ } };
+  const sub = db.subscribeInfiniteQuery(q as never, (r: Resp) => {
+    if (r.error) errors.push(r.error);
+    response = r;
+  });
   const values = () => (response.data?.items ?? []).map((x) => x.value);
-  const add = (vals: number[]) => db.transact(vals.map((value) => db.tx.items[id()].update({ value })));
   const idOf = async (value: number) => {
     const { data } = await db.queryOnce({ items: { $: { order: { value: 'asc' } } } });
     const hit = data.items.find((x) => x.value === value);
@@ -35,15 +40,31 @@ async function setup() {
     return hit.id;
   };
   return {
-    app,
     db,
-    subscribe,
-    values,
-    add,
-    idOf,
-    errors,
-    canLoad: () => response.canLoadNextPage,
+    q,
     response: () => response,
+    values,
+    add: (vals: number[]) => db.transact(vals.map((value) => db.tx.items[id()].update({ value }))),
+    /** Moves the item holding `value` to `to`, or deletes it. */
+    change: async (value: number, to: number | 'deleted') => {
+      const item = db.tx.items[await idOf(value)];
+      await db.transact(to === 'deleted' ? item.delete() : item.update({ value: to }));
+    },
+    /** Waits until the window shows exactly these values. */
+    shows: (vals: number[]) => expect.poll(values, poll).toEqual(vals),
+    /** Waits until the SDK says whether a next page can be loaded. */
+    canLoad: (yes: boolean) => expect.poll(() => response.canLoadNextPage, poll).toBe(yes),
+    /** Waits for a next page, loads it, and waits until the window shows these values. */
+    async loadsNextPage(vals: number[]) {
+      await expect.poll(() => response.canLoadNextPage, poll).toBe(true);
+      sub.loadNextPage();
+      await expect.poll(values, poll).toEqual(vals);
+    },
+    /** Ends the subscription; no response carried an error. */
+    done() {
+      sub.unsubscribe();
+      expect(errors).toEqual([]);
+    },
   };
 }
 
@@ -51,94 +72,76 @@ describe('infinite queries through the client SDK', () => {
   it(
     from(F, 'get initial data for useSyncExternalStore › empty result', 'the initial snapshot equals the live result'),
     async () => {
-      const t = await setup();
-      const q = { items: { $: { limit: 4, order: { value: 'asc' } } } };
-      const sub = t.subscribe(q);
+      const t = await setup({ limit: 4, order: { value: 'asc' } });
       for (const v of [0, 1, 2, 3]) await t.add([v]);
       await expect.poll(t.values, poll).toContain(3);
-      const snap = getInfiniteQueryInitialSnapshot(t.db as never, q as never);
+      const snap = getInfiniteQueryInitialSnapshot(t.db as never, t.q as never);
       expect(snap.data).toEqual(t.response().data);
-      sub.unsubscribe();
-      expect(t.errors).toEqual([]);
+      t.done();
     },
   );
 
   it(
     from(F, 'infinite scroll number line › no order field', 'pages by serverCreatedAt when no order is given'),
     async () => {
-      const t = await setup();
-      const sub = t.subscribe({ items: { $: { limit: 4 } } });
+      const t = await setup({ limit: 4 });
       for (const v of [0, 1, 2, 3]) await t.add([v]);
-      await expect.poll(t.values, poll).toEqual([0, 1, 2, 3]);
+      await t.shows([0, 1, 2, 3]);
       // Past the first page, by creation order, and newer items join through loadNextPage.
       for (const v of [4, 5]) await t.add([v]);
-      await expect.poll(t.canLoad, poll).toBe(true);
+      await t.canLoad(true);
       expect(t.values()).toEqual([0, 1, 2, 3]);
-      sub.loadNextPage();
-      await expect.poll(t.values, poll).toEqual([0, 1, 2, 3, 4, 5]);
-      sub.unsubscribe();
-      expect(t.errors).toEqual([]);
+      await t.loadsNextPage([0, 1, 2, 3, 4, 5]);
+      t.done();
     },
   );
 
   it(from(F, 'infinite scroll number line › adding new numbers', 'a next page appears and loads'), async () => {
-    const t = await setup();
-    const sub = t.subscribe({ items: { $: { limit: 4, order: { value: 'asc' } } } });
+    const t = await setup({ limit: 4, order: { value: 'asc' } });
     await t.add([0, 1, 2, 3]);
     await expect.poll(t.values, poll).toContain(3);
     await t.add([5, 6, 7, 8]);
-    await expect.poll(t.values, poll).toEqual([0, 1, 2, 3]);
-    await expect.poll(t.canLoad, poll).toBe(true);
-    sub.loadNextPage();
-    await expect.poll(t.values, poll).toEqual([0, 1, 2, 3, 5, 6, 7, 8]);
-    sub.unsubscribe();
-    expect(t.errors).toEqual([]);
+    await t.shows([0, 1, 2, 3]);
+    await t.loadsNextPage([0, 1, 2, 3, 5, 6, 7, 8]);
+    t.done();
   });
 
   it(
     from(F, 'infinite scroll number line › adding negative numbers', 'items before the first page join live'),
     async () => {
-      const t = await setup();
-      const sub = t.subscribe({ items: { $: { limit: 4, order: { value: 'asc' } } } });
+      const t = await setup({ limit: 4, order: { value: 'asc' } });
       await t.add([0, 1, 2, 3]);
-      await expect.poll(t.values, poll).toEqual([0, 1, 2, 3]);
+      await t.shows([0, 1, 2, 3]);
       await t.add([-1]);
-      await expect.poll(t.values, poll).toEqual([-1, 0, 1, 2, 3]);
+      await t.shows([-1, 0, 1, 2, 3]);
       await t.add([-4]);
-      await expect.poll(t.values, poll).toEqual([-4, -1, 0, 1, 2, 3]);
+      await t.shows([-4, -1, 0, 1, 2, 3]);
       await t.add([-2]);
-      await expect.poll(t.values, poll).toEqual([-4, -2, -1, 0, 1, 2, 3]);
+      await t.shows([-4, -2, -1, 0, 1, 2, 3]);
       // More than a page before the start: the reverse chunk freezes and a new one opens.
       await t.add([-10, -9, -8, -7]);
-      await expect.poll(t.values, poll).toEqual([-10, -9, -8, -7, -4, -2, -1, 0, 1, 2, 3]);
-      sub.unsubscribe();
-      expect(t.errors).toEqual([]);
+      await t.shows([-10, -9, -8, -7, -4, -2, -1, 0, 1, 2, 3]);
+      t.done();
     },
   );
 
   it(from(F, 'infinite scroll number line › add zero twice', 'equal values are both kept'), async () => {
-    const t = await setup();
-    const sub = t.subscribe({ items: { $: { limit: 4, order: { value: 'desc' } } } });
+    const t = await setup({ limit: 4, order: { value: 'desc' } });
     await Promise.all([t.add([0]), t.add([0])]);
-    await expect.poll(t.values, poll).toEqual([0, 0]);
-    sub.unsubscribe();
-    expect(t.errors).toEqual([]);
+    await t.shows([0, 0]);
+    t.done();
   });
 
   it(from(F, 'unique queries › descending', 'a descending window fills, then pages'), async () => {
-    const t = await setup();
-    const sub = t.subscribe({ items: { $: { limit: 4, order: { value: 'desc' } } } });
+    const t = await setup({ limit: 4, order: { value: 'desc' } });
     await t.add([4, 5]);
-    await expect.poll(t.values, poll).toEqual([5, 4]);
+    await t.shows([5, 4]);
     await t.add([1]);
-    await expect.poll(t.values, poll).toEqual([5, 4, 1]);
+    await t.shows([5, 4, 1]);
     await t.add([1, 2, 3]);
-    await expect.poll(t.values, poll).toEqual([5, 4, 3, 2]);
-    await expect.poll(t.canLoad, poll).toBe(true);
-    sub.loadNextPage();
-    await expect.poll(t.values, poll).toEqual([5, 4, 3, 2, 1, 1]);
-    sub.unsubscribe();
-    expect(t.errors).toEqual([]);
+    await t.shows([5, 4, 3, 2]);
+    await t.loadsNextPage([5, 4, 3, 2, 1, 1]);
+    t.done();
   });
 
   it(
@@ -148,136 +151,88 @@ describe('infinite queries through the client SDK', () => {
       'ties at a page boundary are neither lost nor repeated',
     ),
     async () => {
-      const t = await setup();
-      const sub = t.subscribe({ items: { $: { limit: 3, order: { value: 'desc' } } } });
+      const t = await setup({ limit: 3, order: { value: 'desc' } });
       await t.add([5, 4, 3, 2, 2, 2, 1]);
-      await expect.poll(t.values, poll).toEqual([5, 4, 3]);
-      await expect.poll(t.canLoad, poll).toBe(true);
-      sub.loadNextPage();
-      await expect.poll(t.values, poll).toEqual([5, 4, 3, 2, 2, 2]);
-      await expect.poll(t.canLoad, poll).toBe(true);
-      sub.loadNextPage();
-      await expect.poll(t.values, poll).toEqual([5, 4, 3, 2, 2, 2, 1]);
-      await expect.poll(t.canLoad, poll).toBe(false);
-      sub.unsubscribe();
-      expect(t.errors).toEqual([]);
+      await t.shows([5, 4, 3]);
+      await t.loadsNextPage([5, 4, 3, 2, 2, 2]);
+      await t.loadsNextPage([5, 4, 3, 2, 2, 2, 1]);
+      await t.canLoad(false);
+      t.done();
     },
   );
 
   it(
     from(F, 'unique queries › rapid loadNextPage calls do not duplicate pages', 'one loadNextPage adds one page'),
     async () => {
-      const t = await setup();
-      const sub = t.subscribe({ items: { $: { limit: 2, order: { value: 'asc' } } } });
+      const t = await setup({ limit: 2, order: { value: 'asc' } });
       await t.add([1, 2, 3, 4, 5, 6]);
-      await expect.poll(t.values, poll).toEqual([1, 2]);
-      await expect.poll(t.canLoad, poll).toBe(true);
-      sub.loadNextPage();
-      await expect.poll(t.values, poll).toEqual([1, 2, 3, 4]);
-      await expect.poll(t.canLoad, poll).toBe(true);
-      sub.unsubscribe();
-      expect(t.errors).toEqual([]);
+      await t.shows([1, 2]);
+      await t.loadsNextPage([1, 2, 3, 4]);
+      await t.canLoad(true);
+      t.done();
     },
   );
 
   it(from(F, 'unique queries › deleting an item', 'a deleted item leaves its frozen page'), async () => {
-    const t = await setup();
-    const sub = t.subscribe({ items: { $: { limit: 4, order: { value: 'asc' } } } });
+    const t = await setup({ limit: 4, order: { value: 'asc' } });
     await t.add([1, 2, 3, 4, 5, 6]);
-    await expect.poll(t.values, poll).toEqual([1, 2, 3, 4]);
-    await expect.poll(t.canLoad, poll).toBe(true);
-    sub.loadNextPage();
-    await expect.poll(t.values, poll).toEqual([1, 2, 3, 4, 5, 6]);
-    await expect.poll(t.canLoad, poll).toBe(false);
-    await t.db.transact(t.db.tx.items[await t.idOf(3)].delete());
-    await expect.poll(t.values, poll).toEqual([1, 2, 4, 5, 6]);
-    await expect.poll(t.canLoad, poll).toBe(false);
-    sub.unsubscribe();
-    expect(t.errors).toEqual([]);
+    await t.shows([1, 2, 3, 4]);
+    await t.loadsNextPage([1, 2, 3, 4, 5, 6]);
+    await t.canLoad(false);
+    await t.change(3, 'deleted');
+    await t.shows([1, 2, 4, 5, 6]);
+    await t.canLoad(false);
+    t.done();
   });
 
-  it(
-    from(
-      F,
-      'unique queries › updating an out-of-window item can reorder into visible chunk',
-      'an update moves an item into the window',
-    ),
-    async () => {
-      const t = await setup();
-      const sub = t.subscribe({ items: { $: { limit: 3, order: { value: 'asc' } } } });
-      await t.add([10, 20, 30, 40, 50, 60]);
-      await t.db.transact(t.db.tx.items[await t.idOf(60)].update({ value: 15 }));
-      await expect.poll(t.values, poll).toEqual([10, 15, 20]);
-      await expect.poll(t.canLoad, poll).toBe(true);
-      sub.loadNextPage();
-      await expect.poll(t.values, poll).toEqual([10, 15, 20, 30, 40, 50]);
-      await expect.poll(t.canLoad, poll).toBe(false);
-      sub.unsubscribe();
-      expect(t.errors).toEqual([]);
-    },
-  );
+  const reorder = 'unique queries › updating an out-of-window item can reorder into visible chunk';
+  /** Items 10 to 60 in pages of three, ascending. */
+  const tens = async () => {
+    const t = await setup({ limit: 3, order: { value: 'asc' } });
+    await t.add([10, 20, 30, 40, 50, 60]);
+    return t;
+  };
 
-  it(
-    from(
-      F,
-      'unique queries › updating an out-of-window item can reorder into visible chunk',
-      'a live reorder out of a loaded window',
-    ),
-    async () => {
-      const t = await setup();
-      const sub = t.subscribe({ items: { $: { limit: 3, order: { value: 'asc' } } } });
-      await t.add([10, 20, 30, 40, 50, 60]);
-      await expect.poll(t.values, poll).toEqual([10, 20, 30]);
-      await expect.poll(t.canLoad, poll).toBe(true);
-      sub.loadNextPage();
-      await expect.poll(t.values, poll).toEqual([10, 20, 30, 40, 50, 60]);
-      await expect.poll(t.canLoad, poll).toBe(false);
-      // 20 moves past the end of the full last page: it leaves the frozen first page, and the
-      // last page now has a next page holding it.
-      await t.db.transact(t.db.tx.items[await t.idOf(20)].update({ value: 70 }));
-      await expect.poll(t.values, poll).toEqual([10, 30, 40, 50, 60]);
-      await expect.poll(t.canLoad, poll).toBe(true);
-      sub.loadNextPage();
-      await expect.poll(t.values, poll).toEqual([10, 30, 40, 50, 60, 70]);
-      sub.unsubscribe();
-      expect(t.errors).toEqual([]);
-    },
-  );
-
-  it(from(F, 'unique queries › page size 1, asc', 'pages of one, ascending'), async () => {
-    const t = await setup();
-    const sub = t.subscribe({ items: { $: { limit: 1, order: { value: 'asc' } } } });
-    await t.add([0]);
-    await t.add([1]);
-    await expect.poll(t.values, poll).toEqual([0]);
-    await expect.poll(t.canLoad, poll).toBe(true);
-    sub.loadNextPage();
-    await expect.poll(t.values, poll).toEqual([0, 1]);
-    sub.unsubscribe();
-    expect(t.errors).toEqual([]);
+  it(from(F, reorder, 'an update moves an item into the window'), async () => {
+    const t = await tens();
+    await t.change(60, 15);
+    await t.shows([10, 15, 20]);
+    await t.loadsNextPage([10, 15, 20, 30, 40, 50]);
+    await t.canLoad(false);
+    t.done();
   });
 
-  it(from(F, 'unique queries › page size 1, desc', 'pages of one, descending'), async () => {
-    const t = await setup();
-    const sub = t.subscribe({ items: { $: { limit: 1, order: { value: 'desc' } } } });
-    await t.add([0]);
-    await t.add([-1]);
-    await expect.poll(t.values, poll).toEqual([0]);
-    await expect.poll(t.canLoad, poll).toBe(true);
-    sub.loadNextPage();
-    await expect.poll(t.values, poll).toEqual([0, -1]);
-    sub.unsubscribe();
-    expect(t.errors).toEqual([]);
+  it(from(F, reorder, 'a live reorder out of a loaded window'), async () => {
+    const t = await tens();
+    await t.shows([10, 20, 30]);
+    await t.loadsNextPage([10, 20, 30, 40, 50, 60]);
+    await t.canLoad(false);
+    // 20 moves past the end of the full last page: it leaves the frozen first page, and the
+    // last page now has a next page holding it.
+    await t.change(20, 70);
+    await t.shows([10, 30, 40, 50, 60]);
+    await t.loadsNextPage([10, 30, 40, 50, 60, 70]);
+    t.done();
   });
+
+  for (const c of [
+    { test: 'unique queries › page size 1, asc', what: 'pages of one, ascending', order: 'asc', second: 1 },
+    { test: 'unique queries › page size 1, desc', what: 'pages of one, descending', order: 'desc', second: -1 },
+  ]) {
+    it(from(F, c.test, c.what), async () => {
+      const t = await setup({ limit: 1, order: { value: c.order } });
+      await t.add([0]);
+      await t.add([c.second]);
+      await t.shows([0]);
+      await t.loadsNextPage([0, c.second]);
+      t.done();
+    });
+  }
 
   it(
     from(F, 'infinite scroll number line › adding new numbers', 'a where filter and a string order page together'),
     async () => {
-      const schema2 = i.schema({
-        entities: { items: i.entity({ name: i.string().indexed(), shown: i.boolean().indexed() }) },
-        links: {},
-      });
-      const app = await throwawayApp({ schema: schema2 });
+      const app = await throwawayApp({ schema: namedSchema });
       const db = app.client();
       let resp: { data?: { items?: { name: string }[] }; canLoadNextPage: boolean } = { canLoadNextPage: false };
       const errors: unknown[] = [];

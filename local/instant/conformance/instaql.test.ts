@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { i, id } from '@instantdb/admin';
+import { link } from '../fixtures.test-schema.ts';
 import { from, throwawayApp, type ThrowawayApp } from './harness.ts';
 import { frameSocket } from '../frame-socket.test-support.ts';
 
@@ -19,10 +20,7 @@ const zenecaSchema = i.schema({
     bookshelves: i.entity({ name: i.string(), order: i.number().indexed() }),
   },
   links: {
-    userShelves: {
-      forward: { on: 'users', has: 'many', label: 'bookshelves' },
-      reverse: { on: 'bookshelves', has: 'many', label: 'users' },
-    },
+    userShelves: link(['users', 'many', 'bookshelves'], ['bookshelves', 'many', 'users']),
   },
 });
 
@@ -71,6 +69,21 @@ async function clientView(app: ThrowawayApp, q: Record<string, unknown>) {
   };
   return r;
 }
+
+/** One namespace, `etype`, with an indexed attribute of each type (after `extra`'s). */
+const everyType = (extra: Record<string, ReturnType<typeof i.string>> = {}) =>
+  i.schema({
+    entities: {
+      etype: i.entity({
+        ...extra,
+        string: i.string().indexed(),
+        number: i.number().indexed(),
+        date: i.date().indexed(),
+        boolean: i.boolean().indexed(),
+      }),
+    },
+    links: {},
+  });
 
 describe('validations', () => {
   it(from(F, 'validations', 'refuses malformed queries with upstream messages'), async () => {
@@ -440,18 +453,7 @@ describe('where', () => {
   );
 
   it(from(F, 'in-with-types', '$in and equality on string, number, date and boolean attributes'), async () => {
-    const schema = i.schema({
-      entities: {
-        etype: i.entity({
-          string: i.string().indexed(),
-          number: i.number().indexed(),
-          date: i.date().indexed(),
-          boolean: i.boolean().indexed(),
-        }),
-      },
-      links: {},
-    });
-    const app = await throwawayApp({ schema });
+    const app = await throwawayApp({ schema: everyType() });
     await app.admin.transact(
       [0, 1, 2, 3, 4].map((n) =>
         app.admin.tx.etype[id()].update({ string: String(n), number: n, date: n, boolean: n % 2 === 0 }),
@@ -545,10 +547,7 @@ describe('query cost (stand-in bound; upstream bounds by a 30 s statement timeou
   const shopSchema = i.schema({
     entities: { wallpapers: i.entity({ title: i.string() }), purchases: i.entity({ n: i.number() }) },
     links: {
-      wallpaperPurchases: {
-        forward: { on: 'wallpapers', has: 'many', label: 'purchases' },
-        reverse: { on: 'purchases', has: 'many', label: 'wallpapers' },
-      },
+      wallpaperPurchases: link(['wallpapers', 'many', 'purchases'], ['purchases', 'many', 'wallpapers']),
     },
   });
   /** wallpapers → purchases → wallpapers → … `levels` links deep. */
@@ -677,10 +676,7 @@ describe('live queries that stop answering', () => {
       const schema = i.schema({
         entities: { wallpapers: i.entity({ title: i.string() }), purchases: i.entity({ n: i.number() }) },
         links: {
-          wallpaperPurchases: {
-            forward: { on: 'wallpapers', has: 'many', label: 'purchases' },
-            reverse: { on: 'purchases', has: 'many', label: 'wallpapers' },
-          },
+          wallpaperPurchases: link(['wallpapers', 'many', 'purchases'], ['purchases', 'many', 'wallpapers']),
         },
       });
       const app = await throwawayApp({ schema });
@@ -919,19 +915,7 @@ describe('ordering every type', () => {
       'order, where + order and an `after` cursor on string, number, date and boolean',
     ),
     async () => {
-      const schema = i.schema({
-        entities: {
-          etype: i.entity({
-            label: i.string(),
-            string: i.string().indexed(),
-            number: i.number().indexed(),
-            date: i.date().indexed(),
-            boolean: i.boolean().indexed(),
-          }),
-        },
-        links: {},
-      });
-      const app = await throwawayApp({ schema });
+      const app = await throwawayApp({ schema: everyType({ label: i.string() }) });
       const ids = ['a', 'b', 'c', 'd', 'e'].map(() => id());
       await app.admin.transact(
         ids.map((x, n) =>

@@ -4,8 +4,9 @@
 // (raw `transact` frames with attr ids, as upstream's tests send) and the admin SDK alike.
 import { afterEach, describe, expect, it } from 'vitest';
 import { i, id } from '@instantdb/core';
+import { link } from '../fixtures.test-schema.ts';
 import { from, throwawayApp, type ThrowawayApp } from './harness.ts';
-import { rawSession, type RawSession } from './raw-session.ts';
+import { attrDef, rawSession, type RawSession } from './raw-session.ts';
 
 const F = 'transaction_test.clj';
 
@@ -18,10 +19,7 @@ const schema = i.schema({
     company: i.entity({ name: i.string().optional() }),
   },
   links: {
-    userCompany: {
-      forward: { on: 'user', has: 'one', label: 'company', onDelete: 'cascade' },
-      reverse: { on: 'company', has: 'many', label: 'users' },
-    },
+    userCompany: link(['user', 'one', 'company'], ['company', 'many', 'users'], 'forward'),
   },
 });
 
@@ -41,18 +39,8 @@ const missing = (f: Record<string, any>, name: string, eid: string) => {
 };
 
 /** The book/author link (required), added as upstream's test adds it. */
-function authorAttr() {
-  return {
-    id: id(),
-    'forward-identity': [id(), 'book', 'author'],
-    'reverse-identity': [id(), 'user', 'books'],
-    'value-type': 'ref',
-    cardinality: 'one',
-    'unique?': false,
-    'index?': false,
-    'required?': true,
-  };
-}
+const authorAttr = () =>
+  attrDef('book', 'author', { 'reverse-identity': [id(), 'user', 'books'], 'value-type': 'ref', 'required?': true });
 
 describe('required attributes on writes', () => {
   for (const addOp of ['add-triple', 'deep-merge-triple']) {
@@ -63,24 +51,16 @@ describe('required attributes on writes', () => {
       // add-attr without existing entities
       ok(await s.transact([['add-attr', author]]));
       s = await session(app); // a session that knows book/author
-      const a = (etype: string, label: string) => s.attr(etype, label);
       const [extraUser, extraBook] = [id(), id()];
       ok(
         await s.transact([
-          ['add-triple', extraUser, a('user', 'id'), extraUser],
-          ['add-triple', extraUser, a('user', 'name'), 'extra user'],
-          ['add-triple', extraBook, a('book', 'id'), extraBook],
-          ['add-triple', extraBook, a('book', 'title'), 'extra title'],
+          ...s.entity('user', extraUser, { name: 'extra user' }),
+          ...s.entity('book', extraBook, { title: 'extra title' }),
           ['add-triple', extraBook, author.id, extraUser],
         ]),
       );
       // add-attr with existing entities
-      const price = {
-        ...authorAttr(),
-        'forward-identity': [id(), 'book', 'price'],
-        'reverse-identity': null,
-        'value-type': 'blob',
-      };
+      const price = attrDef('book', 'price', { 'reverse-identity': null, 'required?': true });
       const refusedPrice = await s.transact([['add-attr', price]]);
       expect(refusedPrice).toMatchObject({ op: 'error', type: 'validation-failed' });
       expect(refusedPrice.message).toContain(
@@ -90,79 +70,54 @@ describe('required attributes on writes', () => {
       const [user, book, company] = [id(), id(), id()];
       ok(
         await s.transact([
-          [addOp, user, a('user', 'id'), user],
-          [addOp, user, a('user', 'name'), 'user'],
-          ['add-triple', user, a('user', 'company'), company],
-          [addOp, company, a('company', 'id'), company],
-          [addOp, company, a('company', 'name'), 'company'],
+          ...s.entity('user', user, { name: 'user' }, addOp),
+          ['add-triple', user, s.attr('user', 'company'), company],
+          ...s.entity('company', company, { name: 'company' }, addOp),
         ]),
       );
       // add without required: no title (nor author)
-      const noTitle = await s.transact([
-        [addOp, book, a('book', 'id'), book],
-        [addOp, book, a('book', 'desc'), 'no title'],
-      ]);
+      const noTitle = await s.transact(s.entity('book', book, { desc: 'no title' }, addOp));
       expect(noTitle, JSON.stringify(noTitle)).toMatchObject({ op: 'error', type: 'validation-failed' });
       expect(noTitle.message).toContain(`Missing required attribute \`book/title\`: ${book}`);
       expect(noTitle.message).toContain(`Missing required attribute \`book/author\`: ${book}`);
       // add with required
       ok(
         await s.transact([
-          [addOp, book, a('book', 'id'), book],
-          [addOp, book, a('book', 'title'), 'title'],
-          [addOp, book, a('book', 'desc'), 'desc'],
+          ...s.entity('book', book, { title: 'title', desc: 'desc' }, addOp),
           ['add-triple', book, author.id, user],
         ]),
       );
       // update required; retract + insert required in one transaction; update non-required
+      ok(await s.transact(s.entity('book', book, { title: 'title upd' }, addOp)));
       ok(
         await s.transact([
-          [addOp, book, a('book', 'id'), book],
-          [addOp, book, a('book', 'title'), 'title upd'],
+          ...s.entity('book', book, {}, addOp),
+          ['retract-triple', book, s.attr('book', 'title'), 'title upd'],
+          [addOp, book, s.attr('book', 'title'), 'title upd 2'],
         ]),
       );
-      ok(
-        await s.transact([
-          [addOp, book, a('book', 'id'), book],
-          ['retract-triple', book, a('book', 'title'), 'title upd'],
-          [addOp, book, a('book', 'title'), 'title upd 2'],
-        ]),
-      );
-      ok(
-        await s.transact([
-          [addOp, book, a('book', 'id'), book],
-          [addOp, book, a('book', 'desc'), 'desc upd'],
-        ]),
-      );
+      ok(await s.transact(s.entity('book', book, { desc: 'desc upd' }, addOp)));
       // remove required: a field, a link, through delete-entity of the target, through a cascade
-      missing(await s.transact([['retract-triple', book, a('book', 'title'), 'title upd 2']]), 'book/title', book);
+      missing(await s.transact([['retract-triple', book, s.attr('book', 'title'), 'title upd 2']]), 'book/title', book);
       missing(await s.transact([['retract-triple', book, author.id, user]]), 'book/author', book);
       missing(await s.transact([['delete-entity', user, 'user']]), 'book/author', book);
       missing(await s.transact([['delete-entity', company, 'company']]), 'book/author', book);
       // setting a required attribute to null removes it too
-      missing(await s.transact([[addOp, book, a('book', 'title'), null]]), 'book/title', book);
+      missing(await s.transact([[addOp, book, s.attr('book', 'title'), null]]), 'book/title', book);
       // remove non-required
-      ok(await s.transact([['retract-triple', book, a('book', 'desc'), 'desc upd']]));
+      ok(await s.transact([['retract-triple', book, s.attr('book', 'desc'), 'desc upd']]));
       // update last required; remove the last required (the entity is gone, nothing is missing)
+      ok(await s.transact(s.entity('book', book, { title: 'title upd 3' }, addOp)));
       ok(
         await s.transact([
-          [addOp, book, a('book', 'id'), book],
-          [addOp, book, a('book', 'title'), 'title upd 3'],
-        ]),
-      );
-      ok(
-        await s.transact([
-          ['retract-triple', book, a('book', 'id'), book],
-          ['retract-triple', book, a('book', 'title'), 'title upd 3'],
+          ...s.entity('book', book, { title: 'title upd 3' }, 'retract-triple'),
           ['retract-triple', book, author.id, user],
         ]),
       );
       // delete-entity of a complete book
       ok(
         await s.transact([
-          [addOp, book, a('book', 'id'), book],
-          [addOp, book, a('book', 'title'), 'title'],
-          [addOp, book, a('book', 'desc'), 'desc'],
+          ...s.entity('book', book, { title: 'title', desc: 'desc' }, addOp),
           ['add-triple', book, author.id, user],
         ]),
       );
@@ -221,18 +176,11 @@ describe('required attributes on writes', () => {
       const user = id();
       ok(
         await s.transact([
-          ['add-triple', user, s.attr('profiles', 'id'), user],
-          ['add-triple', user, s.attr('profiles', 'name'), 'profile name'],
-          ['add-triple', user, s.attr('users', 'id'), user],
-          ['add-triple', user, s.attr('users', 'name'), 'user name'],
+          ...s.entity('profiles', user, { name: 'profile name' }),
+          ...s.entity('users', user, { name: 'user name' }),
         ]),
       );
-      ok(
-        await s.transact([
-          ['delete-entity', user, 'users'],
-          ['add-triple', user, s.attr('random', 'id'), user],
-        ]),
-      );
+      ok(await s.transact([['delete-entity', user, 'users'], ...s.entity('random', user)]));
       const got = await app.admin.query({ users: {}, profiles: {}, random: {} });
       expect(got.users).toEqual([]);
       expect(got.profiles).toEqual([{ id: user, name: 'profile name' }]);

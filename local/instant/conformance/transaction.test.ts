@@ -4,44 +4,32 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { i, id, lookup } from '@instantdb/core';
 import { adminFor } from '../../../tests/support/instant-clients.ts';
+import { link, uniqueString } from '../fixtures.test-schema.ts';
 import { from, lastCode, throwawayApp, type ThrowawayApp } from './harness.ts';
-import { rawSession, type RawSession } from './raw-session.ts';
+import { attrDef, rawSession, type RawSession } from './raw-session.ts';
 
 const F = 'transaction_test.clj';
 
 const schema = i.schema({
   entities: {
-    $users: i.entity({ email: i.string().unique().indexed().optional(), nickname: i.string().optional() }),
+    $users: i.entity({ email: uniqueString(), nickname: i.string().optional() }),
     posts: i.entity({
-      title: i.string().unique().indexed().optional(),
       body: i.string().optional(),
       ownerId: i.string().optional(),
+      localId: i.string().optional(),
+      title: uniqueString(),
+      tag: i.string().indexed().optional(),
       likes: i.number().optional(),
       viewCount: i.number().optional(),
       featured: i.boolean().optional(),
-      localId: i.string().optional(),
-      tag: i.string().indexed().optional(),
     }),
-    comments: i.entity({
-      text: i.string().optional(),
-      localId: i.string().optional(),
-      key: i.string().unique().indexed().optional(),
-    }),
+    comments: i.entity({ text: i.string().optional(), localId: i.string().optional(), key: uniqueString() }),
     users: i.entity({ email: i.string().unique().indexed().optional() }),
   },
   links: {
-    postComments: {
-      forward: { on: 'comments', has: 'one', label: 'post', onDelete: 'cascade' },
-      reverse: { on: 'posts', has: 'many', label: 'comments' },
-    },
-    postRef: {
-      forward: { on: 'posts', has: 'many', label: 'ref' },
-      reverse: { on: 'users', has: 'many', label: 'rev-ref' },
-    },
-    postOwner: {
-      forward: { on: 'posts', has: 'one', label: 'owner' },
-      reverse: { on: '$users', has: 'many', label: 'posts' },
-    },
+    postComments: link(['comments', 'one', 'post'], ['posts', 'many', 'comments'], 'forward'),
+    postRef: link(['posts', 'many', 'ref'], ['users', 'many', 'rev-ref']),
+    postOwner: link(['posts', 'one', 'owner'], ['$users', 'many', 'posts']),
   },
 });
 
@@ -50,6 +38,12 @@ afterEach(() => sessions.splice(0).forEach((s) => s.close()));
 
 async function appWith(rules?: unknown) {
   return throwawayApp({ schema, rules });
+}
+
+/** A fresh app with these rules and a raw client session on it (signed in as `email` when given). */
+async function appAndClient(rules?: unknown, email?: string) {
+  const app = await appWith(rules);
+  return { app, s: await client(app, email) };
 }
 
 /** A raw client session, signed in as `email` when given. */
@@ -79,6 +73,20 @@ async function sdk(app: ThrowawayApp) {
   return db;
 }
 
+/** Rules guarding linking and unlinking `label`, and nothing else. */
+const linkRules = (label: string, link: string, unlink: string) => ({
+  allow: { link: { [label]: link }, unlink: { [label]: unlink } },
+});
+
+/**
+ * The two transactions of a matrix case: the entities the case updates are written first (`setup`),
+ * those it creates go in with the steps under test (`tx`).
+ */
+function updatedFirst(entities: [action: string, steps: unknown[][]][], steps: unknown[][]) {
+  const written = (action: string) => entities.flatMap(([a, e]) => (a === action ? e : []));
+  return { setup: written('update'), tx: [...written('create'), ...steps] };
+}
+
 const ok = (f: Record<string, any>) => expect(f, JSON.stringify(f)).toMatchObject({ op: 'transact-ok' });
 const refused = (f: Record<string, any>, type: string, message?: string | RegExp) => {
   expect(f, JSON.stringify(f)).toMatchObject({ op: 'error', type });
@@ -89,8 +97,7 @@ describe('update modes and lookups', () => {
   it(
     from(F, 'update-modes', 'create mode fails on an existing id or lookup, update mode on a missing one'),
     async () => {
-      const app = await appWith();
-      const s = await client(app);
+      const { s } = await appAndClient();
       const title = s.attr('posts', 'title');
       const body = s.attr('posts', 'body');
       const book1 = id();
@@ -222,56 +229,54 @@ describe('update modes and lookups', () => {
     },
   );
 
-  it(from(F, 'validations', 'entity ids must be UUIDs or lookups'), async () => {
-    const app = await appWith();
-    const s = await client(app);
-    refused(
-      await s.transact([['add-triple', 'not-a-uuid', s.attr('posts', 'title'), 'x']]),
-      'validation-failed',
-      /Invalid entity ID 'not-a-uuid'. Entity IDs must be UUIDs/,
-    );
-    refused(await s.transact([['add-triple', id(), 'not-an-attr', 'x']]), 'validation-failed');
-    refused(await s.transact('not a list' as any), 'validation-failed');
-  });
-
-  it(from(F, 'good-error-for-invalid-ref-uuid', 'a link value that is not a UUID is a validation error'), async () => {
-    const app = await appWith();
-    const s = await client(app);
-    refused(
-      await s.transact([['add-triple', id(), s.attr('comments', 'post'), '']]),
-      'validation-failed',
-      'Expected link value to be a uuid.',
-    );
-  });
-
-  it(
-    from(F, 'checks-for-invalid-id-lookups', 'a lookup on id must carry a UUID, as entity and as link value'),
-    async () => {
-      const app = await appWith();
-      const s = await client(app);
-      const idAttr = s.attr('posts', 'id');
-      refused(
-        await s.transact([['add-triple', [idAttr, { id: id() }], s.attr('posts', 'title'), 'x']]),
-        'validation-failed',
-        /Invalid lookup/,
-      );
-      refused(
-        await s.transact([['add-triple', id(), s.attr('comments', 'post'), [idAttr, { id: id() }]]]),
-        'validation-failed',
-        /Invalid lookup/,
-      );
+  // Steps refused as validation-failed, with the message (when given) each refusal carries.
+  const refusals: { test: string; what: string; cases: (s: RawSession) => [unknown, (string | RegExp)?][] }[] = [
+    {
+      test: 'validations',
+      what: 'entity ids must be UUIDs or lookups',
+      cases: (s) => [
+        [
+          [['add-triple', 'not-a-uuid', s.attr('posts', 'title'), 'x']],
+          /Invalid entity ID 'not-a-uuid'. Entity IDs must be UUIDs/,
+        ],
+        [[['add-triple', id(), 'not-an-attr', 'x']]],
+        ['not a list'],
+      ],
     },
-  );
-
-  it(from(F, 'rejects-bad-lookups', "a lookup attr of one namespace can't address an entity of another"), async () => {
-    const app = await appWith();
-    const s = await client(app);
-    refused(
-      await s.transact([['add-triple', [s.attr('comments', 'key'), 'k'], s.attr('posts', 'title'), 'x']]),
-      'validation-failed',
-      /namespace in the lookup attribute is different/,
-    );
-  });
+    {
+      test: 'good-error-for-invalid-ref-uuid',
+      what: 'a link value that is not a UUID is a validation error',
+      cases: (s) => [[[['add-triple', id(), s.attr('comments', 'post'), '']], 'Expected link value to be a uuid.']],
+    },
+    {
+      test: 'checks-for-invalid-id-lookups',
+      what: 'a lookup on id must carry a UUID, as entity and as link value',
+      cases: (s) => {
+        const badLookup = [s.attr('posts', 'id'), { id: id() }];
+        return [
+          [[['add-triple', badLookup, s.attr('posts', 'title'), 'x']], /Invalid lookup/],
+          [[['add-triple', id(), s.attr('comments', 'post'), badLookup]], /Invalid lookup/],
+        ];
+      },
+    },
+    {
+      test: 'rejects-bad-lookups',
+      what: "a lookup attr of one namespace can't address an entity of another",
+      cases: (s) => [
+        [
+          [['add-triple', [s.attr('comments', 'key'), 'k'], s.attr('posts', 'title'), 'x']],
+          /namespace in the lookup attribute is different/,
+        ],
+      ],
+    },
+  ];
+  for (const r of refusals) {
+    it(from(F, r.test, r.what), async () => {
+      const { s } = await appAndClient();
+      for (const [steps, message] of r.cases(s))
+        refused(await s.transact(steps as unknown[]), 'validation-failed', message);
+    });
+  }
 
   it(
     from(
@@ -280,8 +285,7 @@ describe('update modes and lookups', () => {
       'a value of the wrong type for a typed attribute is refused, naming both',
     ),
     async () => {
-      const app = await appWith();
-      const s = await client(app);
+      const { s } = await appAndClient();
       const eid = id();
       const answer = await s.transact([['add-triple', eid, s.attr('users', 'email'), 10]]);
       refused(
@@ -302,8 +306,7 @@ describe('update modes and lookups', () => {
   );
 
   it(from(F, 'obj-unique', 'a second entity with a taken unique value is refused with record-not-unique'), async () => {
-    const app = await appWith();
-    const s = await client(app);
+    const { s } = await appAndClient();
     ok(await s.transact([['add-triple', id(), s.attr('posts', 'title'), 'taken']]));
     refused(await s.transact([['add-triple', id(), s.attr('posts', 'title'), 'taken']]), 'record-not-unique');
   });
@@ -317,8 +320,10 @@ describe('when rules run: before the writes or after', () => {
       'update rules see the data before the transaction: a link the same transaction makes does not satisfy data.ref',
     ),
     async () => {
-      const app = await appWith({ posts: { allow: { update: "auth.id in data.ref('owner.id')", view: 'true' } } });
-      const s = await client(app, 'owner@example.com');
+      const { app, s } = await appAndClient(
+        { posts: { allow: { update: "auth.id in data.ref('owner.id')", view: 'true' } } },
+        'owner@example.com',
+      );
       const post = id();
       await app.admin.transact(app.admin.tx.posts[post].update({ title: 'mine?' }));
       refused(
@@ -338,29 +343,22 @@ describe('when rules run: before the writes or after', () => {
   it(
     from(F, 'write-perms', 'create rules see the data the transaction produces: data.ref follows its own links'),
     async () => {
-      const app = await appWith({ posts: { allow: { create: "auth.id in data.ref('owner.id')" } } });
-      const s = await client(app, 'creator@example.com');
+      const { s } = await appAndClient(
+        { posts: { allow: { create: "auth.id in data.ref('owner.id')" } } },
+        'creator@example.com',
+      );
       const mine = id();
-      ok(
-        await s.transact([
-          ['add-triple', mine, s.attr('posts', 'id'), mine],
-          ['add-triple', mine, s.attr('posts', 'owner'), s.userId],
-        ]),
-      );
+      ok(await s.transact(s.entity('posts', mine, { owner: s.userId })));
       const orphan = id();
-      refused(
-        await s.transact([
-          ['add-triple', orphan, s.attr('posts', 'id'), orphan],
-          ['add-triple', orphan, s.attr('posts', 'body'), 'x'],
-        ]),
-        'permission-denied',
-      );
+      refused(await s.transact(s.entity('posts', orphan, { body: 'x' })), 'permission-denied');
     },
   );
 
   it(from(F, 'write-perms', 'delete rules see the entity and its links as they were'), async () => {
-    const app = await appWith({ posts: { allow: { delete: "auth.id in data.ref('owner.id')", update: 'true' } } });
-    const s = await client(app, 'deleter@example.com');
+    const { app, s } = await appAndClient(
+      { posts: { allow: { delete: "auth.id in data.ref('owner.id')", update: 'true' } } },
+      'deleter@example.com',
+    );
     const post = id();
     await app.admin.transact(app.admin.tx.posts[post].update({ title: 'to go' }).link({ owner: s.userId! }));
     // The unlink in the same transaction does not hide the owner from the delete rule.
@@ -376,7 +374,7 @@ describe('when rules run: before the writes or after', () => {
   it(
     from(F, 'link-actions-perm', 'actions.data / actions.linkedData say create or update for each side of a link'),
     async () => {
-      const app = await appWith({
+      const { s } = await appAndClient({
         posts: {
           allow: {
             link: {
@@ -393,7 +391,6 @@ describe('when rules run: before the writes or after', () => {
           },
         },
       });
-      const s = await client(app);
       const acts = ['create', 'update'] as const;
       let n = 0;
       for (const postAction of acts)
@@ -404,26 +401,20 @@ describe('when rules run: before the writes or after', () => {
                 for (const uu of acts) {
                   const userId = id();
                   const postId = id();
-                  const userTx = [
-                    ['add-triple', userId, s.attr('users', 'id'), userId],
-                    ['add-triple', userId, s.attr('users', 'email'), `u${n++}@example.com`],
-                  ];
-                  const postTx = [
-                    ['add-triple', postId, s.attr('posts', 'id'), postId],
-                    ['add-triple', postId, s.attr('posts', 'title'), `post ${n}`],
-                  ];
-                  const setup = [
-                    ...(postAction === 'update' ? postTx : []),
-                    ...(userAction === 'update' ? userTx : []),
-                  ];
+                  const userTx = s.entity('users', userId, { email: `u${n++}@example.com` });
+                  const postTx = s.entity('posts', postId, { title: `post ${n}` });
+                  const { setup, tx } = updatedFirst(
+                    [
+                      [postAction, postTx],
+                      [userAction, userTx],
+                    ],
+                    [
+                      ['add-triple', postId, s.attr('posts', 'ref'), userId],
+                      ['rule-params', postId, 'posts', { post_post_action: pp, post_user_action: pu }],
+                      ['rule-params', userId, 'users', { user_post_action: up, user_user_action: uu }],
+                    ],
+                  );
                   if (setup.length) ok(await s.transact(setup));
-                  const tx = [
-                    ...(postAction === 'create' ? postTx : []),
-                    ...(userAction === 'create' ? userTx : []),
-                    ['add-triple', postId, s.attr('posts', 'ref'), userId],
-                    ['rule-params', postId, 'posts', { post_post_action: pp, post_user_action: pu }],
-                    ['rule-params', userId, 'users', { user_post_action: up, user_user_action: uu }],
-                  ];
                   const expected = postAction === pp && pp === up && userAction === pu && pu === uu;
                   const answer = await s.transact(tx);
                   expect(answer.op, `${postAction} ${userAction} ${pp} ${pu} ${up} ${uu}`).toBe(
@@ -440,41 +431,24 @@ describe('when rules run: before the writes or after', () => {
       'without link rules, linking needs update on the source and view on the target',
     ),
     async () => {
-      const app = await appWith({
+      const { app, s } = await appAndClient({
         posts: { allow: { update: 'false', view: 'true' } },
         users: { allow: { view: 'data.email == "seen@example.com"' } },
       });
-      const s = await client(app);
-      const post = id();
-      const seen = id();
-      const hidden = id();
+      const [post, seen, hidden] = [id(), id(), id()];
       await app.admin.transact([
         app.admin.tx.posts[post].update({ title: 'p' }),
         app.admin.tx.users[seen].update({ email: 'seen@example.com' }),
         app.admin.tx.users[hidden].update({ email: 'hidden@example.com' }),
       ]);
       refused(await s.transact([['add-triple', post, s.attr('posts', 'ref'), seen]]), 'permission-denied');
-      const fresh = id();
-      ok(
-        await s.transact([
-          ['add-triple', fresh, s.attr('posts', 'id'), fresh],
-          ['add-triple', fresh, s.attr('posts', 'ref'), seen],
-        ]),
-      );
-      const fresh2 = id();
-      refused(
-        await s.transact([
-          ['add-triple', fresh2, s.attr('posts', 'id'), fresh2],
-          ['add-triple', fresh2, s.attr('posts', 'ref'), hidden],
-        ]),
-        'permission-denied',
-      );
+      ok(await s.transact(s.entity('posts', id(), { ref: seen })));
+      refused(await s.transact(s.entity('posts', id(), { ref: hidden })), 'permission-denied');
     },
   );
 
   it(from(F, 'unlink-perms', 'unlink rules guard unlinking on either side'), async () => {
-    const app = await appWith({ posts: { allow: { unlink: { ref: 'ruleParams.ok == true' } } } });
-    const s = await client(app);
+    const { app, s } = await appAndClient({ posts: { allow: { unlink: { ref: 'ruleParams.ok == true' } } } });
     const post = id();
     const user = id();
     await app.admin.transact([
@@ -496,18 +470,12 @@ describe('ruleParams', () => {
   it(
     from(F, 'create-perms-rule-params', 'params given after the steps they guard, by id or by lookup, still apply'),
     async () => {
-      const app = await appWith({
+      const { app, s } = await appAndClient({
         posts: { allow: { create: "ruleParams.secret == 'open'", update: "ruleParams.secret == 'open'" } },
       });
-      const s = await client(app);
       const post = id();
       refused(await s.transact([['add-triple', post, s.attr('posts', 'id'), post]]), 'permission-denied');
-      ok(
-        await s.transact([
-          ['add-triple', post, s.attr('posts', 'id'), post],
-          ['rule-params', post, 'posts', { secret: 'open' }],
-        ]),
-      );
+      ok(await s.transact([...s.entity('posts', post), ['rule-params', post, 'posts', { secret: 'open' }]]));
       const byTitle = [s.attr('posts', 'title'), 'by lookup'];
       refused(await s.transact([['add-triple', byTitle, s.attr('posts', 'body'), 'b']]), 'permission-denied');
       ok(
@@ -546,6 +514,23 @@ describe('ruleParams', () => {
     },
   );
 
+  const owns = 'data.localId == ruleParams.localId';
+  /** A post and a comment on it, written by the admin, on an app with these rules; and a client. */
+  async function postWithComment(rules: unknown, post: Record<string, string>, comment: Record<string, string>) {
+    const app = await appWith(rules);
+    const postId = id();
+    await app.admin.transact([
+      app.admin.tx.posts[postId].update(post),
+      app.admin.tx.comments[id()].update(comment).link({ post: postId }),
+    ]);
+    return { app, s: await client(app), post: postId };
+  }
+  const deleteWith = (s: RawSession, post: string, params: Record<string, string>) =>
+    s.transact([
+      ['delete-entity', post, 'posts'],
+      ['rule-params', post, 'posts', params],
+    ]);
+
   it(
     from(
       F,
@@ -553,30 +538,14 @@ describe('ruleParams', () => {
       'cascaded deletes are checked with the params of the entity whose delete reached them',
     ),
     async () => {
-      const app = await appWith({
-        posts: { allow: { delete: 'isCreator' }, bind: ['isCreator', 'data.localId == ruleParams.localId'] },
-        comments: { allow: { delete: 'isCreator' }, bind: ['isCreator', 'data.localId == ruleParams.localId'] },
-      });
-      const s = await client(app);
-      const post = id();
-      const mine = id();
-      await app.admin.transact([
-        app.admin.tx.posts[post].update({ title: 'p', localId: 'u1' }),
-        app.admin.tx.comments[mine].update({ text: 'c', localId: 'u1' }).link({ post }),
-      ]);
-      refused(
-        await s.transact([
-          ['delete-entity', post, 'posts'],
-          ['rule-params', post, 'posts', { localId: 'wrong' }],
-        ]),
-        'permission-denied',
+      const isCreator = { allow: { delete: 'isCreator' }, bind: ['isCreator', owns] };
+      const { app, s, post } = await postWithComment(
+        { posts: isCreator, comments: isCreator },
+        { title: 'p', localId: 'u1' },
+        { text: 'c', localId: 'u1' },
       );
-      ok(
-        await s.transact([
-          ['delete-entity', post, 'posts'],
-          ['rule-params', post, 'posts', { localId: 'u1' }],
-        ]),
-      );
+      refused(await deleteWith(s, post, { localId: 'wrong' }), 'permission-denied');
+      ok(await deleteWith(s, post, { localId: 'u1' }));
       expect((await app.admin.query({ comments: {} })).comments).toEqual([]);
     },
   );
@@ -588,23 +557,12 @@ describe('ruleParams', () => {
       'a cascaded child that the params do not match stops the delete',
     ),
     async () => {
-      const app = await appWith({
-        posts: { allow: { delete: 'data.localId == ruleParams.localId' } },
-        comments: { allow: { delete: 'data.localId == ruleParams.localId' } },
-      });
-      const s = await client(app);
-      const post = id();
-      await app.admin.transact([
-        app.admin.tx.posts[post].update({ title: 'p', localId: 'u1' }),
-        app.admin.tx.comments[id()].update({ text: 'theirs', localId: 'u2' }).link({ post }),
-      ]);
-      refused(
-        await s.transact([
-          ['delete-entity', post, 'posts'],
-          ['rule-params', post, 'posts', { localId: 'u1' }],
-        ]),
-        'permission-denied',
+      const { app, s, post } = await postWithComment(
+        { posts: { allow: { delete: owns } }, comments: { allow: { delete: owns } } },
+        { title: 'p', localId: 'u1' },
+        { text: 'theirs', localId: 'u2' },
       );
+      refused(await deleteWith(s, post, { localId: 'u1' }), 'permission-denied');
       expect((await app.admin.query({ posts: {} })).posts).toHaveLength(1);
     },
   );
@@ -616,16 +574,11 @@ describe('ruleParams', () => {
       'delete by lookup with params by lookup cascades with those params',
     ),
     async () => {
-      const app = await appWith({
-        posts: { allow: { delete: 'data.localId == ruleParams.localId' } },
-        comments: { allow: { delete: 'data.localId == ruleParams.localId' } },
-      });
-      const s = await client(app);
-      const post = id();
-      await app.admin.transact([
-        app.admin.tx.posts[post].update({ title: 'by-title', localId: 'u1' }),
-        app.admin.tx.comments[id()].update({ text: 'c', localId: 'u1' }).link({ post }),
-      ]);
+      const { app, s } = await postWithComment(
+        { posts: { allow: { delete: owns } }, comments: { allow: { delete: owns } } },
+        { title: 'by-title', localId: 'u1' },
+        { text: 'c', localId: 'u1' },
+      );
       const byTitle = [s.attr('posts', 'title'), 'by-title'];
       ok(
         await s.transact([
@@ -640,29 +593,16 @@ describe('ruleParams', () => {
   it(
     from(F, 'rule-params-view-check-on-link', 'the view check on a link target sees the params of both sides'),
     async () => {
-      const app = await appWith({
+      const { app, s } = await appAndClient({
         posts: { allow: { view: "ruleParams.key == 'k'", update: 'true' } },
         comments: { allow: { create: 'true' } },
       });
-      const s = await client(app);
       const post = id();
       await app.admin.transact(app.admin.tx.posts[post].update({ title: 'p' }));
       const c1 = id();
-      refused(
-        await s.transact([
-          ['add-triple', c1, s.attr('comments', 'id'), c1],
-          ['add-triple', c1, s.attr('comments', 'post'), post],
-        ]),
-        'permission-denied',
-      );
+      refused(await s.transact(s.entity('comments', c1, { post })), 'permission-denied');
       const c2 = id();
-      ok(
-        await s.transact([
-          ['add-triple', c2, s.attr('comments', 'id'), c2],
-          ['add-triple', c2, s.attr('comments', 'post'), post],
-          ['rule-params', c2, 'comments', { key: 'k' }],
-        ]),
-      );
+      ok(await s.transact([...s.entity('comments', c2, { post }), ['rule-params', c2, 'comments', { key: 'k' }]]));
     },
   );
 });
@@ -706,25 +646,13 @@ describe('request.modifiedFields', () => {
   });
 
   it(from(F, 'modified-fields-create-permissions', 'create rules see the labels written, never id'), async () => {
-    const app = await appWith({
+    const { app, s } = await appAndClient({
       posts: { allow: { create: "!('featured' in request.modifiedFields) && !('id' in request.modifiedFields)" } },
     });
-    const s = await client(app);
     const a = id();
-    ok(
-      await s.transact([
-        ['add-triple', a, s.attr('posts', 'id'), a],
-        ['add-triple', a, s.attr('posts', 'title'), 'My Post'],
-      ]),
-    );
+    ok(await s.transact(s.entity('posts', a, { title: 'My Post' })));
     const b = id();
-    refused(
-      await s.transact([
-        ['add-triple', b, s.attr('posts', 'id'), b],
-        ['add-triple', b, s.attr('posts', 'featured'), true],
-      ]),
-      'permission-denied',
-    );
+    refused(await s.transact(s.entity('posts', b, { featured: true })), 'permission-denied');
     const db = await sdk(app);
     await expect(db.transact(db.tx.posts[id()].update({ title: 'sdk', featured: true }))).rejects.toMatchObject({
       message: expect.stringContaining('Permission denied'),
@@ -778,8 +706,7 @@ describe('$users and system columns', () => {
   it(
     from(F, 'perms-rejects-writes-to-reserved-users-columns', 'clients cannot write $users.email, even on themselves'),
     async () => {
-      const app = await appWith({ $users: { allow: { update: 'auth.id == data.id' } } });
-      const s = await client(app, 'me@example.com');
+      const { app, s } = await appAndClient({ $users: { allow: { update: 'auth.id == data.id' } } }, 'me@example.com');
       refused(
         await s.transact([['add-triple', s.userId, s.attr('$users', 'email'), 'else@example.com']]),
         'validation-failed',
@@ -796,8 +723,10 @@ describe('$users and system columns', () => {
       'clients can write their own custom $users columns when the rule allows',
     ),
     async () => {
-      const app = await appWith({ $users: { allow: { update: 'auth.id == data.id', view: 'auth.id == data.id' } } });
-      const s = await client(app, 'custom@example.com');
+      const { app, s } = await appAndClient(
+        { $users: { allow: { update: 'auth.id == data.id', view: 'auth.id == data.id' } } },
+        'custom@example.com',
+      );
       ok(
         await s.transact([
           ['add-triple', s.userId, s.attr('$users', 'id'), s.userId],
@@ -820,8 +749,7 @@ describe('$users and system columns', () => {
     ),
     async () => {
       // Even a rule that opens $users create to everyone: sign-in creates users, transactions never.
-      const app = await appWith({ $users: { allow: { create: 'true', update: 'true', view: 'true' } } });
-      const s = await client(app);
+      const { app, s } = await appAndClient({ $users: { allow: { create: 'true', update: 'true', view: 'true' } } });
       const attacker = await client(app, 'attacker@example.com');
       const victim = 'victim@example.com';
       const USERS_MSG = "$users is a system entity. You aren't allowed to create this directly.";
@@ -840,11 +768,7 @@ describe('$users and system columns', () => {
         USERS_MSG,
       );
       refused(
-        await s.transact([
-          ['add-triple', u1, s.attr('$users', 'id'), u1],
-          ['add-triple', u1, s.attr('$users', 'email'), victim],
-          ['add-triple', u1, s.attr('$users', 'nickname'), 'planted'],
-        ]),
+        await s.transact(s.entity('$users', u1, { email: victim, nickname: 'planted' })),
         'validation-failed',
         /system (column|entity)/,
       );
@@ -893,8 +817,7 @@ describe('$users and system columns', () => {
     from('permissioned_transaction.clj', 'prevent-system-column-updates', 'clients cannot delete $users'),
     async () => {
       // Whatever the rules say (a `$users` delete rule other than "false" cannot even be saved).
-      const app = await appWith();
-      const s = await client(app, 'stay@example.com');
+      const { app, s } = await appAndClient(undefined, 'stay@example.com');
       refused(
         await s.transact([['delete-entity', s.userId, '$users']]),
         'validation-failed',
@@ -920,18 +843,8 @@ describe('attribute steps', () => {
       const e = id();
       ok(
         await admin.transact([
-          [
-            'add-attr',
-            {
-              id: attrId,
-              'forward-identity': [id(), 'posts', 'color'],
-              'value-type': 'blob',
-              cardinality: 'one',
-              'unique?': false,
-              'index?': false,
-            },
-          ],
-          ['add-triple', e, admin.attr('posts', 'id'), e],
+          ['add-attr', attrDef('posts', 'color', { id: attrId })],
+          ...admin.entity('posts', e),
           ['add-triple', e, attrId, 'red'],
         ]),
       );
@@ -947,19 +860,8 @@ describe('attribute steps', () => {
   );
 
   it(from(F, 'attrs-create-delete', 'a client add-attr obeys the attrs create rule'), async () => {
-    const app = await appWith({ attrs: { allow: { create: 'false' } } });
-    const s = await client(app);
-    const step = [
-      'add-attr',
-      {
-        id: id(),
-        'forward-identity': [id(), 'posts', 'sneaky'],
-        'value-type': 'blob',
-        cardinality: 'one',
-        'unique?': false,
-        'index?': false,
-      },
-    ];
+    const { s } = await appAndClient({ attrs: { allow: { create: 'false' } } });
+    const step = ['add-attr', attrDef('posts', 'sneaky')];
     refused(await s.transact([step]), 'permission-denied');
     const open = await appWith();
     const s2 = await client(open);
@@ -971,8 +873,7 @@ describe('more write semantics', () => {
   it(
     from(F, 'delete-with-updates', 'steps run grouped by kind, groups in the order each kind first appears'),
     async () => {
-      const app = await appWith();
-      const s = await client(app);
+      const { app, s } = await appAndClient();
       const e = id();
       const idA = s.attr('posts', 'id');
       const body = s.attr('posts', 'body');
@@ -1012,7 +913,7 @@ describe('more write semantics', () => {
       'deleting an entity checks its delete rule, not unlink rules (by id and by lookup)',
     ),
     async () => {
-      const app = await appWith({
+      const { app, s } = await appAndClient({
         posts: {
           allow: {
             update: 'ruleParams.posts_update == true',
@@ -1022,7 +923,6 @@ describe('more write semantics', () => {
         },
         users: { allow: { view: 'true', unlink: { 'rev-ref': 'ruleParams.users_unlink == true' } } },
       });
-      const s = await client(app);
       for (const byLookup of [false, true]) {
         const post = id();
         const user = id();
@@ -1051,63 +951,24 @@ describe('more write semantics', () => {
       'linkedData is the other side of the link, before (pre-checks) and after (post-checks)',
     ),
     async () => {
-      const app = await appWith({
-        posts: {
-          allow: {
-            link: { ref: 'newData.title == linkedData.email' },
-            unlink: { ref: 'data.title == linkedData.email' },
-          },
-        },
-        users: {
-          allow: {
-            link: { 'rev-ref': 'newData.email == linkedData.title' },
-            unlink: { 'rev-ref': 'data.email == linkedData.title' },
-          },
-        },
+      const { s } = await appAndClient({
+        posts: linkRules('ref', 'newData.title == linkedData.email', 'data.title == linkedData.email'),
+        users: linkRules('rev-ref', 'newData.email == linkedData.title', 'data.email == linkedData.title'),
       });
-      const s = await client(app);
-      const [uid, uemail, pid, ptitle] = [
-        s.attr('users', 'id'),
-        s.attr('users', 'email'),
-        s.attr('posts', 'id'),
-        s.attr('posts', 'title'),
-      ];
       const ref = s.attr('posts', 'ref');
-      const user = id();
-      const post = id();
-      ok(
-        await s.transact([
-          ['add-triple', user, uid, user],
-          ['add-triple', user, uemail, 'same@example.com'],
-          ['add-triple', post, pid, post],
-          ['add-triple', post, ptitle, 'same@example.com'],
-        ]),
-      );
-      ok(await s.transact([['add-triple', post, ref, user]]));
-      ok(await s.transact([['retract-triple', post, ref, user]]));
-      const user2 = id();
-      const post2 = id();
-      ok(
-        await s.transact([
-          ['add-triple', user2, uid, user2],
-          ['add-triple', user2, uemail, 'new@example.com'],
-          ['add-triple', post2, pid, post2],
-          ['add-triple', post2, ptitle, 'new@example.com'],
-          ['add-triple', post2, ref, user2],
-        ]),
-      );
-      const user3 = id();
-      const post3 = id();
-      refused(
-        await s.transact([
-          ['add-triple', user3, uid, user3],
-          ['add-triple', user3, uemail, 'a@example.com'],
-          ['add-triple', post3, pid, post3],
-          ['add-triple', post3, ptitle, 'b@example.com'],
-          ['add-triple', post3, ref, user3],
-        ]),
-        'permission-denied',
-      );
+      /** A new user and a new post, with the email and the title given. */
+      const pair = (email: string, title: string) => {
+        const [user, post] = [id(), id()];
+        return { user, post, steps: [...s.entity('users', user, { email }), ...s.entity('posts', post, { title })] };
+      };
+      const same = pair('same@example.com', 'same@example.com');
+      ok(await s.transact(same.steps));
+      ok(await s.transact([['add-triple', same.post, ref, same.user]]));
+      ok(await s.transact([['retract-triple', same.post, ref, same.user]]));
+      const fresh = pair('new@example.com', 'new@example.com');
+      ok(await s.transact([...fresh.steps, ['add-triple', fresh.post, ref, fresh.user]]));
+      const unlike = pair('a@example.com', 'b@example.com');
+      refused(await s.transact([...unlike.steps, ['add-triple', unlike.post, ref, unlike.user]]), 'permission-denied');
     },
   );
 
@@ -1118,8 +979,8 @@ describe('more write semantics', () => {
       'create rules see the lookup value; update rules see newData through a lookup',
     ),
     async () => {
-      const app = await appWith({ posts: { allow: { create: "data.title != 'a'", update: "newData.title != 'b'" } } });
-      const s = await client(app);
+      const rules = { posts: { allow: { create: "data.title != 'a'", update: "newData.title != 'b'" } } };
+      const { app, s } = await appAndClient(rules);
       const title = s.attr('posts', 'title');
       const idA = s.attr('posts', 'id');
       await app.admin.transact(app.admin.tx.posts[id()].update({ title: 'c' }));
@@ -1136,8 +997,7 @@ describe('more write semantics', () => {
       'a delete-entity without a namespace deletes the id in every namespace that holds it',
     ),
     async () => {
-      const app = await appWith();
-      const s = await client(app);
+      const { app, s } = await appAndClient();
       const shared = id();
       await app.admin.transact([
         app.admin.tx.posts[shared].update({ title: 'p' }),
@@ -1178,13 +1038,7 @@ describe('rule lookup order', () => {
         const post = id();
         await app.admin.transact(app.admin.tx.posts[post].update({ title: 'title' }).link({ owner: owner.id }));
         const s = await client(app);
-        refused(
-          await s.transact([
-            ['add-triple', post, s.attr('posts', 'id'), post],
-            ['add-triple', post, s.attr('posts', 'title'), 'new title'],
-          ]),
-          'permission-denied',
-        );
+        refused(await s.transact(s.entity('posts', post, { title: 'new title' })), 'permission-denied');
       }
     },
   );
@@ -1261,10 +1115,7 @@ describe('links to $users and deletes by lookup', () => {
       const me = await client(app, 'linker@example.com');
       const guest = await client(app);
       const post = id();
-      const steps = (s: RawSession) => [
-        ['add-triple', post, s.attr('posts', 'id'), post],
-        ['add-triple', post, s.attr('posts', 'owner'), me.userId],
-      ];
+      const steps = (s: RawSession) => s.entity('posts', post, { owner: me.userId });
       refused(await guest.transact(steps(guest)), 'permission-denied');
       ok(await me.transact(steps(me)));
     },
@@ -1292,55 +1143,35 @@ describe('links to $users and deletes by lookup', () => {
     },
   );
 
-  it(
-    from(F, 'delete-perms-rule-params', 'a delete by lookup is checked with the params given for that lookup'),
-    async () => {
+  for (const c of [
+    {
+      test: 'delete-perms-rule-params',
+      what: 'a delete by lookup is checked with the params given for that lookup',
+      email: 'stopa@example.com',
+      etype: ['users'],
+    },
+    {
+      test: 'delete-without-etype-perms-rule-params',
+      what: 'the same for a delete by lookup that names no namespace',
+      email: 'user@example.com',
+      etype: [],
+    },
+  ]) {
+    it(from(F, c.test, c.what), async () => {
       const app = await appWith({ users: { allow: { delete: 'data.email == ruleParams.email' } } });
-      await app.admin.transact(app.admin.tx.users[id()].update({ email: 'stopa@example.com' }));
+      await app.admin.transact(app.admin.tx.users[id()].update({ email: c.email }));
       const s = await client(app);
-      const byEmail = [s.attr('users', 'email'), 'stopa@example.com'];
-      refused(await s.transact([['delete-entity', byEmail, 'users']]), 'permission-denied');
+      const byEmail = [s.attr('users', 'email'), c.email];
+      const remove = ['delete-entity', byEmail, ...c.etype];
+      refused(await s.transact([remove]), 'permission-denied');
       refused(
-        await s.transact([
-          ['rule-params', byEmail, 'users', { email: 'not-stopa@example.com' }],
-          ['delete-entity', byEmail, 'users'],
-        ]),
+        await s.transact([['rule-params', byEmail, 'users', { email: `not-${c.email}` }], remove]),
         'permission-denied',
       );
-      ok(
-        await s.transact([
-          ['rule-params', byEmail, 'users', { email: 'stopa@example.com' }],
-          ['delete-entity', byEmail, 'users'],
-        ]),
-      );
+      ok(await s.transact([['rule-params', byEmail, 'users', { email: c.email }], remove]));
       expect((await app.admin.query({ users: {} })).users).toEqual([]);
-    },
-  );
-
-  it(
-    from(F, 'delete-without-etype-perms-rule-params', 'the same for a delete by lookup that names no namespace'),
-    async () => {
-      const app = await appWith({ users: { allow: { delete: 'data.email == ruleParams.email' } } });
-      await app.admin.transact(app.admin.tx.users[id()].update({ email: 'user@example.com' }));
-      const s = await client(app);
-      const byEmail = [s.attr('users', 'email'), 'user@example.com'];
-      refused(await s.transact([['delete-entity', byEmail]]), 'permission-denied');
-      refused(
-        await s.transact([
-          ['rule-params', byEmail, 'users', { email: 'not-user@example.com' }],
-          ['delete-entity', byEmail],
-        ]),
-        'permission-denied',
-      );
-      ok(
-        await s.transact([
-          ['rule-params', byEmail, 'users', { email: 'user@example.com' }],
-          ['delete-entity', byEmail],
-        ]),
-      );
-      expect((await app.admin.query({ users: {} })).users).toEqual([]);
-    },
-  );
+    });
+  }
 });
 
 describe('link rules matrix', () => {
@@ -1416,42 +1247,29 @@ describe('link rules matrix', () => {
                   const title = `lp post ${n}`;
                   const userRef = refType === 'id' ? userId : [a('users', 'email'), email];
                   const postRef = refType === 'id' ? postId : [a('posts', 'title'), title];
-                  const userTx =
-                    refType === 'id'
-                      ? [
-                          ['add-triple', userId, a('users', 'id'), userId],
-                          ['add-triple', userId, a('users', 'email'), email],
-                          ['rule-params', userId, 'users', { users_create: true }],
-                        ]
-                      : [
-                          ['add-triple', userRef, a('users', 'id'), userRef],
-                          ['rule-params', userRef, 'users', { users_create: true }],
-                        ];
+                  // A lookup names the entity by the value it would otherwise be written with.
+                  const written = (
+                    etype: string,
+                    ref: unknown,
+                    fields: Record<string, unknown>,
+                    params: Record<string, unknown>,
+                  ) => [...s.entity(etype, ref, refType === 'id' ? fields : {}), ['rule-params', ref, etype, params]];
+                  const userTx = written('users', userRef, { email }, { users_create: true });
                   const postCreate = ruleParams.posts_create ?? true;
-                  const postTx =
-                    refType === 'id'
-                      ? [
-                          ['add-triple', postId, a('posts', 'id'), postId],
-                          ['add-triple', postId, a('posts', 'title'), title],
-                          ['rule-params', postId, 'posts', { posts_create: postCreate }],
-                        ]
-                      : [
-                          ['add-triple', postRef, a('posts', 'id'), postRef],
-                          ['rule-params', postRef, 'posts', { posts_create: postCreate }],
-                        ];
-                  const setup = [
-                    ...(userAction === 'update' ? userTx : []),
-                    ...(postAction === 'update' ? postTx : []),
-                  ];
+                  const postTx = written('posts', postRef, { title }, { posts_create: postCreate });
+                  const { setup, tx } = updatedFirst(
+                    [
+                      [userAction, userTx],
+                      [postAction, postTx],
+                    ],
+                    [
+                      pos === 'user'
+                        ? ['rule-params', userRef, 'users', ruleParams]
+                        : ['rule-params', postRef, 'posts', ruleParams],
+                      ['add-triple', postRef, a('posts', attr), userRef],
+                    ],
+                  );
                   if (setup.length) ok(await s.transact(setup));
-                  const tx = [
-                    ...(userAction === 'create' ? userTx : []),
-                    ...(postAction === 'create' ? postTx : []),
-                    pos === 'user'
-                      ? ['rule-params', userRef, 'users', ruleParams]
-                      : ['rule-params', postRef, 'posts', ruleParams],
-                    ['add-triple', postRef, a('posts', attr), userRef],
-                  ];
                   const expected = Object.values(ruleParams).every(Boolean);
                   const answer = await s.transact(tx);
                   expect(
@@ -1479,35 +1297,24 @@ describe('linkedData.ref', () => {
       const s4 = i.schema({
         entities: { profiles: i.entity({}), users: i.entity({}), posts: i.entity({}), comments: i.entity({}) },
         links: {
-          userProfile: {
-            forward: { on: 'users', has: 'one', label: 'profile' },
-            reverse: { on: 'profiles', has: 'one', label: 'user' },
-          },
-          postUser: {
-            forward: { on: 'posts', has: 'one', label: 'user' },
-            reverse: { on: 'users', has: 'many', label: 'posts' },
-          },
-          commentPost: {
-            forward: { on: 'comments', has: 'one', label: 'post' },
-            reverse: { on: 'posts', has: 'many', label: 'comments' },
-          },
+          userProfile: link(['users', 'one', 'profile'], ['profiles', 'one', 'user']),
+          postUser: link(['posts', 'one', 'user'], ['users', 'many', 'posts']),
+          commentPost: link(['comments', 'one', 'post'], ['posts', 'many', 'comments']),
         },
       });
       const app = await throwawayApp({
         schema: s4,
         rules: {
-          posts: {
-            allow: {
-              link: { user: "ruleParams.profile_id in linkedData.ref('profile.id')" },
-              unlink: { user: "ruleParams.comment_id in linkedData.ref('posts.comments.id')" },
-            },
-          },
-          users: {
-            allow: {
-              link: { posts: "ruleParams.comment_id in linkedData.ref('comments.id')" },
-              unlink: { posts: "ruleParams.profile_id in linkedData.ref('user.profile.id')" },
-            },
-          },
+          posts: linkRules(
+            'user',
+            "ruleParams.profile_id in linkedData.ref('profile.id')",
+            "ruleParams.comment_id in linkedData.ref('posts.comments.id')",
+          ),
+          users: linkRules(
+            'posts',
+            "ruleParams.comment_id in linkedData.ref('comments.id')",
+            "ruleParams.profile_id in linkedData.ref('user.profile.id')",
+          ),
         },
       });
       const [profile, user, post, comment] = [id(), id(), id(), id()];
@@ -1546,21 +1353,8 @@ describe('attribute idents', () => {
   it(
     from(F, 'duplicate-ident-data-test', 'adding an attr whose name exists is record-not-unique, naming it'),
     async () => {
-      const app = await appWith();
-      const s = await client(app);
-      const answer = await s.transact([
-        [
-          'add-attr',
-          {
-            id: id(),
-            'forward-identity': [id(), 'posts', 'title'],
-            'value-type': 'blob',
-            cardinality: 'one',
-            'unique?': false,
-            'index?': true,
-          },
-        ],
-      ]);
+      const { s } = await appAndClient();
+      const answer = await s.transact([['add-attr', attrDef('posts', 'title', { 'index?': true })]]);
       refused(answer, 'record-not-unique', '`title` already exists on `posts`');
       expect(answer.hint).toEqual({ 'record-type': 'ident', etype: 'posts', label: 'title' });
     },
@@ -1568,98 +1362,59 @@ describe('attribute idents', () => {
 });
 
 describe('onDelete: cascade', () => {
-  const link = (
-    from: string,
-    fl: string,
-    to: string,
-    tl: string,
-    opts: { fwdHas?: 'one' | 'many'; revHas?: 'one' | 'many'; cascade: 'forward' | 'reverse' },
-  ) => ({
-    forward: {
-      on: from,
-      has: opts.fwdHas ?? 'one',
-      label: fl,
-      ...(opts.cascade === 'forward' ? { onDelete: 'cascade' } : {}),
-    },
-    reverse: {
-      on: to,
-      has: opts.revHas ?? 'many',
-      label: tl,
-      ...(opts.cascade === 'reverse' ? { onDelete: 'cascade' } : {}),
-    },
-  });
-  const names = async (app: ThrowawayApp, etypes: string[]) => {
-    const r = (await app.admin.query(Object.fromEntries(etypes.map((e) => [e, {}])))) as Record<
-      string,
-      { id: string }[]
-    >;
+  /** An app whose schema is these entities and links, as its admin SDK sees it. */
+  const adminWith = async (entities: Record<string, any>, links: Record<string, unknown>) =>
+    (await throwawayApp({ schema: i.schema({ entities, links: links as any }) })).admin as any;
+  const names = async (admin: any, etypes: string[]) => {
+    const r = (await admin.query(Object.fromEntries(etypes.map((e) => [e, {}])))) as Record<string, { id: string }[]>;
     return etypes.flatMap((e) => r[e].map((x) => `${e}:${x.id}`)).sort();
   };
+  const authors = { user: i.entity({ name: i.string() }), book: i.entity({ title: i.string() }) };
 
-  it(
-    from(F, 'on-delete-cascade', 'deleting the target of a cascading link deletes its sources, not the other way'),
-    async () => {
-      const sch = i.schema({
-        entities: { user: i.entity({ name: i.string() }), book: i.entity({ title: i.string() }) },
-        links: { author: link('book', 'author', 'user', 'books', { cascade: 'forward' }) } as any,
-      });
-      const app = await throwawayApp({ schema: sch });
-      const admin = adminFor(app, sch);
-      const [a, b1, b2] = [id(), id(), id()];
-      await admin.transact([
+  for (const c of [
+    {
+      test: 'on-delete-cascade',
+      what: 'deleting the target of a cascading link deletes its sources, not the other way',
+      links: { author: link(['book', 'one', 'author'], ['user', 'many', 'books'], 'forward') },
+      write: (admin: any, a: string, b1: string, b2: string) => [
         admin.tx.user[a].update({ name: 'Leo' }),
         admin.tx.book[b1].update({ title: 'W&P' }).link({ author: a }),
         admin.tx.book[b2].update({ title: 'AK' }).link({ author: a }),
-      ]);
-      await admin.transact(admin.tx.book[b1].delete());
-      expect(await names(app, ['user', 'book'])).toEqual([`book:${b2}`, `user:${a}`].sort());
-      await admin.transact(admin.tx.user[a].delete());
-      expect(await names(app, ['user', 'book'])).toEqual([]);
+      ],
     },
-  );
-
-  it(
-    from(F, 'on-delete-cascade-reverse', 'onDelete on the reverse side: deleting the source deletes its targets'),
-    async () => {
-      const sch = i.schema({
-        entities: { user: i.entity({ name: i.string() }), book: i.entity({ title: i.string() }) },
-        links: {
-          books: link('user', 'books', 'book', 'author', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
-        } as any,
-      });
-      const app = await throwawayApp({ schema: sch });
-      const admin = adminFor(app, sch);
-      const [a, b1, b2] = [id(), id(), id()];
-      await admin.transact([
+    {
+      test: 'on-delete-cascade-reverse',
+      what: 'onDelete on the reverse side: deleting the source deletes its targets',
+      links: { books: link(['user', 'many', 'books'], ['book', 'one', 'author'], 'reverse') },
+      write: (admin: any, a: string, b1: string, b2: string) => [
         admin.tx.book[b1].update({ title: 'x' }),
         admin.tx.book[b2].update({ title: 'y' }),
         admin.tx.user[a].update({ name: 'Leo' }).link({ books: [b1, b2] }),
-      ]);
-      await admin.transact(admin.tx.book[b1].delete());
-      expect(await names(app, ['user', 'book'])).toEqual([`book:${b2}`, `user:${a}`].sort());
-      await admin.transact(admin.tx.user[a].delete());
-      expect(await names(app, ['user', 'book'])).toEqual([]);
+      ],
     },
-  );
+  ]) {
+    it(from(F, c.test, c.what), async () => {
+      const admin = await adminWith(authors, c.links);
+      const [a, b1, b2] = [id(), id(), id()];
+      await admin.transact(c.write(admin, a, b1, b2));
+      await admin.transact(admin.tx.book[b1].delete());
+      expect(await names(admin, ['user', 'book'])).toEqual([`book:${b2}`, `user:${a}`].sort());
+      await admin.transact(admin.tx.user[a].delete());
+      expect(await names(admin, ['user', 'book'])).toEqual([]);
+    });
+  }
 
   it(
     from(F, 'on-delete-cascade-mixed', 'cascades chain through both directions: A <- B -> C <- D -> E <- F'),
     async () => {
-      const ents = Object.fromEntries(
-        ['A', 'B', 'C', 'D', 'E', 'F'].map((e) => [e, i.entity({ n: i.string().optional() })]),
-      );
-      const sch = i.schema({
-        entities: ents,
-        links: {
-          ba: link('B', 'a', 'A', 'bs', { cascade: 'forward' }),
-          bc: link('B', 'c', 'C', 'bs', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
-          dc: link('D', 'c', 'C', 'ds', { cascade: 'forward' }),
-          de: link('D', 'e', 'E', 'ds', { fwdHas: 'many', revHas: 'one', cascade: 'reverse' }),
-          fe: link('F', 'e', 'E', 'fs', { cascade: 'forward' }),
-        } as any,
+      const all = ['A', 'B', 'C', 'D', 'E', 'F'];
+      const admin = await adminWith(Object.fromEntries(all.map((e) => [e, i.entity({ n: i.string().optional() })])), {
+        ba: link(['B', 'one', 'a'], ['A', 'many', 'bs'], 'forward'),
+        bc: link(['B', 'many', 'c'], ['C', 'one', 'bs'], 'reverse'),
+        dc: link(['D', 'one', 'c'], ['C', 'many', 'ds'], 'forward'),
+        de: link(['D', 'many', 'e'], ['E', 'one', 'ds'], 'reverse'),
+        fe: link(['F', 'one', 'e'], ['E', 'many', 'fs'], 'forward'),
       });
-      const app = await throwawayApp({ schema: sch });
-      const admin = adminFor(app, sch) as any;
       const [a, b, c, d, e, f] = [id(), id(), id(), id(), id(), id()];
       await admin.transact([
         admin.tx.A[a].update({}),
@@ -1669,19 +1424,17 @@ describe('onDelete: cascade', () => {
         admin.tx.D[d].update({}).link({ c, e }),
         admin.tx.F[f].update({}).link({ e }),
       ]);
-      expect(await names(app, ['A', 'B', 'C', 'D', 'E', 'F'])).toHaveLength(6);
+      expect(await names(admin, all)).toHaveLength(6);
       await admin.transact(admin.tx.A[a].delete());
-      expect(await names(app, ['A', 'B', 'C', 'D', 'E', 'F'])).toEqual([]);
+      expect(await names(admin, all)).toEqual([]);
     },
   );
 
   it(from(F, 'on-delete-cascade-cycle', 'a cascade cycle ends'), async () => {
-    const sch = i.schema({
-      entities: { users: i.entity({ name: i.string() }) },
-      links: { friend: link('users', 'friend', 'users', 'friendOf', { revHas: 'one', cascade: 'forward' }) } as any,
-    });
-    const app = await throwawayApp({ schema: sch });
-    const admin = adminFor(app, sch) as any;
+    const admin = await adminWith(
+      { users: i.entity({ name: i.string() }) },
+      { friend: link(['users', 'one', 'friend'], ['users', 'one', 'friendOf'], 'forward') },
+    );
     const [a, b] = [id(), id()];
     await admin.transact([
       admin.tx.users[a].update({ name: 'Ivan' }),
@@ -1689,7 +1442,7 @@ describe('onDelete: cascade', () => {
     ]);
     await admin.transact(admin.tx.users[a].link({ friend: b }));
     await admin.transact(admin.tx.users[a].delete());
-    expect(await names(app, ['users'])).toEqual([]);
+    expect(await names(admin, ['users'])).toEqual([]);
   });
 
   it(
@@ -1699,17 +1452,15 @@ describe('onDelete: cascade', () => {
       'a cascade deletes the entity in the linked namespace only; the same id elsewhere stays',
     ),
     async () => {
-      const sch = i.schema({
-        entities: {
+      const admin = await adminWith(
+        {
           users: i.entity({ name: i.string() }),
           posts: i.entity({ n: i.number() }),
           person: i.entity({ height: i.number() }),
           car: i.entity({ model: i.string() }),
         },
-        links: { author: link('posts', 'author', 'users', 'posts', { revHas: 'many', cascade: 'forward' }) } as any,
-      });
-      const app = await throwawayApp({ schema: sch });
-      const admin = adminFor(app, sch) as any;
+        { author: link(['posts', 'one', 'author'], ['users', 'many', 'posts'], 'forward') },
+      );
       const [a, b] = [id(), id()];
       await admin.transact([
         admin.tx.users[a].update({ name: 'Ivan' }),
@@ -1718,7 +1469,7 @@ describe('onDelete: cascade', () => {
         admin.tx.car[b].update({ model: 'BMW' }),
       ]);
       await admin.transact(admin.tx.users[a].delete());
-      expect(await names(app, ['users', 'posts', 'person', 'car'])).toEqual([`car:${b}`, `person:${a}`].sort());
+      expect(await names(admin, ['users', 'posts', 'person', 'car'])).toEqual([`car:${b}`, `person:${a}`].sort());
     },
   );
 });
