@@ -15,6 +15,11 @@ export type Cli<O extends Options> = {
   positionals?: boolean;
 };
 
+/** Options that each take a value (`--name value`), by name. */
+export function valueOptions<N extends string>(...names: N[]): Record<N, { type: 'string' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' }])) as Record<N, { type: 'string' }>;
+}
+
 export function parseCliArgs<O extends Options>(cli: Cli<O>, argv: string[]) {
   const options = { ...cli.options, help: { type: 'boolean', short: 'h' } } as O & {
     help: { type: 'boolean'; short: 'h' };

@@ -18,7 +18,7 @@ import { runOps, type OpsCommand } from '../api/_lib/ops/commands.ts';
 import type { FindResult } from '../api/_lib/ops/find-by-email.ts';
 import type { ReconcileReport } from '../api/_lib/ops/reconcile.ts';
 import type { CsvExport } from '../api/_lib/ops/export-csv.ts';
-import { cliArgs, parseCliArgs, UsageError } from '../local/cli-args.ts';
+import { cliArgs, parseCliArgs, UsageError, valueOptions } from '../local/cli-args.ts';
 import { parseDotenv } from '../local/dev/settings.ts';
 
 export const OPS_CLI = {
@@ -37,21 +37,23 @@ export const OPS_CLI = {
                                     CSV of a range of days (default zone: this machine's; default out: stdout)
 
 Settings come from the environment, else .env.local, else .data/local.json (npm run dev's).`,
-  options: {
-    amount: { type: 'string' },
-    since: { type: 'string' },
-    type: { type: 'string' },
-    outcome: { type: 'string' },
-    q: { type: 'string' },
-    limit: { type: 'string' },
-    via: { type: 'string' },
-    range: { type: 'string' },
-    what: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    tz: { type: 'string' },
-    out: { type: 'string' },
-  },
+  // Every option takes a value.
+  options: valueOptions(
+    'amount',
+    'since',
+    'type',
+    'outcome',
+    'q',
+    'limit',
+    'via',
+    'range',
+    'what',
+    'from',
+    'to',
+    'tz',
+    'out',
+  ),
+
   positionals: true,
 } as const;
 

@@ -1,13 +1,9 @@
 // `npm run stripe:local -- …`, in the manner of the Stripe CLI: serves the stand-in, or drives a
 // running one (commands and options: STRIPE_CLI's usage, `npm run stripe:local -- --help`).
-import { cliArgs, UsageError } from '../cli-args.ts';
+import { cliArgs, UsageError, valueOptions } from '../cli-args.ts';
 import { stripeFaultsBody, type StripeFaultOptions } from './faults.ts';
 import { encodeForm } from './form-encoding.ts';
 import { DEFAULT_TEST_KEY, startStripeLocal } from './server.ts';
-
-function valueOptions<N extends string>(...names: N[]): Record<N, { type: 'string' }> {
-  return Object.fromEntries(names.map((n) => [n, { type: 'string' }])) as Record<N, { type: 'string' }>;
-}
 
 const STRIPE_CLI = {
   usage: `usage: npm run stripe:local -- [command] [options]

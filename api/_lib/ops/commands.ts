@@ -82,58 +82,57 @@ export const opsInputs = {
 export type OpsCommand = keyof typeof opsInputs;
 type Input<C extends OpsCommand> = z.infer<(typeof opsInputs)[C]>;
 
-const commands: { [C in OpsCommand]: (operator: string, input: Input<C>) => Promise<unknown> } = {
-  find: (op, { email }) =>
-    audited(
-      op,
-      'find',
-      email,
-      () => findByEmail(email),
-      (r) => `${r.purchases.length} purchases, balance ${r.balance}`,
-    ),
-  recover: (op, { email }) =>
-    // A one-use signed link, not a magic code: it works even when Instant's code limits lock the
-    // buyer out (recovery-link.ts); signed in through it, /recover shows what the email bought.
-    audited(
-      op,
-      'recover',
-      email,
-      () => mailRecoveryLink(email),
-      (r) => `link mailed, expires ${r.expiresAt}`,
-    ),
+/**
+ * What a command does for an operator, given its validated input: the audit trail's `target`,
+ * the work, and the one line the trail records of its result (`audit: false`: not recorded).
+ */
+type Plan<R> =
+  { target: string | null; run: () => Promise<R>; result(r: R): string } | { audit: false; run: () => Promise<R> };
+type Command<C extends OpsCommand> = (operator: string, input: Input<C>) => Plan<unknown>;
+/** An audited plan, its result line typed by what its work returns. */
+const plan = <R>(p: { target: string | null; run: () => Promise<R>; result: (r: R) => string }): Plan<unknown> =>
+  p as Plan<unknown>;
+
+const commands: { [C in OpsCommand]: Command<C> } = {
+  find: (_op, { email }) =>
+    plan({
+      target: email,
+      run: () => findByEmail(email),
+      result: (r) => `${r.purchases.length} purchases, balance ${r.balance}`,
+    }),
+  // A one-use signed link, not a magic code: it works even when Instant's code limits lock the
+  // buyer out (recovery-link.ts); signed in through it, /recover shows what the email bought.
+  recover: (_op, { email }) =>
+    plan({
+      target: email,
+      run: () => mailRecoveryLink(email),
+      result: (r) => `link mailed, expires ${r.expiresAt}`,
+    }),
   'resend-receipt': (op, { sessionId }) =>
-    audited(
-      op,
-      'resend-receipt',
-      sessionId,
-      () => resendReceipt(sessionId, op, { force: true }),
-      (r) => `${r.result}${r.reason ? `: ${r.reason}` : ''}`,
-    ),
+    plan({
+      target: sessionId,
+      run: () => resendReceipt(sessionId, op, { force: true }),
+      result: (r) => `${r.result}${r.reason ? `: ${r.reason}` : ''}`,
+    }),
   refund: (op, { sessionId, amount, requestId }) =>
-    audited(
-      op,
-      'refund',
-      sessionId,
-      () => refundPurchase({ sessionId, amount, requestId: requestId ?? randomUUID(), operator: op }),
-      (r) => `${r.refundId} ${r.amount} ${r.currency} ${r.status}`,
-    ),
+    plan({
+      target: sessionId,
+      run: () => refundPurchase({ sessionId, amount, requestId: requestId ?? randomUUID(), operator: op }),
+      result: (r) => `${r.refundId} ${r.amount} ${r.currency} ${r.status}`,
+    }),
   reconcile: (op, { since }) => {
     const from = parseSince(since);
-    return audited(
-      op,
-      'reconcile',
-      `since ${from.toISOString()}`,
-      () => reconcile({ since: from, by: op }),
-      (r) =>
+    return plan({
+      target: `since ${from.toISOString()}`,
+      run: () => reconcile({ since: from, by: op }),
+      result: (r) =>
         `${r.repaired.length} purchases repaired, ${r.receiptsResent.length} receipts re-sent, ${r.errors.length} errors (${r.sessionsChecked} sessions, ${r.eventsChecked} events checked)`,
-    );
+    });
   },
-  webhooks: (op, { type, outcome, q, limit }) =>
-    audited(
-      op,
-      'webhooks',
-      q || type || outcome || null,
-      async () => {
+  webhooks: (_op, { type, outcome, q, limit }) =>
+    plan({
+      target: q || type || outcome || null,
+      run: async () => {
         const filter = { type, outcome, limit };
         if (!q) return listWebhookEvents(filter);
         if (q.startsWith('evt_')) return listWebhookEvents({ ...filter, eventId: q });
@@ -143,49 +142,47 @@ const commands: { [C in OpsCommand]: (operator: string, input: Input<C>) => Prom
         });
         return listWebhookEvents({ ...filter, sessionIds: purchases.map((p) => p.sessionId) });
       },
-      (rows) => `${rows.length} entries`,
-    ),
-  replay: (op, { eventId, via }) =>
-    audited(
-      op,
-      'replay',
-      eventId,
-      () => replayEvent(eventId, via),
-      (r) => JSON.stringify(r),
-    ),
-  audit: (op, { limit }) =>
-    audited(
-      op,
-      'audit',
-      null,
-      () => listOpsActions({ limit }),
-      (rows) => `${rows.length} entries`,
-    ),
+      result: (rows) => `${rows.length} entries`,
+    }),
+  replay: (_op, { eventId, via }) =>
+    plan({
+      target: eventId,
+      run: () => replayEvent(eventId, via),
+      result: (r) => JSON.stringify(r),
+    }),
+  audit: (_op, { limit }) =>
+    plan({
+      target: null,
+      run: () => listOpsActions({ limit }),
+      result: (rows) => `${rows.length} entries`,
+    }),
   // Aggregates only (no buyer's data), read on every page load: not in the audit trail.
-  overview: (_op, input) => overview(input),
-  attention: (op, input) =>
-    audited(
-      op,
-      'attention',
-      input.kind,
-      () => attentionPage(input),
-      (page) => `${page.rows.length} purchases`,
-    ),
+  overview: (_op, input) => ({ audit: false, run: () => overview(input) }),
+  attention: (_op, input) =>
+    plan({
+      target: input.kind,
+      run: () => attentionPage(input),
+      result: (page) => `${page.rows.length} purchases`,
+    }),
   // It holds buyers' emails: recorded before the first byte is sent.
-  export: (op, input) =>
-    audited(
-      op,
-      'export',
-      `${input.what} ${input.from}..${input.to} (${input.timeZone})`,
-      async (): Promise<CsvExport> => exportCsv(input),
-      (csv) => `streamed ${csv.filename}`,
-    ),
+  export: (_op, input) =>
+    plan({
+      target: `${input.what} ${input.from}..${input.to} (${input.timeZone})`,
+      run: async (): Promise<CsvExport> => exportCsv(input),
+      result: (csv) => `streamed ${csv.filename}`,
+    }),
 };
+
+/** Runs a command's plan, recorded in the audit trail (who, what, on what, and the result) unless it says not. */
+function carryOut(command: OpsCommand, operator: string, input: unknown): Promise<unknown> {
+  const plan = (commands[command] as (op: string, i: unknown) => Plan<unknown>)(operator, input);
+  if ('audit' in plan) return plan.run();
+  return audited(operator, command, plan.target, plan.run, (r) => plan.result(r));
+}
 
 /** Runs a command as `operator` (an operator's email, or `cli:<user>`), input validated first. */
 export async function runOps<C extends OpsCommand>(command: C, operator: string, input: unknown): Promise<unknown> {
-  const parsed = opsInputs[command].parse(input) as Input<C>;
-  return commands[command](operator, parsed);
+  return carryOut(command, operator, opsInputs[command].parse(input));
 }
 
 const MAX_OPS_BODY = 4 * 1024;
@@ -215,10 +212,7 @@ export const opsEndpoint = handler(async (req) => {
   const operator = await requireOperator(req);
   if (command === 'me') return json({ operator: operator.email });
   const input = await readJson(req, opsInputs[command as OpsCommand], MAX_OPS_BODY);
-  const result = await (commands[command as OpsCommand] as (op: string, i: unknown) => Promise<unknown>)(
-    operator.email,
-    input,
-  );
+  const result = await carryOut(command as OpsCommand, operator.email, input);
   return command === 'export' ? csvResponse(result as CsvExport) : json(result);
 });
 
