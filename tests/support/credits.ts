@@ -19,8 +19,7 @@ export async function ledgerOf(admin: Admin, userId: string) {
 
 /** The balance as /credits computes it: what the open lots hold (plus an unopened legacy balance). */
 export async function balanceOf(admin: Admin, userId: string): Promise<number> {
-  const [lots, legacy] = await Promise.all([admin.query(lotsQuery(userId)), admin.query(legacyQuery(userId))]);
-  return heldBalance({ ...lots, ...legacy });
+  return heldBalance(await admin.query({ ...lotsQuery(userId), ...legacyQuery(userId) }));
 }
 
 /**

@@ -59,12 +59,20 @@ export async function entryByRef(ref: string): Promise<LedgerEntry | null> {
   return ledgerEntries[0] ?? null;
 }
 
-/** The holdings around `creditLots`: the legacy entry is read only when the user holds no open lot. */
-async function holdingsOf(userId: string, creditLots: Lot[]) {
-  // Only then can a legacy balance be unopened (contracts/credits.ts).
-  const { ledgerEntries } = creditLots.length ? { ledgerEntries: [] } : await adminDb().query(legacyQuery(userId));
-  const holdings = { creditLots, ledgerEntries };
-  return { lots: creditLots, legacy: unopenedLegacy(holdings), balance: heldBalance(holdings) };
+/**
+ * The holdings, given the open lots just read. With none, read again with the newest legacy entry:
+ * only then can a legacy balance be unopened (contracts/credits.ts), and lots and legacy entry must
+ * come from one snapshot (a migration may open the balance in between two reads).
+ */
+async function holdingsOf(userId: string, lots: Lot[]) {
+  const holdings = lots.length
+    ? { creditLots: lots, ledgerEntries: [] }
+    : await adminDb().query({ ...lotsQuery(userId), ...legacyQuery(userId) });
+  return {
+    lots: holdings.creditLots as Lot[],
+    legacy: unopenedLegacy(holdings),
+    balance: heldBalance(holdings),
+  };
 }
 
 /** One round trip (two when the user holds no open lot): the open lots and claims, and the entry `ref` names. */
