@@ -42,7 +42,7 @@ export type AppendResult =
 type Recorded = Exclude<AppendResult, { status: 'declined' }>;
 
 // Free units a spend picks among: enough that concurrent spenders rarely pick the same one, few
-// enough that older lots fill and close (which keeps every balance read small).
+// enough that older lots fill and close (which keeps every balance read small, see freeUnits).
 const WINDOW = 64;
 // Each collision means another claim won, so progress is guaranteed; the cap only bounds one
 // request's wait under a burst.
@@ -200,27 +200,24 @@ export async function grant(
   throw busy();
 }
 
-/** Fisher–Yates, in place. */
-function shuffle<T>(xs: T[]): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
-
 type Unit = { lot: Lot; k: number };
 
-/** Free units, lot by lot (`first` lots, then oldest first), shuffled within a lot, until `enough`. */
-function freeUnits(lots: Lot[], enough: number, first: (lot: Lot) => boolean = () => false): Unit[] {
-  const ordered = [...lots.filter(first), ...lots.filter((l) => !first(l))];
+/**
+ * Free units in order, at most `enough`. Spends pick among the first WINDOW (oldest lot first,
+ * unit by unit), so a lot beyond them has no claims and the oldest always fill up and close:
+ * whatever the history, the open lots hold at most about WINDOW lots' claims. A clawback takes
+ * from the other end (the `first` lots', then newest first, last unit first), away from spends.
+ */
+function freeUnits(lots: Lot[], enough: number, clawback?: (lot: Lot) => boolean): Unit[] {
+  const ordered = clawback ? [...lots.filter(clawback), ...lots.filter((l) => !clawback(l)).reverse()] : lots;
   const units: Unit[] = [];
   for (const lot of ordered) {
-    if (units.length >= enough) break;
     const taken = new Set(lot.claims.map((c) => c.unit));
-    const free: Unit[] = [];
-    for (let k = 0; k < lot.size; k++) if (!taken.has(unitOf(lot.id, k))) free.push({ lot, k });
-    units.push(...shuffle(free));
+    for (let i = 0; i < lot.size && units.length < enough; i++) {
+      const k = clawback ? lot.size - 1 - i : i;
+      if (!taken.has(unitOf(lot.id, k))) units.push({ lot, k });
+    }
+    if (units.length >= enough) break;
   }
   return units;
 }
