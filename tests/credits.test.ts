@@ -393,6 +393,53 @@ describe('permissions', () => {
     await asOwner.transact(asOwner.tx.haikus[haikuId].delete());
     expect((await shop.admin.query({ haikus: { $: { where: { id: haikuId } } } })).haikus).toHaveLength(0);
   });
+
+  it("shows a user's credit lots and claims to that user only, and lets no client make, change or free one", async () => {
+    const owner = await signIn(shop);
+    await buy(owner);
+    expect((await generate(owner)).status).toBe(200);
+    const asOwner = shop.admin.asUser({ token: owner.token });
+    const mine = await asOwner.query({ creditLots: { claims: {} }, creditClaims: {} });
+    expect(mine.creditLots.map((l) => [l.size, l.claims.length])).toEqual([[10, 1]]);
+    const [lot] = mine.creditLots;
+    const [claimed] = mine.creditClaims;
+
+    const stranger = await signIn(shop);
+    for (const as of [shop.admin.asUser({ token: stranger.token }), shop.admin.asUser({ guest: true })]) {
+      expect(await as.query({ creditLots: {}, creditClaims: {} })).toEqual({ creditLots: [], creditClaims: [] });
+    }
+    // Over the WebSocket too: a stranger subscribed to the owner's /credits query sees nothing.
+    const db = shop.client();
+    await db.auth.signInWithToken(stranger.token);
+    const seen = await nextResult(db, creditsQuery(owner.id), (r) => Boolean(r.data || r.error));
+    expect(seen.data).toMatchObject({ creditLots: [], ledgerEntries: [] });
+
+    const attempts = {
+      newLot: asOwner.tx.creditLots[randomUUID()].create({
+        ref: 'gift',
+        userId: owner.id,
+        size: 1000,
+        open: true,
+        createdAt: Date.now(),
+      }),
+      growLot: asOwner.tx.creditLots[lot.id].update({ size: 1000 }),
+      freeUnit: asOwner.tx.creditClaims[claimed.id].delete(),
+      unlinkClaim: asOwner.tx.creditClaims[claimed.id].unlink({ lot: lot.id }),
+      newClaim: asOwner.tx.creditClaims[randomUUID()].create({
+        unit: `${lot.id}:99`,
+        userId: owner.id,
+        by: 'forged',
+        createdAt: Date.now(),
+      }),
+    };
+    for (const [name, step] of Object.entries(attempts)) {
+      await expect(asOwner.transact(step), name).rejects.toMatchObject({
+        body: { type: expect.stringMatching(/permission|validation/) },
+      });
+    }
+    expect(await balance(owner)).toBe(9);
+    await expectConsistent(owner);
+  });
 });
 
 describe('bad requests', () => {
