@@ -18,10 +18,7 @@ export function lotsQuery(userId: string) {
   return { creditLots: openLots(userId) } satisfies InstaQLParams<AppSchema>;
 }
 
-/**
- * The newest legacy entry with its opening lot (api/). Only needed while a user holds no open
- * lot: nothing creates a lot for a legacy user before their opening lot (ledger.ts).
- */
+/** The newest legacy entry with its opening lot (api/). */
 export function legacyQuery(userId: string) {
   return {
     ledgerEntries: {
@@ -29,6 +26,11 @@ export function legacyQuery(userId: string) {
       opening: {},
     },
   } satisfies InstaQLParams<AppSchema>;
+}
+
+/** The balance alone (api/): the open lots, and the newest legacy entry with its opening lot, in one snapshot. */
+export function holdingsQuery(userId: string) {
+  return { ...lotsQuery(userId), ...legacyQuery(userId) } satisfies InstaQLParams<AppSchema>;
 }
 
 /** What /credits subscribes to: the balance and the newest history entries, as one consistent result. */

@@ -2,7 +2,7 @@
 // checking what must always hold of it, whatever ran concurrently.
 import { expect } from 'vitest';
 import type { InstantAdminDatabase } from '@instantdb/admin';
-import { heldBalance, legacyQuery, lotsQuery } from '../../contracts/credits.ts';
+import { heldBalance, holdingsQuery } from '../../contracts/credits.ts';
 import { lotIdOf } from '../../api/_lib/credits/ledger.ts';
 import type { AppSchema } from '../../instant.schema.ts';
 
@@ -19,7 +19,7 @@ export async function ledgerOf(admin: Admin, userId: string) {
 
 /** The balance as /credits computes it: what the open lots hold (plus an unopened legacy balance). */
 export async function balanceOf(admin: Admin, userId: string): Promise<number> {
-  return heldBalance(await admin.query({ ...lotsQuery(userId), ...legacyQuery(userId) }));
+  return heldBalance(await admin.query(holdingsQuery(userId)));
 }
 
 /**
@@ -44,7 +44,7 @@ export async function expectConsistentLedger(admin: Admin, userId: string) {
   const lots = new Map(creditLots.map((l) => [l.id, l]));
   for (const e of entries) {
     if (e.amount > 0 && !e.seq) expect(lots.get(lotIdOf(e.ref))?.size, e.ref).toBe(e.amount);
-    else expect(claimsBy.get(e.ref) ?? 0, e.ref).toBe(e.seq ? 0 : -e.amount);
+    else expect(claimsBy.get(e.ref) ?? 0, e.ref).toBe(e.seq ? 0 : Math.abs(e.amount));
   }
   expect(balance).toBeGreaterThanOrEqual(0);
   expect(entries.at(-1)?.balance ?? 0).toBe(balance);

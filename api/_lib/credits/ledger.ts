@@ -17,7 +17,7 @@
 //   opening lot (create-only, derived id) by `npm run migrate:ledger` or the first claim on it.
 import { randomInt } from 'node:crypto';
 import { id as newId, type InstaQLEntity } from '@instantdb/admin';
-import { heldBalance, legacyQuery, lotsQuery, unopenedLegacy } from '../../../contracts/credits.ts';
+import { heldBalance, holdingsQuery, unopenedLegacy, type Holdings } from '../../../contracts/credits.ts';
 import type { AppSchema } from '../../../instant.schema.ts';
 import { derivedId } from '../platform/derived-id.ts';
 import { HttpError } from '../platform/http.ts';
@@ -59,34 +59,24 @@ export async function entryByRef(ref: string): Promise<LedgerEntry | null> {
   return ledgerEntries[0] ?? null;
 }
 
-/**
- * The holdings, given the open lots just read. With none, read again with the newest legacy entry:
- * only then can a legacy balance be unopened (contracts/credits.ts), and lots and legacy entry must
- * come from one snapshot (a migration may open the balance in between two reads).
- */
-async function holdingsOf(userId: string, lots: Lot[]) {
-  const holdings = lots.length
-    ? { creditLots: lots, ledgerEntries: [] }
-    : await adminDb().query({ ...lotsQuery(userId), ...legacyQuery(userId) });
-  return {
-    lots: holdings.creditLots as Lot[],
-    legacy: unopenedLegacy(holdings),
-    balance: heldBalance(holdings),
-  };
-}
+const held = (h: Holdings<LedgerEntry> & { creditLots: Lot[] }) => ({
+  lots: h.creditLots,
+  legacy: unopenedLegacy(h),
+  balance: heldBalance(h),
+});
 
-/** One round trip (two when the user holds no open lot): the open lots and claims, and the entry `ref` names. */
+/**
+ * One round trip, one snapshot: the open lots with their claims, the newest legacy entry, and
+ * the claims `ref` made (an applied spend made one, in the transaction that wrote its entry).
+ */
 async function readHoldings(userId: string, ref: string) {
-  const { creditLots, ledgerEntries } = await adminDb().query({
-    ...lotsQuery(userId),
-    ledgerEntries: { $: { where: { ref } } },
-  });
-  return { existing: ledgerEntries[0] ?? null, ...(await holdingsOf(userId, creditLots as Lot[])) };
+  const h = await adminDb().query({ ...holdingsQuery(userId), creditClaims: { $: { where: { by: ref } } } });
+  return { claimedBefore: h.creditClaims.length > 0, ...held(h as typeof h & { creditLots: Lot[] }) };
 }
 
 export async function balanceOf(userId: string): Promise<number> {
-  const { creditLots } = await adminDb().query(lotsQuery(userId));
-  return (await holdingsOf(userId, creditLots as Lot[])).balance;
+  const h = await adminDb().query(holdingsQuery(userId));
+  return held(h as typeof h & { creditLots: Lot[] }).balance;
 }
 
 /** Which unique attribute a collision was on, from Instant's error body (`null` when it does not say). */
@@ -180,8 +170,8 @@ export async function grant(
   assertWholeAmount('grant', amount);
   const db = adminDb();
   // A legacy ledger's balance is opened before anything new is written to it (contracts/credits.ts).
-  const { existing, legacy } = await readHoldings(userId, ref);
-  if (existing) return { status: 'already-applied', entry: existing };
+  const h = await db.query(holdingsQuery(userId));
+  const legacy = unopenedLegacy(h);
   if (legacy) await openLegacyBalance(userId, legacy);
   for (let ambiguous = 0; ambiguous < MAX_AMBIGUOUS;) {
     const now = Date.now();
@@ -248,7 +238,10 @@ async function claim(userId: string, ref: string, decide: Decide, extra: Step[] 
   let ambiguous = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const held = await readHoldings(userId, ref);
-    if (held.existing) return { result: { status: 'already-applied', entry: held.existing } as Recorded, held };
+    if (held.claimedBefore) {
+      const entry = await entryByRef(ref);
+      if (entry) return { result: { status: 'already-applied', entry } as Recorded, held };
+    }
     if (held.legacy) {
       await openLegacyBalance(userId, held.legacy);
       continue;
