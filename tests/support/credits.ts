@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { InstantAdminDatabase } from '@instantdb/admin';
 import { heldBalance, holdingsQuery } from '../../contracts/credits.ts';
-import { lotIdOf } from '../../api/_lib/credits/ledger.ts';
+import { lotIdOf } from '../../api/_lib/credits/lots.ts';
 import type { AppSchema } from '../../instant.schema.ts';
 
 type Admin = InstantAdminDatabase<AppSchema, any, any>;

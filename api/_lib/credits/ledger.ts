@@ -9,8 +9,9 @@
 //   balance never goes below zero and exactly as many spends win as there were credits.
 // - A clawback claims up to its amount (the pack's own lot first), never below zero, recording
 //   the shortfall; what a failed refund or a won dispute gives back is a grant.
-// - The unique `ref` names an entry's cause: whoever gets there first applies it, once. A lost
-//   answer is settled by reading the ref back (its claims carry it as `by`).
+// - The unique `ref` names an entry's cause: whoever gets there first applies it, once. Claims
+//   carry it as `by` (their owner): one read finds a spend already applied. A lost answer is
+//   settled by reading the ref back.
 // - A lot closes (`open: false`, for good) in the transaction that claims its last unit, or the
 //   next claim that sees it full, so a balance is read from open lots only.
 // - A legacy ledger (slot/seq/running balance) keeps its entries; its newest balance becomes an
@@ -19,16 +20,9 @@ import { randomInt } from 'node:crypto';
 import { id as newId, type InstaQLEntity } from '@instantdb/admin';
 import { heldBalance, holdingsQuery, unopenedLegacy, type Holdings } from '../../../contracts/credits.ts';
 import type { AppSchema } from '../../../instant.schema.ts';
-import { derivedId } from '../platform/derived-id.ts';
 import { HttpError } from '../platform/http.ts';
-import {
-  adminDb,
-  backoff,
-  isAlreadyRecorded,
-  isAmbiguous,
-  retryAmbiguous,
-  withDeadline,
-} from '../platform/instant-admin.ts';
+import { adminDb, backoff, isAlreadyRecorded, isAmbiguous, withDeadline } from '../platform/instant-admin.ts';
+import { lotIdOf, openLegacyBalance } from './lots.ts';
 
 export type LedgerEntry = InstaQLEntity<AppSchema, 'ledgerEntries'>;
 type Lot = InstaQLEntity<AppSchema, 'creditLots', { claims: object }>;
@@ -50,8 +44,6 @@ const MAX_ATTEMPTS = 200;
 // Lost answers (no answer, 5xx) one write tolerates before it answers 503 so its caller retries.
 const MAX_AMBIGUOUS = 3;
 
-export const lotIdOf = (ref: string) => derivedId('credit-lot', ref);
-export const openingRef = (userId: string) => `opening:${userId}`;
 const unitOf = (lotId: string, k: number) => `${lotId}:${k}`;
 
 export async function entryByRef(ref: string): Promise<LedgerEntry | null> {
@@ -86,29 +78,6 @@ export function collidedAttribute(e: unknown): 'unit' | 'ref' | null {
   if (label === 'unit' || label === 'ref') return label;
   const m = /`(unit|ref)`|(?:creditClaims|ledgerEntries)\.(unit|ref)\b/.exec(body?.message ?? '');
   return m ? ((m[1] ?? m[2]) as 'unit' | 'ref') : null;
-}
-
-/**
- * Turns a legacy ledger's balance (its newest entry's) into the opening lot. Create-only with an
- * id derived from the user, so any number of migrations and claims, at once, open it once.
- */
-export async function openLegacyBalance(
-  userId: string,
-  newest: Pick<LedgerEntry, 'id' | 'balance' | 'createdAt'>,
-): Promise<'opened' | 'already-open'> {
-  const db = adminDb();
-  const ref = openingRef(userId);
-  const size = newest.balance ?? 0;
-  const lot = { ref, userId, size, open: size > 0, createdAt: newest.createdAt };
-  try {
-    await retryAmbiguous(() =>
-      db.transact(db.tx.creditLots[lotIdOf(ref)].create(lot).link({ owner: userId, openedFrom: newest.id })),
-    );
-    return 'opened';
-  } catch (e) {
-    if (isAlreadyRecorded(e)) return 'already-open';
-    throw e;
-  }
 }
 
 type Written =

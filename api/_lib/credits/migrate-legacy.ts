@@ -5,7 +5,7 @@
 // serves (a spend that meets an unopened balance opens it the same way).
 import { legacyQuery, unopenedLegacy } from '../../../contracts/credits.ts';
 import { adminDb } from '../platform/instant-admin.ts';
-import { openLegacyBalance } from './ledger.ts';
+import { openLegacyBalance } from './lots.ts';
 
 export type MigrationReport = {
   /** Users with a legacy ledger. */
