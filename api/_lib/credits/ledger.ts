@@ -22,7 +22,7 @@ import { heldBalance, holdingsQuery, unopenedLegacy, type Holdings } from '../..
 import type { AppSchema } from '../../../instant.schema.ts';
 import { HttpError } from '../platform/http.ts';
 import { adminDb, backoff, isAlreadyRecorded, isAmbiguous, withDeadline } from '../platform/instant-admin.ts';
-import { lotIdOf, openLegacyBalance } from './lots.ts';
+import { lotIdOf, openLegacyBalance, unopenedLegacyOf } from './lots.ts';
 
 export type LedgerEntry = InstaQLEntity<AppSchema, 'ledgerEntries'>;
 type Lot = InstaQLEntity<AppSchema, 'creditLots', { claims: object }>;
@@ -139,8 +139,7 @@ export async function grant(
   assertWholeAmount('grant', amount);
   const db = adminDb();
   // A legacy ledger's balance is opened before anything new is written to it (contracts/credits.ts).
-  const h = await db.query(holdingsQuery(userId));
-  const legacy = unopenedLegacy(h);
+  const legacy = await unopenedLegacyOf(userId);
   if (legacy) await openLegacyBalance(userId, legacy);
   for (let ambiguous = 0; ambiguous < MAX_AMBIGUOUS;) {
     const now = Date.now();

@@ -1,6 +1,7 @@
-// Credit lots' ids (ledger.ts): a lot's id follows from the ref of what made it, so the same
-// grant, or the same legacy balance, can only ever make one.
+// Credit lots' ids and the opening lot (ledger.ts): a lot's id follows from the ref of what made
+// it, so the same grant, or the same legacy balance, can only ever make one.
 import type { InstaQLEntity } from '@instantdb/admin';
+import { legacyQuery, unopenedLegacy } from '../../../contracts/credits.ts';
 import type { AppSchema } from '../../../instant.schema.ts';
 import { derivedId } from '../platform/derived-id.ts';
 import { adminDb, isAlreadyRecorded, retryAmbiguous } from '../platform/instant-admin.ts';
@@ -9,6 +10,11 @@ type LedgerEntry = InstaQLEntity<AppSchema, 'ledgerEntries'>;
 
 export const lotIdOf = (ref: string) => derivedId('credit-lot', ref);
 export const openingRef = (userId: string) => `opening:${userId}`;
+
+/** The user's newest legacy entry if no opening lot holds its balance yet (else null). */
+export async function unopenedLegacyOf(userId: string) {
+  return unopenedLegacy({ creditLots: [], ...(await adminDb().query(legacyQuery(userId))) });
+}
 
 /**
  * Turns a legacy ledger's balance (its newest entry's) into the opening lot. Create-only with an

@@ -3,9 +3,8 @@
 // entries themselves stay as they are: they are the user's history. Only create-only writes with
 // ids derived from the user, so it is safe to run twice, at once with itself, and while the shop
 // serves (a spend that meets an unopened balance opens it the same way).
-import { legacyQuery, unopenedLegacy } from '../../../contracts/credits.ts';
 import { adminDb } from '../platform/instant-admin.ts';
-import { openLegacyBalance } from './lots.ts';
+import { openLegacyBalance, unopenedLegacyOf } from './lots.ts';
 
 export type MigrationReport = {
   /** Users with a legacy ledger. */
@@ -31,7 +30,7 @@ async function legacyUsers(after: string): Promise<string[]> {
 }
 
 async function migrateOne(userId: string, dryRun: boolean): Promise<'opened' | 'already-open'> {
-  const legacy = unopenedLegacy({ creditLots: [], ...(await adminDb().query(legacyQuery(userId))) });
+  const legacy = await unopenedLegacyOf(userId);
   if (!legacy) return 'already-open';
   return dryRun ? 'opened' : openLegacyBalance(userId, legacy);
 }
