@@ -74,9 +74,10 @@ const _schema = i.schema({
     // claim `<lotId>:<k>` (unique). A spend claims one free unit picked at random, so concurrent
     // spenders mostly claim different units and win at once (a loser re-reads and picks again);
     // a clawback claims up to its amount. Balance = sum over open lots of size minus claims.
-    // `open` turns false (for good) once every unit is claimed, so a user's balance is read from
-    // their open lots only, however long their history. `opening:<userId>` is a legacy ledger's
-    // balance, linked to the legacy entry that carried it (`openedFrom`).
+    // `open` turns false (for good) with the claim that fills the lot, or the next claim that sees
+    // it full, so a user's balance is read from their open lots only, however long their history
+    // (contracts/credits.ts; the history's running balance is derived from it). `opening:<userId>`
+    // is a legacy ledger's balance, linked to the legacy entry that carried it (`openedFrom`).
     creditLots: i.entity({
       ref: i.string().indexed(),
       userId: i.string().indexed(),
