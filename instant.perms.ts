@@ -9,6 +9,14 @@ import { MAX_RULE_TOKENS } from './contracts/purchase-tokens.ts';
 // MAX_RULE_TOKENS long (each evaluation walks it, on every commit for a live query), of strings.
 const TOKENS_OK = `type(ruleParams.tokens) == list && size(ruleParams.tokens) <= ${MAX_RULE_TOKENS} && ruleParams.tokens.all(t, type(t) == string)`;
 
+// The credits ledger's history, lots and claims: their owner reads them, nobody writes them.
+const OWN_LEDGER = {
+  view: 'auth.id != null && auth.id == data.userId',
+  create: 'false',
+  update: 'false',
+  delete: 'false',
+};
+
 const rules = {
   $default: { allow: { $default: 'false' } },
   // No client may invent attributes: the schema is pushed, never grown from a browser.
@@ -33,10 +41,10 @@ const rules = {
     ],
     allow: { view: 'isOwnerByEmail || holdsToken', create: 'false', update: 'false', delete: 'false' },
   },
-  // A user's own ledger and haikus; all written by api/ functions with the admin SDK.
-  ledgerEntries: {
-    allow: { view: 'auth.id != null && auth.id == data.userId', create: 'false', update: 'false', delete: 'false' },
-  },
+  // A user's own ledger (history, lots, claims) and haikus; all written by api/ functions with the admin SDK.
+  ledgerEntries: { allow: OWN_LEDGER },
+  creditLots: { allow: OWN_LEDGER },
+  creditClaims: { allow: OWN_LEDGER },
   haikus: {
     bind: ['isAuthor', "auth.id != null && auth.id in data.ref('author.id')"],
     allow: { view: 'isAuthor', create: 'false', update: 'false', delete: 'isAuthor' },

@@ -57,23 +57,49 @@ const _schema = i.schema({
       // Who created the claim (one send's own id): after a lost answer, reading it back says whether that send won.
       claimedBy: i.string().optional(),
     }),
-    // The credits ledger: every grant, spend and clawback is an entry, and a user's balance is the
-    // `balance` of their entry with the highest `seq`. Instant has no increment, so an append
-    // claims the unique slot `<userId>:<seq+1>`: of two concurrent appends one wins and the other
-    // re-reads and retries. `ref` (unique) names what caused the entry (a Stripe session, a use),
-    // so a grant can never be applied twice.
+    // The credits ledger's history: one entry per grant, spend and clawback, with a signed
+    // `amount` (what a user reads on /credits and operators count). `ref` (unique) names what
+    // caused the entry (a Stripe session, a refund, a use), so each cause is applied once. The
+    // balance is not stored here: it is what the user's credit lots hold (below), written in the
+    // same transaction as the entry, so the amounts always add up to it.
+    // Entries written before the lots (legacy) also carry `slot` `<userId>:<seq>`, `seq` and the
+    // running `balance`; `npm run migrate:ledger` turns each legacy balance into an opening lot.
     ledgerEntries: i.entity({
-      slot: i.string().unique().indexed(),
       ref: i.string().unique().indexed(),
       userId: i.string().indexed(),
-      seq: i.number().indexed(),
       amount: i.number(),
-      balance: i.number(),
       reason: i.string(),
       sessionId: i.string().indexed().optional(),
       // A clawback larger than the balance takes what is there (never below zero); the rest is recorded here.
       shortfall: i.number().optional(),
       createdAt: i.date().indexed(),
+      slot: i.string().unique().indexed().optional(),
+      seq: i.number().indexed().optional(),
+      balance: i.number().optional(),
+    }),
+    // What a user holds: a grant of N credits is a lot of N units, unit k claimed by creating the
+    // claim `<lotId>:<k>` (unique). A spend claims one free unit picked at random, so concurrent
+    // spenders mostly claim different units and win at once (a loser re-reads and picks again);
+    // a clawback claims up to its amount. Balance = sum over open lots of size minus claims.
+    // `open` turns false (for good) with the claim that fills the lot, or the next claim that sees
+    // it full, so a user's balance is read from their open lots only, however long their history
+    // (contracts/credits.ts; the history's running balance is derived from it). `opening:<userId>`
+    // is a legacy ledger's balance, linked to the legacy entry that carried it (`openedFrom`).
+    creditLots: i.entity({
+      ref: i.string().indexed(),
+      userId: i.string().indexed(),
+      size: i.number(),
+      open: i.boolean().indexed(),
+      sessionId: i.string().indexed().optional(),
+      createdAt: i.date().indexed(),
+    }),
+    // One claimed unit of a lot: `unit` (unique) is `<lotId>:<k>`; never changed. `by` is
+    // the ref of the ledger entry written with it (the claim's owner).
+    creditClaims: i.entity({
+      unit: i.string().unique().indexed(),
+      userId: i.string().indexed(),
+      by: i.string().indexed(),
+      createdAt: i.date(),
     }),
     haikus: i.entity({
       topic: i.string(),
@@ -158,6 +184,18 @@ const _schema = i.schema({
     ledgerOwner: {
       forward: { on: 'ledgerEntries', has: 'one', label: 'owner', onDelete: 'cascade' },
       reverse: { on: '$users', has: 'many', label: 'ledger' },
+    },
+    lotOwner: {
+      forward: { on: 'creditLots', has: 'one', label: 'owner', onDelete: 'cascade' },
+      reverse: { on: '$users', has: 'many', label: 'creditLots' },
+    },
+    lotClaims: {
+      forward: { on: 'creditClaims', has: 'one', label: 'lot', onDelete: 'cascade' },
+      reverse: { on: 'creditLots', has: 'many', label: 'claims' },
+    },
+    lotOpening: {
+      forward: { on: 'creditLots', has: 'one', label: 'openedFrom' },
+      reverse: { on: 'ledgerEntries', has: 'one', label: 'opening' },
     },
     haikuAuthor: {
       forward: { on: 'haikus', has: 'one', label: 'author', onDelete: 'cascade' },

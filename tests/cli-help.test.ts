@@ -39,6 +39,12 @@ const SCRIPTS = [
     command: 'frobnicate',
   },
   { name: 'seed', script: 'scripts/seed.ts', usage: 'usage: npm run seed', command: 'frobnicate' },
+  {
+    name: 'migrate:ledger',
+    script: 'scripts/migrate-ledger.ts',
+    usage: 'usage: npm run migrate:ledger',
+    command: 'frobnicate',
+  },
 ];
 
 describe.each(SCRIPTS)('npm run $name', ({ script, usage, command }) => {

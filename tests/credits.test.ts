@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
+import { creditsQuery, heldBalance } from '../contracts/credits.ts';
+import { balanceOf, expectConsistentLedger, ledgerOf } from './support/credits.ts';
 import { bearer, creditsCheckout, signIn, type SignedIn } from './support/shop.ts';
 
 let shop: ShopStack;
@@ -15,15 +17,6 @@ beforeAll(async () => {
 afterAll(() => shop.close());
 
 type User = SignedIn;
-type Entry = {
-  seq: number;
-  amount: number;
-  balance: number;
-  ref: string;
-  reason: string;
-  shortfall?: number;
-  sessionId?: string;
-};
 
 /** A credits checkout by `u`, not yet paid. */
 const checkout = (u: User, packId = 'credits-small') => creditsCheckout(shop, u, packId, false);
@@ -38,27 +31,9 @@ async function buy(u: User, packId = 'credits-small') {
 
 const generate = (u: User, topic = 'autumn') => shop.post('/api/generate', { topic }, bearer(u));
 
-async function ledger(u: User): Promise<Entry[]> {
-  const { ledgerEntries } = await shop.admin.query({
-    ledgerEntries: { $: { where: { userId: u.id }, order: { seq: 'asc' } } },
-  });
-  return ledgerEntries;
-}
-
-async function balance(u: User): Promise<number> {
-  return (await ledger(u)).at(-1)?.balance ?? 0;
-}
-
-/** Every entry follows from the one before it: contiguous seq, running balance, never negative. */
-function expectConsistent(entries: Entry[]) {
-  let running = 0;
-  entries.forEach((e, i) => {
-    expect(e.seq).toBe(i + 1);
-    running += e.amount;
-    expect(e.balance).toBe(running);
-    expect(e.balance).toBeGreaterThanOrEqual(0);
-  });
-}
+const ledger = (u: User) => ledgerOf(shop.admin, u.id);
+const balance = (u: User) => balanceOf(shop.admin, u.id);
+const expectConsistent = (u: User) => expectConsistentLedger(shop.admin, u.id);
 
 async function paymentIntentOf(sessionId: string) {
   const s = await shop.stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent'] });
@@ -76,9 +51,12 @@ describe('buy, grant, spend', () => {
     const { user } = await db.auth.signInWithMagicCode({ email: email.toLowerCase(), code: mail!.code });
     const u: User = { id: user.id, token: user.refresh_token, email: email.toLowerCase() };
 
-    const balanceQ = { ledgerEntries: { $: { where: { userId: u.id }, order: { seq: 'desc' as const }, limit: 1 } } };
+    // What /credits subscribes to (web/src/credits/use-credits.ts): the balance and the history.
+    const balanceQ = creditsQuery(u.id);
+    const held = (r: { data?: any }) => (r.data ? heldBalance(r.data) : null);
     const zero = await nextResult(db, balanceQ, (r) => Boolean(r.data));
     expect(zero.data!.ledgerEntries).toEqual([]);
+    expect(held(zero)).toBe(0);
 
     const sessionId = await checkout(u);
     const session = await shop.stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent'] });
@@ -90,7 +68,7 @@ describe('buy, grant, spend', () => {
     expect(purchases[0]).toMatchObject({ status: 'pending', productId: 'credits-small' });
     expect([(purchases[0] as any).owner].flat().map((o: any) => o.id)).toEqual([u.id]);
 
-    const granted = nextResult(db, balanceQ, (r) => r.data?.ledgerEntries?.[0]?.balance === 10);
+    const granted = nextResult(db, balanceQ, (r) => held(r) === 10);
     await shop.pay(sessionId, { email: u.email, card: '4242424242424242' });
     expect((await granted).data!.ledgerEntries[0]).toMatchObject({ amount: 10, ref: `grant:${sessionId}`, sessionId });
     await shop.stripeLocal.whenDeliveriesIdle();
@@ -108,16 +86,14 @@ describe('buy, grant, spend', () => {
     }
     const listed = await nextResult(db, haikusQ, (r) => r.data?.haikus?.length === 10);
     expect(listed.data!.haikus[0].topic).toBe('topic 1');
-    expect(
-      (await nextResult(db, balanceQ, (r) => r.data?.ledgerEntries?.[0]?.balance === 0)).data!.ledgerEntries[0].amount,
-    ).toBe(-1);
+    expect((await nextResult(db, balanceQ, (r) => held(r) === 0)).data!.ledgerEntries[0].amount).toBe(-1);
 
     const refused = await generate(u);
     expect(refused.status).toBe(402);
     expect(await refused.json()).toEqual({ error: 'You have no credits left. Buy a pack to keep writing haikus.' });
     const entries = await ledger(u);
     expect(entries).toHaveLength(11);
-    expectConsistent(entries);
+    await expectConsistent(u);
     const { haikus } = await shop.admin.query({ haikus: { $: { where: { 'author.id': u.id } } } });
     expect(haikus).toHaveLength(10);
   });
@@ -131,7 +107,7 @@ describe('buy, grant, spend', () => {
     expect(statuses.filter((s) => s === 402)).toHaveLength(15);
     const entries = await ledger(u);
     expect(entries).toHaveLength(11);
-    expectConsistent(entries);
+    await expectConsistent(u);
     expect(entries.at(-1)!.balance).toBe(0);
     const { haikus } = await shop.admin.query({ haikus: { $: { where: { 'author.id': u.id } } } });
     expect(haikus).toHaveLength(10);
@@ -187,7 +163,7 @@ describe('buy, grant, spend', () => {
     const spent = answers.slice(3).filter((r) => r.status === 200).length;
     expect(answers.slice(3).every((r) => r.status === 200 || r.status === 402)).toBe(true);
     const entries = await ledger(u);
-    expectConsistent(entries);
+    await expectConsistent(u);
     expect(entries.filter((e) => e.ref.startsWith('grant:'))).toHaveLength(4);
     expect(entries.filter((e) => e.ref.startsWith('use:'))).toHaveLength(spent);
     expect(entries.at(-1)!.balance).toBe(80 - spent);
@@ -243,7 +219,7 @@ describe('exactly-once grants', () => {
     await shop.local('webhooks/release', { order: 'reverse' });
     await shop.stripeLocal.whenDeliveriesIdle();
     const entries = await ledger(u);
-    expectConsistent(entries);
+    await expectConsistent(u);
     expect(entries.map((e) => [e.ref.split(':')[0], e.amount])).toEqual([
       ['grant', 10],
       ['clawback', -10],
@@ -284,7 +260,7 @@ describe('refunds and disputes', () => {
     const refund = await shop.stripe.refunds.create({ payment_intent: (await paymentIntentOf(sessionId)).pi });
     await shop.stripeLocal.whenDeliveriesIdle();
     let entries = await ledger(u);
-    expectConsistent(entries);
+    await expectConsistent(u);
     expect(entries.at(-1)).toMatchObject({
       ref: `clawback:${refund.id}`,
       amount: -7,
@@ -307,7 +283,7 @@ describe('refunds and disputes', () => {
     await shop.local(`refunds/${refund.id}/fail`);
     await shop.stripeLocal.whenDeliveriesIdle();
     entries = await ledger(u);
-    expectConsistent(entries);
+    await expectConsistent(u);
     expect(entries.at(-1)).toMatchObject({ ref: `refund-failed:${refund.id}`, amount: 7, balance: 7 });
   });
 
@@ -324,7 +300,7 @@ describe('refunds and disputes', () => {
     await shop.stripe.refunds.create({ payment_intent: pi });
     await shop.stripeLocal.whenDeliveriesIdle();
     const entries = await ledger(u);
-    expectConsistent(entries);
+    await expectConsistent(u);
     expect(entries.map((e) => e.amount)).toEqual([50, -12, -3, -35]);
   });
 
@@ -339,7 +315,7 @@ describe('refunds and disputes', () => {
     await shop.local(`disputes/${dispute.id}/close`, { status: 'won' });
     await shop.stripeLocal.whenDeliveriesIdle();
     const entries = await ledger(u);
-    expectConsistent(entries);
+    await expectConsistent(u);
     expect(entries.at(-1)).toMatchObject({ ref: `dispute-won:${dispute.id}`, amount: 10, balance: 10 });
 
     const v = await signIn(shop);
@@ -416,6 +392,53 @@ describe('permissions', () => {
     expect((await shop.admin.query({ haikus: { $: { where: { id: haikuId } } } })).haikus).toHaveLength(1);
     await asOwner.transact(asOwner.tx.haikus[haikuId].delete());
     expect((await shop.admin.query({ haikus: { $: { where: { id: haikuId } } } })).haikus).toHaveLength(0);
+  });
+
+  it("shows a user's credit lots and claims to that user only, and lets no client make, change or free one", async () => {
+    const owner = await signIn(shop);
+    await buy(owner);
+    expect((await generate(owner)).status).toBe(200);
+    const asOwner = shop.admin.asUser({ token: owner.token });
+    const mine = await asOwner.query({ creditLots: { claims: {} }, creditClaims: {} });
+    expect(mine.creditLots.map((l) => [l.size, l.claims.length])).toEqual([[10, 1]]);
+    const [lot] = mine.creditLots;
+    const [claimed] = mine.creditClaims;
+
+    const stranger = await signIn(shop);
+    for (const as of [shop.admin.asUser({ token: stranger.token }), shop.admin.asUser({ guest: true })]) {
+      expect(await as.query({ creditLots: {}, creditClaims: {} })).toEqual({ creditLots: [], creditClaims: [] });
+    }
+    // Over the WebSocket too: a stranger subscribed to the owner's /credits query sees nothing.
+    const db = shop.client();
+    await db.auth.signInWithToken(stranger.token);
+    const seen = await nextResult(db, creditsQuery(owner.id), (r) => Boolean(r.data || r.error));
+    expect(seen.data).toMatchObject({ creditLots: [], ledgerEntries: [] });
+
+    const attempts = {
+      newLot: asOwner.tx.creditLots[randomUUID()].create({
+        ref: 'gift',
+        userId: owner.id,
+        size: 1000,
+        open: true,
+        createdAt: Date.now(),
+      }),
+      growLot: asOwner.tx.creditLots[lot.id].update({ size: 1000 }),
+      freeUnit: asOwner.tx.creditClaims[claimed.id].delete(),
+      unlinkClaim: asOwner.tx.creditClaims[claimed.id].unlink({ lot: lot.id }),
+      newClaim: asOwner.tx.creditClaims[randomUUID()].create({
+        unit: `${lot.id}:99`,
+        userId: owner.id,
+        by: 'forged',
+        createdAt: Date.now(),
+      }),
+    };
+    for (const [name, step] of Object.entries(attempts)) {
+      await expect(asOwner.transact(step), name).rejects.toMatchObject({
+        body: { type: expect.stringMatching(/permission|validation/) },
+      });
+    }
+    expect(await balance(owner)).toBe(9);
+    await expectConsistent(owner);
   });
 });
 

@@ -2,6 +2,7 @@
 // real SDKs doing all the talking; each case ends with exact counts.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { reconcile } from '../../api/_lib/ops/reconcile.ts';
+import { ledgerOf as ledgerWithBalances } from '../support/credits.ts';
 import { clientFor, nextResult } from '../support/instant-clients.ts';
 import { creditsCheckout, guestCheckout, purchaseOf, receiptsTo, setWebhooks, signIn } from '../support/shop.ts';
 import { startShopStack, type ShopStack } from '../support/shop-stack.ts';
@@ -37,9 +38,7 @@ const mailInjected = async () => ((await (await fetch(`${shop.mailbox.url}/_loca
 const receiptOf = async (sessionId: string) =>
   (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts;
 const ledgerOf = async (userId: string) =>
-  (await shop.admin.query({ ledgerEntries: { $: { where: { userId }, order: { seq: 'asc' } } } })).ledgerEntries.map(
-    (e) => [e.ref, e.amount, e.balance],
-  );
+  (await ledgerWithBalances(shop.admin, userId)).map((e) => [e.ref, e.amount, e.balance]);
 
 beforeAll(async () => {
   shop = await startShopStack({ webhookAttempts: 8 });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { reconcile, parseSince } from '../../api/_lib/ops/reconcile.ts';
 import { runCli } from '../../scripts/ops.ts';
+import { ledgerOf as ledgerWithBalances } from '../support/credits.ts';
 import { ops, withOperatorShop } from '../support/ops.ts';
 import {
   creditsCheckout,
@@ -31,12 +32,7 @@ beforeEach(async () => {
 
 const tag = () => randomUUID().slice(0, 6);
 
-async function ledgerOf(userId: string) {
-  const { ledgerEntries } = await shop.admin.query({
-    ledgerEntries: { $: { where: { userId }, order: { seq: 'asc' } } },
-  });
-  return ledgerEntries;
-}
+const ledgerOf = (userId: string) => ledgerWithBalances(shop.admin, userId);
 
 describe('reconcile', () => {
   it('repairs completed, delayed-succeeded, refunded, disputed and credits purchases whose webhooks were dropped, and only those', async () => {

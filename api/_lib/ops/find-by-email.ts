@@ -28,7 +28,7 @@ export async function findByEmail(rawEmail: string): Promise<FindResult> {
       : [],
     user
       ? db
-          .query({ ledgerEntries: { $: { where: { userId: user.id }, order: { seq: 'asc' } } } })
+          .query({ ledgerEntries: { $: { where: { userId: user.id }, order: { createdAt: 'asc' } } } })
           .then((r) => r.ledgerEntries)
       : [],
   ]);
@@ -49,10 +49,12 @@ export async function findByEmail(rawEmail: string): Promise<FindResult> {
       }
     });
 
-  const ledger = ledgerEntries.map(({ seq, amount, balance, reason, ref, createdAt }) => ({
-    seq,
+  // Oldest first, numbered, with the balance after each: the amounts add up to the balance.
+  let balance = 0;
+  const ledger = ledgerEntries.map(({ amount, reason, ref, createdAt }, i) => ({
+    seq: i + 1,
     amount,
-    balance,
+    balance: (balance += amount),
     reason,
     ref,
     createdAt,
@@ -69,7 +71,7 @@ export async function findByEmail(rawEmail: string): Promise<FindResult> {
       : null,
     purchases,
     ledger,
-    balance: ledger.at(-1)?.balance ?? 0,
+    balance,
     downloads,
   };
 }

@@ -1,14 +1,14 @@
 import { DataTable } from '../DataTable.tsx';
 import { when } from '../format.ts';
 
-type Entry = { seq: number; amount: number; balance: number; reason: string; createdAt: number | string };
+type Entry = { ref: string; amount: number; balance: number; reason: string; createdAt: number | string };
 
 /** Ledger entries, newest first: the buyer's history on /credits and the operator's view of a buyer. */
 export function LedgerTable({ entries, testId }: { entries: readonly Entry[]; testId: string }) {
   return (
     <DataTable
       rows={entries}
-      rowKey={(e) => e.seq}
+      rowKey={(e) => e.ref}
       testId={testId}
       columns={[
         { header: 'When', cell: (e) => when(e.createdAt) },

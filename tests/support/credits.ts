@@ -1,0 +1,52 @@
+// Reading a user's credits ledger in tests the way its readers do (contracts/credits.ts), and
+// checking what must always hold of it, whatever ran concurrently.
+import { expect } from 'vitest';
+import type { InstantAdminDatabase } from '@instantdb/admin';
+import { heldBalance, holdingsQuery } from '../../contracts/credits.ts';
+import { lotIdOf } from '../../api/_lib/credits/lots.ts';
+import type { AppSchema } from '../../instant.schema.ts';
+
+type Admin = InstantAdminDatabase<AppSchema, any, any>;
+
+/** The history oldest first, each entry with `balance`: the sum of the amounts up to it. */
+export async function ledgerOf(admin: Admin, userId: string) {
+  const { ledgerEntries } = await admin.query({
+    ledgerEntries: { $: { where: { userId }, order: { createdAt: 'asc' } } },
+  });
+  let balance = 0;
+  return ledgerEntries.map((e) => ({ ...e, balance: (balance += e.amount) }));
+}
+
+/** The balance as /credits computes it: what the open lots hold (plus an unopened legacy balance). */
+export async function balanceOf(admin: Admin, userId: string): Promise<number> {
+  return heldBalance(await admin.query(holdingsQuery(userId)));
+}
+
+/**
+ * Every credit is a unit of a lot and every debit a claim of one: each grant made a lot of its
+ * amount, each spend or clawback claimed exactly its amount, no lot gave out more units than it
+ * has (never below zero), and the history's amounts add up to the balance. Returns the history.
+ */
+export async function expectConsistentLedger(admin: Admin, userId: string) {
+  const [entries, { creditLots }, balance] = await Promise.all([
+    ledgerOf(admin, userId),
+    admin.query({ creditLots: { $: { where: { userId } }, claims: {} } }),
+    balanceOf(admin, userId),
+  ]);
+  const claimsBy = new Map<string, number>();
+  for (const lot of creditLots) {
+    expect(lot.claims.length, `lot ${lot.ref}`).toBeLessThanOrEqual(lot.size);
+    for (const c of lot.claims) {
+      expect(Number(c.unit.slice(lot.id.length + 1))).toBeLessThan(lot.size);
+      claimsBy.set(c.by, (claimsBy.get(c.by) ?? 0) + 1);
+    }
+  }
+  const lots = new Map(creditLots.map((l) => [l.id, l]));
+  for (const e of entries) {
+    if (e.amount > 0 && !e.seq) expect(lots.get(lotIdOf(e.ref))?.size, e.ref).toBe(e.amount);
+    else expect(claimsBy.get(e.ref) ?? 0, e.ref).toBe(e.seq ? 0 : Math.abs(e.amount));
+  }
+  expect(balance).toBeGreaterThanOrEqual(0);
+  expect(entries.at(-1)?.balance ?? 0).toBe(balance);
+  return entries;
+}
