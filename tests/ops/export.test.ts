@@ -86,8 +86,8 @@ describe('export', () => {
   it('streams the ledger and the webhook log, quoting what must be quoted', async () => {
     const ledger = csvRecords(await download('ledger'));
     const { ledgerEntries, webhookEvents } = await shop.admin.query({ ledgerEntries: {}, webhookEvents: {} });
-    expect(ledger.map((r) => [r.userId, r.amount, r.balance]).sort()).toEqual(
-      ledgerEntries.map((e) => [e.userId, String(e.amount), String(e.balance)]).sort(),
+    expect(ledger.map((r) => [r.userId, r.amount, r.ref]).sort()).toEqual(
+      ledgerEntries.map((e) => [e.userId, String(e.amount), e.ref]).sort(),
     );
     // Numbers stay numbers (a spend is -1); the reason with quotes and a comma reads back whole.
     expect(ledger.find((r) => r.amount === '-1')?.reason).toBe(`Haiku about "${TOPIC}"`);

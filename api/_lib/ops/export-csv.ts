@@ -40,7 +40,7 @@ const TABLES: Record<ExportInput['what'], { scan: Omit<ScanOptions, 'from' | 'to
     // Credits, not money: no currency.
     columns: [
       ...at('createdAt'),
-      ...['userId', 'seq', 'amount', 'balance', 'shortfall', 'reason', 'ref', 'sessionId'].map(field),
+      ...['userId', 'amount', 'shortfall', 'reason', 'ref', 'sessionId'].map(field),
     ],
   },
   webhooks: {

@@ -5,9 +5,7 @@
 // gives a clawback back (a refund failed, a dispute won) is positive but not a sale.
 export type LedgerRow = {
   userId: string;
-  seq: number;
   amount: number;
-  balance: number;
   reason: string;
   sessionId?: string | null;
   createdAt: number | string;
@@ -24,23 +22,21 @@ export function causeOf(e: Pick<LedgerRow, 'amount' | 'reason' | 'sessionId'>): 
 
 /**
  * Sold, spent and clawed back (net of what was given back) by entries made in `[start, end)`;
- * outstanding: the credits users hold at `end`, each user's latest balance before it.
+ * outstanding: the credits users hold at `end`, the sum of every amount before it (a clawback's
+ * amount is what it took, never below zero, so a user's amounts add up to their balance).
  * `rows` are every entry made before `end`.
  */
 export function creditFigures(rows: LedgerRow[], start: number, end: number): CreditFigures {
   const out: CreditFigures = { sold: 0, spent: 0, clawedBack: 0, outstanding: 0 };
-  const latest = new Map<string, LedgerRow>();
   for (const e of rows) {
     const at = new Date(e.createdAt).getTime();
     if (at >= end) continue;
-    const seen = latest.get(e.userId);
-    if (!seen || e.seq > seen.seq) latest.set(e.userId, e);
+    out.outstanding += e.amount;
     if (at < start) continue;
     const cause = causeOf(e);
     if (cause === 'sold') out.sold += e.amount;
     else if (cause === 'spent') out.spent -= e.amount;
     else out.clawedBack -= e.amount; // negative takes, positive gives back
   }
-  for (const e of latest.values()) out.outstanding += e.balance;
   return out;
 }

@@ -181,14 +181,14 @@ export async function overview(
       },
       cap,
     ),
-    // Newest first: each user's latest balance before the end (outstanding) comes before older rows.
+    // Every entry before the end: their amounts add up to what users hold then (outstanding).
     scanAll(
       {
         ns: 'ledgerEntries',
         field: 'createdAt',
         to: end,
         direction: 'desc',
-        fields: ['userId', 'seq', 'amount', 'balance', 'reason', 'sessionId', 'createdAt'],
+        fields: ['userId', 'amount', 'reason', 'sessionId', 'createdAt'],
       },
       cap,
     ),
