@@ -6,8 +6,10 @@
 // delivery cost (counted at the stand-ins), and checks that exactly one purchase and one receipt
 // exist per session. The webhook function is served as on Vercel.
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type Stripe from 'stripe';
+import { cpuBetween, cpuByRole } from './support/process-cpu.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
 import { sessionIdOf, startBenchStack, type BenchStack } from './support/stack.ts';
 
@@ -56,6 +58,9 @@ export async function run(sessions = 1000): Promise<Row[]> {
         value: perDelivery(dups),
         target: '0 / 1 / 1',
       },
+      ...cpuRows('duplicates in flight', a),
+      ...cpuRows('duplicates after answers: first copies', first),
+      ...cpuRows('duplicates after answers: duplicates', dups),
       { metric: 'failed deliveries (retried)', value: String(a.failed + first.failed + dups.failed), target: '= 0' },
       ...exact.map((e, i) => ({
         metric: `${i ? 'after answers' : 'in flight'}: purchases paid / receipts recorded / sent, of ${sessions}`,
@@ -101,10 +106,16 @@ async function paidSessions(stack: BenchStack, n: number, label: string) {
 async function measure(stack: BenchStack, send: () => Promise<unknown>) {
   const held = stack.stripe!.deliveries().length;
   const before = await callCounts(stack);
+  const cpu0 = cpuByRole();
   const t0 = performance.now();
+  const m0 = process.hrtime.bigint() / 1000n;
   await send();
   await stack.stripe!.whenDeliveriesIdle();
   const seconds = (performance.now() - t0) / 1000;
+  // For profiling: each measured window's bounds on the monotonic clock (µs), which --cpu-prof
+  // profiles of every process share (LOCAL_CHILD_NODE_FLAGS profiles the child processes).
+  if (process.env.BENCH_MARKS) appendFileSync(process.env.BENCH_MARKS, `${m0} ${process.hrtime.bigint() / 1000n}\n`);
+  const cpu = cpuBetween(cpu0, cpuByRole());
   const calls = diff(await callCounts(stack), before);
   const attempts = stack.stripe!.deliveries().slice(held);
   // Only the shop's endpoint's answers to checkout events (the stand-in also sends charge and
@@ -119,8 +130,23 @@ async function measure(stack: BenchStack, send: () => Promise<unknown>) {
     seconds,
     failed: attempts.length - attempts.filter((a) => a.status === 'succeeded').length,
     calls,
+    cpu,
     ...lat,
   };
+}
+
+/** CPU per delivery summed over every process, and by process (none where /proc is missing). */
+function cpuRows(variant: string, m: { cpu: Record<string, number>; deliveries: number }): Row[] {
+  const roles = Object.entries(m.cpu).filter(([role, v]) => role !== 'other' || v > 0);
+  if (!roles.length) return [];
+  const per = (v: number) => (v / m.deliveries).toFixed(1);
+  const total = roles.reduce((n, [, v]) => n + v, 0);
+  return [
+    {
+      metric: `${variant}: CPU per delivery, all processes (${roles.map(([r]) => r).join(' / ')})`,
+      value: `${per(total)} ms (${roles.map(([, v]) => per(v)).join(' / ')})`,
+    },
+  ];
 }
 
 async function callCounts(stack: BenchStack): Promise<{ stripe: Counts; instant: Counts }> {
