@@ -7,9 +7,10 @@
 // exist per session. The webhook function is served as on Vercel.
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type Stripe from 'stripe';
-import { cpuBetween, cpuByRole } from './support/process-cpu.ts';
+import { cpuBetween, readCpu } from './support/process-cpu.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
 import { sessionIdOf, startBenchStack, type BenchStack } from './support/stack.ts';
 
@@ -61,6 +62,7 @@ export async function run(sessions = 1000): Promise<Row[]> {
       ...cpuRows('duplicates in flight', a),
       ...cpuRows('duplicates after answers: first copies', first),
       ...cpuRows('duplicates after answers: duplicates', dups),
+      ...wholeBurstCeiling(first, dups),
       { metric: 'failed deliveries (retried)', value: String(a.failed + first.failed + dups.failed), target: '= 0' },
       ...exact.map((e, i) => ({
         metric: `${i ? 'after answers' : 'in flight'}: purchases paid / receipts recorded / sent, of ${sessions}`,
@@ -106,7 +108,7 @@ async function paidSessions(stack: BenchStack, n: number, label: string) {
 async function measure(stack: BenchStack, send: () => Promise<unknown>) {
   const held = stack.stripe!.deliveries().length;
   const before = await callCounts(stack);
-  const cpu0 = cpuByRole();
+  const cpu0 = readCpu();
   const t0 = performance.now();
   const m0 = process.hrtime.bigint() / 1000n;
   await send();
@@ -115,7 +117,7 @@ async function measure(stack: BenchStack, send: () => Promise<unknown>) {
   // For profiling: each measured window's bounds on the monotonic clock (µs), which --cpu-prof
   // profiles of every process share (LOCAL_CHILD_NODE_FLAGS profiles the child processes).
   if (process.env.BENCH_MARKS) appendFileSync(process.env.BENCH_MARKS, `${m0} ${process.hrtime.bigint() / 1000n}\n`);
-  const cpu = cpuBetween(cpu0, cpuByRole());
+  const cpu = cpuBetween(cpu0, readCpu());
   const calls = diff(await callCounts(stack), before);
   const attempts = stack.stripe!.deliveries().slice(held);
   // Only the shop's endpoint's answers to checkout events (the stand-in also sends charge and
@@ -135,16 +137,41 @@ async function measure(stack: BenchStack, send: () => Promise<unknown>) {
   };
 }
 
-/** CPU per delivery summed over every process, and by process (none where /proc is missing). */
-function cpuRows(variant: string, m: { cpu: Record<string, number>; deliveries: number }): Row[] {
-  const roles = Object.entries(m.cpu).filter(([role, v]) => role !== 'other' || v > 0);
-  if (!roles.length) return [];
+/**
+ * The rate the measured CPU allows on this machine's cores, whatever else runs on it: every
+ * process's CPU spread over the cores, and no process past one core (null where /proc is missing).
+ */
+function ceilingOf(m: { cpu: ReturnType<typeof cpuBetween>; deliveries: number }): number | null {
+  const total = Object.values(m.cpu.byRole).reduce((n, v) => n + v, 0);
+  if (!total) return null;
+  return m.deliveries * Math.min((cpus().length * 1000) / total, 1000 / m.cpu.busiest);
+}
+
+/** CPU per delivery summed over every process and by process role, and the rate it allows. */
+function cpuRows(variant: string, m: { cpu: ReturnType<typeof cpuBetween>; deliveries: number }): Row[] {
+  const roles = Object.entries(m.cpu.byRole).filter(([role, v]) => role !== 'other' || v > 0);
+  const ceiling = ceilingOf(m);
+  if (ceiling === null) return [];
   const per = (v: number) => (v / m.deliveries).toFixed(1);
   const total = roles.reduce((n, [, v]) => n + v, 0);
   return [
     {
       metric: `${variant}: CPU per delivery, all processes (${roles.map(([r]) => r).join(' / ')})`,
       value: `${per(total)} ms (${roles.map(([, v]) => per(v)).join(' / ')})`,
+    },
+    { metric: `${variant}: deliveries/s that CPU allows on ${cpus().length} cores`, value: ceiling.toFixed(0) },
+  ];
+}
+
+function wholeBurstCeiling(...parts: Parameters<typeof ceilingOf>[0][]): Row[] {
+  const ceilings = parts.map(ceilingOf);
+  if (ceilings.some((c) => c === null)) return [];
+  const deliveries = parts.reduce((n, p) => n + p.deliveries, 0);
+  const seconds = parts.reduce((n, p, i) => n + p.deliveries / ceilings[i]!, 0);
+  return [
+    {
+      metric: `duplicates after answers: whole burst, deliveries/s that CPU allows on ${cpus().length} cores`,
+      value: (deliveries / seconds).toFixed(0),
     },
   ];
 }

@@ -31,9 +31,12 @@ function childrenOf(pid: number): number[] {
   return tasks.flatMap((t) => (read(`/proc/${pid}/task/${t}/children`) ?? '').split(/\s+/).filter(Boolean).map(Number));
 }
 
-/** CPU ms (user + system) so far of this process and its descendants, summed by role. */
-export function cpuByRole(): Record<string, number> {
-  const out: Record<string, number> = {};
+export type CpuReading = { byRole: Record<string, number>; byProcess: Map<number, number> };
+
+/** CPU ms (user + system) so far of this process and its descendants, by role and by process. */
+export function readCpu(): CpuReading {
+  const byRole: Record<string, number> = {};
+  const byProcess = new Map<number, number>();
   const todo = [process.pid];
   while (todo.length) {
     const pid = todo.pop()!;
@@ -43,13 +46,16 @@ export function cpuByRole(): Record<string, number> {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
     const role = roleOf(pid, (read(`/proc/${pid}/cmdline`) ?? '').replace(/\0/g, ' '));
-    out[role] = (out[role] ?? 0) + ms;
+    byRole[role] = (byRole[role] ?? 0) + ms;
+    byProcess.set(pid, ms);
     todo.push(...childrenOf(pid));
   }
-  return out;
+  return { byRole, byProcess };
 }
 
-/** CPU ms by role used between two `cpuByRole()` readings. */
-export function cpuBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+/** CPU ms used between two readings: by role, and by the busiest single process. */
+export function cpuBetween(before: CpuReading, after: CpuReading): { byRole: Record<string, number>; busiest: number } {
+  const byRole = Object.fromEntries(Object.entries(after.byRole).map(([k, v]) => [k, v - (before.byRole[k] ?? 0)]));
+  const busiest = Math.max(0, ...[...after.byProcess].map(([pid, v]) => v - (before.byProcess.get(pid) ?? 0)));
+  return { byRole, busiest };
 }
