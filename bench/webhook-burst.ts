@@ -64,6 +64,7 @@ export async function run(sessions = 1000): Promise<Row[]> {
       ...cpuRows('duplicates after answers: duplicates', dups),
       ...wholeBurstCeiling(first, dups),
       { metric: 'failed deliveries (retried)', value: String(a.failed + first.failed + dups.failed), target: '= 0' },
+      ...failureRows([...a.failures, ...first.failures, ...dups.failures]),
       ...exact.map((e, i) => ({
         metric: `${i ? 'after answers' : 'in flight'}: purchases paid / receipts recorded / sent, of ${sessions}`,
         value: `${e.paid} / ${e.receipts} / ${e.mails}`,
@@ -131,6 +132,7 @@ async function measure(stack: BenchStack, send: () => Promise<unknown>) {
     rate: attempts.length / seconds,
     seconds,
     failed: attempts.length - attempts.filter((a) => a.status === 'succeeded').length,
+    failures: attempts.filter((a) => a.status !== 'succeeded').map((a) => a.error ?? `HTTP ${a.response_status}`),
     calls,
     cpu,
     ...lat,
@@ -174,6 +176,16 @@ function wholeBurstCeiling(...parts: Parameters<typeof ceilingOf>[0][]): Row[] {
       value: (deliveries / seconds).toFixed(0),
     },
   ];
+}
+
+/** Why deliveries failed, most common first: the bench's own bug or the stack's limit. */
+function failureRows(reasons: string[]): Row[] {
+  const counts = new Map<string, number>();
+  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 3)
+    .map(([reason, n]) => ({ metric: `failed: ${reason.slice(0, 80)}`, value: String(n) }));
 }
 
 async function callCounts(stack: BenchStack): Promise<{ stripe: Counts; instant: Counts }> {
