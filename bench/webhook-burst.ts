@@ -151,7 +151,7 @@ function ceilingOf(m: { cpu: ReturnType<typeof cpuBetween>; deliveries: number }
 
 /** CPU per delivery summed over every process and by process role, and the rate it allows. */
 function cpuRows(variant: string, m: { cpu: ReturnType<typeof cpuBetween>; deliveries: number }): Row[] {
-  const roles = Object.entries(m.cpu.byRole).filter(([role, v]) => role !== 'other' || v > 0);
+  const roles = Object.entries(m.cpu.byRole).filter(([role, v]) => role !== 'other' || v / m.deliveries >= 0.05);
   const ceiling = ceilingOf(m);
   if (ceiling === null) return [];
   const per = (v: number) => (v / m.deliveries).toFixed(1);

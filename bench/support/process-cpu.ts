@@ -10,7 +10,7 @@ function roleOf(pid: number, cmdline: string): string {
   if (pid === process.pid) return 'bench + Stripe stand-in + mailbox';
   if (cmdline.includes('instant/child-process')) return 'Instant server';
   if (cmdline.includes('dev/api-process')) return 'handlers';
-  return 'other';
+  return 'other'; // tsx's esbuild service, instant-cli pushes
 }
 
 function read(path: string): string | null {
