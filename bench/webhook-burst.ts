@@ -6,8 +6,11 @@
 // delivery cost (counted at the stand-ins), and checks that exactly one purchase and one receipt
 // exist per session. The webhook function is served as on Vercel.
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type Stripe from 'stripe';
+import { cpuBetween, readCpu } from './support/process-cpu.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
 import { sessionIdOf, startBenchStack, type BenchStack } from './support/stack.ts';
 
@@ -56,7 +59,12 @@ export async function run(sessions = 1000): Promise<Row[]> {
         value: perDelivery(dups),
         target: '0 / 1 / 1',
       },
+      ...cpuRows('duplicates in flight', a),
+      ...cpuRows('duplicates after answers: first copies', first),
+      ...cpuRows('duplicates after answers: duplicates', dups),
+      ...wholeBurstCeiling(first, dups),
       { metric: 'failed deliveries (retried)', value: String(a.failed + first.failed + dups.failed), target: '= 0' },
+      ...failureRows([...a.failures, ...first.failures, ...dups.failures]),
       ...exact.map((e, i) => ({
         metric: `${i ? 'after answers' : 'in flight'}: purchases paid / receipts recorded / sent, of ${sessions}`,
         value: `${e.paid} / ${e.receipts} / ${e.mails}`,
@@ -101,10 +109,16 @@ async function paidSessions(stack: BenchStack, n: number, label: string) {
 async function measure(stack: BenchStack, send: () => Promise<unknown>) {
   const held = stack.stripe!.deliveries().length;
   const before = await callCounts(stack);
+  const cpu0 = readCpu();
   const t0 = performance.now();
+  const m0 = process.hrtime.bigint() / 1000n;
   await send();
   await stack.stripe!.whenDeliveriesIdle();
   const seconds = (performance.now() - t0) / 1000;
+  // For profiling: each measured window's bounds on the monotonic clock (µs), which --cpu-prof
+  // profiles of every process share (LOCAL_CHILD_NODE_FLAGS profiles the child processes).
+  if (process.env.BENCH_MARKS) appendFileSync(process.env.BENCH_MARKS, `${m0} ${process.hrtime.bigint() / 1000n}\n`);
+  const cpu = cpuBetween(cpu0, readCpu());
   const calls = diff(await callCounts(stack), before);
   const attempts = stack.stripe!.deliveries().slice(held);
   // Only the shop's endpoint's answers to checkout events (the stand-in also sends charge and
@@ -118,9 +132,60 @@ async function measure(stack: BenchStack, send: () => Promise<unknown>) {
     rate: attempts.length / seconds,
     seconds,
     failed: attempts.length - attempts.filter((a) => a.status === 'succeeded').length,
+    failures: attempts.filter((a) => a.status !== 'succeeded').map((a) => a.error ?? `HTTP ${a.response_status}`),
     calls,
+    cpu,
     ...lat,
   };
+}
+
+/**
+ * The rate the measured CPU allows on this machine's cores, whatever else runs on it: every
+ * process's CPU spread over the cores, and no process past one core (null where /proc is missing).
+ */
+function ceilingOf(m: { cpu: ReturnType<typeof cpuBetween>; deliveries: number }): number | null {
+  const total = Object.values(m.cpu.byRole).reduce((n, v) => n + v, 0);
+  if (!total) return null;
+  return m.deliveries * Math.min((cpus().length * 1000) / total, 1000 / m.cpu.busiest);
+}
+
+/** CPU per delivery summed over every process and by process role, and the rate it allows. */
+function cpuRows(variant: string, m: { cpu: ReturnType<typeof cpuBetween>; deliveries: number }): Row[] {
+  const roles = Object.entries(m.cpu.byRole).filter(([role, v]) => role !== 'other' || v / m.deliveries >= 0.05);
+  const ceiling = ceilingOf(m);
+  if (ceiling === null) return [];
+  const per = (v: number) => (v / m.deliveries).toFixed(1);
+  const total = roles.reduce((n, [, v]) => n + v, 0);
+  return [
+    {
+      metric: `${variant}: CPU per delivery, all processes (${roles.map(([r]) => r).join(' / ')})`,
+      value: `${per(total)} ms (${roles.map(([, v]) => per(v)).join(' / ')})`,
+    },
+    { metric: `${variant}: deliveries/s that CPU allows on ${cpus().length} cores`, value: ceiling.toFixed(0) },
+  ];
+}
+
+function wholeBurstCeiling(...parts: Parameters<typeof ceilingOf>[0][]): Row[] {
+  const ceilings = parts.map(ceilingOf);
+  if (ceilings.some((c) => c === null)) return [];
+  const deliveries = parts.reduce((n, p) => n + p.deliveries, 0);
+  const seconds = parts.reduce((n, p, i) => n + p.deliveries / ceilings[i]!, 0);
+  return [
+    {
+      metric: `duplicates after answers: whole burst, deliveries/s that CPU allows on ${cpus().length} cores`,
+      value: (deliveries / seconds).toFixed(0),
+    },
+  ];
+}
+
+/** Why deliveries failed, most common first: the bench's own bug or the stack's limit. */
+function failureRows(reasons: string[]): Row[] {
+  const counts = new Map<string, number>();
+  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 3)
+    .map(([reason, n]) => ({ metric: `failed: ${reason.slice(0, 80)}`, value: String(n) }));
 }
 
 async function callCounts(stack: BenchStack): Promise<{ stripe: Counts; instant: Counts }> {

@@ -1,6 +1,7 @@
 // The benches run against `npm run dev`'s stack (local Instant, Stripe stand-in, mailbox, Vite
 // serving the api/ functions), started on free ports with nothing kept on disk.
 import Stripe from 'stripe';
+import { spawnApiProcess } from '../../local/dev/api-process.ts';
 import { startApiServer } from '../../local/dev/api-server.ts';
 import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
 
@@ -13,11 +14,15 @@ export type BenchStack = DevStack & {
 
 /**
  * `webhooksToPlainApi`: Stripe's webhooks go to the api/ functions served as Vercel serves them
- * (plain handlers), not through Vite's dev middleware, which would be most of what is measured.
+ * (plain handlers), not through Vite's dev middleware, which would be most of what is measured,
+ * and in `apiWorkers` processes of their own, as Vercel runs them apart from Stripe (the Stripe
+ * stand-in, the mailbox and the load generator share this process; the local Instant server has
+ * its own). BENCH_API_WORKERS overrides the count; 0 serves them in this process.
  */
 export async function startBenchStack({
   webhookConcurrency = 16,
   webhooksToPlainApi = false,
+  apiWorkers = 2,
 } = {}): Promise<BenchStack> {
   // One browser and one load generator make every request: the per-client limits would
   // measure themselves instead of the shop.
@@ -32,7 +37,8 @@ export async function startBenchStack({
   const stripeSdk = new Stripe(stack.stripe!.secretKey, { host: u.hostname, port: Number(u.port), protocol: 'http' });
   let close = stack.close;
   if (webhooksToPlainApi) {
-    const api = await startApiServer();
+    const workers = Number(process.env.BENCH_API_WORKERS ?? apiWorkers);
+    const api = workers > 0 ? await spawnApiProcess({ workers }) : await startApiServer({ preload: true });
     const [endpoint] = (await stripeSdk.webhookEndpoints.list()).data;
     await stripeSdk.webhookEndpoints.update(endpoint.id, { url: `${api.url}/api/stripe/webhook` });
     close = async () => {

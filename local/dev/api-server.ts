@@ -5,10 +5,21 @@ import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sendWebResponse, toWebRequest, type WebHandler } from './node-web-adapter.ts';
-import { resolveApiRoute } from './vercel-routes.ts';
+import { apiFunctionFiles, resolveApiRoute } from './vercel-routes.ts';
 
-export async function startApiServer(opts: { port?: number; apiDir?: string } = {}) {
+/** `preload`: import every function before listening, as a warm deployment has them loaded. */
+export async function startApiServer(opts: { port?: number; apiDir?: string; preload?: boolean } = {}) {
   const apiDir = opts.apiDir ?? resolve('api');
+  // Each function's module, imported once (as a warm Vercel instance keeps it): a repeated
+  // import() still asks the module loader's hooks (tsx's, in another thread) every time.
+  const modules = new Map<string, Promise<Record<string, WebHandler | undefined>>>();
+  const load = (file: string) => {
+    let mod = modules.get(file);
+    if (!mod) modules.set(file, (mod = import(pathToFileURL(file).href)));
+    mod.catch(() => modules.delete(file));
+    return mod;
+  };
+  if (opts.preload) await Promise.all(apiFunctionFiles(apiDir).map(load));
   const server = createServer(async (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const route = resolveApiRoute(apiDir, pathname);
@@ -19,7 +30,7 @@ export async function startApiServer(opts: { port?: number; apiDir?: string } = 
     try {
       // Wrap the body before any await, so no byte of it can be missed while the module loads.
       const request = toWebRequest(req, `http://${req.headers.host}`, route.params);
-      const mod = (await import(pathToFileURL(route.file).href)) as Record<string, WebHandler | undefined>;
+      const mod = await load(route.file);
       const handler = mod[req.method ?? 'GET'];
       if (!handler)
         return void res

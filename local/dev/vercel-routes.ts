@@ -42,3 +42,13 @@ function walk(dir: string, segments: string[], params: Record<string, string>): 
 function isDir(p: string) {
   return existsSync(p) && statSync(p).isDirectory();
 }
+
+/** Every function file under `apiDir` (what Vercel would deploy as a function). */
+export function apiFunctionFiles(apiDir: string): string[] {
+  return readdirSync(apiDir).flatMap((entry) => {
+    if (entry.startsWith('_') || entry.startsWith('.')) return [];
+    const path = join(apiDir, entry);
+    if (isDir(path)) return apiFunctionFiles(path);
+    return entry.endsWith('.ts') && !entry.endsWith('.test.ts') ? [path] : [];
+  });
+}

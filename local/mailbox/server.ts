@@ -115,7 +115,8 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
         json(res, 500, { statusCode: 500, name: 'application_error', message: 'Internal error in the local mailbox.' });
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Node's default keep-alive (5 s; `close()` ends open connections): a shorter one tells Node's
+  // clients not to reuse connections, so every send would open a new one.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

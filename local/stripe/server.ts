@@ -99,8 +99,9 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
       else res.destroy();
     });
   });
-  // Keep-alive connections would hold `close()` open; tests close servers often.
-  server.keepAliveTimeout = 1000;
+  // Connections stay open between requests as Stripe's do (Node's default 5 s; `close()` ends
+  // them). A 1 s timeout would tell Node's clients (keep-alive hint timeout=1) not to reuse them:
+  // a new connection per request.
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

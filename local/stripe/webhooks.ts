@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { FaultPlan, pause, seededBytes } from '../faults/fault-plan.ts';
 import type { WebhookFault } from './faults.ts';
@@ -225,20 +227,19 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     if (this.faults) await pause(this.faults.latencyMs);
     try {
       if (fault === 'fail') throw new Error('injected fault: connection refused');
-      const res = await fetch(job.target.url, {
-        method: 'POST',
-        headers: {
+      const status = await post(
+        job.target.url,
+        {
           'content-type': 'application/json; charset=utf-8',
           'stripe-signature': signature,
           'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
           'cache-control': 'no-cache',
         },
-        body: payload,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      responseStatus = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status < 200 || res.status >= 300) error = `endpoint answered HTTP ${res.status}`;
+        payload,
+        this.options.timeoutMs,
+      );
+      responseStatus = status;
+      if (status < 200 || status >= 300) error = `endpoint answered HTTP ${status}`;
       if (fault === 'timeout') {
         await pause(this.faults!.hangMs);
         responseStatus = null;
@@ -248,7 +249,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
       error =
         err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
           ? `timed out after ${this.options.timeoutMs} ms`
-          : `could not connect: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
+          : `could not connect: ${err instanceof Error ? err.message : String(err)}`;
     }
     if (this.closed) return;
     const ok = error === null;
@@ -277,4 +278,31 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     }
     this.emit('attempt', record);
   }
+}
+
+// Connections to endpoints are kept open between deliveries, as Stripe's are.
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+/** POSTs one delivery and resolves with the endpoint's status once its whole answer arrived. */
+function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  const https = url.startsWith('https:');
+  const send = https ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        agent: https ? agents.https : agents.http,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res: IncomingMessage) => {
+        res.on('error', reject);
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.resume();
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
