@@ -38,10 +38,7 @@ const TABLES: Record<ExportInput['what'], { scan: Omit<ScanOptions, 'from' | 'to
   ledger: {
     scan: { ns: 'ledgerEntries', field: 'createdAt' },
     // Credits, not money: no currency.
-    columns: [
-      ...at('createdAt'),
-      ...['userId', 'amount', 'shortfall', 'reason', 'ref', 'sessionId'].map(field),
-    ],
+    columns: [...at('createdAt'), ...['userId', 'amount', 'shortfall', 'reason', 'ref', 'sessionId'].map(field)],
   },
   webhooks: {
     scan: { ns: 'webhookEvents', field: 'receivedAt' },
