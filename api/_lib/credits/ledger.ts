@@ -123,19 +123,16 @@ function entryStep(entryId: string, userId: string, ref: string, change: Change,
 
 const busy = () => new HttpError(503, 'The credits ledger is busy; please try again.', { 'retry-after': '1' });
 
+/** What a grant or a clawback is given: whose, how many credits, its cause, and the why a user reads. */
+type Movement = [userId: string, amount: number, ref: string, reason: string, sessionId?: string];
+
 function assertWholeAmount(kind: 'grant' | 'clawback', amount: number) {
   if (!Number.isInteger(amount) || amount < 0)
     throw new Error(`ledger: a ${kind} must be a non-negative integer (got ${amount})`);
 }
 
 /** Adds `amount` credits as a new lot; the same `ref` grants once. */
-export async function grant(
-  userId: string,
-  amount: number,
-  ref: string,
-  reason: string,
-  sessionId?: string,
-): Promise<Recorded> {
+export async function grant(...[userId, amount, ref, reason, sessionId]: Movement): Promise<Recorded> {
   assertWholeAmount('grant', amount);
   const db = adminDb();
   // A legacy ledger's balance is opened before anything new is written to it (contracts/credits.ts).
@@ -257,13 +254,7 @@ export async function spend(
  * Takes back up to `amount` (from the lots of `sessionId` first), never below zero; what could
  * not be taken is recorded as `shortfall`.
  */
-export async function clawback(
-  userId: string,
-  amount: number,
-  ref: string,
-  reason: string,
-  sessionId?: string,
-): Promise<Recorded> {
+export async function clawback(...[userId, amount, ref, reason, sessionId]: Movement): Promise<Recorded> {
   assertWholeAmount('clawback', amount);
   const { result } = await claim(userId, ref, (balance) => {
     const taken = Math.min(amount, balance);
