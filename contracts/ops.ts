@@ -46,7 +46,7 @@ export type ReconcileReport = {
   /** What could not be checked (a session or an event), to look at or run again. */
   errors: { target: string; error: string }[];
   /** Housekeeping: expired rate-limit slots and webhook-log rows past Stripe's 30 days. */
-  pruned: { rateSlots: number; webhookEvents: number; appliedEvents: number };
+  pruned: { rateSlots: number; webhookEvents: number; appliedEvents: number; recoveryClaims: number };
   /** The stored drift report of this run (`reconcileRuns`), and what it found. */
   runId: string;
   findings: DriftRun['findings'];

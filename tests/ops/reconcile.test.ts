@@ -167,12 +167,16 @@ describe('reconcile', () => {
     expect(report.receiptsResent).toEqual([{ sessionId, to: email, result: 'sent' }]);
   });
 
-  it('prunes rate-limit slots of past windows and webhook-log rows past 30 days, keeping recent ones', async () => {
+  it('prunes rate-limit slots of past windows, webhook-log rows past 30 days and day-old recovery claims, keeping recent ones', async () => {
     const now = Date.now();
     const oldSlot = randomUUID();
     const freshSlot = randomUUID();
     const oldLog = randomUUID();
+    const [oldClaim, freshClaim] = [randomUUID(), randomUUID()];
+    const claim = (redeemedAt: number) => ({ email: 'pruned@example.com', expiresAt: redeemedAt + 60_000, redeemedAt });
     await shop.admin.transact([
+      shop.admin.tx.recoveryClaims[oldClaim].create(claim(now - 2 * 86_400_000)),
+      shop.admin.tx.recoveryClaims[freshClaim].create(claim(now - 60_000)),
       shop.admin.tx.rateSlots[oldSlot].update({
         slot: `test:old:${oldSlot}`,
         bucket: 'test:old',
@@ -194,10 +198,13 @@ describe('reconcile', () => {
     const report = await reconcile({ since: new Date(now - 60_000), by: 'test:prune' });
     expect(report.pruned.rateSlots).toBeGreaterThanOrEqual(1);
     expect(report.pruned.webhookEvents).toBe(1);
+    expect(report.pruned.recoveryClaims).toBeGreaterThanOrEqual(1);
     const left = await shop.admin.query({
       rateSlots: { $: { where: { id: { $in: [oldSlot, freshSlot] } } } },
       webhookEvents: { $: { where: { id: oldLog } } },
+      recoveryClaims: { $: { where: { id: { $in: [oldClaim, freshClaim] } } } },
     });
+    expect(left.recoveryClaims.map((c) => c.id)).toEqual([freshClaim]);
     expect(left.rateSlots.map((r: any) => r.id)).toEqual([freshSlot]);
     expect(left.webhookEvents).toEqual([]);
   });
