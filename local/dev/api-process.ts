@@ -34,7 +34,11 @@ if (workers > 1 && cluster.isPrimary) {
     ),
   );
   console.log(JSON.stringify({ url: urls[0] }));
+  let stopping = false;
+  // SIGTERM and the parent's stdin closing can both arrive: stop once.
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     let running = forked.filter((w) => !w.isDead()).length;
     if (!running) process.exit(0);
     cluster.on('exit', () => --running || process.exit(0));

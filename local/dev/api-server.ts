@@ -15,14 +15,26 @@ export async function startApiServer(opts: { port?: number; apiDir?: string; pre
   const modules = new Map<string, Promise<Record<string, WebHandler | undefined>>>();
   const load = (file: string) => {
     let mod = modules.get(file);
-    if (!mod) modules.set(file, (mod = import(pathToFileURL(file).href)));
-    mod.catch(() => modules.delete(file));
+    if (!mod) {
+      modules.set(file, (mod = import(pathToFileURL(file).href)));
+      mod.catch(() => modules.delete(file));
+    }
     return mod;
+  };
+  // Where each path leads, looked up on disk once per path (a deployment's routes are fixed);
+  // dynamic segments make paths many, so the memo is dropped when it grows large.
+  const routes = new Map<string, ReturnType<typeof resolveApiRoute>>();
+  const routeOf = (pathname: string) => {
+    if (routes.has(pathname)) return routes.get(pathname)!;
+    if (routes.size >= 1000) routes.clear();
+    const route = resolveApiRoute(apiDir, pathname);
+    routes.set(pathname, route);
+    return route;
   };
   if (opts.preload) await Promise.all(apiFunctionFiles(apiDir).map(load));
   const server = createServer(async (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    const route = resolveApiRoute(apiDir, pathname);
+    const route = routeOf(pathname);
     if (!route)
       return void res
         .writeHead(404, { 'content-type': 'application/json' })

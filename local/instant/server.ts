@@ -114,10 +114,18 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     if (!plan) faultPlans.set(app.config.id, (plan = newInstantFaults()));
     return plan;
   };
-  /** The injected fault for one request of `app` (`null` when faults are off or none is drawn). */
-  const drawFault = async (app: App, path: string, identity: string, body: string): Promise<InstantFault | null> => {
+  /**
+   * The injected fault for one request of `app` (`null` when faults are off or none is drawn).
+   * `request` gives its identity and body, worked out only when faults are on.
+   */
+  const drawFault = async (
+    app: App,
+    path: string,
+    request: () => [identity: string, body: string],
+  ): Promise<InstantFault | null> => {
     const plan = faultPlans.get(app.config.id);
     if (!plan?.active) return null;
+    const [identity, body] = request();
     const fault = plan.choose(path, `${path} ${identity}`, body);
     await pause(plan.latencyMs);
     if (fault === 'slow') {
@@ -186,7 +194,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     'POST /admin/query': async (c) => {
       const { app, access } = c.perms();
       const query = c.body.query ?? null;
-      settle(app, await drawFault(app, '/admin/query', stableText(query), JSON.stringify(query)));
+      settle(app, await drawFault(app, '/admin/query', () => [stableText(query), JSON.stringify(query)]));
       const q = queryParam(c.body);
       const ruleParams = (q.$$ruleParams as Record<string, unknown>) ?? {};
       const result = app.query(q, { ...access, ruleParams });
@@ -197,12 +205,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       if (!Array.isArray(c.body.steps)) throw validationError('transact', c.body, ['`steps` must be a list']);
       // Admin routes show CEL's own error text, as Instant's do; rules see the caller's origin and ip.
       const request = { origin: c.req.headers.origin ?? null, ip: c.req.socket.remoteAddress ?? null };
-      const fault = await drawFault(
-        app,
-        '/admin/transact',
-        transactIdentity(c.body.steps),
-        JSON.stringify(c.body.steps),
-      );
+      const steps = c.body.steps;
+      const fault = await drawFault(app, '/admin/transact', () => [transactIdentity(steps), JSON.stringify(steps)]);
       let txId: unknown;
       try {
         txId = await app.transactOps(c.body.steps, Boolean(c.body['throw-on-missing-attrs?']), {
@@ -364,7 +368,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
     const url = new URL(req.url ?? '/', 'http://localhost');
     const key = `${req.method} ${url.pathname}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
-    const handler = handlers[`${req.method} ${url.pathname}`] ?? dash(req.method, url.pathname);
+    const handler = handlers[key] ?? dash(req.method, url.pathname);
     if (!handler) {
       if (req.method === 'GET' && url.pathname === '/')
         return json(res, 200, { name: 'instant-local', appId: mainApp.config.id });
@@ -418,7 +422,7 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       });
       ws.on('close', () => {
         session.close();
-        for (const s of sockets) if (s.ws === ws) sockets.delete(s);
+        sockets.delete(entry);
       });
       ws.on('error', () => session.close());
     });
