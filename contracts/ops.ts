@@ -137,7 +137,10 @@ export type DriftRun = {
   finishedAt: string;
   sessionsChecked: number;
   eventsChecked: number;
+  /** The first findings (the overview shows a few; the run stores up to 500). */
   findings: { kind: DriftFindingKind; sessionId?: string; email?: string; detail: string }[];
+  /** How many there were in all. */
+  findingsCount: number;
   errors: number;
 };
 

@@ -59,9 +59,9 @@ describe('drift report', () => {
     const again = result as ReconcileReport;
     expect(again.findings).toEqual([]);
     const o = await ops<OverviewResult>(shop, operator, 'overview', { range: 'today', timeZone: 'UTC' });
-    expect(o.reconcileRuns.map((r) => [r.id, r.trigger, r.findings.length])).toEqual([
-      [again.runId, 'cli:tester', 0],
-      [report.runId, `operator:${operator.email}`, report.findings.length],
+    expect(o.reconcileRuns.map((r) => [r.id, r.trigger, r.findings.length, r.findingsCount])).toEqual([
+      [again.runId, 'cli:tester', 0, 0],
+      [report.runId, `operator:${operator.email}`, report.findings.length, report.findings.length],
     ]);
     expect(Date.parse(o.reconcileRuns[1].finishedAt)).toBeGreaterThanOrEqual(Date.parse(o.reconcileRuns[1].startedAt));
   });

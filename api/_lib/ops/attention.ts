@@ -4,12 +4,12 @@
 // Instant (the purchase's derived fields, fulfillment/derived-fields.ts), never from Stripe.
 import type { AttentionCount, AttentionKind, AttentionPage, FoundPurchase } from '../../../contracts/ops.ts';
 import { adminDb } from '../platform/instant-admin.ts';
-import { toFoundPurchase, type Purchase } from './found-purchase.ts';
+import { toFoundPurchase, type Purchase, type Receipt } from './found-purchase.ts';
 import { decodeCursor, encodeCursor, scanAll, scanPage, type ScanOptions } from './scan.ts';
 
 const DAY_MS = 86_400_000;
 /** The most rows one count reads; a longer list shows this many (and the overview says truncated). */
-export const ATTENTION_CAP = 1000;
+const ATTENTION_CAP = 1000;
 
 export const ATTENTION_KINDS = [
   'unfulfilled',
@@ -31,7 +31,7 @@ function listOf(kind: AttentionKind, now: number): ScanOptions {
   }
 }
 
-export const attentionHref = (kind: AttentionKind) => `/ops/attention/${kind}`;
+const attentionHref = (kind: AttentionKind) => `/ops/attention/${kind}`;
 
 export async function attentionCounts(
   now = Date.now(),
@@ -68,14 +68,18 @@ export async function attentionPage(
   const { rows, next } = await scanPage({ ...listOf(kind, now), direction: 'desc', pageSize: limit }, after);
   const db = adminDb();
   const sessionIds = rows.map((r) => String(r.sessionId));
-  const [purchases, receipts] = sessionIds.length
-    ? await Promise.all([
-        kind === 'failed-receipts'
-          ? db.query({ purchases: { $: { where: { sessionId: { $in: sessionIds } } } } }).then((r) => r.purchases)
-          : (rows as unknown as Purchase[]),
-        db.query({ receipts: { $: { where: { sessionId: { $in: sessionIds } } } } }).then((r) => r.receipts),
-      ])
-    : [[], []];
+  // The page's rows are purchases, or for failed receipts the receipts: read the other half.
+  const [purchases, receipts] = !sessionIds.length
+    ? [[], []]
+    : kind === 'failed-receipts'
+      ? [
+          (await db.query({ purchases: { $: { where: { sessionId: { $in: sessionIds } } } } })).purchases,
+          rows as unknown as Receipt[],
+        ]
+      : [
+          rows as unknown as Purchase[],
+          (await db.query({ receipts: { $: { where: { sessionId: { $in: sessionIds } } } } })).receipts,
+        ];
   const purchaseOf = new Map(purchases.map((p) => [p.sessionId, p]));
   const receiptOf = new Map(receipts.map((r) => [r.sessionId, r]));
   const found: FoundPurchase[] = sessionIds.flatMap((s) => {

@@ -15,7 +15,7 @@ export function triggerOf(by: string): string {
   return by === 'cron' || by.startsWith('cli:') || by.startsWith('operator:') ? by : `operator:${by}`;
 }
 
-export async function recordRun(run: Omit<DriftRun, 'id'>): Promise<string> {
+export async function recordRun(run: Omit<DriftRun, 'id' | 'findingsCount'>): Promise<string> {
   const db = adminDb();
   const id = newId();
   await db.transact(
@@ -34,6 +34,9 @@ export async function recordRun(run: Omit<DriftRun, 'id'>): Promise<string> {
   return id;
 }
 
+/** Findings of each run the overview shows; `findingsCount` says how many there were. */
+const SHOWN_FINDINGS = 20;
+
 export async function lastRuns(limit = 5): Promise<DriftRun[]> {
   const { reconcileRuns } = await adminDb().query({
     reconcileRuns: { $: { order: { startedAt: 'desc' }, limit } },
@@ -47,7 +50,8 @@ export async function lastRuns(limit = 5): Promise<DriftRun[]> {
     finishedAt: iso(r.finishedAt),
     sessionsChecked: r.sessionsChecked,
     eventsChecked: r.eventsChecked,
-    findings: (r.findings ?? []) as Finding[],
+    findings: ((r.findings ?? []) as Finding[]).slice(0, SHOWN_FINDINGS),
+    findingsCount: r.findingsCount,
     errors: r.errors,
   }));
 }

@@ -6,7 +6,7 @@ import type { FoundPurchase, PurchaseKind } from '../../../contracts/ops.ts';
 import type { AppSchema } from '../../../instant.schema.ts';
 
 export type Purchase = InstaQLEntity<AppSchema, 'purchases'>;
-type Receipt = InstaQLEntity<AppSchema, 'receipts'>;
+export type Receipt = InstaQLEntity<AppSchema, 'receipts'>;
 
 export function toFoundPurchase(p: Purchase, r: Receipt | undefined): FoundPurchase {
   const product = findProduct(p.productId ?? '');

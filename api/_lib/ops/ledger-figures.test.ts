@@ -21,12 +21,22 @@ describe('creditFigures', () => {
     row('b', -1, 'Haiku about "Bought things"', 400),
   ];
 
+  // What the two users hold after every entry above: a 0, b 49.
+  const HELD_NOW = 49;
+
   it('sums sales, spends and net clawbacks in the range, and what users hold at its end', () => {
-    expect(creditFigures(rows, 0, 1000)).toEqual({ sold: 60, spent: 2, clawedBack: 9, outstanding: 49 });
+    expect(creditFigures(rows, 0, 1000, HELD_NOW)).toEqual({ sold: 60, spent: 2, clawedBack: 9, outstanding: 49 });
   });
 
   it('counts only entries made in the range, and holdings as they were at its end', () => {
-    expect(creditFigures(rows, 150, 350)).toEqual({ sold: 0, spent: 1, clawedBack: 9, outstanding: 50 });
-    expect(creditFigures(rows, 0, 100)).toEqual({ sold: 50, spent: 0, clawedBack: 0, outstanding: 50 });
+    expect(
+      creditFigures(
+        rows.filter((r) => Number(r.createdAt) >= 150),
+        150,
+        350,
+        HELD_NOW,
+      ),
+    ).toEqual({ sold: 0, spent: 1, clawedBack: 9, outstanding: 50 });
+    expect(creditFigures(rows, 0, 100, HELD_NOW)).toEqual({ sold: 50, spent: 0, clawedBack: 0, outstanding: 50 });
   });
 });

@@ -15,24 +15,23 @@ export type CreditFigures = { sold: number; spent: number; clawedBack: number; o
 
 export type LedgerCause = 'sold' | 'spent' | 'clawed-back' | 'restored';
 
-export function causeOf(e: Pick<LedgerRow, 'amount' | 'reason' | 'sessionId'>): LedgerCause {
+function causeOf(e: Pick<LedgerRow, 'amount' | 'reason' | 'sessionId'>): LedgerCause {
   if (e.amount < 0) return e.sessionId ? 'clawed-back' : 'spent';
   return e.sessionId && e.reason.startsWith('Bought ') ? 'sold' : 'restored';
 }
 
 /**
  * Sold, spent and clawed back (net of what was given back) by entries made in `[start, end)`;
- * outstanding: the credits users hold at `end`, the sum of every amount before it (a clawback's
- * amount is what it took, never below zero, so a user's amounts add up to their balance).
- * `rows` are every entry made before `end`.
+ * outstanding: the credits users hold at `end`, worked back from what they hold now (`heldNow`,
+ * the open lots) by the amounts entered since (a clawback's amount is what it took, never below
+ * zero, so amounts add up to balances). `rows` are every entry made from `start` until now.
  */
-export function creditFigures(rows: LedgerRow[], start: number, end: number): CreditFigures {
-  const out: CreditFigures = { sold: 0, spent: 0, clawedBack: 0, outstanding: 0 };
+export function creditFigures(rows: LedgerRow[], start: number, end: number, heldNow: number): CreditFigures {
+  const out: CreditFigures = { sold: 0, spent: 0, clawedBack: 0, outstanding: heldNow };
   for (const e of rows) {
     const at = new Date(e.createdAt).getTime();
-    if (at >= end) continue;
-    out.outstanding += e.amount;
-    if (at < start) continue;
+    if (at >= end) out.outstanding -= e.amount;
+    if (at < start || at >= end) continue;
     const cause = causeOf(e);
     if (cause === 'sold') out.sold += e.amount;
     else if (cause === 'spent') out.spent -= e.amount;

@@ -13,7 +13,9 @@ import type {
 } from '../../../contracts/ops.ts';
 import { findProduct } from '../../../catalog/products.ts';
 import { WAS_PAID, type PurchaseStatus } from '../fulfillment/purchase-status.ts';
+import { heldBalance } from '../../../contracts/credits.ts';
 import { HttpError } from '../platform/http.ts';
+import { adminDb } from '../platform/instant-admin.ts';
 import { attentionCounts } from './attention.ts';
 import { lastRuns } from './drift-report.ts';
 import { purchaseKind } from './found-purchase.ts';
@@ -23,9 +25,9 @@ import { scanAll } from './scan.ts';
 import { dayOf, hourOf, hoursBetween, lastDays, zonedRange, type ZonedRange } from './zoned-time.ts';
 
 /** Rows one overview reads from each list at most. */
-export const OVERVIEW_CAP = 5000;
+const OVERVIEW_CAP = 5000;
 
-export function rangeOf(input: OverviewInput, now = Date.now()): ZonedRange {
+function rangeOf(input: OverviewInput, now = Date.now()): ZonedRange {
   switch (input.range) {
     case 'today':
       return lastDays(1, input.timeZone, now);
@@ -161,6 +163,18 @@ export function webhookHealth(
   };
 }
 
+/** What users hold now: the free units of every open lot (the ledger's balance, contracts/credits.ts). */
+async function heldNow(cap: number) {
+  const { creditLots } = await adminDb().query({
+    creditLots: { $: { where: { open: true }, limit: cap, fields: ['size'] }, claims: { $: { fields: ['id'] } } },
+  });
+  return {
+    units: heldBalance({ creditLots, ledgerEntries: [] }),
+    lots: creditLots.length,
+    truncated: creditLots.length >= cap,
+  };
+}
+
 export async function overview(
   input: OverviewInput,
   { now = Date.now(), cap = OVERVIEW_CAP }: { now?: number; cap?: number } = {},
@@ -170,7 +184,7 @@ export async function overview(
   // The log is kept 30 days (prune.ts): an older start is covered only from there, and says so.
   const logFrom = Math.max(start, now - WEBHOOK_LOG_TTL_MS);
   const covered = { start: Math.min(logFrom, end), end, partial: logFrom > start };
-  const [purchases, ledger, webhooks, latestDelivery, attention, reconcileRuns] = await Promise.all([
+  const [purchases, ledger, held, webhooks, latestDelivery, attention, reconcileRuns] = await Promise.all([
     scanAll(
       {
         ns: 'purchases',
@@ -181,17 +195,18 @@ export async function overview(
       },
       cap,
     ),
-    // Every entry before the end: their amounts add up to what users hold then (outstanding).
+    // Every entry from the start until now: the range's own, and those after it that lead back
+    // from what users hold now to what they held at its end (outstanding).
     scanAll(
       {
         ns: 'ledgerEntries',
         field: 'createdAt',
-        to: end,
-        direction: 'desc',
+        from: start,
         fields: ['userId', 'amount', 'reason', 'sessionId', 'createdAt'],
       },
       cap,
     ),
+    heldNow(cap),
     scanAll(
       {
         ns: 'webhookEvents',
@@ -216,7 +231,7 @@ export async function overview(
     purchasesByStatus: [...statusCounts]
       .map(([status, count]) => ({ status, count }))
       .sort((a, b) => b.count - a.count || (a.status < b.status ? -1 : 1)),
-    credits: creditFigures(ledger.rows as unknown as LedgerRow[], start, end),
+    credits: creditFigures(ledger.rows as unknown as LedgerRow[], start, end, held.units),
     webhooks: webhookHealth(
       webhooks.rows as unknown as WebhookRow[],
       covered,
@@ -225,7 +240,7 @@ export async function overview(
     ),
     attention: attention.counts,
     reconcileRuns,
-    truncated: [purchases, ledger, webhooks].some((r) => r.truncated) || attention.truncated,
-    rowsRead: read.reduce((n, r) => n + r.rows.length, 0) + attention.rowsRead + reconcileRuns.length,
+    truncated: [purchases, ledger, held, webhooks].some((r) => r.truncated) || attention.truncated,
+    rowsRead: read.reduce((n, r) => n + r.rows.length, 0) + held.lots + attention.rowsRead + reconcileRuns.length,
   };
 }

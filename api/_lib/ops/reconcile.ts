@@ -22,7 +22,7 @@ import { HANDLED_STRIPE_EVENTS } from '../fulfillment/handled-events.ts';
 import { finding, recordRun, triggerOf, type Finding } from './drift-report.ts';
 
 /** Purchases without derived fields one run backfills; the next run takes the next batch. */
-export const BACKFILL_BATCH = 200;
+const BACKFILL_BATCH = 200;
 
 export type { ReconcileReport, Repair } from '../../../contracts/ops.ts';
 

@@ -5,7 +5,7 @@ import { HttpError } from '../platform/http.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-export const MAX_RANGE_DAYS = 366;
+const MAX_RANGE_DAYS = 366;
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -35,7 +35,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-export function checkTimeZone(timeZone: string): string {
+function checkTimeZone(timeZone: string): string {
   return formatter(timeZone).resolvedOptions().timeZone;
 }
 

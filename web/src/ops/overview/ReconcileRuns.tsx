@@ -12,7 +12,7 @@ export function ReconcileRuns({ runs }: { runs: DriftRun[] }) {
       ) : (
         <DataTable
           rows={runs}
-          rowProps={(r) => ({ 'data-findings': r.findings.length })}
+          rowProps={(r) => ({ 'data-findings': r.findingsCount })}
           caption="Last reconcile runs"
           className="ops-table"
           columns={[
@@ -23,7 +23,7 @@ export function ReconcileRuns({ runs }: { runs: DriftRun[] }) {
             {
               header: 'Found and repaired',
               cell: (r) =>
-                r.findings.length === 0 ? (
+                r.findingsCount === 0 ? (
                   <span className="muted">in step</span>
                 ) : (
                   <ul className="findings">
@@ -38,6 +38,9 @@ export function ReconcileRuns({ runs }: { runs: DriftRun[] }) {
                         ) : null}
                       </li>
                     ))}
+                    {r.findingsCount > r.findings.length ? (
+                      <li className="muted">and {r.findingsCount - r.findings.length} more</li>
+                    ) : null}
                   </ul>
                 ),
             },
