@@ -6,7 +6,7 @@
 // If the author deleted that haiku meanwhile, the retry answers 410 (the credit stays spent once).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { balanceOf, spend } from './_lib/credits/ledger.ts';
+import { spend } from './_lib/credits/ledger.ts';
 import { derivedId } from './_lib/platform/derived-id.ts';
 import { haikuWriter } from './_lib/credits/haiku-writer.ts';
 import { handler, HttpError, json, readJson } from './_lib/platform/http.ts';
@@ -39,7 +39,7 @@ export const POST = handler(async (req) => {
   // The haiku as stored: on a retry, the one the first request wrote.
   const { haikus } = await db.query({ haikus: { $: { where: { id: haikuId } } } });
   const stored = haikus[0];
-  if (!stored) return json({ error: HAIKU_DELETED, balance: await balanceOf(user.id) }, 410);
+  if (!stored) return json({ error: HAIKU_DELETED, balance: spent.balance }, 410);
   return json({
     haiku: { id: haikuId, topic: stored.topic, content: stored.content, createdAt: stored.createdAt },
     balance: spent.balance,

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { AttentionKind, AttentionPage, FoundPurchase } from '../../../contracts/ops.ts';
 import { ErrorNote } from '../ErrorNote.tsx';
@@ -13,15 +13,20 @@ const PAGE = 25;
 /** The purchases behind one attention count, a page at a time (the server pages; the page appends). */
 export function AttentionList({ refreshToken }: { refreshToken: string }) {
   const kind = useParams().kind as AttentionKind;
-  const known = kind in ATTENTION_LABEL;
+  const known = Object.hasOwn(ATTENTION_LABEL, kind);
   const [rows, setRows] = useState<FoundPurchase[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [done, setDone] = useState(false);
   const load = useOpsAction(() => {});
+  // The list being shown: an answer for another kind (or operator) that arrives late is dropped.
+  const current = useRef('');
+  current.current = `${kind} ${refreshToken}`;
 
   const fetchPage = (cursor: string | undefined, before: FoundPurchase[]) =>
     load.run(async () => {
+      const asked = current.current;
       const page = await opsCall<AttentionPage>('attention', refreshToken, { kind, cursor, limit: PAGE });
+      if (asked !== current.current) return '';
       setRows([...before, ...page.rows]);
       setNext(page.nextCursor);
       setDone(true);

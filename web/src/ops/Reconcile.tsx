@@ -3,6 +3,7 @@ import type { ReconcileReport } from '../../../contracts/ops.ts';
 import { opsCall } from './api.ts';
 import { useOpsAction } from './useOpsAction.ts';
 import { ErrorNote } from '../ErrorNote.tsx';
+import { when } from '../format.ts';
 
 /** Repairs what missed webhooks left undone since a time, and shows what it changed. */
 export function Reconcile({ refreshToken, onAction }: { refreshToken: string; onAction: () => void }) {
@@ -14,7 +15,7 @@ export function Reconcile({ refreshToken, onAction }: { refreshToken: string; on
     void action.run(async () => {
       const r = await opsCall<ReconcileReport>('reconcile', refreshToken, { since });
       setReport(r);
-      return `Checked ${r.sessionsChecked} sessions and ${r.eventsChecked} events since ${new Date(r.since).toLocaleString()}.`;
+      return `Checked ${r.sessionsChecked} sessions and ${r.eventsChecked} events since ${when(r.since)}.`;
     });
   };
   return (
