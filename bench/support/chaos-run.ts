@@ -8,7 +8,10 @@ import { balanceOf } from '../../api/_lib/credits/ledger.ts';
 import { reconcile } from '../../api/_lib/ops/reconcile.ts';
 import { createStripe } from '../../api/_lib/platform/stripe-client.ts';
 import schema from '../../instant.schema.ts';
-import { seededBytes } from '../../local/faults/fault-plan.ts';
+import { seededUuid } from '../../local/faults/fault-plan.ts';
+import { INSTANT_FAULTS } from '../../local/instant/faults.ts';
+import { MAIL_FAULTS } from '../../local/mailbox/resend-api.ts';
+import { API_FAULTS, WEBHOOK_FAULTS } from '../../local/stripe/faults.ts';
 import { clientFor, nextResult } from '../../tests/support/instant-clients.ts';
 import { startShopStack, type ShopStack } from '../../tests/support/shop-stack.ts';
 import type { Row } from './report.ts';
@@ -38,8 +41,7 @@ export type ChaosResult = {
 const PACK = { id: 'credits-small', credits: 10 };
 const PLAN = 'plan-medium';
 const CARD = '4242424242424242';
-// Stripe API 3, webhooks 2, Instant 4, mailbox 2.
-const KINDS = 11;
+const KINDS = API_FAULTS.length + WEBHOOK_FAULTS.length + INSTANT_FAULTS.length + MAIL_FAULTS.length;
 
 /** The rates a run injects, per stand-in (see each README's "Faults"). */
 export function chaosFaults(seed: string) {
@@ -67,13 +69,7 @@ export function chaosFaults(seed: string) {
 }
 
 /** A UUID v4 from (seed, name): the bench's tokens and request ids, the same every run of a seed. */
-function seededV4(seed: string, name: string): string {
-  const h = seededBytes(`bench ${seed}`, name, 16);
-  h[6] = (h[6] & 0x0f) | 0x40;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const x = h.toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
-}
+const seededV4 = (seed: string, name: string) => seededUuid(`bench ${seed}`, name, 4);
 
 function instantHeaders(shop: ShopStack): Record<string, string> {
   return {
@@ -309,6 +305,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const okSpends = [...spendsOk.values()].reduce((a, b) => a + b, 0);
     const deliveries = shop.stripeLocal.deliveries();
     const kindsHit = Object.values(injected).filter((v) => v > 0).length;
+    const sentRecords = receipts.filter((r) => r.status === 'sent').length;
     const exact: Row[] = [
       row(
         'purchases in the expected state',
@@ -326,9 +323,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       row('receipts sent twice', twice, '= 0', twice === 0),
       row(
         'receipt records sent',
-        `${receipts.filter((r) => r.status === 'sent').length} / ${allSessions.length}`,
+        `${sentRecords} / ${allSessions.length}`,
         '= all',
-        receipts.filter((r) => r.status === 'sent').length === allSessions.length,
+        sentRecords === allSessions.length,
       ),
       row(
         'ledgers = own history (one grant, amounts add up to the lots, never below zero)',

@@ -172,10 +172,10 @@ export function seededBytes(seed: string, key: string, n: number): Buffer {
   return Buffer.concat(out).subarray(0, n);
 }
 
-/** A name-based (v5-shaped) UUID from (seed, key). */
-export function seededUuid(seed: string, key: string): string {
+/** A UUID from (seed, key): name-based (v5-shaped), or v4-shaped where a v4 is expected. */
+export function seededUuid(seed: string, key: string, version: 4 | 5 = 5): string {
   const h = seededBytes(seed, key, 16);
-  h[6] = (h[6] & 0x0f) | 0x50;
+  h[6] = (h[6] & 0x0f) | (version << 4);
   h[8] = (h[8] & 0x3f) | 0x80;
   const x = h.toString('hex');
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;

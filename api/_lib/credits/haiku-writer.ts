@@ -30,7 +30,7 @@ const FIVE_CLOSE = [
   'the world holds its breath',
 ];
 
-export class LocalHaikuWriter implements HaikuWriter {
+class LocalHaikuWriter implements HaikuWriter {
   async write(topic: string): Promise<string> {
     const h = createHash('sha256').update(topic.toLowerCase()).digest();
     const pick = (list: string[], byte: number) => list[h[byte] % list.length];

@@ -72,7 +72,7 @@ export async function balanceOf(userId: string): Promise<number> {
 }
 
 /** Which unique attribute a collision was on, from Instant's error body (`null` when it does not say). */
-export function collidedAttribute(e: unknown): 'unit' | 'ref' | null {
+function collidedAttribute(e: unknown): 'unit' | 'ref' | null {
   const body = (e as { body?: { message?: string; hint?: Record<string, unknown> } })?.body;
   const label = body?.hint?.label;
   if (label === 'unit' || label === 'ref') return label;
@@ -201,6 +201,7 @@ type Decide = (balance: number) => { units: number; change: Change; prefer?: (lo
 /** Claims units and writes the entry for `ref` in one transaction, retrying collisions with a fresh read. */
 async function claim(userId: string, ref: string, decide: Decide, extra: Step[] = []) {
   let ambiguous = 0;
+  let foundOpen = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const held = await readHoldings(userId, ref);
     if (held.claimedBefore) {
@@ -208,7 +209,13 @@ async function claim(userId: string, ref: string, decide: Decide, extra: Step[] 
       if (entry) return { result: { status: 'already-applied', entry } as Recorded, held };
     }
     if (held.legacy) {
-      await openLegacyBalance(userId, held.legacy);
+      const opened = await openLegacyBalance(userId, held.legacy);
+      // Found open twice over fresh reads that still see it unopened: an old-layout writer
+      // appended after the lot was opened (a rolling deploy); no retry mends that, so say so.
+      if (opened === 'already-open' && foundOpen++)
+        throw new Error(
+          `ledger: ${userId} has a legacy entry newer than its opening lot; stop every old-version instance, then fix that entry by hand`,
+        );
       continue;
     }
     const plan = decide(held.balance);
