@@ -256,4 +256,30 @@ describe('migrating legacy ledgers to credit lots', () => {
     expect(help.code).toBe(0);
     expect(help.out).toContain('usage: npm run migrate:ledger');
   });
+
+  it('refuses clearly, without looping, a legacy entry written after its opening lot (an old version still running)', async () => {
+    const dave = await writeLegacyLedger(`dave-${randomUUID()}@example.com`, [
+      { amount: 5, reason: 'Bought 5 credits' },
+    ]);
+    // The first spend opens the legacy balance as a lot, then spends from it.
+    expect(await spend(dave.id, `use:${dave.id}:first`, 'Haiku first')).toEqual({ ok: true, balance: 4 });
+    // An instance of the old version appends the old way, after the lot was opened.
+    await admin.transact(
+      admin.tx.ledgerEntries[randomUUID()]
+        .create({
+          slot: `${dave.id}:2`,
+          ref: `use:${dave.id}:old-writer`,
+          userId: dave.id,
+          seq: 2,
+          amount: -1,
+          balance: 4,
+          reason: 'Haiku by the old version',
+          createdAt: Date.now(),
+        })
+        .link({ owner: dave.id }),
+    );
+    await expect(spend(dave.id, `use:${dave.id}:after`, 'Haiku after')).rejects.toThrow(
+      /legacy entry newer than its opening lot/,
+    );
+  });
 });
