@@ -306,13 +306,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const deliveries = shop.stripeLocal.deliveries();
     const kindsHit = Object.values(injected).filter((v) => v > 0).length;
     const sentRecords = receipts.filter((r) => r.status === 'sent').length;
+    /** A figure that must reach its whole: `got / of`, passing when they are equal. */
+    const allOf = (metric: string, got: number, of: number) => row(metric, `${got} / ${of}`, '= all', got === of);
     const exact: Row[] = [
-      row(
-        'purchases in the expected state',
-        `${statusRight} / ${allSessions.length}`,
-        '= all',
-        statusRight === allSessions.length,
-      ),
+      allOf('purchases in the expected state', statusRight, allSessions.length),
       row('purchases stuck pending', stuck, '= 0', stuck === 0),
       row(
         'addresses with one receipt a purchase',
@@ -321,24 +318,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         mailsPer.every(Boolean),
       ),
       row('receipts sent twice', twice, '= 0', twice === 0),
-      row(
-        'receipt records sent',
-        `${sentRecords} / ${allSessions.length}`,
-        '= all',
-        sentRecords === allSessions.length,
-      ),
-      row(
+      allOf('receipt records sent', sentRecords, allSessions.length),
+      allOf(
         'ledgers = own history (one grant, amounts add up to the lots, never below zero)',
-        `${ledgersRight} / ${users.length}`,
-        '= all',
-        ledgersRight === users.length,
+        ledgersRight,
+        users.length,
       ),
-      row(
-        'plans = expected (bought, or reverted by refund/dispute)',
-        `${plansRight} / ${users.length}`,
-        '= all',
-        plansRight === users.length,
-      ),
+      allOf('plans = expected (bought, or reverted by refund/dispute)', plansRight, users.length),
       row(
         'live unlocks seen over dropped sockets',
         seen < 0 ? 'timed out' : `${seen} / ${o.watched}`,

@@ -11,9 +11,9 @@ export function ReconcileRuns({ runs }: { runs: DriftRun[] }) {
         <p className="muted">No runs yet.</p>
       ) : (
         <DataTable
+          caption="Last reconcile runs"
           rows={runs}
           rowProps={(r) => ({ 'data-findings': r.findingsCount })}
-          caption="Last reconcile runs"
           className="ops-table"
           columns={[
             { header: 'Finished', cell: (r) => when(r.finishedAt) },
