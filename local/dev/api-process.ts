@@ -48,6 +48,9 @@ if (workers > 1 && cluster.isPrimary) {
   process.stdin.on('end', stop);
   process.stdin.resume();
 } else if (workers >= 1) {
+  // A deployment runs compiled JavaScript without source-map support; tsx turns it on, and then
+  // every stack the Stripe SDK captures per request (StripeResource) is mapped back to TypeScript.
+  process.setSourceMapsEnabled(false);
   // Every worker listens on the same port: in a cluster, port 0 is one port chosen by the primary.
   const api = await startApiServer({ preload: true });
   const stop = () => void api.close().then(() => process.exit(0));

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sendWebResponse, toWebRequest, type WebHandler } from './node-web-adapter.ts';
+import { PayloadTooLargeError, sendWebResponse, tooLarge, toWebRequest, type WebHandler } from './node-web-adapter.ts';
 import { apiFunctionFiles, resolveApiRoute } from './vercel-routes.ts';
 
 /** `preload`: import every function before listening, as a warm deployment has them loaded. */
@@ -40,16 +40,18 @@ export async function startApiServer(opts: { port?: number; apiDir?: string; pre
         .writeHead(404, { 'content-type': 'application/json' })
         .end(JSON.stringify({ error: `No API function at ${pathname}.` }));
     try {
-      // Wrap the body before any await, so no byte of it can be missed while the module loads.
+      // Read the body before any await, so no byte of it can be missed while the module loads.
       const request = toWebRequest(req, `http://${req.headers.host}`, route.params);
+      request.catch(() => {}); // a refused body is answered below, whether or not a handler exists
       const mod = await load(route.file);
       const handler = mod[req.method ?? 'GET'];
       if (!handler)
         return void res
           .writeHead(405, { 'content-type': 'application/json' })
           .end(JSON.stringify({ error: `Method ${req.method} not allowed.` }));
-      await sendWebResponse(res, await handler(request));
+      await sendWebResponse(res, await handler(await request));
     } catch (e) {
+      if (e instanceof PayloadTooLargeError) return void tooLarge(res, e);
       console.error(e);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'Internal error' }));

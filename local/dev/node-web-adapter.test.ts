@@ -10,7 +10,7 @@ let server: Server;
 let url: string;
 beforeAll(async () => {
   server = createServer(async (req, res) => {
-    const request = toWebRequest(req, 'http://x');
+    const request = await toWebRequest(req, 'http://x');
     const seen = Object.fromEntries(
       ['x-forwarded-for', 'x-real-ip', 'x-vercel-forwarded-for', 'forwarded'].map((h) => [h, request.headers.get(h)]),
     );

@@ -2,14 +2,39 @@
 // a `Request` in (raw body untouched, so the webhook can verify Stripe's signature on its bytes),
 // a `Response` out, streamed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 
 /** Address headers a proxy sets: whatever a client sent in them is dropped, as Vercel does. */
 const CLIENT_ADDRESS_HEADERS = new Set(['x-forwarded-for', 'x-real-ip', 'x-vercel-forwarded-for', 'forwarded']);
 
+/** Vercel's limit on a function's request body; it answers 413 past it. */
+export const MAX_REQUEST_BYTES = 4.5 * 1024 * 1024;
+
+export class PayloadTooLargeError extends Error {
+  readonly status = 413;
+  constructor() {
+    super(`Request body is larger than ${MAX_REQUEST_BYTES} bytes, the most a function accepts.`);
+  }
+}
+
+export function tooLarge(res: ServerResponse, e: PayloadTooLargeError) {
+  if (!res.headersSent) res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify({ error: e.message }));
+}
+
 export type WebHandler = (req: Request) => Response | Promise<Response>;
 
-export function toWebRequest(req: IncomingMessage, origin: string, extraQuery: Record<string, string> = {}): Request {
+/**
+ * The body is read whole before the handler runs, as Vercel hands functions a buffered body (and
+ * a Buffer costs far less to wrap than a Node stream turned into a web stream). Call it before
+ * any await, so no byte can be missed while a module loads.
+ */
+export async function toWebRequest(
+  req: IncomingMessage,
+  origin: string,
+  extraQuery: Record<string, string> = {},
+): Promise<Request> {
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  const body = hasBody ? await readWhole(req) : undefined;
   const url = new URL(req.url ?? '/', origin);
   for (const [k, v] of Object.entries(extraQuery)) url.searchParams.set(k, v);
   const headers = new Headers();
@@ -21,13 +46,24 @@ export function toWebRequest(req: IncomingMessage, origin: string, extraQuery: R
   // As on Vercel, the caller's address arrives in x-forwarded-for, set from the connection and
   // never from what the caller sent (rate limits key on it).
   if (req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress);
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(url, {
-    method: req.method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
-    // @ts-expect-error Node's fetch needs this to stream a request body
-    duplex: 'half',
+  return new Request(url, { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> | undefined });
+}
+
+function readWhole(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        req.removeAllListeners('data');
+        req.resume(); // drain the rest, so the 413 can still be answered on this connection
+        return reject(new PayloadTooLargeError());
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.once('error', reject);
   });
 }
 
@@ -41,11 +77,18 @@ export async function sendWebResponse(res: ServerResponse, response: Response) {
   if (cookies.length) headers['set-cookie'] = cookies;
   res.writeHead(response.status, headers);
   if (!response.body) return void res.end();
-  await new Promise<void>((resolve, reject) => {
-    Readable.fromWeb(response.body as any)
-      .on('error', reject)
-      .pipe(res)
-      .on('finish', resolve)
-      .on('error', reject);
-  });
+  // Chunk by chunk, waiting for the socket when it is full, so a long download never piles up in memory.
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) return void (await reader.cancel());
+      if (!res.write(value)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
+    }
+  } catch (e) {
+    res.destroy(e as Error);
+    throw e;
+  }
+  res.end();
 }

@@ -2,7 +2,7 @@
 // through Vite so that edits apply without a restart. Production (Vercel) never loads this.
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { sendWebResponse, toWebRequest, type WebHandler } from './node-web-adapter.ts';
+import { PayloadTooLargeError, sendWebResponse, tooLarge, toWebRequest, type WebHandler } from './node-web-adapter.ts';
 import { resolveApiRoute } from './vercel-routes.ts';
 
 export function apiFunctions(apiDir = resolve('api')): Plugin {
@@ -14,8 +14,9 @@ export function apiFunctions(apiDir = resolve('api')): Plugin {
         const route = resolveApiRoute(apiDir, pathname);
         if (!route) return pathname.startsWith('/api/') ? void notFound(res, pathname) : next();
         try {
-          // Wrap the body before any await, so no byte of it can be missed while the module loads.
+          // Read the body before any await, so no byte of it can be missed while the module loads.
           const request = toWebRequest(req, `http://${req.headers.host ?? 'localhost'}`, route.params);
+          request.catch(() => {}); // a refused body is answered below, whether or not a handler exists
           const mod = (await server.ssrLoadModule(route.file)) as Record<string, WebHandler | undefined>;
           const handler = mod[req.method ?? 'GET'];
           if (!handler) {
@@ -25,8 +26,9 @@ export function apiFunctions(apiDir = resolve('api')): Plugin {
               JSON.stringify({ error: `Method ${req.method} not allowed; use ${allowed.join(' or ')}.` }),
             );
           }
-          await sendWebResponse(res, await handler(request));
+          await sendWebResponse(res, await handler(await request));
         } catch (e) {
+          if (e instanceof PayloadTooLargeError) return void tooLarge(res, e);
           server.config.logger.error(`api ${pathname}: ${(e as Error).stack ?? e}`);
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: 'Internal error; see the dev server log.' }));
