@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appliedEventId } from '../api/_lib/fulfillment/process-event.ts';
 import { prune, WEBHOOK_LOG_TTL_MS } from '../api/_lib/ops/prune.ts';
 import { ops, startShopWithOperator } from './support/ops.ts';
-import { guestCheckout, guestCheckoutReceiptFailed, type SignedIn } from './support/shop.ts';
+import {
+  guestCheckout,
+  guestCheckoutReceiptFailed,
+  paymentIntentOf,
+  purchaseOf,
+  type SignedIn,
+} from './support/shop.ts';
 import type { ShopStack } from './support/shop-stack.ts';
 
 let shop: ShopStack;
@@ -22,7 +28,6 @@ const tag = () => randomUUID().slice(0, 8);
 const receiptsTo = (to: string) => shop.mailbox.messages({ to }).filter((m) => m.subject.startsWith('Your receipt'));
 const receiptOf = async (sessionId: string) =>
   (await shop.admin.query({ receipts: { $: { where: { sessionId } } } })).receipts[0];
-const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** Calls made at each stand-in while `fn` runs (the difference of their request counters). */
 async function callsDuring(fn: () => Promise<unknown>) {
@@ -61,12 +66,13 @@ describe('applied events', () => {
   it('answers a duplicate of an applied event with one Instant read and its log entry, and no Stripe call', async () => {
     const email = `applied.${tag()}@example.com`;
     const { sessionId } = await guestCheckout(shop, 'wallpapers-warm');
-    // The first delivery reads the session before writing and again after (write, then re-read).
+    // The first delivery writes from the event's own copy of the session and reads Stripe once,
+    // after the write (write, then re-read).
     const firstCalls = await callsDuring(async () => {
       await shop.pay(sessionId, { email, card: '4242424242424242' });
       await shop.stripeLocal.whenDeliveriesIdle();
     });
-    expect(firstCalls.stripe).toEqual({ [`GET /v1/checkout/sessions/${sessionId}`]: 2 });
+    expect(firstCalls.stripe).toEqual({ [`GET /v1/checkout/sessions/${sessionId}`]: 1 });
     const event = await completedEvent(sessionId);
     expect(await appliedRecord(event.id)).toMatchObject({
       eventId: event.id,
@@ -110,9 +116,10 @@ describe('applied events', () => {
     expect(await receiptOf(sessionId)).toMatchObject({ status: 'failed' });
     expect(await appliedRecord(event.id)).toBeUndefined();
 
-    // Still unapplied, so the redelivery runs the whole path (Stripe is read again) and re-sends.
+    // Still unapplied, so the redelivery runs the path again and re-sends; the purchase it read
+    // with the event already says what Stripe does, so it reads the session once and writes nothing.
     const calls = await callsDuring(() => redeliver(event.id));
-    expect(total(calls.stripe)).toBeGreaterThan(0);
+    expect(calls.stripe).toEqual({ [`GET /v1/checkout/sessions/${sessionId}`]: 1 });
     expect(receiptsTo(email)).toHaveLength(1);
     expect(await receiptOf(sessionId)).toMatchObject({ status: 'sent' });
     expect(await appliedRecord(event.id)).toMatchObject({ sessionId, purchaseStatus: 'paid' });
@@ -122,7 +129,7 @@ describe('applied events', () => {
     expect(receiptsTo(email)).toHaveLength(1);
   });
 
-  it('prunes records older than 30 days; a delivery of a pruned event runs the whole path again, still exactly once', async () => {
+  it('prunes records older than 30 days; a delivery of a pruned event runs the path again, still exactly once', async () => {
     const email = `pruned.${tag()}@example.com`;
     const { sessionId } = await guestCheckout(shop, 'wallpapers-warm', email);
     await shop.stripeLocal.whenDeliveriesIdle();
@@ -132,12 +139,46 @@ describe('applied events', () => {
 
     expect((await prune(Date.now() + WEBHOOK_LOG_TTL_MS + 60_000)).appliedEvents).toBeGreaterThan(0);
     expect(await appliedRecord(event.id)).toBeUndefined();
-    const calls = await callsDuring(() => redeliver(event.id));
-    expect(calls.stripe[`GET /v1/checkout/sessions/${sessionId}`]).toBe(2);
+    await redeliver(event.id);
     expect(await appliedRecord(event.id)).toMatchObject({ sessionId, purchaseStatus: 'paid' });
     expect(receiptsTo(email)).toHaveLength(1);
     const { purchases } = await shop.admin.query({ purchases: { $: { where: { sessionId } } } });
     expect(purchases.map((p) => p.status)).toEqual(['paid']);
+  });
+
+  it('a first delivery finding the purchase fulfilled already (the success page) reads Stripe once, writes no purchase', async () => {
+    const email = `confirmed-first.${tag()}@example.com`;
+    await shop.local('webhooks/hold');
+    const { sessionId } = await guestCheckout(shop, 'wallpapers-warm', email);
+    expect(await (await shop.post('/api/checkout/confirm', { sessionId })).json()).toEqual({ status: 'paid' });
+    expect(receiptsTo(email)).toHaveLength(1);
+    const event = await completedEvent(sessionId);
+    const calls = await callsDuring(async () => {
+      await shop.local('webhooks/release');
+      await shop.stripeLocal.whenDeliveriesIdle();
+    });
+    // Beside it only the payment's other events arrive, each logged unhandled (a write, no read).
+    expect(calls.stripe).toEqual({ [`GET /v1/checkout/sessions/${sessionId}`]: 1 });
+    expect(calls.instant['POST /admin/query']).toBe(1);
+    expect(await appliedRecord(event.id)).toMatchObject({ sessionId, purchaseStatus: 'paid' });
+    expect(receiptsTo(email)).toHaveLength(1);
+  });
+
+  it("an event's own copy never writes over a refund already recorded: Stripe is read, nothing written", async () => {
+    const email = `refunded-first.${tag()}@example.com`;
+    const { sessionId } = await guestCheckout(shop, 'wallpapers-warm', email);
+    await shop.stripeLocal.whenDeliveriesIdle();
+    await shop.stripe.refunds.create({ payment_intent: (await paymentIntentOf(shop, sessionId)).pi });
+    await shop.stripeLocal.whenDeliveriesIdle();
+    expect(await purchaseOf(shop, sessionId)).toMatchObject({ status: 'refunded' });
+    const event = await completedEvent(sessionId);
+    await prune(Date.now() + WEBHOOK_LOG_TTL_MS + 60_000); // the completed event is unapplied again
+    // Its copy says paid, the purchase refunded: the session is read, and agrees with what is stored.
+    const calls = await callsDuring(() => redeliver(event.id));
+    expect(calls.stripe).toEqual({ [`GET /v1/checkout/sessions/${sessionId}`]: 1 });
+    expect(calls.instant).toEqual({ 'POST /admin/query': 1, 'POST /admin/transact': 1 });
+    expect(await purchaseOf(shop, sessionId)).toMatchObject({ status: 'refunded' });
+    expect(await appliedRecord(event.id)).toMatchObject({ sessionId, purchaseStatus: 'refunded' });
   });
 
   it("still re-runs an applied event on an operator's replay", async () => {

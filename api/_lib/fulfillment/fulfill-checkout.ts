@@ -4,12 +4,14 @@
 // the purchase's state from that view (purchase-status.ts), and writes the one purchase whose id
 // is derived from the session id. Side effects that must happen once (the receipt, credits) are
 // create-only writes or unique refs. Other files point here rather than repeat this.
+import type { InstaQLEntity } from '@instantdb/admin';
 import type { Product } from '../../../catalog/products.ts';
+import type { AppSchema } from '../../../instant.schema.ts';
 import { orClear } from '../platform/clear-attribute.ts';
 import { adminDb } from '../platform/instant-admin.ts';
 import { normalizeEmail } from '../platform/normalize-email.ts';
 import { idOf } from '../platform/stripe-ids.ts';
-import { sendReceiptOnce } from '../receipts/send-receipt.ts';
+import { sendReceiptOnce, type StoredReceipt } from '../receipts/send-receipt.ts';
 import { applyEntitlements } from './entitlements.ts';
 import { identifyBuyer, type Buyer } from './identify-buyer.ts';
 import { derivedFields } from './derived-fields.ts';
@@ -17,6 +19,8 @@ import { purchaseIdFor, wallpaperIdFor } from './purchase-ids.ts';
 import { NEVER_PAID, purchaseStatus, WAS_PAID, type PurchaseStatus } from './purchase-status.ts';
 import { resolvePurchaseType } from './resolve-purchase-type.ts';
 import { readStripeView, type StripeView } from './stripe-view.ts';
+
+export type StoredPurchase = InstaQLEntity<AppSchema, 'purchases'>;
 
 export type FulfillResult = {
   purchaseId: string;
@@ -28,52 +32,85 @@ export type FulfillResult = {
   receipt: 'sent' | 'failed' | 'already-handled' | 'none';
 };
 
+/** What the caller already knows (the webhook reads it with the event's applied-event record: process-event.ts). */
+export type FulfillHints = {
+  /** Stands in for the first read of Stripe (the event's own copy: stripe-view.ts viewFromEvent). */
+  firstView?: StripeView | null;
+  /** The purchase and receipt as stored just before (null: none). */
+  stored?: { purchase: StoredPurchase | null; receipt: StoredReceipt | null };
+};
+
 const LAST_ROUND = 3;
 
-export async function fulfillCheckout(sessionId: string): Promise<FulfillResult> {
+export async function fulfillCheckout(sessionId: string, hints: FulfillHints = {}): Promise<FulfillResult> {
+  const buyers = new Map<string, Promise<Buyer>>(); // who the buyer is does not change between rounds
+  const stored = hints.stored?.purchase ?? null;
+  const receipt = hints.stored?.receipt;
+  // Stripe is read before anything is written, or, while the purchase is still pending, an event's
+  // copy minutes old stands in (stripe-view.ts): it only ever moves a purchase on from pending,
+  // never writes over a refund or a dispute recorded meanwhile.
+  const fromEvent = hints.firstView && (!stored || stored.status === 'pending') ? hints.firstView : null;
+  let view = fromEvent ?? (await readStripeView(sessionId));
+  let purchase = await purchaseFor(view, buyers);
+  // Stored as Stripe says already (a concurrent delivery, the success page): a writer that writes
+  // nothing leaves nothing stale behind, so there is nothing to re-read either. Only against
+  // Stripe's own read: a copy could match a stale write whose writer died before its re-read.
+  if (!fromEvent && stored && samePurchase(purchase.record, stored)) return settle(view, purchase, true, receipt);
   // Write, then re-read: a writer holding a stale view (say, "paid" read just before a refund)
   // sees the newer state on the re-read and writes again, so concurrent writers converge.
-  // Stripe is read before anything is written: an event's own copy of the session may be days old.
-  let view = await readStripeView(sessionId);
-  const buyers = new Map<string, Promise<Buyer>>(); // who the buyer is does not change between rounds
   for (let round = 0; ; round++) {
-    const written = await writePurchase(view, buyers);
+    await writeRecord(purchase);
     const again = await readStripeView(sessionId, view);
-    const converged = purchaseStatus(again) === written.status;
-    if (converged || round === LAST_ROUND) {
-      // Credits and the plan (idempotent, derived from Stripe's current objects: entitlements.ts)
-      // and the receipt are independent of each other, so they go out together.
-      const owesReceipt = WAS_PAID.has(written.status) && written.email;
-      const { amount_total, currency } = view.session;
-      // Both are awaited even when one fails, so nothing is left running after a 500.
-      const [entitled, sent] = await Promise.allSettled([
-        applyEntitlements(again, written),
-        owesReceipt
-          ? sendReceiptOnce({
-              sessionId,
-              purchaseId: written.purchaseId,
-              email: written.email!,
-              product: written.product,
-              amount: amount_total,
-              currency,
-            })
-          : ('none' as const),
-      ]);
-      if (entitled.status === 'rejected') throw entitled.reason;
-      if (sent.status === 'rejected') throw sent.reason;
-      const receipt = sent.value;
-      return { purchaseId: written.purchaseId, status: written.status, token: written.token, converged, receipt };
-    }
+    const next = await purchaseFor(again, buyers);
+    const converged = samePurchase(next.record, purchase.record);
+    if (converged || round === LAST_ROUND) return settle(again, purchase, converged, receipt);
     view = again;
+    purchase = next;
   }
 }
 
-/** Writes the purchase that `view` implies (exported so tests can play a writer holding a stale view). */
-export async function writePurchase(view: StripeView, buyers = new Map<string, Promise<Buyer>>()) {
+type Purchase = Awaited<ReturnType<typeof purchaseFor>>;
+
+/**
+ * Credits and the plan (idempotent, derived from Stripe's current objects: entitlements.ts) and
+ * the receipt are independent of each other, so they go out together. `receipt`: the receipt as
+ * stored before, when known (a stored one is another writer's claim).
+ */
+async function settle(
+  view: StripeView,
+  written: Purchase,
+  converged: boolean,
+  receipt?: StoredReceipt | null,
+): Promise<FulfillResult> {
+  const owesReceipt = WAS_PAID.has(written.status) && written.email;
+  const { amount_total, currency } = view.session;
+  // Both are awaited even when one fails, so nothing is left running after a 500.
+  const [entitled, sent] = await Promise.allSettled([
+    applyEntitlements(view, written),
+    owesReceipt
+      ? sendReceiptOnce(
+          {
+            sessionId: view.session.id,
+            purchaseId: written.purchaseId,
+            email: written.email!,
+            product: written.product,
+            amount: amount_total,
+            currency,
+          },
+          { claimed: Boolean(receipt) },
+        )
+      : ('none' as const),
+  ]);
+  if (entitled.status === 'rejected') throw entitled.reason;
+  if (sent.status === 'rejected') throw sent.reason;
+  const { purchaseId, status, token } = written;
+  return { purchaseId, status, token, converged, receipt: sent.value };
+}
+
+/** The purchase `view` implies: its stored attributes (`record`) and who and what it is for. */
+async function purchaseFor(view: StripeView, buyers: Map<string, Promise<Buyer>>) {
   const { session } = view;
-  const db = adminDb();
   const status = purchaseStatus(view);
-  const purchaseId = purchaseIdFor(session.id);
   const resolution = resolvePurchaseType(session);
   const product: Product | null = resolution.product;
   const email = normalizeEmail(session.customer_details?.email ?? session.customer_email);
@@ -84,26 +121,42 @@ export async function writePurchase(view: StripeView, buyers = new Map<string, P
   // Only a paid session of unknown type needs fixing; a pending or expired one just sits there.
   const unresolved = !resolution.product && WAS_PAID.has(status) ? resolution.reason : null;
   const { pendingKind, ...figures } = derivedFields(view, status);
+  const record = {
+    sessionId: session.id,
+    token,
+    unlockToken: orClear(grants && !unresolved ? token : null),
+    status,
+    email: orClear(email),
+    productId: orClear(product?.id),
+    purchaseType: orClear(product?.id),
+    amount: session.amount_total ?? 0,
+    currency: session.currency ?? 'usd',
+    paymentIntentId: orClear(idOf(session.payment_intent)),
+    unfulfilledReason: orClear(unresolved),
+    ...figures,
+    pendingKind: orClear(pendingKind),
+  };
+  return {
+    purchaseId: purchaseIdFor(session.id),
+    createdAt: session.created * 1000,
+    record,
+    status,
+    token,
+    email,
+    product,
+    userId,
+  };
+}
 
-  const steps = [
-    db.tx.purchases[purchaseId].update({
-      sessionId: session.id,
-      token,
-      unlockToken: orClear(grants && !unresolved ? token : null),
-      status,
-      email: orClear(email),
-      productId: orClear(product?.id),
-      purchaseType: orClear(product?.id),
-      amount: session.amount_total ?? 0,
-      currency: session.currency ?? 'usd',
-      paymentIntentId: orClear(idOf(session.payment_intent)),
-      unfulfilledReason: orClear(unresolved),
-      ...figures,
-      pendingKind: orClear(pendingKind),
-      createdAt: session.created * 1000,
-      updatedAt: Date.now(),
-    }),
-  ];
+/** Whether the stored purchase holds every attribute `record` would write (absent = cleared). */
+function samePurchase(record: Purchase['record'], other: Purchase['record'] | StoredPurchase): boolean {
+  const have = other as Record<string, unknown>;
+  return Object.entries(record).every(([k, v]) => (v ?? null) === (have[k] ?? null));
+}
+
+async function writeRecord({ purchaseId, createdAt, record, status, product, userId }: Purchase) {
+  const db = adminDb();
+  const steps = [db.tx.purchases[purchaseId].update({ ...record, createdAt, updatedAt: Date.now() })];
   if (userId) steps.push(db.tx.purchases[purchaseId].link({ owner: userId }));
   if (product?.kind === 'wallpaper-pack') {
     // What it buys is linked only once paid, so an unpaid checkout adds nothing to what anyone can
@@ -115,7 +168,13 @@ export async function writePurchase(view: StripeView, buyers = new Map<string, P
     else if (NEVER_PAID.has(status)) steps.push(db.tx.purchases[purchaseId].unlink({ wallpapers }));
   }
   await db.transact(steps);
-  return { purchaseId, status, token, email, product, userId };
+}
+
+/** Writes the purchase that `view` implies (exported so tests can play a writer holding a stale view). */
+export async function writePurchase(view: StripeView) {
+  const purchase = await purchaseFor(view, new Map());
+  await writeRecord(purchase);
+  return purchase;
 }
 
 /**

@@ -8,15 +8,23 @@
 // writes it with the delivery's log entry (one round trip), and alone writes the entry again if
 // a concurrent delivery created the record first, so a duplicate's claim loses nothing. An
 // operator's replay skips the record and runs the event again.
+//
+// The same read brings a checkout event's purchase and receipt as stored, and a fresh event's own
+// copy of its session stands in for the first Stripe read (stripe-view.ts): a first delivery reads
+// Stripe once (the re-read after its write), and a duplicate arriving while the first copy is
+// still at work finds the purchase written already and writes and re-reads nothing.
 import type Stripe from 'stripe';
 import { derivedId } from '../platform/derived-id.ts';
 import { adminDb } from '../platform/instant-admin.ts';
 import { getStripe } from '../platform/stripe-client.ts';
 import { idOf } from '../platform/stripe-ids.ts';
 import { needsResend, resendReceipt } from '../receipts/send-again.ts';
-import { fulfillCheckout, type FulfillResult } from './fulfill-checkout.ts';
+import { receiptIdFor, type StoredReceipt } from '../receipts/send-receipt.ts';
+import { fulfillCheckout, type FulfillHints, type FulfillResult } from './fulfill-checkout.ts';
 import { isHandledStripeEvent } from './handled-events.ts';
+import { purchaseIdFor } from './purchase-ids.ts';
 import type { PurchaseStatus } from './purchase-status.ts';
+import { viewFromEvent } from './stripe-view.ts';
 
 /** The applied-event record to create once the delivery is logged (webhook-log.ts writes both). */
 export type AppliedClaim = {
@@ -62,37 +70,54 @@ export const appliedEventId = (eventId: string) => derivedId('applied-event', ev
 /** `replay`: an operator's re-run, which runs the event whether or not it was applied before. */
 export async function processStripeEvent(event: Stripe.Event, { replay = false } = {}): Promise<EventOutcome> {
   if (!isHandledStripeEvent(event.type)) return { handled: false };
-  if (!replay) {
-    const applied = await appliedRecord(event.id);
-    if (applied)
-      return {
-        handled: true,
-        sessionId: applied.sessionId ?? null,
-        status: (applied.purchaseStatus as PurchaseStatus) ?? null,
-        alreadyApplied: true,
-      };
-  }
+  const known = replay ? null : await knownState(event);
+  if (known?.applied)
+    return {
+      handled: true,
+      sessionId: known.applied.sessionId ?? null,
+      status: (known.applied.purchaseStatus as PurchaseStatus) ?? null,
+      alreadyApplied: true,
+    };
   const sessionId = await sessionOfEvent(event);
-  const outcome = sessionId ? await fulfillCheckout(sessionId) : null;
-  const done = !outcome || (outcome.converged && (await receiptDone(sessionId!, outcome, event.id)));
+  // A replay reads everything afresh.
+  const hints: FulfillHints = known?.stored ? { firstView: viewFromEvent(event), stored: known.stored } : {};
+  const outcome = sessionId ? await fulfillCheckout(sessionId, hints) : null;
+  const done = !outcome || (outcome.converged && (await receiptDone(sessionId!, outcome, event.id, known?.stored)));
   const status = outcome?.status ?? null;
   return { handled: true, sessionId, status, ...(done ? { claim: appliedClaim(event, sessionId, status) } : {}) };
 }
 
-async function appliedRecord(eventId: string) {
-  const { appliedEvents } = await adminDb().query({ appliedEvents: { $: { where: { id: appliedEventId(eventId) } } } });
-  return appliedEvents[0] ?? null;
+/** One read: the event's applied-event record and, for a session's own events, its purchase and receipt. */
+async function knownState(event: Stripe.Event) {
+  const db = adminDb();
+  const applied = { appliedEvents: { $: { where: { id: appliedEventId(event.id) } } } };
+  const obj = event.data.object as EventObject;
+  if (obj.object !== 'checkout.session') return { applied: (await db.query(applied)).appliedEvents[0] ?? null };
+  const { appliedEvents, purchases, receipts } = await db.query({
+    ...applied,
+    purchases: { $: { where: { id: purchaseIdFor(obj.id) } } },
+    receipts: { $: { where: { id: receiptIdFor(obj.id) } } },
+  });
+  return {
+    applied: appliedEvents[0] ?? null,
+    stored: { purchase: purchases[0] ?? null, receipt: receipts[0] ?? null },
+  };
 }
 
 /**
  * Whether the receipt this fulfillment owes has been sent. One that failed (or whose send never
  * finished) is re-sent here through send-again.ts's claims, so a redelivery of the event completes it.
+ * `stored`: the receipt as read with the event (process-event's one read), when there was one.
  */
-async function receiptDone(sessionId: string, outcome: FulfillResult, eventId: string): Promise<boolean> {
+async function receiptDone(
+  sessionId: string,
+  outcome: FulfillResult,
+  eventId: string,
+  stored?: { receipt: StoredReceipt | null },
+): Promise<boolean> {
   if (outcome.receipt === 'none' || outcome.receipt === 'sent') return true;
   if (outcome.receipt === 'failed') return false;
-  const { receipts } = await adminDb().query({ receipts: { $: { where: { sessionId } } } });
-  const receipt = receipts[0];
+  const receipt = stored?.receipt ?? (await adminDb().query({ receipts: { $: { where: { sessionId } } } })).receipts[0];
   if (!receipt || receipt.status === 'sent') return Boolean(receipt);
   if (!needsResend(receipt)) return false; // another delivery is sending it and marks the event when done
   return (await resendReceipt(sessionId, `webhook:${eventId}`)).result === 'sent';

@@ -19,6 +19,27 @@ export type StripeView = {
 
 const ALL = { limit: 10_000 };
 
+/** How old an event's copy of its session may be to stand in for the first read (viewFromEvent). */
+export const FRESH_EVENT_S = 300;
+
+/**
+ * The first round's view from the event's own copy of its session, when it can stand in for a
+ * read: a checkout event minutes old at most, whose session names its type in metadata (events
+ * carry no line items) and whose status needs no other object (paid or expired; a delayed payment
+ * that failed is told by its intent). The re-read after the write is still Stripe's
+ * (fulfill-checkout.ts), so a copy that is out of date is written over at once; the age bound
+ * keeps that window to a change made in the minutes since the event, never days.
+ */
+export function viewFromEvent(event: Stripe.Event, now = Date.now()): StripeView | null {
+  const session = event.data.object as Stripe.Checkout.Session;
+  if (session.object !== 'checkout.session' || now / 1000 - event.created > FRESH_EVENT_S) return null;
+  const settled =
+    session.status === 'expired' || (session.status === 'complete' && session.payment_status !== 'unpaid');
+  const resolution = resolvePurchaseType(session);
+  if (!settled || !resolution.product || resolution.source !== 'session') return null;
+  return { session, intent: null, charge: null, refunds: [], disputes: [] };
+}
+
 /**
  * `previous` (the view of the round before) names the payment intent already, so its lists go out
  * together with the session's read; they are read again only if the session turned out different.

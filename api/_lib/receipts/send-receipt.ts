@@ -3,8 +3,9 @@
 // duplicate webhooks and the success page never send twice. Resend gets the session as its
 // idempotency key too, so a retried send after a crash is still one email. The claim carries its
 // creator's id: when the answer to the create is lost, reading the claim back says who won.
-import { id as newId } from '@instantdb/admin';
+import { id as newId, type InstaQLEntity } from '@instantdb/admin';
 import { Resend } from 'resend';
+import type { AppSchema } from '../../../instant.schema.ts';
 import { receiptEmail, type ReceiptInput } from './receipt-email.ts';
 import { derivedId } from '../platform/derived-id.ts';
 import { orClear } from '../platform/clear-attribute.ts';
@@ -17,9 +18,18 @@ import {
   withDeadline,
 } from '../platform/instant-admin.ts';
 
-export async function sendReceiptOnce(r: ReceiptInput): Promise<'sent' | 'failed' | 'already-handled'> {
+export type StoredReceipt = InstaQLEntity<AppSchema, 'receipts'>;
+
+export const receiptIdFor = (sessionId: string) => derivedId('receipt', sessionId);
+
+/** `claimed`: the caller has read the receipt's claim already, so it is another writer's to send. */
+export async function sendReceiptOnce(
+  r: ReceiptInput,
+  { claimed = false } = {},
+): Promise<'sent' | 'failed' | 'already-handled'> {
+  if (claimed) return 'already-handled';
   const db = adminDb();
-  const receiptId = derivedId('receipt', r.sessionId);
+  const receiptId = receiptIdFor(r.sessionId);
   const owner = newId();
   const claim = { sessionId: r.sessionId, to: r.email, status: 'sending', createdAt: Date.now(), claimedBy: owner };
   try {
