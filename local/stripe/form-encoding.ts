@@ -13,9 +13,13 @@ export function splitKey(key: string): string[] {
   const first = key.indexOf('[');
   if (first === -1) return [key];
   const parts = [key.slice(0, first)];
-  const re = /\[([^\]]*)\]/g;
-  let match: RegExpExecArray | null;
-  while ((match = re.exec(key.slice(first))) !== null) parts.push(match[1]);
+  // Each `[…]` group in turn; text between groups is ignored, an unclosed `[` ends the key.
+  for (let open = first; open !== -1; open = key.indexOf('[', open)) {
+    const close = key.indexOf(']', open + 1);
+    if (close === -1) break;
+    parts.push(key.slice(open + 1, close));
+    open = close + 1;
+  }
   return parts;
 }
 
@@ -41,18 +45,30 @@ function setPath(root: FormObject, parts: string[], value: string): void {
   }
 }
 
-/** Objects whose keys are all 0..n-1 become arrays, except metadata (user keys). */
+function isDigits(k: string): boolean {
+  if (k.length === 0) return false;
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Objects whose keys are all digits become arrays (in numeric order), except metadata (user keys). */
 function arrayify(value: FormValue, key: string | null): FormValue {
   if (typeof value === 'string' || Array.isArray(value)) return value;
+  // The tree is fresh from setPath, so it is converted in place.
   const keys = Object.keys(value);
-  const converted: FormObject = {};
-  for (const k of keys) converted[k] = arrayify(value[k], k);
-  const isArray = key !== 'metadata' && keys.length > 0 && keys.every((k) => /^\d+$/.test(k));
-  if (!isArray) return converted;
+  let allDigits = keys.length > 0;
+  for (const k of keys) {
+    value[k] = arrayify(value[k], k);
+    if (allDigits && !isDigits(k)) allDigits = false;
+  }
+  if (key === 'metadata' || !allDigits) return value;
   return keys
     .map(Number)
     .sort((a, b) => a - b)
-    .map((i) => converted[String(i)]);
+    .map((i) => value[String(i)]);
 }
 
 /** Parses a query string or form body into nested objects and arrays. */
