@@ -93,13 +93,33 @@ console.table([
 
 // --- CPU per request -------------------------------------------------------------------------
 
-/** This process's CPU ms (user + system) per request of `work(n)`, after an untimed warm-up run. */
-async function cpuPer(n: number, work: (n: number) => Promise<void>): Promise<number> {
+/**
+ * This process's CPU ms (user + system) per request of `work(n)`, after an untimed warm-up run;
+ * `prepare(n)` runs before each, untimed.
+ */
+async function cpuPer(
+  n: number,
+  work: (n: number) => Promise<void>,
+  prepare: (n: number) => Promise<void> = async () => {},
+): Promise<number> {
+  await prepare(Math.ceil(n / 5));
   await work(Math.ceil(n / 5));
+  await prepare(n);
   const before = process.cpuUsage();
   await work(n);
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000 / n;
+}
+
+/** Triggers `n` events of a type through the test control; returns their ids. */
+async function trigger(event: string, n: number): Promise<{ id: string; type: string }[]> {
+  const res = await fetch(`${stripe.url}/_local/trigger`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ event, count: n }),
+  });
+  if (!res.ok) throw new Error(`trigger failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { events: { id: string; type: string }[] }).events;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -138,15 +158,23 @@ const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/webhoo
 
 const floorMs = await cpuPer(requests, (n) => drive(n, 200, () => rawRequest(sinkUrl, 'GET', {})));
 
-// The shop's first delivery: a paid session's `checkout.session.completed`, resent as copies.
+// The shop's first deliveries: paid sessions' `checkout.session.completed`, made while deliveries
+// are held (making them is not counted), then released; duplicates: copies of one event.
 stripe.reset();
 stripe.addWebhookEndpoint(sinkUrl, ['checkout.session.completed']);
-const trigger = await fetch(`${stripe.url}/_local/trigger`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ event: 'checkout.session.completed' }),
-});
-const { events } = (await trigger.json()) as { events: { id: string; type: string }[] };
+const webhooks = stripe.account.webhooks;
+const firstMs = await cpuPer(
+  requests,
+  async () => {
+    webhooks.release();
+    await stripe.whenDeliveriesIdle();
+  },
+  async (n) => {
+    webhooks.hold();
+    await trigger('checkout.session.completed', n);
+  },
+);
+const events = await trigger('checkout.session.completed', 1);
 await stripe.whenDeliveriesIdle();
 const completed = events.find((e) => e.type === 'checkout.session.completed')!.id;
 const resend = async (n: number): Promise<void> => {
@@ -162,10 +190,13 @@ const resend = async (n: number): Promise<void> => {
   }
   await stripe.whenDeliveriesIdle();
 };
-const deliveryMs = await cpuPer(requests, resend);
-const delivered = stripe.deliveries().filter((d) => d.status === 'succeeded' && d.copy > 0).length;
-if (delivered !== requests + Math.ceil(requests / 5))
-  throw new Error(`expected ${requests} resent deliveries, got ${delivered}`);
+const duplicateMs = await cpuPer(requests, resend);
+const perRun = requests + Math.ceil(requests / 5);
+const firsts = stripe.deliveries().filter((d) => d.status === 'succeeded' && d.copy === 0).length;
+const copies = stripe.deliveries().filter((d) => d.status === 'succeeded' && d.copy > 0).length;
+if (firsts !== perRun + 1 || copies !== perRun) {
+  throw new Error(`expected ${perRun + 1} first and ${perRun} duplicate deliveries, got ${firsts} and ${copies}`);
+}
 
 const sessionId = stripe.account.store.all<{ id: string; object: string }>('checkout.session')[0].id;
 const expand = 'expand[]=line_items.data.price.product&expand[]=payment_intent.latest_charge';
@@ -183,14 +214,19 @@ const mail = JSON.stringify({
   text: `Thanks for your order. Download: https://shop.test/orders/${sessionId}`,
 });
 const mailHeaders = { authorization: `Bearer ${mailbox.apiKey}`, 'content-type': 'application/json' };
+// Each send with its own Idempotency-Key, as the shop's receipts carry.
+let mails = 0;
 const mailMs = await cpuPer(requests, (n) =>
-  drive(n, 200, () => rawRequest(`${mailbox.url}/emails`, 'POST', mailHeaders, mail)),
+  drive(n, 200, () =>
+    rawRequest(`${mailbox.url}/emails`, 'POST', { ...mailHeaders, 'idempotency-key': `receipt-${++mails}` }, mail),
+  ),
 );
 
 const ms = (v: number): string => `${v.toFixed(3)} ms (${(v - floorMs).toFixed(3)} over floor)`;
 const cpuRows: Row[] = [
   { metric: 'floor: raw client + empty node:http server, per request', value: `${floorMs.toFixed(3)} ms` },
-  { metric: 'signed webhook delivery (checkout.session.completed), per delivery', value: ms(deliveryMs) },
+  { metric: 'first webhook delivery (checkout.session.completed), per delivery', value: ms(firstMs) },
+  { metric: 'duplicate webhook delivery (a copy of one event), per delivery', value: ms(duplicateMs) },
   { metric: 'GET session, expand line_items.data.price.product + payment_intent.latest_charge', value: ms(retrieveMs) },
   { metric: 'mailbox POST /emails, per mail', value: ms(mailMs) },
 ];

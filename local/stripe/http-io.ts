@@ -25,9 +25,12 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Stripe's answers are pretty-printed JSON. */
+/**
+ * An answer's JSON text. Compact, where Stripe pretty-prints: indenting costs a third more CPU
+ * and bytes per answer, and every client parses it (`stripe-local` prints answers indented).
+ */
 export function jsonText(body: unknown): string {
-  return JSON.stringify(body, null, 2);
+  return JSON.stringify(body);
 }
 
 export function sendJson(
