@@ -32,6 +32,23 @@ function faultIdentity(method: string, pathname: string, params: FormObject, key
   return `${method} ${pathname} ${own ?? requestKey(pathname, params)}`;
 }
 
+/** One request's answer: its headers, and whether an injected hang swallows it. */
+class Reply {
+  hang = false;
+
+  constructor(
+    private account: LocalAccount,
+    private req: IncomingMessage,
+    private res: ServerResponse,
+    private headers: Record<string, string>,
+  ) {}
+
+  send(status: number, text: string, extra?: Record<string, string>): void {
+    if (this.hang) this.account.faults.hang(this.req, this.res);
+    else sendJsonText(this.res, status, text, extra ? { ...this.headers, ...extra } : this.headers);
+  }
+}
+
 /** Serves `/v1/*` with Stripe's wire conventions (auth, form bodies, idempotency, expand). */
 export async function handleApi(
   account: LocalAccount,
@@ -48,9 +65,7 @@ export async function handleApi(
     'stripe-version': (req.headers['stripe-version'] as string | undefined) ?? account.apiVersion,
   };
   if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-  let hang = false;
-  const respond = (status: number, text: string, extra?: Record<string, string>): void =>
-    hang ? account.faults.hang(req, res) : sendJsonText(res, status, text, extra ? { ...headers, ...extra } : headers);
+  const reply = new Reply(account, req, res, headers);
 
   let params: FormObject = {};
   try {
@@ -77,11 +92,11 @@ export async function handleApi(
       await pause(faults.latencyMs);
       if (fault === 'error_500' || fault === 'rate_limit_429') {
         const answer = faultAnswer(fault);
-        respond(answer.status, jsonText(answer.body), answer.headers);
+        reply.send(answer.status, jsonText(answer.body), answer.headers);
         return;
       }
       // A hang runs the request, then its answer never arrives: the caller cannot tell whether it ran.
-      hang = fault === 'hang';
+      reply.hang = fault === 'hang';
     }
 
     if (idempotencyKey && method === 'POST') {
@@ -89,7 +104,7 @@ export async function handleApi(
         throw invalidRequest('Idempotency-Key must be at most 255 characters.', 'Idempotency-Key');
       const replay = account.idempotency.lookup(idempotencyKey, method, url.pathname, params);
       if (replay) {
-        respond(replay.status, replay.text, { 'idempotent-replayed': 'true', 'original-request': replay.requestId });
+        reply.send(replay.status, replay.text, { 'idempotent-replayed': 'true', 'original-request': replay.requestId });
         return;
       }
     }
@@ -115,7 +130,7 @@ export async function handleApi(
     if (idempotencyKey && method === 'POST') {
       account.idempotency.remember(idempotencyKey, method, url.pathname, params, { status: 200, text, requestId });
     }
-    respond(200, text);
+    reply.send(200, text);
   } catch (err) {
     if (err instanceof StripeApiError) {
       // Stripe saves the outcome of requests that started executing, errors included,
@@ -130,11 +145,11 @@ export async function handleApi(
           requestId,
         });
       }
-      respond(err.status, text);
+      reply.send(err.status, text);
       return;
     }
     console.error(`[stripe-local] ${method} ${url.pathname} failed:`, err);
-    respond(
+    reply.send(
       500,
       jsonText({ error: { type: 'api_error', message: 'An unexpected error occurred in the local Stripe stand-in.' } }),
     );

@@ -8,16 +8,12 @@ export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (buf: Buffer): void => {
+    req.on('data', (buf: Buffer) => {
       size += buf.length;
+      // Past the limit the rest is drained and dropped.
       if (size <= MAX_BODY_BYTES) chunks.push(buf);
-      else {
-        req.off('data', onData);
-        req.resume();
-        reject(new Error('request body too large'));
-      }
-    };
-    req.on('data', onData);
+      else reject(new Error('request body too large'));
+    });
     req.once('error', reject);
     req.once('end', () =>
       resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')),

@@ -323,20 +323,22 @@ function post(url: string, headers: Record<string, string>, body: string, timeou
       reject(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { name: 'TimeoutError' }));
       req.destroy();
     }, timeoutMs).unref();
-    const fail = (err: Error): void => {
-      clearTimeout(timer);
-      reject(err);
-    };
     headers['content-length'] = String(Buffer.byteLength(body));
     const req = send({ ...options, headers }, (res: IncomingMessage) => {
-      res.on('error', fail);
+      res.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
       res.on('end', () => {
         clearTimeout(timer);
         resolve(res.statusCode ?? 0);
       });
       res.resume();
     });
-    req.on('error', fail);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     req.end(body);
   });
 }
