@@ -71,13 +71,38 @@ function arrayify(value: FormValue, key: string | null): FormValue {
     .map((i) => value[String(i)]);
 }
 
+/** `+` is a space in form encoding; decodeURIComponent alone would keep it. */
+function decodeComponent(text: string): string {
+  return decodeURIComponent(text.includes('+') ? text.replaceAll('+', ' ') : text);
+}
+
+/**
+ * Key, value, key, value…, decoded as URLSearchParams does; split by hand, which is cheaper.
+ * Malformed percent-escapes (which decodeURIComponent rejects) go to URLSearchParams itself.
+ */
+function formPairs(body: string): string[] {
+  const out: string[] = [];
+  try {
+    for (const part of body.split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      out.push(
+        decodeComponent(eq === -1 ? part : part.slice(0, eq)),
+        eq === -1 ? '' : decodeComponent(part.slice(eq + 1)),
+      );
+    }
+    return out;
+  } catch {
+    return [...new URLSearchParams(body)].flat();
+  }
+}
+
 /** Parses a query string or form body into nested objects and arrays. */
 export function parseForm(body: string): FormObject {
   const root: FormObject = {};
   if (!body) return root;
-  for (const [key, value] of new URLSearchParams(body)) {
-    setPath(root, splitKey(key), value);
-  }
+  const pairs = formPairs(body);
+  for (let i = 0; i < pairs.length; i += 2) setPath(root, splitKey(pairs[i]), pairs[i + 1]);
   return arrayify(root, null) as FormObject;
 }
 
