@@ -63,7 +63,7 @@ interface Job {
   onSuccess: () => void;
 }
 
-const LOG_LIMIT = 20_000;
+export const LOG_LIMIT = 20_000;
 
 /**
  * Sends events to endpoints outside the request that caused them: jobs are
@@ -72,7 +72,8 @@ const LOG_LIMIT = 20_000;
  */
 export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]; idle: [] }> {
   readonly options: WebhookOptions;
-  readonly log: DeliveryAttempt[] = [];
+  /** Attempts, oldest first; past twice `LOG_LIMIT` the oldest are dropped in one go, not one shift per attempt. */
+  private attempts: DeliveryAttempt[] = [];
   private queue: Job[] = [];
   private held: Job[] = [];
   private holding = false;
@@ -132,6 +133,11 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     return jobs.length;
   }
 
+  /** The newest `LOG_LIMIT` attempts, oldest first. */
+  get log(): DeliveryAttempt[] {
+    return this.attempts.length > LOG_LIMIT ? this.attempts.slice(-LOG_LIMIT) : this.attempts;
+  }
+
   get heldCount(): number {
     return this.held.length;
   }
@@ -153,7 +159,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     this.queue = [];
     this.held = [];
     this.holding = false;
-    this.log.length = 0;
+    this.attempts = [];
     this.checkIdle();
   }
 
@@ -285,8 +291,8 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
       duration_ms: performance.now() - start,
       copy: job.copy,
     };
-    this.log.push(record);
-    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
+    this.attempts.push(record);
+    if (this.attempts.length >= 2 * LOG_LIMIT) this.attempts = this.attempts.slice(-LOG_LIMIT);
     if (ok) job.onSuccess();
     if (retry) {
       const delay = this.options.retryBaseDelayMs * 2 ** (job.attempt - 1);
