@@ -43,7 +43,8 @@ export function findMagicCode(text: string | null, html: string | null): string 
   return m ? m[1] : null;
 }
 
-const LIMIT = 5000;
+/** Mails kept; older ones are dropped (in batches, so that a send never shifts the whole list). */
+export const MAIL_LIMIT = 5000;
 
 /** Received mail, newest last internally; listed newest first. */
 export class MailStore extends EventEmitter<{ mail: [MailMessage] }> {
@@ -57,23 +58,30 @@ export class MailStore extends EventEmitter<{ mail: [MailMessage] }> {
       magic_code: findMagicCode(mail.text, mail.html),
     };
     this.messages.push(message);
-    if (this.messages.length > LIMIT) this.messages.splice(0, this.messages.length - LIMIT);
+    if (this.messages.length >= 2 * MAIL_LIMIT) this.messages = this.messages.slice(-MAIL_LIMIT);
     this.emit('mail', message);
     return message;
   }
 
   get(id: string): MailMessage | undefined {
-    return this.messages.find((m) => m.id === id);
+    const all = this.messages;
+    for (let i = all.length - 1; i >= Math.max(0, all.length - MAIL_LIMIT); i--) if (all[i].id === id) return all[i];
+    return undefined;
   }
 
   /** Newest first; `to` compares addresses lower-cased and trimmed. */
   list(filter: MailFilter = {}): MailMessage[] {
     const to = filter.to ? normalizeEmail(filter.to) : null;
-    return this.messages
+    return this.kept()
       .filter((m) => !to || [...m.to, ...m.cc, ...m.bcc].some((addr) => normalizeEmail(addr) === to))
       .filter((m) => !filter.withCode || m.magic_code !== null)
       .slice()
       .reverse();
+  }
+
+  /** The newest `MAIL_LIMIT` mails, oldest first. */
+  private kept(): MailMessage[] {
+    return this.messages.length > MAIL_LIMIT ? this.messages.slice(-MAIL_LIMIT) : this.messages;
   }
 
   /** The newest matching mail already here, or the next one to arrive. */
@@ -93,7 +101,7 @@ export class MailStore extends EventEmitter<{ mail: [MailMessage] }> {
   }
 
   clear(): number {
-    const n = this.messages.length;
+    const n = this.kept().length;
     this.messages = [];
     return n;
   }

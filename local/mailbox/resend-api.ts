@@ -81,10 +81,20 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+// Listeners rather than `for await`, which costs an async iterator per request.
+function readText(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.once('error', reject);
+    req.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
+  });
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readText(req);
   try {
     return JSON.parse(text);
   } catch {

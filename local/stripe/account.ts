@@ -47,6 +47,8 @@ export class LocalAccount {
   /** Origin of the HTTP server, for `url` fields; set once listening. */
   baseUrl = 'http://127.0.0.1';
   private timers = new Set<NodeJS.Timeout>();
+  /** Each event's last payload and the `pending_webhooks` it was written with, so copies reuse it. */
+  private payloads = new WeakMap<Stripe.Event, { pending: number; text: string }>();
 
   constructor(options: AccountOptions) {
     this.apiVersion = options.apiVersion;
@@ -91,7 +93,7 @@ export class LocalAccount {
         eventId: event.id,
         eventType: event.type,
         // Serialized at send time so `pending_webhooks` is current, as Stripe's is.
-        payload: () => JSON.stringify(event, null, 2),
+        payload: () => this.payload(event),
         target,
         copy,
         onSuccess: () => {
@@ -101,6 +103,15 @@ export class LocalAccount {
       },
       delayMs,
     );
+  }
+
+  /** The event as sent: pretty JSON, as Stripe's payloads are; events change only in `pending_webhooks`. */
+  private payload(event: Stripe.Event): string {
+    const last = this.payloads.get(event);
+    if (last && last.pending === event.pending_webhooks) return last.text;
+    const text = JSON.stringify(event, null, 2);
+    this.payloads.set(event, { pending: event.pending_webhooks, text });
+    return text;
   }
 
   /** Enabled endpoints subscribed to this event type (or to `*`). */

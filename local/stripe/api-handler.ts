@@ -6,7 +6,7 @@ import { applyExpand, type Expanders } from './expand.ts';
 import { parseForm, type FormObject } from './form-encoding.ts';
 import { pause } from '../faults/fault-plan.ts';
 import { faultAnswer } from './faults.ts';
-import { readBody, sendJson } from './http-io.ts';
+import { jsonText, readBody, sendJsonText } from './http-io.ts';
 import { randomToken, requestKey } from './ids.ts';
 import { expandPaths } from './params.ts';
 import type { Router } from './router.ts';
@@ -18,8 +18,8 @@ export interface ApiHandlerOptions {
   requiredKey: string | null;
 }
 
-function errorBody(err: StripeApiError): unknown {
-  return { error: err.body };
+function errorText(err: StripeApiError): string {
+  return jsonText({ error: err.body });
 }
 
 /**
@@ -30,6 +30,23 @@ function errorBody(err: StripeApiError): unknown {
 function faultIdentity(method: string, pathname: string, params: FormObject, key: string | null): string {
   const own = key && !key.startsWith('stripe-node-retry-') ? key : null;
   return `${method} ${pathname} ${own ?? requestKey(pathname, params)}`;
+}
+
+/** One request's answer: its headers, and whether an injected hang swallows it. */
+class Reply {
+  hang = false;
+
+  constructor(
+    private account: LocalAccount,
+    private req: IncomingMessage,
+    private res: ServerResponse,
+    private headers: Record<string, string>,
+  ) {}
+
+  send(status: number, text: string, extra?: Record<string, string>): void {
+    if (this.hang) this.account.faults.hang(this.req, this.res);
+    else sendJsonText(this.res, status, text, extra ? { ...this.headers, ...extra } : this.headers);
+  }
 }
 
 /** Serves `/v1/*` with Stripe's wire conventions (auth, form bodies, idempotency, expand). */
@@ -48,9 +65,7 @@ export async function handleApi(
     'stripe-version': (req.headers['stripe-version'] as string | undefined) ?? account.apiVersion,
   };
   if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-  let hang = false;
-  const respond = (status: number, body: unknown, extra: Record<string, string> = {}): void =>
-    hang ? account.faults.hang(req, res) : sendJson(res, status, body, { ...headers, ...extra });
+  const reply = new Reply(account, req, res, headers);
 
   let params: FormObject = {};
   try {
@@ -77,11 +92,11 @@ export async function handleApi(
       await pause(faults.latencyMs);
       if (fault === 'error_500' || fault === 'rate_limit_429') {
         const answer = faultAnswer(fault);
-        respond(answer.status, answer.body, answer.headers);
+        reply.send(answer.status, jsonText(answer.body), answer.headers);
         return;
       }
       // A hang runs the request, then its answer never arrives: the caller cannot tell whether it ran.
-      hang = fault === 'hang';
+      reply.hang = fault === 'hang';
     }
 
     if (idempotencyKey && method === 'POST') {
@@ -89,7 +104,7 @@ export async function handleApi(
         throw invalidRequest('Idempotency-Key must be at most 255 characters.', 'Idempotency-Key');
       const replay = account.idempotency.lookup(idempotencyKey, method, url.pathname, params);
       if (replay) {
-        respond(replay.status, replay.body, { 'idempotent-replayed': 'true', 'original-request': replay.requestId });
+        reply.send(replay.status, replay.text, { 'idempotent-replayed': 'true', 'original-request': replay.requestId });
         return;
       }
     }
@@ -108,32 +123,35 @@ export async function handleApi(
       request: { id: requestId, idempotency_key: idempotencyKey },
       url: url.pathname,
     });
-    // Respond with a private copy: later changes must not leak into this answer.
-    const out = structuredClone(result) as Record<string, unknown>;
-    applyExpand(out, expandPaths(params), account, options.expanders);
+    // Serialized now, before anything can change the store objects the answer shares.
+    const text = jsonText(
+      applyExpand(result as Record<string, unknown>, expandPaths(params), account, options.expanders),
+    );
     if (idempotencyKey && method === 'POST') {
-      account.idempotency.remember(idempotencyKey, method, url.pathname, params, { status: 200, body: out, requestId });
+      account.idempotency.remember(idempotencyKey, method, url.pathname, params, { status: 200, text, requestId });
     }
-    respond(200, out);
+    reply.send(200, text);
   } catch (err) {
     if (err instanceof StripeApiError) {
       // Stripe saves the outcome of requests that started executing, errors included,
       // but not validation failures, which a corrected retry may reuse the key for.
       const saved =
         err.status !== 401 && err.body.type !== 'idempotency_error' && !err.body.code?.startsWith('parameter_');
+      const text = errorText(err);
       if (idempotencyKey && method === 'POST' && saved) {
         account.idempotency.remember(idempotencyKey, method, url.pathname, params, {
           status: err.status,
-          body: errorBody(err),
+          text,
           requestId,
         });
       }
-      respond(err.status, errorBody(err));
+      reply.send(err.status, text);
       return;
     }
     console.error(`[stripe-local] ${method} ${url.pathname} failed:`, err);
-    respond(500, {
-      error: { type: 'api_error', message: 'An unexpected error occurred in the local Stripe stand-in.' },
-    });
+    reply.send(
+      500,
+      jsonText({ error: { type: 'api_error', message: 'An unexpected error occurred in the local Stripe stand-in.' } }),
+    );
   }
 }

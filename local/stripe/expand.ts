@@ -7,55 +7,70 @@ export type Expanders = Record<
   Record<string, (obj: Record<string, unknown>, account: LocalAccount) => unknown>
 >;
 
-/**
- * Applies `expand[]` paths (`customer`, `payment_intent.latest_charge`,
- * `data.customer` on lists) to a response that is already a private copy.
- * Like Stripe, an unknown path or a non-expandable field is an error.
- */
-export function applyExpand(
-  root: Record<string, unknown>,
-  paths: string[],
-  account: LocalAccount,
-  expanders: Expanders,
-): void {
-  for (const path of paths) {
-    if (path.split('.').length > 4) {
-      throw invalidRequest(`You cannot expand more than 4 levels of a property. Property: ${path}`, 'expand');
-    }
-    expandPath(root, path.split('.'), path, account, expanders);
-  }
+type Node = Record<string, unknown>;
+
+/** A one-level copy: the objects it holds are still shared. */
+function shallow<T>(value: T): T {
+  return (Array.isArray(value) ? [...(value as unknown[])] : { ...(value as object) }) as T;
 }
 
-function expandPath(
-  node: Record<string, unknown>,
+/**
+ * Applies `expand[]` paths (`customer`, `payment_intent.latest_charge`,
+ * `data.customer` on lists) and returns the answer. Like Stripe, an unknown path or a
+ * non-expandable field is an error. Only the objects along an expanded path are copied (the
+ * rest is shared with the store), so the answer must be serialized before the store changes.
+ */
+export function applyExpand(root: Node, paths: string[], account: LocalAccount, expanders: Expanders): Node {
+  if (paths.length === 0) return root;
+  const out = shallow(root);
+  for (const path of paths) {
+    const segments = path.split('.');
+    if (segments.length > 4) {
+      throw invalidRequest(`You cannot expand more than 4 levels of a property. Property: ${path}`, 'expand');
+    }
+    expandAt(out, segments, 0, path, account, expanders);
+  }
+  return out;
+}
+
+/** Expands `segments[depth]` of `node`, a private copy, and goes on below it in copies of its own. */
+function expandAt(
+  node: Node,
   segments: string[],
+  depth: number,
   full: string,
   account: LocalAccount,
   expanders: Expanders,
 ): void {
-  const [field, ...rest] = segments;
+  const field = segments[depth];
   const kind = typeof node.object === 'string' ? node.object : '';
   const computed = expanders[kind]?.[field];
   let value = node[field];
   if (computed && (value === undefined || value === null)) {
     value = computed(node, account);
-    node[field] = value;
   } else if (typeof value === 'string') {
-    const found = account.store.lookup(value);
-    if (!found) {
-      throw invalidRequest(`This property cannot be expanded (${full}).`, 'expand');
-    }
-    value = structuredClone(found);
-    node[field] = value;
+    value = account.store.lookup(value);
+    if (!value) throw invalidRequest(`This property cannot be expanded (${full}).`, 'expand');
   } else if (value === undefined) {
     throw invalidRequest(`This property cannot be expanded (${full}).`, 'expand');
   }
-  if (rest.length === 0 || value === null) return;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      if (item && typeof item === 'object') expandPath(item as Record<string, unknown>, rest, full, account, expanders);
+  const last = depth === segments.length - 1;
+  if (last || value === null || typeof value !== 'object') {
+    node[field] = value;
+    return;
+  }
+  const copy = shallow(value) as Node | unknown[];
+  node[field] = copy;
+  if (Array.isArray(copy)) {
+    for (let i = 0; i < copy.length; i++) {
+      const item = copy[i];
+      if (item && typeof item === 'object') {
+        const own = shallow(item) as Node;
+        copy[i] = own;
+        expandAt(own, segments, depth + 1, full, account, expanders);
+      }
     }
-  } else if (typeof value === 'object') {
-    expandPath(value as Record<string, unknown>, rest, full, account, expanders);
+  } else {
+    expandAt(copy, segments, depth + 1, full, account, expanders);
   }
 }

@@ -23,4 +23,16 @@ describe('form encoding', () => {
     const data = { a: { b: ['x', 'y'] }, c: 'd e' };
     expect(parseForm(encodeForm(data))).toEqual(data);
   });
+
+  it('decodes exactly as URLSearchParams: plus signs, empty parts, bare keys, malformed escapes', () => {
+    const cases = ['a+b=c+d&e=%2B', '&&a=&c&d=1=2', 'x=%E2%82%AC&y=%ZZ', 'x=%E2%82&y=%', 'q=%C0%AF&m[%5B]=1'];
+    for (const body of cases) {
+      const expected: Record<string, string> = {};
+      for (const [k, v] of new URLSearchParams(body)) expected[k] = v;
+      // URLSearchParams' own decoding, re-encoded canonically, must parse to the same.
+      expect(parseForm(body), body).toEqual(parseForm(new URLSearchParams(expected).toString()));
+    }
+    expect(parseForm('a+b=c+d&e=%2B&y=%ZZ')).toEqual({ 'a b': 'c d', e: '+', y: '%ZZ' });
+    expect(parseForm('x=%E2%82')).toEqual({ x: '\uFFFD' });
+  });
 });

@@ -13,9 +13,13 @@ export function splitKey(key: string): string[] {
   const first = key.indexOf('[');
   if (first === -1) return [key];
   const parts = [key.slice(0, first)];
-  const re = /\[([^\]]*)\]/g;
-  let match: RegExpExecArray | null;
-  while ((match = re.exec(key.slice(first))) !== null) parts.push(match[1]);
+  // Each `[…]` group in turn; text between groups is ignored, an unclosed `[` ends the key.
+  for (let open = first; open !== -1; open = key.indexOf('[', open)) {
+    const close = key.indexOf(']', open + 1);
+    if (close === -1) break;
+    parts.push(key.slice(open + 1, close));
+    open = close + 1;
+  }
   return parts;
 }
 
@@ -41,27 +45,64 @@ function setPath(root: FormObject, parts: string[], value: string): void {
   }
 }
 
-/** Objects whose keys are all 0..n-1 become arrays, except metadata (user keys). */
+function isDigits(k: string): boolean {
+  if (k.length === 0) return false;
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Objects whose keys are all digits become arrays (in numeric order), except metadata (user keys). */
 function arrayify(value: FormValue, key: string | null): FormValue {
   if (typeof value === 'string' || Array.isArray(value)) return value;
+  // The tree is fresh from setPath, so it is converted in place.
   const keys = Object.keys(value);
-  const converted: FormObject = {};
-  for (const k of keys) converted[k] = arrayify(value[k], k);
-  const isArray = key !== 'metadata' && keys.length > 0 && keys.every((k) => /^\d+$/.test(k));
-  if (!isArray) return converted;
+  let allDigits = keys.length > 0;
+  for (const k of keys) {
+    value[k] = arrayify(value[k], k);
+    if (allDigits && !isDigits(k)) allDigits = false;
+  }
+  if (key === 'metadata' || !allDigits) return value;
   return keys
     .map(Number)
     .sort((a, b) => a - b)
-    .map((i) => converted[String(i)]);
+    .map((i) => value[String(i)]);
+}
+
+/** `+` is a space in form encoding; decodeURIComponent alone would keep it. */
+function decodeComponent(text: string): string {
+  return decodeURIComponent(text.includes('+') ? text.replaceAll('+', ' ') : text);
+}
+
+/**
+ * Key, value, key, value…, decoded as URLSearchParams does; split by hand, which is cheaper.
+ * Malformed percent-escapes (which decodeURIComponent rejects) go to URLSearchParams itself.
+ */
+function formPairs(body: string): string[] {
+  const out: string[] = [];
+  try {
+    for (const part of body.split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      out.push(
+        decodeComponent(eq === -1 ? part : part.slice(0, eq)),
+        eq === -1 ? '' : decodeComponent(part.slice(eq + 1)),
+      );
+    }
+    return out;
+  } catch {
+    return [...new URLSearchParams(body)].flat();
+  }
 }
 
 /** Parses a query string or form body into nested objects and arrays. */
 export function parseForm(body: string): FormObject {
   const root: FormObject = {};
   if (!body) return root;
-  for (const [key, value] of new URLSearchParams(body)) {
-    setPath(root, splitKey(key), value);
-  }
+  const pairs = formPairs(body);
+  for (let i = 0; i < pairs.length; i += 2) setPath(root, splitKey(pairs[i]), pairs[i + 1]);
   return arrayify(root, null) as FormObject;
 }
 

@@ -4,7 +4,8 @@ import type { FormObject } from './form-encoding.ts';
 
 export interface StoredResponse {
   status: number;
-  body: unknown;
+  /** The answer's JSON text, replayed byte for byte. */
+  text: string;
   requestId: string;
 }
 

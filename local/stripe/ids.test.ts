@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkoutSessionKey, IdSource } from './ids.ts';
+import { checkoutSessionKey, IdSource, randomToken } from './ids.ts';
 
 describe('ids', () => {
   it('are Stripe-shaped, unique, and the same for the same seed and requests', () => {
@@ -29,5 +29,13 @@ describe('ids', () => {
       });
     expect(signedIn('a', 1)).toBe(signedIn('b', 2));
     expect(signedIn('a', 1)).not.toBe(checkoutSessionKey({ customer: 'cus_2' }));
+  });
+
+  it('random tokens are base62 of the asked length and do not repeat across refills of the byte pool', () => {
+    // 3000 tokens of 24 bytes draw the 4 KiB pool many times over; sizes past the pool bypass it.
+    const tokens = Array.from({ length: 3000 }, (_, i) => randomToken(i % 2 ? 24 : 14));
+    for (const [i, t] of tokens.entries()) expect(t).toMatch(new RegExp(`^[A-Za-z0-9]{${i % 2 ? 24 : 14}}$`));
+    expect(new Set(tokens).size).toBe(tokens.length);
+    expect(randomToken(5000)).toMatch(/^[A-Za-z0-9]{5000}$/);
   });
 });

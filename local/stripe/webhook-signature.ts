@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
  * "<t>.<payload>" keyed with the whole `whsec_…` string>`.
  */
 export function signPayload(payload: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): string {
-  const v1 = createHmac('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
+  // Two updates hash the same bytes as one of `${timestamp}.${payload}`, without copying the payload.
+  const v1 = createHmac('sha256', secret).update(`${timestamp}.`).update(payload, 'utf8').digest('hex');
   return `t=${timestamp},v1=${v1}`;
 }
