@@ -1,5 +1,6 @@
 // npm run bench:instant — instant-local's admin write throughput, write-to-update latency for
-// 1/100/500 live subscribers, and query latency over 10,000 entities. Prints a table.
+// 1/100/500 live subscribers, query latency over 10,000 entities, and its own CPU per admin call
+// on the shop's webhook path (with the shop's schema and rules). Prints a table.
 // The server runs in its own process; this one only generates load and measures.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { i, id } from '@instantdb/core';
 import { init as initAdmin } from '@instantdb/admin';
 import { spawnInstantLocal, type SpawnedInstantLocal as InstantLocal } from '../local/instant/spawn.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
+import { shopWebhookMix } from './support/shop-webhook-mix.ts';
 
 const schema = i.schema({
   entities: { things: i.entity({ bucket: i.string().indexed(), n: i.number().indexed() }) },
@@ -152,6 +154,12 @@ try {
     { metric: 'query p99, indexed where, 10k entities', value: ms(q.p99) },
   );
   await server.close();
+
+  const mix = await shopWebhookMix();
+  rows.push(
+    { metric: 'shop webhook mix: instant-local CPU per query', value: ms(mix.queryMs) },
+    { metric: 'shop webhook mix: instant-local CPU per transact', value: ms(mix.transactMs) },
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
