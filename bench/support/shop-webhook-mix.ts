@@ -2,6 +2,7 @@
 // and api/_lib/ops/webhook-log.ts), with the shop's own schema and rules and a few thousand rows
 // already stored, and instant-local's own process CPU per admin query and per admin transact.
 // Requests are raw node:http on a keep-alive agent, so only the server's cost is what moves.
+import { appendFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { id } from '@instantdb/admin';
 import schema from '../../instant.schema.ts';
@@ -46,12 +47,19 @@ const transact = (s: SpawnedInstantLocal, agent: Agent, ops: Op[]) =>
   adminPost(s, agent, '/admin/transact', { steps: ops, 'throw-on-missing-attrs?': true });
 
 /** The ids one Stripe checkout event touches (derived ids in the shop; random here). */
-type Delivery = { event: string; purchase: string; receipt: string; session: string; user: string };
+type Delivery = { n: number; event: string; purchase: string; receipt: string; session: string; user: string };
 
 const WALLPAPERS = Array.from({ length: 6 }, () => id());
 
 function newDelivery(users: string[], n: number): Delivery {
-  return { event: id(), purchase: id(), receipt: id(), session: `cs_test_${n}_${id()}`, user: users[n % users.length] };
+  return {
+    n,
+    event: id(),
+    purchase: id(),
+    receipt: id(),
+    session: `cs_test_${n}_${id()}`,
+    user: users[n % users.length],
+  };
 }
 
 /** The answer-by-id query a delivery starts with. */
@@ -67,7 +75,8 @@ function lookupQuery(d: Delivery) {
 }
 
 /** A first delivery's four transacts: the purchase with its links, the receipt claim and outcome, the log entry with the applied-event claim. */
-function firstDeliveryTransacts(d: Delivery, n: number): Op[][] {
+function firstDeliveryTransacts(d: Delivery): Op[][] {
+  const { n } = d;
   const now = Date.now();
   return [
     [
@@ -134,7 +143,7 @@ const appliedRecord = (d: Delivery) => ({
 });
 
 /** Runs `calls` with `concurrency` in flight. */
-async function inFlight(concurrency: number, calls: (() => Promise<unknown>)[]) {
+async function inFlight(concurrency: number, calls: (() => Promise<unknown>)[]): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -145,9 +154,18 @@ async function inFlight(concurrency: number, calls: (() => Promise<unknown>)[]) 
 
 const instantCpu = () => readCpu().byRole['Instant server'] ?? 0;
 
+/** Instant-local's CPU ms over `run`; BENCH_MARKS (a file) gets the window's bounds (µs, monotonic) for --cpu-prof. */
+async function cpuOver(run: () => Promise<void>): Promise<number> {
+  const cpu0 = instantCpu();
+  const m0 = process.hrtime.bigint() / 1000n;
+  await run();
+  if (process.env.BENCH_MARKS) appendFileSync(process.env.BENCH_MARKS, `${m0} ${process.hrtime.bigint() / 1000n}\n`);
+  return instantCpu() - cpu0;
+}
+
 /**
  * `existing` deliveries stored first (not measured); then `fresh` first deliveries and `dupes`
- * duplicates: their queries in one window, their transacts in another.
+ * duplicates (after a warm-up round): their queries in one window, their transacts in another.
  */
 export async function shopWebhookMix({ existing = 3000, fresh = 1500, dupes = 500, concurrency = 16 } = {}) {
   const server = await spawnInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(schema)), rules });
@@ -161,43 +179,38 @@ export async function shopWebhookMix({ existing = 3000, fresh = 1500, dupes = 50
     await transact(server, agent, setup);
     const stored = Array.from({ length: existing }, (_, n) => newDelivery(users, n));
     for (let k = 0; k < stored.length; k += 100) {
-      const batch = stored.slice(k, k + 100).flatMap((d, j) => firstDeliveryTransacts(d, k + j).flat());
+      const batch = stored.slice(k, k + 100).flatMap((d) => firstDeliveryTransacts(d).flat());
       await transact(server, agent, batch);
     }
-    const fresh0 = Array.from({ length: fresh }, (_, n) => newDelivery(users, existing + n));
-    const dupes0 = stored.slice(0, dupes);
-    const seen = new Set(dupes0);
-
-    const queries = [...fresh0, ...dupes0].map((d) => async () => {
-      const r = await adminPost(server, agent, '/admin/query', lookupQuery(d));
-      const applied = seen.has(d) ? 1 : 0;
-      if (r.appliedEvents.length !== applied)
-        throw new Error(`appliedEvents for ${d.event}: ${r.appliedEvents.length}`);
-    });
-    const cpu0 = instantCpu();
-    await inFlight(concurrency, queries);
-    const queryCpu = instantCpu() - cpu0;
-
-    // A delivery's transacts run in order; deliveries run side by side.
-    const deliveries = [
-      ...fresh0.map((d, n) => firstDeliveryTransacts(d, existing + n)),
-      ...dupes0.map((d) => [[webhookEntry(d, 'fulfilled')]]),
-    ];
-    const transacts = deliveries.reduce((sum, d) => sum + d.length, 0);
-    const cpu1 = instantCpu();
-    await inFlight(
-      concurrency,
-      deliveries.map((txs) => async () => {
-        for (const ops of txs) await transact(server, agent, ops);
-      }),
-    );
-    const transactCpu = instantCpu() - cpu1;
-    return {
-      queryMs: queryCpu / queries.length,
-      transactMs: transactCpu / transacts,
-      queries: queries.length,
-      transacts,
+    // A round: each delivery's query, then each delivery's transacts (in order within a delivery,
+    // deliveries side by side). One unmeasured round first, so the JIT and GC are past their start.
+    let n = existing;
+    const round = async (freshCount: number, repeated: Delivery[]) => {
+      const firsts = Array.from({ length: freshCount }, () => newDelivery(users, n++));
+      const seen = new Set(repeated);
+      const queries = [...firsts, ...repeated].map((d) => async () => {
+        const r = await adminPost(server, agent, '/admin/query', lookupQuery(d));
+        if (r.appliedEvents.length !== (seen.has(d) ? 1 : 0))
+          throw new Error(`appliedEvents for ${d.event}: ${r.appliedEvents.length}`);
+      });
+      const queryCpu = await cpuOver(() => inFlight(concurrency, queries));
+      const deliveries = [
+        ...firsts.map(firstDeliveryTransacts),
+        ...repeated.map((d) => [[webhookEntry(d, 'fulfilled')]]),
+      ];
+      const transactCpu = await cpuOver(() =>
+        inFlight(
+          concurrency,
+          deliveries.map((txs) => async () => {
+            for (const ops of txs) await transact(server, agent, ops);
+          }),
+        ),
+      );
+      return { queryCpu, queries: queries.length, transactCpu, transacts: deliveries.flat().length };
     };
+    await round(Math.ceil(fresh / 4), stored.slice(dupes, dupes + Math.ceil(dupes / 4)));
+    const { queryCpu, queries, transactCpu, transacts } = await round(fresh, stored.slice(0, dupes));
+    return { queryMs: queryCpu / queries, transactMs: transactCpu / transacts, queries, transacts };
   } finally {
     agent.destroy();
     await server.close();

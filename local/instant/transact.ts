@@ -365,20 +365,22 @@ export class Transactor {
 
   /** Upstream's updated-entities-map: each entity with this transaction's steps applied. */
   private updatedEntities(triples: TripleStep[], before: (etype: string, eid: Eid) => Record<string, unknown> | null) {
+    // Each entity is copied once, when its first step is applied; later steps write into that copy.
     const updated = new Map<string, Record<string, unknown>>();
     for (const s of triples) {
       const key = entityKey(s.etype, s.eid);
-      let cur = updated.get(key) ?? (before(s.etype, s.eid) ? { ...before(s.etype, s.eid) } : undefined);
+      let cur = updated.get(key);
+      if (!cur) {
+        const was = before(s.etype, s.eid);
+        if (was) cur = { ...was };
+      }
       if (isLookup(s.eid) && s.op !== 'retract-triple') {
         const label = this.catalog.byId.get(s.eid[0])?.['forward-identity'][2];
-        if (label) cur = { ...cur, [label]: s.eid[1] };
+        if (label) (cur ??= {})[label] = s.eid[1];
       }
-      if (s.op === 'add-triple') cur = { ...cur, [s.label]: s.value };
-      else if (s.op === 'deep-merge-triple') cur = { ...cur, [s.label]: deepMerge(cur?.[s.label], s.value) };
-      else if (cur) {
-        cur = { ...cur };
-        delete cur[s.label];
-      }
+      if (s.op === 'add-triple') (cur ??= {})[s.label] = s.value;
+      else if (s.op === 'deep-merge-triple') (cur ??= {})[s.label] = deepMerge(cur[s.label], s.value);
+      else if (cur) delete cur[s.label];
       if (cur) updated.set(key, cur);
     }
     return updated;
@@ -504,12 +506,16 @@ function modifiedFieldsOf(triples: TripleStep[]): (eid: Eid) => string[] {
   const byEntity = new Map<string, Set<string>>();
   for (const s of triples) {
     if (s.op === 'retract-triple' || s.label === 'id') continue;
-    const key = JSON.stringify(s.eid);
-    if (!byEntity.has(key)) byEntity.set(key, new Set());
-    byEntity.get(key)!.add(s.label);
+    const key = eidKey(s.eid);
+    let labels = byEntity.get(key);
+    if (!labels) byEntity.set(key, (labels = new Set()));
+    labels.add(s.label);
   }
-  return (eid) => [...(byEntity.get(JSON.stringify(eid)) ?? [])];
+  return (eid) => [...(byEntity.get(eidKey(eid)) ?? [])];
 }
+
+// An id (a UUID) never looks like a lookup's JSON, so ids key as themselves.
+const eidKey = (eid: Eid) => (typeof eid === 'string' ? eid : JSON.stringify(eid));
 
 // Instant's triples table refuses indexed (unique or indexed) values whose column is over 1024 bytes.
 const MAX_INDEXED_BYTES = 1024;

@@ -172,6 +172,11 @@ export function guardSystemColumns(steps: Step[]) {
 
 /** Upstream runs each kind of step as a group, groups in the order their kind first appears. */
 export function groupByOp<T extends { op: string }>(steps: T[]): T[] {
-  const order = [...new Set(steps.map((s) => s.op))];
-  return order.flatMap((op) => steps.filter((s) => s.op === op));
+  const groups = new Map<string, T[]>(); // Map keeps the order kinds first appear in
+  for (const s of steps) {
+    const group = groups.get(s.op);
+    if (group) group.push(s);
+    else groups.set(s.op, [s]);
+  }
+  return groups.size === 1 ? steps.slice() : [...groups.values()].flat();
 }
