@@ -14,9 +14,45 @@ type Form = { $?: unknown; [label: string]: unknown };
 /** `size` counts the entities of the subtree as rendered (a shared node counts once per occurrence). */
 type Node = { entity: Entity; fields: Record<string, unknown>; children: Record<string, Node[]>; size: number };
 
+/** A query's triples, each once, in the order they were first reached. */
+export class TripleSet {
+  // By entity, then attribute (then, for a link, the linked id): no key string per triple.
+  private readonly fields = new Map<string, Set<string>>();
+  private readonly links = new Map<string, Map<string, Set<string>>>();
+  private readonly list: Triple[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Adds `t` unless it is there already (a field by entity and attribute, a link also by its target). */
+  add(t: Triple, link: boolean): boolean {
+    const [e, a] = t;
+    if (link) {
+      let byAttr = this.links.get(e);
+      if (!byAttr) this.links.set(e, (byAttr = new Map()));
+      let targets = byAttr.get(a);
+      if (!targets) byAttr.set(a, (targets = new Set()));
+      if (targets.has(t[2] as string)) return false;
+      targets.add(t[2] as string);
+    } else {
+      let attrs = this.fields.get(e);
+      if (!attrs) this.fields.set(e, (attrs = new Set()));
+      if (attrs.has(a)) return false;
+      attrs.add(a);
+    }
+    this.list.push(t);
+    return true;
+  }
+
+  values(): IterableIterator<Triple> {
+    return this.list.values();
+  }
+}
+
 export type QueryResult = {
   roots: Record<string, Node[]>;
-  triples: Map<string, Triple>;
+  triples: TripleSet;
   pageInfo: Record<string, PageInfo>;
 };
 
@@ -33,7 +69,7 @@ export class QueryRunner {
       const depth = etype === '$$ruleParams' ? 0 : formDepth(form);
       if (depth > QUERY_LIMITS.maxDepth) throw queryTooCostly('maxDepth', depth);
     }
-    const out: QueryResult = { roots: {}, triples: new Map(), pageInfo: {} };
+    const out: QueryResult = { roots: {}, triples: new TripleSet(), pageInfo: {} };
     const ctx = new RunContext(this.catalog, this.store, this.perms, access, out.triples, q);
     for (const [etype, form] of Object.entries(q)) {
       if (etype === '$$ruleParams') continue;
@@ -64,7 +100,7 @@ class RunContext {
     private readonly store: TripleStore,
     private readonly perms: Permissions,
     private readonly access: Access,
-    private readonly triples: Map<string, Triple>,
+    private readonly triples: TripleSet,
     private readonly root: unknown,
   ) {}
 
@@ -236,12 +272,8 @@ class RunContext {
 
   private emit(t: Triple) {
     // A field has one value per entity; a link triple's value is the linked id.
-    const key =
-      typeof t[2] === 'string' && this.catalog.byId.get(t[1])?.['value-type'] === 'ref'
-        ? `${t[0]}\u0000${t[1]}\u0000${t[2]}`
-        : `${t[0]}\u0000${t[1]}`;
-    if (this.triples.has(key)) return;
-    this.triples.set(key, t);
+    const link = typeof t[2] === 'string' && this.catalog.byId.get(t[1])?.['value-type'] === 'ref';
+    if (!this.triples.add(t, link)) return;
     this.budget.triples(this.triples.size);
   }
 

@@ -465,15 +465,20 @@ function json(res: ServerResponse, status: number, body: unknown) {
 /** A request's path and query: plain paths (the SDKs' routes) are split by hand, anything else goes through URL. */
 function requestTarget(raw: string): { pathname: string; searchParams: URLSearchParams } {
   const m = PLAIN_TARGET.exec(raw);
-  if (!m) return new URL(raw, 'http://localhost');
-  const query = m[2];
-  let params: URLSearchParams | undefined;
-  return {
-    pathname: m[1],
-    get searchParams() {
-      return (params ??= new URLSearchParams(query ?? ''));
-    },
-  };
+  return m ? new PlainTarget(m[1], m[2] ?? '') : new URL(raw, 'http://localhost');
+}
+
+class PlainTarget {
+  private params?: URLSearchParams;
+
+  constructor(
+    readonly pathname: string,
+    private readonly query: string,
+  ) {}
+
+  get searchParams(): URLSearchParams {
+    return (this.params ??= new URLSearchParams(this.query));
+  }
 }
 // A path URL would leave as it is (no dot segments, escapes, or a leading `//`) and a query without a fragment.
 const PLAIN_TARGET = /^(\/(?:[A-Za-z0-9_-]+\/?)*)(?:\?([^#]*))?$/;
@@ -505,7 +510,10 @@ function readJson(req: IncomingMessage, max: number): Promise<Record<string, unk
       chunks.push(chunk);
     });
     req.on('error', fail);
-    req.on('close', () => fail(new Error('the request closed before its body ended')));
+    // 'close' also follows every complete body: only a body cut short makes (and pays for) an error.
+    req.on('close', () => {
+      if (!done) fail(new Error('the request closed before its body ended'));
+    });
     req.on('end', () => {
       if (done) return;
       done = true;

@@ -231,15 +231,7 @@ export class Transactor {
       }
     }
 
-    const beforeCache = new Map<string, Record<string, unknown> | null>();
-    const before = (etype: string, eid: Eid) => {
-      const key = entityKey(etype, eid);
-      if (!beforeCache.has(key)) {
-        const e = typeof eid === 'string' ? this.store.get(etype, eid) : undefined;
-        beforeCache.set(key, e ? { ...this.store.toObject(e), __etype: etype } : null);
-      }
-      return beforeCache.get(key)!;
-    };
+    const before = new EntitiesBefore(this.store).get;
     // Lookups resolve against the data before the transaction; new ones stay lookups until written.
     const triples = steps.filter(isTriple);
     for (const s of triples) {
@@ -277,15 +269,19 @@ export class Transactor {
           ruleParams.set(entityKey(s.etype, s.eid), { ...parent, ...ruleParams.get(entityKey(s.etype, s.eid)) });
       }
     }
-    const updated = this.updatedEntities(triples, before);
-    const data: CheckData = {
-      perms: this.perms,
-      before,
-      updated: (etype, eid) => updated.get(entityKey(etype, eid)) ?? before(etype, eid),
-      params: (etype, eid) => ruleParams.get(entityKey(etype, eid)),
-      modifiedFields: modifiedFieldsOf(triples),
-    };
-    if (!access.admin) runChecks(preChecks(steps, data), this.perms, access.user, checkOpts);
+    // What the permission checks read; an admin's transaction runs none, so it builds none.
+    let data: CheckData | undefined;
+    if (!access.admin) {
+      const updated = this.updatedEntities(triples, before);
+      data = {
+        perms: this.perms,
+        before,
+        updated: (etype, eid) => updated.get(entityKey(etype, eid)) ?? before(etype, eid),
+        params: (etype, eid) => ruleParams.get(entityKey(etype, eid)),
+        modifiedFields: modifiedFieldsOf(triples),
+      };
+      runChecks(preChecks(steps, data), this.perms, access.user, checkOpts);
+    }
 
     this.validateModes(triples, before);
     const created = new Map<string, string>();
@@ -302,22 +298,26 @@ export class Transactor {
       } else if (s.op === 'add-triple' || s.op === 'deep-merge-triple') this.write(s, created, now);
       else if (s.op === 'retract-triple') this.retract(s, created);
     }
-    const resolved = (eid: Eid) =>
-      typeof eid === 'string' ? eid : (created.get(JSON.stringify(eid)) ?? this.lookupNow(eid));
     for (const s of triples) {
-      const id = resolved(s.eid);
+      const id = this.resolved(s.eid, created);
       if (id) touched.add(s.etype, id);
     }
     // Upstream validates required attributes inside the write, before the create checks.
     checkRequired(this.catalog, this.store, touched.list());
-    if (access.admin) return;
+    if (!data) return;
 
+    const checks = data;
     const after = (etype: string, eid: Eid) => {
-      const base = data.updated(etype, eid);
-      const id = resolved(eid);
+      const base = checks.updated(etype, eid);
+      const id = this.resolved(eid, created);
       return base && id ? { ...base, id, __etype: etype } : null;
     };
-    runChecks(postChecks(groupByOp(steps), { ...data, after }), this.perms, access.user, checkOpts);
+    runChecks(postChecks(groupByOp(steps), { ...checks, after }), this.perms, access.user, checkOpts);
+  }
+
+  /** The id a step's entity has after the writes (a lookup resolved, or the entity it created). */
+  private resolved(eid: Eid, created: Map<string, string>): string | undefined {
+    return typeof eid === 'string' ? eid : (created.get(JSON.stringify(eid)) ?? this.lookupNow(eid));
   }
 
   /** Deletes by lookup resolve now; a delete without a namespace names every namespace holding the id; cascades expand. */
@@ -499,6 +499,27 @@ export class Transactor {
     this.catalog.remove(attr);
     deleted.push(attr);
   }
+}
+
+/** Each entity as stored before the transaction (with `__etype`, for `.ref()`), or null: read once per entity. */
+class EntitiesBefore {
+  // By namespace, then by id (or a lookup's JSON): no key string is built for an id.
+  private readonly cache = new Map<string, Map<string, Record<string, unknown> | null>>();
+
+  constructor(private readonly store: TripleStore) {}
+
+  readonly get = (etype: string, eid: Eid): Record<string, unknown> | null => {
+    let byId = this.cache.get(etype);
+    if (!byId) this.cache.set(etype, (byId = new Map()));
+    const key = eidKey(eid);
+    let found = byId.get(key);
+    if (found === undefined) {
+      const e = typeof eid === 'string' ? this.store.get(etype, eid) : undefined;
+      found = e ? { ...this.store.toObject(e), __etype: etype } : null;
+      byId.set(key, found);
+    }
+    return found;
+  };
 }
 
 /** The labels a transaction writes on each entity: `request.modifiedFields` (never `id`). */
