@@ -143,7 +143,11 @@ class RunContext {
           const hit = this.store.byUnique(attr, cond);
           return hit ? [this.store.get(etype, hit)].filter((e): e is Entity => Boolean(e)) : [];
         }
-        const ids = label === 'id' ? new Set([String(cond)]) : this.store.byIndexed(attr, cond);
+        if (label === 'id') {
+          const e = this.store.get(etype, String(cond));
+          return e ? [e] : [];
+        }
+        const ids = this.store.byIndexed(attr, cond);
         if (ids) return [...ids].map((x) => this.store.get(etype, x)).filter((e): e is Entity => Boolean(e));
       }
     }
@@ -309,13 +313,16 @@ class RunContext {
   private matchPath(e: Entity, path: string[], i: number, cond: unknown, at: unknown[], key: string): boolean {
     const label = path[i];
     const last = i === path.length - 1;
-    const here = () => [...at, '$', 'where', key];
     const found = label === 'id' ? undefined : this.catalog.find(e.etype, label);
     // A where on an unknown attribute matches nothing (upstream instaql_test missing-attrs).
     if (label !== 'id' && !found) return false;
     if (label === 'id' || found!.attr['value-type'] === 'blob') {
       if (!last)
-        throw queryError(this.root, { expected: 'valid-path?', in: here(), message: `\`${label}\` is not a link` });
+        throw queryError(this.root, {
+          expected: 'valid-path?',
+          in: [...at, '$', 'where', key],
+          message: `\`${label}\` is not a link`,
+        });
       if (!this.fieldVisible(e, label)) return false; // a where on a hidden field drops the entity
       const attr = label === 'id' ? this.catalog.idAttr(e.etype)! : found!.attr;
       const value = label === 'id' ? e.id : this.store.value(e, label);
@@ -338,7 +345,7 @@ class RunContext {
     if (last) {
       // A where on a link label compares the linked ids.
       if (isObj(cond) && '$isNull' in cond) return (targets.length === 0) === Boolean(cond.$isNull);
-      checkLinkValue(this.root, label, cond, here());
+      checkLinkValue(this.root, label, cond, [...at, '$', 'where', key]);
       if (negated && targets.length === 0) return true;
       const hits = targets.filter((t) => testValue(this.catalog.idAttr(targetEtype)!, t.id, cond, this.root));
       hits.forEach(link);

@@ -47,56 +47,7 @@ export class Transactor {
     if (!Array.isArray(ops)) throw validationError('steps', ops, [{ expected: 'coll?', in: [] }]);
     checkAdminStepShapes(ops);
     const steps: TxStep[] = [];
-    // With throw-on-missing-attrs every attribute the steps would create is named in one error.
-    const missing: string[] = [];
-    const absent = (etype: string, label: string, ref: boolean, unique?: boolean): Attr => {
-      if (!throwOnMissingAttrs) return this.createAttr(etype, label, ref, unique);
-      if (!missing.includes(`${etype}.${label}`)) missing.push(`${etype}.${label}`);
-      return {
-        id: randomUUID(),
-        'forward-identity': [randomUUID(), etype, label],
-        'value-type': 'blob',
-        cardinality: 'one',
-        'unique?': !!unique,
-      } as Attr;
-    };
-    const attrFor = (etype: string, label: string, ref = false): Attr =>
-      this.catalog.find(etype, label)?.attr ?? absent(etype, label, ref);
-    // A lookup names a unique attribute; on a schemaless app Instant creates it (unique, indexed).
-    const lookupAttr = (etype: string, label: string): Attr => {
-      const refLabel = label.includes('.') && !this.catalog.find(etype, label) ? label.split('.') : undefined;
-      if (refLabel) {
-        if (refLabel.length !== 2 || refLabel[1] !== 'id') {
-          throw validationError('lookup', label, [`${label} is not a valid lookup attribute.`]);
-        }
-        return this.catalog.find(etype, refLabel[0])?.attr ?? absent(etype, refLabel[0], true, true);
-      }
-      return this.catalog.find(etype, label)?.attr ?? absent(etype, label, false, true);
-    };
-    const eidOf = (etype: string, id: unknown): Eid | unknown => {
-      let pair: [string, unknown] | undefined;
-      if (typeof id === 'string' && id.startsWith('lookup__')) {
-        const [, label, ...json] = id.split('__');
-        try {
-          pair = [label, JSON.parse(json.join('__'))];
-        } catch {
-          throw validationError('lookup', id, [
-            { message: 'lookup value is invalid', hint: { attribute: label, value: json.join('__') } },
-          ]);
-        }
-      } else if (Array.isArray(id) && id.length === 2) pair = [String(id[0]), id[1]];
-      else if (id && typeof id === 'object' && !Array.isArray(id)) {
-        // `{ slug: 'a' }`: a lookup as a map of one unique attribute
-        const entries = Object.entries(id);
-        if (entries.length !== 1)
-          throw validationError('lookup', id, ['lookup must be an object with a single unique attr and value.']);
-        pair = entries[0];
-      }
-      if (!pair) return id; // checked with upstream's message by parseSteps
-      const attr = lookupAttr(etype, pair[0]);
-      if (!attr['unique?']) throw validationError('lookup', id, [`${pair[0]} is not a unique attribute on ${etype}`]);
-      return [attr.id, pair[1]];
-    };
+    const names = new OpsNames(this.catalog, this.createAttr, throwOnMissingAttrs);
     for (const op of ops as unknown[][]) {
       if (op[0] === 'add-attr' || op[0] === 'delete-attr') {
         steps.push([op[0], op[1]]);
@@ -109,8 +60,8 @@ export class Transactor {
         Record<string, unknown>?,
         Record<string, unknown>?,
       ];
-      const eid = eidOf(etype, rawId);
-      const idAttr = attrFor(etype, 'id');
+      const eid = names.eidOf(etype, rawId);
+      const idAttr = names.attrFor(etype, 'id');
       const upsert =
         opts?.upsert === false ? { mode: 'update' } : opts?.upsert === true ? { mode: 'upsert' } : undefined;
       const mode = action === 'create' ? { mode: 'create' } : upsert;
@@ -123,7 +74,7 @@ export class Transactor {
           steps.push(['add-triple', eid, idAttr.id, eid, ...(mode ? [mode] : [])]);
           for (const [label, v] of Object.entries(obj)) {
             if (v === undefined) continue;
-            const a = attrFor(etype, label);
+            const a = names.attrFor(etype, label);
             steps.push([
               action === 'merge' ? 'deep-merge-triple' : 'add-triple',
               eid,
@@ -139,12 +90,12 @@ export class Transactor {
           // A lookup that names no entity yet creates it, for link and unlink alike (as upstream).
           if (Array.isArray(eid)) steps.push(['add-triple', eid, idAttr.id, eid]);
           for (const [label, targets] of Object.entries(obj)) {
-            const a = attrFor(etype, label, true);
+            const a = names.attrFor(etype, label, true);
             const found = this.catalog.find(etype, label);
             if (!found) continue; // missing, reported below
             const targetEtype = found.reverse ? a['forward-identity'][1] : a['reverse-identity']![1];
             for (const t of Array.isArray(targets) ? targets : [targets]) {
-              const teid = eidOf(targetEtype, t);
+              const teid = names.eidOf(targetEtype, t);
               const [from, to] = found.reverse ? [teid, eid] : [eid, teid];
               steps.push([action === 'link' ? 'add-triple' : 'retract-triple', from, a.id, to]);
             }
@@ -163,9 +114,9 @@ export class Transactor {
           ]);
       }
     }
-    if (missing.length) {
+    if (names.missing.length) {
       throw validationError('steps', ops, [
-        { message: 'Attributes are missing in your schema', hint: { attributes: missing } },
+        { message: 'Attributes are missing in your schema', hint: { attributes: names.missing } },
       ]);
     }
     return steps;
@@ -498,6 +449,74 @@ export class Transactor {
     }
     this.catalog.remove(attr);
     deleted.push(attr);
+  }
+}
+
+/**
+ * The attributes and entity ids that admin ops name. With throw-on-missing-attrs every attribute
+ * the ops would create is collected in `missing`, to be named in one error. (Methods, not
+ * closures made per call: the hot path makes no functions.)
+ */
+class OpsNames {
+  readonly missing: string[] = [];
+
+  constructor(
+    private readonly catalog: AttrCatalog,
+    private readonly createAttr: (etype: string, label: string, ref: boolean, unique?: boolean) => Attr,
+    private readonly throwOnMissingAttrs: boolean,
+  ) {}
+
+  private absent(etype: string, label: string, ref: boolean, unique?: boolean): Attr {
+    if (!this.throwOnMissingAttrs) return this.createAttr(etype, label, ref, unique);
+    if (!this.missing.includes(`${etype}.${label}`)) this.missing.push(`${etype}.${label}`);
+    return {
+      id: randomUUID(),
+      'forward-identity': [randomUUID(), etype, label],
+      'value-type': 'blob',
+      cardinality: 'one',
+      'unique?': !!unique,
+    } as Attr;
+  }
+
+  attrFor(etype: string, label: string, ref = false): Attr {
+    return this.catalog.find(etype, label)?.attr ?? this.absent(etype, label, ref);
+  }
+
+  /** A lookup names a unique attribute; on a schemaless app Instant creates it (unique, indexed). */
+  private lookupAttr(etype: string, label: string): Attr {
+    const refLabel = label.includes('.') && !this.catalog.find(etype, label) ? label.split('.') : undefined;
+    if (refLabel) {
+      if (refLabel.length !== 2 || refLabel[1] !== 'id') {
+        throw validationError('lookup', label, [`${label} is not a valid lookup attribute.`]);
+      }
+      return this.catalog.find(etype, refLabel[0])?.attr ?? this.absent(etype, refLabel[0], true, true);
+    }
+    return this.catalog.find(etype, label)?.attr ?? this.absent(etype, label, false, true);
+  }
+
+  eidOf(etype: string, id: unknown): Eid | unknown {
+    let pair: [string, unknown] | undefined;
+    if (typeof id === 'string' && id.startsWith('lookup__')) {
+      const [, label, ...json] = id.split('__');
+      try {
+        pair = [label, JSON.parse(json.join('__'))];
+      } catch {
+        throw validationError('lookup', id, [
+          { message: 'lookup value is invalid', hint: { attribute: label, value: json.join('__') } },
+        ]);
+      }
+    } else if (Array.isArray(id) && id.length === 2) pair = [String(id[0]), id[1]];
+    else if (id && typeof id === 'object' && !Array.isArray(id)) {
+      // `{ slug: 'a' }`: a lookup as a map of one unique attribute
+      const entries = Object.entries(id);
+      if (entries.length !== 1)
+        throw validationError('lookup', id, ['lookup must be an object with a single unique attr and value.']);
+      pair = entries[0];
+    }
+    if (!pair) return id; // checked with upstream's message by parseSteps
+    const attr = this.lookupAttr(etype, pair[0]);
+    if (!attr['unique?']) throw validationError('lookup', id, [`${pair[0]} is not a unique attribute on ${etype}`]);
+    return [attr.id, pair[1]];
   }
 }
 
