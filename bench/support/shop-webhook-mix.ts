@@ -12,7 +12,10 @@ import { readCpu } from './process-cpu.ts';
 
 type Op = [string, string, string, Record<string, unknown>];
 
-/** One admin call as the admin SDK sends it; resolves with the parsed answer, rejects on a non-200. */
+/**
+ * One admin call as the admin SDK sends it, over a keep-alive node:http agent (fetch's own
+ * per-request cost would otherwise be what is measured); resolves with the parsed answer, rejects on a non-200.
+ */
 export function adminPost(server: SpawnedInstantLocal, agent: Agent, path: string, body: unknown): Promise<any> {
   const text = JSON.stringify(body);
   return new Promise((resolve, reject) => {
