@@ -131,8 +131,8 @@ try {
 
   const mix = await shopWebhookMix();
   rows.push(
-    { metric: 'shop webhook mix: instant-local CPU per query', value: ms(mix.queryMs) },
-    { metric: 'shop webhook mix: instant-local CPU per transact', value: ms(mix.transactMs) },
+    { metric: 'shop webhook mix: instant-local CPU per query', value: `${mix.queryMs.toFixed(3)} ms` },
+    { metric: 'shop webhook mix: instant-local CPU per transact', value: `${mix.transactMs.toFixed(3)} ms` },
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

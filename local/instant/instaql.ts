@@ -439,28 +439,17 @@ function assertComparable(attr: Attr, root: unknown) {
 function testValue(attr: Attr, value: unknown, cond: unknown, root: unknown): boolean {
   const date = attr['checked-data-type'] === 'date';
   const asTime = date && attr['index?'];
-  const same = (a: unknown, b: unknown) =>
-    a !== undefined &&
-    a !== null &&
-    (a === b || (asTime && b !== null && !Number.isNaN(millis(a)) && millis(a) === millis(b)));
-  if (!isObj(cond)) return same(value, cond);
-  const cmp = (op: string, fn: (a: number | string, b: number | string) => boolean) => {
-    assertComparable(attr, root);
-    if (value === undefined || value === null) return false;
-    const a = date ? millis(value) : (value as number);
-    const b = date ? millis(cond[op]) : (cond[op] as number);
-    return typeof a === typeof b && fn(a, b);
-  };
+  if (!isObj(cond)) return sameValue(value, cond, asTime);
   if ('$in' in cond || 'in' in cond) {
     const list = (cond.$in ?? cond.in) as unknown[];
-    return Array.isArray(list) && list.some((x) => same(value, x));
+    return Array.isArray(list) && list.some((x) => sameValue(value, x, asTime));
   }
-  if ('$not' in cond || '$ne' in cond) return !same(value, cond.$not ?? cond.$ne);
+  if ('$not' in cond || '$ne' in cond) return !sameValue(value, cond.$not ?? cond.$ne, asTime);
   if ('$isNull' in cond) return (value === undefined || value === null) === Boolean(cond.$isNull);
-  if ('$gt' in cond) return cmp('$gt', (a, b) => a > b);
-  if ('$gte' in cond) return cmp('$gte', (a, b) => a >= b);
-  if ('$lt' in cond) return cmp('$lt', (a, b) => a < b);
-  if ('$lte' in cond) return cmp('$lte', (a, b) => a <= b);
+  if ('$gt' in cond) return compareValue(attr, root, value, cond.$gt, (a, b) => a > b);
+  if ('$gte' in cond) return compareValue(attr, root, value, cond.$gte, (a, b) => a >= b);
+  if ('$lt' in cond) return compareValue(attr, root, value, cond.$lt, (a, b) => a < b);
+  if ('$lte' in cond) return compareValue(attr, root, value, cond.$lte, (a, b) => a <= b);
   if ('$like' in cond || '$ilike' in cond) {
     assertComparable(attr, root);
     const re = likeRegex(cond.$like ?? cond.$ilike, '$like' in cond);
@@ -469,18 +458,50 @@ function testValue(attr: Attr, value: unknown, cond: unknown, root: unknown): bo
   return false; // unreachable: checkWhere admits only the operators above
 }
 
+// testValue's parts as functions of their own: none is made per value tested.
+function sameValue(a: unknown, b: unknown, asTime: boolean | undefined): boolean {
+  return (
+    a !== undefined &&
+    a !== null &&
+    (a === b || Boolean(asTime && b !== null && !Number.isNaN(millis(a)) && millis(a) === millis(b)))
+  );
+}
+
+function compareValue(
+  attr: Attr,
+  root: unknown,
+  value: unknown,
+  bound: unknown,
+  fn: (a: number | string, b: number | string) => boolean,
+): boolean {
+  assertComparable(attr, root);
+  if (value === undefined || value === null) return false;
+  const date = attr['checked-data-type'] === 'date';
+  const a = date ? millis(value) : (value as number);
+  const b = date ? millis(bound) : (bound as number);
+  return typeof a === typeof b && fn(a, b);
+}
+
 /** The admin SDK's JSON tree; with schema inference a has-one link is an object, not a list. */
 export function toJsonTree(result: QueryResult, catalog: AttrCatalog, inference: boolean): Record<string, unknown[]> {
-  const render = (n: Node): Record<string, unknown> => {
-    const o: Record<string, unknown> = { ...n.fields };
-    for (const [label, kids] of Object.entries(n.children)) {
-      const found = catalog.find(n.entity.etype, label);
-      const one = found && (found.reverse ? found.attr['unique?'] : found.attr.cardinality === 'one');
-      o[label] = inference && one ? (kids[0] ? render(kids[0]) : undefined) : kids.map(render);
-    }
-    return o;
-  };
-  return Object.fromEntries(Object.entries(result.roots).map(([k, nodes]) => [k, nodes.map(render)]));
+  const out: Record<string, unknown[]> = {};
+  for (const [k, nodes] of Object.entries(result.roots)) out[k] = nodes.map((n) => renderNode(n, catalog, inference));
+  return out;
+}
+
+function renderNode(n: Node, catalog: AttrCatalog, inference: boolean): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...n.fields };
+  for (const [label, kids] of Object.entries(n.children)) {
+    const found = catalog.find(n.entity.etype, label);
+    const one = found && (found.reverse ? found.attr['unique?'] : found.attr.cardinality === 'one');
+    o[label] =
+      inference && one
+        ? kids[0]
+          ? renderNode(kids[0], catalog, inference)
+          : undefined
+        : kids.map((k) => renderNode(k, catalog, inference));
+  }
+  return o;
 }
 
 /** The client SDK's wire result: one node whose join rows carry every visible triple. */
