@@ -1,51 +1,24 @@
 // npm run bench:instant — instant-local's admin write throughput, write-to-update latency for
-// 1/100/500 live subscribers, and query latency over 10,000 entities. Prints a table.
+// 1/100/500 live subscribers, query latency over 10,000 entities, and its own CPU per admin call
+// on the shop's webhook path (with the shop's schema and rules). Prints a table.
 // The server runs in its own process; this one only generates load and measures.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { i, id } from '@instantdb/core';
 import { init as initAdmin } from '@instantdb/admin';
 import { spawnInstantLocal, type SpawnedInstantLocal as InstantLocal } from '../local/instant/spawn.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
+import { adminPost, shopWebhookMix } from './support/shop-webhook-mix.ts';
 
 const schema = i.schema({
   entities: { things: i.entity({ bucket: i.string().indexed(), n: i.number().indexed() }) },
   links: {},
 });
 const rules = { things: { allow: { view: 'true' } } };
-
-/**
- * The admin SDK's exact request (POST /admin/transact with its step format), sent over a
- * keep-alive node:http agent: fetch's own per-request cost would otherwise be what is measured.
- */
-function rawTransact(server: InstantLocal, agent: Agent, steps: unknown[]): Promise<void> {
-  const body = JSON.stringify({ steps, 'throw-on-missing-attrs?': true });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${server.url}/admin/transact?app_id=${server.appId}`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${server.adminToken}`,
-          'app-id': server.appId,
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 async function writeThroughput(server: InstantLocal, total: number, concurrency: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -57,7 +30,10 @@ async function writeThroughput(server: InstantLocal, total: number, concurrency:
       while (next < total) {
         const n = next++;
         const s = performance.now();
-        await rawTransact(server, agent, [['update', 'things', id(), { bucket: 'w', n }]]);
+        await adminPost(server, agent, '/admin/transact', {
+          steps: [['update', 'things', id(), { bucket: 'w', n }]],
+          'throw-on-missing-attrs?': true,
+        });
         lat.push(performance.now() - s);
       }
     }),
@@ -152,6 +128,12 @@ try {
     { metric: 'query p99, indexed where, 10k entities', value: ms(q.p99) },
   );
   await server.close();
+
+  const mix = await shopWebhookMix();
+  rows.push(
+    { metric: 'shop webhook mix: instant-local CPU per query', value: `${mix.queryMs.toFixed(3)} ms` },
+    { metric: 'shop webhook mix: instant-local CPU per transact', value: `${mix.transactMs.toFixed(3)} ms` },
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

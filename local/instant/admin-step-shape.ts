@@ -3,11 +3,10 @@
 // id first (`Invalid entity ID …`, `in: [step, 2]`), else the first spec problem as
 // `{expected, in}`.
 import { validationError } from './errors.ts';
-import { UUID_RE } from './tx-steps.ts';
+import { isUuid } from './tx-steps.ts';
 
 const EID_OPS = new Set(['create', 'update', 'merge', 'link', 'unlink', 'delete', 'ruleParams']);
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-const isUuid = (v: unknown) => typeof v === 'string' && UUID_RE.test(v);
 const isLookupRef = (v: unknown) =>
   isMap(v) ||
   (typeof v === 'string' && v.startsWith('lookup__')) ||

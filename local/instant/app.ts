@@ -72,6 +72,7 @@ export class App {
       if (existing) Object.assign(existing, a);
       else this.catalog.add(a);
     }
+    this.catalog.changed(); // flags may have changed in place (here, or by the indexing jobs before this)
     this.store.reindex(); // a new unique or index covers the data already stored
     this.perms = new Permissions(rules ?? {}, this.catalog, this.store);
     this.queries = new QueryRunner(this.catalog, this.store, this.perms);

@@ -138,46 +138,61 @@ function blobAttr(
   };
 }
 
+function named<T>(m: Map<string, Map<string, T>>, etype: string): Map<string, T> {
+  let byLabel = m.get(etype);
+  if (!byLabel) m.set(etype, (byLabel = new Map()));
+  return byLabel;
+}
+
 /** Index over a catalog for the lookups every module needs. */
 export class AttrCatalog {
   readonly byId = new Map<string, Attr>();
-  private readonly fwd = new Map<string, Attr>();
-  private readonly rev = new Map<string, Attr>();
+  /**
+   * Bumped by every change to the catalog (an attribute added or removed, or `changed()` after
+   * attributes' flags are rewritten in place), so what is derived from it can be cached.
+   */
+  version = 0;
+  // By namespace, then label: lookups build no key string. Values are what `find` returns.
+  private readonly fwd = new Map<string, Map<string, { attr: Attr; reverse: false }>>();
+  private readonly rev = new Map<string, Map<string, { attr: Attr; reverse: true }>>();
 
   constructor(readonly list: Attr[]) {
     for (const a of list) this.add(a);
   }
 
+  /** After attributes' flags (required, unique, indexed, types) were changed in place. */
+  changed() {
+    this.version++;
+  }
+
   add(a: Attr) {
+    this.version++;
     this.byId.set(a.id, a);
-    this.fwd.set(`${a['forward-identity'][1]}\u0000${a['forward-identity'][2]}`, a);
+    named(this.fwd, a['forward-identity'][1]).set(a['forward-identity'][2], { attr: a, reverse: false });
     const r = a['reverse-identity'];
-    if (r) this.rev.set(`${r[1]}\u0000${r[2]}`, a);
+    if (r) named(this.rev, r[1]).set(r[2], { attr: a, reverse: true });
     if (!this.list.includes(a)) this.list.push(a);
   }
 
   /** Takes an attribute out (admin `delete-attr`, or undoing a failed transaction's `add-attr`). */
   remove(a: Attr) {
+    this.version++;
     this.byId.delete(a.id);
-    const fk = `${a['forward-identity'][1]}\u0000${a['forward-identity'][2]}`;
-    if (this.fwd.get(fk) === a) this.fwd.delete(fk);
+    const [, etype, label] = a['forward-identity'];
+    if (this.fwd.get(etype)?.get(label)?.attr === a) this.fwd.get(etype)!.delete(label);
     const r = a['reverse-identity'];
-    if (r && this.rev.get(`${r[1]}\u0000${r[2]}`) === a) this.rev.delete(`${r[1]}\u0000${r[2]}`);
+    if (r && this.rev.get(r[1])?.get(r[2])?.attr === a) this.rev.get(r[1])!.delete(r[2]);
     const i = this.list.indexOf(a);
     if (i >= 0) this.list.splice(i, 1);
   }
 
   /** The attribute named `label` on `etype`: a field, a forward link, or a reverse link. */
   find(etype: string, label: string): { attr: Attr; reverse: boolean } | undefined {
-    const f = this.fwd.get(`${etype}\u0000${label}`);
-    if (f) return { attr: f, reverse: false };
-    const r = this.rev.get(`${etype}\u0000${label}`);
-    if (r) return { attr: r, reverse: true };
-    return undefined;
+    return this.fwd.get(etype)?.get(label) ?? this.rev.get(etype)?.get(label);
   }
 
   field(etype: string, label: string): Attr | undefined {
-    const f = this.fwd.get(`${etype}\u0000${label}`);
+    const f = this.fwd.get(etype)?.get(label)?.attr;
     return f && f['value-type'] === 'blob' ? f : undefined;
   }
 

@@ -14,9 +14,45 @@ type Form = { $?: unknown; [label: string]: unknown };
 /** `size` counts the entities of the subtree as rendered (a shared node counts once per occurrence). */
 type Node = { entity: Entity; fields: Record<string, unknown>; children: Record<string, Node[]>; size: number };
 
+/** A query's triples, each once, in the order they were first reached. */
+export class TripleSet {
+  // By entity, then attribute (then, for a link, the linked id): no key string per triple.
+  private readonly fields = new Map<string, Set<string>>();
+  private readonly links = new Map<string, Map<string, Set<string>>>();
+  private readonly list: Triple[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Adds `t` unless it is there already (a field by entity and attribute, a link also by its target). */
+  add(t: Triple, link: boolean): boolean {
+    const [e, a] = t;
+    if (link) {
+      let byAttr = this.links.get(e);
+      if (!byAttr) this.links.set(e, (byAttr = new Map()));
+      let targets = byAttr.get(a);
+      if (!targets) byAttr.set(a, (targets = new Set()));
+      if (targets.has(t[2] as string)) return false;
+      targets.add(t[2] as string);
+    } else {
+      let attrs = this.fields.get(e);
+      if (!attrs) this.fields.set(e, (attrs = new Set()));
+      if (attrs.has(a)) return false;
+      attrs.add(a);
+    }
+    this.list.push(t);
+    return true;
+  }
+
+  values(): IterableIterator<Triple> {
+    return this.list.values();
+  }
+}
+
 export type QueryResult = {
   roots: Record<string, Node[]>;
-  triples: Map<string, Triple>;
+  triples: TripleSet;
   pageInfo: Record<string, PageInfo>;
 };
 
@@ -33,7 +69,7 @@ export class QueryRunner {
       const depth = etype === '$$ruleParams' ? 0 : formDepth(form);
       if (depth > QUERY_LIMITS.maxDepth) throw queryTooCostly('maxDepth', depth);
     }
-    const out: QueryResult = { roots: {}, triples: new Map(), pageInfo: {} };
+    const out: QueryResult = { roots: {}, triples: new TripleSet(), pageInfo: {} };
     const ctx = new RunContext(this.catalog, this.store, this.perms, access, out.triples, q);
     for (const [etype, form] of Object.entries(q)) {
       if (etype === '$$ruleParams') continue;
@@ -64,7 +100,7 @@ class RunContext {
     private readonly store: TripleStore,
     private readonly perms: Permissions,
     private readonly access: Access,
-    private readonly triples: Map<string, Triple>,
+    private readonly triples: TripleSet,
     private readonly root: unknown,
   ) {}
 
@@ -107,7 +143,11 @@ class RunContext {
           const hit = this.store.byUnique(attr, cond);
           return hit ? [this.store.get(etype, hit)].filter((e): e is Entity => Boolean(e)) : [];
         }
-        const ids = label === 'id' ? new Set([String(cond)]) : this.store.byIndexed(attr, cond);
+        if (label === 'id') {
+          const e = this.store.get(etype, String(cond));
+          return e ? [e] : [];
+        }
+        const ids = this.store.byIndexed(attr, cond);
         if (ids) return [...ids].map((x) => this.store.get(etype, x)).filter((e): e is Entity => Boolean(e));
       }
     }
@@ -236,12 +276,8 @@ class RunContext {
 
   private emit(t: Triple) {
     // A field has one value per entity; a link triple's value is the linked id.
-    const key =
-      typeof t[2] === 'string' && this.catalog.byId.get(t[1])?.['value-type'] === 'ref'
-        ? `${t[0]}\u0000${t[1]}\u0000${t[2]}`
-        : `${t[0]}\u0000${t[1]}`;
-    if (this.triples.has(key)) return;
-    this.triples.set(key, t);
+    const link = typeof t[2] === 'string' && this.catalog.byId.get(t[1])?.['value-type'] === 'ref';
+    if (!this.triples.add(t, link)) return;
     this.budget.triples(this.triples.size);
   }
 
@@ -277,13 +313,16 @@ class RunContext {
   private matchPath(e: Entity, path: string[], i: number, cond: unknown, at: unknown[], key: string): boolean {
     const label = path[i];
     const last = i === path.length - 1;
-    const here = () => [...at, '$', 'where', key];
     const found = label === 'id' ? undefined : this.catalog.find(e.etype, label);
     // A where on an unknown attribute matches nothing (upstream instaql_test missing-attrs).
     if (label !== 'id' && !found) return false;
     if (label === 'id' || found!.attr['value-type'] === 'blob') {
       if (!last)
-        throw queryError(this.root, { expected: 'valid-path?', in: here(), message: `\`${label}\` is not a link` });
+        throw queryError(this.root, {
+          expected: 'valid-path?',
+          in: [...at, '$', 'where', key],
+          message: `\`${label}\` is not a link`,
+        });
       if (!this.fieldVisible(e, label)) return false; // a where on a hidden field drops the entity
       const attr = label === 'id' ? this.catalog.idAttr(e.etype)! : found!.attr;
       const value = label === 'id' ? e.id : this.store.value(e, label);
@@ -306,7 +345,7 @@ class RunContext {
     if (last) {
       // A where on a link label compares the linked ids.
       if (isObj(cond) && '$isNull' in cond) return (targets.length === 0) === Boolean(cond.$isNull);
-      checkLinkValue(this.root, label, cond, here());
+      checkLinkValue(this.root, label, cond, [...at, '$', 'where', key]);
       if (negated && targets.length === 0) return true;
       const hits = targets.filter((t) => testValue(this.catalog.idAttr(targetEtype)!, t.id, cond, this.root));
       hits.forEach(link);
@@ -400,28 +439,17 @@ function assertComparable(attr: Attr, root: unknown) {
 function testValue(attr: Attr, value: unknown, cond: unknown, root: unknown): boolean {
   const date = attr['checked-data-type'] === 'date';
   const asTime = date && attr['index?'];
-  const same = (a: unknown, b: unknown) =>
-    a !== undefined &&
-    a !== null &&
-    (a === b || (asTime && b !== null && !Number.isNaN(millis(a)) && millis(a) === millis(b)));
-  if (!isObj(cond)) return same(value, cond);
-  const cmp = (op: string, fn: (a: number | string, b: number | string) => boolean) => {
-    assertComparable(attr, root);
-    if (value === undefined || value === null) return false;
-    const a = date ? millis(value) : (value as number);
-    const b = date ? millis(cond[op]) : (cond[op] as number);
-    return typeof a === typeof b && fn(a, b);
-  };
+  if (!isObj(cond)) return sameValue(value, cond, asTime);
   if ('$in' in cond || 'in' in cond) {
     const list = (cond.$in ?? cond.in) as unknown[];
-    return Array.isArray(list) && list.some((x) => same(value, x));
+    return Array.isArray(list) && list.some((x) => sameValue(value, x, asTime));
   }
-  if ('$not' in cond || '$ne' in cond) return !same(value, cond.$not ?? cond.$ne);
+  if ('$not' in cond || '$ne' in cond) return !sameValue(value, cond.$not ?? cond.$ne, asTime);
   if ('$isNull' in cond) return (value === undefined || value === null) === Boolean(cond.$isNull);
-  if ('$gt' in cond) return cmp('$gt', (a, b) => a > b);
-  if ('$gte' in cond) return cmp('$gte', (a, b) => a >= b);
-  if ('$lt' in cond) return cmp('$lt', (a, b) => a < b);
-  if ('$lte' in cond) return cmp('$lte', (a, b) => a <= b);
+  if ('$gt' in cond) return compareValue(attr, root, value, cond.$gt, (a, b) => a > b);
+  if ('$gte' in cond) return compareValue(attr, root, value, cond.$gte, (a, b) => a >= b);
+  if ('$lt' in cond) return compareValue(attr, root, value, cond.$lt, (a, b) => a < b);
+  if ('$lte' in cond) return compareValue(attr, root, value, cond.$lte, (a, b) => a <= b);
   if ('$like' in cond || '$ilike' in cond) {
     assertComparable(attr, root);
     const re = likeRegex(cond.$like ?? cond.$ilike, '$like' in cond);
@@ -430,18 +458,50 @@ function testValue(attr: Attr, value: unknown, cond: unknown, root: unknown): bo
   return false; // unreachable: checkWhere admits only the operators above
 }
 
+// testValue's parts as functions of their own: none is made per value tested.
+function sameValue(a: unknown, b: unknown, asTime: boolean | undefined): boolean {
+  return (
+    a !== undefined &&
+    a !== null &&
+    (a === b || Boolean(asTime && b !== null && !Number.isNaN(millis(a)) && millis(a) === millis(b)))
+  );
+}
+
+function compareValue(
+  attr: Attr,
+  root: unknown,
+  value: unknown,
+  bound: unknown,
+  fn: (a: number | string, b: number | string) => boolean,
+): boolean {
+  assertComparable(attr, root);
+  if (value === undefined || value === null) return false;
+  const date = attr['checked-data-type'] === 'date';
+  const a = date ? millis(value) : (value as number);
+  const b = date ? millis(bound) : (bound as number);
+  return typeof a === typeof b && fn(a, b);
+}
+
 /** The admin SDK's JSON tree; with schema inference a has-one link is an object, not a list. */
 export function toJsonTree(result: QueryResult, catalog: AttrCatalog, inference: boolean): Record<string, unknown[]> {
-  const render = (n: Node): Record<string, unknown> => {
-    const o: Record<string, unknown> = { ...n.fields };
-    for (const [label, kids] of Object.entries(n.children)) {
-      const found = catalog.find(n.entity.etype, label);
-      const one = found && (found.reverse ? found.attr['unique?'] : found.attr.cardinality === 'one');
-      o[label] = inference && one ? (kids[0] ? render(kids[0]) : undefined) : kids.map(render);
-    }
-    return o;
-  };
-  return Object.fromEntries(Object.entries(result.roots).map(([k, nodes]) => [k, nodes.map(render)]));
+  const out: Record<string, unknown[]> = {};
+  for (const [k, nodes] of Object.entries(result.roots)) out[k] = nodes.map((n) => renderNode(n, catalog, inference));
+  return out;
+}
+
+function renderNode(n: Node, catalog: AttrCatalog, inference: boolean): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...n.fields };
+  for (const [label, kids] of Object.entries(n.children)) {
+    const found = catalog.find(n.entity.etype, label);
+    const one = found && (found.reverse ? found.attr['unique?'] : found.attr.cardinality === 'one');
+    o[label] =
+      inference && one
+        ? kids[0]
+          ? renderNode(kids[0], catalog, inference)
+          : undefined
+        : kids.map((k) => renderNode(k, catalog, inference));
+  }
+  return o;
 }
 
 /** The client SDK's wire result: one node whose join rows carry every visible triple. */

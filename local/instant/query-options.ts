@@ -71,23 +71,47 @@ export function queryParam(body: Record<string, unknown>): Record<string, unknow
   return q;
 }
 
+// parseOptions' checks of single options, as functions of their own (none is made per form).
+function positiveOption(
+  root: unknown,
+  opts: Record<string, unknown>,
+  here: unknown[],
+  name: 'limit' | 'first' | 'last',
+) {
+  const v = opts[name];
+  if (!present(v)) return undefined;
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  throw queryError(root, {
+    expected: 'supported-options?',
+    in: [...here, name],
+    message: `The ${name} field must be a positive integer. Got ${json(v)}.`,
+  });
+}
+
+function boolOption(
+  root: unknown,
+  opts: Record<string, unknown>,
+  here: unknown[],
+  name: 'afterInclusive' | 'beforeInclusive',
+): boolean {
+  const v = opts[name];
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean')
+    throw queryError(root, {
+      expected: 'boolean?',
+      in: [...here, name],
+      message: `\`${name}\` must be true or false.`,
+    });
+  return v;
+}
+
 export function parseOptions(root: unknown, raw: unknown, at: unknown[], level: number, admin: boolean): FormOpts {
   const opts = raw ?? {};
   const here = [...at, '$'];
   if (!isObj(opts)) throw queryError(root, { expected: 'map?', in: here });
-  const positive = (name: 'limit' | 'first' | 'last') => {
-    const v = opts[name];
-    if (!present(v)) return undefined;
-    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
-    throw queryError(root, {
-      expected: 'supported-options?',
-      in: [...here, name],
-      message: `The ${name} field must be a positive integer. Got ${json(v)}.`,
-    });
-  };
-  const limit = positive('limit');
-  const first = positive('first');
-  const last = positive('last');
+  const limit = positiveOption(root, opts, here, 'limit');
+  const first = positiveOption(root, opts, here, 'first');
+  const last = positiveOption(root, opts, here, 'last');
   let offset: number | undefined;
   if (present(opts.offset)) {
     const v = opts.offset;
@@ -102,19 +126,8 @@ export function parseOptions(root: unknown, raw: unknown, at: unknown[], level: 
   }
   const after = present(opts.after) ? cursor(root, opts.after, [...here, 'after']) : undefined;
   const before = present(opts.before) ? cursor(root, opts.before, [...here, 'before']) : undefined;
-  const bool = (name: 'afterInclusive' | 'beforeInclusive') => {
-    const v = opts[name];
-    if (v === undefined || v === null) return false;
-    if (typeof v !== 'boolean')
-      throw queryError(root, {
-        expected: 'boolean?',
-        in: [...here, name],
-        message: `\`${name}\` must be true or false.`,
-      });
-    return v;
-  };
-  const afterInclusive = bool('afterInclusive');
-  const beforeInclusive = bool('beforeInclusive');
+  const afterInclusive = boolOption(root, opts, here, 'afterInclusive');
+  const beforeInclusive = boolOption(root, opts, here, 'beforeInclusive');
   if (opts.fields !== undefined && (!Array.isArray(opts.fields) || opts.fields.some((f) => typeof f !== 'string'))) {
     throw queryError(root, {
       expected: 'array?',

@@ -117,6 +117,26 @@ function compareValues(a: unknown, b: unknown): number {
   return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
 }
 
+/** Whether a row lies inside the page's cursors. */
+function inWindow(ordering: Ordering, opts: PageOpts, r: Keyed): boolean {
+  if (opts.after) {
+    const c = ordering.vsCursor(r, opts.after);
+    if (opts.afterInclusive ? c < 0 : c <= 0) return false;
+  }
+  if (opts.before) {
+    const c = ordering.vsCursor(r, opts.before);
+    if (opts.beforeInclusive ? c > 0 : c >= 0) return false;
+  }
+  return true;
+}
+
+/** Whether any row (ignoring the cursors) lies past the page's last (sign 1) / before its first (-1) row. */
+function beyond(ordering: Ordering, all: Keyed[], r: Keyed | undefined, sign: 1 | -1): boolean {
+  if (!r) return false;
+  const at: Cursor = ordering.cursorOf(r.e);
+  return all.some((x) => sign * ordering.vsCursor(x, at) > 0);
+}
+
 /**
  * One page of `list` (already filtered to what the viewer may see) and its page info. The caller
  * sends the page info only for a top-level form that orders or pages (upstream `page-info-of-form`).
@@ -124,18 +144,7 @@ function compareValues(a: unknown, b: unknown): number {
 export function paginate(ordering: Ordering, list: Entity[], opts: PageOpts): { page: Entity[]; info: PageInfo } {
   const { dir } = ordering.order;
   const all = ordering.sorted(list, dir);
-  const inWindow = (r: Keyed) => {
-    if (opts.after) {
-      const c = ordering.vsCursor(r, opts.after);
-      if (opts.afterInclusive ? c < 0 : c <= 0) return false;
-    }
-    if (opts.before) {
-      const c = ordering.vsCursor(r, opts.before);
-      if (opts.beforeInclusive ? c > 0 : c >= 0) return false;
-    }
-    return true;
-  };
-  const window = all.filter(inWindow);
+  const window = opts.after || opts.before ? all.filter((r) => inWindow(ordering, opts, r)) : all;
   const offset = opts.offset ?? 0;
   let page: Keyed[];
   let overfetched: boolean;
@@ -151,20 +160,14 @@ export function paginate(ordering: Ordering, list: Entity[], opts: PageOpts): { 
   }
   const first = page[0];
   const last = page[page.length - 1];
-  // Whether any row (ignoring the cursors) lies past the page's last / before its first row.
-  const beyond = (r: Keyed | undefined, sign: 1 | -1) => {
-    if (!r) return false;
-    const at: Cursor = ordering.cursorOf(r.e);
-    return all.some((x) => sign * ordering.vsCursor(x, at) > 0);
-  };
   let hasNext: boolean;
   if (opts.limit === undefined && !opts.before) hasNext = false;
   else if (opts.limit !== undefined && !opts.before && !opts.last) hasNext = overfetched;
-  else hasNext = beyond(last, 1);
+  else hasNext = beyond(ordering, all, last, 1);
   let hasPrev: boolean;
   if (!opts.after && offset === 0 && !opts.last) hasPrev = false;
   else if (opts.last && opts.limit !== undefined && !opts.after) hasPrev = overfetched;
-  else hasPrev = beyond(first, -1);
+  else hasPrev = beyond(ordering, all, first, -1);
   // An empty page past an offset or a cursor still has pages before it (datalog.clj).
   if (!page.length && (offset > 0 || opts.after)) hasPrev = true;
   return {

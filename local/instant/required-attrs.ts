@@ -10,10 +10,15 @@ import type { TripleStore } from './triple-store.ts';
 type Missing = { entity_id: string; attr_id: string; etype: string; label: string; is_required: boolean };
 
 export class TouchedEntities {
-  private readonly seen = new Map<string, [string, string]>();
+  private readonly seen = new Map<string, Set<string>>();
+  private readonly order: [string, string][] = [];
 
   add(etype: string, id: string) {
-    this.seen.set(`${etype}\u0000${id}`, [etype, id]);
+    let ids = this.seen.get(etype);
+    if (!ids) this.seen.set(etype, (ids = new Set()));
+    if (ids.has(id)) return;
+    ids.add(id);
+    this.order.push([etype, id]);
   }
 
   /** Before `store.remove(etype, id)`: the entities linking to it lose that link. */
@@ -25,31 +30,38 @@ export class TouchedEntities {
   }
 
   list(): [string, string][] {
-    return [...this.seen.values()];
+    return this.order;
   }
 }
 
+/** Per catalog: each namespace's required attributes (with `id`), rebuilt when the catalog changes. */
+const requiredCache = new WeakMap<AttrCatalog, { version: number; byEtype: Map<string, Attr[]> }>();
+
+function requiredOf(catalog: AttrCatalog, etype: string): Attr[] {
+  let cache = requiredCache.get(catalog);
+  if (!cache || cache.version !== catalog.version) {
+    requiredCache.set(catalog, (cache = { version: catalog.version, byEtype: new Map() }));
+  }
+  let req = cache.byEtype.get(etype);
+  if (!req) {
+    const own = catalog.list.filter((a) => a['forward-identity'][1] === etype);
+    // Only namespaces with a required attribute are checked; there `id` counts as required too.
+    req = own.some((a) => a['required?']) ? own.filter((a) => a['required?'] || a['forward-identity'][2] === 'id') : [];
+    cache.byEtype.set(etype, req);
+  }
+  return req;
+}
+
+function has(store: TripleStore, a: Attr, etype: string, id: string): boolean {
+  if (a['value-type'] === 'ref') return store.linked(a, id, false).size > 0;
+  const v = store.get(etype, id)?.fields.get(a.id)?.v;
+  return v !== null && v !== undefined;
+}
+
 export function checkRequired(catalog: AttrCatalog, store: TripleStore, touched: [string, string][]) {
-  const requiredOf = new Map<string, Attr[]>();
-  const attrsOf = (etype: string) => {
-    if (!requiredOf.has(etype)) {
-      const own = catalog.list.filter((a) => a['forward-identity'][1] === etype);
-      // Only namespaces with a required attribute are checked; there `id` counts as required too.
-      const req = own.some((a) => a['required?'])
-        ? own.filter((a) => a['required?'] || a['forward-identity'][2] === 'id')
-        : [];
-      requiredOf.set(etype, req);
-    }
-    return requiredOf.get(etype)!;
-  };
-  const has = (a: Attr, etype: string, id: string) => {
-    if (a['value-type'] === 'ref') return store.linked(a, id, false).size > 0;
-    const v = store.get(etype, id)?.fields.get(a.id)?.v;
-    return v !== null && v !== undefined;
-  };
   const missing: Missing[] = [];
   for (const [etype, id] of touched) {
-    const req = attrsOf(etype);
+    const req = requiredOf(catalog, etype);
     if (!req.length) continue;
     const e = store.get(etype, id);
     // Alive: some non-null triple of this namespace remains (a field, or a link from it).
@@ -61,7 +73,7 @@ export function checkRequired(catalog: AttrCatalog, store: TripleStore, touched:
         ));
     if (!alive) continue;
     for (const a of req) {
-      if (!has(a, etype, id))
+      if (!has(store, a, etype, id))
         missing.push({ entity_id: id, attr_id: a.id, etype, label: a['forward-identity'][2], is_required: true });
     }
   }

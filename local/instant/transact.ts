@@ -47,56 +47,7 @@ export class Transactor {
     if (!Array.isArray(ops)) throw validationError('steps', ops, [{ expected: 'coll?', in: [] }]);
     checkAdminStepShapes(ops);
     const steps: TxStep[] = [];
-    // With throw-on-missing-attrs every attribute the steps would create is named in one error.
-    const missing: string[] = [];
-    const absent = (etype: string, label: string, ref: boolean, unique?: boolean): Attr => {
-      if (!throwOnMissingAttrs) return this.createAttr(etype, label, ref, unique);
-      if (!missing.includes(`${etype}.${label}`)) missing.push(`${etype}.${label}`);
-      return {
-        id: randomUUID(),
-        'forward-identity': [randomUUID(), etype, label],
-        'value-type': 'blob',
-        cardinality: 'one',
-        'unique?': !!unique,
-      } as Attr;
-    };
-    const attrFor = (etype: string, label: string, ref = false): Attr =>
-      this.catalog.find(etype, label)?.attr ?? absent(etype, label, ref);
-    // A lookup names a unique attribute; on a schemaless app Instant creates it (unique, indexed).
-    const lookupAttr = (etype: string, label: string): Attr => {
-      const refLabel = label.includes('.') && !this.catalog.find(etype, label) ? label.split('.') : undefined;
-      if (refLabel) {
-        if (refLabel.length !== 2 || refLabel[1] !== 'id') {
-          throw validationError('lookup', label, [`${label} is not a valid lookup attribute.`]);
-        }
-        return this.catalog.find(etype, refLabel[0])?.attr ?? absent(etype, refLabel[0], true, true);
-      }
-      return this.catalog.find(etype, label)?.attr ?? absent(etype, label, false, true);
-    };
-    const eidOf = (etype: string, id: unknown): Eid | unknown => {
-      let pair: [string, unknown] | undefined;
-      if (typeof id === 'string' && id.startsWith('lookup__')) {
-        const [, label, ...json] = id.split('__');
-        try {
-          pair = [label, JSON.parse(json.join('__'))];
-        } catch {
-          throw validationError('lookup', id, [
-            { message: 'lookup value is invalid', hint: { attribute: label, value: json.join('__') } },
-          ]);
-        }
-      } else if (Array.isArray(id) && id.length === 2) pair = [String(id[0]), id[1]];
-      else if (id && typeof id === 'object' && !Array.isArray(id)) {
-        // `{ slug: 'a' }`: a lookup as a map of one unique attribute
-        const entries = Object.entries(id);
-        if (entries.length !== 1)
-          throw validationError('lookup', id, ['lookup must be an object with a single unique attr and value.']);
-        pair = entries[0];
-      }
-      if (!pair) return id; // checked with upstream's message by parseSteps
-      const attr = lookupAttr(etype, pair[0]);
-      if (!attr['unique?']) throw validationError('lookup', id, [`${pair[0]} is not a unique attribute on ${etype}`]);
-      return [attr.id, pair[1]];
-    };
+    const names = new OpsNames(this.catalog, this.createAttr, throwOnMissingAttrs);
     for (const op of ops as unknown[][]) {
       if (op[0] === 'add-attr' || op[0] === 'delete-attr') {
         steps.push([op[0], op[1]]);
@@ -109,8 +60,8 @@ export class Transactor {
         Record<string, unknown>?,
         Record<string, unknown>?,
       ];
-      const eid = eidOf(etype, rawId);
-      const idAttr = attrFor(etype, 'id');
+      const eid = names.eidOf(etype, rawId);
+      const idAttr = names.attrFor(etype, 'id');
       const upsert =
         opts?.upsert === false ? { mode: 'update' } : opts?.upsert === true ? { mode: 'upsert' } : undefined;
       const mode = action === 'create' ? { mode: 'create' } : upsert;
@@ -123,7 +74,7 @@ export class Transactor {
           steps.push(['add-triple', eid, idAttr.id, eid, ...(mode ? [mode] : [])]);
           for (const [label, v] of Object.entries(obj)) {
             if (v === undefined) continue;
-            const a = attrFor(etype, label);
+            const a = names.attrFor(etype, label);
             steps.push([
               action === 'merge' ? 'deep-merge-triple' : 'add-triple',
               eid,
@@ -139,12 +90,12 @@ export class Transactor {
           // A lookup that names no entity yet creates it, for link and unlink alike (as upstream).
           if (Array.isArray(eid)) steps.push(['add-triple', eid, idAttr.id, eid]);
           for (const [label, targets] of Object.entries(obj)) {
-            const a = attrFor(etype, label, true);
+            const a = names.attrFor(etype, label, true);
             const found = this.catalog.find(etype, label);
             if (!found) continue; // missing, reported below
             const targetEtype = found.reverse ? a['forward-identity'][1] : a['reverse-identity']![1];
             for (const t of Array.isArray(targets) ? targets : [targets]) {
-              const teid = eidOf(targetEtype, t);
+              const teid = names.eidOf(targetEtype, t);
               const [from, to] = found.reverse ? [teid, eid] : [eid, teid];
               steps.push([action === 'link' ? 'add-triple' : 'retract-triple', from, a.id, to]);
             }
@@ -163,9 +114,9 @@ export class Transactor {
           ]);
       }
     }
-    if (missing.length) {
+    if (names.missing.length) {
       throw validationError('steps', ops, [
-        { message: 'Attributes are missing in your schema', hint: { attributes: missing } },
+        { message: 'Attributes are missing in your schema', hint: { attributes: names.missing } },
       ]);
     }
     return steps;
@@ -231,15 +182,7 @@ export class Transactor {
       }
     }
 
-    const beforeCache = new Map<string, Record<string, unknown> | null>();
-    const before = (etype: string, eid: Eid) => {
-      const key = entityKey(etype, eid);
-      if (!beforeCache.has(key)) {
-        const e = typeof eid === 'string' ? this.store.get(etype, eid) : undefined;
-        beforeCache.set(key, e ? { ...this.store.toObject(e), __etype: etype } : null);
-      }
-      return beforeCache.get(key)!;
-    };
+    const before = new EntitiesBefore(this.store).get;
     // Lookups resolve against the data before the transaction; new ones stay lookups until written.
     const triples = steps.filter(isTriple);
     for (const s of triples) {
@@ -277,15 +220,19 @@ export class Transactor {
           ruleParams.set(entityKey(s.etype, s.eid), { ...parent, ...ruleParams.get(entityKey(s.etype, s.eid)) });
       }
     }
-    const updated = this.updatedEntities(triples, before);
-    const data: CheckData = {
-      perms: this.perms,
-      before,
-      updated: (etype, eid) => updated.get(entityKey(etype, eid)) ?? before(etype, eid),
-      params: (etype, eid) => ruleParams.get(entityKey(etype, eid)),
-      modifiedFields: modifiedFieldsOf(triples),
-    };
-    if (!access.admin) runChecks(preChecks(steps, data), this.perms, access.user, checkOpts);
+    // What the permission checks read; an admin's transaction runs none, so it builds none.
+    let data: CheckData | undefined;
+    if (!access.admin) {
+      const updated = this.updatedEntities(triples, before);
+      data = {
+        perms: this.perms,
+        before,
+        updated: (etype, eid) => updated.get(entityKey(etype, eid)) ?? before(etype, eid),
+        params: (etype, eid) => ruleParams.get(entityKey(etype, eid)),
+        modifiedFields: modifiedFieldsOf(triples),
+      };
+      runChecks(preChecks(steps, data), this.perms, access.user, checkOpts);
+    }
 
     this.validateModes(triples, before);
     const created = new Map<string, string>();
@@ -302,22 +249,26 @@ export class Transactor {
       } else if (s.op === 'add-triple' || s.op === 'deep-merge-triple') this.write(s, created, now);
       else if (s.op === 'retract-triple') this.retract(s, created);
     }
-    const resolved = (eid: Eid) =>
-      typeof eid === 'string' ? eid : (created.get(JSON.stringify(eid)) ?? this.lookupNow(eid));
     for (const s of triples) {
-      const id = resolved(s.eid);
+      const id = this.resolved(s.eid, created);
       if (id) touched.add(s.etype, id);
     }
     // Upstream validates required attributes inside the write, before the create checks.
     checkRequired(this.catalog, this.store, touched.list());
-    if (access.admin) return;
+    if (!data) return;
 
+    const checks = data;
     const after = (etype: string, eid: Eid) => {
-      const base = data.updated(etype, eid);
-      const id = resolved(eid);
+      const base = checks.updated(etype, eid);
+      const id = this.resolved(eid, created);
       return base && id ? { ...base, id, __etype: etype } : null;
     };
-    runChecks(postChecks(groupByOp(steps), { ...data, after }), this.perms, access.user, checkOpts);
+    runChecks(postChecks(groupByOp(steps), { ...checks, after }), this.perms, access.user, checkOpts);
+  }
+
+  /** The id a step's entity has after the writes (a lookup resolved, or the entity it created). */
+  private resolved(eid: Eid, created: Map<string, string>): string | undefined {
+    return typeof eid === 'string' ? eid : (created.get(JSON.stringify(eid)) ?? this.lookupNow(eid));
   }
 
   /** Deletes by lookup resolve now; a delete without a namespace names every namespace holding the id; cascades expand. */
@@ -365,20 +316,22 @@ export class Transactor {
 
   /** Upstream's updated-entities-map: each entity with this transaction's steps applied. */
   private updatedEntities(triples: TripleStep[], before: (etype: string, eid: Eid) => Record<string, unknown> | null) {
+    // Each entity is copied once, when its first step is applied; later steps write into that copy.
     const updated = new Map<string, Record<string, unknown>>();
     for (const s of triples) {
       const key = entityKey(s.etype, s.eid);
-      let cur = updated.get(key) ?? (before(s.etype, s.eid) ? { ...before(s.etype, s.eid) } : undefined);
+      let cur = updated.get(key);
+      if (!cur) {
+        const was = before(s.etype, s.eid);
+        if (was) cur = { ...was };
+      }
       if (isLookup(s.eid) && s.op !== 'retract-triple') {
         const label = this.catalog.byId.get(s.eid[0])?.['forward-identity'][2];
-        if (label) cur = { ...cur, [label]: s.eid[1] };
+        if (label) (cur ??= {})[label] = s.eid[1];
       }
-      if (s.op === 'add-triple') cur = { ...cur, [s.label]: s.value };
-      else if (s.op === 'deep-merge-triple') cur = { ...cur, [s.label]: deepMerge(cur?.[s.label], s.value) };
-      else if (cur) {
-        cur = { ...cur };
-        delete cur[s.label];
-      }
+      if (s.op === 'add-triple') (cur ??= {})[s.label] = s.value;
+      else if (s.op === 'deep-merge-triple') (cur ??= {})[s.label] = deepMerge(cur[s.label], s.value);
+      else if (cur) delete cur[s.label];
       if (cur) updated.set(key, cur);
     }
     return updated;
@@ -499,17 +452,110 @@ export class Transactor {
   }
 }
 
+/**
+ * The attributes and entity ids that admin ops name. With throw-on-missing-attrs every attribute
+ * the ops would create is collected in `missing`, to be named in one error. (Methods, not
+ * closures made per call: the hot path makes no functions.)
+ */
+class OpsNames {
+  readonly missing: string[] = [];
+
+  constructor(
+    private readonly catalog: AttrCatalog,
+    private readonly createAttr: (etype: string, label: string, ref: boolean, unique?: boolean) => Attr,
+    private readonly throwOnMissingAttrs: boolean,
+  ) {}
+
+  private absent(etype: string, label: string, ref: boolean, unique?: boolean): Attr {
+    if (!this.throwOnMissingAttrs) return this.createAttr(etype, label, ref, unique);
+    if (!this.missing.includes(`${etype}.${label}`)) this.missing.push(`${etype}.${label}`);
+    return {
+      id: randomUUID(),
+      'forward-identity': [randomUUID(), etype, label],
+      'value-type': 'blob',
+      cardinality: 'one',
+      'unique?': !!unique,
+    } as Attr;
+  }
+
+  attrFor(etype: string, label: string, ref = false): Attr {
+    return this.catalog.find(etype, label)?.attr ?? this.absent(etype, label, ref);
+  }
+
+  /** A lookup names a unique attribute; on a schemaless app Instant creates it (unique, indexed). */
+  private lookupAttr(etype: string, label: string): Attr {
+    const refLabel = label.includes('.') && !this.catalog.find(etype, label) ? label.split('.') : undefined;
+    if (refLabel) {
+      if (refLabel.length !== 2 || refLabel[1] !== 'id') {
+        throw validationError('lookup', label, [`${label} is not a valid lookup attribute.`]);
+      }
+      return this.catalog.find(etype, refLabel[0])?.attr ?? this.absent(etype, refLabel[0], true, true);
+    }
+    return this.catalog.find(etype, label)?.attr ?? this.absent(etype, label, false, true);
+  }
+
+  eidOf(etype: string, id: unknown): Eid | unknown {
+    let pair: [string, unknown] | undefined;
+    if (typeof id === 'string' && id.startsWith('lookup__')) {
+      const [, label, ...json] = id.split('__');
+      try {
+        pair = [label, JSON.parse(json.join('__'))];
+      } catch {
+        throw validationError('lookup', id, [
+          { message: 'lookup value is invalid', hint: { attribute: label, value: json.join('__') } },
+        ]);
+      }
+    } else if (Array.isArray(id) && id.length === 2) pair = [String(id[0]), id[1]];
+    else if (id && typeof id === 'object' && !Array.isArray(id)) {
+      // `{ slug: 'a' }`: a lookup as a map of one unique attribute
+      const entries = Object.entries(id);
+      if (entries.length !== 1)
+        throw validationError('lookup', id, ['lookup must be an object with a single unique attr and value.']);
+      pair = entries[0];
+    }
+    if (!pair) return id; // checked with upstream's message by parseSteps
+    const attr = this.lookupAttr(etype, pair[0]);
+    if (!attr['unique?']) throw validationError('lookup', id, [`${pair[0]} is not a unique attribute on ${etype}`]);
+    return [attr.id, pair[1]];
+  }
+}
+
+/** Each entity as stored before the transaction (with `__etype`, for `.ref()`), or null: read once per entity. */
+class EntitiesBefore {
+  // By namespace, then by id (or a lookup's JSON): no key string is built for an id.
+  private readonly cache = new Map<string, Map<string, Record<string, unknown> | null>>();
+
+  constructor(private readonly store: TripleStore) {}
+
+  readonly get = (etype: string, eid: Eid): Record<string, unknown> | null => {
+    let byId = this.cache.get(etype);
+    if (!byId) this.cache.set(etype, (byId = new Map()));
+    const key = eidKey(eid);
+    let found = byId.get(key);
+    if (found === undefined) {
+      const e = typeof eid === 'string' ? this.store.get(etype, eid) : undefined;
+      found = e ? { ...this.store.toObject(e), __etype: etype } : null;
+      byId.set(key, found);
+    }
+    return found;
+  };
+}
+
 /** The labels a transaction writes on each entity: `request.modifiedFields` (never `id`). */
 function modifiedFieldsOf(triples: TripleStep[]): (eid: Eid) => string[] {
   const byEntity = new Map<string, Set<string>>();
   for (const s of triples) {
     if (s.op === 'retract-triple' || s.label === 'id') continue;
-    const key = JSON.stringify(s.eid);
-    if (!byEntity.has(key)) byEntity.set(key, new Set());
-    byEntity.get(key)!.add(s.label);
+    const key = eidKey(s.eid);
+    let labels = byEntity.get(key);
+    if (!labels) byEntity.set(key, (labels = new Set()));
+    labels.add(s.label);
   }
-  return (eid) => [...(byEntity.get(JSON.stringify(eid)) ?? [])];
+  return (eid) => [...(byEntity.get(eidKey(eid)) ?? [])];
 }
+
+// An id (a UUID) never looks like a lookup's JSON, so ids key as themselves.
+const eidKey = (eid: Eid) => (typeof eid === 'string' ? eid : JSON.stringify(eid));
 
 // Instant's triples table refuses indexed (unique or indexed) values whose column is over 1024 bytes.
 const MAX_INDEXED_BYTES = 1024;

@@ -21,9 +21,9 @@ export type Change =
 export class TripleStore {
   private readonly entities = new Map<string, Map<string, Entity>>();
   private readonly links = new Map<string, LinkIndex>();
-  private readonly unique = new Map<string, Map<string, string>>();
+  private readonly unique = new Map<string, ValueMap<string>>();
   /** Value index for `indexed` attributes: what lets an equality `where` skip a scan. */
-  private readonly indexed = new Map<string, Map<string, Set<string>>>();
+  private readonly indexed = new Map<string, ValueMap<Set<string>>>();
   private undo: (() => void)[] | null = null;
   private changes: Change[] | null = null;
 
@@ -49,13 +49,13 @@ export class TripleStore {
   }
 
   byUnique(attr: Attr, v: unknown): string | undefined {
-    return this.unique.get(attr.id)?.get(uniqueKey(v));
+    return this.unique.get(attr.id)?.get(v);
   }
 
   /** Ids of entities whose indexed `attr` equals `v`, or undefined when `attr` has no index. */
   byIndexed(attr: Attr, v: unknown): Set<string> | undefined {
     if (!attr['index?'] || attr['value-type'] !== 'blob') return undefined;
-    return this.indexed.get(attr.id)?.get(uniqueKey(v)) ?? new Set();
+    return this.indexed.get(attr.id)?.get(v) ?? new Set();
   }
 
   /** Ids linked from `id` through `attr` (forward: id is the source; reverse: id is the target). */
@@ -83,7 +83,7 @@ export class TripleStore {
         for (const [attrId, { v }] of e.fields) {
           const attr = this.catalog.byId.get(attrId);
           if (!attr || attr['forward-identity'][2] === 'id') continue;
-          if (attr['unique?']) this.uniqueIndex(attr).set(uniqueKey(v), e.id);
+          if (attr['unique?']) this.uniqueIndex(attr).set(v, e.id);
           this.index(attr, v, e.id);
         }
       }
@@ -150,8 +150,7 @@ export class TripleStore {
     if (v === null || v === undefined) return this.unset(etype, id, attr);
     if (attr['unique?'] && attr['forward-identity'][2] !== 'id') {
       const idx = this.uniqueIndex(attr);
-      const key = uniqueKey(v);
-      const owner = idx.get(key);
+      const owner = idx.get(v);
       if (owner !== undefined && owner !== id) {
         const [, et, label] = attr['forward-identity'];
         throw new InstantLocalError(
@@ -160,11 +159,11 @@ export class TripleStore {
           { 'record-type': 'triple', 'attr-id': attr.id, etype: et, label, value: v },
         );
       }
-      if (prev) idx.delete(uniqueKey(prev.v));
-      idx.set(key, id);
+      if (prev) idx.delete(prev.v);
+      idx.set(v, id);
       this.undo!.push(() => {
-        idx.delete(key);
-        if (prev) idx.set(uniqueKey(prev.v), id);
+        idx.delete(v);
+        if (prev) idx.set(prev.v, id);
       });
     }
     e.fields.set(attr.id, { v, t: prev?.t ?? t });
@@ -184,8 +183,8 @@ export class TripleStore {
     e.fields.delete(attr.id);
     if (attr['unique?']) {
       const idx = this.uniqueIndex(attr);
-      idx.delete(uniqueKey(prev.v));
-      this.undo!.push(() => idx.set(uniqueKey(prev.v), id));
+      idx.delete(prev.v);
+      this.undo!.push(() => idx.set(prev.v, id));
     }
     this.unindex(attr, prev.v, id);
     this.record(['unset', etype, id, attr.id], () => {
@@ -265,8 +264,8 @@ export class TripleStore {
       if (!attr) continue;
       if (attr['unique?'] && attr['forward-identity'][2] !== 'id') {
         const idx = this.uniqueIndex(attr);
-        idx.delete(uniqueKey(v));
-        this.undo!.push(() => idx.set(uniqueKey(v), id));
+        idx.delete(v);
+        this.undo!.push(() => idx.set(v, id));
       }
       this.unindex(attr, v, id);
       this.undo!.push(() => this.index(attr, v, id));
@@ -292,24 +291,23 @@ export class TripleStore {
   private index(attr: Attr, v: unknown, id: string) {
     if (!attr['index?'] || attr['forward-identity'][2] === 'id') return;
     let byValue = this.indexed.get(attr.id);
-    if (!byValue) this.indexed.set(attr.id, (byValue = new Map()));
-    const key = uniqueKey(v);
-    let ids = byValue.get(key);
-    if (!ids) byValue.set(key, (ids = new Set()));
+    if (!byValue) this.indexed.set(attr.id, (byValue = new ValueMap()));
+    let ids = byValue.get(v);
+    if (!ids) byValue.set(v, (ids = new Set()));
     ids.add(id);
   }
 
   private unindex(attr: Attr, v: unknown, id: string) {
     if (!attr['index?']) return;
     const byValue = this.indexed.get(attr.id);
-    const ids = byValue?.get(uniqueKey(v));
+    const ids = byValue?.get(v);
     ids?.delete(id);
-    if (ids && !ids.size) byValue!.delete(uniqueKey(v));
+    if (ids && !ids.size) byValue!.delete(v);
   }
 
   private uniqueIndex(attr: Attr) {
     let idx = this.unique.get(attr.id);
-    if (!idx) this.unique.set(attr.id, (idx = new Map()));
+    if (!idx) this.unique.set(attr.id, (idx = new ValueMap()));
     return idx;
   }
 
@@ -317,6 +315,29 @@ export class TripleStore {
     let idx = this.links.get(attr.id);
     if (!idx) this.links.set(attr.id, (idx = { fwd: new Map(), rev: new Map() }));
     return idx;
+  }
+}
+
+/**
+ * A map keyed by values compared as `uniqueKey` compares them; strings key as themselves, so the
+ * hot path (string values) builds no key string.
+ */
+class ValueMap<T> {
+  private readonly strings = new Map<string, T>();
+  private readonly others = new Map<string, T>();
+
+  get(v: unknown): T | undefined {
+    return typeof v === 'string' ? this.strings.get(v) : this.others.get(JSON.stringify(v));
+  }
+
+  set(v: unknown, x: T) {
+    if (typeof v === 'string') this.strings.set(v, x);
+    else this.others.set(JSON.stringify(v), x);
+  }
+
+  delete(v: unknown) {
+    if (typeof v === 'string') this.strings.delete(v);
+    else this.others.delete(JSON.stringify(v));
   }
 }
 

@@ -29,6 +29,17 @@ export type Step = TripleStep | DeleteStep | ParamsStep | AttrStep;
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// The steps of one entity repeat its id: the last string that passed is not tested again.
+let lastUuid = '';
+/** Whether `v` is a UUID string. */
+export function isUuid(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  if (v === lastUuid) return true;
+  if (!UUID_RE.test(v)) return false;
+  lastUuid = v;
+  return true;
+}
+
 export const isLookup = (e: unknown): e is Lookup => Array.isArray(e);
 
 export const isTriple = (s: Step): s is TripleStep =>
@@ -40,34 +51,37 @@ export const entityKey = (etype: string, eid: Eid) => `${etype}\u0000${isLookup(
 // Upstream's system catalog columns on `$users` (`id` stays writable: every update sends it).
 const USERS_SYSTEM_COLUMNS = new Set(['email', 'type', 'imageURL', 'linkedPrimaryUser', 'linkedGuestUsers']);
 
-/** Parses raw steps; `attrOf` already knows the attributes this transaction's `add-attr` steps add. */
-export function parseSteps(raw: unknown[], attrOf: (id: string) => Attr | undefined): Step[] {
-  const attr = (id: unknown, step: unknown[]): Attr => {
-    const a = typeof id === 'string' ? attrOf(id) : undefined;
-    if (!a) throw validationError('tx-step', step, [`Attribute ${JSON.stringify(id)} does not exist`]);
-    return a;
-  };
-  const eidOf = (e: unknown, step: unknown[], etype: string | undefined): Eid => {
-    if (typeof e === 'string' && UUID_RE.test(e)) return e.toLowerCase();
-    if (Array.isArray(e) && e.length === 2) {
-      const la = attr(e[0], step);
-      const [, lookupEtype, label] = la['forward-identity'];
-      if (label === 'id' && !(typeof e[1] === 'string' && UUID_RE.test(e[1]))) {
-        throw validationError('tx-steps', step, [
-          `Invalid lookup '${JSON.stringify(e)}'. The lookup attribute is '${lookupEtype}.id', but the lookup value is not a valid UUID.`,
-        ]);
-      }
-      if (label === 'id') return String(e[1]).toLowerCase();
-      if (!la['unique?']) throw validationError('tx-step', step, [`${label} is not a unique attribute.`]);
-      if (etype !== undefined && etype !== lookupEtype) throw namespaceMismatch(step);
-      return [la.id, e[1]];
-    }
-    throw validationError('tx-steps', step, [
-      `Invalid entity ID '${typeof e === 'string' ? e : JSON.stringify(e)}'. Entity IDs must be UUIDs. ` +
-        'Use id() or lookup() to generate a valid UUID.',
-    ]);
-  };
+type AttrOf = (id: string) => Attr | undefined;
 
+function stepAttr(attrOf: AttrOf, id: unknown, step: unknown[]): Attr {
+  const a = typeof id === 'string' ? attrOf(id) : undefined;
+  if (!a) throw validationError('tx-step', step, [`Attribute ${JSON.stringify(id)} does not exist`]);
+  return a;
+}
+
+function stepEid(attrOf: AttrOf, e: unknown, step: unknown[], etype: string | undefined): Eid {
+  if (isUuid(e)) return e.toLowerCase();
+  if (Array.isArray(e) && e.length === 2) {
+    const la = stepAttr(attrOf, e[0], step);
+    const [, lookupEtype, label] = la['forward-identity'];
+    if (label === 'id' && !isUuid(e[1])) {
+      throw validationError('tx-steps', step, [
+        `Invalid lookup '${JSON.stringify(e)}'. The lookup attribute is '${lookupEtype}.id', but the lookup value is not a valid UUID.`,
+      ]);
+    }
+    if (label === 'id') return String(e[1]).toLowerCase();
+    if (!la['unique?']) throw validationError('tx-step', step, [`${label} is not a unique attribute.`]);
+    if (etype !== undefined && etype !== lookupEtype) throw namespaceMismatch(step);
+    return [la.id, e[1]];
+  }
+  throw validationError('tx-steps', step, [
+    `Invalid entity ID '${typeof e === 'string' ? e : JSON.stringify(e)}'. Entity IDs must be UUIDs. ` +
+      'Use id() or lookup() to generate a valid UUID.',
+  ]);
+}
+
+/** Parses raw steps; `attrOf` already knows the attributes this transaction's `add-attr` steps add. */
+export function parseSteps(raw: unknown[], attrOf: AttrOf): Step[] {
   return raw.map((s) => {
     if (!Array.isArray(s) || typeof s[0] !== 'string') throw validationError('tx-step', s, ['Malformed tx-step']);
     const step = s as unknown[];
@@ -90,9 +104,9 @@ export function parseSteps(raw: unknown[], attrOf: (id: string) => Attr | undefi
       case 'add-triple':
       case 'deep-merge-triple':
       case 'retract-triple': {
-        const a = attr(step[2], step);
+        const a = stepAttr(attrOf, step[2], step);
         const [, etype, label] = a['forward-identity'];
-        const eid = eidOf(step[1], step, etype);
+        const eid = stepEid(attrOf, step[1], step, etype);
         const opts = step[4] as { mode?: string } | undefined;
         const mode = opts?.mode === 'create' || opts?.mode === 'update' ? opts.mode : undefined;
         let value = step[3];
@@ -100,17 +114,17 @@ export function parseSteps(raw: unknown[], attrOf: (id: string) => Attr | undefi
         if (a['value-type'] === 'ref') {
           revEtype = a['reverse-identity']![1];
           if (isLookup(value)) {
-            const la = attr(value[0], step);
+            const la = stepAttr(attrOf, value[0], step);
             if (la['forward-identity'][1] !== revEtype) throw namespaceMismatch(step);
             const idLookup = la['forward-identity'][2] === 'id';
-            if (idLookup && !(typeof value[1] === 'string' && UUID_RE.test(value[1]))) {
+            if (idLookup && !isUuid(value[1])) {
               throw validationError('tx-steps', step, [
                 `Invalid lookup '${JSON.stringify(value)}'. The lookup attribute is '${revEtype}.id', ` +
                   'but the lookup value is not a valid UUID.',
               ]);
             }
             value = idLookup ? String(value[1]).toLowerCase() : [la.id, value[1]];
-          } else if (typeof value === 'string' && UUID_RE.test(value)) {
+          } else if (isUuid(value)) {
             value = value.toLowerCase();
           } else {
             throw validationError('eid', value, ['Expected link value to be a uuid.']);
@@ -120,7 +134,7 @@ export function parseSteps(raw: unknown[], attrOf: (id: string) => Attr | undefi
       }
       case 'delete-entity': {
         const etype = typeof step[2] === 'string' ? step[2] : undefined;
-        return { op: 'delete-entity', eid: eidOf(step[1], step, etype), etype, raw: step };
+        return { op: 'delete-entity', eid: stepEid(attrOf, step[1], step, etype), etype, raw: step };
       }
       case 'rule-params': {
         const etype = String(step[2]);
@@ -130,7 +144,7 @@ export function parseSteps(raw: unknown[], attrOf: (id: string) => Attr | undefi
         }
         return {
           op: 'rule-params',
-          eid: eidOf(step[1], step, etype),
+          eid: stepEid(attrOf, step[1], step, etype),
           etype,
           value: params as Record<string, unknown>,
           raw: step,
@@ -172,6 +186,11 @@ export function guardSystemColumns(steps: Step[]) {
 
 /** Upstream runs each kind of step as a group, groups in the order their kind first appears. */
 export function groupByOp<T extends { op: string }>(steps: T[]): T[] {
-  const order = [...new Set(steps.map((s) => s.op))];
-  return order.flatMap((op) => steps.filter((s) => s.op === op));
+  const groups = new Map<string, T[]>(); // Map keeps the order kinds first appear in
+  for (const s of steps) {
+    const group = groups.get(s.op);
+    if (group) group.push(s);
+    else groups.set(s.op, [s]);
+  }
+  return groups.size === 1 ? steps.slice() : [...groups.values()].flat();
 }

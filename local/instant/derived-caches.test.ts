@@ -1,0 +1,69 @@
+// What instant-local derives once instead of per request must follow the schema and the request:
+// the required attributes per namespace are re-derived after a schema reload, and request paths
+// split without URL route as URL would route them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { i, id } from '@instantdb/admin';
+import { adminFor } from '../../tests/support/instant-clients.ts';
+import type { SchemaJson } from './attrs.ts';
+import { startInstantLocal, type InstantLocal } from './server.ts';
+
+const schemaWith = (required: boolean): SchemaJson =>
+  JSON.parse(
+    JSON.stringify(
+      i.schema({
+        entities: { notes: i.entity({ title: required ? i.string() : i.string().optional(), n: i.number() }) },
+        links: {},
+      }),
+    ),
+  );
+
+let server: InstantLocal;
+
+beforeAll(async () => {
+  server = await startInstantLocal({ memory: true, schema: schemaWith(false) });
+});
+afterAll(() => server.close());
+
+describe('derived per schema', () => {
+  it('re-derives the required attributes after a schema reload, both ways', async () => {
+    const admin = adminFor(server);
+    const note = id();
+    await admin.transact(admin.tx.notes[note].update({ n: 1 })); // no title: optional
+    server.reload(schemaWith(true), undefined);
+    await expect(admin.transact(admin.tx.notes[note].update({ n: 2 }))).rejects.toMatchObject({
+      body: { type: 'validation-failed', message: expect.stringContaining('Missing required attribute `notes/title`') },
+    });
+    server.reload(schemaWith(false), undefined);
+    await admin.transact(admin.tx.notes[note].update({ n: 3 }));
+    expect((await admin.query({ notes: {} })).notes).toEqual([{ id: note, n: 3 }]);
+  });
+});
+
+describe('request paths', () => {
+  const post = (target: string, headers: Record<string, string>) =>
+    fetch(`${server.url}${target}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.adminToken}`, ...headers },
+      body: JSON.stringify({ query: { notes: {} } }),
+    });
+
+  it('take the app id from the query string of a plain path', async () => {
+    const res = await post(`/admin/query?app_id=${server.appId}`, {});
+    expect(res.status).toBe(200);
+    expect(await res.json()).toHaveProperty('notes');
+  });
+
+  it('route a path with dot segments as URL resolves it, and an escaped one not at all', async () => {
+    const resolved = await post(`/admin/./x/../query?app_id=${server.appId}`, {});
+    expect(resolved.status).toBe(200);
+    const escaped = await post(`/admin/%71uery?app_id=${server.appId}`, {});
+    expect(escaped.status).toBe(404);
+    expect(await escaped.json()).toMatchObject({ message: 'No route POST /admin/%71uery' });
+  });
+
+  it('refuse a stranger on a plain path as on any other', async () => {
+    const res = await post(`/admin/query?app_id=${server.appId}`, { authorization: `Bearer ${id()}` });
+    expect(res.status).toBe(400); // Instant's record-not-found status
+    expect(await res.json()).toMatchObject({ type: 'record-not-found', hint: { 'record-type': 'app-admin-token' } });
+  });
+});
