@@ -5,6 +5,8 @@ import Stripe from 'stripe';
 import { spawnApiProcess } from '../../local/dev/api-process.ts';
 import { startApiServer } from '../../local/dev/api-server.ts';
 import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
+import { pushProjectOnChange } from '../../local/instant/push-on-change.ts';
+import { spawnInstantLocal } from '../../local/instant/spawn.ts';
 
 export type BenchStack = DevStack & {
   stripeSdk: Stripe;
@@ -97,6 +99,35 @@ function postLocal(url: string, body: unknown): Promise<Response> {
     req.on('error', reject);
     req.end(text);
   });
+}
+
+export type InstantStack = { instant: { url: string; appId: string; adminToken: string }; close(): Promise<void> };
+
+/**
+ * Only the local Instant server, the project's schema and rules pushed, and the api/ code's
+ * environment pointing at it: for benches of server code called in-process (the ledger), where
+ * Vite and the Stripe stand-in would only share this process's core with what is measured.
+ */
+export async function startInstantStack(): Promise<InstantStack> {
+  const server = await spawnInstantLocal({ memory: true });
+  const instant = { url: server.url, appId: server.appId, adminToken: server.adminToken };
+  const pusher = pushProjectOnChange(instant, { log: { info: () => {}, error: console.error } });
+  try {
+    const pushed = await pusher.initial;
+    const refused = pushed.find((p) => !p.ok);
+    if (refused) throw new Error(`instant-cli refused ${refused.file}: ${refused.report}`);
+  } catch (e) {
+    await server.close();
+    throw e;
+  } finally {
+    pusher.close();
+  }
+  Object.assign(process.env, {
+    INSTANT_APP_ID: instant.appId,
+    INSTANT_ADMIN_TOKEN: instant.adminToken,
+    INSTANT_API_URI: instant.url,
+  });
+  return { instant, close: () => server.close() };
 }
 
 export const sessionIdOf = (checkoutUrl: string) => new URL(checkoutUrl).pathname.split('/').pop()!;
