@@ -12,7 +12,7 @@
 // The same read brings a checkout event's purchase and receipt as stored, and a fresh event's own
 // copy of its session stands in for the first Stripe read (stripe-view.ts): a first delivery reads
 // Stripe once (the re-read after its write), and a duplicate arriving while the first copy is
-// still at work finds the purchase written already and writes and re-reads nothing.
+// still at work finds the purchase written already: one Stripe read agrees, and it writes nothing.
 import type Stripe from 'stripe';
 import { derivedId } from '../platform/derived-id.ts';
 import { adminDb } from '../platform/instant-admin.ts';
