@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { balanceOf, grant, spend } from '../api/_lib/credits/ledger.ts';
 import { adminDb } from '../api/_lib/platform/instant-admin.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
-import { startInstantStack, type InstantStack } from './support/stack.ts';
+import { instantRequestCounts, startInstantStack, type InstantStack } from './support/stack.ts';
 
 export async function run(spends = 100, balance = 40): Promise<Row[]> {
   // The ledger runs in this process: as deployed (compiled, no source-map support), not as tsx runs
@@ -69,11 +69,7 @@ async function newUser(): Promise<string> {
 
 /** Instant's admin reads and writes so far, as the stand-in counted them. */
 async function instantCalls(stack: InstantStack): Promise<{ reads: number; writes: number }> {
-  const { instant } = stack;
-  const res = await fetch(`${instant.url}/_local/request-counts?app_id=${instant.appId}`, {
-    headers: { authorization: `Bearer ${instant.adminToken}`, 'app-id': instant.appId },
-  });
-  const { counts } = (await res.json()) as { counts: Record<string, number> };
+  const counts = await instantRequestCounts(stack.instant);
   return { reads: counts['POST /admin/query'] ?? 0, writes: counts['POST /admin/transact'] ?? 0 };
 }
 

@@ -6,12 +6,13 @@
  * deliveries per second and p50/p99 latency from signing to the 2xx answer.
  * Stops by itself (and fails after 60 s).
  */
-import { Agent, createServer, request, type IncomingMessage } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import Stripe from 'stripe';
 import { startMailbox } from '../local/mailbox/server.ts';
 import { startStripeLocal } from '../local/stripe/server.ts';
+import { rawRequest } from './support/raw-http.ts';
 import { printTable, type Row } from './support/report.ts';
 
 const { values } = parseArgs({
@@ -135,18 +136,9 @@ async function trigger(event: string, n: number): Promise<{ id: string; type: st
 
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 
-/** One raw request over the keep-alive agent; resolves with the status once the answer is read. */
-function rawRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent }, (res: IncomingMessage) => {
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-      res.resume();
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+/** One raw request over the keep-alive agent (support/raw-http.ts); resolves with the status once the answer is read. */
+const statusOf = async (url: string, method: string, headers: Record<string, string>, body?: string) =>
+  (await rawRequest(url, { method, headers, body, agent })).status;
 
 /** `n` requests, `concurrency` at a time; every answer must have `status`. */
 async function drive(n: number, status: number, send: () => Promise<number>): Promise<void> {
@@ -167,7 +159,7 @@ const sink = createServer((req, res) => {
 await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/webhook`;
 
-const floorMs = await cpuPer(requests, (n) => drive(n, 200, () => rawRequest(sinkUrl, 'GET', {})));
+const floorMs = await cpuPer(requests, (n) => drive(n, 200, () => statusOf(sinkUrl, 'GET', {})));
 
 // The shop's first deliveries: paid sessions' `checkout.session.completed`, made while deliveries
 // are held (making them is not counted), then released; duplicates: copies of one event.
@@ -191,7 +183,7 @@ const completed = events.find((e) => e.type === 'checkout.session.completed')!.i
 const resend = async (n: number): Promise<void> => {
   for (let sent = 0; sent < n; sent += 1000) {
     const copies = Math.min(1000, n - sent);
-    const res = await rawRequest(
+    const res = await statusOf(
       `${stripe.url}/_local/events/${completed}/resend`,
       'POST',
       { 'content-type': 'application/json' },
@@ -213,7 +205,7 @@ const sessionId = stripe.account.store.all<{ id: string; object: string }>('chec
 const expand = 'expand[]=line_items.data.price.product&expand[]=payment_intent.latest_charge';
 const auth = { authorization: `Bearer ${stripe.secretKey}` };
 const retrieveMs = await cpuPer(requests, (n) =>
-  drive(n, 200, () => rawRequest(`${stripe.url}/v1/checkout/sessions/${sessionId}?${expand}`, 'GET', auth)),
+  drive(n, 200, () => statusOf(`${stripe.url}/v1/checkout/sessions/${sessionId}?${expand}`, 'GET', auth)),
 );
 
 const mailbox = await startMailbox();
@@ -229,7 +221,7 @@ const mailHeaders = { authorization: `Bearer ${mailbox.apiKey}`, 'content-type':
 let mails = 0;
 const mailMs = await cpuPer(requests, (n) =>
   drive(n, 200, () =>
-    rawRequest(`${mailbox.url}/emails`, 'POST', { ...mailHeaders, 'idempotency-key': `receipt-${++mails}` }, mail),
+    statusOf(`${mailbox.url}/emails`, 'POST', { ...mailHeaders, 'idempotency-key': `receipt-${++mails}` }, mail),
   ),
 );
 

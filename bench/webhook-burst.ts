@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type Stripe from 'stripe';
 import { cpuBetween, readCpu } from './support/process-cpu.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
-import { sessionIdOf, startBenchStack, type BenchStack } from './support/stack.ts';
+import { instantRequestCounts, sessionIdOf, startBenchStack, type BenchStack } from './support/stack.ts';
 
 type Counts = Record<string, number>;
 type Calls = { stripe: number; instantReads: number; instantWrites: number; instantOther: number };
@@ -201,10 +201,7 @@ function failureRows(reasons: string[]): Row[] {
 }
 
 async function callCounts(stack: BenchStack): Promise<{ stripe: Counts; instant: Counts }> {
-  const res = await fetch(`${stack.instant.url}/_local/request-counts?app_id=${stack.instant.appId}`, {
-    headers: { authorization: `Bearer ${stack.instant.adminToken}`, 'app-id': stack.instant.appId },
-  });
-  return { stripe: stack.stripe!.apiRequestCounts(), instant: ((await res.json()) as { counts: Counts }).counts };
+  return { stripe: stack.stripe!.apiRequestCounts(), instant: await instantRequestCounts(stack.instant) };
 }
 
 function diff(after: { stripe: Counts; instant: Counts }, before: { stripe: Counts; instant: Counts }): Calls {

@@ -3,47 +3,22 @@
 // already stored, and instant-local's own process CPU per admin query and per admin transact.
 // Requests are raw node:http on a keep-alive agent, so only the server's cost is what moves.
 import { appendFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { id } from '@instantdb/admin';
 import schema from '../../instant.schema.ts';
 import rules from '../../instant.perms.ts';
 import { spawnInstantLocal, type SpawnedInstantLocal } from '../../local/instant/spawn.ts';
 import { readCpu } from './process-cpu.ts';
+import { rawPostJson } from './raw-http.ts';
 
 type Op = [string, string, string, Record<string, unknown>];
 
-/**
- * One admin call as the admin SDK sends it, over a keep-alive node:http agent (fetch's own
- * per-request cost would otherwise be what is measured); resolves with the parsed answer, rejects on a non-200.
- */
-export function adminPost(server: SpawnedInstantLocal, agent: Agent, path: string, body: unknown): Promise<any> {
-  const text = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${server.url}${path}?app_id=${server.appId}`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${server.adminToken}`,
-          'app-id': server.appId,
-          'content-length': Buffer.byteLength(text),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const answer = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode === 200) resolve(JSON.parse(answer));
-          else reject(new Error(`${path}: status ${res.statusCode}: ${answer}`));
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
+/** One admin call as the admin SDK sends it; resolves with the parsed answer, rejects on a non-200. */
+export async function adminPost(server: SpawnedInstantLocal, agent: Agent, path: string, body: unknown): Promise<any> {
+  const headers = { authorization: `Bearer ${server.adminToken}`, 'app-id': server.appId };
+  const { status, text } = await rawPostJson(`${server.url}${path}?app_id=${server.appId}`, body, headers, agent);
+  if (status !== 200) throw new Error(`${path}: status ${status}: ${text}`);
+  return JSON.parse(text);
 }
 
 const transact = (s: SpawnedInstantLocal, agent: Agent, ops: Op[]) =>

@@ -1,12 +1,13 @@
 // The benches run against `npm run dev`'s stack (local Instant, Stripe stand-in, mailbox, Vite
 // serving the api/ functions), started on free ports with nothing kept on disk.
-import { Agent, request } from 'node:http';
 import Stripe from 'stripe';
 import { spawnApiProcess } from '../../local/dev/api-process.ts';
 import { startApiServer } from '../../local/dev/api-server.ts';
 import { startDevStack, type DevStack } from '../../local/dev/dev-stack.ts';
-import { pushProjectOnChange } from '../../local/instant/push-on-change.ts';
 import { spawnInstantLocal } from '../../local/instant/spawn.ts';
+import schema from '../../instant.schema.ts';
+import rules from '../../instant.perms.ts';
+import { rawPostJson, rawRequest } from './raw-http.ts';
 
 export type BenchStack = DevStack & {
   stripeSdk: Stripe;
@@ -59,7 +60,11 @@ export async function startBenchStack({
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       }),
-    local: (path, body = {}) => postLocal(`${stack.stripe!.url}/_local/${path}`, body),
+    // Over node:http: the burst bench counts the load generator's CPU too.
+    local: async (path, body = {}) => {
+      const { status, text } = await rawPostJson(`${stack.stripe!.url}/_local/${path}`, body);
+      return new Response(text, { status });
+    },
     admin: async (q) => {
       const res = await fetch(`${stack.instant.url}/admin/query?app_id=${stack.instant.appId}`, {
         method: 'POST',
@@ -75,59 +80,30 @@ export async function startBenchStack({
   };
 }
 
-// The load generator's own calls over a keep-alive node:http agent: fetch costs several times more
-// CPU a request, and the burst benches count every process's CPU (the shop's, not the generator's, is measured).
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-
-function postLocal(url: string, body: unknown): Promise<Response> {
-  const text = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0 })));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
-}
-
 export type InstantStack = { instant: { url: string; appId: string; adminToken: string }; close(): Promise<void> };
 
 /**
- * Only the local Instant server, the project's schema and rules pushed, and the api/ code's
- * environment pointing at it: for benches of server code called in-process (the ledger), where
- * Vite and the Stripe stand-in would only share this process's core with what is measured.
+ * Only the local Instant server, started with the project's schema and rules, and the api/
+ * code's environment pointing at it: for benches of server code called in-process (the ledger),
+ * where Vite and the Stripe stand-in would only share this process's core with what is measured.
  */
 export async function startInstantStack(): Promise<InstantStack> {
-  const server = await spawnInstantLocal({ memory: true });
+  const server = await spawnInstantLocal({ memory: true, schema: JSON.parse(JSON.stringify(schema)), rules });
   const instant = { url: server.url, appId: server.appId, adminToken: server.adminToken };
-  const pusher = pushProjectOnChange(instant, { log: { info: () => {}, error: console.error } });
-  try {
-    const pushed = await pusher.initial;
-    const refused = pushed.find((p) => !p.ok);
-    if (refused) throw new Error(`instant-cli refused ${refused.file}: ${refused.report}`);
-  } catch (e) {
-    await server.close();
-    throw e;
-  } finally {
-    pusher.close();
-  }
   Object.assign(process.env, {
     INSTANT_APP_ID: instant.appId,
     INSTANT_ADMIN_TOKEN: instant.adminToken,
     INSTANT_API_URI: instant.url,
   });
   return { instant, close: () => server.close() };
+}
+
+/** The local Instant server's request counters (`METHOD /path` → calls so far). */
+export async function instantRequestCounts(instant: InstantStack['instant']): Promise<Record<string, number>> {
+  const { text } = await rawRequest(`${instant.url}/_local/request-counts?app_id=${instant.appId}`, {
+    headers: { authorization: `Bearer ${instant.adminToken}`, 'app-id': instant.appId },
+  });
+  return (JSON.parse(text) as { counts: Record<string, number> }).counts;
 }
 
 export const sessionIdOf = (checkoutUrl: string) => new URL(checkoutUrl).pathname.split('/').pop()!;
