@@ -480,8 +480,9 @@ class PlainTarget {
     return (this.params ??= new URLSearchParams(this.query));
   }
 }
-// A path URL would leave as it is (no dot segments, escapes, or a leading `//`) and a query without a fragment.
-const PLAIN_TARGET = /^(\/(?:[A-Za-z0-9_-]+\/?)*)(?:\?([^#]*))?$/;
+// A path URL would leave as it is (no dot segments, escapes, or a leading `//`) and a query without a
+// fragment. Each segment but the last ends in its `/`, so a segment splits one way only (linear time).
+const PLAIN_TARGET = /^(\/(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]*)(?:\?([^#]*))?$/;
 
 /** The body as a JSON object. Read with plain stream events: an async iterator per request costs more than the parse. */
 function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {

@@ -84,22 +84,19 @@ async function settle(
 ): Promise<FulfillResult> {
   const owesReceipt = WAS_PAID.has(written.status) && written.email;
   const { amount_total, currency } = view.session;
-  // Both are awaited even when one fails, so nothing is left running after a 500.
+  const input = {
+    sessionId: view.session.id,
+    purchaseId: written.purchaseId,
+    email: written.email!,
+    product: written.product,
+    amount: amount_total,
+    currency,
+  };
+  // Both are awaited even when one fails, so nothing is left running after a 500. A receipt
+  // stored before is another writer's claim: nothing to send.
   const [entitled, sent] = await Promise.allSettled([
     applyEntitlements(view, written),
-    owesReceipt
-      ? sendReceiptOnce(
-          {
-            sessionId: view.session.id,
-            purchaseId: written.purchaseId,
-            email: written.email!,
-            product: written.product,
-            amount: amount_total,
-            currency,
-          },
-          { claimed: Boolean(receipt) },
-        )
-      : ('none' as const),
+    !owesReceipt ? ('none' as const) : receipt ? ('already-handled' as const) : sendReceiptOnce(input),
   ]);
   if (entitled.status === 'rejected') throw entitled.reason;
   if (sent.status === 'rejected') throw sent.reason;

@@ -22,12 +22,7 @@ export type StoredReceipt = InstaQLEntity<AppSchema, 'receipts'>;
 
 export const receiptIdFor = (sessionId: string) => derivedId('receipt', sessionId);
 
-/** `claimed`: the caller has read the receipt's claim already, so it is another writer's to send. */
-export async function sendReceiptOnce(
-  r: ReceiptInput,
-  { claimed = false } = {},
-): Promise<'sent' | 'failed' | 'already-handled'> {
-  if (claimed) return 'already-handled';
+export async function sendReceiptOnce(r: ReceiptInput): Promise<'sent' | 'failed' | 'already-handled'> {
   const db = adminDb();
   const receiptId = receiptIdFor(r.sessionId);
   const owner = newId();
