@@ -117,7 +117,10 @@ async function receiptDone(
 ): Promise<boolean> {
   if (outcome.receipt === 'none' || outcome.receipt === 'sent') return true;
   if (outcome.receipt === 'failed') return false;
-  const receipt = stored?.receipt ?? (await adminDb().query({ receipts: { $: { where: { sessionId } } } })).receipts[0];
+  // The delivery's first read answers when it saw the claim (if sent since, the next delivery marks the event).
+  const receipt =
+    stored?.receipt ??
+    (await adminDb().query({ receipts: { $: { where: { id: receiptIdFor(sessionId) } } } })).receipts[0];
   if (!receipt || receipt.status === 'sent') return Boolean(receipt);
   if (!needsResend(receipt)) return false; // another delivery is sending it and marks the event when done
   return (await resendReceipt(sessionId, `webhook:${eventId}`)).result === 'sent';
