@@ -19,7 +19,7 @@ import {
   isLookup,
   isTriple,
   parseSteps,
-  UUID_RE,
+  isUuid,
   type Eid,
   type Step,
   type TripleStep,
@@ -385,8 +385,7 @@ export class Transactor {
     created.set(key, id);
     if (attr['value-type'] === 'ref') {
       // A link lookup (`users.id`) that names nothing yet: a new entity linked to that id.
-      if (typeof eid[1] !== 'string' || !UUID_RE.test(eid[1]))
-        throw validationError('lookup', eid, ['Expected link value to be a uuid.']);
+      if (!isUuid(eid[1])) throw validationError('lookup', eid, ['Expected link value to be a uuid.']);
       this.store.ensure(etype, id, now);
       this.store.link(attr, id, eid[1].toLowerCase(), now);
       return id;

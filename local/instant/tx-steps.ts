@@ -29,16 +29,8 @@ export type Step = TripleStep | DeleteStep | ParamsStep | AttrStep;
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// The steps of one entity repeat its id: the last string that passed is not tested again.
-let lastUuid = '';
 /** Whether `v` is a UUID string. */
-export function isUuid(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  if (v === lastUuid) return true;
-  if (!UUID_RE.test(v)) return false;
-  lastUuid = v;
-  return true;
-}
+export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID_RE.test(v);
 
 export const isLookup = (e: unknown): e is Lookup => Array.isArray(e);
 

@@ -40,9 +40,8 @@ export function sendJson(
 
 /** Sends JSON already serialized (e.g. a stored idempotent answer). */
 export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
-  headers['content-type'] ??= 'application/json';
-  headers['content-length'] ??= String(Buffer.byteLength(text));
-  res.writeHead(status, headers);
+  const length = String(Buffer.byteLength(text));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': length, ...headers });
   res.end(text);
 }
 

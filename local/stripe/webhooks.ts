@@ -81,9 +81,6 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
   private pumpScheduled = false;
-  /** Signatures made this second, by secret: a copy of the same payload is not signed again. */
-  private signed = new Map<string, { payload: string; signature: string }>();
-  private signedSecond = 0;
 
   constructor(
     options: Partial<WebhookOptions> = {},
@@ -223,23 +220,11 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     if (this.idle) this.emit('idle');
   }
 
-  private sign(payload: string, secret: string, timestamp: number): string {
-    if (timestamp !== this.signedSecond) {
-      this.signed.clear();
-      this.signedSecond = timestamp;
-    }
-    const last = this.signed.get(secret);
-    if (last && last.payload === payload) return last.signature;
-    const signature = signPayload(payload, secret, timestamp);
-    this.signed.set(secret, { payload, signature });
-    return signature;
-  }
-
   private async attempt(job: Job): Promise<void> {
     const payload = job.payload();
     const signedAtWall = Date.now();
     const start = performance.now();
-    const signature = this.sign(payload, job.target.secret, Math.floor(signedAtWall / 1000));
+    const signature = signPayload(payload, job.target.secret, Math.floor(signedAtWall / 1000));
     let responseStatus: number | null = null;
     let error: string | null = null;
     // `fail`: never reaches the endpoint. `timeout`: the endpoint gets it and answers, but too late.

@@ -223,8 +223,8 @@ async function claim(userId: string, ref: string, decide: Decide, extra: Step[] 
     const now = Date.now();
     // With a preference (a clawback), the first units in order; otherwise (a spend) one at random.
     const units = freeUnits(held.lots, plan.prefer ? plan.units : WINDOW, plan.prefer);
+    if (units.length < plan.units) throw new Error(`ledger: ${ref} found fewer free units than its balance`);
     const chosen = plan.prefer ? units.slice(0, plan.units) : [units[randomInt(units.length)]];
-    if (chosen.length !== plan.units) throw new Error(`ledger: ${ref} found fewer free units than its balance`);
     const { entry, step } = entryStep(newId(), userId, ref, plan.change, now);
     const written = await commit(ref, entry.id, [step, ...claimSteps(userId, ref, chosen, held.lots, now), ...extra]);
     if (written.status === 'applied') return { result: { status: 'applied', entry } as Recorded, held };
