@@ -48,8 +48,10 @@ export class IdSource {
   /** Base62 text without a prefix (coupon ids, promotion codes). */
   token(kind: string, key: string, length: number): string {
     const slot = `${kind}\u0000${key}`;
-    const n = (this.made.get(slot) ?? 0) + 1;
-    this.made.set(slot, n);
+    // Counted by a digest of the slot: keys can be whole request texts, which would pile up here.
+    const counter = seededBytes('', slot, 16).toString('base64');
+    const n = (this.made.get(counter) ?? 0) + 1;
+    this.made.set(counter, n);
     return base62(seededBytes(this.seed, `${slot}\u0000${n}`, length));
   }
 }
