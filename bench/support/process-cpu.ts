@@ -1,7 +1,7 @@
 // CPU time used by this process and every process it started, by role (read from Linux's /proc;
 // empty elsewhere), so a bench can say what one delivery costs summed over all processes, not
 // only in the one it runs in: on a 2-core machine that sum, not latency, bounds throughput.
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
@@ -58,4 +58,16 @@ export function cpuBetween(before: CpuReading, after: CpuReading): { byRole: Rec
   const byRole = Object.fromEntries(Object.entries(after.byRole).map(([k, v]) => [k, v - (before.byRole[k] ?? 0)]));
   const busiest = Math.max(0, ...[...after.byProcess].map(([pid, v]) => v - (before.byProcess.get(pid) ?? 0)));
   return { byRole, busiest };
+}
+
+/**
+ * For profiling: runs `work` and, when BENCH_MARKS names a file, appends the window's bounds on the
+ * monotonic clock (µs), which the `--cpu-prof` profiles of every process share
+ * (LOCAL_CHILD_NODE_FLAGS profiles the child processes).
+ */
+export async function markWindow<T>(work: () => Promise<T>): Promise<T> {
+  const start = process.hrtime.bigint() / 1000n;
+  const value = await work();
+  if (process.env.BENCH_MARKS) appendFileSync(process.env.BENCH_MARKS, `${start} ${process.hrtime.bigint() / 1000n}\n`);
+  return value;
 }

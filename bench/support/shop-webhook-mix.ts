@@ -2,13 +2,12 @@
 // and api/_lib/ops/webhook-log.ts), with the shop's own schema and rules and a few thousand rows
 // already stored, and instant-local's own process CPU per admin query and per admin transact.
 // Requests are raw node:http on a keep-alive agent, so only the server's cost is what moves.
-import { appendFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { id } from '@instantdb/admin';
 import schema from '../../instant.schema.ts';
 import rules from '../../instant.perms.ts';
 import { spawnInstantLocal, type SpawnedInstantLocal } from '../../local/instant/spawn.ts';
-import { readCpu } from './process-cpu.ts';
+import { markWindow, readCpu } from './process-cpu.ts';
 import { rawPostJson } from './raw-http.ts';
 
 type Op = [string, string, string, Record<string, unknown>];
@@ -132,12 +131,10 @@ async function inFlight(concurrency: number, calls: (() => Promise<unknown>)[]):
 
 const instantCpu = () => readCpu().byRole['Instant server'] ?? 0;
 
-/** Instant-local's CPU ms over `run`; BENCH_MARKS (a file) gets the window's bounds (µs, monotonic) for --cpu-prof. */
+/** Instant-local's CPU ms over `run` (a profiling window: process-cpu.ts markWindow). */
 async function cpuOver(run: () => Promise<void>): Promise<number> {
   const cpu0 = instantCpu();
-  const m0 = process.hrtime.bigint() / 1000n;
-  await run();
-  if (process.env.BENCH_MARKS) appendFileSync(process.env.BENCH_MARKS, `${m0} ${process.hrtime.bigint() / 1000n}\n`);
+  await markWindow(run);
   return instantCpu() - cpu0;
 }
 

@@ -1,5 +1,6 @@
-// The benches run against `npm run dev`'s stack (local Instant, Stripe stand-in, mailbox, Vite
-// serving the api/ functions), started on free ports with nothing kept on disk.
+// The benches' stacks, started on free ports with nothing kept on disk: `npm run dev`'s whole stack
+// (local Instant, Stripe stand-in, mailbox, Vite serving the api/ functions), or the local
+// Instant server alone for code the bench calls in-process.
 import Stripe from 'stripe';
 import { spawnApiProcess } from '../../local/dev/api-process.ts';
 import { startApiServer } from '../../local/dev/api-server.ts';

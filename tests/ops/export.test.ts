@@ -58,9 +58,23 @@ describe('export', () => {
     const header = parseCsv(text)[0];
     expect(header.slice(0, 3)).toEqual(['createdAt', 'day', 'sessionId']);
     expect(header.indexOf('currency') - header.indexOf('amount')).toBe(1);
-    expect(header).toEqual(
-      expect.arrayContaining(['email', 'status', 'refundedAmount', 'disputedAmount', 'pendingKind']),
-    );
+    expect(header).toEqual([
+      'createdAt',
+      'day',
+      'sessionId',
+      'paymentIntentId',
+      'status',
+      'email',
+      'productId',
+      'title',
+      'amount',
+      'currency',
+      'refundedAmount',
+      'disputedAmount',
+      'openDisputes',
+      'pendingKind',
+      'unfulfilledReason',
+    ]);
     expect(rows.map((r) => r.sessionId).sort()).toEqual(purchases.map((p) => p.sessionId).sort());
     const by = Object.fromEntries(rows.map((r) => [r.sessionId, r]));
     expect(by[partial]).toMatchObject({
