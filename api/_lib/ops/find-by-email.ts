@@ -5,7 +5,9 @@ import { downloadFile } from '../files/download-file.ts';
 import { normalizeEmail } from '../platform/normalize-email.ts';
 import { HttpError } from '../platform/http.ts';
 import { adminDb } from '../platform/instant-admin.ts';
+import { withRunningBalance } from '../../../contracts/credits.ts';
 import type { FindResult } from '../../../contracts/ops.ts';
+import { balanceOf } from '../credits/ledger.ts';
 import { toFoundPurchase, type Purchase } from './found-purchase.ts';
 
 export type { FindResult } from '../../../contracts/ops.ts';
@@ -22,15 +24,16 @@ export async function findByEmail(rawEmail: string): Promise<FindResult> {
   const seen = new Map<string, Purchase>();
   for (const p of [...byEmail, ...(user?.purchases ?? [])]) seen.set(p.id, p);
   const sessionIds = [...seen.values()].map((p) => p.sessionId);
-  const [receipts, ledgerEntries] = await Promise.all([
+  const [receipts, ledgerEntries, balance] = await Promise.all([
     sessionIds.length
       ? db.query({ receipts: { $: { where: { sessionId: { $in: sessionIds } } } } }).then((r) => r.receipts)
       : [],
     user
       ? db
-          .query({ ledgerEntries: { $: { where: { userId: user.id }, order: { createdAt: 'asc' } } } })
+          .query({ ledgerEntries: { $: { where: { userId: user.id }, order: { createdAt: 'desc' } } } })
           .then((r) => r.ledgerEntries)
       : [],
+    user ? balanceOf(user.id) : 0,
   ]);
   const receiptOf = new Map(receipts.map((r) => [r.sessionId, r]));
 
@@ -49,16 +52,18 @@ export async function findByEmail(rawEmail: string): Promise<FindResult> {
       }
     });
 
-  // Oldest first, numbered, with the balance after each: the amounts add up to the balance.
-  let balance = 0;
-  const ledger = ledgerEntries.map(({ amount, reason, ref, createdAt }, i) => ({
-    seq: i + 1,
-    amount,
-    balance: (balance += amount),
-    reason,
-    ref,
-    createdAt,
-  }));
+  // Oldest first, numbered, with the balance after each counted back from the balance the user
+  // sees (their open lots), as /credits shows it.
+  const ledger = withRunningBalance(ledgerEntries, balance)
+    .reverse()
+    .map(({ amount, reason, ref, createdAt, balance: after }, i) => ({
+      seq: i + 1,
+      amount,
+      balance: after,
+      reason,
+      ref,
+      createdAt,
+    }));
   return {
     email,
     user: user
