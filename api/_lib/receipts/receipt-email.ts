@@ -1,6 +1,7 @@
 // The receipt's text: what was bought, what it cost, and how to get back to it (where the buyer
 // finds it again, never a raw file link).
 import type { Product } from '../../../catalog/products.ts';
+import { formatMoney } from '../../../contracts/money.ts';
 
 /** What a receipt says (and to whom); the send itself is send-receipt.ts. */
 export type ReceiptInput = {
@@ -12,18 +13,10 @@ export type ReceiptInput = {
   currency: string | null;
 };
 
-// Building a formatter costs far more than formatting with one; there are few currencies.
-const formats = new Map<string, Intl.NumberFormat>();
-function currencyFormat(currency: string): Intl.NumberFormat {
-  let f = formats.get(currency);
-  if (!f) formats.set(currency, (f = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
-  return f;
-}
-
 export function receiptEmail(r: ReceiptInput) {
   const appUrl = process.env.APP_URL ?? 'http://localhost:5173';
   const what = r.product?.title ?? 'your purchase';
-  const paid = r.amount !== null && r.currency ? currencyFormat(r.currency.toUpperCase()).format(r.amount / 100) : null;
+  const paid = r.amount !== null && r.currency ? formatMoney(r.amount, r.currency) : null;
   // How to get back to it: where the buyer finds it again, never a raw file link.
   const howToReturn =
     r.product?.kind === 'credits'
