@@ -7,7 +7,7 @@
 //
 // The figures are a warm instance's: WARM_ROUNDS unmeasured rounds of both first (V8 optimizes
 // fetch's and the ledger's code only after a few thousand calls; measured after one round, the
-// p99 moved between 250 and 390 ms with the JIT's progress), then MEASURED_ROUNDS rounds, each on
+// p99 moved between 250 and 460 ms with the JIT's progress), then MEASURED_ROUNDS rounds, each on
 // a fresh user (or 100 fresh users), their latencies pooled and every round checked for exactness.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
