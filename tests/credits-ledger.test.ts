@@ -4,7 +4,7 @@
 // out more than it holds; grants, clawbacks and spends racing each other; lost answers.
 import { randomUUID } from 'node:crypto';
 import type { init as initAdmin } from '@instantdb/admin';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clawback, grant, spend } from '../api/_lib/credits/ledger.ts';
 import { loadProjectConfig } from '../local/instant/project-config.ts';
 import { startInstantLocal, type InstantLocal } from '../local/instant/server.ts';
@@ -38,8 +38,9 @@ async function faults(body: unknown) {
   });
   expect(res.status).toBe(200);
 }
-const injected = async () =>
-  ((await (await fetch(`${server.url}/_local/faults`, { headers: headers() })).json()) as any).injected;
+const faultState = async () =>
+  (await (await fetch(`${server.url}/_local/faults`, { headers: headers() })).json()) as any;
+const injected = async () => (await faultState()).injected;
 
 async function newUser() {
   const { id } = await admin.auth.verifyToken(await admin.auth.createToken(`u-${randomUUID()}@example.com`));
@@ -78,6 +79,21 @@ describe('spends under contention', () => {
     await spendMany(u, 2);
     expect(await spend(u, use(u, 'same'), 'Haiku')).toMatchObject({ ok: true });
     expect(await spend(u, use(u, 'new'), 'Haiku')).toEqual({ ok: false, balance: 0 });
+  });
+
+  it('answers the balance after the spend when the same ref landed between its read and its write', async () => {
+    const u = await newUser();
+    await grant(u, 10, `grant:${u}`, 'Bought 10 credits');
+    // The first attempt's write is held; a second one with the same ref reads and lands meanwhile,
+    // so the first finds it through the collision on `ref`, with a read from before it.
+    await faults({ rules: [{ path: '/admin/transact', match: 'creditClaims', max: 1, rates: { slow: 1 } }] });
+    const held = spend(u, use(u, 'race'), 'Haiku');
+    await vi.waitFor(async () => expect((await faultState()).slow_in_flight).toBe(1), { timeout: 10_000 });
+    expect(await spend(u, use(u, 'race'), 'Haiku')).toEqual({ ok: true, balance: 9 });
+    expect((await faultState()).slow_in_flight).toBe(1); // it landed while the first write was held
+    expect(await held).toEqual({ ok: true, balance: 9 });
+    expect(await balanceOf(admin, u)).toBe(9);
+    expect((await ledgerOf(admin, u)).map((e) => e.amount)).toEqual([10, -1]);
   });
 
   it('keeps each balance read small however long the history: older lots fill up and close', async () => {

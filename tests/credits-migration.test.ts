@@ -282,4 +282,15 @@ describe('migrating legacy ledgers to credit lots', () => {
       /legacy entry newer than its opening lot/,
     );
   });
+
+  it('answers a spend retried after the migration, which the legacy ledger recorded, with its balance', async () => {
+    const erin = await writeLegacyLedger(`erin-${randomUUID()}@example.com`, [
+      { amount: 5, reason: 'Bought 5 credits' },
+      { amount: -1, reason: 'Haiku before', ref: 'use:erin-before' },
+    ]);
+    // Its ref collides with the legacy entry, which (unlike a claim) the read's balance already counts.
+    expect(await spend(erin.id, 'use:erin-before', 'Haiku before')).toEqual({ ok: true, balance: 4 });
+    expect(await balanceOf(admin as any, erin.id)).toBe(4);
+    expect(await ledgerOf(admin as any, erin.id)).toHaveLength(2);
+  });
 });

@@ -198,15 +198,23 @@ function claimSteps(userId: string, by: string, units: Unit[], lots: Lot[], now:
  */
 type Decide = (balance: number) => { units: number; change: Change; prefer?: (lot: Lot) => boolean } | null;
 
-/** Claims units and writes the entry for `ref` in one transaction, retrying collisions with a fresh read. */
-async function claim(userId: string, ref: string, decide: Decide, extra: Step[] = []) {
+/**
+ * Claims units and writes the entry for `ref` in one transaction, retrying collisions with a fresh
+ * read. `balance` is the balance after the result as this call's last read and write saw it.
+ */
+async function claim(
+  userId: string,
+  ref: string,
+  decide: Decide,
+  extra: Step[] = [],
+): Promise<{ result: AppendResult; balance: number }> {
   let ambiguous = 0;
   let foundOpen = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const held = await readHoldings(userId, ref);
     if (held.claimedBefore) {
       const entry = await entryByRef(ref);
-      if (entry) return { result: { status: 'already-applied', entry } as Recorded, held };
+      if (entry) return { result: { status: 'already-applied', entry }, balance: held.balance };
     }
     if (held.legacy) {
       const opened = await openLegacyBalance(userId, held.legacy);
@@ -219,7 +227,7 @@ async function claim(userId: string, ref: string, decide: Decide, extra: Step[] 
       continue;
     }
     const plan = decide(held.balance);
-    if (!plan) return { result: { status: 'declined', balance: held.balance } as const, held };
+    if (!plan) return { result: { status: 'declined', balance: held.balance }, balance: held.balance };
     const now = Date.now();
     // With a preference (a clawback), the first units in order; otherwise (a spend) one at random.
     const units = freeUnits(held.lots, plan.prefer ? plan.units : WINDOW, plan.prefer);
@@ -227,8 +235,14 @@ async function claim(userId: string, ref: string, decide: Decide, extra: Step[] 
     const chosen = plan.prefer ? units.slice(0, plan.units) : [units[randomInt(units.length)]];
     const { entry, step } = entryStep(newId(), userId, ref, plan.change, now);
     const written = await commit(ref, entry.id, [step, ...claimSteps(userId, ref, chosen, held.lots, now), ...extra]);
-    if (written.status === 'applied') return { result: { status: 'applied', entry } as Recorded, held };
-    if (written.status === 'already-applied') return { result: written as Recorded, held };
+    if (written.status === 'applied')
+      return { result: { status: 'applied', entry }, balance: held.balance + entry.amount };
+    // Landed after this read (its claims were not in it), unless it is a legacy entry: that made
+    // no claims, and its balance was in the read.
+    if (written.status === 'already-applied') {
+      const landed = written.entry;
+      return { result: written, balance: held.balance + (landed.seq ? 0 : landed.amount) };
+    }
     if (written.status === 'unknown') {
       if (++ambiguous >= MAX_AMBIGUOUS) break;
       await backoff(ambiguous);
@@ -246,15 +260,14 @@ export async function spend(
   extraSteps?: Steps,
 ): Promise<{ ok: true; balance: number } | { ok: false; balance: number }> {
   const extra = extraSteps ? [extraSteps].flat() : [];
-  const { result, held } = await claim(
+  const { result, balance } = await claim(
     userId,
     useRef,
     (balance) => (balance >= 1 ? { units: 1, change: { amount: -1, reason } } : null),
     extra,
   );
-  if (result.status === 'declined') return { ok: false, balance: result.balance };
   // The balance as this spend saw it: exact unless other spends landed at the same moment.
-  return { ok: true, balance: result.status === 'applied' ? held.balance - 1 : held.balance };
+  return { ok: result.status !== 'declined', balance };
 }
 
 /**
