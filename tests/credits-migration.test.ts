@@ -16,16 +16,20 @@ import { runInstantCli } from '../local/instant/instant-cli-runner.ts';
 import { loadProjectConfig } from '../local/instant/project-config.ts';
 import { startInstantLocal, type InstantLocal } from '../local/instant/server.ts';
 import schema from '../instant.schema.ts';
-import { balanceOf, expectConsistentLedger, ledgerOf } from './support/credits.ts';
+import {
+  balanceOf,
+  expectConsistentLedger,
+  ledgerOf,
+  writeLegacyLedger as writeLegacy,
+  type LegacyChange,
+  type LegacyUser,
+} from './support/credits.ts';
 import { adminFor, clientFor } from './support/instant-clients.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 let server: InstantLocal;
 let admin: ReturnType<typeof adminFor>;
 const clients: ReturnType<typeof clientFor>[] = [];
-
-type Change = { amount: number; reason: string; ref?: string; sessionId?: string; shortfall?: number };
-type LegacyUser = { id: string; email: string; token: string; balance: number; entries: number };
 
 /** The schema as it was before credit lots: no lots or claims, and every entry carries slot, seq and balance. */
 async function legacySchema() {
@@ -38,36 +42,9 @@ async function legacySchema() {
   return { schema: s, rules };
 }
 
-/** A ledger appended the old way: one entry per change, seq after seq, each with the balance after it. */
-async function writeLegacyLedger(email: string, changes: Change[]): Promise<LegacyUser> {
-  const token = await admin.auth.createToken(email);
-  const { id } = await admin.auth.verifyToken(token);
-  let balance = 0;
-  const t0 = Date.now() - 86_400_000;
-  for (const [i, c] of changes.entries()) {
-    balance += c.amount;
-    const seq = i + 1;
-    await admin.transact(
-      admin.tx.ledgerEntries[randomUUID()]
-        .create({
-          slot: `${id}:${seq}`,
-          ref: c.ref ?? `use:${id}:${randomUUID()}`,
-          userId: id,
-          seq,
-          amount: c.amount,
-          balance,
-          reason: c.reason,
-          createdAt: t0 + seq * 1000,
-          ...(c.sessionId ? { sessionId: c.sessionId } : {}),
-          ...(c.shortfall ? { shortfall: c.shortfall } : {}),
-        })
-        .link({ owner: id }),
-    );
-  }
-  return { id, email, token, balance, entries: changes.length };
-}
-
-const spends = (n: number): Change[] => Array.from({ length: n }, (_, i) => ({ amount: -1, reason: `Haiku ${i}` }));
+const writeLegacyLedger = (email: string, changes: LegacyChange[]) => writeLegacy(admin as any, email, changes);
+const spends = (n: number): LegacyChange[] =>
+  Array.from({ length: n }, (_, i) => ({ amount: -1, reason: `Haiku ${i}` }));
 
 function runMigrateCli(args: string[] = []): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {

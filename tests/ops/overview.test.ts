@@ -3,10 +3,12 @@
 // payment, credit spends, failed receipts, a paid purchase of unknown type and a delivery that
 // failed. Each figure equals what was made; the attention lists page through what they count.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { migrateLegacyLedgers } from '../../api/_lib/credits/migrate-legacy.ts';
 import { overview } from '../../api/_lib/ops/overview.ts';
 import { dayOf } from '../../api/_lib/ops/zoned-time.ts';
 import { runCli } from '../../scripts/ops.ts';
 import type { AttentionPage, OverviewResult } from '../../contracts/ops.ts';
+import { writeLegacyLedger } from '../support/credits.ts';
 import { buyInCurrency, buyUntyped, ops, withOperatorShop } from '../support/ops.ts';
 import { bearer, buy, checkout, creditsCheckout, paymentIntentOf, signIn, type SignedIn } from '../support/shop.ts';
 import { withReceiptsFailing, type ShopStack } from '../support/shop-stack.ts';
@@ -219,5 +221,24 @@ describe('attention', () => {
     expect(fields(made.disputed)).toMatchObject({ status: 'disputed', disputedAmount: 1500, openDisputes: 1 });
     expect(fields(made.open)).toMatchObject({ status: 'pending', pendingKind: 'open-checkout' });
     expect(fields(made.delayed)).toMatchObject({ status: 'pending', pendingKind: 'async-payment' });
+  });
+});
+
+describe('outstanding credits of a legacy ledger', () => {
+  it('counts a legacy balance not yet migrated, and the same once it is', async () => {
+    // Written before the range: none of it was sold or spent in it, but what it holds is outstanding.
+    await writeLegacyLedger(
+      shop.admin,
+      'legacy@example.com',
+      [
+        { amount: 10, reason: 'Bought 10 credits', ref: 'grant:cs_legacy', sessionId: 'cs_legacy' },
+        { amount: -3, reason: 'Haiku about "then"' },
+      ],
+      Date.now() - 20 * 86_400_000,
+    );
+    const credits = { sold: 10, spent: 2, clawedBack: 0, outstanding: 8 + 7 };
+    expect((await sevenDays()).credits).toEqual(credits);
+    expect(await migrateLegacyLedgers()).toMatchObject({ opened: 1 });
+    expect((await sevenDays()).credits).toEqual(credits);
   });
 });

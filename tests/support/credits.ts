@@ -1,5 +1,6 @@
 // Reading a user's credits ledger in tests the way its readers do (contracts/credits.ts), and
 // checking what must always hold of it, whatever ran concurrently.
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { InstantAdminDatabase } from '@instantdb/admin';
 import { heldBalance, holdingsQuery } from '../../contracts/credits.ts';
@@ -49,4 +50,43 @@ export async function expectConsistentLedger(admin: Admin, userId: string) {
   expect(balance).toBeGreaterThanOrEqual(0);
   expect(entries.at(-1)?.balance ?? 0).toBe(balance);
   return entries;
+}
+
+export type LegacyChange = { amount: number; reason: string; ref?: string; sessionId?: string; shortfall?: number };
+export type LegacyUser = { id: string; email: string; token: string; balance: number; entries: number };
+
+/**
+ * A ledger appended the old way (before credit lots): one entry per change, seq after seq, each
+ * with the balance after it, a second apart from `since`.
+ */
+export async function writeLegacyLedger(
+  admin: Admin,
+  email: string,
+  changes: LegacyChange[],
+  since = Date.now() - 86_400_000,
+): Promise<LegacyUser> {
+  const token = await admin.auth.createToken(email);
+  const { id } = await admin.auth.verifyToken(token);
+  let balance = 0;
+  for (const [i, c] of changes.entries()) {
+    balance += c.amount;
+    const seq = i + 1;
+    await admin.transact(
+      admin.tx.ledgerEntries[randomUUID()]
+        .create({
+          slot: `${id}:${seq}`,
+          ref: c.ref ?? `use:${id}:${randomUUID()}`,
+          userId: id,
+          seq,
+          amount: c.amount,
+          balance,
+          reason: c.reason,
+          createdAt: since + seq * 1000,
+          ...(c.sessionId ? { sessionId: c.sessionId } : {}),
+          ...(c.shortfall ? { shortfall: c.shortfall } : {}),
+        })
+        .link({ owner: id }),
+    );
+  }
+  return { id, email, token, balance, entries: changes.length };
 }

@@ -13,13 +13,11 @@ import type {
 } from '../../../contracts/ops.ts';
 import { findProduct } from '../../../catalog/products.ts';
 import { WAS_PAID, type PurchaseStatus } from '../fulfillment/purchase-status.ts';
-import { heldBalance } from '../../../contracts/credits.ts';
 import { HttpError } from '../platform/http.ts';
-import { adminDb } from '../platform/instant-admin.ts';
 import { attentionCounts } from './attention.ts';
 import { lastRuns } from './drift-report.ts';
 import { purchaseKind } from './found-purchase.ts';
-import { creditFigures, type LedgerRow } from './ledger-figures.ts';
+import { readCreditFigures } from './ledger-figures.ts';
 import { WEBHOOK_LOG_TTL_MS } from './prune.ts';
 import { scanAll } from './scan.ts';
 import { dayOf, hourOf, hoursBetween, lastDays, zonedRange, type ZonedRange } from './zoned-time.ts';
@@ -163,18 +161,6 @@ export function webhookHealth(
   };
 }
 
-/** What users hold now: the free units of every open lot (the ledger's balance, contracts/credits.ts). */
-async function heldNow(cap: number) {
-  const { creditLots } = await adminDb().query({
-    creditLots: { $: { where: { open: true }, limit: cap, fields: ['size'] }, claims: { $: { fields: ['id'] } } },
-  });
-  return {
-    units: heldBalance({ creditLots, ledgerEntries: [] }),
-    lots: creditLots.length,
-    truncated: creditLots.length >= cap,
-  };
-}
-
 export async function overview(
   input: OverviewInput,
   { now = Date.now(), cap = OVERVIEW_CAP }: { now?: number; cap?: number } = {},
@@ -184,7 +170,7 @@ export async function overview(
   // The log is kept 30 days (prune.ts): an older start is covered only from there, and says so.
   const logFrom = Math.max(start, now - WEBHOOK_LOG_TTL_MS);
   const covered = { start: Math.min(logFrom, end), end, partial: logFrom > start };
-  const [purchases, ledger, held, webhooks, latestDelivery, attention, reconcileRuns] = await Promise.all([
+  const [purchases, credits, webhooks, latestDelivery, attention, reconcileRuns] = await Promise.all([
     scanAll(
       {
         ns: 'purchases',
@@ -195,18 +181,7 @@ export async function overview(
       },
       cap,
     ),
-    // Every entry from the start until now: the range's own, and those after it that lead back
-    // from what users hold now to what they held at its end (outstanding).
-    scanAll(
-      {
-        ns: 'ledgerEntries',
-        field: 'createdAt',
-        from: start,
-        fields: ['userId', 'amount', 'reason', 'sessionId', 'createdAt'],
-      },
-      cap,
-    ),
-    heldNow(cap),
+    readCreditFigures(start, end, cap),
     scanAll(
       {
         ns: 'webhookEvents',
@@ -224,14 +199,14 @@ export async function overview(
   const statusCounts = new Map<string, number>();
   for (const p of purchases.rows) statusCounts.set(String(p.status), (statusCounts.get(String(p.status)) ?? 0) + 1);
   const last = latestDelivery.rows[0];
-  const read = [purchases, ledger, webhooks, latestDelivery];
+  const read = [purchases, webhooks, latestDelivery];
   return {
     range: { from: range.from, to: range.to, timeZone, days: range.days },
     revenue: revenueFigures(purchases.rows as unknown as PurchaseRow[], range.days, timeZone),
     purchasesByStatus: [...statusCounts]
       .map(([status, count]) => ({ status, count }))
       .sort((a, b) => b.count - a.count || (a.status < b.status ? -1 : 1)),
-    credits: creditFigures(ledger.rows as unknown as LedgerRow[], start, end, held.units),
+    credits: credits.figures,
     webhooks: webhookHealth(
       webhooks.rows as unknown as WebhookRow[],
       covered,
@@ -240,7 +215,8 @@ export async function overview(
     ),
     attention: attention.counts,
     reconcileRuns,
-    truncated: [purchases, ledger, held, webhooks].some((r) => r.truncated) || attention.truncated,
-    rowsRead: read.reduce((n, r) => n + r.rows.length, 0) + held.lots + attention.rowsRead + reconcileRuns.length,
+    truncated: [purchases, credits, webhooks].some((r) => r.truncated) || attention.truncated,
+    rowsRead:
+      read.reduce((n, r) => n + r.rows.length, 0) + credits.rowsRead + attention.rowsRead + reconcileRuns.length,
   };
 }
