@@ -109,6 +109,26 @@ describe('spends under contention', () => {
   });
 });
 
+describe('reading the history', () => {
+  it('gives entries of the same millisecond in the order they were committed', async () => {
+    const u = await newUser();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(Date.now());
+    try {
+      await grant(u, 3, `grant:${u}`, 'Bought 3 credits');
+      for (const n of [1, 2]) await spend(u, use(u, n), 'Haiku');
+    } finally {
+      clock.mockRestore();
+    }
+    const entries = await ledgerOf(admin, u);
+    expect(new Set(entries.map((e) => e.createdAt)).size).toBe(1);
+    expect(entries.map((e) => [e.ref, e.balance])).toEqual([
+      [`grant:${u}`, 3],
+      [use(u, 1), 2],
+      [use(u, 2), 1],
+    ]);
+  });
+});
+
 describe('grants and clawbacks racing spends', () => {
   it('grants once under concurrent duplicates', async () => {
     const u = await newUser();

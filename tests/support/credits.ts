@@ -9,13 +9,20 @@ import type { AppSchema } from '../../instant.schema.ts';
 
 type Admin = InstantAdminDatabase<AppSchema, any, any>;
 
-/** The history oldest first, each entry with `balance`: the sum of the amounts up to it. */
+/**
+ * The history oldest first (by `createdAt`, as /credits shows it), each entry with `balance`: the
+ * sum of the amounts up to it. Entries of the same millisecond (a grant and a spend right after
+ * it, often, here) come in the order they were committed: Instant would order such a tie by
+ * (random) id, so tests asserting a sequence would flake. The stand-in's `serverCreatedAt` is the
+ * commit time, strictly increasing (local/instant/transact.ts), and the sort below is stable.
+ */
 export async function ledgerOf(admin: Admin, userId: string) {
   const { ledgerEntries } = await admin.query({
-    ledgerEntries: { $: { where: { userId }, order: { createdAt: 'asc' } } },
+    ledgerEntries: { $: { where: { userId }, order: { serverCreatedAt: 'asc' } } },
   });
+  const at = (e: { createdAt: string | number | Date }) => new Date(e.createdAt).getTime();
   let balance = 0;
-  return ledgerEntries.map((e) => ({ ...e, balance: (balance += e.amount) }));
+  return ledgerEntries.sort((a, b) => at(a) - at(b)).map((e) => ({ ...e, balance: (balance += e.amount) }));
 }
 
 /** The balance as /credits computes it: what the open lots hold (plus an unopened legacy balance). */
