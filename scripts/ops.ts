@@ -18,6 +18,7 @@ import { runOps, type OpsCommand } from '../api/_lib/ops/commands.ts';
 import type { FindResult } from '../api/_lib/ops/find-by-email.ts';
 import type { ReconcileReport } from '../api/_lib/ops/reconcile.ts';
 import type { CsvExport } from '../api/_lib/ops/export-csv.ts';
+import { dayOf } from '../api/_lib/ops/zoned-time.ts';
 import { cliArgs, parseCliArgs, UsageError, valueOptions } from '../local/cli-args.ts';
 import { parseDotenv } from '../local/dev/settings.ts';
 
@@ -137,8 +138,17 @@ export function inputFor({ positionals, values }: OpsArgs): {
   }
 }
 
-/** The zone days are counted in: `--tz`, else this machine's. */
-const timeZoneOf = (tz: string | undefined) => tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+/** The zone days are counted in: `--tz` (an unknown zone is a usage mistake), else this machine's. */
+function timeZoneOf(tz: string | undefined): string {
+  if (tz === undefined) return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    dayOf(0, tz);
+  } catch (e) {
+    if (!(e instanceof HttpError)) throw e;
+    throw new UsageError(`--tz must be an IANA time zone name such as Europe/Paris or America/New_York (got "${tz}")`);
+  }
+  return tz;
+}
 
 type OpsRequest = ReturnType<typeof inputFor>;
 

@@ -73,6 +73,7 @@ describe('usage mistakes of meaning', () => {
   it.each([
     ['scripts/ops.ts', ['find'], 'find needs an email'],
     ['scripts/ops.ts', [], 'missing command'],
+    ['scripts/ops.ts', ['overview', '--tz', 'Mars/Olympus'], '--tz must be an IANA time zone name'],
     ['local/stripe/cli.ts', ['pay'], 'pay needs a checkout session id'],
     ['local/stripe/cli.ts', ['events', '--limit', 'ten'], '--limit must be a whole number'],
     ['local/instant/cli.ts', ['--port', 'http'], '--port must be a port number'],
