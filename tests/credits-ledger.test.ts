@@ -85,8 +85,12 @@ describe('spends under contention', () => {
     const u = await newUser();
     await grant(u, 10, `grant:${u}`, 'Bought 10 credits');
     // The first attempt's write is held; a second one with the same ref reads and lands meanwhile,
-    // so the first finds it through the collision on `ref`, with a read from before it.
-    await faults({ rules: [{ path: '/admin/transact', match: 'creditClaims', max: 1, rates: { slow: 1 } }] });
+    // so the first finds it through the collision on `ref`, with a read from before it. Held 5 s:
+    // the second spend's two calls must land inside the hold, also on a loaded machine.
+    await faults({
+      hang_ms: 5000,
+      rules: [{ path: '/admin/transact', match: 'creditClaims', max: 1, rates: { slow: 1 } }],
+    });
     const held = spend(u, use(u, 'race'), 'Haiku');
     await vi.waitFor(async () => expect((await faultState()).slow_in_flight).toBe(1), { timeout: 10_000 });
     expect(await spend(u, use(u, 'race'), 'Haiku')).toEqual({ ok: true, balance: 9 });
