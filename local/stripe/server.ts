@@ -145,7 +145,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     webhookEndpoints,
     account,
     addWebhookEndpoint,
-    deliveries: () => [...account.webhooks.log],
+    deliveries: () => account.webhooks.log,
     onDelivery(listener) {
       account.webhooks.on('attempt', listener);
       return () => account.webhooks.off('attempt', listener);

@@ -3,6 +3,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { BoundedLog } from '../bounded-log.ts';
 import { FaultPlan, pause, seededBytes } from '../faults/fault-plan.ts';
 import type { WebhookFault } from './faults.ts';
 import { randomToken } from './ids.ts';
@@ -72,8 +73,7 @@ export const LOG_LIMIT = 20_000;
  */
 export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]; idle: [] }> {
   readonly options: WebhookOptions;
-  /** Attempts, oldest first; past twice `LOG_LIMIT` the oldest are dropped in one go, not one shift per attempt. */
-  private attempts: DeliveryAttempt[] = [];
+  private readonly attempts = new BoundedLog<DeliveryAttempt>(LOG_LIMIT);
   private queue: Job[] = [];
   private held: Job[] = [];
   private holding = false;
@@ -132,7 +132,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
 
   /** The newest `LOG_LIMIT` attempts, oldest first. */
   get log(): DeliveryAttempt[] {
-    return this.attempts.length > LOG_LIMIT ? this.attempts.slice(-LOG_LIMIT) : this.attempts;
+    return this.attempts.toArray();
   }
 
   get heldCount(): number {
@@ -156,7 +156,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     this.queue = [];
     this.held = [];
     this.holding = false;
-    this.attempts = [];
+    this.attempts.clear();
     this.checkIdle();
   }
 
@@ -277,7 +277,6 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
       copy: job.copy,
     };
     this.attempts.push(record);
-    if (this.attempts.length >= 2 * LOG_LIMIT) this.attempts = this.attempts.slice(-LOG_LIMIT);
     if (ok) job.onSuccess();
     if (retry) {
       const delay = this.options.retryBaseDelayMs * 2 ** (job.attempt - 1);
