@@ -67,6 +67,23 @@ interface Job {
 export const LOG_LIMIT = 20_000;
 
 /**
+ * `items` in an order drawn from `seed`: each ranked by a hash of (seed, its identity), so one
+ * seed gives one order however the items arrived. A total order: items of one identity (ties)
+ * keep their relative order, so the result never depends on the engine's sort.
+ */
+export function seededOrder<T>(items: T[], seed: string, identity: (item: T) => string): T[] {
+  return items
+    .map((item, i) => ({ item, i, rank: seededBytes(seed, identity(item), 8).toString('hex') }))
+    .sort(byRank)
+    .map((x) => x.item);
+}
+
+/** By rank, then by held position: 0 only for the same item, and b before a exactly when not a before b. */
+export function byRank(a: { rank: string; i: number }, b: { rank: string; i: number }): number {
+  return a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.i - b.i;
+}
+
+/**
  * Sends events to endpoints outside the request that caused them: jobs are
  * queued, run with bounded concurrency, retried with exponential backoff on
  * non-2xx or timeout, and every attempt is logged.
@@ -111,13 +128,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     let jobs = this.held;
     this.held = [];
     if (order === 'reverse') jobs.reverse();
-    if (order === 'shuffle') {
-      const rank = (j: Job) => seededBytes(seed, `${j.eventId} ${j.target.id} ${j.copy}`, 8).toString('hex');
-      jobs = jobs
-        .map((j) => ({ j, r: rank(j) }))
-        .sort((a, b) => (a.r < b.r ? -1 : 1))
-        .map((x) => x.j);
-    }
+    if (order === 'shuffle') jobs = seededOrder(jobs, seed, (j) => `${j.eventId} ${j.target.id} ${j.copy}`);
     if (order === 'fifo') {
       // A released backlog goes out as fast as a real outage's would: concurrently.
       for (const job of jobs) this.queue.push(job);
