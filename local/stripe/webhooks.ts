@@ -25,6 +25,11 @@ export interface WebhookOptions {
   timeoutMs: number;
   /** Deliveries in flight at once across all endpoints. */
   concurrency: number;
+  /**
+   * A kept-alive connection to an endpoint idle this long is closed, below the usual server
+   * keep-alive timeout (Node's 5 s), so that no delivery starts on one the endpoint is closing.
+   */
+  idleSocketTimeoutMs: number;
 }
 
 export const defaultWebhookOptions: WebhookOptions = {
@@ -32,6 +37,7 @@ export const defaultWebhookOptions: WebhookOptions = {
   maxAttempts: 5,
   timeoutMs: 10_000,
   concurrency: 16,
+  idleSocketTimeoutMs: 4000, // as undici's keepAliveTimeout
 };
 
 export interface DeliveryAttempt {
@@ -98,6 +104,8 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
   private pumpScheduled = false;
+  // Connections to endpoints are kept open between deliveries, as Stripe's are.
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
 
   constructor(
     options: Partial<WebhookOptions> = {},
@@ -105,6 +113,9 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   ) {
     super();
     this.options = { ...defaultWebhookOptions, ...options };
+    // An agent's `timeout` is its free sockets' idle timeout (a busy socket's only emits an event).
+    const agentOptions = { keepAlive: true, timeout: this.options.idleSocketTimeoutMs };
+    this.agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
   }
 
   /** Queues one delivery of an event to an endpoint, optionally after a delay. */
@@ -174,6 +185,8 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   close(): void {
     this.closed = true;
     this.clear();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   private after(ms: number, fn: () => void): void {
@@ -246,6 +259,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     try {
       if (fault === 'fail') throw new Error('injected fault: connection refused');
       const status = await post(
+        this.agents,
         job.target.url,
         {
           'content-type': 'application/json; charset=utf-8',
@@ -297,9 +311,6 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   }
 }
 
-// Connections to endpoints are kept open between deliveries, as Stripe's are.
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-
 /** Request options per endpoint URL, parsed once. */
 const targets = new Map<string, RequestOptions & { https: boolean }>();
 
@@ -307,7 +318,7 @@ function targetOptions(url: string): RequestOptions & { https: boolean } {
   let options = targets.get(url);
   if (!options) {
     const https = url.startsWith('https:');
-    options = { ...urlToHttpOptions(new URL(url)), method: 'POST', agent: https ? agents.https : agents.http, https };
+    options = { ...urlToHttpOptions(new URL(url)), method: 'POST', https };
     if (targets.size > 1000) targets.clear();
     targets.set(url, options);
   }
@@ -315,9 +326,16 @@ function targetOptions(url: string): RequestOptions & { https: boolean } {
 }
 
 /** POSTs one delivery and resolves with the endpoint's status once its whole answer arrived. */
-function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+function post(
+  agents: { http: HttpAgent; https: HttpsAgent },
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<number> {
   const { https, ...options } = targetOptions(url);
   const send = https ? httpsRequest : httpRequest;
+  const agent = https ? agents.https : agents.http;
   return new Promise((resolve, reject) => {
     // One timer for the whole exchange, as `AbortSignal.timeout` would be, at less cost per request.
     const timer = setTimeout(() => {
@@ -325,7 +343,7 @@ function post(url: string, headers: Record<string, string>, body: string, timeou
       req.destroy();
     }, timeoutMs).unref();
     headers['content-length'] = String(Buffer.byteLength(body));
-    const req = send({ ...options, headers }, (res: IncomingMessage) => {
+    const req = send({ ...options, agent, headers }, (res: IncomingMessage) => {
       res.on('error', (err) => {
         clearTimeout(timer);
         reject(err);
