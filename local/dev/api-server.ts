@@ -4,7 +4,8 @@
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PayloadTooLargeError, sendWebResponse, tooLarge, toWebRequest, type WebHandler } from './node-web-adapter.ts';
+import { BodyTooLargeError } from '../http/read-capped.ts';
+import { sendWebResponse, tooLarge, toWebRequest, type WebHandler } from './node-web-adapter.ts';
 import { apiFunctionFiles, resolveApiRoute } from './vercel-routes.ts';
 
 /** `preload`: import every function before listening, as a warm deployment has them loaded. */
@@ -51,7 +52,7 @@ export async function startApiServer(opts: { port?: number; apiDir?: string; pre
           .end(JSON.stringify({ error: `Method ${req.method} not allowed.` }));
       await sendWebResponse(res, await handler(await request));
     } catch (e) {
-      if (e instanceof PayloadTooLargeError) return void tooLarge(res, e);
+      if (e instanceof BodyTooLargeError) return void tooLarge(res, e);
       console.error(e);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'Internal error' }));

@@ -2,6 +2,7 @@
 // a `Request` in (raw body untouched, so the webhook can verify Stripe's signature on its bytes),
 // a `Response` out, streamed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readCapped } from '../http/read-capped.ts';
 
 /** Address headers a proxy sets: whatever a client sent in them is dropped, as Vercel does. */
 const CLIENT_ADDRESS_HEADERS = new Set(['x-forwarded-for', 'x-real-ip', 'x-vercel-forwarded-for', 'forwarded']);
@@ -9,16 +10,10 @@ const CLIENT_ADDRESS_HEADERS = new Set(['x-forwarded-for', 'x-real-ip', 'x-verce
 /** Vercel's limit on a function's request body; it answers 413 past it. */
 export const MAX_REQUEST_BYTES = 4.5 * 1024 * 1024;
 
-export class PayloadTooLargeError extends Error {
-  readonly status = 413;
-  constructor() {
-    super(`Request body is larger than ${MAX_REQUEST_BYTES} bytes, the most a function accepts.`);
-  }
-}
-
-export function tooLarge(res: ServerResponse, e: PayloadTooLargeError) {
+/** Vercel's answer past the limit, in this adapter's `{ error }` body. */
+export function tooLarge(res: ServerResponse, e: BodyTooLargeError) {
   if (!res.headersSent) res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify({ error: e.message }));
+  res.end(JSON.stringify({ error: `Request body is larger than ${e.maxBytes} bytes, the most a function accepts.` }));
 }
 
 export type WebHandler = (req: Request) => Response | Promise<Response>;
@@ -34,7 +29,7 @@ export async function toWebRequest(
   extraQuery: Record<string, string> = {},
 ): Promise<Request> {
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  const body = hasBody ? await readWhole(req) : undefined;
+  const body = hasBody ? await readCapped(req, MAX_REQUEST_BYTES) : undefined;
   const url = new URL(req.url ?? '/', origin);
   for (const [k, v] of Object.entries(extraQuery)) url.searchParams.set(k, v);
   const headers = new Headers();
@@ -47,24 +42,6 @@ export async function toWebRequest(
   // never from what the caller sent (rate limits key on it).
   if (req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress);
   return new Request(url, { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> | undefined });
-}
-
-function readWhole(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        req.removeAllListeners('data');
-        req.resume(); // drain the rest, so the 413 can still be answered on this connection
-        return reject(new PayloadTooLargeError());
-      }
-      chunks.push(chunk);
-    });
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
 }
 
 export async function sendWebResponse(res: ServerResponse, response: Response) {

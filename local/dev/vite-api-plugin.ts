@@ -2,7 +2,8 @@
 // through Vite so that edits apply without a restart. Production (Vercel) never loads this.
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { PayloadTooLargeError, sendWebResponse, tooLarge, toWebRequest, type WebHandler } from './node-web-adapter.ts';
+import { BodyTooLargeError } from '../http/read-capped.ts';
+import { sendWebResponse, tooLarge, toWebRequest, type WebHandler } from './node-web-adapter.ts';
 import { resolveApiRoute } from './vercel-routes.ts';
 
 export function apiFunctions(apiDir = resolve('api')): Plugin {
@@ -28,7 +29,7 @@ export function apiFunctions(apiDir = resolve('api')): Plugin {
           }
           await sendWebResponse(res, await handler(await request));
         } catch (e) {
-          if (e instanceof PayloadTooLargeError) return void tooLarge(res, e);
+          if (e instanceof BodyTooLargeError) return void tooLarge(res, e);
           server.config.logger.error(`api ${pathname}: ${(e as Error).stack ?? e}`);
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: 'Internal error; see the dev server log.' }));

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FaultPlan, faultDraw, isRandomUuid, pickFault, seededBytes, seededUuid, stableText } from './fault-plan.ts';
+import {
+  FAULT_LOG_LIMIT,
+  FaultPlan,
+  faultDraw,
+  isRandomUuid,
+  pickFault,
+  seededBytes,
+  seededUuid,
+  stableText,
+} from './fault-plan.ts';
 
 const KINDS = ['a', 'b'] as const;
 const plan = (seed: number) =>
@@ -34,6 +43,19 @@ describe('fault plan', () => {
     expect(one).not.toEqual(two);
     expect(faultDraw(1, 'r', 1)).not.toBe(faultDraw(1, 'r', 2));
     expect(faultDraw(1, 'r', 1)).toBe(faultDraw(1, 'r', 1));
+  });
+
+  it('lists the newest FAULT_LOG_LIMIT faults, and counts every one', () => {
+    const p = new FaultPlan(KINDS, { hangMs: 0 }, { seed: 1, rules: [{ path: '*', rates: { a: 1 } }] });
+    const total = FAULT_LOG_LIMIT + 7;
+    for (let n = 0; n < total; n++) p.choose('/x', `req-${n}`);
+    const { faults, injected } = p.snapshot();
+    expect(injected).toEqual({ a: total });
+    expect(faults).toHaveLength(FAULT_LOG_LIMIT);
+    expect(faults[0]).toEqual({ kind: 'a', identity: 'req-7', attempt: 1 });
+    expect(faults.at(-1)).toEqual({ kind: 'a', identity: `req-${total - 1}`, attempt: 1 });
+    p.off();
+    expect(p.snapshot().faults).toEqual([]);
   });
 
   it('applies only to paths its rules cover', () => {

@@ -3,6 +3,7 @@
 // same faults into the same requests however a run interleaves. Off until configured.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { BoundedLog } from '../bounded-log.ts';
 
 const rate = z.number().min(0).max(1);
 
@@ -61,14 +62,14 @@ export function pickFault<K extends string>(
 /** One injected fault: its kind and the request it hit (identity and attempt). */
 export type InjectedFault<K extends string> = { kind: K; identity: string; attempt: number };
 
-/** How many injected faults a plan lists (its counts go on past it). */
-const LOG_LIMIT = 10_000;
+/** How many injected faults a plan lists, the newest (its counts go on past it). */
+export const FAULT_LOG_LIMIT = 10_000;
 
 export class FaultPlan<K extends string> {
   private config: Required<FaultConfig<K>>;
   private attempts = new Map<string, number>();
   private counts = new Map<K, number>();
-  private log: InjectedFault<K>[] = [];
+  private readonly log = new BoundedLog<InjectedFault<K>>(FAULT_LOG_LIMIT);
   private ruleCounts = new Map<number, number>();
 
   constructor(
@@ -89,7 +90,7 @@ export class FaultPlan<K extends string> {
     this.attempts.clear();
     this.counts.clear();
     this.ruleCounts.clear();
-    this.log = [];
+    this.log.clear();
   }
 
   off(): void {
@@ -118,7 +119,7 @@ export class FaultPlan<K extends string> {
     if (kind) {
       this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
       this.ruleCounts.set(index, (this.ruleCounts.get(index) ?? 0) + 1);
-      if (this.log.length < LOG_LIMIT) this.log.push({ kind, identity, attempt });
+      this.log.push({ kind, identity, attempt });
     }
     return kind;
   }
@@ -128,12 +129,12 @@ export class FaultPlan<K extends string> {
     return this.config.rules.length > 0 || this.config.latency_ms > 0;
   }
 
-  /** Configuration and what has been injected so far: counts by kind, and each fault (the first 10,000). */
+  /** Configuration and what has been injected so far: counts by kind, and each fault (the newest 10,000). */
   snapshot(): FaultConfig<K> & { injected: Partial<Record<K, number>>; faults: InjectedFault<K>[] } {
     return {
       ...this.config,
       injected: Object.fromEntries(this.counts) as Partial<Record<K, number>>,
-      faults: [...this.log],
+      faults: this.log.toArray(),
     };
   }
 

@@ -69,10 +69,9 @@ export class App {
     this.config = { ...this.config, schema, rules };
     for (const a of attrsFromSchema(this.config.id, schema)) {
       const existing = this.catalog.byId.get(a.id);
-      if (existing) Object.assign(existing, a);
+      if (existing) this.catalog.update(existing, a);
       else this.catalog.add(a);
     }
-    this.catalog.changed(); // flags may have changed in place (here, or by the indexing jobs before this)
     this.store.reindex(); // a new unique or index covers the data already stored
     this.perms = new Permissions(rules ?? {}, this.catalog, this.store);
     this.queries = new QueryRunner(this.catalog, this.store, this.perms);

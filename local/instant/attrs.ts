@@ -148,10 +148,10 @@ function named<T>(m: Map<string, Map<string, T>>, etype: string): Map<string, T>
 export class AttrCatalog {
   readonly byId = new Map<string, Attr>();
   /**
-   * Bumped by every change to the catalog (an attribute added or removed, or `changed()` after
-   * attributes' flags are rewritten in place), so what is derived from it can be cached.
+   * Each namespace's required attributes, derived on first use. Every mutator below clears it,
+   * so no caller can change the catalog and forget to drop it.
    */
-  version = 0;
+  private readonly requiredByEtype = new Map<string, Attr[]>();
   // By namespace, then label: lookups build no key string. Values are what `find` returns.
   private readonly fwd = new Map<string, Map<string, { attr: Attr; reverse: false }>>();
   private readonly rev = new Map<string, Map<string, { attr: Attr; reverse: true }>>();
@@ -160,13 +160,14 @@ export class AttrCatalog {
     for (const a of list) this.add(a);
   }
 
-  /** After attributes' flags (required, unique, indexed, types) were changed in place. */
-  changed() {
-    this.version++;
+  /** Rewrites an attribute's flags (required, unique, indexed, types) in place. */
+  update(a: Attr, changes: Partial<Attr>) {
+    Object.assign(a, changes);
+    this.requiredByEtype.clear();
   }
 
   add(a: Attr) {
-    this.version++;
+    this.requiredByEtype.clear();
     this.byId.set(a.id, a);
     named(this.fwd, a['forward-identity'][1]).set(a['forward-identity'][2], { attr: a, reverse: false });
     const r = a['reverse-identity'];
@@ -176,7 +177,7 @@ export class AttrCatalog {
 
   /** Takes an attribute out (admin `delete-attr`, or undoing a failed transaction's `add-attr`). */
   remove(a: Attr) {
-    this.version++;
+    this.requiredByEtype.clear();
     this.byId.delete(a.id);
     const [, etype, label] = a['forward-identity'];
     if (this.fwd.get(etype)?.get(label)?.attr === a) this.fwd.get(etype)!.delete(label);
@@ -202,6 +203,20 @@ export class AttrCatalog {
 
   fieldsOf(etype: string): Attr[] {
     return this.list.filter((a) => a['value-type'] === 'blob' && a['forward-identity'][1] === etype);
+  }
+
+  /** The attributes a write must leave set on a live `etype` entity: none, or its required ones and `id`. */
+  required(etype: string): Attr[] {
+    let req = this.requiredByEtype.get(etype);
+    if (!req) {
+      const own = this.list.filter((a) => a['forward-identity'][1] === etype);
+      // Only namespaces with a required attribute are checked; there `id` counts as required too.
+      req = own.some((a) => a['required?'])
+        ? own.filter((a) => a['required?'] || a['forward-identity'][2] === 'id')
+        : [];
+      this.requiredByEtype.set(etype, req);
+    }
+    return req;
   }
 
   etypes(): string[] {

@@ -72,7 +72,12 @@ export function dashRoutes({ apps, persist }: DashDeps) {
         for (const a of planned.deleted) {
           const stored = app.catalog.find(a['forward-identity'][1], a['forward-identity'][2])?.attr;
           if (stored)
-            Object.assign(stored, { 'required?': false, 'unique?': false, 'index?': false, 'checked-data-type': null });
+            app.catalog.update(stored, {
+              'required?': false,
+              'unique?': false,
+              'index?': false,
+              'checked-data-type': null,
+            });
         }
         app.reload(attrsToSchema(planned.attrs), app.config.rules);
         await persist(configRecord(app));

@@ -34,24 +34,6 @@ export class TouchedEntities {
   }
 }
 
-/** Per catalog: each namespace's required attributes (with `id`), rebuilt when the catalog changes. */
-const requiredCache = new WeakMap<AttrCatalog, { version: number; byEtype: Map<string, Attr[]> }>();
-
-function requiredOf(catalog: AttrCatalog, etype: string): Attr[] {
-  let cache = requiredCache.get(catalog);
-  if (!cache || cache.version !== catalog.version) {
-    requiredCache.set(catalog, (cache = { version: catalog.version, byEtype: new Map() }));
-  }
-  let req = cache.byEtype.get(etype);
-  if (!req) {
-    const own = catalog.list.filter((a) => a['forward-identity'][1] === etype);
-    // Only namespaces with a required attribute are checked; there `id` counts as required too.
-    req = own.some((a) => a['required?']) ? own.filter((a) => a['required?'] || a['forward-identity'][2] === 'id') : [];
-    cache.byEtype.set(etype, req);
-  }
-  return req;
-}
-
 function has(store: TripleStore, a: Attr, etype: string, id: string): boolean {
   if (a['value-type'] === 'ref') return store.linked(a, id, false).size > 0;
   const v = store.get(etype, id)?.fields.get(a.id)?.v;
@@ -61,7 +43,7 @@ function has(store: TripleStore, a: Attr, etype: string, id: string): boolean {
 export function checkRequired(catalog: AttrCatalog, store: TripleStore, touched: [string, string][]) {
   const missing: Missing[] = [];
   for (const [etype, id] of touched) {
-    const req = requiredOf(catalog, etype);
+    const req = catalog.required(etype);
     if (!req.length) continue;
     const e = store.get(etype, id);
     // Alive: some non-null triple of this namespace remains (a field, or a link from it).

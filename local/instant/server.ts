@@ -17,6 +17,7 @@ import { assertValidRules } from './rule-validation.ts';
 import { queryParam } from './query-options.ts';
 import { RuntimeSession } from './session.ts';
 import { pause, seededUuid, stableText, type FaultConfig, type FaultPlan } from '../faults/fault-plan.ts';
+import { BodyAbortedError, BodyTooLargeError, readCapped } from '../http/read-capped.ts';
 import { LostAnswer, newInstantFaults, socketIdentity, transactIdentity, type InstantFault } from './faults.ts';
 
 export type InstantLocalOptions = {
@@ -378,7 +379,8 @@ export async function startInstantLocal(opts: InstantLocalOptions = {}): Promise
       json(res, 200, await handler(new Ctx(req, url, body)));
     } catch (e) {
       // The write landed; the caller sees a dropped connection, as when a network path fails.
-      if (e instanceof LostAnswer) return void req.socket.destroy();
+      // A body cut short has no one left to answer.
+      if (e instanceof LostAnswer || e instanceof BodyAbortedError) return void req.socket.destroy();
       const err = toInstantError(e);
       json(res, err.status, err.toJSON());
     }
@@ -484,50 +486,24 @@ class PlainTarget {
 // fragment. Each segment but the last ends in its `/`, so a segment splits one way only (linear time).
 const PLAIN_TARGET = /^(\/(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]*)(?:\?([^#]*))?$/;
 
-/** The body as a JSON object. Read with plain stream events: an async iterator per request costs more than the parse. */
-function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const fail = (e: unknown) => {
-      if (done) return;
-      done = true;
-      reject(e);
-    };
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > max) {
-        return fail(
-          new InstantLocalError(
-            'validation-failed',
-            `Request body is larger than ${max} bytes.`,
-            { 'data-type': 'body', errors: [{ message: 'body too large' }] },
-            413,
-          ),
-        );
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', fail);
-    // 'close' also follows every complete body: only a body cut short makes (and pays for) an error.
-    req.on('close', () => {
-      if (!done) fail(new Error('the request closed before its body ended'));
-    });
-    req.on('end', () => {
-      if (done) return;
-      done = true;
-      if (!size) return resolve({});
-      try {
-        const v = JSON.parse((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'));
-        if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-        resolve(v);
-      } catch {
-        reject(new InstantLocalError('param-malformed', 'The request body is not a JSON object.', { in: ['body'] }));
-      }
-    });
-  });
+/** The body as a JSON object; past `max` bytes Instant's validation error with status 413. */
+async function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
+  let bytes: Buffer;
+  try {
+    bytes = await readCapped(req, max);
+  } catch (e) {
+    if (!(e instanceof BodyTooLargeError)) throw e;
+    const hint = { 'data-type': 'body', errors: [{ message: 'body too large' }] };
+    throw new InstantLocalError('validation-failed', e.message, hint, 413);
+  }
+  if (!bytes.length) return {};
+  try {
+    const v: unknown = JSON.parse(bytes.toString('utf8'));
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+    return v as Record<string, unknown>;
+  } catch {
+    throw new InstantLocalError('param-malformed', 'The request body is not a JSON object.', { in: ['body'] });
+  }
 }
 
 function timingSafeEqualStr(a: string, b: string): boolean {

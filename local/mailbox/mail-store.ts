@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { BoundedLog } from '../bounded-log.ts';
 
 export interface MailMessage {
   /** Resend-style UUID. */
@@ -43,12 +44,12 @@ export function findMagicCode(text: string | null, html: string | null): string 
   return m ? m[1] : null;
 }
 
-/** Mails kept; older ones are dropped (in batches, so that a send never shifts the whole list). */
+/** Mails kept; older ones are dropped. */
 export const MAIL_LIMIT = 5000;
 
 /** Received mail, newest last internally; listed newest first. */
 export class MailStore extends EventEmitter<{ mail: [MailMessage] }> {
-  private messages: MailMessage[] = [];
+  private readonly messages = new BoundedLog<MailMessage>(MAIL_LIMIT);
 
   add(mail: NewMail): MailMessage {
     const message: MailMessage = {
@@ -58,30 +59,22 @@ export class MailStore extends EventEmitter<{ mail: [MailMessage] }> {
       magic_code: findMagicCode(mail.text, mail.html),
     };
     this.messages.push(message);
-    if (this.messages.length >= 2 * MAIL_LIMIT) this.messages = this.messages.slice(-MAIL_LIMIT);
     this.emit('mail', message);
     return message;
   }
 
   get(id: string): MailMessage | undefined {
-    const all = this.messages;
-    for (let i = all.length - 1; i >= Math.max(0, all.length - MAIL_LIMIT); i--) if (all[i].id === id) return all[i];
-    return undefined;
+    return this.messages.findLast((m) => m.id === id);
   }
 
   /** Newest first; `to` compares addresses lower-cased and trimmed. */
   list(filter: MailFilter = {}): MailMessage[] {
     const to = filter.to ? normalizeEmail(filter.to) : null;
-    return this.kept()
+    return this.messages
+      .toArray()
       .filter((m) => !to || [...m.to, ...m.cc, ...m.bcc].some((addr) => normalizeEmail(addr) === to))
       .filter((m) => !filter.withCode || m.magic_code !== null)
-      .slice()
       .reverse();
-  }
-
-  /** The newest `MAIL_LIMIT` mails, oldest first. */
-  private kept(): MailMessage[] {
-    return this.messages.length > MAIL_LIMIT ? this.messages.slice(-MAIL_LIMIT) : this.messages;
   }
 
   /** The newest matching mail already here, or the next one to arrive. */
@@ -101,8 +94,8 @@ export class MailStore extends EventEmitter<{ mail: [MailMessage] }> {
   }
 
   clear(): number {
-    const n = this.kept().length;
-    this.messages = [];
+    const n = this.messages.length;
+    this.messages.clear();
     return n;
   }
 }

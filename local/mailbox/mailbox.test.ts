@@ -128,3 +128,34 @@ describe('mailbox (Resend-compatible)', () => {
     expect(await listJson()).toEqual([]);
   });
 });
+
+describe('a body past the limit', () => {
+  it.each(['/emails', '/_local/faults'])(
+    'is answered on %s with 413 in Resend shape, then mail flows',
+    async (path) => {
+      const small = await startMailbox({ maxBodyBytes: 1024 });
+      try {
+        const res = await fetch(`${small.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${small.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ from: 'a@b.co', to: 'c@d.co', subject: 'big', text: 'x'.repeat(1024) }),
+        });
+        expect(res.status).toBe(413);
+        expect(await res.json()).toEqual({
+          statusCode: 413,
+          name: 'validation_error',
+          message: expect.stringContaining('larger than 1024 bytes'),
+        });
+        const sent = await new Resend(small.apiKey, { baseUrl: small.url }).emails.send({
+          from: 'a@b.co',
+          to: 'c@d.co',
+          subject: 'small',
+          text: 'ok',
+        });
+        expect(small.messages().map((m) => m.id)).toEqual([sent.data!.id]);
+      } finally {
+        await small.close();
+      }
+    },
+  );
+});

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { FaultPlan, pause } from '../faults/fault-plan.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { BodyTooLargeError, readCapped } from '../http/read-capped.ts';
 import type { DomainStore } from './domains.ts';
 import type { MailMessage, MailStore } from './mail-store.ts';
 
@@ -81,22 +82,23 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-// Listeners rather than `for await`, which costs an async iterator per request.
-function readText(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.once('error', reject);
-    req.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-    );
-  });
+/** Resend takes emails of up to 40 MB, attachments included. */
+export const MAX_BODY_BYTES = 40 * 1024 * 1024;
+
+/** Resend's answer to a body past the cap. */
+export function bodyTooLarge(e: BodyTooLargeError): ResendError {
+  return { statusCode: 413, name: 'validation_error', message: `${e.message} Send smaller emails or attachments.` };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = await readText(req);
+async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  let bytes: Buffer;
   try {
-    return JSON.parse(text);
+    bytes = await readCapped(req, maxBytes);
+  } catch (e) {
+    throw e instanceof BodyTooLargeError ? new HttpError(bodyTooLarge(e)) : e;
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new HttpError({ statusCode: 422, name: 'validation_error', message: 'The request body must be valid JSON.' });
   }
@@ -125,6 +127,7 @@ export class ResendApi {
     private readonly store: MailStore,
     private readonly apiKey: string | null,
     private readonly domains: DomainStore,
+    private readonly maxBodyBytes = MAX_BODY_BYTES,
   ) {}
 
   clear(): void {
@@ -155,7 +158,7 @@ export class ResendApi {
           message: 'Method is not allowed for the requested path.',
         });
       }
-      const body = await readJson(req);
+      const body = await readJson(req, this.maxBodyBytes);
       const key = (req.headers['idempotency-key'] as string | undefined)?.trim();
       const fingerprint = createHash('sha256')
         .update(`${url.pathname}\n${JSON.stringify(body)}`)

@@ -1,10 +1,11 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DomainStore, type DomainStatus, type LocalDomain } from './domains.ts';
 import { MailStore, type MailFilter, type MailMessage } from './mail-store.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
 import { type FaultConfig } from '../faults/fault-plan.ts';
-import { MAIL_FAULTS, ResendApi } from './resend-api.ts';
+import { BodyTooLargeError, readCapped } from '../http/read-capped.ts';
+import { bodyTooLarge, MAIL_FAULTS, MAX_BODY_BYTES, ResendApi } from './resend-api.ts';
 
 export interface MailboxOptions {
   /** 0 (default) picks a free port. */
@@ -17,6 +18,8 @@ export interface MailboxOptions {
   domains?: { name: string; status: DomainStatus }[];
   /** Injected send faults (off by default); also `POST /_local/faults` at run time. */
   faults?: MailFaults;
+  /** Largest request body accepted (Resend's 40 MB by default); past it 413. */
+  maxBodyBytes?: number;
 }
 
 export type MailFaults = FaultConfig<(typeof MAIL_FAULTS)[number]>;
@@ -51,9 +54,9 @@ export interface Mailbox {
 
 export const DEFAULT_RESEND_KEY = 're_local_mailbox';
 
-async function readBody(req: import('node:http').IncomingMessage): Promise<unknown> {
-  let text = '';
-  for await (const chunk of req) text += chunk;
+/** A control's JSON body (`{}` when empty, `null` when not JSON); past the cap Resend's 413. */
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const text = (await readCapped(req, maxBytes)).toString('utf8');
   try {
     return text.trim() ? JSON.parse(text) : {};
   } catch {
@@ -61,7 +64,7 @@ async function readBody(req: import('node:http').IncomingMessage): Promise<unkno
   }
 }
 
-function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
@@ -73,7 +76,8 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
   if (!apiKey.startsWith('re_')) throw new Error('apiKey must start with re_');
   const store = new MailStore();
   const domains = new DomainStore(options.domains);
-  const api = new ResendApi(store, options.strictKey ? apiKey : null, domains);
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const api = new ResendApi(store, options.strictKey ? apiKey : null, domains, maxBodyBytes);
   if (options.faults) api.faults.configure(api.faults.schema.parse(options.faults));
 
   const server = createServer((req, res) => {
@@ -97,7 +101,7 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
       if (url.pathname === '/_local/faults') {
         if (req.method === 'GET') return json(res, 200, api.faults.snapshot());
         if (req.method === 'POST') {
-          const parsed = api.faults.schema.safeParse(await readBody(req));
+          const parsed = api.faults.schema.safeParse(await readBody(req, maxBodyBytes));
           if (!parsed.success)
             return json(res, 400, {
               statusCode: 400,
@@ -110,6 +114,7 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
       }
       json(res, 404, { statusCode: 404, name: 'not_found', message: 'The requested endpoint does not exist.' });
     })().catch((err: unknown) => {
+      if (err instanceof BodyTooLargeError && !res.headersSent) return json(res, 413, bodyTooLarge(err));
       console.error('[mailbox] request failed:', err);
       if (!res.headersSent)
         json(res, 500, { statusCode: 500, name: 'application_error', message: 'Internal error in the local mailbox.' });

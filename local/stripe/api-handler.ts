@@ -134,9 +134,13 @@ export async function handleApi(
   } catch (err) {
     if (err instanceof StripeApiError) {
       // Stripe saves the outcome of requests that started executing, errors included,
-      // but not validation failures, which a corrected retry may reuse the key for.
+      // but not validation failures, which a corrected retry may reuse the key for, nor refusals
+      // before it started (bad key, oversized body).
       const saved =
-        err.status !== 401 && err.body.type !== 'idempotency_error' && !err.body.code?.startsWith('parameter_');
+        err.status !== 401 &&
+        err.status !== 413 &&
+        err.body.type !== 'idempotency_error' &&
+        !err.body.code?.startsWith('parameter_');
       const text = errorText(err);
       if (idempotencyKey && method === 'POST' && saved) {
         account.idempotency.remember(idempotencyKey, method, url.pathname, params, {

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeKey } from '../../tests/support/fake-keys.ts';
+import { MAX_BODY_BYTES } from './http-io.ts';
 import { startStripeLocal, type StripeLocal } from './server.ts';
 import { sdkFor, sessionParams } from './test-support.ts';
 
@@ -100,6 +101,27 @@ describe('wire format', () => {
     expect(err).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     expect(err.type).toBe('StripeIdempotencyError');
     expect(err.message).toMatch(/same parameters/);
+  });
+
+  it.each([
+    ['the API', async () => '/v1/customers', 'application/x-www-form-urlencoded'],
+    ['a test control', async () => '/_local/webhooks/hold', 'application/json'],
+    [
+      'the hosted page',
+      async () => `/c/pay/${(await stripe.checkout.sessions.create(sessionParams())).id}`,
+      'application/x-www-form-urlencoded',
+    ],
+  ])('answers a body past the limit on %s with 413 in Stripe shape, and goes on answering', async (_, at, type) => {
+    const path = await at();
+    const headers = { authorization: `Bearer ${local.secretKey}`, 'content-type': type, 'idempotency-key': 'big-1' };
+    const big = await rawRequest(path, { method: 'POST', headers, body: 'email=' + 'x'.repeat(MAX_BODY_BYTES) });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({
+      error: { type: 'invalid_request_error', message: expect.stringContaining(`larger than ${MAX_BODY_BYTES} bytes`) },
+    });
+    // Refused before it ran: the key is not spent on it.
+    const customer = await stripe.customers.create({ email: 'small@example.com' }, { idempotencyKey: 'big-1' });
+    expect(customer.email).toBe('small@example.com');
   });
 });
 

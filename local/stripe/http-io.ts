@@ -1,24 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readCapped } from '../http/read-capped.ts';
+import { StripeApiError } from './errors.ts';
 
 /** Largest request body accepted; Stripe's own limit is far lower than this. */
-const MAX_BODY_BYTES = 1_000_000;
+export const MAX_BODY_BYTES = 1_000_000;
 
-// Listeners rather than `for await`: an async iterator per request costs more than the usual empty GET body.
-export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (buf: Buffer) => {
-      size += buf.length;
-      // Past the limit the rest is drained and dropped.
-      if (size <= MAX_BODY_BYTES) chunks.push(buf);
-      else reject(new Error('request body too large'));
-    });
-    req.once('error', reject);
-    req.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-    );
-  });
+/** The body as text; past the limit Stripe's `invalid_request_error`, status 413. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  try {
+    return (await readCapped(req, MAX_BODY_BYTES)).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof BodyTooLargeError)) throw e;
+    throw new StripeApiError(413, { type: 'invalid_request_error', message: `${e.message} Send a smaller request.` });
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { LocalAccount, type EndpointSecret } from './account.ts';
 import { handleApi } from './api-handler.ts';
+import { StripeApiError } from './errors.ts';
 import { renderDashboard } from './dashboard-page.ts';
 import { handleHostedPage } from './hosted-checkout-page.ts';
 import { sendHtml, sendJson } from './http-io.ts';
@@ -93,6 +94,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
       if (url.pathname === '/healthz') return sendJson(res, 200, { ok: true });
       sendHtml(res, 404, '<!doctype html><title>Not found</title><p>Not found.</p>');
     })().catch((err: unknown) => {
+      if (err instanceof StripeApiError && !res.headersSent) return sendJson(res, err.status, { error: err.body });
       console.error('[stripe-local] request failed:', err);
       if (!res.headersSent)
         sendJson(res, 500, { error: { type: 'api_error', message: 'Internal error in the local Stripe stand-in.' } });
@@ -143,7 +145,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     webhookEndpoints,
     account,
     addWebhookEndpoint,
-    deliveries: () => [...account.webhooks.log],
+    deliveries: () => account.webhooks.log,
     onDelivery(listener) {
       account.webhooks.on('attempt', listener);
       return () => account.webhooks.off('attempt', listener);

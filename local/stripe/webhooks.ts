@@ -3,6 +3,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { BoundedLog } from '../bounded-log.ts';
 import { FaultPlan, pause, seededBytes } from '../faults/fault-plan.ts';
 import type { WebhookFault } from './faults.ts';
 import { randomToken } from './ids.ts';
@@ -24,6 +25,11 @@ export interface WebhookOptions {
   timeoutMs: number;
   /** Deliveries in flight at once across all endpoints. */
   concurrency: number;
+  /**
+   * A kept-alive connection to an endpoint idle this long is closed, below the usual server
+   * keep-alive timeout (Node's 5 s), so that no delivery starts on one the endpoint is closing.
+   */
+  idleSocketTimeoutMs: number;
 }
 
 export const defaultWebhookOptions: WebhookOptions = {
@@ -31,6 +37,7 @@ export const defaultWebhookOptions: WebhookOptions = {
   maxAttempts: 5,
   timeoutMs: 10_000,
   concurrency: 16,
+  idleSocketTimeoutMs: 4000, // as undici's keepAliveTimeout
 };
 
 export interface DeliveryAttempt {
@@ -66,14 +73,30 @@ interface Job {
 export const LOG_LIMIT = 20_000;
 
 /**
+ * `items` in an order drawn from `seed`: each ranked by a hash of (seed, its identity), so one
+ * seed gives one order however the items arrived. A total order: items of one identity (ties)
+ * keep their relative order, so the result never depends on the engine's sort.
+ */
+export function seededOrder<T>(items: T[], seed: string, identity: (item: T) => string): T[] {
+  return items
+    .map((item, i) => ({ item, i, rank: seededBytes(seed, identity(item), 8).toString('hex') }))
+    .sort(byRank)
+    .map((x) => x.item);
+}
+
+/** By rank, then by held position: 0 only for the same item, and b before a exactly when not a before b. */
+export function byRank(a: { rank: string; i: number }, b: { rank: string; i: number }): number {
+  return a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.i - b.i;
+}
+
+/**
  * Sends events to endpoints outside the request that caused them: jobs are
  * queued, run with bounded concurrency, retried with exponential backoff on
  * non-2xx or timeout, and every attempt is logged.
  */
 export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]; idle: [] }> {
   readonly options: WebhookOptions;
-  /** Attempts, oldest first; past twice `LOG_LIMIT` the oldest are dropped in one go, not one shift per attempt. */
-  private attempts: DeliveryAttempt[] = [];
+  private readonly attempts = new BoundedLog<DeliveryAttempt>(LOG_LIMIT);
   private queue: Job[] = [];
   private held: Job[] = [];
   private holding = false;
@@ -81,6 +104,8 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
   private pumpScheduled = false;
+  // Connections to endpoints are kept open between deliveries, as Stripe's are.
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
 
   constructor(
     options: Partial<WebhookOptions> = {},
@@ -88,6 +113,9 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   ) {
     super();
     this.options = { ...defaultWebhookOptions, ...options };
+    // An agent's `timeout` is its free sockets' idle timeout (a busy socket's only emits an event).
+    const agentOptions = { keepAlive: true, timeout: this.options.idleSocketTimeoutMs };
+    this.agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
   }
 
   /** Queues one delivery of an event to an endpoint, optionally after a delay. */
@@ -111,13 +139,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     let jobs = this.held;
     this.held = [];
     if (order === 'reverse') jobs.reverse();
-    if (order === 'shuffle') {
-      const rank = (j: Job) => seededBytes(seed, `${j.eventId} ${j.target.id} ${j.copy}`, 8).toString('hex');
-      jobs = jobs
-        .map((j) => ({ j, r: rank(j) }))
-        .sort((a, b) => (a.r < b.r ? -1 : 1))
-        .map((x) => x.j);
-    }
+    if (order === 'shuffle') jobs = seededOrder(jobs, seed, (j) => `${j.eventId} ${j.target.id} ${j.copy}`);
     if (order === 'fifo') {
       // A released backlog goes out as fast as a real outage's would: concurrently.
       for (const job of jobs) this.queue.push(job);
@@ -132,7 +154,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
 
   /** The newest `LOG_LIMIT` attempts, oldest first. */
   get log(): DeliveryAttempt[] {
-    return this.attempts.length > LOG_LIMIT ? this.attempts.slice(-LOG_LIMIT) : this.attempts;
+    return this.attempts.toArray();
   }
 
   get heldCount(): number {
@@ -156,13 +178,15 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     this.queue = [];
     this.held = [];
     this.holding = false;
-    this.attempts = [];
+    this.attempts.clear();
     this.checkIdle();
   }
 
   close(): void {
     this.closed = true;
     this.clear();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   private after(ms: number, fn: () => void): void {
@@ -235,6 +259,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
     try {
       if (fault === 'fail') throw new Error('injected fault: connection refused');
       const status = await post(
+        this.agents,
         job.target.url,
         {
           'content-type': 'application/json; charset=utf-8',
@@ -277,7 +302,6 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
       copy: job.copy,
     };
     this.attempts.push(record);
-    if (this.attempts.length >= 2 * LOG_LIMIT) this.attempts = this.attempts.slice(-LOG_LIMIT);
     if (ok) job.onSuccess();
     if (retry) {
       const delay = this.options.retryBaseDelayMs * 2 ** (job.attempt - 1);
@@ -287,9 +311,6 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [DeliveryAttempt]
   }
 }
 
-// Connections to endpoints are kept open between deliveries, as Stripe's are.
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-
 /** Request options per endpoint URL, parsed once. */
 const targets = new Map<string, RequestOptions & { https: boolean }>();
 
@@ -297,7 +318,7 @@ function targetOptions(url: string): RequestOptions & { https: boolean } {
   let options = targets.get(url);
   if (!options) {
     const https = url.startsWith('https:');
-    options = { ...urlToHttpOptions(new URL(url)), method: 'POST', agent: https ? agents.https : agents.http, https };
+    options = { ...urlToHttpOptions(new URL(url)), method: 'POST', https };
     if (targets.size > 1000) targets.clear();
     targets.set(url, options);
   }
@@ -305,9 +326,16 @@ function targetOptions(url: string): RequestOptions & { https: boolean } {
 }
 
 /** POSTs one delivery and resolves with the endpoint's status once its whole answer arrived. */
-function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+function post(
+  agents: { http: HttpAgent; https: HttpsAgent },
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<number> {
   const { https, ...options } = targetOptions(url);
   const send = https ? httpsRequest : httpRequest;
+  const agent = https ? agents.https : agents.http;
   return new Promise((resolve, reject) => {
     // One timer for the whole exchange, as `AbortSignal.timeout` would be, at less cost per request.
     const timer = setTimeout(() => {
@@ -315,7 +343,7 @@ function post(url: string, headers: Record<string, string>, body: string, timeou
       req.destroy();
     }, timeoutMs).unref();
     headers['content-length'] = String(Buffer.byteLength(body));
-    const req = send({ ...options, headers }, (res: IncomingMessage) => {
+    const req = send({ ...options, agent, headers }, (res: IncomingMessage) => {
       res.on('error', (err) => {
         clearTimeout(timer);
         reject(err);
