@@ -7,6 +7,7 @@ import { exitOnMissedTargets, machine, printTable, type Row } from './support/re
 
 // Each section in a process of its own (support/run-section.ts), one after another.
 const sections: [section: string, file: string, ...args: number[]][] = [
+  ['machine', 'machine-reference.ts', 4000],
   ['payment to unlock', 'payment-to-unlock.ts', 30],
   ['webhook burst', 'webhook-burst.ts', 1000],
   ['credits contention', 'credits-contention.ts', 100, 40],
