@@ -18,7 +18,7 @@ import { runOps, type OpsCommand } from '../api/_lib/ops/commands.ts';
 import type { FindResult } from '../api/_lib/ops/find-by-email.ts';
 import type { ReconcileReport } from '../api/_lib/ops/reconcile.ts';
 import type { CsvExport } from '../api/_lib/ops/export-csv.ts';
-import { dayOf } from '../api/_lib/ops/zoned-time.ts';
+import { checkTimeZone } from '../api/_lib/ops/zoned-time.ts';
 import { cliArgs, parseCliArgs, UsageError, valueOptions } from '../local/cli-args.ts';
 import { parseDotenv } from '../local/dev/settings.ts';
 
@@ -142,7 +142,7 @@ export function inputFor({ positionals, values }: OpsArgs): {
 function timeZoneOf(tz: string | undefined): string {
   if (tz === undefined) return Intl.DateTimeFormat().resolvedOptions().timeZone;
   try {
-    dayOf(0, tz);
+    checkTimeZone(tz);
   } catch (e) {
     if (!(e instanceof HttpError)) throw e;
     throw new UsageError(`--tz must be an IANA time zone name such as Europe/Paris or America/New_York (got "${tz}")`);

@@ -35,7 +35,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-function checkTimeZone(timeZone: string): string {
+/** The zone's canonical name; an unknown zone is a 400 that names the fix. */
+export function checkTimeZone(timeZone: string): string {
   return formatter(timeZone).resolvedOptions().timeZone;
 }
 
