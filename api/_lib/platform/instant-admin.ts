@@ -64,9 +64,13 @@ export function isAmbiguous(e: unknown): boolean {
   return e instanceof TypeError; // fetch's "fetch failed": the connection dropped
 }
 
-/** Backoff before retry `n` (1, 2, …): 100, 200, 400 ms … capped at 2 s. */
-export function backoff(n: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** (n - 1))));
+/**
+ * Backoff before retry `n` (1, 2, …): `baseMs`, doubling, capped at `capMs` (100, 200, 400 ms … 2 s).
+ * `jitter`: a random wait up to that instead, so that callers who failed together retry apart.
+ */
+export function backoff(n: number, { baseMs = 100, capMs = 2000, jitter = false } = {}): Promise<void> {
+  const ms = Math.min(capMs, baseMs * 2 ** (n - 1));
+  return new Promise((resolve) => setTimeout(resolve, jitter ? Math.random() * ms : ms));
 }
 
 /**
