@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import { i, id } from '@instantdb/core';
 import { init as initAdmin } from '@instantdb/admin';
 import { spawnInstantLocal, type SpawnedInstantLocal as InstantLocal } from '../local/instant/spawn.ts';
+import { inFlight } from './support/in-flight.ts';
 import { ms, printTable, summarize, type Row } from './support/report.ts';
 import { adminPost, shopWebhookMix } from './support/shop-webhook-mix.ts';
 
@@ -23,21 +24,15 @@ const rules = { things: { allow: { view: 'true' } } };
 async function writeThroughput(server: InstantLocal, total: number, concurrency: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const lat: number[] = [];
-  let next = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const n = next++;
-        const s = performance.now();
-        await adminPost(server, agent, '/admin/transact', {
-          steps: [['update', 'things', id(), { bucket: 'w', n }]],
-          'throw-on-missing-attrs?': true,
-        });
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
+  await inFlight(total, concurrency, async (n) => {
+    const s = performance.now();
+    await adminPost(server, agent, '/admin/transact', {
+      steps: [['update', 'things', id(), { bucket: 'w', n }]],
+      'throw-on-missing-attrs?': true,
+    });
+    lat.push(performance.now() - s);
+  });
   agent.destroy();
   return { perSec: total / ((performance.now() - t0) / 1000), ...summarize(lat) };
 }

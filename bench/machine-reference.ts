@@ -5,6 +5,7 @@
 // SDKs). Compare runs by these before comparing their figures. No targets.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inFlight } from './support/in-flight.ts';
 import { rawPostJson } from './support/raw-http.ts';
 import { printTable, type Row } from './support/report.ts';
 
@@ -12,17 +13,9 @@ const IN_FLIGHT = 16;
 
 /** CPU µs per exchange (both ends, this process) over `n` exchanges, after `n` unmeasured ones. */
 async function cpuPerExchange(n: number, exchange: () => Promise<unknown>): Promise<number> {
-  const runAll = async () => {
-    let left = n;
-    await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
-        while (left-- > 0) await exchange();
-      }),
-    );
-  };
-  await runAll();
+  await inFlight(n, IN_FLIGHT, exchange);
   const before = process.cpuUsage();
-  await runAll();
+  await inFlight(n, IN_FLIGHT, exchange);
   const used = process.cpuUsage(before);
   return (used.user + used.system) / n;
 }

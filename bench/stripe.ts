@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import Stripe from 'stripe';
 import { startMailbox } from '../local/mailbox/server.ts';
 import { startStripeLocal } from '../local/stripe/server.ts';
+import { inFlight } from './support/in-flight.ts';
 import { rawRequest } from './support/raw-http.ts';
 import { printTable, type Row } from './support/report.ts';
 
@@ -142,14 +143,10 @@ const statusOf = async (url: string, method: string, headers: Record<string, str
 
 /** `n` requests, `concurrency` at a time; every answer must have `status`. */
 async function drive(n: number, status: number, send: () => Promise<number>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next++ < n) {
-      const got = await send();
-      if (got !== status) throw new Error(`expected HTTP ${status}, got ${got}`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await inFlight(n, concurrency, async () => {
+    const got = await send();
+    if (got !== status) throw new Error(`expected HTTP ${status}, got ${got}`);
+  });
 }
 
 const sink = createServer((req, res) => {

@@ -10,6 +10,7 @@ import schema from '../../instant.schema.ts';
 import rules from '../../instant.perms.ts';
 import { spawnInstantLocal, type SpawnedInstantLocal } from '../../local/instant/spawn.ts';
 import { markWindow, readCpu } from './process-cpu.ts';
+import { inFlight } from './in-flight.ts';
 import { rawPostJson } from './raw-http.ts';
 
 type Op = [string, string, string, Record<string, unknown>];
@@ -122,16 +123,6 @@ const appliedRecord = (d: Delivery) => ({
   appliedAt: Date.now(),
 });
 
-/** Runs `calls` with `concurrency` in flight. */
-async function inFlight(concurrency: number, calls: (() => Promise<unknown>)[]): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < calls.length) await calls[next++]();
-    }),
-  );
-}
-
 const instantCpu = () => readCpu().byRole['Instant server'] ?? 0;
 
 /** Instant-local's CPU ms over `run` (a profiling window: process-cpu.ts markWindow). */
@@ -170,15 +161,12 @@ export async function shopWebhookMix({ existing = 3000, fresh = 1500, dupes = 50
         if (r.appliedEvents.length !== (seen.has(d) ? 1 : 0))
           throw new Error(`appliedEvents for ${d.event}: ${r.appliedEvents.length}`);
       });
-      const queryCpu = await cpuOver(() => inFlight(concurrency, queries));
+      const queryCpu = await cpuOver(() => inFlight(queries.length, concurrency, (i) => queries[i]()));
       const deliveries = [...firsts.map(firstDeliveryTransacts), ...repeated.map(duplicateTransacts)];
       const transactCpu = await cpuOver(() =>
-        inFlight(
-          concurrency,
-          deliveries.map((txs) => async () => {
-            for (const ops of txs) await transact(server, agent, ops);
-          }),
-        ),
+        inFlight(deliveries.length, concurrency, async (i) => {
+          for (const ops of deliveries[i]) await transact(server, agent, ops);
+        }),
       );
       return { queryCpu, queries: queries.length, transactCpu, transacts: deliveries.flat().length };
     };
