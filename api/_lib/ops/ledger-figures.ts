@@ -51,7 +51,7 @@ export function creditFigures(rows: LedgerRow[], start: number, end: number, hel
  * all, none once `npm run migrate:ledger` has run). Each list reads at most `cap` rows (one more
  * says it held more); such a legacy user's entries are all read (nothing adds to them).
  */
-function creditsQuery(start: number, cap: number) {
+function figuresQuery(start: number, cap: number) {
   return {
     ledgerEntries: {
       $: {
@@ -82,7 +82,7 @@ type Snapshot = {
 /** The credits figures of `[start, end)` from one snapshot; `truncated` when a list held more than `cap` rows. */
 export async function readCreditFigures(start: number, end: number, cap: number) {
   // Typed by hand: the SDK's where types take no epoch ms for a date, nor `$isNull` on a link.
-  const read = (await adminDb().query(creditsQuery(start, cap) as unknown as Parameters<Db['query']>[0])) as Snapshot;
+  const read = (await adminDb().query(figuresQuery(start, cap) as unknown as Parameters<Db['query']>[0])) as Snapshot;
   const [rows, lots, legacy] = [
     read.ledgerEntries.slice(0, cap),
     read.creditLots.slice(0, cap),
