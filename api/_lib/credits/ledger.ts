@@ -33,7 +33,7 @@ type Step = Extract<Steps, unknown[]>[number];
 export type AppendResult =
   | { status: 'applied'; entry: LedgerEntry }
   | { status: 'already-applied'; entry: LedgerEntry }
-  | { status: 'declined'; balance: number };
+  | { status: 'declined' };
 type Recorded = Exclude<AppendResult, { status: 'declined' }>;
 
 // Free units a spend picks among: enough that concurrent spenders rarely pick the same one, few
@@ -234,7 +234,7 @@ async function claim(
       continue;
     }
     const plan = decide(held.balance);
-    if (!plan) return { result: { status: 'declined', balance: held.balance }, balance: held.balance };
+    if (!plan) return { result: { status: 'declined' }, balance: held.balance };
     const now = Date.now();
     // With a preference (a clawback), the first units in order; otherwise (a spend) one at random.
     const units = freeUnits(held.lots, plan.prefer ? plan.units : WINDOW, plan.prefer);
