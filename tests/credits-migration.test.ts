@@ -11,7 +11,8 @@ import { clawback, spend } from '../api/_lib/credits/ledger.ts';
 import { openingRef } from '../api/_lib/credits/lots.ts';
 import { migrateLegacyLedgers } from '../api/_lib/credits/migrate-legacy.ts';
 import { findByEmail } from '../api/_lib/ops/find-by-email.ts';
-import { creditsQuery, heldBalance, withRunningBalance } from '../contracts/credits.ts';
+import { creditsQuery, heldBalance, legacyQuery, withRunningBalance } from '../contracts/credits.ts';
+import { rawSession } from '../local/instant/conformance/raw-session.ts';
 import { runInstantCli } from '../local/instant/instant-cli-runner.ts';
 import { loadProjectConfig } from '../local/instant/project-config.ts';
 import { startInstantLocal, type InstantLocal } from '../local/instant/server.ts';
@@ -269,5 +270,46 @@ describe('migrating legacy ledgers to credit lots', () => {
     expect(await spend(erin.id, 'use:erin-before', 'Haiku before')).toEqual({ ok: true, balance: 4 });
     expect(await balanceOf(admin as any, erin.id)).toBe(4);
     expect(await ledgerOf(admin as any, erin.id)).toHaveLength(2);
+  });
+
+  it('opens a legacy ledger at what its entries add up to, whatever its owner retracted from their optional fields', async () => {
+    // Since the push, `seq` and `balance` are optional, and Instant's server checks no rule for a
+    // client's `retract-triple` of a plain field (local/instant/README.md): an owner who reads their
+    // entries can take `seq` off the newest ones, so the highest `seq` left carries an older, higher
+    // balance. An admin session sends here the frame Instant would take from the owner.
+    const users = await Promise.all(
+      ['frank', 'gina'].map((name) =>
+        writeLegacyLedger(`${name}-${randomUUID()}@example.com`, [
+          { amount: 10, reason: 'Bought 10 credits' },
+          ...spends(6),
+        ]),
+      ),
+    );
+    const s = await rawSession(
+      { url: server.url, appId: server.appId, adminToken: server.adminToken },
+      { admin: true },
+    );
+    try {
+      for (const u of users) {
+        const newest = (await ledgerOf(admin as any, u.id)).slice(-3) as any[];
+        for (const e of newest) {
+          const answer = await s.transact([['retract-triple', e.id, s.attr('ledgerEntries', 'seq'), e.seq]]);
+          expect(answer.op).toBe('transact-ok');
+        }
+        // What the highest remaining `seq` says (the balance before the last three spends).
+        expect((await admin.query(legacyQuery(u.id))).ledgerEntries[0]).toMatchObject({ seq: 4, balance: 7 });
+      }
+    } finally {
+      s.close();
+    }
+    const [frank, gina] = users;
+    // Opened by a spend that meets it, and by the migration: both at the entries' sum, 10 - 6.
+    expect(await spend(frank.id, `use:${frank.id}:after`, 'Haiku after')).toEqual({ ok: true, balance: 3 });
+    expect(await migrateLegacyLedgers()).toMatchObject({ opened: 1 });
+    expect(await balanceOf(admin as any, gina.id)).toBe(4);
+    const { creditLots } = await admin.query({
+      creditLots: { $: { where: { ref: { $in: users.map((u) => openingRef(u.id)) } } } },
+    });
+    expect(creditLots.map((l: any) => l.size)).toEqual([4, 4]);
   });
 });

@@ -15,7 +15,7 @@
 //   settled by reading the ref back.
 // - A lot closes (`open: false`, for good) in the transaction that claims its last unit, or the
 //   next claim that sees it full, so a balance is read from open lots only.
-// - A legacy ledger (slot/seq/running balance) keeps its entries; its newest balance becomes an
+// - A legacy ledger (slot/seq/running balance) keeps its entries; what they add up to becomes an
 //   opening lot (create-only, derived id) by `npm run migrate:ledger` or the first claim on it.
 import { randomInt } from 'node:crypto';
 import { id as newId, type InstaQLEntity } from '@instantdb/admin';

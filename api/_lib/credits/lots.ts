@@ -3,6 +3,7 @@
 import type { InstaQLEntity } from '@instantdb/admin';
 import { legacyQuery, unopenedLegacy } from '../../../contracts/credits.ts';
 import type { AppSchema } from '../../../instant.schema.ts';
+import { scanPages } from '../ops/scan.ts';
 import { derivedId } from '../platform/derived-id.ts';
 import { adminDb, isAlreadyRecorded, retryAmbiguous } from '../platform/instant-admin.ts';
 
@@ -17,16 +18,31 @@ export async function unopenedLegacyOf(userId: string) {
 }
 
 /**
- * Turns a legacy ledger's balance (its newest entry's) into the opening lot. Create-only with an
- * id derived from the user, so any number of migrations and claims, at once, open it once.
+ * What a legacy ledger holds: the sum of its entries' amounts. Not the newest entry's running
+ * `balance`, nor the entry with the highest `seq`: since the lots schema those fields are optional,
+ * and Instant's server checks no rule for a client's retract of a plain field, so the ledger's
+ * owner could remove `seq` from their newest entries and be opened an older, higher balance.
+ * `amount` is required and entries cannot be deleted by a client. Before its opening lot every
+ * entry of the user is a legacy one (nothing new is written to a ledger before it is opened).
+ */
+async function legacyBalanceOf(userId: string): Promise<number> {
+  let sum = 0;
+  const pages = scanPages({ ns: 'ledgerEntries', field: 'createdAt', where: { userId }, fields: ['amount'] });
+  for await (const rows of pages) for (const r of rows) sum += Number(r.amount) || 0;
+  return Math.max(0, sum);
+}
+
+/**
+ * Turns a legacy ledger's balance into the opening lot, linked to its newest entry. Create-only
+ * with an id derived from the user, so any number of migrations and claims, at once, open it once.
  */
 export async function openLegacyBalance(
   userId: string,
-  newest: Pick<LedgerEntry, 'id' | 'balance' | 'createdAt'>,
+  newest: Pick<LedgerEntry, 'id' | 'createdAt'>,
 ): Promise<'opened' | 'already-open'> {
   const db = adminDb();
   const ref = openingRef(userId);
-  const size = newest.balance ?? 0;
+  const size = await legacyBalanceOf(userId);
   const lot = { ref, userId, size, open: size > 0, createdAt: newest.createdAt };
   try {
     await retryAmbiguous(() =>

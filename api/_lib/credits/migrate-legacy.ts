@@ -1,8 +1,9 @@
 // Legacy ledgers (entries carrying `slot`, `seq` and the running `balance`) into the lots design:
-// each legacy user's newest balance becomes their opening lot (ledger.ts `openLegacyBalance`). The
-// entries themselves stay as they are: they are the user's history. Only create-only writes with
-// ids derived from the user, so it is safe to run twice, at once with itself, and while the shop
-// serves (a spend that meets an unopened balance opens it the same way).
+// what each legacy user's entries add up to becomes their opening lot (lots.ts
+// `openLegacyBalance`). The entries themselves stay as they are: they are the user's history.
+// Only create-only writes with ids derived from the user, so it is safe to run twice, at once
+// with itself, and while the shop serves (a spend that meets an unopened balance opens it the
+// same way).
 import { adminDb } from '../platform/instant-admin.ts';
 import { openLegacyBalance, unopenedLegacyOf } from './lots.ts';
 
