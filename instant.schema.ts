@@ -169,6 +169,10 @@ const _schema = i.schema({
       findings: i.json(),
       findingsCount: i.number(),
       errors: i.number(),
+      // Where this run's backfill of derived fields stopped (`{ at, id }` of the last purchase it
+      // took); the next run continues after it, so purchases that fail every run (their session
+      // gone from Stripe) never hold newer ones back. Absent: the next run starts at the oldest.
+      backfillAfter: i.json().optional(),
     }),
     recoveryClaims: i.entity({
       email: i.string().indexed(),

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { frameSocket } from '../../local/instant/frame-socket.test-support.ts';
+import { reconcile } from '../../api/_lib/ops/reconcile.ts';
 import { runCli } from '../../scripts/ops.ts';
 import type { OverviewResult, ReconcileReport } from '../../contracts/ops.ts';
 import { ops, withOperatorShop } from '../support/ops.ts';
@@ -95,6 +96,52 @@ describe('drift report', () => {
     const second = await ops<ReconcileReport>(shop, operator, 'reconcile', { since: '1h' });
     expect(second.findings.filter((f) => f.kind === 'derived-fields')).toEqual([]);
     expect(await purchaseOf(shop, partial)).toMatchObject({ refundedAmount: 75 });
+  });
+
+  it('continues each backfill after where the last one stopped, so purchases Stripe no longer has hold none back', async () => {
+    // The oldest of all: purchases whose sessions Stripe no longer has (test-mode ones under live
+    // keys, say), so their backfill fails every run.
+    const gone = [0, 1].map((i) => ({
+      id: randomUUID(),
+      sessionId: `cs_gone_${randomUUID()}`,
+      at: Date.UTC(2001, 0, 1) + i,
+    }));
+    await shop.admin.transact(
+      gone.map((g) =>
+        shop.admin.tx.purchases[g.id].create({
+          sessionId: g.sessionId,
+          token: randomUUID(),
+          status: 'paid',
+          createdAt: g.at,
+          updatedAt: g.at,
+        }),
+      ),
+    );
+    try {
+      const kept = (await buy(shop, 'field-guide', 'old-kept@example.com')).sessionId;
+      await shop.stripeLocal.whenDeliveriesIdle();
+      const clear = { refundedAmount: null, disputedAmount: null, openDisputes: null, pendingKind: null } as never;
+      await shop.admin.transact(shop.admin.tx.purchases[(await purchaseOf(shop, kept)).id].update(clear));
+      // Only the backfill, two purchases a run: `since` (whole seconds at Stripe) is past every
+      // session and event made here, so none is swept.
+      const since = new Date(Date.now() + 2000);
+      const run = () => reconcile({ since, by: 'cli:tester', backfillBatch: 2 });
+      const failed = (r: ReconcileReport) => r.errors.map((e) => e.target).sort();
+      const goneIds = gone.map((g) => g.sessionId).sort();
+
+      expect(await purchaseOf(shop, kept)).not.toHaveProperty('refundedAmount');
+      expect(failed(await run())).toEqual(goneIds);
+      expect(await purchaseOf(shop, kept)).not.toHaveProperty('refundedAmount');
+      // The next run starts after them, and reaches the purchase Stripe has.
+      const second = await run();
+      expect(failed(second)).toEqual([]);
+      expect(second.findings).toContainEqual(expect.objectContaining({ kind: 'derived-fields', sessionId: kept }));
+      expect(await purchaseOf(shop, kept)).toMatchObject({ refundedAmount: 0, disputedAmount: 0 });
+      // Past the end, it starts at the oldest again.
+      expect(failed(await run())).toEqual(goneIds);
+    } finally {
+      await shop.admin.transact(gone.map((g) => shop.admin.tx.purchases[g.id].delete()));
+    }
   });
 });
 

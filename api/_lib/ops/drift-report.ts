@@ -4,6 +4,7 @@
 import { id as newId } from '@instantdb/admin';
 import type { DriftFindingKind, DriftRun } from '../../../contracts/ops.ts';
 import { adminDb } from '../platform/instant-admin.ts';
+import type { Position } from './scan.ts';
 
 export type Finding = DriftRun['findings'][number];
 
@@ -15,11 +16,15 @@ export function triggerOf(by: string): string {
   return by === 'cron' || by.startsWith('cli:') || by.startsWith('operator:') ? by : `operator:${by}`;
 }
 
-export async function recordRun(run: Omit<DriftRun, 'id' | 'findingsCount'>): Promise<string> {
+export async function recordRun(
+  run: Omit<DriftRun, 'id' | 'findingsCount'>,
+  { backfillAfter }: { backfillAfter: Position | null },
+): Promise<string> {
   const db = adminDb();
   const id = newId();
   await db.transact(
     db.tx.reconcileRuns[id].create({
+      ...(backfillAfter ? { backfillAfter } : {}),
       trigger: run.trigger,
       since: run.since,
       startedAt: run.startedAt,
@@ -66,3 +71,12 @@ export const finding = (
   ...(of.sessionId ? { sessionId: of.sessionId } : {}),
   ...(of.email ? { email: of.email } : {}),
 });
+
+/** Where the newest run's backfill stopped (null: start at the oldest). */
+export async function lastBackfillPosition(): Promise<Position | null> {
+  const { reconcileRuns } = await adminDb().query({
+    reconcileRuns: { $: { order: { startedAt: 'desc' }, limit: 1, fields: ['backfillAfter'] } },
+  });
+  const p = reconcileRuns[0]?.backfillAfter as Partial<Position> | null | undefined;
+  return typeof p?.at === 'number' && typeof p.id === 'string' ? { at: p.at, id: p.id } : null;
+}

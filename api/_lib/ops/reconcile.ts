@@ -6,8 +6,8 @@
 // (or whose send never finished) are re-sent through claims (receipts/send-again.ts). So any
 // number of runs, alongside live webhooks, converge on one state and never send or grant twice. What changed is found by comparing each purchase before and after.
 // Purchases written before the overview's derived fields (fulfillment/derived-fields.ts) go
-// through the same path, a bounded batch per run, which writes them. Every run is stored with its
-// findings (drift-report.ts).
+// through the same path, a bounded batch per run (each after where the last one stopped), which
+// writes them. Every run is stored with its findings (drift-report.ts).
 import type Stripe from 'stripe';
 import { fulfillCheckout, unlinkThenFulfill } from '../fulfillment/fulfill-checkout.ts';
 import { HttpError } from '../platform/http.ts';
@@ -19,7 +19,8 @@ import type { DriftFindingKind, ReconcileReport, Repair } from '../../../contrac
 import { prune } from './prune.ts';
 import { NEVER_PAID } from '../fulfillment/purchase-status.ts';
 import { HANDLED_STRIPE_EVENTS } from '../fulfillment/handled-events.ts';
-import { finding, recordRun, triggerOf, type Finding } from './drift-report.ts';
+import { finding, lastBackfillPosition, recordRun, triggerOf, type Finding } from './drift-report.ts';
+import { scanPage, type Position, type ScanOptions } from './scan.ts';
 
 /** Purchases without derived fields one run backfills; the next run takes the next batch. */
 const BACKFILL_BATCH = 200;
@@ -43,10 +44,12 @@ export async function reconcile({
   since,
   by,
   concurrency = 4,
+  backfillBatch = BACKFILL_BATCH,
 }: {
   since: Date;
   by: string;
   concurrency?: number;
+  backfillBatch?: number;
 }): Promise<ReconcileReport> {
   const startedAt = new Date();
   const stripe = getStripe();
@@ -79,7 +82,8 @@ export async function reconcile({
   // links again if the session is paid by then (unlinkThenFulfill), so each is found once.
   const unlink = await unpaidButLinked();
   for (const id of unlink.keys()) sessionIds.add(id);
-  for (const id of await withoutDerivedFields()) sessionIds.add(id);
+  const backfill = await withoutDerivedFields(backfillBatch);
+  for (const id of backfill.sessionIds) sessionIds.add(id);
 
   const repaired: Repair[] = [];
   const findings: Finding[] = [];
@@ -131,32 +135,39 @@ export async function reconcile({
     errors,
     pruned,
   };
-  const runId = await recordRun({
-    trigger: triggerOf(by),
-    since: report.since,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    sessionsChecked,
-    eventsChecked,
-    findings,
-    errors: errors.length,
-  });
+  const runId = await recordRun(
+    {
+      trigger: triggerOf(by),
+      since: report.since,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      sessionsChecked,
+      eventsChecked,
+      findings,
+      errors: errors.length,
+    },
+    { backfillAfter: backfill.next },
+  );
   return { ...report, runId, findings };
 }
 
-/** Sessions of purchases written before the derived fields existed (oldest first, one batch). */
-async function withoutDerivedFields(): Promise<string[]> {
-  const { purchases } = await adminDb().query({
-    purchases: {
-      $: {
-        where: { refundedAmount: { $isNull: true } },
-        order: { createdAt: 'asc' },
-        limit: BACKFILL_BATCH,
-        fields: ['sessionId'],
-      },
-    },
-  });
-  return purchases.map((p) => p.sessionId);
+/**
+ * Sessions of purchases written before the derived fields existed: one batch, oldest first, after
+ * where the previous run's batch ended (from the oldest again once the end was reached), so a
+ * batch that fails every run does not stop the rest. `next`: where this batch ended.
+ */
+async function withoutDerivedFields(batch: number): Promise<{ sessionIds: string[]; next: Position | null }> {
+  const o: ScanOptions = {
+    ns: 'purchases',
+    field: 'createdAt',
+    where: { refundedAmount: { $isNull: true } },
+    fields: ['sessionId'],
+    pageSize: batch,
+  };
+  const after = await lastBackfillPosition();
+  let page = await scanPage(o, after);
+  if (after && !page.rows.length) page = await scanPage(o, null);
+  return { sessionIds: page.rows.map((r) => String(r.sessionId)), next: page.next };
 }
 
 /** Session id → the wallpapers its unpaid purchase is linked to. */
