@@ -3,7 +3,7 @@
 // a range's bounds hold, and a cap says when it cut the read short.
 import { id } from '@instantdb/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanAll, scanPage, scanPages, type ScanOptions } from '../../api/_lib/ops/scan.ts';
+import { scanAll, scanPage, scanPages, type ScanOptions } from '../../api/_lib/platform/scan.ts';
 import { startShopStack, type ShopStack } from '../support/shop-stack.ts';
 
 let shop: ShopStack;

@@ -5,7 +5,7 @@
 import type { AttentionCount, AttentionKind, AttentionPage, FoundPurchase } from '../../../contracts/ops.ts';
 import { adminDb } from '../platform/instant-admin.ts';
 import { toFoundPurchase, type Purchase, type Receipt } from './found-purchase.ts';
-import { decodeCursor, encodeCursor, scanAll, scanPage, type ScanOptions } from './scan.ts';
+import { decodeCursor, encodeCursor, scanAll, scanPage, type ScanOptions } from '../platform/scan.ts';
 
 const DAY_MS = 86_400_000;
 /** The most rows one count reads; a longer list shows this many (and the overview says truncated). */

@@ -4,7 +4,7 @@
 import { id as newId } from '@instantdb/admin';
 import type { DriftFindingKind, DriftRun } from '../../../contracts/ops.ts';
 import { adminDb } from '../platform/instant-admin.ts';
-import type { Position } from './scan.ts';
+import type { Position } from '../platform/scan.ts';
 
 export type Finding = DriftRun['findings'][number];
 

@@ -5,7 +5,7 @@
 // ledger reason) is prefixed with `'`, and cells are quoted per RFC 4180.
 import type { ExportInput } from '../../../contracts/ops.ts';
 import { findProduct } from '../../../catalog/products.ts';
-import { scanPages, type Row, type ScanOptions } from './scan.ts';
+import { scanPages, type Row, type ScanOptions } from '../platform/scan.ts';
 import { dayOf, zonedRange } from './zoned-time.ts';
 
 type Column = [header: string, cell: (r: Row, timeZone: string) => unknown];

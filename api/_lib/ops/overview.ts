@@ -19,7 +19,7 @@ import { lastRuns } from './drift-report.ts';
 import { purchaseKind } from './found-purchase.ts';
 import { readCreditFigures } from './ledger-figures.ts';
 import { WEBHOOK_LOG_TTL_MS } from './prune.ts';
-import { scanAll } from './scan.ts';
+import { scanAll } from '../platform/scan.ts';
 import { dayOf, hourOf, hoursBetween, lastDays, zonedRange, type ZonedRange } from './zoned-time.ts';
 
 /** Rows one overview reads from each list at most. */

@@ -20,7 +20,7 @@ import { prune } from './prune.ts';
 import { NEVER_PAID } from '../fulfillment/purchase-status.ts';
 import { HANDLED_STRIPE_EVENTS } from '../fulfillment/handled-events.ts';
 import { finding, lastBackfillPosition, recordRun, triggerOf, type Finding } from './drift-report.ts';
-import { scanPage, type Position, type ScanOptions } from './scan.ts';
+import { scanPage, type Position, type ScanOptions } from '../platform/scan.ts';
 
 /** Purchases without derived fields one run backfills; the next run takes the next batch. */
 const BACKFILL_BATCH = 200;

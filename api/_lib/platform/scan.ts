@@ -1,9 +1,10 @@
 // Reads the rows of one namespace in a time range, a page at a time, ordered by an indexed date
 // (then by id, as Instant orders ties). A page continues after the last row seen (its time and
 // id), not at an offset, so rows added or removed meanwhile never shift what comes next. Every
-// operator read that could grow with the shop (overview, attention lists, exports) goes through here.
-import { HttpError } from '../platform/http.ts';
-import { adminDb } from '../platform/instant-admin.ts';
+// read that could grow with the shop (the overview, attention lists, exports, reconcile's backfill,
+// a legacy ledger's sum) goes through here.
+import { HttpError } from './http.ts';
+import { adminDb } from './instant-admin.ts';
 
 export type Row = Record<string, unknown> & { id: string };
 
