@@ -273,10 +273,9 @@ describe('migrating legacy ledgers to credit lots', () => {
   });
 
   it('opens a legacy ledger at what its entries add up to, whatever its owner retracted from their optional fields', async () => {
-    // Since the push, `seq` and `balance` are optional, and Instant's server checks no rule for a
-    // client's `retract-triple` of a plain field (local/instant/README.md): an owner who reads their
-    // entries can take `seq` off the newest ones, so the highest `seq` left carries an older, higher
-    // balance. An admin session sends here the frame Instant would take from the owner.
+    // Since the push, `seq` and `balance` are optional, and Instant's server asks no rule for a
+    // client's `retract-triple` of a plain field: an owner, who reads their entries, can take `seq`
+    // off the newest ones, so the highest `seq` left carries an older, higher balance.
     const users = await Promise.all(
       ['frank', 'gina'].map((name) =>
         writeLegacyLedger(`${name}-${randomUUID()}@example.com`, [
@@ -285,22 +284,21 @@ describe('migrating legacy ledgers to credit lots', () => {
         ]),
       ),
     );
-    const s = await rawSession(
-      { url: server.url, appId: server.appId, adminToken: server.adminToken },
-      { admin: true },
-    );
-    try {
-      for (const u of users) {
-        const newest = (await ledgerOf(admin as any, u.id)).slice(-3) as any[];
-        for (const e of newest) {
+    for (const u of users) {
+      const s = await rawSession(
+        { url: server.url, appId: server.appId, adminToken: server.adminToken },
+        { refreshToken: u.token },
+      );
+      try {
+        for (const e of (await ledgerOf(admin as any, u.id)).slice(-3) as any[]) {
           const answer = await s.transact([['retract-triple', e.id, s.attr('ledgerEntries', 'seq'), e.seq]]);
           expect(answer.op).toBe('transact-ok');
         }
-        // What the highest remaining `seq` says (the balance before the last three spends).
-        expect((await admin.query(legacyQuery(u.id))).ledgerEntries[0]).toMatchObject({ seq: 4, balance: 7 });
+      } finally {
+        s.close();
       }
-    } finally {
-      s.close();
+      // What the highest remaining `seq` says (the balance before the last three spends).
+      expect((await admin.query(legacyQuery(u.id))).ledgerEntries[0]).toMatchObject({ seq: 4, balance: 7 });
     }
     const [frank, gina] = users;
     // Opened by a spend that meets it, and by the migration: both at the entries' sum, 10 - 6.

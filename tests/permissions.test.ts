@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { id } from '@instantdb/admin';
+import { rawSession } from '../local/instant/conformance/raw-session.ts';
 import { clientFor, nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
 import { buy, signIn } from './support/shop.ts';
@@ -173,6 +174,66 @@ describe('ledger, haikus and internal records', () => {
     expect(
       (await shop.admin.query({ appliedEvents: { $: { where: { id: appliedEvents[0].id } } } })).appliedEvents[0],
     ).toEqual(appliedEvents[0]);
+  });
+});
+
+describe('raw retract frames', () => {
+  it('take no required field, no link and no unit of credit from a row, whoever reads it', async () => {
+    // Instant's server asks no rule when a client retracts a plain field (only a `required` one
+    // cannot go), so every field that grants access or holds money is required. The owner, who
+    // can read all of these rows, sends the frames with each field's exact value.
+    const lot = id();
+    const claim = id();
+    await shop.admin.transact([
+      shop.admin.tx.creditLots[lot]
+        .create({ ref: `test-lot:${owner.id}`, userId: owner.id, size: 5, open: true, createdAt: Date.now() })
+        .link({ owner: owner.id }),
+      shop.admin.tx.creditClaims[claim]
+        .create({ unit: `${lot}:0`, userId: owner.id, by: 'test', createdAt: Date.now() })
+        .link({ lot }),
+    ]);
+    const rows = () =>
+      shop.admin.query({
+        purchases: { $: { where: { token: ownerToken } }, wallpapers: {} },
+        ledgerEntries: { $: { where: { userId: owner.id } } },
+        creditLots: { $: { where: { id: lot } }, claims: {} },
+      }) as Promise<any>;
+    const before = await rows();
+    const [p] = before.purchases;
+    const [w] = p.wallpapers; // one the owner bought: its full-resolution URL is theirs to read
+    const [entry] = before.ledgerEntries;
+    expect(w.fullResUrl).toMatch(/\S/);
+    const s = await rawSession(
+      { url: shop.instant.url, appId: shop.instant.appId, adminToken: shop.instant.adminToken },
+      { refreshToken: owner.token },
+    );
+    try {
+      const answers: Record<string, unknown>[] = [];
+      for (const [etype, row, label, value] of [
+        ['wallpapers', w, 'fullResUrl', w.fullResUrl],
+        ['wallpapers', w, 'name', w.name],
+        ['purchases', p, 'status', p.status],
+        ['purchases', p, 'token', p.token],
+        ['ledgerEntries', entry, 'amount', entry.amount],
+        ['creditLots', { id: lot }, 'size', 5],
+        ['creditLots', { id: lot }, 'open', true],
+        ['creditClaims', { id: claim }, 'unit', `${lot}:0`],
+      ] as const)
+        answers.push(await s.transact([['retract-triple', row.id, s.attr(etype, label), value]]));
+      expect(answers.map((a) => a.type)).toEqual(Array(8).fill('validation-failed'));
+      // Links are checked with the entity's update rule: no purchase loses its wallpapers, no claim its lot.
+      for (const [etype, from, label, to] of [
+        ['purchases', p.id, 'wallpapers', w.id],
+        ['creditClaims', claim, 'lot', lot],
+      ] as const)
+        expect(await s.transact([['retract-triple', from, s.attr(etype, label), to]])).toMatchObject({
+          op: 'error',
+          type: 'permission-denied',
+        });
+    } finally {
+      s.close();
+    }
+    expect(await rows()).toEqual(before);
   });
 });
 

@@ -112,19 +112,42 @@ describe('nested queries', () => {
 });
 
 describe('raw frames from a stranger', () => {
-  it('cannot retract fields of an entity it may not update (stricter than Instant, which checks no rule)', async () => {
+  it('retracts an optional field unchecked, as on Instant (which asks no rule for it), never a required field or a link', async () => {
     const admin = adminFor(server);
-    const p = id();
-    await admin.transact(admin.tx.purchases[p].update({ token: 'retract-tok', email: 'owner@x.io', status: 'paid' }));
+    const [item, p] = [id(), id()];
+    await admin.transact([
+      admin.tx.items[item].update({ name: 'retract', order: 1, secret: 's3cret' }),
+      admin.tx.purchases[p].update({ token: 'retract-tok', email: 'owner@x.io', status: 'paid' }).link({ items: item }),
+    ]);
+    const read = async () =>
+      (await admin.query({ items: { $: { where: { id: item } }, purchases: {} } })).items[0] as any;
     const app = { url: server.url, appId: server.appId, adminToken: server.adminToken };
     const s = await rawSession(app);
     try {
-      const answer = await s.transact([['retract-triple', p, s.attr('purchases', 'status'), 'paid']]);
-      expect(answer).toMatchObject({ op: 'error', type: 'permission-denied' });
+      // `items` allows no update, yet its optional field goes, once the exact value is named.
+      expect(await s.transact([['retract-triple', item, s.attr('items', 'secret'), 'a guess']])).toMatchObject({
+        op: 'transact-ok',
+      });
+      expect((await read()).secret).toBe('s3cret');
+      expect(await s.transact([['retract-triple', item, s.attr('items', 'secret'), 's3cret']])).toMatchObject({
+        op: 'transact-ok',
+      });
+      // A required field: the required check after the write refuses it.
+      expect(await s.transact([['retract-triple', p, s.attr('purchases', 'status'), 'paid']])).toMatchObject({
+        op: 'error',
+        type: 'validation-failed',
+      });
+      // A link: the update rule of its entity.
+      expect(await s.transact([['retract-triple', p, s.attr('purchases', 'items'), item]])).toMatchObject({
+        op: 'error',
+        type: 'permission-denied',
+      });
     } finally {
       s.close();
     }
-    expect((await admin.query({ purchases: { $: { where: { id: p } } } })).purchases[0].status).toBe('paid');
+    const after = await read();
+    expect(after).not.toHaveProperty('secret');
+    expect(after.purchases.map((x: any) => [x.id, x.status])).toEqual([[p, 'paid']]);
   });
 
   it('cannot create $users, write their system columns or plant fields for a future sign-in', async () => {

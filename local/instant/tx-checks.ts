@@ -92,9 +92,10 @@ export function preChecks(steps: Step[], d: CheckData): Check[] {
       }
       continue;
     }
-    // Instant checks no rule when a client retracts a field; instant-local asks the update rule
-    // (see notes/transaction.md).
-    if (entity) out.push(update());
+    // As on Instant's server, only add and merge steps ask the update rule: a client's retract of a
+    // plain field is checked by no rule (a required field still cannot go: the required check after
+    // the write refuses it). See notes/transaction.md.
+    if (entity && s.op !== 'retract-triple') out.push(update());
   }
   return out;
 }
