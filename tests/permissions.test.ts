@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { id } from '@instantdb/admin';
+import { fulfillCheckout } from '../api/_lib/fulfillment/fulfill-checkout.ts';
 import { rawSession } from '../local/instant/conformance/raw-session.ts';
 import { clientFor, nextResult } from './support/instant-clients.ts';
 import { startShopStack, type ShopStack } from './support/shop-stack.ts';
@@ -234,6 +235,25 @@ describe('raw retract frames', () => {
       s.close();
     }
     expect(await rows()).toEqual(before);
+  });
+
+  it('let a buyer remove an optional field of their own purchase, which the next fulfilment writes back', async () => {
+    const [p] = (await as(owner).query({ purchases: {} })).purchases as any[];
+    expect(p.email).toBe('owner@example.com');
+    const s = await rawSession(
+      { url: shop.instant.url, appId: shop.instant.appId, adminToken: shop.instant.adminToken },
+      { refreshToken: owner.token },
+    );
+    try {
+      const answer = await s.transact([['retract-triple', p.id, s.attr('purchases', 'email'), p.email]]);
+      expect(answer.op).toBe('transact-ok');
+    } finally {
+      s.close();
+    }
+    expect((await as(owner).query({ purchases: {} })).purchases).toEqual([]); // seen by email: hidden from themself
+    await fulfillCheckout(p.sessionId);
+    const [back] = (await as(owner).query({ purchases: {} })).purchases as any[];
+    expect(back).toMatchObject({ id: p.id, email: 'owner@example.com', status: p.status });
   });
 });
 
