@@ -3,9 +3,9 @@
 import type { InstaQLEntity } from '@instantdb/admin';
 import { legacyQuery, unopenedLegacy } from '../../../contracts/credits.ts';
 import type { AppSchema } from '../../../instant.schema.ts';
-import { scanPages } from '../platform/scan.ts';
 import { derivedId } from '../platform/derived-id.ts';
 import { adminDb, isAlreadyRecorded, retryAmbiguous } from '../platform/instant-admin.ts';
+import { scanPages } from '../platform/scan.ts';
 
 type LedgerEntry = InstaQLEntity<AppSchema, 'ledgerEntries'>;
 
