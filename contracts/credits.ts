@@ -64,6 +64,19 @@ export function unopenedLegacy<E extends LegacyEntry>({ ledgerEntries }: Holding
   return linked(tail.opening).length === 0 ? tail : null;
 }
 
+/**
+ * What a legacy ledger holds: what its entries' amounts add up to (`amount` is required; `seq` and
+ * `balance` are optional, and Instant lets a client retract an optional field, so the opening lot
+ * and the operators' figures never trust them). `heldBalance`, a bounded live read, shows the newest
+ * legacy entry's `balance` until the ledger is opened.
+ */
+export function legacyTotal(entries: { amount: number }[]): number {
+  return Math.max(
+    0,
+    entries.reduce((sum, e) => sum + e.amount, 0),
+  );
+}
+
 export function heldBalance(h: Holdings): number {
   const inLots = h.creditLots.reduce((sum, lot) => sum + lot.size - lot.claims.length, 0);
   return inLots + (unopenedLegacy(h)?.balance ?? 0);

@@ -285,10 +285,7 @@ describe('migrating legacy ledgers to credit lots', () => {
       ),
     );
     for (const u of users) {
-      const s = await rawSession(
-        { url: server.url, appId: server.appId, adminToken: server.adminToken },
-        { refreshToken: u.token },
-      );
+      const s = await rawSession(server, { refreshToken: u.token });
       try {
         for (const e of (await ledgerOf(admin as any, u.id)).slice(-3) as any[]) {
           const answer = await s.transact([['retract-triple', e.id, s.attr('ledgerEntries', 'seq'), e.seq]]);

@@ -204,10 +204,7 @@ describe('raw retract frames', () => {
     const [w] = p.wallpapers; // one the owner bought: its full-resolution URL is theirs to read
     const [entry] = before.ledgerEntries;
     expect(w.fullResUrl).toMatch(/\S/);
-    const s = await rawSession(
-      { url: shop.instant.url, appId: shop.instant.appId, adminToken: shop.instant.adminToken },
-      { refreshToken: owner.token },
-    );
+    const s = await rawSession(shop.instant, { refreshToken: owner.token });
     try {
       const answers: Record<string, unknown>[] = [];
       for (const [etype, row, label, value] of [
@@ -240,10 +237,7 @@ describe('raw retract frames', () => {
   it('let a buyer remove an optional field of their own purchase, which the next fulfilment writes back', async () => {
     const [p] = (await as(owner).query({ purchases: {} })).purchases as any[];
     expect(p.email).toBe('owner@example.com');
-    const s = await rawSession(
-      { url: shop.instant.url, appId: shop.instant.appId, adminToken: shop.instant.adminToken },
-      { refreshToken: owner.token },
-    );
+    const s = await rawSession(shop.instant, { refreshToken: owner.token });
     try {
       const answer = await s.transact([['retract-triple', p.id, s.attr('purchases', 'email'), p.email]]);
       expect(answer.op).toBe('transact-ok');

@@ -8,6 +8,7 @@ import { overview } from '../../api/_lib/ops/overview.ts';
 import { dayOf } from '../../api/_lib/ops/zoned-time.ts';
 import { runCli } from '../../scripts/ops.ts';
 import type { AttentionPage, OverviewResult } from '../../contracts/ops.ts';
+import { rawSession } from '../../local/instant/conformance/raw-session.ts';
 import { writeLegacyLedger } from '../support/credits.ts';
 import { buyInCurrency, buyUntyped, ops, withOperatorShop } from '../support/ops.ts';
 import { bearer, buy, checkout, creditsCheckout, paymentIntentOf, signIn, type SignedIn } from '../support/shop.ts';
@@ -234,7 +235,7 @@ describe('attention', () => {
 describe('outstanding credits of a legacy ledger', () => {
   it('counts a legacy balance not yet migrated, and the same once it is', async () => {
     // Written before the range: none of it was sold or spent in it, but what it holds is outstanding.
-    await writeLegacyLedger(
+    const owner = await writeLegacyLedger(
       shop.admin,
       'legacy@example.com',
       [
@@ -243,6 +244,18 @@ describe('outstanding credits of a legacy ledger', () => {
       ],
       Date.now() - 20 * 86_400_000,
     );
+    // Its owner takes `seq` off the newest entry (Instant asks no rule for a client's retract of an
+    // optional field): the highest `seq` left says 10, what the entries add up to is still 7.
+    const s = await rawSession(shop.instant, { refreshToken: owner.token });
+    try {
+      const newest = (await shop.admin.query({ ledgerEntries: { $: { where: { userId: owner.id, seq: 2 } } } }))
+        .ledgerEntries[0];
+      expect(await s.transact([['retract-triple', newest.id, s.attr('ledgerEntries', 'seq'), 2]])).toMatchObject({
+        op: 'transact-ok',
+      });
+    } finally {
+      s.close();
+    }
     const credits = { sold: 10, spent: 2, clawedBack: 0, outstanding: 8 + 7 };
     expect((await sevenDays()).credits).toEqual(credits);
     expect(await migrateLegacyLedgers()).toMatchObject({ opened: 1 });

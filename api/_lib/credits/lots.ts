@@ -1,7 +1,7 @@
 // Credit lots' ids and the opening lot (ledger.ts): a lot's id follows from the ref of what made
 // it, so the same grant, or the same legacy balance, can only ever make one.
 import type { InstaQLEntity } from '@instantdb/admin';
-import { legacyQuery, unopenedLegacy } from '../../../contracts/credits.ts';
+import { legacyQuery, legacyTotal, unopenedLegacy } from '../../../contracts/credits.ts';
 import type { AppSchema } from '../../../instant.schema.ts';
 import { derivedId } from '../platform/derived-id.ts';
 import { adminDb, isAlreadyRecorded, retryAmbiguous } from '../platform/instant-admin.ts';
@@ -17,19 +17,12 @@ export async function unopenedLegacyOf(userId: string) {
   return unopenedLegacy({ creditLots: [], ...(await adminDb().query(legacyQuery(userId))) });
 }
 
-/**
- * What a legacy ledger holds: the sum of its entries' amounts. Not the newest entry's running
- * `balance`, nor the entry with the highest `seq`: since the lots schema those fields are optional,
- * and Instant's server checks no rule for a client's retract of a plain field, so the ledger's
- * owner could remove `seq` from their newest entries and be opened an older, higher balance.
- * `amount` is required and entries cannot be deleted by a client. Before its opening lot every
- * entry of the user is a legacy one (nothing new is written to a ledger before it is opened).
- */
+/** What a legacy ledger holds (`legacyTotal`): before its opening lot, every entry of the user is a legacy one. */
 async function legacyBalanceOf(userId: string): Promise<number> {
-  let sum = 0;
+  const entries: { amount: number }[] = [];
   const pages = scanPages({ ns: 'ledgerEntries', field: 'createdAt', where: { userId }, fields: ['amount'] });
-  for await (const rows of pages) for (const r of rows) sum += Number(r.amount) || 0;
-  return Math.max(0, sum);
+  for await (const rows of pages) for (const r of rows) entries.push({ amount: Number(r.amount) });
+  return legacyTotal(entries);
 }
 
 /**

@@ -3,7 +3,7 @@
 // Grants are positive entries of a purchase (`Bought …`); spends are negative entries of no
 // purchase; clawbacks are negative entries of a purchase (a refund or dispute); an entry that
 // gives a clawback back (a refund failed, a dispute won) is positive but not a sale.
-import { heldBalance, type Holdings } from '../../../contracts/credits.ts';
+import { heldBalance, legacyTotal, type Holdings } from '../../../contracts/credits.ts';
 import { adminDb } from '../platform/instant-admin.ts';
 
 export type LedgerRow = {
@@ -67,7 +67,7 @@ function figuresQuery(start: number, cap: number) {
     },
     $users: {
       $: { where: { 'ledger.seq': { $gt: 0 }, creditLots: { $isNull: true } }, limit: cap + 1, fields: ['id'] },
-      ledger: { $: { where: { seq: { $gt: 0 } }, fields: ['seq', 'balance'] }, opening: { $: { fields: ['id'] } } },
+      ledger: { $: { fields: ['amount'] } },
     },
   };
 }
@@ -76,7 +76,7 @@ type Db = ReturnType<typeof adminDb>;
 type Snapshot = {
   ledgerEntries: LedgerRow[];
   creditLots: Holdings['creditLots'];
-  $users: { ledger: Holdings['ledgerEntries'] }[];
+  $users: { ledger: { amount: number }[] }[];
 };
 
 /** The credits figures of `[start, end)` from one snapshot; `truncated` when a list held more than `cap` rows. */
@@ -88,10 +88,10 @@ export async function readCreditFigures(start: number, end: number, cap: number)
     read.creditLots.slice(0, cap),
     read.$users.slice(0, cap),
   ];
-  // The ledger's balance (contracts/credits.ts) of everyone at once: the open lots' free units,
-  // and each unopened legacy ledger's newest balance.
+  // What everyone holds (contracts/credits.ts): the open lots' free units, and what each
+  // unopened legacy ledger's entries add up to, as its opening lot will hold.
   const heldNow = legacy.reduce(
-    (sum, u) => sum + heldBalance({ creditLots: [], ledgerEntries: u.ledger }),
+    (sum, u) => sum + legacyTotal(u.ledger),
     heldBalance({ creditLots: lots, ledgerEntries: [] }),
   );
   return {
